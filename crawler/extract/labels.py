@@ -1,0 +1,81 @@
+"""The labels of the disclosure table and the header line, in every variant the portals write.
+
+Labels are matched on folded text (see `text.fold`): traditional characters are already
+simplified and full-width colons and ideographic spaces already ASCII, so each label is listed in
+its simplified form only, and spaces may stand between any two of its characters (索 引 号,
+标　　题). A label is recognised only where a label can stand: at the start of a text cell or
+after a space or separator, and followed by a colon, a space or the end of the cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+# field → labels (simplified). Fields starting with "_" are known labels whose values we ignore;
+# they still matter, because an empty value must never swallow the next label.
+LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("信息索引号", "索引号"),
+    "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
+    "publisher": (
+        "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
+        "所属机构", "制发机关", "信息公开主体",
+    ),
+    "written_date": ("成文日期", "发文日期", "生成日期", "成文时间", "印发日期", "日期"),
+    "published_at": (
+        "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "时间",
+    ),
+    "category": (
+        "信息分类", "主题分类", "分类", "公开目录", "组配分类", "体裁分类", "信息类别", "所属分类",
+        "主题类别", "目录分类",
+    ),
+    "disclosure_form": ("公开形式", "公开方式"),
+    "source": ("信息来源", "来源", "文章来源"),
+    "title": ("标题", "文件名称", "名称", "信息名称"),
+    "keywords": ("主题词", "关键词", "关键字"),
+    "_counter": ("浏览次数", "点击率", "点击数", "访问次数", "阅读次数", "浏览量", "阅读量"),
+    "_other": (
+        "有效性", "效力状态", "时效", "统一编号", "服务对象", "公开范围", "公开时限", "生效日期",
+        "废止日期", "失效日期", "实施日期", "发布人", "作者", "责任编辑", "字号", "打印",
+        "联系方式", "文件下载", "附件", "信息索取号", "内容概述", "摘要", "公开责任部门",
+        "有效期", "是否有效", "登记号",
+    ),
+}  # fmt: skip
+
+#: Labels whose values are counters filled by scripts: ignored, and never take the next cell.
+COUNTERS = frozenset(("_counter",))
+DATE_FIELDS = frozenset(("written_date", "published_at"))
+
+_SPACE = r"[ ]*"
+_BY_LABEL: dict[str, str] = {}
+for _field, _labels in LABELS.items():
+    for _label in _labels:
+        _BY_LABEL.setdefault(_label, _field)
+
+# Longest first, so 信息索引号 wins over 索引号 and 成文日期 over 日期.
+_ALTERNATION = "|".join(
+    _SPACE.join(re.escape(ch) for ch in label) for label in sorted(_BY_LABEL, key=len, reverse=True)
+)
+# In a cell: a label after the start or a separator, then a colon or a space or the end.
+LABEL_RE = re.compile(
+    rf"(?:^|(?<=[ |｜/;；,，、\]】)）]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"
+)
+_WHOLE = re.compile(rf"^{_SPACE}(?P<label>{_ALTERNATION}){_SPACE}:?{_SPACE}$")
+# A short text ending in a colon is a label we do not know (投诉电话：); it is never a value.
+_UNKNOWN_LABEL = re.compile(r"^[^\d:]{1,10}:$")
+
+
+def field_for(label: str) -> str:
+    """The field of a label as matched (spaces and all)."""
+    return _BY_LABEL[label.replace(" ", "")]
+
+
+def whole_label(folded_cell: str) -> str | None:
+    """The field when the cell holds a label and nothing else (`索 引 号：`), else None."""
+    match = _WHOLE.match(folded_cell)
+    return field_for(match["label"]) if match else None
+
+
+def looks_like_label(folded_cell: str) -> bool:
+    """True for a cell that is a label, known or not."""
+    stripped = folded_cell.strip()
+    return whole_label(stripped) is not None or bool(_UNKNOWN_LABEL.match(stripped))

@@ -1,0 +1,94 @@
+"""The disclosure table and the header line, in every layout, read from a page's text cells.
+
+Layouts handled alike, because each reduces to a sequence of cells:
+- `<td>label</td><td>value</td>` pairs, two or three per row, and `<label>`/`<div>` pairs:
+  a cell that is a label and nothing else takes the next cell as its value — unless that cell is
+  itself a label (known or not), in which case the value is empty;
+- `label：value` inside one element, several per element (the header line
+  `来源：… 发布时间：… 浏览次数：`), and a flattened `label value label value` line: a cell that
+  starts with a label is split at every label in it.
+Counters (浏览次数, 点击率) are recognised and dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.dates import parse_date
+from crawler.extract.labels import COUNTERS, DATE_FIELDS, LABEL_RE, field_for, looks_like_label
+from crawler.extract.labels import whole_label as _whole_label
+from crawler.extract.page import Cells
+from crawler.extract.text import clean
+
+# Values that mean "none" on real pages.
+_EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
+_TRAILING = re.compile(r"[\s|｜;；,，、]+$")
+_LEADING = re.compile(r"^[\s:：|｜]+")
+_DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
+
+
+def _value(text: str) -> str | None:
+    value = clean(_TRAILING.sub("", _LEADING.sub("", text)))
+    if value is None or value.lower() in _EMPTY_VALUES:
+        return None
+    return value
+
+
+def _accepts(field: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    if field in DATE_FIELDS:
+        return parse_date(value) is not None
+    return True
+
+
+def read_fields(cells: Cells) -> dict[str, list[str]]:
+    """field → every value found for it, in page order (empty values are not listed)."""
+    found: dict[str, list[str]] = {}
+
+    def record(field: str, value: str | None) -> None:
+        if value is not None and not field.startswith("_") and _accepts(field, value):
+            found.setdefault(field, []).append(value)
+
+    folded, original = cells.folded, cells.original
+    count = len(folded)
+    index = 0
+    while index < count:
+        cell = folded[index]
+        field = _whole_label(cell)
+        if field is not None:
+            following = folded[index + 1] if index + 1 < count else None
+            if field[0] == "_" and field in COUNTERS:
+                # A counter's number, if the server rendered one, is not a value of anything.
+                step = 2 if following is not None and _DIGITS.match(following) else 1
+                index += step
+                continue
+            if following == "":
+                index += 2  # an empty cell: the value is empty
+                continue
+            if following is not None and not looks_like_label(following):
+                candidate = _value(original[index + 1])
+                if _accepts(field, candidate) and not _starts_with_label(following):
+                    record(field, candidate)
+                    index += 2
+                    continue
+            index += 1
+            continue
+        matches = list(LABEL_RE.finditer(cell))
+        if matches and matches[0].start() != 0:
+            # Mid-cell, only `label:` counts (`2017-06-08 16:30 来源：中国政府网`).
+            matches = [match for match in matches if match["colon"]]
+        if matches:
+            for position, match in enumerate(matches):
+                end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)
+                label_field = field_for(match["label"])
+                source = original[index] if len(original[index]) == len(cell) else cell
+                record(label_field, _value(source[match.end() : end]))
+        index += 1
+    return found
+
+
+def _starts_with_label(folded_cell: str) -> bool:
+    """A cell like `发布时间:2023-11-03` is a pair of its own, never another label's value."""
+    match = LABEL_RE.match(folded_cell)
+    return match is not None and match["colon"] is not None

@@ -1,0 +1,104 @@
+"""Text normalisation shared by every extractor and, later, by the watch rules.
+
+Values are stored as the page shows them, but matched on a normalised form: full-width ASCII folded
+to ASCII, every kind of space to a plain space, traditional characters to simplified (OpenCC).
+`fold` keeps the length of its input whenever it can, so a match found in the folded text can be
+sliced out of the original (`Folded.original`), which is how labels written in traditional
+characters still yield values exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+
+# Full-width ASCII (U+FF01..U+FF5E) → ASCII; every space-like and zero-width character → " ", so
+# that folding never changes the length of a text.
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+_SPACES += "\u202f\u205f\u3000\t\r\f\v\u200b\u200c\u200d\ufeff"
+_FOLD_TABLE: dict[int, int | str | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FOLD_TABLE.update({ord(ch): " " for ch in _SPACES})
+
+_SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A text and its folded form; `aligned` when both have the same length."""
+
+    text: str
+    folded: str
+
+    @property
+    def aligned(self) -> bool:
+        return len(self.text) == len(self.folded)
+
+    def original(self, start: int, end: int) -> str:
+        """The original characters behind folded[start:end]."""
+        if self.aligned:
+            return self.text[start:end]
+        return self.folded[start:end]
+
+
+def to_simplified(text: str) -> str:
+    return str(_T2S.convert(text))
+
+
+def to_traditional(text: str) -> str:
+    return str(_S2T.convert(text))
+
+
+@lru_cache(maxsize=65536)
+def _char_t2s(ch: str) -> str:
+    out = str(_T2S.convert(ch))
+    return out if len(out) == 1 else ch
+
+
+def fold(text: str) -> Folded:
+    """Fold width, spaces and script, keeping one folded character per original character."""
+    narrowed = text.translate(_FOLD_TABLE)
+    simplified = to_simplified(narrowed)
+    if len(simplified) != len(narrowed):
+        # OpenCC converted a phrase to one of another length: fall back to character by character.
+        simplified = "".join(_char_t2s(ch) for ch in narrowed)
+    return Folded(text, simplified)
+
+
+def normalize(text: str) -> str:
+    """The matching form: NFKC, traditional → simplified, spaces collapsed, lower-case Latin."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text)
+    return _SPACE_RUN.sub(" ", text).strip().lower()
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse runs of spaces and strip; `None` for text with nothing in it."""
+    if text is None:
+        return None
+    text = _SPACE_RUN.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+    return text or None
+
+
+def squeeze(text: str) -> str:
+    """Remove every space (labels are written with spaces inside: 索 引 号)."""
+    return _SPACE_RUN.sub("", text).replace(" ", "")
+
+
+def detect_script(text: str) -> str | None:
+    """`zh-Hant` when the text has more traditional-only than simplified-only characters."""
+    if not _HAN.search(text):
+        return None
+    sample = "".join(_HAN.findall(text))[:4000]
+    to_simp = to_simplified(sample)
+    to_trad = to_traditional(sample)
+    traditional = sum(a != b for a, b in zip(sample, to_simp, strict=False))
+    simplified = sum(a != b for a, b in zip(sample, to_trad, strict=False))
+    return "zh-Hant" if traditional > simplified else "zh-Hans"

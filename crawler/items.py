@@ -1,0 +1,112 @@
+"""Plain data carried from the extractors to the pipelines.
+
+Dataclasses, so ItemAdapter handles them as Scrapy items and the pure extractors need no Scrapy.
+Values are kept as the page shows them; `None` means unknown, never an empty string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The keys `govwatch extract` prints, in order.
+DOCUMENT_KEYS = (
+    "url",
+    "title",
+    "index_no",
+    "doc_no",
+    "publisher",
+    "source",
+    "category",
+    "disclosure_form",
+    "written_date",
+    "published_at",
+    "kind",
+    "reply",
+    "body_text",
+    "attachments",
+    "site_name",
+    "column_name",
+    "script",
+    "warnings",
+)
+
+KINDS = ("reply", "co_handling_opinion", "other")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    url: str
+    name: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A 文号 such as 杭经信提〔2023〕140号, parsed leniently."""
+
+    raw: str
+    normalized: str
+    issuer: str | None
+    year: int | None
+    serial: int | None
+
+
+@dataclass(frozen=True)
+class IndexNumber:
+    """A 索引号 such as 002489452/2023-00334, parsed leniently."""
+
+    raw: str
+    org_code: str | None
+    year: int | None
+    serial: str | None
+
+
+@dataclass
+class Reply:
+    """Fields of a reply to a deputy's suggestion or a CPPCC member's proposal."""
+
+    addressee: str | None = None
+    addressee_role: str | None = None  # 代表 | 委员
+    body_type: str | None = None  # suggestion | proposal
+    session: str | None = None
+    proposal_no: str | None = None
+    proposal_title: str | None = None
+    lead_agency: str | None = None
+    co_agencies: list[str] = field(default_factory=list)
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    signed_date: str | None = None
+    result_class: str | None = None
+
+
+@dataclass
+class Document:
+    url: str
+    title: str | None = None
+    index_no: str | None = None
+    doc_no: str | None = None
+    publisher: str | None = None
+    source: str | None = None
+    category: str | None = None
+    disclosure_form: str | None = None
+    written_date: str | None = None
+    published_at: str | None = None
+    kind: str = "other"
+    reply: Reply | None = None
+    body_text: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    site_name: str | None = None
+    column_name: str | None = None
+    script: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    # Beyond the printed record: parsed numbers and every standard meta tag, for the store.
+    doc_number: DocNumber | None = None
+    index_number: IndexNumber | None = None
+    keywords: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        """The public record: exactly DOCUMENT_KEYS, JSON-ready."""
+        data = asdict(self)
+        return {key: data[key] for key in DOCUMENT_KEYS}

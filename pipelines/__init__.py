@@ -1,0 +1,1 @@
+"""Item pipelines, one verb each: validate → dedupe → store → watch."""

@@ -1,0 +1,1 @@
+"""Scrapy spiders, one per CMS family, each parameterised by a portal profile."""

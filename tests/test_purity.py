@@ -1,0 +1,66 @@
+"""The pure packages stay pure: no Scrapy, no network, no clock, no database."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+PURE = [ROOT / "crawler" / "extract"]
+FORBIDDEN_MODULES = {
+    "scrapy", "twisted", "socket", "urllib.request", "http.client", "requests", "httpx",
+    "sqlite3", "sqlite_utils", "time", "datetime.datetime.now",
+}  # fmt: skip
+FORBIDDEN_CALLS = {"now", "today", "utcnow", "monotonic", "perf_counter", "urlopen", "connect"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _calls(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            prefix = f"{owner.id}." if isinstance(owner, ast.Name) else ""
+            calls.add(node.func.attr if prefix != "time." else f"time.{node.func.attr}")
+    return calls
+
+
+def test_pure_modules_import_nothing_impure() -> None:
+    files = [path for package in PURE for path in package.rglob("*.py")]
+    assert files
+    for path in files:
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert name not in FORBIDDEN_MODULES and top not in {"scrapy", "twisted"}, (path, name)
+
+
+def test_pure_modules_read_no_clock_and_open_no_connection() -> None:
+    for path in (p for package in PURE for p in package.rglob("*.py")):
+        calls = _calls(path)
+        clock = {call for call in calls if call.startswith("time.")}
+        assert not (calls & FORBIDDEN_CALLS) and not clock, (path, calls & FORBIDDEN_CALLS, clock)
+
+
+def test_importing_extract_loads_no_scrapy_nor_network() -> None:
+    code = (
+        "import sys, crawler.extract; "
+        "bad = [m for m in ('scrapy', 'twisted', 'socket', 'sqlite3') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -10,9 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 PURE = [ROOT / "crawler" / "extract"]
 FORBIDDEN_MODULES = {
-    "scrapy", "twisted", "socket", "urllib.request", "http.client", "requests", "httpx",
-    "sqlite3", "sqlite_utils", "time", "datetime.datetime.now",
-}  # fmt: skip
+    "scrapy",
+    "twisted",
+    "socket",
+    "urllib.request",
+    "http.client",
+    "requests",
+    "httpx",
+    "sqlite3",
+    "sqlite_utils",
+    "time",
+    "datetime.datetime.now",
+}
 FORBIDDEN_CALLS = {"now", "today", "utcnow", "monotonic", "perf_counter", "urlopen", "connect"}
 
 

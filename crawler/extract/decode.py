@@ -38,11 +38,13 @@ def canonical_encoding(label: str | None) -> str | None:
     label = label.strip().strip("\"';").lower()
     if label in ("utf8", "utf-8", "unicode-1-1-utf-8"):
         return "utf-8"
+    if label in _GB_FAMILY:
+        return "gb18030"
     try:
         name = codecs.lookup(label).name
     except LookupError:
         return None
-    if name in _GB_FAMILY or label in _GB_FAMILY:
+    if name in _GB_FAMILY:
         return "gb18030"
     if name == "big5":
         return "big5hkscs"  # a superset of Big5, as browsers read it

@@ -67,18 +67,20 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     root = parse_html(text)
     meta = read_meta(root)
     body_el = find_body(root)
-    fields = read_fields(cells(root, skip=[body_el] if body_el is not None else []))
+    site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
+    heading = page_heading(root, body_el)
+    head_title = title_from_head(root, [name for name in (site_name, column_name) if name])
+    titles = frozenset(
+        squeeze(fold(text).folded)
+        for text in (meta.get("ArticleTitle"), heading, head_title)
+        if text
+    )
+    fields = read_fields(cells(root, skip=[body_el] if body_el is not None else []), titles)
 
     def first(field: str) -> str | None:
         return _first(fields.get(field, []), field, warnings)
 
-    site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
-    title = (
-        meta.get("ArticleTitle")
-        or first("title")
-        or page_heading(root, body_el)
-        or title_from_head(root, [name for name in (site_name, column_name) if name])
-    )
+    title = meta.get("ArticleTitle") or first("title") or heading or head_title
     if title is None:
         warnings.append("no title: no ArticleTitle meta tag, 标题 label, heading or <title>")
 

@@ -15,7 +15,7 @@ from crawler.items import DocNumber, IndexNumber
 
 _DOC_NO = re.compile(
     r"^(?P<issuer>.*?)\s*[〔\[(【［（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\])】］）]\s*"
-    r"(?:第\s*)?(?P<serial>\d+)\s*号"
+    r"(?:第\s*)?(?P<serial>\d+)\s*[号號]"
 )
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕"})
 

@@ -52,6 +52,8 @@ _BREAK = "\n"
 # Stands for an empty table cell, so that the cell after an empty value is never taken for it.
 EMPTY_CELL = "\ue000"
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
+# Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
+_LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
 _NEWLINES = re.compile(r"[\r\n]+")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 
@@ -97,7 +99,7 @@ def iter_chunks(root: etree._Element, skip: Iterable[etree._Element] = ()) -> It
             if el.tail and el is not root:
                 yield el.tail
             continue
-        if tag in _VALUE_HOLDERS and not any(
+        if (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not any(
             isinstance(text, str) and text.strip() for text in el.itertext()
         ):
             yield _BREAK + EMPTY_CELL + _BREAK

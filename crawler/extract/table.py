@@ -18,7 +18,7 @@ from crawler.extract.dates import parse_date
 from crawler.extract.labels import COUNTERS, DATE_FIELDS, LABEL_RE, field_for, looks_like_label
 from crawler.extract.labels import whole_label as _whole_label
 from crawler.extract.page import Cells
-from crawler.extract.text import clean
+from crawler.extract.text import clean, squeeze
 
 # Values that mean "none" on real pages.
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
@@ -42,8 +42,12 @@ def _accepts(field: str, value: str | None) -> bool:
     return True
 
 
-def read_fields(cells: Cells) -> dict[str, list[str]]:
-    """field → every value found for it, in page order (empty values are not listed)."""
+def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    """field → every value found for it, in page order (empty values are not listed).
+
+    `not_values` holds texts (folded, without spaces) that are never a label's value: the page's
+    title, which often follows a last, empty label (`点击率` then the heading).
+    """
     found: dict[str, list[str]] = {}
 
     def record(field: str, value: str | None) -> None:
@@ -68,7 +72,11 @@ def read_fields(cells: Cells) -> dict[str, list[str]]:
                 continue
             if following is not None and not looks_like_label(following):
                 candidate = _value(original[index + 1])
-                if _accepts(field, candidate) and not _starts_with_label(following):
+                if (
+                    _accepts(field, candidate)
+                    and not _starts_with_label(following)
+                    and (field == "title" or squeeze(following) not in not_values)
+                ):
                     record(field, candidate)
                     index += 2
                     continue
@@ -89,6 +97,5 @@ def read_fields(cells: Cells) -> dict[str, list[str]]:
 
 
 def _starts_with_label(folded_cell: str) -> bool:
-    """A cell like `发布时间:2023-11-03` is a pair of its own, never another label's value."""
-    match = LABEL_RE.match(folded_cell)
-    return match is not None and match["colon"] is not None
+    """A cell like `发布时间:2023-11-03` or `文号 杭经信提…` is a pair of its own, never a value."""
+    return LABEL_RE.match(folded_cell) is not None

@@ -1,0 +1,86 @@
+"""Property-based: arbitrary bytes and mangled pages never raise, and yield a well-formed record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import fixture_pages
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.extract import extract_document
+from crawler.items import DOCUMENT_KEYS, KINDS
+
+PAGES = [path.read_bytes() for path in fixture_pages()]
+URL = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _well_formed(body: bytes | str, encoding: str | None = None) -> None:
+    record = extract_document(body, URL, encoding=encoding).to_record()
+    assert tuple(record) == DOCUMENT_KEYS
+    assert record["kind"] in KINDS
+    assert record["script"] in (None, "zh-Hans", "zh-Hant")
+    assert (record["reply"] is None) == (record["kind"] == "other")
+    for key in ("title", "index_no", "doc_no", "publisher", "source", "body_text"):
+        assert record[key] is None or (isinstance(record[key], str) and record[key].strip())
+
+
+@SETTINGS
+@given(st.binary(max_size=4096))
+def test_arbitrary_bytes(body: bytes) -> None:
+    _well_formed(body)
+
+
+@SETTINGS
+@given(st.text(max_size=2048))
+def test_arbitrary_text(body: str) -> None:
+    _well_formed(body)
+
+
+@SETTINGS
+@given(st.binary(max_size=64), st.sampled_from([None, "gbk", "utf-8", "big5", "bogus", "utf-16"]))
+def test_arbitrary_declared_encoding(body: bytes, encoding: str | None) -> None:
+    _well_formed(b"<html><body><p>" + body + b"</p></body></html>", encoding)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(range(len(PAGES))),
+    st.lists(
+        st.tuples(st.integers(0, 60000), st.integers(0, 400), st.binary(max_size=40)), max_size=6
+    ),
+)
+def test_mangled_pages(index: int, edits: list[tuple[int, int, bytes]]) -> None:
+    """Cut, truncate and splice random bytes into real pages."""
+    body = PAGES[index]
+    for position, length, insert in edits:
+        position %= len(body) + 1
+        body = body[:position] + insert + body[position + length :]
+    _well_formed(body)
+
+
+@SETTINGS
+@given(st.sampled_from(range(len(PAGES))), st.integers(1, 100))
+def test_truncated_pages(index: int, percent: int) -> None:
+    body = PAGES[index]
+    _well_formed(body[: len(body) * percent // 100])
+
+
+def test_deeply_nested_markup() -> None:
+    depth = 20000
+    body = "<div>" * depth + "发布机构：市经信局" + "</div>" * depth
+    _well_formed(body)
+    _well_formed(("<table><tr><td>" * 3000).encode())
+
+
+def test_huge_attribute_and_many_labels() -> None:
+    body = "<p title='" + "x" * 1_000_000 + "'>索引号</p>" + "<p>文号</p>" * 5000
+    _well_formed(body)
+
+
+def test_seed_page_bytes_and_text_agree() -> None:
+    page = Path(__file__).parent / "fixtures" / "hanweb" / "xihu31-reply.html"
+    as_bytes = extract_document(page.read_bytes(), URL).to_record()
+    as_text = extract_document(page.read_text(encoding="utf-8"), URL).to_record()
+    assert as_bytes == as_text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DIGITS = {
     "〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Ｏ": 0, "０": 0,
@@ -100,6 +101,7 @@ def find_dates(text: str) -> list[ParsedDate]:
     return [parsed for _, parsed in sorted(found, key=lambda item: item[0])]
 
 
+@lru_cache(maxsize=1024)
 def parse_date(text: str | None) -> ParsedDate | None:
     """The first complete date in `text`, or None (a missing year gives None, never a guess)."""
     if not text:

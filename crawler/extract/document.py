@@ -32,6 +32,8 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
     if not values:
         return None
     first = values[0]
+    if all(other == first for other in values):
+        return first
     key = squeeze(fold(first).folded)
     for other in values[1:]:
         if squeeze(fold(other).folded) != key:
@@ -66,21 +68,25 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         text = body
     root = parse_html(text)
     meta = read_meta(root)
-    body_el = find_body(root)
+    body_el = find_body(root, text)
     site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
-    heading = page_heading(root, body_el)
-    head_title = title_from_head(root, [name for name in (site_name, column_name) if name])
+    # The heading and <title> are read only where the ArticleTitle meta tag is missing.
+    article_title = meta.get("ArticleTitle")
+    heading = head_title = None
+    if article_title is None:
+        heading = page_heading(root, body_el)
+        head_title = title_from_head(root, [name for name in (site_name, column_name) if name])
     titles = frozenset(
-        squeeze(fold(text).folded)
-        for text in (meta.get("ArticleTitle"), heading, head_title)
-        if text
+        squeeze(fold(candidate).folded)
+        for candidate in (article_title, heading, head_title)
+        if candidate
     )
     fields = read_fields(cells(root, skip=[body_el] if body_el is not None else []), titles)
 
     def first(field: str) -> str | None:
         return _first(fields.get(field, []), field, warnings)
 
-    title = meta.get("ArticleTitle") or first("title") or heading or head_title
+    title = article_title or first("title") or heading or head_title
     if title is None:
         warnings.append("no title: no ArticleTitle meta tag, 标题 label, heading or <title>")
 
@@ -109,7 +115,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         folded_title,
         fold(category).folded if category else None,
         doc_series(doc_number),
-        fold(body_text).folded if body_text else None,
+        fold(body_text[:400]).folded if body_text else None,
     )
     reply = None
     if kind != "other":

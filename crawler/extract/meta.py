@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.extract.page import elements, text_content
+from crawler.extract.page import text_content
 from crawler.extract.text import clean
 from crawler.items import Attachment
 
@@ -33,11 +33,11 @@ def read_meta(root: etree._Element) -> dict[str, str]:
 
 
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|——|—|-| - )\s*")
-_HEADING_CLASSES = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' title ')"
-    " or contains(@class, 'article-title') or contains(@class, 'art_title')"
-    " or @id='title' or contains(@class, 'xxgk_title') or contains(@class, 'tit')]"
-)
+# Class names and ids that templates give the article heading.
+_HEADING_NAMES = frozenset(
+    ("title", "tit", "bt", "art_title", "art-title", "article-title", "article_title",
+     "xxgk_title", "con_title", "detail-title", "content-title", "news_title", "wap-title")
+)  # fmt: skip
 
 
 def page_heading(root: etree._Element, body: etree._Element | None) -> str | None:
@@ -46,7 +46,10 @@ def page_heading(root: etree._Element, body: etree._Element | None) -> str | Non
         text = clean(text_content(el))
         if text and 4 <= len(text) <= 200:
             return text
-    for el in elements(root.xpath(_HEADING_CLASSES)):
+    for el in root.iter("h2", "h3", "div", "td", "p", "span"):
+        names = (el.get("class") or "").split()
+        if el.get("id") not in _HEADING_NAMES and _HEADING_NAMES.isdisjoint(names):
+            continue
         if body is not None and body in el.iterancestors():
             continue
         text = clean(text_content(el))
@@ -75,6 +78,11 @@ ATTACHMENT_TYPES = frozenset(
      "pptx", "txt", "csv")
 )  # fmt: skip
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})$")
+# A cheap first look at an href, so that only likely attachments are resolved and parsed.
+_MAYBE = re.compile(
+    r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + r")(?:$|[?#&/])|[?&;](?:file)?name=",
+    re.IGNORECASE,
+)
 _NAME_PARAMS = frozenset(("filename", "name", "fname", "file"))
 
 
@@ -122,7 +130,7 @@ def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
     found: list[Attachment] = []
     for link in root.iter("a"):
         href = link.get("href")
-        if not href:
+        if not href or not _MAYBE.search(href):
             continue
         name = clean(text_content(link)) or clean(link.get("title"))
         attachment = attachment_for(href, base_url, name)

@@ -9,11 +9,10 @@ value side by side in them; `<a>`, `<b>`, `<font>`… add nothing. Text inside `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lxml import etree, html
-from lxml.cssselect import CSSSelector
+from lxml import etree
 
 from crawler.extract.text import Folded, fold
 
@@ -24,100 +23,148 @@ INLINE = frozenset((
 ))  # fmt: skip
 SOFT = frozenset(("span", "label"))
 
-# Known body containers: gov.cn, TRS WCM, Hanweb classic (#zoom), then common templates.
-BODY_SELECTORS = tuple(
-    CSSSelector(css)
-    for css in (
-        "#UCAP-CONTENT",
-        ".TRS_Editor",
-        ".trs_editor_view",
-        ".TRS_UEDITOR",
-        "#zoom",
-        ".zoom",
-        "#zoomcon",
-        ".article-content",
-        ".article_content",
-        "#article-content",
-        ".art_con",
-        "#content .article",
-        ".pages_content",
-        ".main-txt",
-        "#mainText",
-        ".detail-content",
-        ".xxgk_content",
-    )
+# Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
+# templates. ("id", name) or ("class", name).
+BODY_CONTAINERS: tuple[tuple[str, str], ...] = (
+    ("id", "UCAP-CONTENT"),
+    ("class", "TRS_Editor"),
+    ("class", "trs_editor_view"),
+    ("class", "TRS_UEDITOR"),
+    ("id", "zoom"),
+    ("class", "zoom"),
+    ("id", "zoomcon"),
+    ("class", "article-content"),
+    ("class", "article_content"),
+    ("id", "article-content"),
+    ("class", "art_con"),
+    ("class", "pages_content"),
+    ("class", "main-txt"),
+    ("id", "mainText"),
+    ("class", "detail-content"),
+    ("class", "xxgk_content"),
 )
 
-_BREAK = "\n"
-# Stands for an empty table cell, so that the cell after an empty value is never taken for it.
+
+def _container_xpath(kind: str, name: str) -> etree.XPath:
+    if kind == "id":
+        return etree.XPath(f"//*[@id='{name}']")
+    return etree.XPath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+
+
+_CONTAINER_XPATHS = [_container_xpath(kind, name) for kind, name in BODY_CONTAINERS]
+_RANK_BY_ID = {name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "id"}
+_RANK_BY_CLASS = {
+    name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "class"
+}
+
+
+# Private-use characters: a block boundary, and an empty table cell (so that the cell after an
+# empty value is never taken for it). Neither occurs in real text, and folding keeps both.
+BREAK = "\ue001"
 EMPTY_CELL = "\ue000"
+_EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
-_NEWLINES = re.compile(r"[\r\n]+")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+
+
+# Plain lxml elements: lxml.html's element classes cost a Python call per element.
+_PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False)
 
 
 def parse_html(text: str) -> etree._Element:
     """A tree for any text at all: markup errors are repaired, nothing raises."""
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1).replace("\x00", "")
-    if not text.strip():
-        return html.fromstring("<html><body></body></html>")
-    parser = html.HTMLParser(recover=True, remove_comments=False, huge_tree=False)
-    try:
-        root = html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
-        root = None
+    root = None
+    if text.strip():
+        try:
+            root = etree.fromstring(text, _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            root = None
     if root is None:
-        return html.fromstring("<html><body></body></html>")
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
     return root
 
 
 def _tag(el: etree._Element) -> str | None:
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
+    return tag if isinstance(tag, str) else None
 
 
-def iter_chunks(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Iterator[str]:
-    """Text pieces in document order, `_BREAK` at block boundaries and " " at soft ones."""
+def _has_text(el: etree._Element) -> bool:
+    if len(el) == 0:
+        return bool(el.text and el.text.strip())
+    return any(isinstance(text, str) and text.strip() for text in el.itertext())
+
+
+def _is_link_list(el: etree._Element, tag: str) -> bool:
+    """A menu or a list of related documents: every item a link. No label lives there."""
+    if tag not in ("ul", "ol") or len(el) == 0:
+        return False
+    return all(item.tag == "li" and item.find(".//a") is not None for item in el)
+
+
+def chunks(
+    root: etree._Element, skip: Iterable[etree._Element] = (), *, link_lists: bool = True
+) -> list[str]:
+    """Text pieces in document order, `BREAK` at block boundaries and " " at soft ones.
+
+    The hot loop of extraction: one pass over the tree with an explicit stack (pages nest deeper
+    than Python recursion allows), appending to a list.
+    """
     skipped = set(skip)
+    out: list[str] = []
+    emit = out.append
     stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        el, closing = stack.pop()
-        tag = _tag(el)
+        el, closing = pop()
+        tag = el.tag
         if closing:
             if tag not in INLINE:
-                yield " " if tag in SOFT else _BREAK
+                emit(" " if tag in SOFT else BREAK)
             if el.tail:
-                yield el.tail
+                emit(el.tail)
             continue
-        if tag is None or tag in SKIPPED or el in skipped:
-            # Comments, processing instructions and skipped elements: only their tail is text.
-            if tag is not None and tag not in INLINE:
-                yield _BREAK
-            if el.tail and el is not root:
-                yield el.tail
-            continue
-        if (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not any(
-            isinstance(text, str) and text.strip() for text in el.itertext()
+        if (
+            not isinstance(tag, str)
+            or tag in SKIPPED
+            or el in skipped
+            or (not link_lists and _is_link_list(el, tag))
         ):
-            yield _BREAK + EMPTY_CELL + _BREAK
+            # Comments, processing instructions and skipped elements: only their tail is text.
+            if isinstance(tag, str) and tag not in INLINE:
+                emit(BREAK)
+            if el.tail and el is not root:
+                emit(el.tail)
+            continue
+        if (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not _has_text(el):
+            emit(_EMPTY_CHUNK)
             if el.tail:
-                yield el.tail
+                emit(el.tail)
             continue
         if tag not in INLINE:
-            yield " " if tag in SOFT else _BREAK
+            emit(" " if tag in SOFT else BREAK)
         if el.text:
-            yield el.text
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+            emit(el.text)
+        if len(el):
+            push((el, True))
+            stack.extend([(child, False) for child in reversed(el)])
+        else:
+            if tag not in INLINE:
+                emit(" " if tag in SOFT else BREAK)
+            if el.tail:
+                emit(el.tail)
+    return out
 
 
 def render_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
     """Readable text: one line per block, spaces collapsed, empty lines dropped."""
-    joined = "".join(iter_chunks(root, skip)).replace(EMPTY_CELL, "")
-    lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.split(_BREAK))
+    # A newline inside a text node is a space, as a browser renders it.
+    joined = "".join(chunks(root, skip)).replace(EMPTY_CELL, "").replace("\r", " ")
+    lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.replace("\n", " ").split(BREAK))
     return "\n".join(line for line in lines if line)
 
 
@@ -130,13 +177,11 @@ class Cells:
 
 
 def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
-    chunks = (
-        _NEWLINES.sub(" ", chunk) if chunk != _BREAK else chunk for chunk in iter_chunks(root, skip)
-    )
-    joined = "".join(chunks)
+    """The page's text cells, menus and link lists left out (no label lives there)."""
+    joined = "".join(chunks(root, skip, link_lists=False)).replace("\r", " ").replace("\n", " ")
     folded: Folded = fold(joined)
-    originals = joined.split(_BREAK)
-    foldeds = folded.folded.split(_BREAK) if folded.aligned else originals
+    originals = joined.split(BREAK)
+    foldeds = folded.folded.split(BREAK) if folded.aligned else originals
     keep = [i for i, cell in enumerate(foldeds) if cell.strip()]
     original = [originals[i].strip().replace(EMPTY_CELL, "") for i in keep]
     return Cells(original, [foldeds[i].strip().replace(EMPTY_CELL, "") for i in keep])
@@ -153,12 +198,36 @@ def elements(result: object) -> list[etree._Element]:
     return [el for el in result if isinstance(el, etree._Element)]
 
 
-def find_body(root: etree._Element) -> etree._Element | None:
-    """The main-content element: a known container, else the densest block of prose."""
-    for selector in BODY_SELECTORS:
-        found = elements(selector(root))
-        if found:
-            return found[0]
+def find_body(root: etree._Element, source: str | None = None) -> etree._Element | None:
+    """The main-content element: a known container, else the densest block of prose.
+
+    With the page's `source`, only the containers whose names occur in it are looked up in the
+    tree (a substring search is far cheaper than a walk over every element).
+    """
+    if source is not None:
+        for rank, (_, name) in enumerate(BODY_CONTAINERS):
+            if name not in source:
+                continue
+            found = elements(_CONTAINER_XPATHS[rank](root))
+            if found:
+                return found[0]
+        return _densest(root)
+    # One pass in Python beats an XPath with a condition per container (lxml's string
+    # functions are slow); the first element of the best rank is the outermost, earliest one.
+    best: etree._Element | None = None
+    best_rank = len(BODY_CONTAINERS)
+    for el in root.iter():
+        rank = _RANK_BY_ID.get(el.get("id") or "", best_rank)
+        classes = el.get("class")
+        if classes:
+            for name in classes.split():
+                rank = min(rank, _RANK_BY_CLASS.get(name, rank))
+        if rank < best_rank:
+            best, best_rank = el, rank
+            if rank == 0:
+                break
+    if best is not None:
+        return best
     return _densest(root)
 
 

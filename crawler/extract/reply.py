@@ -57,6 +57,8 @@ _PLAIN_TITLE = re.compile(
     r"(?:提出的|所提|提交的)(?P<t>关于[^,。《》\n]{2,80}?的(?:建议|提案|议案))"
 )
 _AGENCY_LINE = re.compile(r"^[^\s,。:]{2,30}(?:局|部|厅|委|办|院|政府|会|中心|司|署|室)$")
+_HEAD, _TAIL = 2500, 1500
+_HANDLED = re.compile(r"主办|牵头")
 _LEAD_PREFIX = re.compile(r"^(?:.*?(?:建议|提案|议案))?(?:经(?=[我本市省区县国中])|由)+")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|厅|办|院|部|单位|中心|处|署|馆|会)$")
 _CO_SPLIT = re.compile(r"[、,;]|以及|及(?=[市省区县国中])")
@@ -92,6 +94,18 @@ def classify(title: str | None, category: str | None, series: str | None, body: 
         if _SALUTATION.search(opening) and _RECEIVED.search(opening):
             return "reply"
     return "other"
+
+
+def _search_near(
+    pattern: re.Pattern[str], anchor: re.Pattern[str], text: str, limit: int
+) -> re.Match[str] | None:
+    """`pattern` searched only around each `anchor` in text[:limit]: a pattern that starts with
+    a character class is otherwise tried at every position of a long body."""
+    for found in anchor.finditer(text, 0, limit):
+        match = pattern.search(text, max(0, found.start() - 45), min(len(text), found.end() + 320))
+        if match:
+            return match
+    return None
 
 
 def _session(text: str) -> tuple[int, int] | None:
@@ -143,7 +157,9 @@ def extract_reply(title: str | None, body: str | None, kind: str, publisher: str
     """Reply fields from the title and body as written (either script)."""
     reply = Reply()
     title_f = fold(title or "")
-    body_f = fold(body or "")
+    # The reply fields live in the opening and the sign-off: fold those, not the whole body.
+    body_f = fold((body or "")[:_HEAD])
+    tail = fold((body or "")[-_TAIL:])
     received = _RECEIVED.search(body_f.folded[:1500])
     opening_end = received.end() if received else min(len(body_f.folded), 600)
 
@@ -194,7 +210,7 @@ def extract_reply(title: str | None, body: str | None, kind: str, publisher: str
     elif re.search(r"建议|代表|人大|议案", context):
         reply.body_type = "suggestion"
 
-    handling = _HANDLING.search(body_f.folded[:2000])
+    handling = _search_near(_HANDLING, _HANDLED, body_f.folded, 2000)
     if handling:
         lead_start = handling.start("lead")
         lead_text = handling["lead"]
@@ -221,14 +237,10 @@ def extract_reply(title: str | None, body: str | None, kind: str, publisher: str
                 body_f.original(consulted.start("co"), consulted.end("co"))
             )
 
-    tail_start = max(0, len(body_f.folded) - 1500)
-    tail = body_f
-    if body_f.aligned:
-        tail = Folded(body_f.text[tail_start:], body_f.folded[tail_start:])
     reply.contact_person = _find(_CONTACT_PERSON, tail, "v") or _find(_CONTACT_PERSON, body_f, "v")
     reply.contact_phone = _find(_CONTACT_PHONE, tail, "v") or _find(_CONTACT_PHONE, body_f, "v")
     for pattern, limit in _RESULT_CLASS:
-        found = _find(pattern, body_f, "c", limit)
+        found = _find(pattern, body_f, "c", limit) or (limit is None and _find(pattern, tail, "c"))
         if found:
             reply.result_class = fold(found).folded
             break

@@ -82,10 +82,13 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
                     continue
             index += 1
             continue
-        matches = list(LABEL_RE.finditer(cell))
-        if matches and matches[0].start() != 0:
+        if LABEL_RE.match(cell):
+            matches = list(LABEL_RE.finditer(cell))
+        elif ":" in cell:
             # Mid-cell, only `label:` counts (`2017-06-08 16:30 来源：中国政府网`).
-            matches = [match for match in matches if match["colon"]]
+            matches = [match for match in LABEL_RE.finditer(cell) if match["colon"]]
+        else:
+            matches = []
         if matches:
             for position, match in enumerate(matches):
                 end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)

@@ -62,8 +62,12 @@ def _char_t2s(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+@lru_cache(maxsize=64)
 def fold(text: str) -> Folded:
-    """Fold width, spaces and script, keeping one folded character per original character."""
+    """Fold width, spaces and script, keeping one folded character per original character.
+
+    Cached: a page's title and body are folded by several extractors.
+    """
     narrowed = text.translate(_FOLD_TABLE)
     simplified = to_simplified(narrowed)
     if len(simplified) != len(narrowed):
@@ -94,10 +98,12 @@ def squeeze(text: str) -> str:
 
 def detect_script(text: str) -> str | None:
     """`zh-Hant` when the text has more traditional-only than simplified-only characters."""
-    if not _HAN.search(text):
+    sample = text[:1000]
+    if not _HAN.search(sample):
         return None
-    sample = "".join(_HAN.findall(text))[:4000]
     to_simp = to_simplified(sample)
+    if to_simp == sample:
+        return "zh-Hans"  # no traditional-only character at all: the common case, decided cheaply
     to_trad = to_traditional(sample)
     traditional = sum(a != b for a, b in zip(sample, to_simp, strict=False))
     simplified = sum(a != b for a, b in zip(sample, to_trad, strict=False))

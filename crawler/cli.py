@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +63,53 @@ def _show(record: dict[str, Any], indent: str = "") -> list[str]:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    page = resources.files("crawler").joinpath("data/xihu31-reply.html").read_bytes()
+    from crawler.replica.app import Replica
+    from crawler.replica.corpus import SEED_DAY
+    from crawler.replica.web import Request
+
+    # The replica serves the real reply at its real path on its publication day.
+    replica = Replica(docs=0, day=SEED_DAY)
+    page = replica.handle("hangzhou-jxj", Request("GET", SEED_URL.split("gov.cn", 1)[1])).body
     document = extract_document(page, SEED_URL)
     print("govwatch demo — the 西湖31号 reply on open-source software, as extracted:\n")
     print("\n".join(_show(document.to_record())))
+    return 0
+
+
+def _replica(args: argparse.Namespace) -> Any:
+    from crawler.replica.app import Replica
+    from crawler.replica.corpus import day_number
+    from crawler.replica.faults import FaultSpecError
+
+    try:
+        day = day_number(args.day) if args.day is not None else _today()
+        return Replica(args.docs, day, args.seed, getattr(args, "faults", None))
+    except (ValueError, FaultSpecError) as error:
+        print(f"govwatch replica: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _today() -> int:
+    """The replica's default day: today, within the corpus."""
+    import datetime as dt
+
+    from crawler.replica.corpus import EPOCH, LAST_DAY
+
+    return min((dt.date.today() - EPOCH).days, LAST_DAY)
+
+
+def cmd_replica_serve(args: argparse.Namespace) -> int:
+    from crawler.replica.server import serve
+
+    serve(_replica(args), args.host, args.port)
+    return 0
+
+
+def cmd_replica_truth(args: argparse.Namespace) -> int:
+    replica = _replica(args)
+    out = sys.stdout
+    for record in replica.truth():
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0
 
 
@@ -98,6 +140,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract the real 西湖31号 reply on open-source software and print its fields.",
     )
     demo.set_defaults(func=cmd_demo)
+
+    replica = commands.add_parser(
+        "replica",
+        help="local portals that behave like the real ones",
+        description="Serve simulated disclosure portals (Hanweb classic and its traditional "
+        "mirror, jpaas, TRS WCM, www.gov.cn) or print the truth about their documents.",
+    )
+    actions = replica.add_subparsers(dest="action", required=True, metavar="ACTION")
+    from crawler.replica.faults import __doc__ as faults_help
+
+    for name, func, text in (
+        ("serve", cmd_replica_serve, "serve every site on consecutive ports from --port"),
+        (
+            "truth",
+            cmd_replica_truth,
+            "print JSONL: every document live on --day, with its true fields",
+        ),
+    ):
+        action = actions.add_parser(
+            name,
+            help=text,
+            description=f"{text}. Example: govwatch replica {name} --docs 1000 --day 2023-11-03",
+            epilog=f"--faults: {faults_help}" if name == "serve" else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        action.add_argument("--docs", type=int, default=200, help="documents per site (≤ 50000)")
+        action.add_argument("--day", help="ISO date or day number from 2023-01-01 (default: today)")
+        action.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+        if name == "serve":
+            action.add_argument("--host", default="127.0.0.1", help="interface (default loopback)")
+            action.add_argument("--port", type=int, default=8400, help="first port (default 8400)")
+            action.add_argument("--faults", metavar="SPEC", help="opt-in faults, see below")
+        action.set_defaults(func=func)
     return parser
 
 

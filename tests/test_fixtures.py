@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, expected_record, fixture_pages
+from saved_pages import FIXTURES, expected_record, fixture_pages
 
 from crawler.extract import extract_document
 from crawler.items import DOCUMENT_KEYS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import fixture_pages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from saved_pages import fixture_pages
 
 from crawler.extract import extract_document
 from crawler.items import DOCUMENT_KEYS, KINDS

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
 from itemadapter import ItemAdapter
+from saved_pages import FIXTURES
 
 from crawler.extract import extract_document
 from crawler.extract.text import normalize

@@ -163,22 +163,20 @@ def extract_reply(title: str | None, body: str | None, kind: str, publisher: str
     received = _RECEIVED.search(body_f.folded[:1500])
     opening_end = received.end() if received else min(len(body_f.folded), 600)
 
-    salutation = _SALUTATION.search(body_f.folded[:400])
-    if salutation:
-        who = body_f.original(salutation.start("who"), salutation.end("who")).strip()
-        role = salutation["role"]
-        if re.search(r"等\s*\d+\s*[名位]$", salutation["who"]):
-            who = body_f.original(salutation.start("who"), salutation.end("role")).strip()
-        reply.addressee, reply.addressee_role = clean(who), role
-    else:
-        # A co-handling opinion names the deputy in its opening; else the title may.
-        for pattern, text in ((_NAMED_IN_OPENING, body_f), (_TITLE_ADDRESSEE, title_f)):
-            limit = opening_end if text is body_f else None
-            match = pattern.search(text.folded[:limit])
-            if match:
-                reply.addressee = clean(text.original(match.start("who"), match.end("who")))
-                reply.addressee_role = match["role"]
-                break
+    # The addressee: the salutation; a co-handling opinion names the deputy in its opening;
+    # else the title may.
+    for pattern, text, limit in (
+        (_SALUTATION, body_f, 400),
+        (_NAMED_IN_OPENING, body_f, opening_end),
+        (_TITLE_ADDRESSEE, title_f, None),
+    ):
+        match = pattern.search(text.folded[:limit])
+        if match:
+            # A group keeps its role word: 杨文强等3名代表.
+            end = "role" if re.search(r"等\s*\d+\s*[名位]$", match["who"]) else "who"
+            reply.addressee = clean(text.original(match.start("who"), match.end(end)))
+            reply.addressee_role = match["role"]
+            break
 
     span = _session(title_f.folded)
     if span:

@@ -1,4 +1,4 @@
-"""Shared helpers: saved pages under tests/fixtures/<family>/<name>.html with <name>.json beside."""
+"""Saved pages under tests/fixtures/<family>/<name>.html with <name>.json beside."""
 
 from __future__ import annotations
 

@@ -1,0 +1,86 @@
+"""The replica as a whole: the corpus, one handler per site, the simulated day, faults, truth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from crawler.replica import govcn, hanweb, jpaas, trs
+from crawler.replica.corpus import Corpus, Spec
+from crawler.replica.faults import Faults, parse
+from crawler.replica.sites import SITES, SITES_BY_NAME, Site
+from crawler.replica.web import Request, Response
+
+
+class Family(Protocol):
+    def handle(self, request: Request, day: int) -> Response: ...
+
+
+def article_path(site: Site, spec: Spec) -> str:
+    """A document's path under its home column."""
+    if site.family == "hanweb":
+        return hanweb.article_path(spec)
+    if site.family == "jpaas":
+        return jpaas.article_path(spec)
+    if site.family == "trs":
+        return trs.article_path(site, spec)
+    return govcn.article_path(spec)
+
+
+def attachment_paths(site: Site, spec: Spec, names: list[tuple[str, str]]) -> list[str]:
+    """Paths of a document's attachments, as its page links them (name, key pairs)."""
+    if site.family == "hanweb":
+        return [hanweb.attachment_path(site, key) for _, key in names]
+    if site.family == "jpaas":
+        return [jpaas.attachment_path(name, key) for name, key in names]
+    if site.family == "trs":
+        return [trs.attachment_path(site, spec, key) for _, key in names]
+    return [govcn.attachment_path(spec, key) for _, key in names]
+
+
+class Replica:
+    def __init__(
+        self, docs: int = 200, day: int = 1425, seed: int = 1, faults: str | None = None
+    ) -> None:
+        self.corpus = Corpus(docs, seed)
+        self.day = day
+        self.faults = Faults(parse(faults), seed)
+        self.handlers: dict[str, Family] = {}
+        for site in SITES:
+            family: Family
+            if site.family == "hanweb":
+                family = hanweb.Hanweb(site, self.corpus)
+            elif site.family == "jpaas":
+                family = jpaas.Jpaas(site, self.corpus)
+            elif site.family == "trs":
+                family = trs.Trs(site, self.corpus)
+            else:
+                family = govcn.GovCn(site, self.corpus)
+            self.handlers[site.name] = family
+
+    def handle(self, site: str, request: Request) -> Response:
+        return self.handlers[site].handle(request, self.day)
+
+    def truth(self, day: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every document live on `day`, once, with its real URL and true fields."""
+        day = self.day if day is None else day
+        for site in SITES:
+            if site.mirror_of:
+                continue
+            for spec in self.corpus.live(site.name, day):
+                yield {"portal": site.name, **self.record(site, spec, day)}
+
+    def record(self, site: Site, spec: Spec, day: int, origin: str | None = None) -> dict[str, Any]:
+        """The true record of one document, with URLs on `origin` (default: the real one)."""
+        base = origin or site.origin
+        doc = self.corpus.document(spec, day)
+        links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])
+        return doc.truth(base + article_path(site, spec), site, [base + link for link in links])
+
+
+def site_named(name: str) -> Site:
+    try:
+        return SITES_BY_NAME[name]
+    except KeyError:
+        known = ", ".join(SITES_BY_NAME)
+        raise KeyError(f"no replica site {name!r}; known: {known}") from None

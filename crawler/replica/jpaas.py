@@ -1,0 +1,200 @@
+"""Hanweb "jpaas", as www.hangzhou.gov.cn serves it (DOMAIN.md §1.2).
+
+- `/col/col<COLID>/index.html`: the column page with `count`, `rows`, `pageNo` and `queryData`;
+- `/api-gateway/jpaas-publish-server/front/page/build/unit`: the JSON listing, paged with
+  `rows=15&pageNo=N` or `paramJson={"pageNo":N,"pageSize":M}`; `{success, data: {html}}`;
+- `/col/col<COLID>/art/<YYYY>/art_<32 hex>.html`: articles;
+- `/api-gateway/jpaas-web-server/front/document/download?fileUrl=…&fileName=…` → 302
+  `/cms_files/…` → 301 object storage: attachments, whose type shows only in `fileName`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from urllib.parse import quote
+
+from crawler.replica import files
+from crawler.replica.content import Doc
+from crawler.replica.corpus import Corpus, Spec, date_of, morning
+from crawler.replica.sites import Site
+from crawler.replica.web import Request, Response, esc, not_found, page, redirect
+
+ROWS = 15
+LIST_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+DOWNLOAD = "/api-gateway/jpaas-web-server/front/document/download"
+_ARTICLE = re.compile(r"^/col/col(\d+)/art/(\d{4})/art_([0-9a-f]{32})\.html$")
+_COLUMN = re.compile(r"^/col/col(\d+)/index\.html$")
+
+
+def article_path(spec: Spec) -> str:
+    return f"/col/col{spec.column}/art/{date_of(spec.day).year}/art_{spec.key}.html"
+
+
+def attachment_path(name: str, key: str) -> str:
+    opaque = base64.urlsafe_b64encode(f"jpaas/attach/{key}".encode()).decode().rstrip("=")
+    return f"{DOWNLOAD}?fileUrl={opaque}&fileName={quote(name.split('：')[-1])}"
+
+
+def _row(spec: Spec, doc: Doc) -> str:
+    date = date_of(spec.day).isoformat()
+    return (
+        f'<li><a href="{article_path(spec)}" title="{esc(doc.title)}" target="_blank">'
+        f"{esc(doc.title)}</a><span>{date}</span></li>"
+    )
+
+
+class Jpaas:
+    def __init__(self, site: Site, corpus: Corpus) -> None:
+        self.site, self.corpus = site, corpus
+
+    def handle(self, request: Request, day: int) -> Response:
+        path = request.path
+        if path == "/robots.txt":
+            return Response(
+                200, b"User-agent: *\nDisallow: /api-gateway/jpaas-web-server/\n", "text/plain"
+            )
+        if path == LIST_API:
+            return self.listing(request, day)
+        if path == DOWNLOAD:
+            opaque = request.arg("fileUrl")
+            try:
+                key = (
+                    base64.urlsafe_b64decode(opaque + "=" * (-len(opaque) % 4))
+                    .decode()
+                    .rsplit("/", 1)[-1]
+                )
+            except (ValueError, UnicodeDecodeError):
+                return not_found(path)
+            return redirect(f"/cms_files/jpaas/attach/{key}", 302)
+        if path.startswith("/cms_files/jpaas/attach/"):
+            return redirect("/oss/hz-gov-files/" + path.rsplit("/", 1)[-1], 301)
+        if path.startswith("/oss/hz-gov-files/"):
+            key = path.rsplit("/", 1)[-1]
+            body = files.attachment_bytes(key)
+            return (
+                Response(200, body, files.content_type(key))
+                if body is not None
+                else not_found(path)
+            )
+        match = _COLUMN.match(path)
+        if match:
+            return self.column_page(match.group(1), day)
+        match = _ARTICLE.match(path)
+        if match:
+            return self.article(match, day)
+        return not_found(path)
+
+    def _page_html(self, column: str, day: int, number: int, rows: int) -> tuple[str, int]:
+        listed = self.corpus.listing(self.site.name, column, day)
+        chosen = listed[(number - 1) * rows : number * rows]
+        items = "".join(_row(spec, self.corpus.document(spec, day)) for spec in chosen)
+        return f'<ul class="list">{items}</ul>', len(listed)
+
+    def _query_data(self, column: str) -> str:
+        return (
+            f"{{'webId':'{self.site.webid}','pageId':'{column}','tagId':'信息列表',"
+            f"'tplSetId':'{self.site.tpl_set_id}'}}"
+        )
+
+    def column_page(self, column: str, day: int) -> Response:
+        col = self.site.column(column)
+        if col is None:
+            return not_found(f"/col/col{column}/index.html")
+        items, total = self._page_html(column, day, 1, ROWS)
+        body = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>{esc(col.name)}_{esc(self.site.site_name)}</title>
+<meta name="SiteName" content="{esc(self.site.site_name)}"><meta name="ColumnName" content="{esc(col.name)}">
+</head><body><div id="app">
+<div class="list-box" count="{total}" rows="{ROWS}" pageNo="1" queryData="{self._query_data(column)}" parseType="bulidstatic">
+{items}
+<div class="page" id="page_list"></div></div>
+<script src="/static/jpaas/js/list.js"></script></div></body></html>"""
+        return page(body).validated(body.encode(), morning(day))
+
+    def listing(self, request: Request, day: int) -> Response:
+        column = request.arg("pageId")
+        if request.arg("webId") != self.site.webid or self.site.column(column) is None:
+            return Response(
+                200, json.dumps({"success": False, "msg": "参数错误"}).encode(), "application/json"
+            )
+        try:
+            if request.arg("paramJson"):
+                param = json.loads(request.arg("paramJson"))
+                number, rows = int(param.get("pageNo", 1)), int(param.get("pageSize", ROWS))
+            else:
+                number, rows = int(request.arg("pageNo") or 1), int(request.arg("rows") or ROWS)
+        except (ValueError, TypeError, AttributeError):
+            return Response(
+                200, json.dumps({"success": False, "msg": "参数错误"}).encode(), "application/json"
+            )
+        number, rows = max(number, 1), min(max(rows, 1), 100)
+        items, total = self._page_html(column, day, number, rows)
+        fragment = (
+            f'<div class="list-box" count="{total}" rows="{rows}" pageNo="{number}" '
+            f'totalPage="{math.ceil(total / rows)}">{items}</div>'
+        )
+        answer = {"success": True, "code": "200", "data": {"html": fragment}}
+        return Response(
+            200, json.dumps(answer, ensure_ascii=False).encode(), "application/json;charset=UTF-8"
+        )
+
+    def article(self, match: re.Match[str], day: int) -> Response:
+        column, year, key = match.groups()
+        spec = self.corpus.spec(self.site.name, key)
+        if (
+            spec is None
+            or not spec.live(day)
+            or column != spec.column
+            or int(year) != date_of(spec.day).year
+        ):
+            return not_found(match.group(0))
+        doc = self.corpus.document(spec, day)
+        text = render_article(self.site, spec, doc)
+        return page(text).validated(text.encode(), doc.published)
+
+
+def render_article(site: Site, spec: Spec, doc: Doc) -> str:
+    items = [("索引号", doc.index_no), ("发布单位", doc.publisher), ("文号", doc.doc_no or ""),
+             ("组配分类", doc.category), ("成文日期", doc.written_date.isoformat()),
+             ("公开日期", doc.published.date().isoformat()), ("公开方式", doc.disclosure_form or "")]  # fmt: skip
+    meta = "\n".join(f"    <li>{label}：<span>{esc(value)}</span></li>" for label, value in items)
+    body = "\n".join(f"    <p>{esc(line)}</p>" for line in doc.paragraphs)
+    links = "\n".join(
+        f'    <p><a href="{attachment_path(a.name, a.key)}" target="_blank">{esc(a.name)}</a></p>'
+        for a in doc.attachments
+    )
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta name="SiteName" content="{esc(site.site_name)}">
+<meta name="ColumnName" content="{esc(doc.column_name)}">
+<meta name="ArticleTitle" content="{esc(doc.title)}">
+<meta name="PubDate" content="{doc.published.strftime("%Y-%m-%d %H:%M")}">
+<meta name="ContentSource" content="{esc(doc.source)}">
+<title>{esc(doc.title)}</title>
+</head>
+<body>
+<div id="app">
+<div class="xxgk_top">
+  <ul>
+{meta}
+  </ul>
+</div>
+<div class="article">
+  <div class="article-title">{esc(doc.title)}</div>
+  <div class="article-content">
+{body}
+  </div>
+  <div class="article-files">
+{links}
+  </div>
+</div>
+</div>
+<script type="text/javascript">window.__INITIAL_STATE__ = {{"pageId": "{spec.column}"}};</script>
+</body>
+</html>
+"""

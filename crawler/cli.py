@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,6 +114,142 @@ def cmd_replica_truth(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_db() -> str:
+    return os.environ.get("GOVWATCH_DB") or "govwatch.db"
+
+
+def _profiles(args: argparse.Namespace) -> dict[str, Any]:
+    from crawler.profiles import ProfileError, load_profiles
+
+    try:
+        return load_profiles(args.profiles)
+    except ProfileError as error:
+        print(f"govwatch: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def cmd_portals(args: argparse.Namespace) -> int:
+    profiles = _profiles(args)
+    for profile in profiles.values():
+        columns = ", ".join(f"{c.name} ({c.id})" for c in profile.columns)
+        schedule = (
+            f"cron {profile.cron}"
+            if profile.cron
+            else f"every {profile.interval_seconds // 60} min"
+        )
+        print(f"{profile.name:14} {profile.family:7} {profile.origin:32} {schedule:18} {columns}")
+    print(f"\n{len(profiles)} portals, all valid")
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler import crawl
+    from crawler.profiles import ProfileError, select
+    from crawler.store import StoreError
+
+    profiles = _profiles(args)
+    today = None
+    try:
+        if args.replica:
+            from spiders.base import replica_sites, replica_today
+
+            served = replica_sites(args.replica)
+            profiles = {name: p for name, p in profiles.items() if name in served}
+            today = replica_today(args.replica)
+        chosen = select(profiles, args.portals)
+    except (ProfileError, OSError) as error:
+        print(f"govwatch crawl: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = crawl.run(
+            chosen, db=args.db, full=args.full, replica=args.replica, today=today,
+            profiles_dir=args.profiles, log_level="INFO" if args.verbose else "WARNING",
+        )  # fmt: skip
+    except StoreError as error:
+        print(f"govwatch crawl: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(
+            f"{summary['requests']} requests, {summary['documents_new']} new, "
+            f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
+            f"{summary['errors']} errors, {len(summary['blocked'])} blocked "
+            f"in {summary['duration_s']} s (run {summary['run']})"
+        )
+        for blocked in summary["blocked"]:
+            print(
+                f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: {blocked['message']}"
+            )
+    return 0
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from crawler.store import Store, StoreError
+
+    try:
+        return Store(args.db, create=False)
+    except StoreError as error:
+        print(f"govwatch: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        hits = store.search(
+            args.query, portal=args.portal, kind=args.kind, since=args.since, limit=args.limit
+        )
+    for hit in hits:
+        if args.json:
+            keys = ("url", "title", "portal", "kind", "published_at", "snippet")
+            print(json.dumps({key: hit.get(key) for key in keys}, ensure_ascii=False))
+        else:
+            print(f"{(hit['published_at'] or '')[:10]}  {hit['portal']}  {hit['kind']}\n  {hit['title']}\n"
+                  f"  {hit['url']}\n  {hit['snippet']}\n")  # fmt: skip
+    if not args.json:
+        print(f"{len(hits)} hit(s)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from crawler import export
+
+    with _store(args) as store, contextlib.ExitStack() as stack:
+        if args.format == "warc":
+            binary = (
+                stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
+            )
+            count = export.write_warc(store, binary, args.kind, args.since)
+        else:
+            text = (
+                stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+                if args.output
+                else sys.stdout
+            )
+            writer = export.write_jsonl if args.format == "jsonl" else export.write_csv
+            count = writer(store, text, args.kind, args.since)
+    print(f"govwatch export: {count} record(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+    import tempfile
+
+    from crawler.browse import PLUGINS, metadata
+
+    with _store(args):
+        pass  # a clear error for a missing or newer database, before Datasette starts
+    name = Path(args.db).stem
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump(metadata(name), handle, ensure_ascii=False)
+    command = [sys.executable, "-m", "datasette", "serve", args.db, "-h", args.host, "-p", str(args.port),
+               "--metadata", handle.name, "--plugins-dir", str(PLUGINS), "--immutable" if args.immutable else "--nolock"]  # fmt: skip
+    return subprocess.call([c for c in command if c != "--nolock"])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govwatch",
@@ -140,6 +277,84 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract the real 西湖31号 reply on open-source software and print its fields.",
     )
     demo.set_defaults(func=cmd_demo)
+
+    portals = commands.add_parser(
+        "portals",
+        help="list and validate the portal profiles",
+        description="List the portal profiles (shipped, $GOVWATCH_PROFILES, --profiles) and "
+        "validate them. Example: govwatch portals --profiles ./my-portals",
+    )
+    portals.add_argument("--profiles", metavar="DIR", help="a directory of your own profiles")
+    portals.set_defaults(func=cmd_portals)
+
+    crawl_cmd = commands.add_parser(
+        "crawl",
+        help="crawl portals once into the corpus",
+        description="Crawl the named portals (all by default) once. Example: govwatch crawl "
+        "hangzhou-jxj --db corpus.db, or govwatch crawl --replica http://127.0.0.1:8400 --json",
+    )
+    crawl_cmd.add_argument("portals", nargs="*", metavar="PORTAL")
+    crawl_cmd.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    crawl_cmd.add_argument(
+        "--full", action="store_true", help="walk every listing page and revisit every document"
+    )
+    crawl_cmd.add_argument(
+        "--replica", metavar="URL", help="crawl the portals a running replica serves"
+    )
+    crawl_cmd.add_argument("--profiles", metavar="DIR", help="a directory of your own profiles")
+    crawl_cmd.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    crawl_cmd.add_argument("--verbose", action="store_true", help="log every request")
+    crawl_cmd.set_defaults(func=cmd_crawl)
+
+    search = commands.add_parser(
+        "search",
+        help="full-text search of the corpus",
+        description="Search titles, bodies, reply fields and attachment names, in either script; "
+        "two-character words work. Example: govwatch search 开源软件 --kind reply",
+    )
+    search.add_argument("query")
+    search.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    search.add_argument("--portal", help="only this portal")
+    search.add_argument("--kind", choices=("reply", "co_handling_opinion", "other"))
+    search.add_argument("--since", metavar="DATE", help="published on or after this ISO date")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true", help="one JSON object per hit")
+    search.set_defaults(func=cmd_search)
+
+    export_cmd = commands.add_parser(
+        "export",
+        help="export the corpus as JSONL, CSV or WARC",
+        description="One record per document with provenance; warc writes the stored raw "
+        "responses. Example: govwatch export --format jsonl --kind reply -o replies.jsonl",
+    )
+    export_cmd.add_argument("--format", choices=("jsonl", "csv", "warc"), default="jsonl")
+    export_cmd.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    export_cmd.add_argument("--kind", choices=("reply", "co_handling_opinion", "other"))
+    export_cmd.add_argument("--since", metavar="DATE", help="published on or after this ISO date")
+    export_cmd.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (default standard output)"
+    )
+    export_cmd.set_defaults(func=cmd_export)
+
+    serve = commands.add_parser(
+        "serve",
+        help="browse the corpus with Datasette",
+        description="Datasette on the corpus, with facets and canned queries (latest replies, "
+        "open-source hits, search). Example: govwatch serve --db govwatch.db --port 8001",
+    )
+    serve.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default loopback)")
+    serve.add_argument("--port", type=int, default=8001)
+    serve.add_argument("--immutable", action="store_true", help="open the database read-only")
+    serve.set_defaults(func=cmd_serve)
 
     replica = commands.add_parser(
         "replica",

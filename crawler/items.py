@@ -42,6 +42,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class ListingEntry:
+    """One document as a listing shows it: where it is, its title and date if shown."""
+
+    url: str
+    title: str | None = None
+    date: str | None = None  # ISO date
+
+
+@dataclass(frozen=True)
 class DocNumber:
     """A 文号 such as 杭经信提〔2023〕140号, parsed leniently."""
 
@@ -110,3 +119,21 @@ class Document:
         """The public record: exactly DOCUMENT_KEYS, JSON-ready."""
         data = asdict(self)
         return {key: data[key] for key in DOCUMENT_KEYS}
+
+
+@dataclass
+class Fetched:
+    """What a spider hands the pipelines: one document page as fetched (or not modified, or gone)."""
+
+    portal: str
+    identity: str
+    url: str  # canonical, on the real portal's origin
+    fetched_url: str  # what was actually fetched (provenance)
+    fetched_at: str
+    status: int  # 200, 304 (not modified) or 404 (gone)
+    record: dict[str, Any] | None = None
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    column: str | None = None

@@ -26,3 +26,31 @@ TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Retries wait before they go: Retry-After when the server gives one (429/503), else
+# exponential backoff from GOVWATCH_RETRY_BACKOFF_BASE seconds.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+GOVWATCH_RETRY_BACKOFF_BASE = 2.0
+GOVWATCH_RETRY_BACKOFF_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.RetryDelayMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+# A page bigger than this is no disclosure page (DOMAIN.md §5): abort it rather than parse it.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+# govwatch's own settings; the command line sets them per run.
+GOVWATCH_DB = "govwatch.db"
+GOVWATCH_RUN_ID = None
+GOVWATCH_FULL = False
+GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: today)
+GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
+GOVWATCH_PROFILES = None  # an extra directory of portal profiles

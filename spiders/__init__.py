@@ -1,1 +1,19 @@
-"""Scrapy spiders, one per CMS family, each parameterised by a portal profile."""
+"""Scrapy spiders, one per CMS family, each parameterised by a portal profile.
+
+`scrapy crawl hanweb -a portal=hangzhou-jxj`, or `govwatch crawl hangzhou-jxj`.
+"""
+
+from spiders.base import PortalSpider
+from spiders.govcn import GovcnSpider
+from spiders.hanweb import HanwebSpider
+from spiders.jpaas import JpaasSpider
+from spiders.trs import TrsSpider
+
+SPIDERS: dict[str, type[PortalSpider]] = {
+    "hanweb": HanwebSpider,
+    "jpaas": JpaasSpider,
+    "trs": TrsSpider,
+    "govcn": GovcnSpider,
+}
+
+__all__ = ["SPIDERS", "GovcnSpider", "HanwebSpider", "JpaasSpider", "PortalSpider", "TrsSpider"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-PURE = [ROOT / "crawler" / "extract"]
+PURE = [ROOT / "crawler" / "extract", ROOT / "crawler" / "listings"]
 FORBIDDEN_MODULES = {
     "scrapy",
     "twisted",

@@ -1,0 +1,81 @@
+"""Downloader middlewares: retries with backoff that honour Retry-After."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from twisted.internet import reactor as _reactor
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+
+reactor: Any = _reactor
+DELAY_KEY = "govwatch_retry_delay"
+
+
+def retry_delay(retries: int, retry_after: str | None, base: float, cap: float) -> float:
+    """Seconds to wait before retry number `retries` + 1: the server's Retry-After when it gives
+    one (seconds), else exponential backoff from `base`, never more than `cap`."""
+    if retry_after:
+        try:
+            return float(min(max(float(retry_after.strip()), 0.0), cap))
+        except ValueError:
+            pass  # an HTTP date: fall back to backoff
+    return float(min(base * 2.0**retries, cap))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, with a wait before each retry (GOVWATCH_RETRY_BACKOFF_BASE / _MAX)."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("GOVWATCH_RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("GOVWATCH_RETRY_BACKOFF_MAX", 60.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
+
+    def _with_delay(
+        self, retry: Request | None, request: Request, retry_after: str | None
+    ) -> Request | None:
+        if retry is not None:
+            retries = int(request.meta.get("retry_times", 0))
+            retry.meta[DELAY_KEY] = retry_delay(retries, retry_after, self.base, self.cap)
+        return retry
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        after = response.headers.get(b"Retry-After")
+        retry = self._retry(request, f"HTTP {response.status}")
+        delayed = self._with_delay(retry, request, after.decode("latin-1") if after else None)
+        return delayed or response
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get(
+            "dont_retry", False
+        ):
+            return self._with_delay(self._retry(request, exception), request, None)
+        return None
+
+
+class RetryDelayMiddleware:
+    """Holds a retried request back for the delay its retry asked for."""
+
+    def process_request(
+        self, request: Request, spider: Spider | None = None
+    ) -> Deferred[None] | None:
+        delay = request.meta.pop(DELAY_KEY, 0)
+        if delay and delay > 0:
+            return deferLater(reactor, delay, lambda: None)
+        return None

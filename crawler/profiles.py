@@ -1,0 +1,314 @@
+"""Portal profiles: one YAML file per real portal, validated on load.
+
+A profile names the portal, its CMS family, its origin and allowed hosts, the columns to watch with
+the family's parameters, politeness and schedule. The same profile runs against the real site and,
+with only its origins swapped (`with_origin`), against the replica.
+
+Profiles ship in `crawler/portals/`; a user adds a directory of their own with `--profiles DIR` or
+`GOVWATCH_PROFILES` (a profile there replaces a shipped one of the same name).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+FAMILIES = ("hanweb", "jpaas", "trs", "govcn")
+SHIPPED = Path(__file__).parent / "portals"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message names the file, the field and the fix."""
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    name: str
+    path: str = ""  # TRS: the section path under the origin
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    family: str
+    origin: str
+    hosts: tuple[str, ...]
+    site_name: str
+    columns: tuple[Column, ...]
+    params: dict[str, str] = field(default_factory=dict)
+    #: Other origins the family needs (gov.cn's search API lives on sousuo.www.gov.cn).
+    origins: dict[str, str] = field(default_factory=dict)
+    delay: float = 2.0
+    concurrency: int = 1
+    interval_seconds: int = 6 * 3600
+    cron: str | None = None
+    jitter_seconds: int = 600
+    revisit_days: int = 30
+    source: str = ""  # the file it came from
+    #: The real portal's origins when this profile fetches from elsewhere (the replica).
+    real_origin: str = ""
+    real_origins: dict[str, str] = field(default_factory=dict)
+
+    def origin_for(self, role: str = "") -> str:
+        return self.origins.get(role, self.origin) if role else self.origin
+
+    @property
+    def canonical_origin(self) -> str:
+        return self.real_origin or self.origin
+
+    def with_origin(self, origin: str) -> Profile:
+        """The same portal served from another origin (the replica): every origin swapped."""
+        origin = origin.rstrip("/")
+        return replace(
+            self,
+            origin=origin,
+            origins=dict.fromkeys(self.origins, origin),
+            hosts=(urlsplit(origin).netloc,),
+            real_origin=self.canonical_origin,
+            real_origins=self.real_origins or dict(self.origins),
+        )
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        """(real origin, fetched origin) pairs, longest real origin first."""
+        if not self.real_origin:
+            return []
+        pairs = [(self.real_origin, self.origin)]
+        pairs += [
+            (real, self.origins.get(role, self.origin)) for role, real in self.real_origins.items()
+        ]
+        return sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+    def to_fetch(self, url: str) -> str:
+        """A real URL (as listings and pages name them) → the URL to fetch."""
+        for real, fetched in self._pairs():
+            if url.startswith(real + "/") or url == real:
+                return fetched + url[len(real) :]
+        return url
+
+    def canonical(self, url: str) -> str:
+        """A fetched URL → its URL on the real portal (documents live on the main origin)."""
+        for real, fetched in sorted(self._pairs(), key=lambda pair: pair[0] != self.real_origin):
+            if url.startswith(fetched + "/") or url == fetched:
+                return real + url[len(fetched) :]
+        return url
+
+    def allows(self, url: str) -> bool:
+        """Only the portal's own hosts are ever fetched."""
+        return urlsplit(url).netloc in self.hosts
+
+
+def _fail(path: Path, where: str, problem: str, fix: str) -> ProfileError:
+    return ProfileError(f"{path}: field '{where}': {problem}; {fix}")
+
+
+def _string(
+    data: dict[str, Any], key: str, path: Path, where: str = "", required: bool = True
+) -> str:
+    value = data.get(key)
+    label = f"{where}{key}"
+    if value is None:
+        if required:
+            raise _fail(path, label, "missing", f"add `{key}: …`")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _fail(
+            path, label, f"expected text, got {type(value).__name__}", "write a single value"
+        )
+    return str(value).strip()
+
+
+def _seconds(value: Any, path: Path, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise _fail(
+            path, where, f"cannot read {value!r} as a duration", "write seconds or 30m, 6h, 1d"
+        )
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def parse_profile(data: Any, path: Path) -> Profile:
+    """A validated profile from parsed YAML; `path` names it in errors."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: expected a mapping of fields (name, family, origin, columns…)")
+    name = _string(data, "name", path)
+    if not _NAME.match(name):
+        raise _fail(
+            path, "name", f"{name!r} is not a portal name", "use lower-case letters, digits and -"
+        )
+    family = _string(data, "family", path)
+    if family not in FAMILIES:
+        raise _fail(
+            path, "family", f"unknown family {family!r}", f"use one of {', '.join(FAMILIES)}"
+        )
+    origin = _string(data, "origin", path).rstrip("/")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+        raise _fail(
+            path,
+            "origin",
+            f"{origin!r} is not an origin",
+            "write scheme and host, e.g. http://jxj.hangzhou.gov.cn",
+        )
+    origins: dict[str, str] = {}
+    for role, other in (data.get("origins") or {}).items():
+        other_parts = urlsplit(str(other))
+        if other_parts.scheme not in ("http", "https") or not other_parts.netloc:
+            raise _fail(
+                path, f"origins.{role}", f"{other!r} is not an origin", "write scheme and host"
+            )
+        origins[str(role)] = str(other).rstrip("/")
+    hosts = data.get("hosts") or [parts.netloc, *(urlsplit(o).netloc for o in origins.values())]
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise _fail(
+            path, "hosts", "expected a list of host names", "write e.g. [jxj.hangzhou.gov.cn]"
+        )
+    raw_columns = data.get("columns")
+    if not isinstance(raw_columns, list) or not raw_columns:
+        raise _fail(
+            path, "columns", "missing or empty", "list the columns to watch, each with id and name"
+        )
+    columns = []
+    for index, raw in enumerate(raw_columns):
+        where = f"columns[{index}]."
+        if not isinstance(raw, dict):
+            raise _fail(
+                path, f"columns[{index}]", "expected a mapping", "write `- id: …` and `name: …`"
+            )
+        column = Column(
+            id=_string(raw, "id", path, where),
+            name=_string(raw, "name", path, where),
+            path=_string(raw, "path", path, where, required=family == "trs").strip("/"),
+        )
+        columns.append(column)
+    ids = [c.id for c in columns]
+    if len(set(ids)) != len(ids):
+        raise _fail(path, "columns", "a column id appears twice", "keep one entry per column")
+    params_raw = data.get(family) or {}
+    if not isinstance(params_raw, dict):
+        raise _fail(
+            path,
+            family,
+            "expected a mapping of the family's parameters",
+            "see the shipped profiles",
+        )
+    params = {str(k): str(v) for k, v in params_raw.items()}
+    if family == "jpaas":
+        for key in ("webId", "tplSetId"):
+            if not params.get(key):
+                raise _fail(
+                    path,
+                    f"jpaas.{key}",
+                    "missing",
+                    "add it under `jpaas:` (see the column page's queryData)",
+                )
+    politeness = data.get("politeness") or {}
+    schedule = data.get("schedule") or {}
+    if not isinstance(politeness, dict) or not isinstance(schedule, dict):
+        raise _fail(path, "politeness/schedule", "expected mappings", "see the shipped profiles")
+    try:
+        delay = float(politeness.get("delay", 2.0))
+        concurrency = int(politeness.get("concurrency", 1))
+    except (TypeError, ValueError):
+        raise _fail(
+            path,
+            "politeness",
+            "delay and concurrency must be numbers",
+            "e.g. delay: 2, concurrency: 1",
+        ) from None
+    if delay < 0 or not 1 <= concurrency <= 8:
+        raise _fail(
+            path,
+            "politeness",
+            "delay ≥ 0 and concurrency from 1 to 8",
+            "be gentle with government servers",
+        )
+    cron = schedule.get("cron")
+    if cron is not None and len(str(cron).split()) != 5:
+        raise _fail(
+            path, "schedule.cron", f"{cron!r} is not a 5-field cron expression", "e.g. '0 7 * * *'"
+        )
+    return Profile(
+        name=name,
+        family=family,
+        origin=origin,
+        hosts=tuple(hosts),
+        site_name=_string(data, "site_name", path, required=False) or name,
+        columns=tuple(columns),
+        params=params,
+        origins=origins,
+        delay=delay,
+        concurrency=concurrency,
+        interval_seconds=_seconds(schedule.get("interval", "6h"), path, "schedule.interval"),
+        cron=str(cron) if cron is not None else None,
+        jitter_seconds=_seconds(schedule.get("jitter", 600), path, "schedule.jitter"),
+        revisit_days=int(data.get("revisit_days", 30)),
+        source=str(path),
+    )
+
+
+def load_profile(path: Path) -> Profile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ProfileError(f"{path}: not valid YAML: {error}") from None
+    profile = parse_profile(data, path)
+    if profile.name != path.stem:
+        raise _fail(
+            path,
+            "name",
+            f"{profile.name!r} differs from the file name",
+            f"name the file {profile.name}.yaml",
+        )
+    return profile
+
+
+def profile_dirs(extra: str | Path | None = None) -> list[Path]:
+    """Where profiles come from: the shipped ones, then $GOVWATCH_PROFILES, then `extra`."""
+    dirs = [SHIPPED]
+    for value in (os.environ.get("GOVWATCH_PROFILES"), extra):
+        if value:
+            directory = Path(value)
+            if not directory.is_dir():
+                raise ProfileError(
+                    f"{directory}: not a directory of profiles; pass a folder of *.yaml files"
+                )
+            dirs.append(directory)
+    return dirs
+
+
+def load_profiles(extra: str | Path | None = None) -> dict[str, Profile]:
+    """Every profile by name; a later directory's profile replaces an earlier one's."""
+    profiles: dict[str, Profile] = {}
+    for directory in profile_dirs(extra):
+        for path in sorted(directory.glob("*.yaml")):
+            profile = load_profile(path)
+            profiles[profile.name] = profile
+    return profiles
+
+
+def select(profiles: dict[str, Profile], names: list[str]) -> list[Profile]:
+    """The named profiles (all when none is named); an unknown name is a clear error."""
+    if not names:
+        return list(profiles.values())
+    unknown = [name for name in names if name not in profiles]
+    if unknown:
+        raise ProfileError(
+            f"unknown portal {', '.join(unknown)}; known: {', '.join(profiles)} (govwatch portals lists them)"
+        )
+    return [profiles[name] for name in names]

@@ -1,0 +1,293 @@
+"""What every portal spider shares: the profile, what is known, what to fetch, and reporting.
+
+A family spider only says how its listings are requested and paged; the listing formats are read
+by `crawler.listings`, the pages by `crawler.extract`, and the pipelines store what comes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.request
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.extract import extract_document
+from crawler.items import Fetched, ListingEntry
+from crawler.listings.blocked import blocked_reason
+from crawler.profiles import Profile, load_profiles
+from crawler.store import Store, now
+
+# Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
+HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504]
+_CHARSET = re.compile(r"charset=([\w-]+)", re.I)
+
+
+def replica_sites(url: str) -> dict[str, str]:
+    """A running replica's portal name → origin map."""
+    with urllib.request.urlopen(url.rstrip("/") + "/__replica__/sites", timeout=10) as answer:
+        sites: dict[str, str] = json.loads(answer.read())
+    return sites
+
+
+def replica_today(url: str) -> str:
+    with urllib.request.urlopen(url.rstrip("/") + "/__replica__/day", timeout=10) as answer:
+        return str(json.loads(answer.read())["date"])
+
+
+class PortalSpider(scrapy.Spider):
+    """A spider for one portal, parameterised by its profile (`-a portal=NAME`)."""
+
+    family: ClassVar[str] = ""
+    #: The family's article id in a URL (Hanweb artid, jpaas uuid, TRS id, gov.cn content id).
+    id_pattern: ClassVar[re.Pattern[str]] = re.compile(r"$^")
+
+    def __init__(
+        self,
+        portal: str = "",
+        profile: Profile | None = None,
+        profiles: str | None = None,
+        full: bool | str = False,
+        origin: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if profile is None:
+            if not portal:
+                raise ValueError(f"{self.family}: say which portal, e.g. -a portal=hangzhou-jxj")
+            found = load_profiles(profiles)
+            if portal not in found:
+                raise ValueError(f"unknown portal {portal!r}; known: {', '.join(found)}")
+            profile = found[portal]
+        if profile.family != self.family:
+            raise ValueError(f"{profile.name} is a {profile.family} portal, not {self.family}")
+        if origin:
+            profile = profile.with_origin(origin)
+        super().__init__(name=profile.name, **kwargs)
+        self.profile = profile
+        self.full = full in (True, "1", "true", "yes")
+        self.allowed_domains = [urlsplit(f"//{host}").hostname or host for host in profile.hosts]
+        self.download_delay = profile.delay
+        self.known: dict[str, tuple[str | None, str | None, str | None, str]] = {}
+        self.listed: set[str] = set()  # identities seen in listings this run
+        self.scheduled: set[str] = set()  # identities fetched this run
+        self.problems = 0
+        self.walk_to_end: set[str] = set()
+        self.store: Store | None = None
+        self.run_id: int | None = None
+        self.window_start = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        settings = crawler.settings
+        kwargs.setdefault("profiles", settings.get("GOVWATCH_PROFILES"))
+        replica = settings.get("GOVWATCH_REPLICA")
+        if replica and not kwargs.get("origin"):
+            name = str(kwargs.get("portal") or getattr(kwargs.get("profile"), "name", ""))
+            kwargs["origin"] = replica_sites(replica)[name]
+        spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        if settings.getbool("GOVWATCH_FULL"):
+            spider.full = True
+        if replica:
+            spider.download_delay = 0
+        spider.store = Store(settings.get("GOVWATCH_DB"))
+        spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
+        spider.known = spider.store.known(spider.profile.name)
+        today = dt.date.fromisoformat(settings.get("GOVWATCH_TODAY") or dt.date.today().isoformat())
+        spider.window_start = (today - dt.timedelta(days=spider.profile.revisit_days)).isoformat()
+        return spider
+
+    # Reporting
+
+    def report(self, kind: str, column: str | None, url: str, message: str) -> None:
+        """An error or a blocked answer: logged, counted, recorded with the run."""
+        self.problems += 1
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"govwatch/{kind}")
+        problems = self.crawler.stats.get_value("govwatch/problems") or []
+        problem = {"kind": kind, "portal": self.profile.name, "column": column or "", "url": url}
+        self.crawler.stats.set_value(
+            "govwatch/problems", [*problems, {**problem, "message": message}]
+        )
+        self.logger.warning("%s %s column=%s %s: %s", kind, self.profile.name, column, url, message)
+        if self.store is not None and self.run_id is not None:
+            self.store.record_error(self.run_id, self.profile.name, column, url, kind, message)
+
+    def blocked(self, response: Response, column: str | None, expect_body: bool = True) -> bool:
+        reason = blocked_reason(response.status, response.body, expect_body=expect_body)
+        if reason:
+            self.report("blocked", column, response.url, reason)
+            return True
+        if response.status >= 400 and response.status not in (404, 410):
+            self.report("error", column, response.url, f"HTTP {response.status}")
+            return True
+        return False
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        column = request.meta.get("column") if request is not None else None
+        url = request.url if request is not None else "?"
+        self.report(
+            "error",
+            column,
+            url,
+            f"{failure.type.__name__ if failure.type else 'error'}: {failure.value}",
+        )
+
+    def check_column(self, column: str, listed: int, url: str) -> None:
+        """At a column's first listing page. A column that used to list entries and now lists
+        none is an error, not silence. A column whose last walk did not end (a crawl killed on
+        the way) is walked to its end this time, so that nothing is skipped as known."""
+        assert self.store is not None
+        before = self.store.column_listed(self.profile.name, column)
+        if listed == 0 and before:
+            self.report(
+                "error",
+                column,
+                url,
+                f"listed {before} entries before and none now: has the layout changed?",
+            )
+            return
+        if not self.store.column_complete(self.profile.name, column):
+            self.walk_to_end.add(column)
+        self.store.set_column_listed(self.profile.name, column, listed)
+
+    def keep_paging(self, column: str, all_known: bool) -> bool:
+        """Routine crawls stop once a whole group is known; full crawls and unfinished walks don't."""
+        return self.full or column in self.walk_to_end or not all_known
+
+    def column_done(self, column: str) -> None:
+        """The walk of a column ended (its last page, or a group all known)."""
+        if self.store is not None:
+            self.store.set_column_complete(self.profile.name, column)
+
+    # What to fetch
+
+    def identity(self, url: str) -> str:
+        found = self.id_pattern.search(url)
+        return (
+            f"{self.profile.name}:{found.group(1)}"
+            if found
+            else f"{self.profile.name}:{self.profile.canonical(url)}"
+        )
+
+    def follow_entries(
+        self, entries: Iterable[ListingEntry], column: str
+    ) -> tuple[list[scrapy.Request], bool]:
+        """Requests for the entries that policy says to fetch; and whether all were known."""
+        requests = []
+        all_known = True
+        for entry in entries:
+            url = self.profile.to_fetch(entry.url)
+            if not self.profile.allows(url):
+                self.logger.info("not following %s: outside %s", url, ", ".join(self.profile.hosts))
+                continue
+            identity = self.identity(url)
+            self.listed.add(identity)
+            known = self.known.get(identity)
+            if known is None:
+                all_known = False
+            if identity in self.scheduled:
+                continue
+            request = self.detail_request(url, identity, column, known, entry)
+            if request is not None:
+                self.scheduled.add(identity)
+                requests.append(request)
+        return requests, all_known
+
+    def detail_request(
+        self, url: str, identity: str, column: str, known: tuple[str | None, str | None, str | None, str] | None,
+        entry: ListingEntry,
+    ) -> scrapy.Request | None:  # fmt: skip
+        headers: dict[str, str] = {}
+        if known is not None:
+            etag, last_modified, published, status = known
+            recent = (published or entry.date or "") >= self.window_start
+            if status == "live" and not self.full and not recent:
+                return None
+            if status == "live":
+                if etag:
+                    headers["If-None-Match"] = etag
+                if last_modified:
+                    headers["If-Modified-Since"] = last_modified
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.failed, headers=headers,
+            meta={"column": column, "identity": identity, "handle_httpstatus_list": HANDLED},
+        )  # fmt: skip
+
+    # Articles
+
+    def parse_article(self, response: Response) -> Iterator[Fetched]:
+        column = response.meta.get("column")
+        identity = response.meta["identity"]
+        fetched_at = now()
+        canonical = self.profile.canonical(response.url)
+        if response.status == 304:
+            yield Fetched(
+                self.profile.name, identity, canonical, response.url, fetched_at, 304, column=column
+            )
+            return
+        if response.status in (404, 410):
+            yield Fetched(
+                self.profile.name, identity, canonical, response.url, fetched_at, 404, column=column
+            )
+            return
+        if self.blocked(response, column):
+            return
+        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        charset = _CHARSET.search(header)
+        document = extract_document(
+            response.body, canonical, encoding=charset.group(1) if charset else None
+        )
+        page_url = document.meta.get("Url", "")
+        # A cross-posted page names its home URL; the document lives there.
+        if (
+            page_url.startswith(self.profile.canonical_origin + "/")
+            and self.identity(self.profile.to_fetch(page_url)) == identity
+        ):
+            document.url = page_url
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        yield Fetched(
+            portal=self.profile.name,
+            identity=identity,
+            url=document.url,
+            fetched_url=response.url,
+            fetched_at=fetched_at,
+            status=200,
+            record=document.to_record(),
+            raw=response.body,
+            headers=headers,
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            column=column,
+        )
+
+    # Listings: the family's part
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    def closed(self, reason: str) -> None:
+        """After a full, clean walk: what no listing shows any more is gone (never deleted)."""
+        if self.store is None:
+            return
+        if self.full and reason == "finished" and self.problems == 0:
+            vanished = sorted(self.store.live(self.profile.name) - self.listed)
+            gone = self.store.mark_gone(vanished, now())
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("govwatch/documents_gone", gone)
+        self.store.close()
+        self.store = None

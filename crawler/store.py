@@ -292,11 +292,11 @@ class Store:
         ).fetchone()
         return bool(row and row[0])
 
-    def set_column_complete(self, portal: str, column: str) -> None:
+    def set_column_complete(self, portal: str, column: str, complete: bool = True) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE columns SET complete = 1 WHERE portal = ? AND column_id = ?",
-                (portal, column),
+                "UPDATE columns SET complete = ? WHERE portal = ? AND column_id = ?",
+                (int(complete), portal, column),
             )
 
     # Documents

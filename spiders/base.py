@@ -79,6 +79,8 @@ class PortalSpider(scrapy.Spider):
         self.scheduled: set[str] = set()  # identities fetched this run
         self.problems = 0
         self.walk_to_end: set[str] = set()
+        self.unfinished: set[str] = set()
+        self.walk_ended: set[str] = set()
         self.store: Store | None = None
         self.run_id: int | None = None
         self.window_start = ""
@@ -116,6 +118,11 @@ class PortalSpider(scrapy.Spider):
             "govwatch/problems", [*problems, {**problem, "message": message}]
         )
         self.logger.warning("%s %s column=%s %s: %s", kind, self.profile.name, column, url, message)
+        if column:
+            # Something in this column was missed: the next crawl walks it to its end.
+            self.unfinished.add(column)
+            if self.store is not None:
+                self.store.set_column_complete(self.profile.name, column, False)
         if self.store is not None and self.run_id is not None:
             self.store.record_error(self.run_id, self.profile.name, column, url, kind, message)
 
@@ -163,9 +170,10 @@ class PortalSpider(scrapy.Spider):
         return self.full or column in self.walk_to_end or not all_known
 
     def column_done(self, column: str) -> None:
-        """The walk of a column ended (its last page, or a group all known)."""
-        if self.store is not None:
-            self.store.set_column_complete(self.profile.name, column)
+        """The walk of a column ended (its last page, or a group all known). It counts as
+        complete only when the crawl finishes: a crawl killed before its pages are stored
+        leaves the column for the next crawl to walk to its end."""
+        self.walk_ended.add(column)
 
     # What to fetch
 
@@ -284,6 +292,9 @@ class PortalSpider(scrapy.Spider):
         """After a full, clean walk: what no listing shows any more is gone (never deleted)."""
         if self.store is None:
             return
+        if reason == "finished":
+            for column in sorted(self.walk_ended - self.unfinished):
+                self.store.set_column_complete(self.profile.name, column)
         if self.full and reason == "finished" and self.problems == 0:
             vanished = sorted(self.store.live(self.profile.name) - self.listed)
             gone = self.store.mark_gone(vanished, now())

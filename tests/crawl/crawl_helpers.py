@@ -1,0 +1,98 @@
+"""Crawl tests' helpers: a replica in a child process, crawls in child processes (Scrapy's
+reactor runs once per process), and the truth to compare with."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from crawler.replica.app import Replica
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+def free_block(count: int) -> int:
+    rng = random.Random(os.getpid() * 7 + count)
+    for _ in range(200):
+        base = rng.randrange(20000, 60000)
+        sockets = []
+        try:
+            for offset in range(count):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", base + offset))
+                sockets.append(sock)
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return base
+    raise RuntimeError("no block of free loopback ports")
+
+
+@contextmanager
+def served_replica(docs: int, day: int, faults: str | None = None) -> Iterator[str]:
+    """A replica in a child process; yields the URL of its first site."""
+    port = free_block(5)
+    command = [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", str(day),
+               "--port", str(port)]  # fmt: skip
+    if faults:
+        command += ["--faults", faults]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout is not None
+    process.stdout.readline()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def set_day(replica_url: str, day: int) -> None:
+    request = urllib.request.Request(replica_url + "/__replica__/day", data=f"day={day}".encode())
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def crawl_command(replica_url: str, db: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "--replica",
+        replica_url,
+        "--db",
+        str(db),
+        "--json",
+        *extra,
+    ]
+
+
+def crawl(replica_url: str, db: Path, *extra: str) -> dict[str, Any]:
+    result = subprocess.run(crawl_command(replica_url, db, *extra), capture_output=True, text=True, cwd=ROOT,
+                            timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return summary
+
+
+def truth(docs: int, day: int) -> dict[str, dict[str, Any]]:
+    """url → true record of every document live on `day`."""
+    return {record["url"]: record for record in Replica(docs, day, 1).truth()}
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(source) + suffix).exists():
+            shutil.copy(str(source) + suffix, str(target) + suffix)
+    return target

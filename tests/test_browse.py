@@ -1,0 +1,60 @@
+"""govwatch serve: Datasette on the corpus, with its metadata, facets, canned queries and search."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from datasette.app import Datasette
+
+from crawler.browse import PLUGINS, metadata
+from crawler.store import Store
+
+
+def _corpus(path: Path) -> None:
+    with Store(path) as store:
+        for number, (title, body, kind) in enumerate([
+            ("市经信局关于“西湖31号”建议的答复", "何征宇代表：您的《关于支持开源软件发展的建议》收悉。", "reply"),
+            ("关于做好预算执行工作的通知", "坚持开源节流、量入为出。", "other"),
+        ]):  # fmt: skip
+            record = {"url": f"http://x.gov.cn/{number}.html", "title": title, "body_text": body, "kind": kind,
+                      "published_at": f"2023-11-0{number + 1}", "reply": None, "attachments": [], "warnings": []}  # fmt: skip
+            store.save(portal="hangzhou-jxj", identity=f"hangzhou-jxj:{number}", record=record,
+                       fetched_url=record["url"], fetched_at="2023-11-03T00:00:00+00:00", status=200, headers={},
+                       raw=b"", etag=None, last_modified=None, run_id=None)  # fmt: skip
+
+
+def _get(datasette: Datasette, path: str) -> Any:
+    async def fetch() -> Any:
+        return await datasette.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_datasette_pages(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    _corpus(db)
+    datasette = Datasette([str(db)], metadata=metadata("corpus"), plugins_dir=str(PLUGINS))
+    home = _get(datasette, "/")
+    assert home.status_code == 200 and "govwatch" in home.text
+    table = _get(datasette, "/corpus/documents.json?_shape=array")
+    assert table.status_code == 200 and len(table.json()) == 2
+    facets = _get(datasette, "/corpus/documents.json?_facet=kind")
+    assert {f["value"] for f in facets.json()["facet_results"]["kind"]["results"]} == {
+        "reply",
+        "other",
+    }
+    latest = _get(datasette, "/corpus/latest_replies.json?_shape=array")
+    assert [row["title"] for row in latest.json()] == ["市经信局关于“西湖31号”建议的答复"]
+    search = _get(datasette, "/corpus/search.json?_shape=array&q=" + "開源軟件")
+    assert [row["url"] for row in search.json()] == ["http://x.gov.cn/0.html"]
+    open_source = _get(datasette, "/corpus/open_source.json?_shape=array")
+    assert [row["url"] for row in open_source.json()] == ["http://x.gov.cn/0.html"]
+    page = _get(datasette, "/corpus/search?q=" + "何征宇")
+    assert page.status_code == 200 and "西湖31号" in page.text
+
+
+def test_metadata_is_json() -> None:
+    assert json.loads(json.dumps(metadata("govwatch"), ensure_ascii=False))["title"] == "govwatch"

@@ -1,0 +1,112 @@
+"""The store: versions, hashing, gone-not-deleted, transactions, schema versions, search form."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.store import NewerSchemaError, Store, StoreError, content_hash, fts_query, search_form
+
+
+def _record(**change: Any) -> dict[str, Any]:
+    base = {"url": "http://x.gov.cn/a.html", "title": "关于开源软件的答复", "body_text": "开源软件。", "kind": "reply",
+            "reply": {"proposal_no": "西湖31号"}, "attachments": [], "warnings": []}  # fmt: skip
+    return {**base, **change}
+
+
+def _save(store: Store, record: dict[str, Any], identity: str = "p:1") -> str:
+    return store.save(
+        portal="p", identity=identity, record=record, fetched_url=record["url"], fetched_at="2024-01-01T00:00:00+00:00",
+        status=200, headers={"ETag": '"e"'}, raw=b"<html>raw</html>", etag='"e"', last_modified=None, run_id=None,
+    ).kind  # fmt: skip
+
+
+def test_new_unchanged_changed_versions(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        assert _save(store, _record()) == "new"
+        assert (
+            _save(store, _record(warnings=["a warning"], url="http://mirror/a.html")) == "unchanged"
+        )
+        assert _save(store, _record(body_text="开源软件。更新。")) == "changed"
+        assert store.counts() == {"documents": 1, "live": 1, "versions": 2}
+        assert store.raw("p:1", 1) == b"<html>raw</html>"
+        document = store.document("p:1")
+        assert (
+            document is not None
+            and document["version"] == 2
+            and document["reply"]["proposal_no"] == "西湖31号"
+        )
+
+
+def test_hash_ignores_url_and_warnings() -> None:
+    assert content_hash(_record()) == content_hash(_record(url="http://y/", warnings=["w"]))
+    assert content_hash(_record()) != content_hash(_record(title="另一个标题"))
+
+
+def test_gone_is_never_deleted(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _save(store, _record())
+        assert store.mark_gone(["p:1"], "2024-02-01") == 1
+        assert store.mark_gone(["p:1"], "2024-02-02") == 0
+        document = store.document("p:1")
+        assert (
+            document is not None
+            and document["status"] == "gone"
+            and document["gone_at"] == "2024-02-01"
+        )
+        assert _save(store, _record()) == "revived"
+
+
+def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _save(store, _record())
+        with pytest.raises(RuntimeError), store.transaction() as conn:
+            conn.execute("UPDATE documents SET title = 'half-written'")
+            raise RuntimeError("crash in the middle")
+        document = store.document("p:1")
+        assert document is not None and document["title"] == "关于开源软件的答复"
+
+
+def test_newer_schema_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(NewerSchemaError, match=r"newer govwatch .*schema 99.*Upgrade govwatch"):
+        Store(path)
+
+
+def test_missing_database_for_readers(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no such database"):
+        Store(tmp_path / "none.db", create=False)
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("开源软件", "开源 源软 软件"),
+        ("開源", "开源"),
+        ("OpenHarmony 开源", "openharmony 开源"),
+        ("", ""),
+    ],
+)
+def test_search_form(text: str, form: str) -> None:
+    assert search_form(text) == form
+
+
+def test_search_in_either_script(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        _save(store, _record(body_text="坚持开源节流。"), "p:1")
+        _save(store, _record(title="關於開源軟件", body_text="開源社區。", url="http://x/b"), "p:2")
+        assert {h["id"] for h in store.search("开源软件")} == {"p:1", "p:2"}
+        assert [h["id"] for h in store.search("开源社区")] == ["p:2"]
+        assert {h["id"] for h in store.search("节流")} == {"p:1"}
+        assert fts_query("开 源") == "开* AND 源*"

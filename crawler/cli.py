@@ -164,6 +164,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         summary = crawl.run(
             chosen, db=args.db, full=args.full, replica=args.replica, today=today,
             profiles_dir=args.profiles, log_level="INFO" if args.verbose else "WARNING",
+            progress=args.progress,
         )  # fmt: skip
     except StoreError as error:
         print(f"govwatch crawl: {error}", file=sys.stderr)
@@ -306,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_cmd.add_argument("--profiles", metavar="DIR", help="a directory of your own profiles")
     crawl_cmd.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     crawl_cmd.add_argument("--verbose", action="store_true", help="log every request")
+    crawl_cmd.add_argument(
+        "--progress", action="store_true", help="print progress every 10 s (on at a terminal)"
+    )
     crawl_cmd.set_defaults(func=cmd_crawl)
 
     search = commands.add_parser(

@@ -72,6 +72,7 @@ def run(
     today: str | None = None,
     profiles_dir: str | None = None,
     log_level: str = "WARNING",
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Crawl the portals once; the run's summary (also stored in the runs table)."""
     from spiders import SPIDERS
@@ -82,6 +83,8 @@ def run(
     settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
     if not replica:
         settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
+    if progress:
+        settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
     logging.getLogger("scrapy").setLevel(log_level)
     process = CrawlerProcess(settings)
     crawlers = []

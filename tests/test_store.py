@@ -110,3 +110,16 @@ def test_search_in_either_script(tmp_path: Path) -> None:
         assert [h["id"] for h in store.search("开源社区")] == ["p:2"]
         assert {h["id"] for h in store.search("节流")} == {"p:1"}
         assert fts_query("开 源") == "开* AND 源*"
+
+
+@pytest.mark.parametrize(
+    ("retries", "after", "expected"),
+    [(0, None, 2.0), (2, None, 8.0), (10, None, 120.0), (0, "7", 7.0), (0, "9999", 120.0),
+     (1, "Wed, 21 Oct 2015 07:28:00 GMT", 4.0)],
+)  # fmt: skip
+def test_retry_backoff_honours_retry_after(
+    retries: int, after: str | None, expected: float
+) -> None:
+    from crawler.middlewares import retry_delay
+
+    assert retry_delay(retries, after, 2.0, 120.0) == expected

@@ -3,6 +3,7 @@ stored twice, and a killed crawl leaves a consistent database that the next craw
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -102,5 +103,50 @@ def test_scrapy_crawl_works(tmp_path: Path) -> None:
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     expected = {u for u in truth(30, DAY) if "jxj.hangzhou" in u}
+    with Store(db) as store:
+        assert {r["url"] for r in store.records()} == expected
+
+
+def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) -> None:
+    from crawl_helpers import set_day
+
+    db = tmp_path / "emptied.db"
+    with served_replica(40, DAY) as url:
+        crawl(url, db)
+        with Store(db) as store:
+            listed = [
+                c for c in ("rddbjy", "zxwyta", "gzdt") if store.column_listed("hubei-jxt", c)
+            ]
+        set_day(url, 0)  # 2023-01-01: columns list next to nothing
+        result = subprocess.run(crawl_command(url, db, "hubei-jxt", "--progress"), cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    from crawler.replica.corpus import Corpus
+
+    emptied = [c for c in listed if not Corpus(40, 1).listing("hubei-jxt", c, 0)]
+    assert emptied and summary["errors"] == len(emptied)
+    with Store(db) as store:
+        errors = store.run_errors(summary["run"])
+    assert sorted(e["column_id"] for e in errors) == sorted(emptied)
+    assert all("none now" in e["message"] for e in errors)
+    assert "[hubei-jxt]" in result.stderr and "pages" in result.stderr
+
+
+def test_hanweb_parameters_are_read_off_the_column_page(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text = (ROOT / "crawler" / "portals" / "hangzhou-jxj.yaml").read_text(encoding="utf-8")
+    (profiles / "hangzhou-jxj.yaml").write_text(
+        "\n".join(
+            line for line in text.splitlines() if "webid" not in line and "unitid" not in line
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "discovered.db"
+    with served_replica(250, DAY) as url:
+        summary = crawl(url, db, "hangzhou-jxj", "--profiles", str(profiles))
+    expected = {u for u in truth(250, DAY) if "jxj.hangzhou" in u}
+    assert summary["errors"] == 0
     with Store(db) as store:
         assert {r["url"] for r in store.records()} == expected

@@ -57,3 +57,6 @@ GOVWATCH_PROFILES = None  # an extra directory of portal profiles
 EXTENSIONS = {"crawler.progress.Progress": 500}
 GOVWATCH_PROGRESS = False  # also on whenever standard error is a terminal
 GOVWATCH_PROGRESS_INTERVAL = 10.0
+# Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's
+# few dozen requests, and 100 tasks per page cost more CPU than extraction itself.
+CONCURRENT_ITEMS = 4

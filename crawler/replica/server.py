@@ -154,7 +154,11 @@ def listen(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> dict[
 def serve(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> None:
     """Serve until SIGINT or SIGTERM; print the sites first (one JSON line)."""
     origins = listen(replica, host, port)
-    print(json.dumps({"sites": origins, "day": replica.day, "date": date_of(replica.day).isoformat()},
-                     ensure_ascii=False), flush=True)  # fmt: skip
+    line = json.dumps(
+        {"sites": origins, "day": replica.day, "date": date_of(replica.day).isoformat()},
+        ensure_ascii=False,
+    )
+    # Announced once running: by then SIGINT and SIGTERM stop the reactor cleanly.
+    reactor.callWhenRunning(print, line, flush=True)
     reactor.run()
     sys.stdout.flush()

@@ -251,6 +251,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return subprocess.call([c for c in command if c != "--nolock"])
 
 
+def _rules(args: argparse.Namespace) -> list[Any]:
+    from crawler.watch import RulesError, load_rules
+
+    try:
+        rules = load_rules(args.rules)
+    except RulesError as error:
+        print(f"govwatch rules: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    if args.rule:
+        chosen = [rule for rule in rules if rule.name == args.rule]
+        if not chosen:
+            names = ", ".join(rule.name for rule in rules)
+            print(f"govwatch rules: no rule {args.rule!r}; the rules are {names}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE)
+        return chosen
+    return rules
+
+
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    for name in args.files:
+        path = Path(name)
+        try:
+            if path.suffix.lower() in (".html", ".htm", ".shtml"):
+                record = _extract_file(path, None, None).to_record()
+            else:
+                record = {"title": None, "body_text": path.read_text(encoding="utf-8", errors="replace"),
+                          "kind": None, "attachments": []}  # fmt: skip
+        except OSError as error:
+            print(
+                f"govwatch rules test: cannot read {name}: {error.strerror or error}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        results: dict[str, dict[str, Any]] = {}
+        for rule in rules:
+            hits = rule.match(record)
+            results[rule.name] = {"matched": bool(hits), "snippets": [hit.snippet for hit in hits]}
+        if args.json:
+            print(json.dumps({"file": name, "rules": results}, ensure_ascii=False))
+            continue
+        print(f"{name}  (kind: {record.get('kind') or 'unknown'})")
+        for rule_name, result in results.items():
+            print(f"  {rule_name:24} {'MATCH' if result['matched'] else 'no match'}")
+            for snippet in result["snippets"][:3]:
+                print(f"      {snippet}")
+    return 0
+
+
+def cmd_rules_backtest(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    counts = dict.fromkeys((rule.name for rule in rules), 0)
+    with _store(args) as store:
+        for record in store.records():
+            for rule in rules:
+                hits = rule.match(record, record.get("portal"))
+                if hits:
+                    counts[rule.name] += 1
+                    if args.json:
+                        print(json.dumps({"rule": rule.name, "url": record["url"], "title": record["title"],
+                                          "kind": record["kind"], "published_at": record["published_at"],
+                                          "snippets": [h.snippet for h in hits][:3]}, ensure_ascii=False))  # fmt: skip
+                    else:
+                        print(f"{rule.name:24} {(record['published_at'] or '')[:10]}  {record['title']}\n"
+                              f"{'':24} {record['url']}\n{'':24} {hits[0].snippet}")  # fmt: skip
+    if not args.json:
+        print("; ".join(f"{name}: {count} document(s)" for name, count in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govwatch",
@@ -359,6 +429,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8001)
     serve.add_argument("--immutable", action="store_true", help="open the database read-only")
     serve.set_defaults(func=cmd_serve)
+
+    rules = commands.add_parser(
+        "rules",
+        help="test watch rules on files, or on the stored corpus",
+        description="Watch rules decide which documents deserve an alert (default: the shipped "
+        "open-source and open-source-replies rules).",
+    )
+    rule_actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rules_test = rule_actions.add_parser(
+        "test",
+        help="whether each rule matches saved pages (.html) or plain text (.txt)",
+        description="Example: govwatch rules test page.html notes.txt --rule open-source-replies. A page "
+        "is judged on its extracted document; a text file as a body of unknown kind.",
+    )
+    rules_test.add_argument("files", nargs="+", metavar="FILE")
+    rules_test.set_defaults(func=cmd_rules_test)
+    rules_backtest = rule_actions.add_parser(
+        "backtest",
+        help="what the rules would have flagged in the stored corpus",
+        description="Example: govwatch rules backtest --rule open-source-replies --db govwatch.db",
+    )
+    rules_backtest.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    rules_backtest.set_defaults(func=cmd_rules_backtest)
+    for action in (rules_test, rules_backtest):
+        action.add_argument(
+            "--rules", metavar="FILE", help="a rules file (default: the shipped rules)"
+        )
+        action.add_argument("--rule", metavar="NAME", help="only this rule")
+        action.add_argument("--json", action="store_true", help="one JSON object per line")
 
     replica = commands.add_parser(
         "replica",

@@ -15,9 +15,6 @@ from crawler.items import Document
 
 EXIT_USAGE = 2
 
-#: The real reply that the demo reads: the 西湖31号 reply on open-source software.
-SEED_URL = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
-
 
 def _extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
     body = path.read_bytes()
@@ -45,35 +42,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(record: dict[str, Any], indent: str = "") -> list[str]:
-    lines: list[str] = []
-    for key, value in record.items():
-        if key == "body_text" and isinstance(value, str):
-            first = value.splitlines()[0] if value else ""
-            lines.append(f"{indent}{key:16} {first} … ({len(value)} characters)")
-        elif isinstance(value, dict):
-            lines.append(f"{indent}{key}:")
-            lines.extend(_show(value, indent + "  "))
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            lines.append(f"{indent}{key}:")
-            lines.extend(f"{indent}  - {json.dumps(item, ensure_ascii=False)}" for item in value)
-        else:
-            shown = "、".join(value) if isinstance(value, list) else value
-            lines.append(f"{indent}{key:16} {shown if shown not in (None, '') else '—'}")
-    return lines
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.replica.app import Replica
-    from crawler.replica.corpus import SEED_DAY
-    from crawler.replica.web import Request
+    from crawler.demo import run_demo
 
-    # The replica serves the real reply at its real path on its publication day.
-    replica = Replica(docs=0, day=SEED_DAY)
-    page = replica.handle("hangzhou-jxj", Request("GET", SEED_URL.split("gov.cn", 1)[1])).body
-    document = extract_document(page, SEED_URL)
-    print("govwatch demo — the 西湖31号 reply on open-source software, as extracted:\n")
-    print("\n".join(_show(document.to_record())))
+    print("govwatch demo — the replica portals, a fresh SQLite file, one scheduler pass.\n")
+    try:
+        run_demo(Path(args.dir), args.docs)
+    except KeyboardInterrupt:
+        print("\ngovwatch demo: stopped; the replica was shut down", file=sys.stderr)
+        return 130
     return 0
 
 
@@ -164,7 +141,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         summary = crawl.run(
             chosen, db=args.db, full=args.full, replica=args.replica, today=today,
             profiles_dir=args.profiles, log_level="INFO" if args.verbose else "WARNING",
-            progress=args.progress,
+            progress=args.progress, rules=args.rules,
         )  # fmt: skip
     except StoreError as error:
         print(f"govwatch crawl: {error}", file=sys.stderr)
@@ -321,6 +298,75 @@ def cmd_rules_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace) -> Any:
+    from crawler.config import ConfigFileError, load_config
+
+    try:
+        return load_config(args.config, args.db)
+    except ConfigFileError as error:
+        print(f"govwatch: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crawler.notify import ConfigError
+    from crawler.profiles import ProfileError
+    from crawler.schedule import run_pass
+
+    config = _config(args)
+    try:
+        result = run_pass(
+            config, only_due=not args.all and not args.portals, portals=args.portals or None
+        )
+    except (ConfigError, ProfileError, KeyError) as error:
+        print(f"govwatch run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for portal, summary in result.crawls.items():
+        if "error" in summary:
+            print(f"{portal}: failed: {summary['error']}")
+        else:
+            print(f"{portal}: {summary['requests']} requests, {summary['documents_new']} new, "
+                  f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
+                  f"{summary['errors']} errors, {len(summary['blocked'])} blocked")  # fmt: skip
+    if not result.crawls:
+        print("no portal is due")
+    print(f"alerts: {result.delivery.delivered} delivered, {result.delivery.failed} waiting for a retry"
+          + (f" ({'; '.join(result.delivery.errors)})" if result.delivery.errors else ""))  # fmt: skip
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.schedule import Scheduler, SchedulerLocked
+
+    config = _config(args)
+    try:
+        Scheduler(config).run_forever()
+    except SchedulerLocked as error:
+        print(f"govwatch schedule: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from crawler.schedule import status
+
+    config = _config(args)
+    with _store(argparse.Namespace(db=config.db)) as store:
+        counts = store.counts()
+    rows = status(config)
+    if args.json:
+        print(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
+        return 0
+    print(
+        f"{config.db}: {counts['documents']} documents ({counts['live']} live), {counts['versions']} versions"
+    )
+    for row in rows:
+        print(
+            f"{row['portal']:14} last run {row['last_run'] or '—':26} {row['health']:24} next {row['next_run']}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govwatch",
@@ -345,8 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="show the whole job on the embedded default",
-        description="Extract the real 西湖31号 reply on open-source software and print its fields.",
+        description="Start the replica before 2023-11-03, crawl it into a fresh SQLite file, move "
+        "time past 2023-11-03, run one scheduler pass and print the alert for the real 西湖31号 reply.",
     )
+    demo.add_argument(
+        "--dir", default="govwatch-demo", help="where the database, alerts and feeds go"
+    )
+    demo.add_argument("--docs", type=int, default=300, help="documents per replica site")
     demo.set_defaults(func=cmd_demo)
 
     portals = commands.add_parser(
@@ -375,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--replica", metavar="URL", help="crawl the portals a running replica serves"
     )
     crawl_cmd.add_argument("--profiles", metavar="DIR", help="a directory of your own profiles")
+    crawl_cmd.add_argument(
+        "--rules", metavar="FILE", help="watch rules for alerts (default: the shipped rules)"
+    )
     crawl_cmd.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     crawl_cmd.add_argument("--verbose", action="store_true", help="log every request")
     crawl_cmd.add_argument(
@@ -460,6 +514,40 @@ def build_parser() -> argparse.ArgumentParser:
         )
         action.add_argument("--rule", metavar="NAME", help="only this rule")
         action.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    run = commands.add_parser(
+        "run",
+        help="one scheduler pass: crawl the due portals, then deliver alerts",
+        description="One pass, for people who prefer system cron: crawl the portals that are due "
+        "(or those named, or --all), each in a child process with a timeout, then deliver the "
+        "alerts to the sinks of govwatch.yaml. Example: govwatch run --due --config govwatch.yaml",
+    )
+    run.add_argument("portals", nargs="*", metavar="PORTAL")
+    run.add_argument(
+        "--due", action="store_true", help="only the portals that are due (the default)"
+    )
+    run.add_argument("--all", action="store_true", help="every portal, due or not")
+    schedule = commands.add_parser(
+        "schedule",
+        help="run crawls on schedule and deliver alerts, until stopped",
+        description="Each portal on its own trigger (interval or cron with jitter) from its "
+        "profile or govwatch.yaml; overdue portals run at start; one scheduler per database. "
+        "Example: govwatch schedule --config govwatch.yaml",
+    )
+    status_cmd = commands.add_parser(
+        "status",
+        help="each portal's last run, health and next run",
+        description="Example: govwatch status --config govwatch.yaml",
+    )
+    status_cmd.add_argument("--json", action="store_true", help="print JSON")
+    for command, func in ((run, cmd_run), (schedule, cmd_schedule), (status_cmd, cmd_status)):
+        command.add_argument(
+            "--config", metavar="FILE", help="govwatch.yaml (default ./govwatch.yaml if present)"
+        )
+        command.add_argument(
+            "--db", help="the corpus (default: the config's, $GOVWATCH_DB or govwatch.db)"
+        )
+        command.set_defaults(func=func)
 
     replica = commands.add_parser(
         "replica",

@@ -73,6 +73,7 @@ def run(
     profiles_dir: str | None = None,
     log_level: str = "WARNING",
     progress: bool = False,
+    rules: str | None = None,
 ) -> dict[str, Any]:
     """Crawl the portals once; the run's summary (also stored in the runs table)."""
     from spiders import SPIDERS
@@ -85,6 +86,8 @@ def run(
         settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
     if progress:
         settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
+    if rules:
+        settings.set("GOVWATCH_RULES", rules, priority="cmdline")
     logging.getLogger("scrapy").setLevel(log_level)
     process = CrawlerProcess(settings)
     crawlers = []

@@ -54,6 +54,7 @@ GOVWATCH_FULL = False
 GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: today)
 GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
 GOVWATCH_PROFILES = None  # an extra directory of portal profiles
+GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
 EXTENSIONS = {"crawler.progress.Progress": 500}
 GOVWATCH_PROGRESS = False  # also on whenever standard error is a terminal
 GOVWATCH_PROGRESS_INTERVAL = 10.0

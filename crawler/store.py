@@ -34,7 +34,7 @@ import sqlite_utils
 from crawler.extract.text import fold, to_simplified
 from crawler.items import DOCUMENT_KEYS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -97,6 +97,16 @@ class Outcome:
     kind: str  # new | changed | unchanged | revived
     identity: str
     version: int
+    alerts: int = 0
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A rule a document matched, with what the alert will say."""
+
+    rule: str
+    payload: dict[str, Any]
+    on_change: bool = False
 
 
 @dataclass
@@ -166,7 +176,21 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
             END""")
 
 
-MIGRATIONS = {1: _migrate_1}
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    """The alerts outbox: an alert is written with the version that caused it, delivered later."""
+    db.execute("""CREATE TABLE IF NOT EXISTS alerts (
+        id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, document_id TEXT,
+        version INTEGER, portal TEXT, created_at TEXT NOT NULL, payload TEXT NOT NULL)""")
+    db.execute("CREATE INDEX IF NOT EXISTS alerts_rule ON alerts (rule, id)")
+    db.execute("""CREATE TABLE IF NOT EXISTS portals (
+        name TEXT PRIMARY KEY, baseline_at TEXT, last_alerted_run INTEGER)""")
+    db.execute("""CREATE TABLE IF NOT EXISTS deliveries (
+        alert_id INTEGER NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+        updated_at TEXT NOT NULL, PRIMARY KEY (alert_id, sink))""")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
 
 
 class Store:
@@ -327,8 +351,13 @@ class Store:
         etag: str | None,
         last_modified: str | None,
         run_id: int | None,
+        alerts: list[Alert] | None = None,
     ) -> Outcome:
-        """Store a fetched document: a new document, a new version, or only 'seen again'."""
+        """Store a fetched document: a new document, a new version, or only 'seen again'.
+
+        `alerts` are the rules the document matches: written to the outbox in the same
+        transaction as the version that caused them (a new document alerts every rule; a changed
+        one only the rules that re-alert), so no crash can lose or repeat one."""
         digest = content_hash(record)
         with self.transaction() as conn:
             row = conn.execute(
@@ -383,7 +412,105 @@ class Store:
                     "INSERT OR IGNORE INTO attachments (document_id, url, name, type) VALUES (?, ?, ?, ?)",
                     (identity, attachment["url"], attachment.get("name"), attachment.get("type")),
                 )
-        return Outcome("new" if row is None else "changed", identity, version)
+            written = 0
+            for alert in alerts or []:
+                if row is None or alert.on_change:
+                    written += self._add_alert(
+                        conn, f"{alert.rule}:{identity}:v{version}", alert.rule, identity, version,
+                        portal, {**alert.payload, "version": version},
+                    )  # fmt: skip
+        return Outcome("new" if row is None else "changed", identity, version, written)
+
+    # Alerts
+
+    @staticmethod
+    def _add_alert(
+        conn: sqlite3.Connection, key: str, rule: str, identity: str | None, version: int | None,
+        portal: str | None, payload: dict[str, Any],
+    ) -> int:  # fmt: skip
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO alerts (key, rule, document_id, version, portal, created_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                rule,
+                identity,
+                version,
+                portal,
+                now(),
+                json.dumps({**payload, "key": key}, ensure_ascii=False),
+            ),
+        )
+        return cursor.rowcount
+
+    def baseline_done(self, portal: str) -> bool:
+        """Whether a first complete crawl of the portal is stored: until then its documents are
+        history, not news, and raise no alerts."""
+        row = self.conn.execute(
+            "SELECT baseline_at FROM portals WHERE name = ?", (portal,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def set_baseline_done(self, portal: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO portals (name, baseline_at) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET baseline_at = COALESCE(baseline_at, excluded.baseline_at)",
+                (portal, now()),
+            )
+
+    def add_health_alert(self, key: str, portal: str, payload: dict[str, Any]) -> bool:
+        """A health alert (a portal blocked or failing); once per key."""
+        with self.transaction() as conn:
+            return (
+                self._add_alert(
+                    conn, key, "health", None, None, portal, {**payload, "rule": "health"}
+                )
+                > 0
+            )
+
+    def pending_alerts(self, sink: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Alerts this sink has not delivered yet, oldest first."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.key, a.rule, a.created_at, a.payload, COALESCE(d.attempts, 0) FROM alerts a "
+            "LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
+            "WHERE d.status IS NULL OR d.status != 'delivered' ORDER BY a.id LIMIT ?",
+            (sink, limit),
+        )
+        return [
+            {
+                **json.loads(payload),
+                "id": alert_id,
+                "key": key,
+                "rule": rule,
+                "created_at": created,
+                "attempts": tries,
+            }
+            for alert_id, key, rule, created, payload, tries in rows
+        ]
+
+    def alerts(self, rule: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest alerts (of a rule), newest first."""
+        sql = "SELECT id, key, rule, created_at, payload FROM alerts"
+        params: list[Any] = []
+        if rule:
+            sql += " WHERE rule = ?"
+            params.append(rule)
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [
+            {**json.loads(payload), "id": alert_id, "key": key, "rule": name, "created_at": created}
+            for alert_id, key, name, created, payload in rows
+        ]
+
+    def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO deliveries (alert_id, sink, status, attempts, last_error, updated_at) "
+                "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (alert_id, sink) DO UPDATE SET "
+                "status = excluded.status, attempts = attempts + 1, last_error = excluded.last_error, "
+                "updated_at = excluded.updated_at",
+                (alert_id, sink, "delivered" if ok else "failed", error, now()),
+            )
 
     def seen(
         self, identity: str, at: str, etag: str | None = None, last_modified: str | None = None

@@ -217,3 +217,45 @@ def matches(
         if hits:
             found[rule.name] = hits
     return found
+
+
+REPLY_FIELDS = ("addressee", "addressee_role", "body_type", "session", "proposal_no", "proposal_title",
+                "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date", "result_class")  # fmt: skip
+
+
+def alert_payload(
+    rule: str, record: dict[str, Any], portal: str | None, hits: list[Match]
+) -> dict[str, Any]:
+    """What an alert says: the document's facts that matter, and why it matched."""
+    reply = record.get("reply") or {}
+    return {
+        "rule": rule,
+        "portal": portal,
+        "url": record.get("url"),
+        "title": record.get("title"),
+        "kind": record.get("kind"),
+        "publisher": record.get("publisher"),
+        "doc_no": record.get("doc_no"),
+        "written_date": record.get("written_date"),
+        "published_at": record.get("published_at"),
+        "reply": {key: reply.get(key) for key in REPLY_FIELDS} if reply else None,
+        "snippets": [hit.snippet for hit in hits[:3]],
+    }
+
+
+def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) -> list[Any]:
+    """The outbox entries a stored document deserves (see `Store.save`)."""
+    from crawler.store import Alert
+
+    found = []
+    for rule in rules:
+        hits = rule.match(record, portal)
+        if hits:
+            found.append(
+                Alert(
+                    rule.name,
+                    alert_payload(rule.name, record, portal, hits),
+                    rule.realert_on_change,
+                )
+            )
+    return found

@@ -7,23 +7,40 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Fetched
 from crawler.store import Store
+from crawler.watch import Rule, alerts_for, load_rules
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, run_id: int | None, stats: StatsCollector) -> None:
-        self.db_path, self.run_id, self.stats = db_path, run_id, stats
+    """Stores each document version together with the alerts its watch rules call for."""
+
+    def __init__(
+        self, db_path: str, run_id: int | None, stats: StatsCollector, rules: list[Rule]
+    ) -> None:
+        self.db_path, self.run_id, self.stats, self.rules = db_path, run_id, stats, rules
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         assert crawler.stats is not None
         settings = crawler.settings
+        rules = load_rules(settings.get("GOVWATCH_RULES"))
         return cls(
-            settings.get("GOVWATCH_DB"), settings.getint("GOVWATCH_RUN_ID") or None, crawler.stats
+            settings.get("GOVWATCH_DB"),
+            settings.getint("GOVWATCH_RUN_ID") or None,
+            crawler.stats,
+            rules,
         )
 
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
+        self.baseline: dict[str, bool] = {}
+
+    def news(self, portal: str) -> bool:
+        """A portal's first complete crawl is its baseline: its documents raise no alerts."""
+        assert self.store is not None
+        if portal not in self.baseline:
+            self.baseline[portal] = self.store.baseline_done(portal)
+        return self.baseline[portal]
 
     def close_spider(self) -> None:
         if self.store is not None:
@@ -45,6 +62,8 @@ class StorePipeline:
                 fetched_url=item.fetched_url, fetched_at=item.fetched_at, status=item.status,
                 headers=item.headers, raw=item.raw, etag=item.etag,
                 last_modified=item.last_modified, run_id=self.run_id,
+                alerts=alerts_for(self.rules, item.record, item.portal) if self.news(item.portal) else [],
             )  # fmt: skip
             self.stats.inc_value(f"govwatch/documents_{outcome.kind}")
+            self.stats.inc_value("govwatch/alerts", outcome.alerts)
         return item

@@ -295,6 +295,8 @@ class PortalSpider(scrapy.Spider):
         if reason == "finished":
             for column in sorted(self.walk_ended - self.unfinished):
                 self.store.set_column_complete(self.profile.name, column)
+            # The first finished crawl is the baseline; a killed one is not (see StorePipeline).
+            self.store.set_baseline_done(self.profile.name)
         if self.full and reason == "finished" and self.problems == 0:
             vanished = sorted(self.store.live(self.profile.name) - self.listed)
             gone = self.store.mark_gone(vanished, now())

@@ -1,0 +1,62 @@
+"""The monitor against the replica: alerts exactly once across crawls and crashes, health alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawl_helpers import served_replica, set_day
+
+from crawler.config import Config
+from crawler.replica.corpus import SEED_DAY
+from crawler.schedule import run_pass
+from crawler.store import Store
+
+SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
+
+
+def test_alerts_exactly_once_across_crawls_and_a_crash_before_delivery(tmp_path: Path) -> None:
+    jsonl = tmp_path / "alerts.jsonl"
+    with served_replica(150, SEED_DAY - 3) as url:
+        config = Config(
+            path=None,
+            db=str(tmp_path / "m.db"),
+            sinks=[{"type": "jsonl", "path": str(jsonl)}],
+            replica=url,
+        )
+        baseline = run_pass(config, only_due=False)
+        assert baseline.delivery.delivered == 0  # the first crawl is history, not news
+        set_day(url, SEED_DAY + 3)
+        # The crawl stores documents and their alerts; the process dies before delivering.
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-m", "crawler", "crawl", "--replica", url, "--db", config.db, "--json"],
+                       check=True, capture_output=True)  # fmt: skip
+        with Store(config.db) as store:
+            pending = store.pending_alerts("jsonl")
+        assert {a["url"] for a in pending} >= {SEED}
+        first = run_pass(config, only_due=False)  # the next run crawls (nothing new) and delivers
+        assert first.delivery.delivered == len(pending)
+        again = run_pass(config, only_due=False)  # re-crawls create no new alerts
+        assert again.delivery.delivered == 0
+    lines = jsonl.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(pending) == len({line for line in lines})
+    assert sum(SEED in line for line in lines) == 2  # open-source and open-source-replies
+
+
+def test_health_alerts_for_a_blocked_site_and_silent_listings(tmp_path: Path) -> None:
+    faults = "hubei-jxt:/fbjd/xxgkml/jytabl/rddbjy/index.html=412"
+    with served_replica(60, 1400, faults) as url:
+        config = Config(path=None, db=str(tmp_path / "h.db"), sinks=[], replica=url)
+        first = run_pass(config, only_due=False, portals=["hubei-jxt", "govcn"])
+        assert first.health == 1
+        assert (
+            run_pass(config, only_due=False, portals=["hubei-jxt"]).health == 0
+        )  # once, while it lasts
+        set_day(url, -1)  # 2022-12-31, before anything: the listings stop yielding
+        silent = run_pass(config, only_due=False, portals=["govcn"])
+        assert silent.health == 1
+    with Store(config.db) as store:
+        messages = [a["message"] for a in store.alerts("health")]
+    assert any("rddbjy blocked: HTTP 412: 瑞数 challenge ($_ts)" in m for m in messages)
+    assert any("gongwen lists nothing" in m for m in messages)

@@ -1,0 +1,242 @@
+"""Alerts arrive exactly once, on every sink: outbox written with the version, sinks retried."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from crawler.notify import (
+    AppriseSink,
+    AtomSink,
+    ConfigError,
+    ConsoleSink,
+    JsonlSink,
+    WebhookSink,
+    deliver,
+    describe,
+    sinks_from_config,
+)
+from crawler.store import Store
+from crawler.watch import alerts_for, load_rules
+
+RULES = load_rules()
+SECRET = "s3cret-for-tests"
+
+
+def _record(number: int, body: str = "支持开源软件发展。", kind: str = "reply") -> dict[str, Any]:
+    return {"url": f"http://jxj.hangzhou.gov.cn/art/{number}.html", "title": f"关于第{number}号建议的答复", "body_text": body,
+            "kind": kind, "published_at": "2023-11-03T11:04:00+08:00", "attachments": [], "warnings": [],
+            "reply": {"addressee": "何征宇", "addressee_role": "代表", "proposal_no": "西湖31号",
+                      "session": "市十四届人大三次会议", "lead_agency": "市经信局", "co_agencies": ["市科技局"]}}  # fmt: skip
+
+
+def _save(store: Store, number: int, **change: Any) -> int:
+    record = {**_record(number), **change}
+    return store.save(portal="hangzhou-jxj", identity=f"hangzhou-jxj:{number}", record=record, fetched_url=record["url"],
+                      fetched_at="2023-11-03T12:00:00+00:00", status=200, headers={}, raw=b"", etag=None,
+                      last_modified=None, run_id=None, alerts=alerts_for(RULES, record, "hangzhou-jxj")).alerts  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "alerts.db") as opened:
+        yield opened
+
+
+def test_alerts_are_written_with_the_version_and_once(store: Store) -> None:
+    assert _save(store, 1) == 2  # open-source and open-source-replies
+    assert _save(store, 1) == 0  # seen again, unchanged
+    assert (
+        _save(store, 1, body_text="支持开源软件发展。（更新）") == 0
+    )  # changed: these rules do not re-alert
+    assert _save(store, 2, body_text="坚持开源节流。") == 0  # the other sense
+    assert [a["rule"] for a in store.alerts()] == ["open-source-replies", "open-source"]
+    assert {a["key"] for a in store.alerts()} == {
+        "open-source:hangzhou-jxj:1:v1",
+        "open-source-replies:hangzhou-jxj:1:v1",
+    }
+
+
+def test_a_failed_save_writes_no_alert(store: Store) -> None:
+    record = _record(3)
+    with pytest.raises(TypeError):
+        store.save(portal="p", identity="p:3", record=record, fetched_url="u", fetched_at="t", status=200, headers={},
+                   raw="not bytes", etag=None, last_modified=None, run_id=None,  # type: ignore[arg-type]
+                   alerts=alerts_for(RULES, record, "p"))  # fmt: skip
+    assert store.alerts() == [] and store.document("p:3") is None
+
+
+def test_console_jsonl_and_atom(store: Store, tmp_path: Path) -> None:
+    _save(store, 1)
+    lines: list[str] = []
+
+    class Out:
+        def write(self, text: str) -> None:
+            lines.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    jsonl = tmp_path / "out" / "alerts.jsonl"
+    sinks = [
+        ConsoleSink(out=Out()),
+        JsonlSink(jsonl),
+        AtomSink(tmp_path / "feeds", "http://127.0.0.1/feeds"),
+    ]  # type: ignore[arg-type]
+    result = deliver(store, sinks)
+    assert (result.delivered, result.failed) == (6, 0)
+    text = "".join(lines)
+    assert (
+        "何征宇代表" in text
+        and "西湖31号" in text
+        and "市经信局 (lead); 市科技局 (co-handling)" in text
+    )
+    assert deliver(store, sinks).delivered == 0  # nothing pending: exactly once
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert [r["key"] for r in rows] == [
+        "open-source:hangzhou-jxj:1:v1",
+        "open-source-replies:hangzhou-jxj:1:v1",
+    ]
+    feed = ET.parse(tmp_path / "feeds" / "open-source-replies.atom").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.tag == f"{atom}feed" and feed.find(f"{atom}id") is not None
+    entries = feed.findall(f"{atom}entry")
+    assert (
+        len(entries) == 1
+        and entries[0].find(f"{atom}link").get("href") == "http://jxj.hangzhou.gov.cn/art/1.html"
+    )  # type: ignore[union-attr]
+    assert "何征宇" in (entries[0].find(f"{atom}summary").text or "")  # type: ignore[union-attr]
+
+
+def test_jsonl_never_writes_an_alert_twice(store: Store, tmp_path: Path) -> None:
+    _save(store, 1)
+    jsonl = tmp_path / "alerts.jsonl"
+    JsonlSink(jsonl).send(
+        store.pending_alerts("jsonl"), store
+    )  # written, then a crash before recording
+    deliver(store, [JsonlSink(jsonl)])
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver that checks signatures, dedupes on the key, and can be told to fail."""
+
+    received: ClassVar[list[dict[str, Any]]] = []
+    keys: ClassVar[list[str]] = []
+    fail_next = 0
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if Receiver.fail_next > 0:
+            Receiver.fail_next -= 1
+            self.send_response(503)
+            self.end_headers()
+            return
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(expected, self.headers["X-Govwatch-Signature"])
+        key = self.headers["Idempotency-Key"]
+        Receiver.keys.append(key)
+        if key not in {r["key"] for r in Receiver.received}:
+            Receiver.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[str]:
+    Receiver.received, Receiver.keys, Receiver.fail_next = [], [], 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+
+
+def test_signed_webhook_retried_then_delivered_once(store: Store, receiver: str) -> None:
+    _save(store, 1)
+    sink = WebhookSink(receiver, SECRET)
+    Receiver.fail_next = 10  # down for longer than one run's retries
+    first = deliver(store, [sink], retries=2, backoff=0, sleep=lambda s: None)
+    assert (first.delivered, first.failed) == (0, 1) and Receiver.received == []
+    Receiver.fail_next = 1  # recovers after one more failure
+    second = deliver(store, [sink], retries=2, backoff=0, sleep=lambda s: None)
+    assert (second.delivered, second.failed) == (2, 0)
+    assert deliver(store, [sink]).delivered == 0
+    assert sorted(r["key"] for r in Receiver.received) == sorted(set(Receiver.keys))
+    assert {r["rule"] for r in Receiver.received} == {"open-source", "open-source-replies"}
+    assert Receiver.received[0]["reply"]["proposal_no"] == "西湖31号"
+
+
+def test_apprise_json_to_a_loopback_receiver(store: Store, receiver: str) -> None:
+    _save(store, 1)
+
+    class Plain(Receiver):
+        def do_POST(self) -> None:
+            Receiver.received.append(
+                json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            )
+            self.send_response(200)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Plain)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"json://127.0.0.1:{server.server_address[1]}/notify"
+        assert deliver(store, [AppriseSink([url])]).delivered == 2
+    finally:
+        server.shutdown()
+    assert len(Receiver.received) == 2 and "何征宇" in Receiver.received[0]["message"]
+
+
+def test_apprise_mailto_to_a_local_smtp_server(store: Store) -> None:
+    from aiosmtpd.controller import Controller
+
+    messages: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            messages.append(envelope.content)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        _save(store, 1)
+        url = f"mailto://127.0.0.1:{port}?to=watcher@example.org&from=govwatch@example.org&mode=insecure"
+        result = deliver(store, [AppriseSink([url], digest=True)], retries=0)
+        assert result.delivered == 2, result.errors
+    finally:
+        controller.stop()
+    assert len(messages) == 1 and b"watcher@example.org" in messages[0]
+
+
+def test_config_names_the_field(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"sinks\[0\]\.type: 'pager'"):
+        sinks_from_config([{"type": "pager"}], tmp_path)
+    with pytest.raises(ConfigError, match="set the environment variable HOOK_SECRET"):
+        sinks_from_config(
+            [{"type": "webhook", "url": "http://x", "secret_env": "HOOK_SECRET"}], tmp_path, env={}
+        )
+    sinks = sinks_from_config([{"type": "webhook", "url": "http://x", "secret_env": "HOOK_SECRET"}], tmp_path,
+                              env={"HOOK_SECRET": "abc"})  # fmt: skip
+    assert "abc" not in repr(describe({"rule": "health", "portal": "p", "message": "m"}))
+    assert sinks[0].name == "webhook"

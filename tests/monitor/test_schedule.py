@@ -1,0 +1,178 @@
+"""The scheduler with a controllable clock: triggers, due portals, catch-up, one scheduler, jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.config import Config, ConfigFileError, Trigger, load_config
+from crawler.profiles import load_profiles
+from crawler.schedule import (
+    PassResult,
+    Scheduler,
+    SchedulerLocked,
+    due,
+    next_after,
+    run_pass,
+    status,
+)
+from crawler.store import RunStats, Store
+
+UTC = dt.UTC
+T0 = dt.datetime(2024, 6, 1, 0, 0, tzinfo=UTC)
+
+
+def _run(store: Store, portals: list[str], started: dt.datetime) -> None:
+    run_id = store.start_run(portals, False)
+    with store.transaction() as conn:
+        conn.execute("UPDATE runs SET started_at = ? WHERE id = ?", (started.isoformat(), run_id))
+    store.finish_run(
+        run_id, RunStats(portals={p: {"documents_new": 1, "errors": 0} for p in portals}), 1.0
+    )
+
+
+def test_interval_and_cron_triggers() -> None:
+    assert next_after(Trigger(interval_seconds=7200), T0) == T0 + dt.timedelta(hours=2)
+    # 07:00 and 19:00 in Shanghai are 23:00 and 11:00 UTC.
+    assert next_after(Trigger(cron="0 7,19 * * *"), T0) == dt.datetime(
+        2024, 6, 1, 11, 0, tzinfo=UTC
+    )
+    assert next_after(
+        Trigger(cron="0 7,19 * * *"), dt.datetime(2024, 6, 1, 11, 0, tzinfo=UTC)
+    ) == dt.datetime(2024, 6, 1, 23, 0, tzinfo=UTC)
+
+
+def test_due_with_a_controllable_clock(tmp_path: Path) -> None:
+    profiles = list(load_profiles().values())
+    config = Config(
+        path=None, db=str(tmp_path / "s.db"), triggers={"govcn": Trigger(interval_seconds=3600)}
+    )
+    with Store(config.db) as store:
+        assert {p.name for p in due(profiles, config, store, T0)} == {
+            p.name for p in profiles
+        }  # never run
+        _run(store, [p.name for p in profiles], T0)
+        assert due(profiles, config, store, T0 + dt.timedelta(minutes=59)) == []
+        assert [p.name for p in due(profiles, config, store, T0 + dt.timedelta(hours=1))] == [
+            "govcn"
+        ]
+        later = {p.name for p in due(profiles, config, store, T0 + dt.timedelta(hours=6))}
+        assert later == {
+            "govcn",
+            "hangzhou-jxj",
+            "hangzhou-gov",
+        }  # hubei-jxt: cron, next at 11:00 UTC
+        assert "hubei-jxt" in {
+            p.name for p in due(profiles, config, store, T0 + dt.timedelta(hours=11))
+        }
+
+
+def test_one_pass_runs_only_due_portals_one_at_a_time(tmp_path: Path) -> None:
+    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[])
+    calls: list[tuple[str, bool]] = []
+
+    def fake_crawl(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
+        calls.append((portal, full))
+        with Store(cfg.db) as store:
+            _run(store, [portal], T0)
+            run = store.conn.execute("SELECT MAX(id) FROM runs").fetchone()[0]
+        return {"run": run, "requests": 1, "documents_new": 0, "documents_changed": 0, "documents_gone": 0,
+                "errors": 0, "blocked": []}  # fmt: skip
+
+    first = run_pass(config, now=lambda: T0, crawler=fake_crawl)
+    assert isinstance(first, PassResult) and sorted(first.crawls) == sorted(load_profiles())
+    calls.clear()
+    assert (
+        run_pass(config, now=lambda: T0 + dt.timedelta(minutes=5), crawler=fake_crawl).crawls == {}
+    )
+    assert calls == []
+    run_pass(config, only_due=False, portals=["govcn"], now=lambda: T0, crawler=fake_crawl)
+    assert calls == [("govcn", False)]
+
+
+def test_full_crawls_come_round(tmp_path: Path) -> None:
+    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[], full_every_seconds=86400)
+    with Store(config.db) as store:
+        run_id = store.start_run(["govcn"], True)
+        with store.transaction() as conn:
+            conn.execute("UPDATE runs SET started_at = ? WHERE id = ?", (T0.isoformat(), run_id))
+        store.finish_run(run_id, RunStats(), 1.0)
+    fulls: list[bool] = []
+
+    def fake(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
+        fulls.append(full)
+        return {"error": "not crawled"}
+
+    run_pass(
+        config,
+        only_due=False,
+        portals=["govcn"],
+        now=lambda: T0 + dt.timedelta(hours=1),
+        crawler=fake,
+    )
+    run_pass(
+        config,
+        only_due=False,
+        portals=["govcn"],
+        now=lambda: T0 + dt.timedelta(days=2),
+        crawler=fake,
+    )
+    assert fulls == [False, True]
+
+
+def test_a_second_scheduler_refuses_to_start(tmp_path: Path) -> None:
+    config = Config(path=None, db=str(tmp_path / "s.db"))
+    first, second = Scheduler(config), Scheduler(config)
+    first.acquire()
+    try:
+        with pytest.raises(SchedulerLocked, match="another govwatch scheduler"):
+            second.acquire()
+    finally:
+        first.release()
+    second.acquire()
+    second.release()
+
+
+def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(tmp_path: Path) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    config = Config(path=None, db=str(tmp_path / "s.db"))
+    with Store(config.db) as store:
+        _run(store, ["govcn", "hangzhou-jxj", "hangzhou-gov", "hubei-jxt"], T0)
+    scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+    overdue = Scheduler(config, clock=lambda: T0 + dt.timedelta(hours=7)).build(scheduler)
+    assert set(overdue) == {
+        "hangzhou-jxj",
+        "hangzhou-gov",
+    }  # 6 h intervals; govcn 12 h, hubei-jxt cron
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"govcn", "hangzhou-jxj", "hangzhou-gov", "hubei-jxt"}
+    assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
+    assert "cron" in str(jobs["hubei-jxt"].trigger) and "interval" in str(jobs["govcn"].trigger)
+
+
+def test_status(tmp_path: Path) -> None:
+    config = Config(path=None, db=str(tmp_path / "s.db"))
+    with Store(config.db) as store:
+        _run(store, ["govcn"], T0)
+    rows = {row["portal"]: row for row in status(config, now=lambda: T0 + dt.timedelta(hours=1))}
+    assert rows["govcn"]["health"] == "done" and rows["govcn"]["next_run"].startswith(
+        "2024-06-01T12:00"
+    )
+    assert rows["hangzhou-jxj"]["health"] == "never run"
+
+
+def test_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "govwatch.yaml"
+    path.write_text(json.dumps({"db": "corpus.db", "schedule": {"timeout": "30m", "portals": {"govcn": {"cron": "0 8 * * *"}}}}),
+                    encoding="utf-8")  # fmt: skip
+    config = load_config(path)
+    assert config.db == str(tmp_path / "corpus.db") and config.timeout_seconds == 1800
+    assert config.triggers["govcn"].cron == "0 8 * * *"
+    path.write_text("schedule: {portals: {govcn: {cron: daily}}}", encoding="utf-8")
+    with pytest.raises(ConfigFileError, match=r"schedule\.portals\.govcn\.cron"):
+        load_config(path)

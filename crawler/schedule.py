@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import itertools
 import json
 import os
 import signal
@@ -141,10 +142,43 @@ def crawl_child(
 _current: list[subprocess.Popen[str]] = []  # the crawl running now, for SIGTERM
 
 
-def health_checks(store: Store, portal: str, summary: dict[str, Any], failing_runs: int = 3) -> int:
+def quiet_for(store: Store, portal: str, today: dt.date, sample: int = 20) -> str | None:
+    """Why a portal looks stalled — no new document for much longer than usual — or None.
+
+    Usual is the median gap between its latest publications; much longer is five times that, and
+    never less than two weeks (portals publish in bursts)."""
+    dates = sorted(
+        {dt.date.fromisoformat(row[0][:10]) for row in store.conn.execute(
+            "SELECT published_at FROM documents WHERE portal = ? AND published_at IS NOT NULL "
+            "ORDER BY published_at DESC LIMIT ?", (portal, sample))},
+    )  # fmt: skip
+    if len(dates) < 5:
+        return None
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
+    usual = max(gaps[len(gaps) // 2], 1)
+    silent = (today - dates[-1]).days
+    if silent > max(5 * usual, 14):
+        return f"no new document for {silent} days (usually one every {usual} days); last on {dates[-1]}"
+    return None
+
+
+def health_checks(
+    store: Store,
+    portal: str,
+    summary: dict[str, Any],
+    failing_runs: int = 3,
+    today: dt.date | None = None,
+) -> int:
     """Health alerts through the same sinks: blocked columns, columns gone silent, a portal
-    failing run after run. Each raised once, when the state starts."""
+    failing run after run, a portal with no new document for much longer than usual. Each
+    raised once, when the state starts."""
     raised = 0
+    stalled = quiet_for(store, portal, today or dt.date.today())
+    if stalled:
+        last = stalled.rsplit(" ", 1)[-1]
+        raised += store.add_health_alert(
+            f"health:{portal}:stalled:{last}", portal, {"message": stalled}
+        )
     run = summary.get("run")
     previous = list(store.db.query(
         "SELECT id, errors, blocked, status FROM runs WHERE portals LIKE ? AND id < ? ORDER BY id DESC LIMIT ?",
@@ -198,6 +232,11 @@ def run_pass(
         profiles = {name: p for name, p in profiles.items() if name in served}
     chosen = [profiles[name] for name in portals] if portals else list(profiles.values())
     result = PassResult()
+    today = dt.date.today()
+    if config.replica:
+        from spiders.base import replica_today
+
+        today = dt.date.fromisoformat(replica_today(config.replica))
     with Store(config.db) as store:
         if only_due:
             chosen = due(chosen, config, store, now())
@@ -212,7 +251,7 @@ def run_pass(
         summary = crawler(config, profile.name, full, config.timeout_seconds)
         result.crawls[profile.name] = summary
         with Store(config.db) as store:
-            result.health += health_checks(store, profile.name, summary)
+            result.health += health_checks(store, profile.name, summary, today=today)
     with Store(config.db) as store:
         result.delivery = deliver(store, sinks_from_config(config.sinks, config.base))
     return result

@@ -176,3 +176,20 @@ def test_config_file(tmp_path: Path) -> None:
     path.write_text("schedule: {portals: {govcn: {cron: daily}}}", encoding="utf-8")
     with pytest.raises(ConfigFileError, match=r"schedule\.portals\.govcn\.cron"):
         load_config(path)
+
+
+def test_a_portal_quiet_for_much_longer_than_usual(tmp_path: Path) -> None:
+    from crawler.schedule import health_checks, quiet_for
+
+    with Store(tmp_path / "s.db") as store:
+        for day in range(1, 31, 3):  # a document every three days in June
+            record = {"url": f"http://x/{day}", "title": "t", "published_at": f"2024-06-{day:02d}T10:00:00+08:00",
+                      "attachments": [], "warnings": []}  # fmt: skip
+            store.save(portal="p", identity=f"p:{day}", record=record, fetched_url=record["url"], fetched_at="x",
+                       status=200, headers={}, raw=b"", etag=None, last_modified=None, run_id=None)  # fmt: skip
+        assert quiet_for(store, "p", dt.date(2024, 7, 5)) is None
+        assert "no new document for 45 days (usually one every 3 days); last on 2024-06-28" in (
+            quiet_for(store, "p", dt.date(2024, 8, 12)) or ""
+        )
+        assert health_checks(store, "p", {}, today=dt.date(2024, 8, 12)) == 1
+        assert health_checks(store, "p", {}, today=dt.date(2024, 8, 20)) == 0  # once per silence

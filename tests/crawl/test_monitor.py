@@ -60,3 +60,39 @@ def test_health_alerts_for_a_blocked_site_and_silent_listings(tmp_path: Path) ->
         messages = [a["message"] for a in store.alerts("health")]
     assert any("rddbjy blocked: HTTP 412: 瑞数 challenge ($_ts)" in m for m in messages)
     assert any("gongwen lists nothing" in m for m in messages)
+
+
+def test_the_scheduler_runs_overdue_portals_at_start_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from crawl_helpers import ROOT
+
+    with served_replica(40, 1400) as url:
+        config = tmp_path / "govwatch.yaml"
+        config.write_text(json.dumps({"db": "s.db", "replica": url, "sinks": [{"type": "jsonl", "path": "a.jsonl"}]}),
+                          encoding="utf-8")  # fmt: skip
+        command = [sys.executable, "-m", "crawler", "schedule", "--config", str(config)]
+        scheduler = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            deadline = time.monotonic() + 120
+            done: set[str] = set()
+            while time.monotonic() < deadline and len(done) < 4:
+                time.sleep(0.5)
+                if (tmp_path / "s.db").exists():
+                    with Store(tmp_path / "s.db") as store:
+                        done = {p for row in store.db.query("SELECT portals FROM runs WHERE status = 'done'")
+                                for p in json.loads(row["portals"])}  # fmt: skip
+            assert done == {"govcn", "hangzhou-gov", "hangzhou-jxj", "hubei-jxt"}
+            second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert second.returncode == 2 and "another govwatch scheduler" in second.stderr
+        finally:
+            scheduler.send_signal(signal.SIGTERM)
+            scheduler.wait(timeout=60)
+    assert scheduler.returncode == 0
+    assert scheduler.stderr is not None and "Traceback" not in scheduler.stderr.read()

@@ -1,40 +1,87 @@
-"""`python -m bench` (= `make bench`): every benchmark, written to bench/results.json and shown as
-a table. `--quick` runs smaller sizes with the same keys.
+"""`python -m bench` (= `make bench`): every benchmark, measured beside its peers in this one run,
+written to bench/results.json and shown as a table. `--quick` runs smaller sizes, same keys.
 
-Today: extraction beside trafilatura. Crawl, recrawl, store, search and memory figures join as
-the crawl and store land.
+- crawl: a full crawl of a replica site (delays lifted, the replica in its own process), pages/s,
+  against `scrapy bench` run now: crawl_ratio = ours / scrapy bench (goal ≥ 0.8, while we extract
+  and store everything and it parses nothing);
+- extraction: extract_document against trafilatura on the same pages (goal ≥ 10×, ≥ 500 pages/s);
+- incremental: requests and seconds of a re-crawl with nothing new, and with about 10 new documents,
+  beside the full crawl's requests;
+- store and search: documents/s written with versions and the full-text index; search p50 and p95;
+- memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
+from typing import Any
 
-from bench import extract
+from bench import crawl, extract, store
 
 RESULTS = Path(__file__).parent / "results.json"
+GOALS = {"crawl_ratio": ">= 0.8", "extract_ratio": ">= 10", "extract_pages_per_s": ">= 500"}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, same keys")
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes, same keys (under 2 minutes)"
+    )
     args = parser.parse_args()
-    pages, repeat = (200, 2) if args.quick else (400, 3)
-    measured = extract.measure(pages, repeat)
-    results = {
+    sizes = (500, 2000, 5000) if args.quick else (1000, 10000, 50000)
+    main_size = sizes[1]
+    started = time.monotonic()
+    results: dict[str, Any] = {}
+
+    incremental = crawl.full_and_incremental(main_size)
+    bench_pages = crawl.scrapy_bench(8 if args.quick else 15)
+    results.update({
+        "crawl_pages_per_s": incremental["crawl_pages_per_s"],
+        "scrapy_bench_pages_per_s": bench_pages,
+        "crawl_ratio": round(incremental["crawl_pages_per_s"] / bench_pages, 2),
+    })  # fmt: skip
+    measured = extract.measure(100 if args.quick else 400, 2 if args.quick else 3)
+    results.update({
         "extract_pages_per_s": measured["govwatch_pages_per_s"],
         "trafilatura_pages_per_s": measured["trafilatura_pages_per_s"],
         "extract_ratio": measured["ratio"],
-        "extract_pages": measured["pages"],
-        "extract_mean_page_kib": measured["mean_page_kib"],
-    }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    goals = {"extract_pages_per_s": ">= 500", "extract_ratio": ">= 10"}
-    print(f"{'figure':28} {'value':>10}  goal")
+    })  # fmt: skip
+    results.update({key: incremental[key] for key in (
+        "recrawl_nochange_requests", "recrawl_nochange_s", "recrawl_10new_requests", "full_crawl_requests")})  # fmt: skip
+    stored = store.measure(20000 if args.quick else 100000, 5 if args.quick else 20)
+    results.update(
+        {key: stored[key] for key in ("store_docs_per_s", "search_p50_ms", "search_p95_ms")}
+    )
+    results["crawl_peak_rss_mb"] = incremental["crawl_peak_rss_mb"]
+    results["scale"] = [
+        {
+            "docs": main_size,
+            "seconds": incremental["full_crawl_s"],
+            "peak_rss_mb": incremental["crawl_peak_rss_mb"],
+        }
+        if size == main_size
+        else {key: value for key, value in crawl.scale(size).items() if key != "pages"}
+        for size in sizes
+    ]
+    results["details"] = {"crawl": incremental, "store": stored, "extract": measured,
+                          "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{'figure':28} {'value':>12}  goal")
     for key, value in results.items():
-        print(f"{key:28} {value:>10}  {goals.get(key, '')}")
-    print(f"\nwritten to {RESULTS}")
+        if key in ("scale", "details"):
+            continue
+        print(f"{key:28} {value:>12}  {GOALS.get(key, '')}")
+    print(f"\n{'scale: documents':20} {'crawl s':>10} {'peak RSS MB':>12}")
+    for row in results["scale"]:
+        print(f"{row['docs']:>20} {row['seconds']:>10} {row['peak_rss_mb']:>12}")
+    print(f"\nfull crawl: {incremental['full_crawl_requests']} requests for {incremental['full_crawl_documents']} "
+          f"documents; with nothing new: {incremental['recrawl_nochange_requests']} requests; with "
+          f"{incremental['recrawl_10new_documents']} new: {incremental['recrawl_10new_requests']} requests")  # fmt: skip
+    print(f"written to {RESULTS} in {results['details']['seconds']} s")
 
 
 if __name__ == "__main__":

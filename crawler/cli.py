@@ -148,7 +148,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
-    else:
+    if summary.get("error"):
+        print(f"govwatch crawl: {summary['error']}", file=sys.stderr)
+        return 1
+    if not args.json:
         print(
             f"{summary['requests']} requests, {summary['documents_new']} new, "
             f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "

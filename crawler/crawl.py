@@ -21,13 +21,13 @@ from crawler.store import RunStats, Store
 #: For crawling the replica: no politeness delays (it is ours), more concurrency.
 REPLICA_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "GOVWATCH_RETRY_BACKOFF_BASE": 0.1,
     "GOVWATCH_RETRY_BACKOFF_MAX": 2.0,
-    "DOWNLOAD_TIMEOUT": 20,
+    "DOWNLOAD_TIMEOUT": 5,  # the replica answers in milliseconds; a slow fault is a timeout
 }
 
 
@@ -55,11 +55,7 @@ def politeness(profiles: list[Profile]) -> dict[str, dict[str, Any]]:
     for profile in profiles:
         for host in profile.hosts:
             name = host.split(":")[0]
-            slots[name] = {
-                "delay": profile.delay,
-                "concurrency": profile.concurrency,
-                "randomize_delay": True,
-            }
+            slots[name] = {"delay": profile.delay, "concurrency": profile.concurrency}
     return slots
 
 
@@ -122,9 +118,15 @@ def run(
             for p in values.get("govwatch/problems", [])
             if p["kind"] == "blocked"
         ]
-    with Store(db) as store:
-        store.finish_run(run_id, stats, duration)
+    failures = [str(c.stats.get_value("govwatch/store_failed")) for _, c in crawlers
+                if c.stats and c.stats.get_value("govwatch/store_failed")]  # fmt: skip
+    try:
+        with Store(db) as store:
+            store.finish_run(run_id, stats, duration, "failed" if failures else "done")
+    except Exception as error:  # the run row is bookkeeping; the error is reported
+        failures.append(f"cannot record the run in {db}: {error}")
     return {
+        **({"error": failures[0]} if failures else {}),
         "run": run_id,
         "requests": stats.requests,
         "documents_new": stats.documents_new,

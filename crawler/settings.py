@@ -12,7 +12,7 @@ USER_AGENT = f"govwatch/0.1 (+{GOVWATCH_CONTACT_URL})"
 
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 2.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -61,3 +61,4 @@ GOVWATCH_PROGRESS_INTERVAL = 10.0
 # Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's
 # few dozen requests, and 100 tasks per page cost more CPU than extraction itself.
 CONCURRENT_ITEMS = 4
+LOG_FORMATTER = "crawler.logformatter.GovwatchLogFormatter"

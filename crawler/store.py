@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -47,6 +48,10 @@ class StoreError(RuntimeError):
 
 class NewerSchemaError(StoreError):
     """The database was written by a newer govwatch."""
+
+
+class StoreWriteError(StoreError):
+    """A write the disk refused (full, read-only); it was rolled back."""
 
 
 def now() -> str:
@@ -209,6 +214,12 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the database: {error}") from None
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        # An operator's cap on the corpus size (and how tests simulate a full disk).
+        max_mb = os.environ.get("GOVWATCH_DB_MAX_MB")
+        if max_mb:
+            page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            pages = max(int(float(max_mb) * 1024 * 1024 / page_size), 1)
+            conn.execute(f"PRAGMA max_page_count = {pages}")
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._migrate()
@@ -225,13 +236,30 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            message = str(error)
+            if (
+                "full" in message
+                or "readonly" in message
+                or "read-only" in message
+                or "disk" in message
+            ):
+                raise StoreWriteError(
+                    f"cannot write to {self.path}: {message}; free disk space or fix permissions "
+                    "(nothing stored was changed)"
+                ) from None
             raise
-        self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
         if "meta" not in self.db.table_names():

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import Fetched
-from crawler.store import Store
+from crawler.store import Store, StoreError
 from crawler.watch import Rule, alerts_for, load_rules
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
     """Stores each document version together with the alerts its watch rules call for."""
+
+    crawler: Crawler | None = None
 
     def __init__(
         self, db_path: str, run_id: int | None, stats: StatsCollector, rules: list[Rule]
@@ -24,12 +33,14 @@ class StorePipeline:
         assert crawler.stats is not None
         settings = crawler.settings
         rules = load_rules(settings.get("GOVWATCH_RULES"))
-        return cls(
+        pipeline = cls(
             settings.get("GOVWATCH_DB"),
             settings.getint("GOVWATCH_RUN_ID") or None,
             crawler.stats,
             rules,
         )
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
@@ -48,6 +59,29 @@ class StorePipeline:
             self.store = None
 
     def process_item(self, item: Fetched) -> Fetched:
+        try:
+            return self._store(item)
+        except (StoreError, sqlite3.Error) as error:
+            # A full or read-only disk: the failed write was rolled back, nothing stored is lost.
+            # Stop the crawl with a clear reason rather than fail every page after this one.
+            message = (
+                str(error)
+                if isinstance(error, StoreError)
+                else f"cannot write to {self.db_path}: {error}"
+            )
+            if not self.stats.get_value("govwatch/store_failed"):
+                self.stats.set_value("govwatch/store_failed", message)
+                logger.error(message)
+                crawler = self.crawler
+                if (
+                    crawler is not None
+                    and crawler.engine is not None
+                    and crawler.spider is not None
+                ):
+                    deferred_from_coro(crawler.engine.close_spider_async(reason="store_failed"))
+            raise DropItem(message) from None
+
+    def _store(self, item: Fetched) -> Fetched:
         assert self.store is not None
         if item.status == 304:
             self.store.seen(item.identity, item.fetched_at)

@@ -73,7 +73,6 @@ class PortalSpider(scrapy.Spider):
         self.profile = profile
         self.full = full in (True, "1", "true", "yes")
         self.allowed_domains = [urlsplit(f"//{host}").hostname or host for host in profile.hosts]
-        self.download_delay = profile.delay
         self.known: dict[str, tuple[str | None, str | None, str | None, str]] = {}
         self.listed: set[str] = set()  # identities seen in listings this run
         self.scheduled: set[str] = set()  # identities fetched this run
@@ -96,8 +95,6 @@ class PortalSpider(scrapy.Spider):
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
-        if replica:
-            spider.download_delay = 0
         spider.store = Store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)

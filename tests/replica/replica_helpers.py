@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import random
-import socket
+from crawl_helpers import free_block
 
 from crawler.replica.app import Replica
 from crawler.replica.web import Request, Response
@@ -24,21 +22,4 @@ def post(replica: Replica, site: str, path: str, query: str, form: str) -> Respo
     return replica.handle(site, request)
 
 
-def free_block(count: int) -> int:
-    """A first port such that `count` consecutive loopback ports are free."""
-    rng = random.Random(os.getpid())
-    for _ in range(200):
-        base = rng.randrange(20000, 60000)
-        sockets = []
-        try:
-            for offset in range(count):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
-                sockets.append(sock)
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-        return base
-    raise RuntimeError("no block of free loopback ports")
+__all__ = ["free_block", "get", "post"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from crawler.replica.app import Replica
 
-ROOT = Path(__file__).parent.parent.parent
+ROOT = Path(__file__).parent.parent
 
 
 def free_block(count: int) -> int:

@@ -62,3 +62,8 @@ GOVWATCH_PROGRESS_INTERVAL = 10.0
 # few dozen requests, and 100 tasks per page cost more CPU than extraction itself.
 CONCURRENT_ITEMS = 4
 LOG_FORMATTER = "crawler.logformatter.GovwatchLogFormatter"
+# Spiders dedupe documents by identity themselves. Scrapy's duplicate filter would silently drop a
+# request redirected to a URL already asked for (a redirect loop, a portal sending every bad
+# request to its home page): a document lost with no error. Without it, a loop ends in
+# "max redirections reached", which is reported.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -95,6 +96,7 @@ class PortalSpider(scrapy.Spider):
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
         spider.store = Store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
@@ -132,6 +134,13 @@ class PortalSpider(scrapy.Spider):
             self.report("error", column, response.url, f"HTTP {response.status}")
             return True
         return False
+
+    def dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """A request the scheduler refused: never silent."""
+        if spider is self:
+            self.report(
+                "error", request.meta.get("column"), request.url, "request dropped by the scheduler"
+            )
 
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

@@ -98,7 +98,8 @@ def test_scrapy_crawl_works(tmp_path: Path) -> None:
     with served_replica(30, DAY) as url:
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "hanweb", "-a", "portal=hangzhou-jxj",
-             "-s", f"GOVWATCH_REPLICA={url}", "-s", f"GOVWATCH_DB={db}", "-s", "LOG_LEVEL=WARNING"],
+             "-s", f"GOVWATCH_REPLICA={url}", "-s", f"GOVWATCH_DB={db}", "-s", "LOG_LEVEL=WARNING",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],  # replica runs lift the delays
             cwd=ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]

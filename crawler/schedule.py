@@ -224,6 +224,7 @@ def run_pass(
     crawler: Callable[[Config, str, bool, float], dict[str, Any]] = crawl_child,
 ) -> PassResult:  # fmt: skip
     """One pass: crawl the due portals (or the named ones), one at a time, then deliver alerts."""
+    sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
     profiles = load_profiles(config.profiles)
     if config.replica:
         from spiders.base import replica_sites
@@ -253,7 +254,7 @@ def run_pass(
         with Store(config.db) as store:
             result.health += health_checks(store, profile.name, summary, today=today)
     with Store(config.db) as store:
-        result.delivery = deliver(store, sinks_from_config(config.sinks, config.base))
+        result.delivery = deliver(store, sinks)
     return result
 
 

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.demo import _free_port_block
 from crawler.replica.corpus import LAST_DAY, Corpus
+from crawler.replica.ports import free_port_block
 
 PORTAL = "hangzhou-jxj"  # Hanweb classic: column pages, dataproxy groups, the richest pages
 
@@ -27,7 +27,7 @@ PORTAL = "hangzhou-jxj"  # Hanweb classic: column pages, dataproxy groups, the r
 @contextmanager
 def replica(docs: int, day: int) -> Iterator[tuple[str, float]]:
     """A replica in a child process; (its URL, seconds it took to start)."""
-    port = _free_port_block()
+    port = free_port_block()
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", str(day),

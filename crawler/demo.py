@@ -11,7 +11,6 @@ import contextlib
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,26 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config
+from crawler.replica.ports import free_port_block
 from crawler.schedule import run_pass
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"
-
-
-def _free_port_block(count: int = 5) -> int:
-    for base in range(18400, 60000, 37):
-        sockets = []
-        try:
-            for offset in range(count):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
-                sockets.append(sock)
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-        return base
-    raise RuntimeError("no five free loopback ports for the replica")
 
 
 def _post_day(origin: str, day: str) -> None:
@@ -77,7 +60,7 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    port = _free_port_block()
+    port = free_port_block()
     replica = subprocess.Popen(
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", BEFORE,
          "--port", str(port)],

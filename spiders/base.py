@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import urllib.request
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -23,6 +24,7 @@ from twisted.python.failure import Failure
 from crawler.extract import extract_document
 from crawler.items import Fetched, ListingEntry
 from crawler.listings.blocked import blocked_reason
+from crawler.listings.jpaas import ListingFormatError
 from crawler.profiles import Profile, load_profiles
 from crawler.store import Store, now
 
@@ -234,6 +236,29 @@ class PortalSpider(scrapy.Spider):
             url, callback=self.parse_article, errback=self.failed, headers=headers,
             meta={"column": column, "identity": identity, "handle_httpstatus_list": HANDLED},
         )  # fmt: skip
+
+    def walk_pages(
+        self, response: Response, parse: Any, page_size: int, next_request: Any
+    ) -> Iterator[Any]:
+        """A listing paged by number (jpaas, gov.cn): parse a page, follow its entries, then the
+        next page while policy says so. `parse(body, url)` gives entries and the total."""
+        column, page = response.meta["column"], response.meta["page"]
+        if self.blocked(response, column):
+            return
+        try:
+            listing = parse(response.body, self.profile.canonical(response.url))
+        except ListingFormatError as error:
+            self.report("error", column, response.url, str(error))
+            return
+        if page == 1:
+            self.check_column(column, len(listing.entries), response.url)
+        requests, all_known = self.follow_entries(listing.entries, column)
+        yield from requests
+        pages = math.ceil((listing.total or 0) / page_size)
+        if listing.entries and page < pages and self.keep_paging(column, all_known):
+            yield next_request(column, page + 1)
+        else:
+            self.column_done(column)
 
     # Articles
 

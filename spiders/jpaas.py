@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -11,7 +10,6 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.listings import jpaas
-from crawler.listings.jpaas import ListingFormatError
 from spiders.base import HANDLED, PortalSpider
 
 
@@ -36,20 +34,4 @@ class JpaasSpider(PortalSpider):
             yield self.page_request(column.id, 1)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        column, page = response.meta["column"], response.meta["page"]
-        if self.blocked(response, column):
-            return
-        try:
-            listing = jpaas.parse_api(response.body, self.profile.canonical(response.url))
-        except ListingFormatError as error:
-            self.report("error", column, response.url, str(error))
-            return
-        if page == 1:
-            self.check_column(column, len(listing.entries), response.url)
-        requests, all_known = self.follow_entries(listing.entries, column)
-        yield from requests
-        pages = math.ceil((listing.total or 0) / self.rows)
-        if listing.entries and page < pages and self.keep_paging(column, all_known):
-            yield self.page_request(column, page + 1)
-        else:
-            self.column_done(column)
+        yield from self.walk_pages(response, jpaas.parse_api, self.rows, self.page_request)

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -17,27 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.replica.app import Replica
+from crawler.replica.ports import free_port_block
 
 ROOT = Path(__file__).parent.parent
 
 
 def free_block(count: int) -> int:
-    rng = random.Random(os.getpid() * 7 + count)
-    for _ in range(200):
-        base = rng.randrange(20000, 60000)
-        sockets = []
-        try:
-            for offset in range(count):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
-                sockets.append(sock)
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-        return base
-    raise RuntimeError("no block of free loopback ports")
+    """Free consecutive loopback ports, from a start of this process's own (tests run side by side)."""
+    return free_port_block(count, random.Random(os.getpid() * 7 + count).randrange(20000, 50000))
 
 
 @contextmanager

@@ -68,7 +68,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         text = body
     root = parse_html(text)
     meta = read_meta(root)
-    body_el = find_body(root, text)
+    body_el = find_body(root)
     site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
     # The heading and <title> are read only where the ArticleTitle meta tag is missing.
     article_title = meta.get("ArticleTitle")

@@ -52,10 +52,7 @@ def _container_xpath(kind: str, name: str) -> etree.XPath:
 
 
 _CONTAINER_XPATHS = [_container_xpath(kind, name) for kind, name in BODY_CONTAINERS]
-_RANK_BY_ID = {name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "id"}
-_RANK_BY_CLASS = {
-    name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "class"
-}
+_ATTRIBUTE_NAMES = etree.XPath("//@id | //@class")
 
 
 # Private-use characters: a block boundary, and an empty table cell (so that the cell after an
@@ -198,36 +195,21 @@ def elements(result: object) -> list[etree._Element]:
     return [el for el in result if isinstance(el, etree._Element)]
 
 
-def find_body(root: etree._Element, source: str | None = None) -> etree._Element | None:
+def find_body(root: etree._Element) -> etree._Element | None:
     """The main-content element: a known container, else the densest block of prose.
 
-    With the page's `source`, only the containers whose names occur in it are looked up in the
-    tree (a substring search is far cheaper than a walk over every element).
+    The page's id and class names are read in one XPath call; only the containers among them
+    are then looked up (a walk over every element in Python costs more).
     """
-    if source is not None:
-        for rank, (_, name) in enumerate(BODY_CONTAINERS):
-            if name not in source:
-                continue
+    present: set[str] = set()
+    values = _ATTRIBUTE_NAMES(root)
+    for value in values if isinstance(values, list) else []:
+        present.update(str(value).split())
+    for rank, (_, name) in enumerate(BODY_CONTAINERS):
+        if name in present:
             found = elements(_CONTAINER_XPATHS[rank](root))
             if found:
                 return found[0]
-        return _densest(root)
-    # One pass in Python beats an XPath with a condition per container (lxml's string
-    # functions are slow); the first element of the best rank is the outermost, earliest one.
-    best: etree._Element | None = None
-    best_rank = len(BODY_CONTAINERS)
-    for el in root.iter():
-        rank = _RANK_BY_ID.get(el.get("id") or "", best_rank)
-        classes = el.get("class")
-        if classes:
-            for name in classes.split():
-                rank = min(rank, _RANK_BY_CLASS.get(name, rank))
-        if rank < best_rank:
-            best, best_rank = el, rank
-            if rank == 0:
-                break
-    if best is not None:
-        return best
     return _densest(root)
 
 

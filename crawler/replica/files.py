@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
 from functools import lru_cache
+
+from crawler.replica.web import Response, not_found
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -75,3 +78,15 @@ def attachment_bytes(key: str) -> bytes | None:
     if match is None:
         return None
     return {"pdf": _pdf, "doc": _doc, "ofd": _ofd}[match.group(1)](f"govwatch replica {key}")
+
+
+def dated_name(day: dt.date, article_id: str, key: str) -> str:
+    """A TRS-style attachment file name beside its article: P0<YYYYMMDD><id>_<key>."""
+    return f"P0{day:%Y%m%d}{article_id}_{key}"
+
+
+def response(name: str, path: str) -> Response:
+    """The attachment a file name ends in (`P0…_<key>` or `<key>`), or 404 for the path."""
+    key = name.split("_", 1)[1] if name.startswith("P0") and "_" in name else name
+    body = attachment_bytes(key)
+    return Response(200, body, content_type(key)) if body is not None else not_found(path)

@@ -29,7 +29,7 @@ def article_path(spec: Spec) -> str:
 
 
 def attachment_name(spec: Spec, key: str) -> str:
-    return f"P0{date_of(spec.day):%Y%m%d}{spec.key}_{key}"
+    return files.dated_name(date_of(spec.day), spec.key, key)
 
 
 def attachment_path(spec: Spec, key: str) -> str:
@@ -51,13 +51,7 @@ class GovCn:
             return self.content(match, day)
         match = _ATTACH.match(path)
         if match:
-            key = match.group(1).split("_", 1)[1]
-            body = files.attachment_bytes(key)
-            return (
-                Response(200, body, files.content_type(key))
-                if body is not None
-                else not_found(path)
-            )
+            return files.response(match.group(1), path)
         return not_found(path)
 
     def search(self, request: Request, day: int) -> Response:

@@ -88,10 +88,7 @@ class Hanweb:
             return self.article(match, day)
         match = _ATTACH.match(path)
         if match:
-            body = files.attachment_bytes(match.group(1))
-            if body is None:
-                return not_found(path)
-            return Response(200, body, files.content_type(match.group(1)))
+            return files.response(match.group(1), path)
         if path in ("/", "/index.html"):
             links = "".join(
                 f'<li><a href="/col/col{c.id}/index.html">{c.name}</a></li>'

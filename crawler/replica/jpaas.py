@@ -72,13 +72,7 @@ class Jpaas:
         if path.startswith("/cms_files/jpaas/attach/"):
             return redirect("/oss/hz-gov-files/" + path.rsplit("/", 1)[-1], 301)
         if path.startswith("/oss/hz-gov-files/"):
-            key = path.rsplit("/", 1)[-1]
-            body = files.attachment_bytes(key)
-            return (
-                Response(200, body, files.content_type(key))
-                if body is not None
-                else not_found(path)
-            )
+            return files.response(path.rsplit("/", 1)[-1], path)
         match = _COLUMN.match(path)
         if match:
             return self.column_page(match.group(1), day)

@@ -33,7 +33,7 @@ def article_path(site: Site, spec: Spec) -> str:
 
 
 def attachment_name(spec: Spec, key: str) -> str:
-    return f"P0{date_of(spec.day):%Y%m%d}{spec.key}_{key}"
+    return files.dated_name(date_of(spec.day), spec.key, key)
 
 
 def attachment_path(site: Site, spec: Spec, key: str) -> str:
@@ -61,13 +61,7 @@ class Trs:
             return self.article(match, day)
         match = _ATTACH.match(path)
         if match:
-            key = match["key"].split("_", 1)[1]
-            body = files.attachment_bytes(key)
-            return (
-                Response(200, body, files.content_type(key))
-                if body is not None
-                else not_found(path)
-            )
+            return files.response(match["key"], path)
         return not_found(path)
 
     def index(self, section: str, number: int, day: int) -> Response:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from crawler.replica import govcn, hanweb, jpaas, trs
 from crawler.replica.corpus import Corpus, Spec
 from crawler.replica.faults import Faults, parse
-from crawler.replica.sites import SITES, SITES_BY_NAME, Site
+from crawler.replica.sites import SITES, Site
 from crawler.replica.web import Request, Response
 
 
@@ -76,11 +76,3 @@ class Replica:
         doc = self.corpus.document(spec, day)
         links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])
         return doc.truth(base + article_path(site, spec), site, [base + link for link in links])
-
-
-def site_named(name: str) -> Site:
-    try:
-        return SITES_BY_NAME[name]
-    except KeyError:
-        known = ", ".join(SITES_BY_NAME)
-        raise KeyError(f"no replica site {name!r}; known: {known}") from None

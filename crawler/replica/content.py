@@ -254,21 +254,7 @@ def generate(
                 agency,
                 signed_text,
             ]
-            reply = {
-                "addressee": addressee,
-                "addressee_role": role,
-                "body_type": "proposal" if proposal else "suggestion",
-                "session": session,
-                "proposal_no": number,
-                "proposal_title": proposal_title,
-                "lead_agency": lead_short,
-                "co_agencies": [publisher],
-                "contact_person": person,
-                "contact_phone": phone,
-                "signed_date": signed.isoformat(),
-                "result_class": None,
-            }
-            result = None
+            lead, co, result = lead_short, [publisher], None
         else:
             extract_kind = "reply"
             if site.family == "hanweb":
@@ -303,20 +289,20 @@ def generate(
             else:
                 paragraphs += [f"联系人：{person}", f"联系电话：{phone}"]
             paragraphs += [agency, signed_text]
-            reply = {
-                "addressee": addressee,
-                "addressee_role": role,
-                "body_type": "proposal" if proposal else "suggestion",
-                "session": session,
-                "proposal_no": number,
-                "proposal_title": proposal_title,
-                "lead_agency": lead,
-                "co_agencies": co,
-                "contact_person": person,
-                "contact_phone": phone,
-                "signed_date": signed.isoformat(),
-                "result_class": result,
-            }
+        reply = {
+            "addressee": addressee,
+            "addressee_role": role,
+            "body_type": "proposal" if proposal else "suggestion",
+            "session": session,
+            "proposal_no": number,
+            "proposal_title": proposal_title,
+            "lead_agency": lead,
+            "co_agencies": co,
+            "contact_person": person,
+            "contact_phone": phone,
+            "signed_date": signed.isoformat(),
+            "result_class": result,
+        }
         written = signed
     elif kind == S.SUMMARY:
         title = f"{agency}{year - 1 if published.month < 3 else year}年度人大代表建议和政协委员提案办理工作总结"

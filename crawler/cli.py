@@ -226,9 +226,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     name = Path(args.db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata(name), handle, ensure_ascii=False)
-    command = [sys.executable, "-m", "datasette", "serve", args.db, "-h", args.host, "-p", str(args.port),
-               "--metadata", handle.name, "--plugins-dir", str(PLUGINS), "--immutable" if args.immutable else "--nolock"]  # fmt: skip
-    return subprocess.call([c for c in command if c != "--nolock"])
+    database = ["--immutable", args.db] if args.immutable else [args.db]
+    command = [sys.executable, "-m", "datasette", "serve", *database, "-h", args.host, "-p", str(args.port),
+               "--metadata", handle.name, "--plugins-dir", str(PLUGINS)]  # fmt: skip
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
 
 
 def _rules(args: argparse.Namespace) -> list[Any]:

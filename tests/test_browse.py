@@ -58,3 +58,36 @@ def test_datasette_pages(tmp_path: Path) -> None:
 
 def test_metadata_is_json() -> None:
     assert json.loads(json.dumps(metadata("govwatch"), ensure_ascii=False))["title"] == "govwatch"
+
+
+def test_govwatch_serve_command(tmp_path: Path) -> None:
+    """The command itself: Datasette in a child process on loopback, the plugin and metadata in."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from crawl_helpers import free_block
+
+    db = tmp_path / "corpus.db"
+    _corpus(db)
+    port = free_block(1)
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port),
+                                "--immutable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        query = urllib.request.quote("開源軟件")
+        url = f"http://127.0.0.1:{port}/corpus/search.json?_shape=array&q={query}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    rows = json.loads(answer.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        assert [row["url"] for row in rows] == ["http://x.gov.cn/0.html"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -120,3 +120,11 @@ def test_readme_starts_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:8]
     assert any("make demo" in line for line in head)
     assert any("make test" in line for line in head)
+
+
+def test_scrapy_finds_the_spiders() -> None:
+    """scrapy.cfg points Scrapy at crawler.settings: `scrapy list` names one spider per family."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.split() == ["govcn", "hanweb", "jpaas", "trs"]

@@ -237,29 +237,6 @@ class PortalSpider(scrapy.Spider):
             meta={"column": column, "identity": identity, "handle_httpstatus_list": HANDLED},
         )  # fmt: skip
 
-    def walk_pages(
-        self, response: Response, parse: Any, page_size: int, next_request: Any
-    ) -> Iterator[Any]:
-        """A listing paged by number (jpaas, gov.cn): parse a page, follow its entries, then the
-        next page while policy says so. `parse(body, url)` gives entries and the total."""
-        column, page = response.meta["column"], response.meta["page"]
-        if self.blocked(response, column):
-            return
-        try:
-            listing = parse(response.body, self.profile.canonical(response.url))
-        except ListingFormatError as error:
-            self.report("error", column, response.url, str(error))
-            return
-        if page == 1:
-            self.check_column(column, len(listing.entries), response.url)
-        requests, all_known = self.follow_entries(listing.entries, column)
-        yield from requests
-        pages = math.ceil((listing.total or 0) / page_size)
-        if listing.entries and page < pages and self.keep_paging(column, all_known):
-            yield next_request(column, page + 1)
-        else:
-            self.column_done(column)
-
     # Articles
 
     def parse_article(self, response: Response) -> Iterator[Fetched]:
@@ -335,3 +312,50 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("govwatch/documents_gone", gone)
         self.store.close()
         self.store = None
+
+
+class NumberedPagesSpider(PortalSpider):
+    """Portals whose listing is an API paged by number (jpaas, gov.cn): ask for page 1 of each
+    column, follow its entries, then the next page while policy says so."""
+
+    page_size: int = 15
+
+    def listing_url(self, column: str, page: int) -> str:
+        raise NotImplementedError
+
+    def listing_headers(self) -> dict[str, str]:
+        return {}
+
+    def parse_listing(self, body: bytes, url: str) -> Any:
+        """Entries and the total of one page (raises ListingFormatError)."""
+        raise NotImplementedError
+
+    def page_request(self, column: str, page: int) -> scrapy.Request:
+        return scrapy.Request(
+            self.listing_url(column, page), headers=self.listing_headers(),
+            callback=self.parse_page, errback=self.failed,
+            meta={"column": column, "page": page, "handle_httpstatus_list": HANDLED},
+        )  # fmt: skip
+
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        for column in self.profile.columns:
+            yield self.page_request(column.id, 1)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        column, page = response.meta["column"], response.meta["page"]
+        if self.blocked(response, column):
+            return
+        try:
+            listing = self.parse_listing(response.body, self.profile.canonical(response.url))
+        except ListingFormatError as error:
+            self.report("error", column, response.url, str(error))
+            return
+        if page == 1:
+            self.check_column(column, len(listing.entries), response.url)
+        requests, all_known = self.follow_entries(listing.entries, column)
+        yield from requests
+        pages = math.ceil((listing.total or 0) / self.page_size)
+        if listing.entries and page < pages and self.keep_paging(column, all_known):
+            yield self.page_request(column, page + 1)
+        else:
+            self.column_done(column)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench accuracy clean
 
 install: $(STAMP)
 
@@ -28,6 +28,9 @@ test: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+accuracy: install
+	$(BIN)/python -m bench.accuracy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

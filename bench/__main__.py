@@ -8,7 +8,9 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
 - incremental: requests and seconds of a re-crawl with nothing new, and with about 10 new documents,
   beside the full crawl's requests;
 - store and search: documents/s written with versions and the full-text index; search p50 and p95;
-- memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`).
+- memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`);
+- accuracy: the scores of `python -m bench.accuracy` on the real development sets in
+  ../shared/data/real/ (skipped, and said so, where they are absent).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import crawl, extract, store
+from bench import accuracy, crawl, extract, store
 
 RESULTS = Path(__file__).parent / "results.json"
 GOALS = {"crawl_ratio": ">= 0.8", "extract_ratio": ">= 10", "extract_pages_per_s": ">= 500"}
@@ -69,10 +71,16 @@ def main() -> None:
     ]
     results["details"] = {"crawl": incremental, "store": stored, "extract": measured,
                           "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
+    real = accuracy.data_dir()
+    if (real / "replies-dev.jsonl").exists():
+        results["accuracy"] = accuracy.measure(real)[0]
+        results["accuracy"]["headline"] = accuracy.headline(results["accuracy"])
+    else:
+        print(f"accuracy skipped: no real development sets in {real}")
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{'figure':28} {'value':>12}  goal")
     for key, value in results.items():
-        if key in ("scale", "details"):
+        if key in ("scale", "details", "accuracy"):
             continue
         print(f"{key:28} {value:>12}  {GOALS.get(key, '')}")
     print(f"\n{'scale: documents':20} {'crawl s':>10} {'peak RSS MB':>12}")
@@ -81,6 +89,9 @@ def main() -> None:
     print(f"\nfull crawl: {incremental['full_crawl_requests']} requests for {incremental['full_crawl_documents']} "
           f"documents; with nothing new: {incremental['recrawl_nochange_requests']} requests; with "
           f"{incremental['recrawl_10new_documents']} new: {incremental['recrawl_10new_requests']} requests")  # fmt: skip
+    if "accuracy" in results:
+        print()
+        accuracy.print_table(results["accuracy"])
     print(f"written to {RESULTS} in {results['details']['seconds']} s")
 
 

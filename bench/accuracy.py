@@ -1,0 +1,279 @@
+"""Accuracy on real material: the development sets in `../shared/data/real/` (never copied here).
+
+    python -m bench.accuracy [--data DIR] [--misses] [--json]
+
+Three scores, each on real government text that the project did not write:
+
+- sense: the shipped `open-source` rule on 178 real passages with 开源/開源 (`oss-sense-dev.jsonl`);
+  a passage labelled `oss` or `both` must match, one labelled `other` must not. Precision, recall.
+- replies: 157 real page texts (`replies-dev.jsonl`), each laid out as a page would carry it — one
+  block element per line straight in `<body>` (`lines`), and the same lines inside a plain `<div>`
+  (`div`), with no `<title>` and no known container. Reply / not-a-reply precision and recall
+  (a co-handling opinion counts as a reply), the three-way kind accuracy, and for the 93 replies and
+  opinions the share of their human-read fields that extraction gets right, per field.
+- pages: 76 real saved article pages (`pages/`), every field of `truth.jsonl` compared with what
+  `extract_document` reads off the page's bytes, per field.
+
+String fields compare after NFKC and with every space removed; dates as YYYY-MM-DD; a `null` in the
+truth must be `null` in the output. Results go under `accuracy` in bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.extract import extract_document
+from crawler.items import Document
+from crawler.watch import Rule, load_rules
+
+RESULTS = Path(__file__).parent / "results.json"
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real"
+REPLY_FIELDS = (
+    "title", "addressee", "addressee_role", "session", "proposal_no", "proposal_title",
+    "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date", "result_class",
+)  # fmt: skip
+PAGE_FIELDS = (
+    "title", "index_no", "doc_no", "publisher", "written_date", "published_at", "category",
+    "is_reply", "proposal_no", "addressee", "body_starts", "attachments",
+)  # fmt: skip
+LAYOUTS: dict[str, Callable[[list[str]], str]] = {
+    "lines": lambda lines: "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>",
+    "div": lambda lines: "<html><body><div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div></body></html>",
+}  # fmt: skip
+
+
+def data_dir(given: str | Path | None = None) -> Path:
+    """The real-material directory: `--data`, else $GOVWATCH_REAL_DATA, else ../shared/data/real."""
+    return Path(given or os.environ.get("GOVWATCH_REAL_DATA") or DEFAULT_DATA)
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def norm(value: Any) -> Any:
+    """The comparable form of a value: NFKC, no spaces; lists element-wise; empty → None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [norm(item) for item in value] or None
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).replace("\u200b", "")
+    return text or None
+
+
+@dataclass
+class Tally:
+    """Right / total per field, and the misses for `--misses`."""
+
+    right: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, name: str, where: str, got: Any, want: Any) -> None:
+        self.total[name] += 1
+        if norm(got) == norm(want):
+            self.right[name] += 1
+        else:
+            self.misses.append(f"{where} {name}: got {got!r}, want {want!r}")
+
+    def share(self) -> float:
+        total = sum(self.total.values())
+        return round(sum(self.right.values()) / total, 4) if total else 0.0
+
+    def per_field(self) -> dict[str, float]:
+        return {name: round(self.right[name] / self.total[name], 4) for name in self.total}
+
+
+def _pr(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
+    """Precision and recall of (predicted, actual) pairs."""
+    tp = sum(1 for p, a in pairs if p and a)
+    fp = sum(1 for p, a in pairs if p and not a)
+    fn = sum(1 for p, a in pairs if a and not p)
+    return {
+        "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
+        "n": len(pairs),
+        "false_positives": fp,
+        "false_negatives": fn,
+    }
+
+
+def score_sense(path: Path, rule: Rule | None = None) -> tuple[dict[str, Any], list[str]]:
+    rule = rule or next(r for r in load_rules() if r.name == "open-source")
+    pairs, misses = [], []
+    for number, record in enumerate(_jsonl(path), 1):
+        predicted = bool(rule.match({"body_text": record["text"], "kind": "other"}))
+        actual = record["label"] in ("oss", "both")
+        pairs.append((predicted, actual))
+        if predicted != actual:
+            shown = record["text"].replace("\n", " ")[:90]
+            misses.append(f"sense #{number} [{record['label']}] predicted {predicted}: {shown}")
+    return _pr(pairs), misses
+
+
+def page_from_lines(text: str, layout: str) -> str:
+    lines = [html.escape(line.strip()) for line in text.splitlines() if line.strip()]
+    return LAYOUTS[layout](lines)
+
+
+def _reply_value(document: Document, name: str) -> Any:
+    if name == "title":
+        return document.title
+    reply = document.reply
+    return getattr(reply, name) if reply is not None else None
+
+
+def score_replies(path: Path) -> tuple[dict[str, Any], list[str]]:
+    records = list(_jsonl(path))
+    result: dict[str, Any] = {}
+    misses: list[str] = []
+    for layout in LAYOUTS:
+        pairs, kinds_right, tally = [], 0, Tally()
+        for number, record in enumerate(records, 1):
+            document = extract_document(page_from_lines(record["text"], layout), record["source"])
+            label = record["label"]
+            wanted_kind = "other" if label == "not_reply" else label
+            pairs.append((document.kind != "other", label != "not_reply"))
+            kinds_right += document.kind == wanted_kind
+            where = f"replies/{layout} #{number} {record['source']}"
+            if document.kind != wanted_kind:
+                tally.misses.append(f"{where} kind: got {document.kind}, want {wanted_kind}")
+            for name, want in (record.get("fields") or {}).items():
+                if name in REPLY_FIELDS:
+                    tally.add(name, where, _reply_value(document, name), want)
+        result[layout] = {
+            **_pr(pairs),
+            "kind_accuracy": round(kinds_right / len(records), 4),
+            "fields": tally.share(),
+            "per_field": tally.per_field(),
+        }
+        misses += tally.misses
+    return result, misses
+
+
+def _page_value(document: Document, name: str) -> Any:
+    if name == "published_at":
+        return document.published_at[:10] if document.published_at else None
+    if name == "is_reply":
+        return document.kind == "reply"
+    if name == "proposal_no":
+        return document.reply.proposal_no if document.reply else None
+    if name == "addressee":
+        return document.reply.addressee if document.reply else None
+    if name == "body_starts":
+        return "".join((document.body_text or "").split())[:15] or None
+    if name == "attachments":
+        return [attachment.name for attachment in document.attachments]
+    return getattr(document, name)
+
+
+def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
+    index = {record["file"]: record for record in _jsonl(directory / "index.jsonl")}
+    tally = Tally()
+    pages = 0
+    for truth in _jsonl(directory / "truth.jsonl"):
+        entry = index[truth["file"]]
+        if entry["type"] != "article":
+            continue
+        pages += 1
+        declared = entry.get("encoding", "")
+        encoding = declared.split()[0] if declared and "undeclared" not in declared else None
+        document = extract_document((directory / truth["file"]).read_bytes(), entry["url"],
+                                    encoding=encoding)  # fmt: skip
+        for name in PAGE_FIELDS:
+            if name in truth:
+                tally.add(name, truth["file"], _page_value(document, name), truth[name])
+    return {"pages": pages, "fields": tally.share(), "per_field": tally.per_field()}, tally.misses
+
+
+def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
+    """Every score on the development sets in `directory`, and the misses behind them."""
+    sense, sense_misses = score_sense(directory / "oss-sense-dev.jsonl")
+    replies, reply_misses = score_replies(directory / "replies-dev.jsonl")
+    pages, page_misses = score_pages(directory / "pages")
+    return (
+        {"sense": sense, "replies": replies, "pages": pages},
+        sense_misses + reply_misses + page_misses,
+    )
+
+
+def headline(scores: dict[str, Any]) -> dict[str, float]:
+    """The figures a test holds up and the README shows: one number each."""
+    figures = {
+        "sense_precision": scores["sense"]["precision"],
+        "sense_recall": scores["sense"]["recall"],
+        "pages_fields": scores["pages"]["fields"],
+    }
+    for layout, row in scores["replies"].items():
+        figures[f"reply_precision_{layout}"] = row["precision"]
+        figures[f"reply_recall_{layout}"] = row["recall"]
+        figures[f"reply_kind_{layout}"] = row["kind_accuracy"]
+        figures[f"reply_fields_{layout}"] = row["fields"]
+    return figures
+
+
+def write_results(scores: dict[str, Any]) -> None:
+    """Merge the scores into bench/results.json under `accuracy`, keeping the other keys."""
+    try:
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        results = {}
+    results["accuracy"] = {"headline": headline(scores), **scores}
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def print_table(scores: dict[str, Any]) -> None:
+    goals = {"sense": 0.95, "reply": 0.95, "pages_fields": 0.97}
+    print(f"{'score':32} {'value':>7}  goal")
+    for key, value in headline(scores).items():
+        goal = next((f">= {g}" for prefix, g in goals.items() if key.startswith(prefix)), "")
+        print(f"{key:32} {value:>7}  {goal}")
+    print("\nper field (pages):")
+    for name, value in scores["pages"]["per_field"].items():
+        print(f"  {name:20} {value:>7}")
+    for layout, row in scores["replies"].items():
+        print(f"per field (replies, {layout}):")
+        for name, value in row["per_field"].items():
+            print(f"  {name:20} {value:>7}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--data", help="the real-material directory (default ../shared/data/real)")
+    parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    args = parser.parse_args()
+    directory = data_dir(args.data)
+    if not (directory / "replies-dev.jsonl").exists():
+        raise SystemExit(
+            f"{directory}: no real development sets here (oss-sense-dev.jsonl, replies-dev.jsonl, "
+            "pages/); pass --data DIR or set GOVWATCH_REAL_DATA"
+        )
+    scores, misses = measure(directory)
+    write_results(scores)
+    if args.misses:
+        print("\n".join(misses))
+    if args.json:
+        print(json.dumps(scores, ensure_ascii=False, indent=2))
+    else:
+        print_table(scores)
+        print(f"\nwritten under 'accuracy' in {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Accuracy on real material holds: no change lowers a score of `python -m bench.accuracy`.
+
+The development sets live in ../shared/data/real/ (never copied into the repository); without
+them these tests skip and say so. When a change raises a score, raise its floor here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.accuracy import data_dir, headline, measure
+
+# The scores as they stand; a test fails when one drops below its floor.
+FLOORS = {
+    "sense_precision": 0.61,
+    "sense_recall": 1.0,
+    "pages_fields": 0.87,
+    "reply_precision_lines": 1.0,
+    "reply_recall_lines": 0.02,
+    "reply_kind_lines": 0.42,
+    "reply_fields_lines": 0.37,
+    "reply_precision_div": 0.98,
+    "reply_recall_div": 0.53,
+    "reply_kind_div": 0.71,
+    "reply_fields_div": 0.61,
+}
+
+DATA = data_dir()
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[str, Any]:
+    if not (DATA / "replies-dev.jsonl").exists():
+        pytest.skip(f"real development sets not found in {DATA} (set GOVWATCH_REAL_DATA)")
+    measured, _ = measure(DATA)
+    return headline(measured)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_score_holds_its_floor(scores: dict[str, float], name: str) -> None:
+    assert scores[name] >= FLOORS[name], f"{name} fell to {scores[name]} (floor {FLOORS[name]})"
+
+
+def test_every_headline_score_has_a_floor(scores: dict[str, float]) -> None:
+    assert set(scores) == set(FLOORS)

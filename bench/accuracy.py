@@ -172,8 +172,6 @@ def _page_value(document: Document, name: str) -> Any:
         return document.kind == "reply"
     if name == "proposal_no":
         return document.reply.proposal_no if document.reply else None
-    if name == "addressee":
-        return document.reply.addressee if document.reply else None
     if name == "body_starts":
         return "".join((document.body_text or "").split())[:15] or None
     if name == "attachments":

@@ -13,6 +13,7 @@ from typing import Any
 DOCUMENT_KEYS = (
     "url",
     "title",
+    "addressee",
     "index_no",
     "doc_no",
     "publisher",
@@ -93,6 +94,8 @@ class Reply:
 class Document:
     url: str
     title: str | None = None
+    # The salutation that opens the body (主送): 各有关单位, 何征宇代表.
+    addressee: str | None = None
     index_no: str | None = None
     doc_no: str | None = None
     publisher: str | None = None
@@ -114,6 +117,8 @@ class Document:
     index_number: IndexNumber | None = None
     keywords: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # Why `kind` was decided so (a title, a salutation and an answer formula …).
+    kind_evidence: list[str] = field(default_factory=list)
 
     def to_record(self) -> dict[str, Any]:
         """The public record: exactly DOCUMENT_KEYS, JSON-ready."""

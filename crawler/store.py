@@ -35,7 +35,7 @@ import sqlite_utils
 from crawler.extract.text import fold, to_simplified
 from crawler.items import DOCUMENT_KEYS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -195,7 +195,12 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
         updated_at TEXT NOT NULL, PRIMARY KEY (alert_id, sink))""")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """The salutation that opens a document's body (主送), a field of its own."""
+    db.execute("ALTER TABLE documents ADD COLUMN addressee TEXT")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 class Store:

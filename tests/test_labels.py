@@ -49,8 +49,12 @@ VARIANTS = {
         "發布機構",
         "發布單位",
     ],
-    "written_date": ["成文日期", "发文日期", "发 文 日 期", "生成日期", "日期"],
+    # On real pages a bare 日期 beside the title is the publication date (../shared/data/real/).
+    "written_date": ["成文日期", "发文日期", "发 文 日 期", "生成日期", "公文生成日期", "印发日期"],
     "published_at": [
+        "日期",
+        "文章日期",
+        "发表时间",
         "发布日期",
         "公开日期",
         "公布日期",
@@ -220,7 +224,8 @@ def test_source_is_never_the_publisher() -> None:
         ("索 引 号：", "index_no"),
         ("發布機構", "publisher"),
         ("标　　题:", "title"),
-        ("日期", "written_date"),
+        ("日期", "published_at"),
+        ("公文生成日期", "written_date"),
         ("人大代表建议", None),
         ("发布机构市经信局", None),
     ],

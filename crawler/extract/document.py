@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
+from crawler.extract.body import body_proper, find_body, link_lines, only_links, opening_lines
 from crawler.extract.dates import ParsedDate, parse_date
 from crawler.extract.decode import decode_html
-from crawler.extract.meta import find_attachments, page_heading, read_meta, title_from_head
+from crawler.extract.kind import classify
+from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
-from crawler.extract.page import cells, find_body, parse_html, render_text
-from crawler.extract.reply import classify, extract_reply
+from crawler.extract.page import cells, line_cells, parse_html, render_text
+from crawler.extract.reply import extract_reply
 from crawler.extract.table import read_fields
 from crawler.extract.text import detect_script, fold, squeeze
+from crawler.extract.title import (
+    Heading,
+    choose,
+    headings,
+    split_date,
+    strip_markup,
+    title_above,
+    title_from_head,
+)
 from crawler.items import Document
 
 # The label each field is known by, for warnings a person can check against the page.
@@ -42,9 +55,40 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
     return first
 
 
-def _published(candidates: list[str], warnings: list[str]) -> ParsedDate | None:
-    """The first publication date on the page, with the time of another candidate of that day."""
-    parsed = [date for date in map(parse_date, candidates) if date is not None]
+# A date and time printed without a label; a date that a label of another kind precedes
+# (成文日期, 生效日期 …) is not a publication date.
+_BARE_DATE = re.compile(
+    r"(?<![\d/.\-])(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?)?"
+)
+_OTHER_DATE_LABEL = re.compile(
+    r"(?:成文|生成|印发|生效|废止|失效|实施|有效|截止|开始|结束|交办|答复)\S{0,4}$"
+)
+
+
+def _date_near_title(lines: list[str], title: str | None) -> str | None:
+    """A date printed without a label in the lines just under the title (at most four)."""
+    if not title:
+        return None
+    key = squeeze(title)
+    for index in range(len(lines) - 1, -1, -1):
+        line = squeeze(lines[index])
+        if len(line) >= 4 and (key in line or line in key):
+            for line in lines[index + 1 : index + 5]:
+                for match in _BARE_DATE.finditer(line):
+                    if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：")):
+                        return match.group(0)
+            return None
+    return None
+
+
+def _published(
+    candidates: list[str | None], meta_times: list[str], warnings: list[str]
+) -> ParsedDate | None:
+    """The first publication date printed on the page, with the time of another candidate of
+    that day — printed, or from a `PubDate` meta tag of the same day (a meta tag alone never
+    makes the date: what the page does not print, it does not say)."""
+    parsed = [date for date in map(parse_date, filter(None, candidates)) if date is not None]
     if not parsed:
         return None
     chosen = parsed[0]
@@ -54,6 +98,9 @@ def _published(candidates: list[str], warnings: list[str]) -> ParsedDate | None:
             warnings.append(f"conflicting 发布日期 values: {dates}")
             break
         if chosen.time is None and other.time is not None:
+            chosen = other
+    for other in (date for date in map(parse_date, meta_times) if date is not None):
+        if chosen.time is None and other.date == chosen.date and other.time is not None:
             chosen = other
     return chosen
 
@@ -68,37 +115,70 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         text = body
     root = parse_html(text)
     meta = read_meta(root)
-    body_el = find_body(root)
+    body_els = find_body(root)
     site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
-    # The heading and <title> are read only where the ArticleTitle meta tag is missing.
-    article_title = meta.get("ArticleTitle")
-    heading = head_title = None
-    if article_title is None:
-        heading = page_heading(root, body_el)
-        head_title = title_from_head(root, [name for name in (site_name, column_name) if name])
+    names = [name for name in (site_name, column_name) if name]
+    article_title = strip_markup(meta.get("ArticleTitle"))
+    head_title = title_from_head(root, names)
+    not_titles = frozenset(squeeze(name) for name in names)
+    printed_headings = headings(root, body_els, not_titles)
+    heading = choose(printed_headings, article_title, head_title, nearest_last=bool(body_els))
+    heading_date = None
+    if heading:
+        heading, heading_date = split_date(heading)
+    page_cells = cells(root, skip=body_els)
     titles = frozenset(
         squeeze(fold(candidate).folded)
-        for candidate in (article_title, heading, head_title)
+        for candidate in (article_title, head_title, *(h.text for h in printed_headings))
         if candidate
     )
-    fields = read_fields(cells(root, skip=[body_el] if body_el is not None else []), titles)
+    fields = read_fields(page_cells, titles)
 
     def first(field: str) -> str | None:
         return _first(fields.get(field, []), field, warnings)
 
-    title = article_title or first("title") or heading or head_title
-    if title is None:
-        warnings.append("no title: no ArticleTitle meta tag, 标题 label, heading or <title>")
+    # A 标题/名称 label's value, unless the page's own titles say otherwise (a truncated cell).
+    labelled_title = first("title")
+    if labelled_title and (heading or article_title or head_title):
+        labelled_title = choose(
+            [Heading(labelled_title, False)], heading or article_title, head_title
+        )
+    title = labelled_title or heading or article_title
 
-    body_text = render_text(body_el) if body_el is not None else None
+    body_text = None
+    if not only_links(body_els):
+        body_text = "\n".join(filter(None, (render_text(el) for el in body_els)))
+    addressee: str | None = None
+    above: list[str] = []
+    if body_text:
+        body_text, addressee, above = body_proper(body_text, title, link_lines(body_els))
+        # A metadata table inside the content area, above the salutation, is read as well.
+        for name, values in read_fields(line_cells(above), titles).items():
+            fields.setdefault(name, values)
+    # Pages without heading markup: the line above the header line, the table or the salutation.
+    above_body = page_cells.original[: page_cells.body_at] + above
+    if not labelled_title and not heading:
+        printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
+        if printed and choose([Heading(printed, False)], article_title, head_title):
+            title = printed
+            if body_text and not above:
+                body_text, addressee, above = body_proper(body_text, title, link_lines(body_els))
+        title = title or head_title
+    if title is None:
+        warnings.append("no title: no 标题 label, heading, title line, ArticleTitle or <title>")
     if not body_text:
         body_text = None
         warnings.append("no body text found (the text may be in an attachment)")
 
     written = parse_date(first("written_date"))
+    # Only a date the page prints (labelled, or beside or under the title); `PubDate` and other
+    # meta tags stay in `meta`.
+    printed_dates: list[str | None] = list(fields.get("published_at", [])) or [
+        heading_date or _date_near_title(above_body, title)
+    ]
     published = _published(
-        fields.get("published_at", [])
-        + [meta[name] for name in ("PubDate", "firstpublishedtime") if name in meta],
+        printed_dates,
+        [meta[name] for name in ("PubDate", "firstpublishedtime") if name in meta],
         warnings,
     )
     if written and published and published.date < written.date:
@@ -111,19 +191,23 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     publisher = first("publisher")
     category = first("category")
     folded_title = fold(title).folded if title else None
-    kind = classify(
+    # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
+    full_text = "\n".join([*above, body_text]) if body_text else None
+    decision = classify(
         folded_title,
         fold(category).folded if category else None,
         doc_series(doc_number),
-        fold(body_text[:400]).folded if body_text else None,
+        fold("\n".join([*above_body[-12:], (full_text or "")[:2000]])).folded,
     )
+    kind = decision.kind
     reply = None
     if kind != "other":
-        reply = extract_reply(title, body_text, kind, publisher)
+        reply = extract_reply(title, full_text, kind, publisher)
 
     return Document(
         url=url,
         title=title,
+        addressee=addressee,
         index_no=index_no,
         doc_no=doc_no,
         publisher=publisher,
@@ -133,6 +217,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         written_date=written.date.isoformat() if written else None,
         published_at=published.iso() if published else None,
         kind=kind,
+        kind_evidence=list(decision.evidence),
         reply=reply,
         body_text=body_text,
         attachments=find_attachments(root, url),

@@ -32,47 +32,6 @@ def read_meta(root: etree._Element) -> dict[str, str]:
     return found
 
 
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|——|—|-| - )\s*")
-# Class names and ids that templates give the article heading.
-_HEADING_NAMES = frozenset(
-    ("title", "tit", "bt", "art_title", "art-title", "article-title", "article_title",
-     "xxgk_title", "con_title", "detail-title", "content-title", "news_title", "wap-title")
-)  # fmt: skip
-
-
-def page_heading(root: etree._Element, body: etree._Element | None) -> str | None:
-    """The visible heading of the article: `<h1>`, else a title-classed block near the body."""
-    for el in root.iter("h1"):
-        text = clean(text_content(el))
-        if text and 4 <= len(text) <= 200:
-            return text
-    for el in root.iter("h2", "h3", "div", "td", "p", "span"):
-        names = (el.get("class") or "").split()
-        if el.get("id") not in _HEADING_NAMES and _HEADING_NAMES.isdisjoint(names):
-            continue
-        if body is not None and body in el.iterancestors():
-            continue
-        text = clean(text_content(el))
-        if text and 6 <= len(text) <= 200:
-            return text
-    return None
-
-
-def title_from_head(root: etree._Element, prefixes: list[str]) -> str | None:
-    """`<title>` without site and column names (`市经信局关于…_人大代表建议_杭州市…`)."""
-    el = root.find(".//title")
-    text = clean(text_content(el)) if el is not None else None
-    if not text:
-        return None
-    for prefix in prefixes:
-        if prefix and text != prefix:
-            text = text.replace(prefix, " ")
-    parts = [part for part in _TITLE_SPLIT.split(text) if part and part.strip()]
-    if not parts:
-        return None
-    return clean(max(parts, key=len))
-
-
 ATTACHMENT_TYPES = frozenset(
     ("pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "ceb", "zip", "rar", "7z", "ppt",
      "pptx", "txt", "csv")

@@ -1,4 +1,4 @@
-"""The parsed page: a tree, its text cells, and the body container.
+"""The parsed page: a tree, its text cells, and its text rendered as a reader sees it.
 
 A *cell* is the text between two block boundaries (a table cell, a list item, a paragraph, a line
 broken by `<br>`); `<span>` and `<label>` add a space inside a cell, since templates set label and
@@ -23,47 +23,31 @@ INLINE = frozenset((
 ))  # fmt: skip
 SOFT = frozenset(("span", "label"))
 
-# Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
-# templates. ("id", name) or ("class", name).
-BODY_CONTAINERS: tuple[tuple[str, str], ...] = (
-    ("id", "UCAP-CONTENT"),
-    ("class", "TRS_Editor"),
-    ("class", "trs_editor_view"),
-    ("class", "TRS_UEDITOR"),
-    ("id", "zoom"),
-    ("class", "zoom"),
-    ("id", "zoomcon"),
-    ("class", "article-content"),
-    ("class", "article_content"),
-    ("id", "article-content"),
-    ("class", "art_con"),
-    ("class", "pages_content"),
-    ("class", "main-txt"),
-    ("id", "mainText"),
-    ("class", "detail-content"),
-    ("class", "xxgk_content"),
-)
-
-
-def _container_xpath(kind: str, name: str) -> etree.XPath:
-    if kind == "id":
-        return etree.XPath(f"//*[@id='{name}']")
-    return etree.XPath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
-
-
-_CONTAINER_XPATHS = [_container_xpath(kind, name) for kind, name in BODY_CONTAINERS]
-_ATTRIBUTE_NAMES = etree.XPath("//@id | //@class")
-
-
 # Private-use characters: a block boundary, and an empty table cell (so that the cell after an
 # empty value is never taken for it). Neither occurs in real text, and folding keeps both.
 BREAK = "\ue001"
 EMPTY_CELL = "\ue000"
+# Where a skipped element (the body) stood, so that what stands above it can be found.
+SKIPPED_MARK = "\ue002"
 _EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """An element a browser does not show: `display:none` or `hidden`.
+
+    Templates park metadata there (TRS `NewsArticlePubDay` divs, whole disclosure tables); what a
+    reader never sees is not the page's value. `visibility:hidden` is not enough: templates hide
+    the whole `<body>` that way until their scripts have run.
+    """
+    if el.tag in ("body", "html"):
+        return False
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None
 
 
 # Plain lxml elements: lxml.html's element classes cost a Python call per element.
@@ -125,11 +109,16 @@ def chunks(
             if el.tail:
                 emit(el.tail)
             continue
+        if el in skipped:
+            emit(BREAK + SKIPPED_MARK + BREAK)
+            if el.tail:
+                emit(el.tail)
+            continue
         if (
             not isinstance(tag, str)
             or tag in SKIPPED
-            or el in skipped
             or (not link_lists and _is_link_list(el, tag))
+            or (el is not root and is_hidden(el))
         ):
             # Comments, processing instructions and skipped elements: only their tail is text.
             if isinstance(tag, str) and tag not in INLINE:
@@ -160,17 +149,22 @@ def chunks(
 def render_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
     """Readable text: one line per block, spaces collapsed, empty lines dropped."""
     # A newline inside a text node is a space, as a browser renders it.
-    joined = "".join(chunks(root, skip)).replace(EMPTY_CELL, "").replace("\r", " ")
+    joined = "".join(chunks(root, skip)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
+    joined = joined.replace("\r", " ")
     lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.replace("\n", " ").split(BREAK))
     return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True)
 class Cells:
-    """Non-empty text cells, each with its folded twin (see `text.fold`)."""
+    """Non-empty text cells, each with its folded twin (see `text.fold`).
+
+    `body_at` is the index of the first cell after the (skipped) body, or None without a body.
+    """
 
     original: list[str]
     folded: list[str]
+    body_at: int | None = None
 
 
 def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
@@ -179,9 +173,18 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
     foldeds = folded.folded.split(BREAK) if folded.aligned else originals
-    keep = [i for i, cell in enumerate(foldeds) if cell.strip()]
-    original = [originals[i].strip().replace(EMPTY_CELL, "") for i in keep]
-    return Cells(original, [foldeds[i].strip().replace(EMPTY_CELL, "") for i in keep])
+    original: list[str] = []
+    folded_cells: list[str] = []
+    body_at: int | None = None
+    for index, cell in enumerate(foldeds):
+        if cell == SKIPPED_MARK:
+            if body_at is None:
+                body_at = len(original)
+            continue
+        if cell.strip():
+            original.append(originals[index].strip().replace(EMPTY_CELL, ""))
+            folded_cells.append(cell.strip().replace(EMPTY_CELL, ""))
+    return Cells(original, folded_cells, body_at)
 
 
 def text_content(el: etree._Element) -> str:
@@ -195,64 +198,7 @@ def elements(result: object) -> list[etree._Element]:
     return [el for el in result if isinstance(el, etree._Element)]
 
 
-def find_body(root: etree._Element) -> etree._Element | None:
-    """The main-content element: a known container, else the densest block of prose.
-
-    The page's id and class names are read in one XPath call; only the containers among them
-    are then looked up (a walk over every element in Python costs more).
-    """
-    present: set[str] = set()
-    values = _ATTRIBUTE_NAMES(root)
-    for value in values if isinstance(values, list) else []:
-        present.update(str(value).split())
-    for rank, (_, name) in enumerate(BODY_CONTAINERS):
-        if name in present:
-            found = elements(_CONTAINER_XPATHS[rank](root))
-            if found:
-                return found[0]
-    return _densest(root)
-
-
-def _block_parent(node: etree._Element) -> etree._Element | None:
-    el: etree._Element | None = node
-    while el is not None and _tag(el) in INLINE:
-        el = el.getparent()
-    return el
-
-
-def _densest(root: etree._Element) -> etree._Element | None:
-    """Readability's idea in brief: prose credits its block's parent, half its grandparent."""
-    scores: dict[etree._Element, float] = {}
-    for el in root.iter():
-        tag = _tag(el)
-        if tag is None or tag in SKIPPED:
-            continue
-        for text, owner in ((el.text, el), (el.tail, el.getparent())):
-            if not text or owner is None or _tag(owner) in SKIPPED or _tag(owner) == "a":
-                continue
-            length = len(text.strip())
-            if length < 20:
-                continue
-            block = _block_parent(owner)
-            if block is None:
-                continue
-            score = length + 10 * text.count("，") + 10 * text.count("。")
-            parent = block.getparent()
-            if parent is None or _tag(parent) in ("html", "body"):
-                scores[block] = scores.get(block, 0.0) + score
-                continue
-            scores[parent] = scores.get(parent, 0.0) + score
-            grandparent = parent.getparent()
-            if grandparent is not None and _tag(grandparent) not in ("html", "body"):
-                scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
-    if not scores:
-        return None
-    best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:5]
-
-    def adjusted(item: tuple[etree._Element, float]) -> float:
-        el, score = item
-        total = len(text_content(el)) or 1
-        links = sum(len(text_content(a)) for a in el.iter("a"))
-        return score * (1 - min(links / total, 1.0))
-
-    return max(best, key=adjusted)[0]
+def line_cells(lines: list[str]) -> Cells:
+    """Cells of rendered lines (the top of a content area), for the table reader."""
+    kept = [line.strip() for line in lines if line.strip()]
+    return Cells(kept, [fold(line).folded for line in kept])

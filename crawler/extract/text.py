@@ -28,6 +28,8 @@ _FOLD_TABLE.update({ord(ch): " " for ch in _SPACES})
 
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Pinyin that some copies insert after characters (`鎮(zhèn)`, `號(hào)`).
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zA-Z\u00c0-\u024f]{1,7}\)")
 
 
 @dataclass(frozen=True)
@@ -108,3 +110,8 @@ def detect_script(text: str) -> str | None:
     traditional = sum(a != b for a, b in zip(sample, to_simp, strict=False))
     simplified = sum(a != b for a, b in zip(sample, to_trad, strict=False))
     return "zh-Hant" if traditional > simplified else "zh-Hans"
+
+
+def strip_pinyin(text: str) -> str:
+    """Text without the pinyin annotations that copies insert (`鎮(zhèn)康縣` → `鎮康縣`)."""
+    return _PINYIN.sub("", text) if "(" in text else text

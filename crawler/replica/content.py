@@ -91,12 +91,17 @@ class Doc:
     reply: dict[str, Any] | None = None
     open_source: bool = False
     keywords: str = ""
+    # The salutation that opens the body (主送), without its colon; what stands above it (a
+    # result class such as （B类）) is not the body.
+    salutation: str | None = None
 
     def truth(self, url: str, site: S.Site, attachment_urls: list[str]) -> dict[str, Any]:
         """The record `govwatch extract` should print for this page."""
+        start = self.paragraphs.index(f"{self.salutation}：") if self.salutation else 0
         return {
             "url": url,
             "title": self.title,
+            "addressee": self.salutation,
             "index_no": self.index_no,
             "doc_no": self.doc_no,
             "publisher": self.publisher,
@@ -107,7 +112,7 @@ class Doc:
             "published_at": self.published.isoformat(),
             "kind": self.kind,
             "reply": dict(self.reply) if self.reply is not None else None,
-            "body_text": "\n".join(self.paragraphs) or None,
+            "body_text": "\n".join(self.paragraphs[start:]) or None,
             "attachments": [
                 {"url": link, "name": a.name, "type": a.type}
                 for a, link in zip(self.attachments, attachment_urls, strict=True)
@@ -190,6 +195,7 @@ def generate(
     extract_kind = "other"
     category = column.name
     attachments: list[Attachment] = []
+    opening: str | None = None  # the body's salutation
     publisher, agency = site.publisher, site.agency
     if site.family == "jpaas" and kind in (S.NOTICE, S.POLICY):
         publisher, agency = rng.choice(AGENCIES)
@@ -255,6 +261,7 @@ def generate(
                 signed_text,
             ]
             lead, co, result = lead_short, [publisher], None
+            opening = lead_short
         else:
             extract_kind = "reply"
             if site.family == "hanweb":
@@ -272,6 +279,7 @@ def generate(
                 handling = "现答复如下："
                 lead = agency
             paragraphs = [f"{salutation}："]
+            opening = salutation
             if result and rng.random() < 0.5:
                 paragraphs.insert(0, f"（{result}类）")
             paragraphs += [
@@ -323,6 +331,7 @@ def generate(
         paragraphs = ["各有关单位：" if kind != S.NEWS else f"{pub_date.month}月{pub_date.day}日，{agency}召开专题会议。",
                       *_body(rng, topic, rng.randint(2, 5))]  # fmt: skip
         if kind != S.NEWS:
+            opening = "各有关单位"
             paragraphs += [agency, f"{pub_date.year}年{pub_date.month}月{pub_date.day}日"]
         written = pub_date - dt.timedelta(days=rng.randint(0, 5))
         if kind in (S.NOTICE, S.POLICY) and rng.random() < 0.4:
@@ -353,6 +362,7 @@ def generate(
         attachments=attachments,
         reply=reply,
         open_source=open_source,
+        salutation=opening,
     )
 
 

@@ -144,6 +144,7 @@ def seed_doc() -> Doc:
         written_date=dt.date(2023, 11, 3),
         published=dt.datetime(2023, 11, 3, 11, 4, tzinfo=TZ),
         paragraphs=body,
+        salutation="何征宇代表",
         reply={
             "addressee": "何征宇",
             "addressee_role": "代表",

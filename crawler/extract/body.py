@@ -1,0 +1,370 @@
+"""The main text of a page: a known container, else Readability's scoring, siblings and all.
+
+Known containers (gov.cn, TRS WCM, Hanweb, common templates) are trusted first. On any other
+template the text is scored as Readability does, adapted to Chinese pages:
+
+- text is gathered per *block* (the nearest ancestor that is not inline; `<span>` and `<font>` are
+  inline here, since Word-exported pages cut one paragraph into dozens of spans);
+- a block with prose (sentence punctuation, or 80 characters and more) credits itself, its parent,
+  its grandparent (half) and its great-grandparent (a third); text inside menus, footers, share
+  bars and breadcrumbs (by their id and class names) credits nothing;
+- the best candidate, discounted by its share of link text, wins; then its siblings that hold
+  prose of their own join it (Readability's sibling step), so paragraphs that sit side by side —
+  even straight in `<body>` — come out together.
+
+A page without any prose block has no body (a PDF link alone, a redirect shell, a listing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.extract.labels import LABEL_RE, whole_label
+from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
+from crawler.extract.text import fold
+
+# Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
+# templates. ("id", name) or ("class", name).
+BODY_CONTAINERS: tuple[tuple[str, str], ...] = (
+    ("id", "UCAP-CONTENT"),
+    ("class", "TRS_Editor"),
+    ("class", "trs_editor_view"),
+    ("class", "TRS_UEDITOR"),
+    ("id", "zoom"),
+    ("class", "zoom"),
+    ("id", "zoomcon"),
+    ("class", "article-content"),
+    ("class", "article_content"),
+    ("id", "article-content"),
+    ("class", "art_con"),
+    ("class", "pages_content"),
+    ("class", "main-txt"),
+    ("id", "mainText"),
+    ("class", "detail-content"),
+    ("class", "xxgk_content"),
+)
+
+
+def _container_xpath(kind: str, name: str) -> etree.XPath:
+    if kind == "id":
+        return etree.XPath(f"//*[@id='{name}']")
+    return etree.XPath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+
+
+_CONTAINER_XPATHS = [_container_xpath(kind, name) for kind, name in BODY_CONTAINERS]
+_ATTRIBUTE_NAMES = etree.XPath("//@id | //@class")
+
+# Inline for scoring: text in these belongs to the enclosing block.
+_INLINE = INLINE | SOFT
+# Id/class words of page furniture (Readability's "unlikely candidates", and the names Chinese
+# portal templates give their footers, menus, share bars and breadcrumbs), matched as whole
+# words of a name (`footer_ny`, `share-box`), never inside one (`wza-container` holds the page).
+_FURNITURE = frozenset((
+    "footer", "foot", "copyright", "banner", "header", "nav", "navbar", "menu", "sidebar", "share",
+    "breadcrumb", "breadcrumbs", "crumb", "crumbs", "location", "position", "posit", "dqwz",
+    "friend", "links", "link", "related", "xgwz", "xgxx", "comment", "comments", "pager",
+    "pagination", "popup", "search", "login", "toolbar", "fxd", "bdshare",
+))  # fmt: skip
+_NAME_PARTS = re.compile(r"[\s_\-]+")
+_CONTAINERS = frozenset(("div", "td", "th", "article", "main", "body", "center", "form"))
+_PUNCT = re.compile(r"[，。；！？、,;]")
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+@dataclass
+class _Block:
+    """The text gathered under one block element."""
+
+    text: int = 0
+    links: int = 0
+    punct: int = 0
+    ends_sentence: bool = False
+
+
+@dataclass
+class _Scores:
+    blocks: dict[etree._Element, _Block] = field(default_factory=dict)
+    candidates: dict[etree._Element, float] = field(default_factory=dict)
+
+
+def find_body(root: etree._Element) -> list[etree._Element]:
+    """The elements that hold the main text, in page order (empty when the page has none)."""
+    present: set[str] = set()
+    values = _ATTRIBUTE_NAMES(root)
+    for value in values if isinstance(values, list) else []:
+        present.update(str(value).split())
+    for rank, (_, name) in enumerate(BODY_CONTAINERS):
+        if name in present:
+            found = _CONTAINER_XPATHS[rank](root)
+            if isinstance(found, list):
+                for el in found:
+                    if isinstance(el, etree._Element) and not is_hidden(el):
+                        return [el]
+    return _readable(root)
+
+
+def only_links(body: list[etree._Element]) -> bool:
+    """True when every word of the body is link text: a PDF or an archive to download, no text."""
+    for container in body:
+        for el in container.iter():
+            if not isinstance(el.tag, str) or el.tag in SKIPPED:
+                continue
+            inside_link = el.tag == "a" or any(a.tag == "a" for a in el.iterancestors("a"))
+            if not inside_link and el.text and el.text.strip():
+                return False
+            if el is not container and el.tail and el.tail.strip():
+                parent = el.getparent()
+                if (
+                    parent is not None
+                    and parent.tag != "a"
+                    and next(parent.iterancestors("a"), None) is None
+                ):
+                    return False
+    return True
+
+
+def _is_furniture(el: etree._Element) -> bool:
+    """Footers, menus, share bars, breadcrumbs: a word of their id or class says so."""
+    names = f"{el.get('id') or ''} {el.get('class') or ''}".strip()
+    return bool(names) and not _FURNITURE.isdisjoint(_NAME_PARTS.split(names.lower()))
+
+
+def _gather(root: etree._Element) -> dict[etree._Element, _Block]:
+    """Text per block, skipping scripts, hidden elements and page furniture."""
+    blocks: dict[etree._Element, _Block] = {}
+    # (element, inside a link, block of the nearest non-inline ancestor)
+    stack: list[tuple[etree._Element, bool, etree._Element]] = [(root, False, root)]
+    while stack:
+        el, in_link, block = stack.pop()
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIPPED or is_hidden(el) or _is_furniture(el):
+            continue
+        link = in_link or tag == "a"
+        own = block if tag in _INLINE else el
+        text = el.text
+        if text and (stripped := text.strip()):
+            _add(blocks, own, stripped, link)
+        for child in el:
+            stack.append((child, link, own))
+            tail = child.tail
+            if tail and (stripped := tail.strip()):
+                _add(blocks, own, stripped, link)
+    return blocks
+
+
+def _add(
+    blocks: dict[etree._Element, _Block], block: etree._Element, text: str, link: bool
+) -> None:
+    found = blocks.get(block)
+    if found is None:
+        found = blocks[block] = _Block()
+    found.text += len(text)
+    if link:
+        found.links += len(text)
+    else:
+        found.punct += len(_PUNCT.findall(text))
+        found.ends_sentence = found.ends_sentence or bool(_SENTENCE_END.search(text[-2:]))
+
+
+def _is_prose(block: _Block) -> bool:
+    own = block.text - block.links
+    return own >= 25 and (block.punct > 0 or own >= 80)
+
+
+def _readable(root: etree._Element) -> list[etree._Element]:
+    blocks = _gather(root)
+    candidates: dict[etree._Element, float] = {}
+    for el, block in blocks.items():
+        if not _is_prose(block):
+            continue
+        score = 1 + block.punct + min((block.text - block.links) / 100, 3)
+        # A container of text (`<div>` with `<br>`s) a little ahead of its parent, which also holds
+        # the heading; a paragraph is never a candidate, only what holds paragraphs.
+        if el.tag in _CONTAINERS:
+            candidates[el] = candidates.get(el, 0.0) + score
+        for level, ancestor in enumerate(el.iterancestors(), 1):
+            if level > 3 or ancestor.tag == "html":
+                break
+            weight = 0.9 / (1 if level == 1 else level)
+            candidates[ancestor] = candidates.get(ancestor, 0.0) + score * weight
+    if not candidates:
+        return []
+    totals: dict[etree._Element, tuple[int, int]] = {}
+
+    def text_and_links(el: etree._Element) -> tuple[int, int]:
+        known = totals.get(el)
+        if known is None:
+            text = links = 0
+            for inner in el.iter():
+                block = blocks.get(inner)
+                if block is not None:
+                    text, links = text + block.text, links + block.links
+            known = totals[el] = (text, links)
+        return known
+
+    def adjusted(el: etree._Element) -> float:
+        text, links = text_and_links(el)
+        return candidates[el] * (1 - (links / text if text else 1))
+
+    ranked = sorted(candidates, key=candidates.__getitem__, reverse=True)[:8]
+    top = max(ranked, key=adjusted)
+    parent = top.getparent()
+    if parent is None or top.tag == "body":
+        return [top]
+    threshold = max(3.0, adjusted(top) * 0.2)
+    chosen: list[etree._Element] = []
+    for sibling in parent:
+        if sibling is top:
+            chosen.append(top)
+            continue
+        if not isinstance(sibling.tag, str) or sibling.tag in SKIPPED or is_hidden(sibling):
+            continue
+        if sibling in candidates and adjusted(sibling) >= threshold:
+            chosen.append(sibling)
+            continue
+        found = blocks.get(sibling)
+        if found is None:
+            continue
+        block = found
+        density = block.links / block.text if block.text else 1
+        own = block.text - block.links
+        if (own >= 80 and density < 0.25) or (
+            0 < own < 80 and density == 0 and block.ends_sentence
+        ):
+            chosen.append(sibling)
+    return chosen
+
+
+# The body proper: what a reader takes for the start of the text. A repeated title, a document
+# number, an issuer block, a 签发人 line or a cross-reference link above the salutation or the
+# first paragraph is page furniture, not text.
+_DOC_NUMBER_LINE = re.compile(
+    r"^[^\s，。,;；]{0,30}[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*第?\s*\d+\s*号"
+    r"(?:\s*(?:签发人|簽發人)\s*[:：].{0,10})?$"
+    r"|^[A-Za-z]{2,10}\s*\d{4,}\s*号$|^第?\s*\d+\s*号\s*(?:提案|建议|議案|议案|建議)?$"
+)
+_ISSUER_LINE = re.compile(
+    r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
+)
+_SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")
+# Words that end a label, never an addressee (matched on folded text).
+_NOT_ADDRESSEE = re.compile(
+    r"(?:如下|以下|附件|附|来源|时间|日期|地址|电话|联系人|关键词|标题|发布|索引|文号|主题|分类|"
+    r"备注|说明|注|问|答|事由|案由|提案人|承办单位|办理情况|办复内容|主办单位|分办单位|反馈|"
+    r"建议人|建议号|内容|题目|字体|字号|浏览次数|阅读|分享|打印)$"
+)
+# A sentence that ends in a colon (`现对…作如下调整：`) is prose, not an addressee.
+_OPENS_PROSE = re.compile(r"如下|以下|下列|^(?:为|根据|按照|依据|经|现|近日|近期|兹)")
+_PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
+# What an addressee ends with: a role (代表, 委员), a kind of body or of people (单位, 职工,
+# 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
+_ADDRESSEE_END = re.compile(
+    r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
+)
+_OPENING_LINES = 60
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
+    """The leading paragraphs of the body that are mostly link text (`点击查看政策解读：《…》`)."""
+    found: set[str] = set()
+    seen = 0
+    for container in body:
+        for el in container.iter("p", "div", "li", "h1", "h2", "h3", "h4", "center"):
+            if seen >= limit:
+                return frozenset(found)
+            text = _squeezed(text_content(el))
+            if not text or any(child.tag in ("p", "div", "li") for child in el):
+                continue
+            seen += 1
+            linked = sum(len(_squeezed(text_content(a))) for a in el.iter("a"))
+            if linked / len(text) >= 0.6:
+                found.add(text)
+    return frozenset(found)
+
+
+def _is_title_part(line: str, title: str) -> bool:
+    """The title repeated, a line of a title broken over lines, or the title of what it issues."""
+    squeezed = _squeezed(line)
+    if len(squeezed) < 4 or ":" in squeezed or "：" in squeezed or _SENTENCE_END.search(squeezed):
+        return False
+    return squeezed in title or (title in squeezed and len(squeezed) - len(title) <= 8)
+
+
+def salutation(line: str) -> str | None:
+    """The addressee when a line opens with a salutation (`各有关单位：`, `何征宇代表：您…`)."""
+    match = _SALUTATION_LINE.match(line.strip())
+    if match is None:
+        return None
+    who = match["who"].strip()
+    folded = _squeezed(fold(who).folded)
+    if (
+        _NOT_ADDRESSEE.search(folded)
+        or _OPENS_PROSE.search(folded)
+        or _SENTENCE_END.search(who)
+        or whole_label(folded)
+    ):
+        return None
+    if not _ADDRESSEE_END.search(folded):
+        return None  # `今天是:`, `浏览次数: 字体: [ ]` are page furniture, not addressees
+    return who
+
+
+def opening_lines(text: str, limit: int = 8) -> list[str]:
+    """The lines at the top of a text before its first paragraph of prose (at most `limit`)."""
+    found: list[str] = []
+    for line in text.split("\n")[:limit]:
+        if _PROSE_LINE.search(line) or salutation(line):
+            break
+        found.append(line)
+    return found
+
+
+def _after_metadata(lines: list[str]) -> int:
+    """Past a metadata block (索引号, 发布机构, 发布时间 … lines) at the top of the text, if any:
+    the index of the line after its last label line, before the first paragraph of prose."""
+    labelled = []
+    for index, line in enumerate(lines):
+        if _PROSE_LINE.search(line):
+            break
+        if any(match["colon"] for match in LABEL_RE.finditer(fold(line).folded)):
+            labelled.append(index)
+    return labelled[-1] + 1 if len(labelled) >= 2 else 0
+
+
+def body_proper(
+    text: str, title: str | None, links: frozenset[str] = frozenset()
+) -> tuple[str, str | None, list[str]]:
+    """(the text from its salutation or first paragraph on, the salutation's addressee or None,
+    the lines above it)."""
+    lines = text.split("\n")
+    title_key = _squeezed(title or "")
+    start: int | None = None
+    # A salutation among the opening lines, before any paragraph of prose.
+    for index, line in enumerate(lines[:_OPENING_LINES]):
+        if salutation(line):
+            start = index
+            break
+        if _PROSE_LINE.search(line) and not _is_title_part(line, title_key):
+            break
+    if start is None:
+        start = _after_metadata(lines[:_OPENING_LINES])
+        while start < len(lines) - 1 and start < _OPENING_LINES:
+            line = lines[start].strip()
+            if not (
+                (title_key and _is_title_part(line, title_key))
+                or _DOC_NUMBER_LINE.match(line)
+                or _ISSUER_LINE.search(line)
+                or _squeezed(line) in links
+            ):
+                break
+            start += 1
+    addressee = salutation(lines[start]) if start < len(lines) else None
+    return "\n".join(lines[start:]), addressee, lines[:start]

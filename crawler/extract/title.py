@@ -1,0 +1,246 @@
+"""The title as the page prints it.
+
+In order of trust: a 标题/名称 label; the printed heading nearest above the body (`<h1>`-`<h3>` or
+an element whose id or class names a title: `title`, `tit`, `bt`); the line of text that stands
+above the header line (来源/发布时间), the metadata table or the salutation, on pages with no
+heading markup at all; then the `ArticleTitle` meta tag; then `<title>` without the site and
+column names. Headings that only name the site or the column (the logo, `通知公告`) are not
+titles, and a date printed beside the heading (`… ( 2021年07月23日 )`) is cut off and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crawler.extract.labels import LABEL_RE
+from crawler.extract.page import is_hidden, render_text, text_content
+from crawler.extract.text import clean, fold, strip_pinyin
+
+_HEADING_TAGS = ("h1", "h2", "h3")
+# A class or id word that names a title: title, art_title, zjytitle, all_content_con_tit.
+_TITLE_NAME = re.compile(r"(?:^|[-_\s])(?:tit|biaoti)(?:$|[-_\s])|title", re.IGNORECASE)
+_NOT_TITLE_NAME = re.compile(r"sub|head-title|list|column|lanmu|nav|menu|site|logo", re.IGNORECASE)
+_TRAILING_DATE = re.compile(
+    r"\s*[(（\[【]\s*(?P<date>\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?)\s*[)）\]】]\s*$"
+)
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|——|—| - |-)\s*")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Lines that are never a title: breadcrumbs, toolbars, greetings, dates, counters.
+_FURNITURE_LINE = re.compile(
+    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|[>»]\s*正文$|\s>\s.*\s>\s|"
+    r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|"
+    r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
+)
+_SENTENCE = re.compile(r"[。！？!?]")
+# Words a document's title has (and a menu, a breadcrumb or a notice line has not).
+_DOC_TITLE = re.compile(
+    r"关于|^对|答复|复函|回复|的函|意见|通知|公告|通告|决定|办法|规定|建议|提案|议案|报告|批复|公示|通报|"
+    r"方案|细则|解读|规划|纲要|条例"
+)
+_SESSION_OR_NUMBER = re.compile(r"届|次会议|\d+\s*号")
+_DOC_NUMBER_ANY = re.compile(
+    r"\S{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d+\s*号\S{0,4}"
+)
+_ORG_NAME = re.compile(
+    r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
+    r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表)$"
+)
+# A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
+_BRACKETED = re.compile(r"^\s*[(（【\[].*[)）】\]]\s*$")
+_DOC_NUMBER_ONLY = re.compile(
+    r"^\s*\S{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d+\s*号\s*$"
+)
+# `签发人：某某`, `类别：B`: a short label and its value.
+_LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
+# A line that completes a title broken after it (`…第55号提案的` / `答复`).
+_OPEN_END = re.compile(r"(?:的|关于|对|和|及|与|、|第)$")
+_SHORT_END = re.compile(r"^(?:答\s*复|复\s*函|回\s*复|答复函|的函|通知|公告|意见|决定|办法)$")
+
+
+def _text(el: etree._Element) -> str | None:
+    return clean(text_content(el))
+
+
+def strip_markup(value: str | None) -> str | None:
+    """A meta value with markup typed into it (`…关于<br/>进一步…`) as the words it shows."""
+    return clean(_TAG.sub("", value)) if value and "<" in value else value
+
+
+def split_date(title: str) -> tuple[str, str | None]:
+    """(title, a date printed in brackets at its end, if any)."""
+    match = _TRAILING_DATE.search(title)
+    if match is None or match.start() < 4:
+        return title, None
+    return title[: match.start()].strip(), match["date"]
+
+
+def _names_a_title(el: etree._Element) -> bool:
+    names = f"{el.get('id') or ''} {el.get('class') or ''}".strip()
+    return bool(names) and bool(_TITLE_NAME.search(names)) and not _NOT_TITLE_NAME.search(names)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    h1: bool  # an <h1>: a heading whatever the page's other titles say
+
+
+def headings(
+    root: etree._Element, body: Sequence[etree._Element], not_titles: frozenset[str]
+) -> list[Heading]:
+    """The printed headings above the body (all of them on a page without a body), in order.
+
+    `not_titles` holds the site's and the column's names (squeezed): a heading that is one of
+    them, or is contained in one, is the site's logo or the column's name. A heading's first line
+    is its text (templates put the date line inside the title block).
+    """
+    inside: set[etree._Element] = set()
+    for container in body:
+        inside.update(container.iter())
+        inside.update(container.iterancestors())  # a wrapper of the body is not its heading
+    first_body = body[0] if body else None
+    found: list[Heading] = []
+    for el in root.iter():
+        if el is first_body:
+            break
+        if el in inside or not isinstance(el.tag, str):
+            continue
+        if el.tag not in _HEADING_TAGS and not (
+            el.tag in ("div", "td", "p", "span", "strong", "h4", "font") and _names_a_title(el)
+        ):
+            continue
+        if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
+            continue
+        text = _leading_title(render_text(el))
+        if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
+            continue
+        key = _squeeze(text)
+        if any(key in name for name in not_titles) or LABEL_RE.match(fold(text).folded):
+            continue
+        if not found or found[-1].text != text:
+            found.append(Heading(text, el.tag == "h1"))
+    return found
+
+
+def _leading_title(text: str) -> str:
+    """The heading's own lines (a title broken by `<br>`), without a date or source line."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if kept and not title_like(line):
+            break
+        kept.append(line.strip())
+    return "".join(kept)
+
+
+def title_from_head(root: etree._Element, names: Sequence[str]) -> str | None:
+    """`<title>` without the site and column names (`市经信局关于…_人大代表建议_杭州市…`)."""
+    el = root.find(".//title")
+    text = _text(el) if el is not None else None
+    if not text:
+        return None
+    parts = [part.strip() for part in _TITLE_SPLIT.split(text) if part and part.strip()]
+    keys = [_squeeze(name) for name in names if name]
+    kept = [part for part in parts if not any(_squeeze(part) in key for key in keys)]
+    return clean(max(kept, key=len)) if kept else None
+
+
+def title_like(line: str) -> bool:
+    """A line that could be a title: some words, no sentence, no label, no page furniture."""
+    text = strip_pinyin(line.strip())
+    if not 5 <= len(text) <= 150 or len(_HAN.findall(text)) < 4:
+        return False
+    if _SENTENCE.search(text) or _FURNITURE_LINE.search(text):
+        return False
+    folded = fold(text).folded
+    return not (
+        LABEL_RE.search(folded)
+        or folded.rstrip().endswith(":")
+        or _LABELLED.match(folded)
+        or _DOC_NUMBER_ONLY.match(folded)
+        or folded.endswith("文件")
+        or "签发人" in folded
+        or len(_HAN.findall(_DOC_NUMBER_ANY.sub("", folded))) < 6
+    )
+
+
+def _continues(line: str, following: str) -> bool:
+    """`following` is the rest of a title broken after `line` (`…第55号提案的` / `答复`)."""
+    return bool(
+        _OPEN_END.search(line)
+        or _SHORT_END.match(_squeeze(following))
+        or following.startswith("第")
+        or following.count("》") > following.count("《")
+    )
+
+
+def title_above(lines: Sequence[str]) -> str | None:
+    """The title among the lines that stand above the body, on a page without heading markup.
+
+    The first line that reads as a document's title (`关于…的通知`, `…第48号建议的复函`) wins,
+    one naming a session or a number first; its continuation lines are joined to it. Without
+    such a line, the nearest title-like line above the body.
+    """
+    # Table rows copied as `a | b | c`: each cell a line of its own, metadata rows left out.
+    cells = [
+        cell.strip()
+        for line in lines
+        if "|" not in line or not LABEL_RE.search(fold(line).folded)
+        for cell in line.split("|")
+        if cell.strip()
+    ]
+    titles = [i for i, cell in enumerate(cells) if title_like(cell) and not is_name(cell)]
+    documents = [i for i in titles if _DOC_TITLE.search(cells[i])]
+    numbered = [i for i in documents if _SESSION_OR_NUMBER.search(cells[i])]
+    if not titles:
+        return None
+    index = (numbered or documents or titles[-1:])[0]
+    title = cells[index]
+    for following in cells[index + 1 : index + 3]:
+        if not (title_like(following) or _SHORT_END.match(_squeeze(following))):
+            break
+        if not _continues(title, following):
+            break
+        title += following
+    return title
+
+
+def is_name(text: str) -> bool:
+    """A site's, an organisation's or a column's name (`南京住房公积金管理中心`, `主动公开文件`)."""
+    return bool(_ORG_NAME.match(_squeeze(text)))
+
+
+def choose(
+    candidates: Sequence[Heading],
+    article_title: str | None,
+    head_title: str | None,
+    *,
+    nearest_last: bool = True,
+) -> str | None:
+    """The heading nearest the body that agrees with the `ArticleTitle` meta tag or `<title>`;
+    else the nearest `<h1>`, or with no title-like guide at all the nearest heading.
+
+    Without a body there is nothing to be near: the first heading is the page's."""
+    guides = [guide for guide in (article_title, head_title) if guide and not is_name(guide)]
+    ordered = list(reversed(candidates)) if nearest_last else list(candidates)
+    for candidate in ordered:
+        if any(agrees(candidate.text, guide) for guide in guides):
+            return candidate.text
+    titled = [c for c in ordered if not is_name(c.text) and (c.h1 or not guides)]
+    if not titled or (article_title and not is_name(article_title)):
+        return None
+    return titled[0].text
+
+
+def agrees(printed: str, other: str) -> bool:
+    """The same title, give or take book-title marks, spaces and a prefix or suffix."""
+    a, b = (_squeeze(re.sub(r"[《》〈〉“”\"]", "", t)) for t in (printed, other))
+    return bool(a) and bool(b) and (a in b or b in a)

@@ -273,16 +273,20 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         results: dict[str, dict[str, Any]] = {}
         for rule in rules:
-            hits = rule.match(record)
-            results[rule.name] = {"matched": bool(hits), "snippets": [hit.snippet for hit in hits]}
+            hits, rejected = rule.judge(record)
+            results[rule.name] = {"matched": bool(hits), "snippets": [hit.snippet for hit in hits],
+                                  "evidence": [hit.explanation for hit in hits],
+                                  "rejected": [{"snippet": r.snippet, "why": r.why} for r in rejected]}  # fmt: skip
         if args.json:
             print(json.dumps({"file": name, "rules": results}, ensure_ascii=False))
             continue
         print(f"{name}  (kind: {record.get('kind') or 'unknown'})")
         for rule_name, result in results.items():
             print(f"  {rule_name:24} {'MATCH' if result['matched'] else 'no match'}")
-            for snippet in result["snippets"][:3]:
-                print(f"      {snippet}")
+            for snippet, why in list(zip(result["snippets"], result["evidence"], strict=True))[:3]:
+                print(f"      {snippet}\n        ← {why}")
+            for rejected in result["rejected"][:3]:
+                print(f"      set aside: {rejected['snippet']}\n        ← {rejected['why']}")
     return 0
 
 

@@ -1,29 +1,36 @@
 """Watch rules: which documents deserve an alert.
 
-A rule has terms (`any`: one must match; `all`: every one must), masks (phrases whose words are
-not the topic — 开源节流, 开源证券, place names — blanked out in place, so a document that uses both
-senses still matches on the other), the fields it reads (title, body, attachment names), and the
-kinds and portals it applies to. Matching is script- and width-insensitive: text and terms are
-folded (full-width → ASCII, traditional → simplified) and lower-cased; Latin terms (open source,
-OpenHarmony) match on word boundaries.
+A rule has terms (`any`: one must match; `all`: every one must), a sense (`sense: open-source`:
+a term with 开源 in it matches only where `crawler.sense` judges that occurrence to be about
+open-source software, and "open source" in Latin letters not where it is open source intelligence),
+masks (phrases blanked out in place before matching, for users' own rules), the fields it reads
+(title, body, attachment names), and the kinds and portals it applies to. Matching is script- and
+width-insensitive: text and terms are folded (full-width → ASCII, traditional → simplified) and
+lower-cased; Latin terms (open source, OpenHarmony) match on word boundaries. 开源 inside 展开源头
+or 公开源于 is not the word and never matches a term with 开源 in it. Every match says why.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from crawler.extract.text import fold
+from crawler.sense import WORD, Sense, judge, judge_latin, not_the_word
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "default.yaml"
 FIELDS = ("title", "body", "attachments")
 KINDS = ("reply", "co_handling_opinion", "other")
 _LATIN = re.compile(r"^[\x20-\x7e]+$")
 _RULE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SENSES = ("open-source",)
+_OPEN_SOURCE_LATIN = re.compile(r"^open[\s\-]*source$")
+_BODY_CONTEXT = 600  # characters of the body a title or attachment occurrence is judged with
 
 
 class RulesError(ValueError):
@@ -35,8 +42,14 @@ def _folded(text: str) -> str:
     return folded if len(folded) == len(text) else fold(text).folded
 
 
+@lru_cache(maxsize=1024)
+def _term_key(term: str) -> str:
+    """A term as it is matched: folded, lower-cased, without surrounding spaces."""
+    return _folded(term).strip()
+
+
 def _pattern(term: str) -> re.Pattern[str]:
-    key = _folded(term).strip()
+    key = _term_key(term)
     if _LATIN.match(key):
         words = r"[\s\-]*".join(re.escape(word) for word in key.split())
         return re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
@@ -45,9 +58,17 @@ def _pattern(term: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Match:
+    """A term found in a field; `why` says which evidence decided a judged occurrence."""
+
     term: str
     field: str
     snippet: str
+    evidence: tuple[str, ...] = ()
+    why: str = ""
+
+    @property
+    def explanation(self) -> str:
+        return self.why or f"the term {self.term!r}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,7 @@ class Rule:
     portals: tuple[str, ...] = ()
     realert_on_change: bool = False
     description: str = ""
+    sense: str | None = None
     _any: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _all: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _masks: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
@@ -72,31 +94,80 @@ class Rule:
 
     def match(self, record: dict[str, Any], portal: str | None = None) -> list[Match]:
         """The matches of this rule in a document record; empty when it does not match."""
+        return self.judge(record, portal)[0]
+
+    def judge(
+        self, record: dict[str, Any], portal: str | None = None
+    ) -> tuple[list[Match], list[Match]]:
+        """(the matches, empty when the rule does not match; the occurrences set aside, and why).
+
+        An occurrence is set aside when it is not the word 开源 (展开源头), or, for a rule with a
+        sense, when it is judged to be another sense (开源节流, 开源证券, open source intelligence).
+        """
         if not self.applies(record.get("kind"), portal or record.get("portal")):
-            return []
-        texts = _field_texts(record, self.fields)
+            return [], []
+        texts = [(name, text, _folded(text)) for name, text in _field_texts(record, self.fields)]
+        body = next((folded for name, _, folded in texts if name == "body"), "")
         found_any: list[Match] = []
         found_all: dict[int, Match] = {}
-        for name, text in texts:
-            folded = _folded(text)
+        set_aside: dict[tuple[str, int], Match] = {}
+        for name, text, folded in texts:
+            context = folded if name == "body" else folded + "\n" + body[:_BODY_CONTEXT]
             masked = folded
             for mask in self._masks:
                 masked = mask.sub(lambda m: "\0" * len(m.group(0)), masked)
             for term, pattern in zip(self.any, self._any, strict=True):
-                hit = pattern.search(masked)
+                hit = self._find(term, pattern, name, text, masked, context, set_aside)
                 if hit:
-                    found_any.append(Match(term, name, _snippet(text, hit.start(), hit.end())))
+                    found_any.append(hit)
             for index, pattern in enumerate(self._all):
-                hit = pattern.search(masked)
-                if hit and index not in found_all:
-                    found_all[index] = Match(
-                        self.all[index], name, _snippet(text, hit.start(), hit.end())
+                if index not in found_all:
+                    hit = self._find(
+                        self.all[index], pattern, name, text, masked, context, set_aside
                     )
+                    if hit:
+                        found_all[index] = hit
+        rejected = list(set_aside.values())
         if self.any and not found_any:
-            return []
+            return [], rejected
         if len(found_all) < len(self.all):
-            return []
-        return found_any + list(found_all.values())
+            return [], rejected
+        return found_any + list(found_all.values()), rejected
+
+    def _find(
+        self,
+        term: str,
+        pattern: re.Pattern[str],
+        name: str,
+        text: str,
+        masked: str,
+        context: str,
+        set_aside: dict[tuple[str, int], Match],
+    ) -> Match | None:
+        """The first occurrence of a term that counts, setting aside those that do not."""
+        key = _term_key(term)
+        for hit in pattern.finditer(masked):
+            snippet = _snippet(text, hit.start(), hit.end())
+            sense = self._sense(key, hit, context)
+            if sense is None:
+                return Match(term, name, snippet)
+            if sense.oss:
+                return Match(term, name, snippet, sense.evidence, sense.explain())
+            set_aside.setdefault(
+                (name, sense.start), Match(term, name, snippet, sense.evidence, sense.explain())
+            )
+        return None
+
+    def _sense(self, key: str, hit: re.Match[str], context: str) -> Sense | None:
+        """The judged sense of a term's occurrence, or None when the term is matched as written."""
+        if WORD in key:
+            start = hit.start() + key.index(WORD)
+            if self.sense is None:
+                return judge(context, start) if not_the_word(context, start) else None
+            return judge(context, start)
+        if self.sense is not None and _OPEN_SOURCE_LATIN.match(key):
+            return judge_latin(context, hit.start(), hit.end())
+        return None
 
 
 def _field_texts(record: dict[str, Any], fields: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -153,10 +224,11 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
             "portals",
             "realert_on_change",
             "description",
+            "sense",
         }
         if unknown:
             raise RulesError(
-                f"{where} {sorted(unknown)[0]!r}: unknown; known are any, all, masks, fields, kinds, portals, realert_on_change"
+                f"{where} {sorted(unknown)[0]!r}: unknown; known are any, all, masks, sense, fields, kinds, portals, realert_on_change"
             )
         any_terms = _strings(raw.get("any"), f"{where} 'any'")
         all_terms = _strings(raw.get("all"), f"{where} 'all'")
@@ -174,6 +246,11 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
         realert = raw.get("realert_on_change", False)
         if not isinstance(realert, bool):
             raise RulesError(f"{where} 'realert_on_change': write true or false")
+        sense = raw.get("sense")
+        if sense is not None and sense not in SENSES:
+            raise RulesError(
+                f"{where} 'sense': {sense!r}; write {' or '.join(SENSES)}, or leave it out"
+            )
         if name in {rule.name for rule in rules}:
             raise RulesError(f"{where} 'name': the name {name!r} is used twice")
         rules.append(
@@ -187,6 +264,7 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
                 portals=_strings(raw.get("portals"), f"{where} 'portals'"),
                 realert_on_change=realert,
                 description=str(raw.get("description") or ""),
+                sense=sense,
                 _any=tuple(map(_pattern, any_terms)),
                 _all=tuple(map(_pattern, all_terms)),
                 _masks=tuple(map(_pattern, masks)),
@@ -240,6 +318,7 @@ def alert_payload(
         "published_at": record.get("published_at"),
         "reply": {key: reply.get(key) for key in REPLY_FIELDS} if reply else None,
         "snippets": [hit.snippet for hit in hits[:3]],
+        "evidence": [hit.explanation for hit in hits[:3]],
     }
 
 

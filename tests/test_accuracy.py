@@ -14,7 +14,7 @@ from bench.accuracy import data_dir, headline, measure
 
 # The scores as they stand; a test fails when one drops below its floor.
 FLOORS = {
-    "sense_precision": 0.61,
+    "sense_precision": 1.0,
     "sense_recall": 1.0,
     "pages_fields": 0.99,
     "reply_precision_lines": 1.0,

@@ -13,7 +13,7 @@ import yaml
 
 from crawler.replica.app import Replica
 from crawler.replica.sites import SITES_BY_NAME
-from crawler.watch import RulesError, load_rules, matches, parse_rules
+from crawler.watch import RulesError, alert_payload, load_rules, matches, parse_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULES = {rule.name: rule for rule in load_rules()}
@@ -48,10 +48,52 @@ def _doc(
         ("The open-source community welcomed it.", True),
         ("We reopen sourcing next week.", False),  # Latin terms on word boundaries
         ("与开放原子开源基金会合作。", True),
+        # the sense of 开源 from its context, not a list of masks
+        ("開源措施包括調高部分收費。", False),  # revenue, traditional script
+        ("财政困难，要积极开源，增加收入。", False),
+        ("基金管理人：前海开源基金管理有限公司。", False),
+        ("利用开源情报追踪军事调动。", False),
+        ("村民王开源说，今年收成不错。", False),
+        ("要展开源头治理，查明数据公开源于何处。", False),  # not the word 开源 at all
+        ("发布开源路线图，推进开源市场培育。", True),  # not the street 开源路, nor 开源市
+        ("Analysts use open source intelligence daily.", False),
+        ("开源情报（Open Source Intelligence）与开源软件运动。", True),  # both senses
     ],
 )
 def test_open_source_topic(body: str, expected: bool) -> None:
     assert bool(RULES["open-source"].match(_doc(body))) is expected
+
+
+def test_matches_say_which_evidence_decided() -> None:
+    record = _doc("坚持开源节流，同时支持开源社区建设。")
+    hits, rejected = RULES["open-source"].judge(record)
+    assert [hit.why for hit in hits] == ["open-source software: 开源社区"]
+    assert hits[0].evidence == ("开源社区",) and "【开源】社区" in hits[0].snippet
+    assert [r.why for r in rejected] == ["another sense: 开源节流"]
+    plain = RULES["open-source"].match(_doc("推动 OpenHarmony 落地。"))
+    assert plain[0].explanation == "the term 'OpenHarmony'"
+    payload = alert_payload("open-source", record, "p", hits)
+    assert payload["evidence"] == ["open-source software: 开源社区"]
+
+
+def test_title_is_judged_with_the_body_beside_it() -> None:
+    rule = RULES["open-source"]
+    hits = rule.match(_doc("建议支持开源社区发展，培育开源人才。", title="关于推动开源的建议"))
+    assert hits and hits[0].field == "title"
+    assert not rule.match(_doc("财政收入下降，要增收节支。", title="关于开源的通知"))
+
+
+def test_masks_still_work_without_a_sense() -> None:
+    rules = parse_rules(
+        {"rules": [{"name": "t", "any": ["开源"], "masks": ["开源节流", "开源大道"]}]}, "x"
+    )
+    assert not matches(rules, _doc("坚持开源节流，修缮开源大道。"))
+    assert matches(rules, _doc("开源措施。"))  # no sense: the word as written
+    assert not matches(rules, _doc("全面展开源头治理。"))  # but never where it is not the word
+    sensed = parse_rules({"rules": [{"name": "t", "any": ["开源"], "sense": "open-source",
+                                     "masks": ["开源社区"]}]}, "x")  # fmt: skip
+    assert not matches(sensed, _doc("支持开源社区。"))  # a user's mask beats the sense
+    assert matches(sensed, _doc("支持开源社区和开源软件。"))
 
 
 def test_kinds_restrict_the_headline_rule() -> None:
@@ -106,6 +148,10 @@ def test_precision_and_recall_on_the_replica_corpus() -> None:
         ({"name": "r", "any": ["x"], "realert_on_change": "yes"}, "field 'realert_on_change'"),
         ({"name": "r", "any": ["x"], "mask": ["y"]}, "field 'mask': unknown"),
         ({"name": "r", "any": [""]}, "field 'any': expected a list of non-empty phrases"),
+        (
+            {"name": "r", "any": ["x"], "sense": "software"},
+            "field 'sense': 'software'; write open-source",
+        ),
     ],
 )
 def test_broken_rules_name_the_rule_and_field(
@@ -127,8 +173,12 @@ def test_rules_test_command(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["file"] == str(page) and first["rules"]["open-source-replies"]["matched"] is True
     assert "【開源】" in first["rules"]["open-source-replies"]["snippets"][0]
-    assert second["rules"] == {"open-source": {"matched": False, "snippets": []},
-                               "open-source-replies": {"matched": False, "snippets": []}}  # fmt: skip
+    assert first["rules"]["open-source-replies"]["evidence"][0].startswith("open-source software: ")
+    assert second["rules"] == {
+        "open-source": {"matched": False, "snippets": [], "evidence": [],
+                        "rejected": [{"snippet": "坚持【开源】节流。", "why": "another sense: 开源节流"}]},
+        "open-source-replies": {"matched": False, "snippets": [], "evidence": [], "rejected": []},
+    }  # fmt: skip
     result = subprocess.run([sys.executable, "-m", "crawler", "rules", "test", str(page), "--rule", "nope"],
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 2 and "no rule 'nope'" in result.stderr

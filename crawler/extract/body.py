@@ -318,12 +318,13 @@ def salutation(line: str) -> str | None:
 
 
 def opening_lines(text: str, limit: int = 8) -> list[str]:
-    """The lines at the top of a text before its first paragraph of prose (at most `limit`)."""
+    """The lines at the top of a text above its salutation, paragraphs of prose left out."""
     found: list[str] = []
     for line in text.split("\n")[:limit]:
-        if _PROSE_LINE.search(line) or salutation(line):
+        if salutation(line):
             break
-        found.append(line)
+        if not _PROSE_LINE.search(line):
+            found.append(line)
     return found
 
 

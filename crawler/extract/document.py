@@ -202,7 +202,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     kind = decision.kind
     reply = None
     if kind != "other":
-        reply = extract_reply(title, full_text, kind, publisher)
+        reply = extract_reply(title, body_text, kind, publisher, above)
 
     return Document(
         url=url,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from crawler.extract.reply import deputy_salutation
 from crawler.extract.text import strip_pinyin
 
 _OPENING = 1500
@@ -41,11 +42,6 @@ _NUMBERED = re.compile(r"\d+\s*号|代表|委员|《")
 _SUMMARY_TITLE = re.compile(
     r"办理(?:工作)?(?:情况|工作|结果)(?:的)?(?:报告|总结|通报|汇报|综述|公开)|总体情况|汇总"
 )
-_DEPUTY_SALUTATION = re.compile(
-    r"(?:^|\n|\|)\s*(?:尊敬的)?(?P<who>[^:,。\n《》|]{1,90}?)\s*"
-    r"(?P<role>代表|委员|委员小组|代表团|主席)(?:们)?\s*(?:\([^()]{0,10}\))?\s*:",
-)
-_GROUP_WORDS = re.compile(r"^(?:各|全体)|各位|主任|秘书长|同志们")
 _ANSWER = re.compile(
     r"(?:答复|回复|函复|复|答覆)(?:意见)?如下|收悉|现(?:予|作)?(?:答复|回复)|特此(?:答复|函复)"
 )
@@ -94,11 +90,8 @@ def _answers(text: str) -> bool:
 def _deputy_salutation(opening: str) -> str | None:
     """A salutation to deputies or members before the first paragraph of prose."""
     prose = _PROSE_LINE.search(opening)
-    head = opening[: prose.end()] if prose else opening
-    for match in _DEPUTY_SALUTATION.finditer(head):
-        if not _GROUP_WORDS.search(match["who"]):
-            return match.group(0).strip(" \n|")
-    return None
+    found = deputy_salutation(opening[: prose.end()] if prose else opening)
+    return found.group(0).strip(" \n|:") if found else None
 
 
 def classify(

@@ -1,7 +1,10 @@
-"""What kind of document a page is, and the fields of a reply to a suggestion or a proposal.
+"""The fields of a reply to a suggestion or a proposal, however the page lays them out.
 
-Matching runs on folded text (simplified, ASCII punctuation), values are sliced from the text as
-written, so a traditional-character page yields traditional values.
+Letters (`某某代表：您提出的《…》收悉，现答复如下：… 联系人：… 日期`), records with labelled parts
+(`提 案 人：… 承办单位：… 办理情况：…`), tables and flattened copies all carry the same facts; each
+is looked for where real pages put it: the salutation, a label, the opening sentence, the title,
+the sign-off. Matching runs on folded text (simplified, ASCII punctuation) and values are sliced
+from the text as written, so a traditional-character page yields traditional values.
 """
 
 from __future__ import annotations
@@ -12,234 +15,481 @@ from crawler.extract.dates import parse_date
 from crawler.extract.text import Folded, clean, fold
 from crawler.items import Reply
 
-_CO_HANDLING_TITLE = re.compile(r"(?:会办|协办|会签)意见")
-_REPLY_TITLE = re.compile(r"(?:建议|提案|议案)[^,。]{0,16}?(?:答复|复函|回复)|答复(?:函)?$")
-_SUMMARY_TITLE = re.compile(
-    r"办理(?:工作)?(?:情况|工作)(?:的)?(?:报告|总结|通报|汇报|综述|公开|说明)?$|总体情况|汇总|"
-    r"工作总结|年度.*办理|办理工作"
+_HEAD, _TAIL = 2500, 1500
+_NAME = r"[\u4e00-\u9fff·]"
+_ROLE = r"(?:代表|委员|委员小组|代表团|主席)"
+
+# -- the addressee ------------------------------------------------------------------------------
+# A salutation to deputies or members: at the start of a line (a table cell counts as a line),
+# with a colon, or alone on its line without one (`陈云会代表`).
+_DEPUTY_SALUTATION = re.compile(
+    rf"(?:^|\n)[ \t]*(?:尊敬的)?(?P<who>[^:,。\n《》|“”\"]{{1,120}}?)[ \t]*(?P<role>{_ROLE})(?:们)?[ \t]*"
+    r"(?::|(?=[ \t]*\n))"
 )
-_NUMBERED = re.compile(r"\d+\s*号|代表|委员|《")
-_SALUTATION = re.compile(
-    r"^(?:尊敬的)?(?P<who>[^:,。\n《》]{1,40}?)(?P<role>代表|委员)(?:们)?\s*:", re.M
+# Letters to many (各位委员, 主任、副主任、秘书长), and a line that only names the body (人大代表).
+_GROUP_WORDS = re.compile(
+    r"^(?:各|全体)|各位|主任|秘书长|同志们|领导|^[\u4e00-\u9fff]{0,6}(?:人大|政协)$"
 )
 _AGENCY_SALUTATION = re.compile(
-    r"^(?P<who>[^:,。\n]{2,30}?(?:局|委|厅|办|院|部|会|中心|政府)):", re.M
+    r"(?:^|\n)[ \t]*(?P<who>[^:,。\n《》|]{2,30}?(?:局|委|厅|办|院|部|会|中心|政府|街道|镇|乡|公司|管委会|集团)):"
 )
-_RECEIVED = re.compile(r"收悉|已收到|收到")
+# A group keeps its role word (羅瑞等代表, 杨文强等3名代表, 周承明等十代表); a bracketed count
+# stands for it (尚路鹏(等4位)).
+_GROUP_FORM = re.compile(r"等\s*[\d一二三四五六七八九十百两]*\s*[名位人]?$")
+_LEADING_VERB = re.compile(r"^(?:现将|现就|将|经|对|关于|由|在|是|为)")
+_RECORD_PERSON = re.compile(
+    r"(?:^|\n)[ \t]*(?:代表姓名|提 ?案 ?人|建 ?议 ?人|领衔代表|提出人)[ \t]*:[ \t]*(?P<v>[^\n]{1,120})"
+)
 _NAMED_IN_OPENING = re.compile(
-    r"(?:^|[,。:\n])\s*(?P<who>[^,。:\n《》“”\"]{1,20}?)(?P<role>代表|委员)(?:们)?(?:提出|所提|在)"
+    rf"(?:人大代表|政协委员|(?<![各位])代表|(?<![各位])委员)(?P<who>{_NAME}{{2,4}}(?:、{_NAME}{{2,4}})*)"
+    rf"(?P<group>等\s*[\d一二三四五六七八九十]*\s*[名位]?(?:代表|委员)?)?(?=提出|在|所提|领衔|的)"
+    rf"|(?P<who2>{_NAME}{{2,4}}(?:、{_NAME}{{2,4}})*)(?P<group2>等\s*[\d一二三四五六七八九十]*\s*[名位]?)?"
+    rf"(?P<role2>代表|委员)(?=提出|在|所提|领衔)"
 )
+_NOT_A_NAME = re.compile(r"建议|提案|议案|意见|会议|提出")
 _TITLE_ADDRESSEE = re.compile(
     r"(?:对|关于)(?P<who>[^,。《》\d]{1,30}?)(?P<role>代表|委员)(?:们)?(?:提出|所提|的|提)"
 )
 
+# -- the item: session, number, title ---------------------------------------------------------
+_N = r"[一二三四五六七八九十〇零\d]+"
 _SESSION_CORE = re.compile(
-    r"第?[一二三四五六七八九十〇零\d]+届(?:全国)?(?:人大|政协|人民代表大会)(?:常委会)?"
-    r"第?[一二三四五六七八九十\d]+次(?:全体)?会议"
-    r"|(?:人大|政协)第?[一二三四五六七八九十\d]+届第?[一二三四五六七八九十\d]+次(?:全体)?会议"
+    rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会)(?:常委会)?第?{_N}次(?:全体)?会议?"
+    rf"|(?:人大|政协)第?{_N}届第?{_N}次(?:全体)?会议?"
+    rf"|(?:中国人民政治协商会议|政协)[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
 )
-_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}?(?:自治区|省|市|区|县|州|旗)|省|市|区|县|全国)$")
-_NOT_PLACE = re.compile(r"[关于对在的局您上和及、年号]")
-
+_PLACE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,10}(?:自治区|自治州|自治县|省|市|区|县|州|旗|盟|镇|乡|街道)|全国)$"
+)
+_NOT_PLACE = re.compile(
+    r"关于|于|对|在|的|答复|回复|提出|您|你|我|上|和|及|、|年|号|会议|届|交|办|是"
+)
 _PROPOSAL_NO = (
     re.compile(r"[\"“「『]\s*(?P<no>[^\"”」』\s〔〕\[\]]{0,8}?\d+\s*号)\s*[\"”」』]"),
     re.compile(r"(?P<no>第\s*[A-Za-z]?\d+\s*号)"),
-    re.compile(r"[(（]\s*(?P<no>[^()（）〔〕\[\]\s]{0,8}?\d+\s*号)\s*[)）]"),
-    re.compile(r"(?<![〕\]\d])(?P<no>\d+\s*号)(?=\s*(?:建议|提案|议案))"),
+    re.compile(r"[(（]\s*(?P<no>[^()（）〔〕\[\]\s:]{0,8}?\d+\s*号)\s*[)）]"),
+    re.compile(r"(?<![〕\]\d])(?P<no>\d+\s*号)(?=\s*(?:代表)?(?:建议|提案|议案))"),
+    re.compile(r"(?P<no>第\s*\d+)(?=\s*(?:建议|提案|议案))"),
 )
+_ITEM = r"(?:建议|提案|议案|意见|建议案|议事原案)"
 _BOOK_TITLE = re.compile(r"《(?P<t>[^《》]{2,120})》")
+_QUOTED_TITLE = re.compile(r"[“\"‘](?P<t>[^“”\"‘’]{2,120})[”\"’]")
+_ABOUT_QUOTED = re.compile(rf"(?P<t>关于[“\"‘][^“”\"‘’]{{2,120}}[”\"’]的{_ITEM})")
+_PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:建议|提案|议案))")
+_ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
+
+# -- who answers, who helps ---------------------------------------------------------------------
+_AGENCY_END = (
+    r"(?:局|委员会|委|厅|办公室|办事处|政府|街道|中心|院|大队|支队|分局|公司|站|所|社|部|处|办|"
+    r"管委会|管理委员会|集团|镇|乡)"
+)
+_TITLE_AGENCY = re.compile(rf"^(?P<a>[^关对,。《“]{{2,40}}?{_AGENCY_END})\s*(?:关于|对|答复)")
+_TITLE_AGENCY_SUFFIX = re.compile(rf"[(（](?P<a>[^()（）]{{2,20}}?{_AGENCY_END})[)）]$")
+_LEAD_LABEL = re.compile(
+    r"(?:^|\n|\||\s)(?:主办单位|承办单位|分办单位|答复单位|单位名称|办理单位|主办\(分办\)单位)[ \t]*:[ \t]*"
+    r"(?P<v>[^\n|:]{2,200}?)(?=\s+\S{2,6}:|\n|\||$)"
+)
+_FOOTER = re.compile(r"地址|邮编|版权|ICP|网站|电话")
+_BREADCRUMB = re.compile(r"(?:首页|当前位置|您的位置)[^\n]*?>")
 _HANDLING = re.compile(
     r"(?P<lead>[^,。;:\n]{1,40}?)(?:主办|牵头办理|牵头)\s*[,、]?\s*(?:由)?"
     r"(?P<co>[^。;:\n]{1,300}?)(?:会办|协办|配合办理|参与办理|共同办理)"
 )
-_CONSULTED = re.compile(r"经商(?P<co>[^,。;:\n]{2,200}?)(?:同意|[,。;]|现)")
-_PLAIN_TITLE = re.compile(
-    r"(?:提出的|所提|提交的)(?P<t>关于[^,。《》\n]{2,80}?的(?:建议|提案|议案))"
-)
-_AGENCY_LINE = re.compile(r"^[^\s,。:]{2,30}(?:局|部|厅|委|办|院|政府|会|中心|司|署|室)$")
-_HEAD, _TAIL = 2500, 1500
 _HANDLED = re.compile(r"主办|牵头")
+_CO_SENTENCES = (
+    re.compile(r"经(?:与)?(?P<co>[^,。;:\n]{2,120}?)(?:会办|共同研究|联合办理|协办)"),
+    re.compile(r"(?:与|会同)(?P<co>[^,。;:\n]{2,120}?)(?:共同研究|共同办理|等协办单位|联合)"),
+    re.compile(r"协办单位(?P<co>[^,。;:\n]{2,120}?)(?:负责人|共同|一起|,|。)"),
+    re.compile(r"经商(?P<co>[^,。;:\n]{2,200}?)(?:同意|[,。;]|现)"),
+    re.compile(r"综合(?P<co>[^,。;:\n]{2,60}?)(?:的)?意见"),
+)
+_AGENCY_NAME = re.compile(
+    rf"{_AGENCY_END}$|(?:集团|公司|大队|中队|支队|法院|检察院|委员会|银行|学校|医院|协会|联合会)$"
+)
 _LEAD_PREFIX = re.compile(r"^(?:.*?(?:建议|提案|议案))?(?:经(?=[我本市省区县国中])|由)+")
-_SELF = re.compile(r"^(?:我|本)(?:局|委|厅|办|院|部|单位|中心|处|署|馆|会)$")
-_CO_SPLIT = re.compile(r"[、,;]|以及|及(?=[市省区县国中])")
+_SELF = re.compile(r"^(?:我|本)(?:局|委|厅|办|院|部|单位|中心|处|署|馆|会|乡|镇|所|队)$")
+_CO_SPLIT = re.compile(r"[、,;]|以及|和|及(?=[市省区县国中])")
 _CO_SUFFIX = re.compile(r"(?:等)?(?:单位|部门|相关部门)?$")
-_CONTACT_PERSON = re.compile(r"联系人\s*:?\s*(?P<v>[^,;。\s:()]{1,30}?)(?=[,;。\s()]|电话|$)")
-_CONTACT_PHONE = re.compile(r"(?:联系电话|电话|联系方式)\s*:?\s*(?P<v>\d[\d\-—() ]{3,30}\d)")
-# (pattern, how far into the body to look): a bare "(A)" counts only at the very top.
+_CO_PREFIX = re.compile(r"^(?:与|同|会同|经|由)")
+
+# -- the sign-off -------------------------------------------------------------------------------
+_DATE_LINE = re.compile(
+    r"^[\s\d〇○零Oo一二三四五六七八九十年月日号:\-/.]{6,24}$|^(?:答复日期|答复时间|日期)\s*:"
+)
+_COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<md>\d{3,4})\s*$")
+# A date that closes a line (`…赤水市建设局 二00七年七月十七日 |`, `…支持! 2025年9月8日 (联系人…)`).
+_INLINE_DATE = re.compile(
+    r"(?:^|\s)(?P<d>(?:19|20|二[〇○零0Oo])[\d〇○零Oo一二三四五六七八九]{2}年[\d一二三四五六七八九十]{1,3}月"
+    r"[\d一二三四五六七八九十]{1,3}日)\s*(?:$|\||[(])"
+)
+_AGENCY_LINE = re.compile(rf"^(?:单位名称\s*:\s*)?(?P<a>[^\s,。:]{{2,30}}{_AGENCY_END})$")
+_CONTACT_LABEL = re.compile(
+    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|联系人(?:及电话|及联系电话)?|"
+    r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 办 人)\s*:"
+)
+_OTHER_CONTACT_LABEL = re.compile(r"(?:联系)?电话|联系方式|手机|地址|邮编|签发人|:")
+_OFFICE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:股|科|处|室|办|中心)(?=[\u4e00-\u9fff]{2})")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
+_PHONE = re.compile(r"(?<![\d\-])(?:\d{3,4}\s*[-—–]+\s*)?\d{7,8}(?![\d])|(?<!\d)1[3-9]\d{9}(?!\d)")
+_PHONE_LABEL = re.compile(r"(?:联系电话|电话|联系方式)\s*:?\s*(?P<v>\d[\d\-—–() ]{5,30}\d)")
+_PERSON = re.compile(rf"(?P<p>{_NAME}{{2,4}})")
 _RESULT_CLASS = (
-    (re.compile(r"(?:答复类别|办理结果|结果类别|办理类别|答复类型|类别)\s*:?\s*[\"“「(]?\s*"
-                r"(?P<c>[A-D甲乙丙丁])(?![A-Za-z])"), None),
-    (re.compile(r"(?P<c>[A-D甲乙丙丁])\s*类\s*[(]?\s*(?:已解决|列入|暂缓|留作参考|已经解决|正在解决)"),
-     None),
-    (re.compile(r"(?:^|\n)\s*[(]\s*(?P<c>[A-D])\s*类?\s*[)]"), 200),
-)  # fmt: skip
-_DATE_LINE = re.compile(r"^[\s\d〇○零Oo一二三四五六七八九十年月日号:\-/.]{6,24}$")
+    re.compile(
+        r"(?:答复类别|办复类别|办理结果|结果类别|办理类别|答复类型|类 ?别)\s*:?\s*[\"“「(]?\s*"
+        r"(?P<c>[A-D甲乙丙丁])(?![A-Za-z])"
+    ),
+    re.compile(r"号\s*[(]?\s*(?P<c>[A-D])\s*类"),
+    re.compile(
+        r"(?P<c>[A-D甲乙丙丁])\s*类\s*[(]?\s*(?:已解决|列入|暂缓|留作参考|已经解决|正在解决)"
+    ),
+    re.compile(r"(?:^|\n)\s*[(]?\s*(?P<c>[A-D])\s*类?\s*[)]?\s*(?:\n|$)"),
+)
 
 
-def classify(title: str | None, category: str | None, series: str | None, body: str | None) -> str:
-    """`reply`, `co_handling_opinion` or `other`; all arguments folded."""
-    title = title or ""
-    if _CO_HANDLING_TITLE.search(title) or series == "提函":
-        return "co_handling_opinion"
-    if _SUMMARY_TITLE.search(title) and not re.search(r"\d+\s*号", title):
-        return "other"
-    if _REPLY_TITLE.search(title) and (
-        _NUMBERED.search(title) or (category and re.search(r"建议|提案", category))
-    ):
-        return "reply"
-    if series == "提":
-        return "reply"
-    if body:
-        opening = body[:400]
-        if _SALUTATION.search(opening) and _RECEIVED.search(opening):
-            return "reply"
-    return "other"
+def _slice(folded: Folded, start: int, end: int) -> str | None:
+    return clean(folded.original(start, end))
 
 
-def _search_near(
-    pattern: re.Pattern[str], anchor: re.Pattern[str], text: str, limit: int
-) -> re.Match[str] | None:
-    """`pattern` searched only around each `anchor` in text[:limit]: a pattern that starts with
-    a character class is otherwise tried at every position of a long body."""
-    for found in anchor.finditer(text, 0, limit):
-        match = pattern.search(text, max(0, found.start() - 45), min(len(text), found.end() + 320))
-        if match:
+def deputy_salutation(text: str) -> re.Match[str] | None:
+    """The first salutation to deputies or members in `text` (folded), group letters excluded.
+
+    A table cell (`… | 江伟洪代表: 您提出的…`) is a line of its own."""
+    for match in _DEPUTY_SALUTATION.finditer(text.replace("|", "\n")):
+        if not _GROUP_WORDS.search(match["who"]):
             return match
     return None
 
 
-def _session(text: str) -> tuple[int, int] | None:
-    match = _SESSION_CORE.search(text)
-    if match is None:
-        return None
-    start = match.start()
-    for size in range(min(8, start), 0, -1):
-        prefix = text[start - size : start]
-        if _PLACE.match(prefix) and not _NOT_PLACE.search(prefix):
-            return start - size, match.end()
-    return start, match.end()
+def _addressee(text: Folded, title: Folded, kind: str) -> tuple[str | None, str | None]:
+    """(addressee as written, the role word it carries)."""
+    opening = text.folded
+    found = None if kind == "co_handling_opinion" else deputy_salutation(opening[:1500])
+    if found is not None:
+        who = found["who"]
+        start = found.start("who") + (len(who) - len(_LEADING_VERB.sub("", who)))
+        if found["role"] in ("委员小组", "代表团") or _GROUP_FORM.search(who):
+            return _slice(text, start, found.end("role")), found["role"]
+        return _slice(text, start, found.end("who")), found["role"]
+    record = _RECORD_PERSON.search(opening[:1500])
+    if record:
+        value = re.sub(r"\s*(?:等)?\s*(?:代表|委员)\s*$", "", record["v"]).strip()
+        offset = record.start("v")
+        return _slice(text, offset, offset + len(value)), None
+    match = next(
+        (
+            m
+            for m in _NAMED_IN_OPENING.finditer(opening[:800])
+            if not _NOT_A_NAME.search(m.group(0))
+        ),
+        None,
+    )
+    if match:
+        if match["who"]:
+            end = "group" if match["group"] and match["group"].endswith(("代表", "委员")) else "who"
+            return _slice(text, match.start("who"), match.end(end)), None
+        end = "role2" if match["group2"] else "who2"
+        start = match.start("who2") + (
+            len(match["who2"]) - len(_LEADING_VERB.sub("", match["who2"]))
+        )
+        return _slice(text, start, match.end(end)), match["role2"]
+    match = _TITLE_ADDRESSEE.search(title.folded)
+    if match:
+        return _slice(title, match.start("who"), match.end("who")), match["role"]
+    return None, None
 
 
-def _find(
+def _place_before(text: str, start: int) -> int:
+    """Where a place name written before position `start` begins (马关县, 维西傈僳族自治县)."""
+    for size in range(min(13, start), 0, -1):
+        begin = start - size
+        prefix = text[begin:start]
+        if not _PLACE.match(prefix) or _NOT_PLACE.search(prefix):
+            continue
+        # A place whose first character ends another word (答复|县…) starts later.
+        if any(
+            w.start() < begin < w.end() for w in _NOT_PLACE.finditer(text, max(0, begin - 3), start)
+        ):
+            continue
+        return begin
+    return start
+
+
+def _sessions(folded: Folded, limit: int | None = None) -> list[str]:
+    """Every session named in the text, each with the place written before it (区, 马关县)."""
+    text = folded.folded if limit is None else folded.folded[:limit]
+    found = []
+    for match in _SESSION_CORE.finditer(text):
+        value = _slice(folded, _place_before(text, match.start()), match.end())
+        if value:
+            found.append(value)
+    return found
+
+
+def _first(
     pattern: re.Pattern[str], folded: Folded, group: str, limit: int | None = None
 ) -> str | None:
     haystack = folded.folded if limit is None else folded.folded[:limit]
     match = pattern.search(haystack)
+    return _slice(folded, match.start(group), match.end(group)) if match else None
+
+
+def _proposal_title(text: Folded, end: int) -> str | None:
+    """The item's title, nearest after the words that introduce it (提出的, 收悉, 案由)."""
+    opening = text.folded[:end]
+    starts = [m.end() for m in _ANCHOR.finditer(opening)] or [0]
+    for anchor in [0, *starts] if len(starts) > 3 else [*starts, 0]:
+        window = opening[max(0, anchor - 4) : anchor + 220]
+        best: tuple[int, int, int] | None = None
+        for pattern in (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE):
+            match = pattern.search(window)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start("t"), match.end("t"), match.start())
+        if best is not None:
+            offset = max(0, anchor - 4)
+            return _slice(text, offset + best[0], offset + best[1])
+    return None
+
+
+def _compact_date(line: str) -> str | None:
+    """2023526, 2024425, 20241018: a date written without separators under a signature."""
+    match = _COMPACT_DATE.match(line)
     if match is None:
         return None
-    return clean(folded.original(match.start(group), match.end(group)))
+    digits = match["md"]
+    for month, day in ((digits[:1], digits[1:]), (digits[:2], digits[2:])):
+        if len(digits) == 4 and len(month) == 1:
+            continue
+        parsed = parse_date(f"{match['y']}-{month}-{day}")
+        if parsed is not None:
+            return parsed.date.isoformat()
+    return None
 
 
-def _signature(body: str) -> tuple[str | None, str | None]:
-    """(signing agency, signed date): the last date line near the end, and the line above it."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    tail = lines[-12:]
+def _signer(line: str) -> str | None:
+    """An agency's name standing alone on a line (`南华县交通运输局`, `单位名称：昆区农牧局`)."""
+    folded = fold(line.strip())
+    match = _AGENCY_LINE.match(folded.folded)
+    return _slice(folded, match.start("a"), match.end("a")) if match else None
+
+
+def _signature(lines: list[str]) -> tuple[str | None, str | None]:
+    """(signing agency, signed date): the last date line near the end and the agency above it;
+    without a date, an agency alone on one of the last lines."""
+    tail = lines[-16:]
     for position in range(len(tail) - 1, -1, -1):
-        if _DATE_LINE.match(tail[position]):
-            parsed = parse_date(tail[position])
-            if parsed is not None:
-                above = tail[position - 1] if position > 0 else ""
-                signer = above if _AGENCY_LINE.match(fold(above).folded) else None
-                return signer, parsed.date.isoformat()
-    return None, None
+        line = tail[position]
+        folded = fold(line).folded
+        date = None
+        if _DATE_LINE.match(folded):
+            parsed = parse_date(folded)
+            date = parsed.date.isoformat() if parsed else None
+        date = date or _compact_date(folded)
+        inline = None if date else _INLINE_DATE.search(folded)
+        if inline:
+            parsed = parse_date(inline["d"])
+            date = parsed.date.isoformat() if parsed else None
+        if date is None:
+            continue
+        before = line[: inline.start("d")].split() if inline else []
+        candidates = [before[-1]] if before else []
+        if position > 0:
+            candidates.append(tail[position - 1])
+        signer = next(filter(None, map(_signer, candidates)), None)
+        return signer, date
+    return next(filter(None, map(_signer, reversed(tail[-3:]))), None), None
 
 
 def _agencies(text: str) -> list[str]:
     found: list[str] = []
     for part in _CO_SPLIT.split(text):
-        name = clean(_CO_SUFFIX.sub("", part.strip()))
-        if name and name not in found and len(name) <= 30:
+        name = clean(_CO_SUFFIX.sub("", _CO_PREFIX.sub("", part.strip())))
+        if (
+            name
+            and name not in found
+            and 2 <= len(name) <= 30
+            and not _SELF.match(name)
+            and _AGENCY_NAME.search(fold(name).folded)
+        ):
             found.append(name)
     return found
 
 
-def extract_reply(title: str | None, body: str | None, kind: str, publisher: str | None) -> Reply:
-    """Reply fields from the title and body as written (either script)."""
-    reply = Reply()
-    title_f = fold(title or "")
-    # The reply fields live in the opening and the sign-off: fold those, not the whole body.
-    body_f = fold((body or "")[:_HEAD])
-    tail = fold((body or "")[-_TAIL:])
-    received = _RECEIVED.search(body_f.folded[:1500])
-    opening_end = received.end() if received else min(len(body_f.folded), 600)
-
-    # The addressee: the salutation; a co-handling opinion names the deputy in its opening;
-    # else the title may.
-    for pattern, text, limit in (
-        (_SALUTATION, body_f, 400),
-        (_NAMED_IN_OPENING, body_f, opening_end),
-        (_TITLE_ADDRESSEE, title_f, None),
-    ):
-        match = pattern.search(text.folded[:limit])
-        if match:
-            # A group keeps its role word: 杨文强等3名代表.
-            end = "role" if re.search(r"等\s*\d+\s*[名位]$", match["who"]) else "who"
-            reply.addressee = clean(text.original(match.start("who"), match.end(end)))
-            reply.addressee_role = match["role"]
-            break
-
-    span = _session(title_f.folded)
-    if span:
-        reply.session = clean(title_f.original(*span))
-    else:
-        span = _session(body_f.folded[:opening_end])
-        if span:
-            reply.session = clean(body_f.original(*span))
-
-    for pattern in _PROPOSAL_NO:
-        reply.proposal_no = _find(pattern, title_f, "no") or _find(
-            pattern, body_f, "no", opening_end
+def _contact(tail: Folded) -> tuple[str | None, str | None]:
+    """(contact person, phone) from the contact block of the sign-off."""
+    text = tail.folded
+    person = phone = None
+    for match in _CONTACT_LABEL.finditer(text):
+        line_end = text.find("\n", match.end())
+        value_end = len(text) if line_end < 0 else line_end
+        if not text[match.end() : value_end].strip() and line_end >= 0:
+            # A table: the value is the next cell, on the next line.
+            following = text.find("\n", line_end + 1)
+            value_end = len(text) if following < 0 else following
+        number = _PHONE.search(text, match.end(), value_end)
+        if number and phone is None:
+            phone = _slice(tail, number.start(), number.end())
+        # The person: the first name in the value, before any other label or the number.
+        stop = _OTHER_CONTACT_LABEL.search(text, match.end(), value_end)
+        names_end = min(
+            stop.start() if stop else value_end, number.start() if number else value_end
         )
-        if reply.proposal_no:
+        words = [
+            (w.start(), w.end()) for w in re.finditer(r"[^\s,:;()]+", text[match.end() : names_end])
+        ]
+        if "单位" in match["label"] and len(words) > 1:
+            words = words[1:]  # 联系单位及联系人：某某局 某某
+        if person is None and words:
+            start, end = (match.end() + words[0][0], match.end() + words[0][1])
+            if "股室" in match["label"] or "处室" in match["label"]:
+                office = _OFFICE.match(text, start, end)
+                start = office.end() if office else start
+            if _HAN_NAME.fullmatch(text, start, end):
+                person = _slice(tail, start, end)
+        if person and phone:
             break
+    if phone is None:
+        phone = _first(_PHONE_LABEL, tail, "v")
+    return person, phone
 
-    reply.proposal_title = (
-        _find(_BOOK_TITLE, body_f, "t", opening_end)
-        or _find(_BOOK_TITLE, title_f, "t")
-        or _find(_PLAIN_TITLE, body_f, "t", opening_end)
-    )
-    signer, reply.signed_date = _signature(body or "")
 
-    context = " ".join(
-        filter(None, (title_f.folded, reply.addressee_role or "", reply.session or ""))
-    )
-    if re.search(r"提案|委员|政协", context):
-        reply.body_type = "proposal"
-    elif re.search(r"建议|代表|人大|议案", context):
-        reply.body_type = "suggestion"
+def _fuller(first: str | None, other: str | None) -> str | None:
+    """`first`, or `other` where it is the same name written in full (县水务局 → 马关县水务局)."""
+    if first and other and first != other and "".join(first.split()) in "".join(other.split()):
+        return other
+    return first or other
 
-    handling = _search_near(_HANDLING, _HANDLED, body_f.folded, 2000)
+
+def _breadcrumb_agency(text: str) -> str | None:
+    """The last agency named in a breadcrumb (`首页 > 信息公开 > 霍山县科技经信局 > …`)."""
+    match = _BREADCRUMB.search(text[:600])
+    if match is None:
+        return None
+    line = text[match.start() : text.find("\n", match.start()) % (len(text) + 1)]
+    names = [part.strip() for part in line.split(">")]
+    agencies = [n for n in names if re.fullmatch(rf"[^\s,。:]{{2,30}}{_AGENCY_END}", n)]
+    return agencies[-1] if agencies else None
+
+
+def _lead_and_co(
+    title: Folded, opening: Folded, kind: str, publisher: str | None, signer: str | None
+) -> tuple[str | None, list[str]]:
+    """(the lead agency, the co-handling agencies): a label, the handling sentence (X主办，Y会办),
+    the signature, the title (X关于…, …(X)), the breadcrumb, the publisher."""
+    text = opening.folded
+    title_agency = _first(_TITLE_AGENCY, title, "a") or _first(_TITLE_AGENCY_SUFFIX, title, "a")
+    own = _fuller(signer, title_agency) or _fuller(title_agency, signer)
+    if kind == "co_handling_opinion":
+        agency = _AGENCY_SALUTATION.search(text[:600])
+        addressed = _slice(opening, agency.start("who"), agency.end("who")) if agency else None
+        writer = publisher or own
+        return addressed, [writer] if writer else []
+    lead: str | None = None
+    co: list[str] = []
+    for label in _LEAD_LABEL.finditer(text[:1500]):
+        line_start = text.rfind("\n", 0, label.start()) + 1
+        line_end = text.find("\n", label.end())
+        if _FOOTER.search(text[line_start : line_end if line_end >= 0 else len(text)]):
+            continue  # 主办单位 of the website, in its footer
+        names = _agencies(_slice(opening, label.start("v"), label.end("v")) or "")
+        if names:
+            lead, co = names[0], names[1:]
+            break
+    handling = None
+    for anchor in _HANDLED.finditer(text, 0, 2000):
+        handling = _HANDLING.search(
+            text, max(0, anchor.start() - 45), min(len(text), anchor.end() + 320)
+        )
+        if handling:
+            break
     if handling:
         lead_start = handling.start("lead")
-        lead_text = handling["lead"]
-        prefix = _LEAD_PREFIX.match(lead_text)
+        prefix = _LEAD_PREFIX.match(handling["lead"])
         if prefix:
             lead_start += prefix.end()
-        lead = clean(body_f.original(lead_start, handling.end("lead")))
-        if lead and _SELF.match(fold(lead).folded) and publisher:
-            lead = publisher
-        reply.lead_agency = lead
-        reply.co_agencies = _agencies(body_f.original(handling.start("co"), handling.end("co")))
-    elif kind == "co_handling_opinion":
-        agency = _AGENCY_SALUTATION.search(body_f.folded[:300])
-        if agency:
-            reply.lead_agency = clean(body_f.original(agency.start("who"), agency.end("who")))
-        if publisher or signer:
-            reply.co_agencies = [publisher or signer or ""]
-    else:
-        # No "X主办，Y会办" sentence: the signing agency answered, after consulting any 经商 Z.
-        reply.lead_agency = signer or publisher
-        consulted = _CONSULTED.search(body_f.folded[: opening_end + 200])
-        if consulted:
-            reply.co_agencies = _agencies(
-                body_f.original(consulted.start("co"), consulted.end("co"))
-            )
+        named = _slice(opening, lead_start, handling.end("lead"))
+        if named and _SELF.match(fold(named).folded):
+            named = publisher or own  # 经我局主办: the publishing bureau itself
+        lead = lead or named
+        co = co or _agencies(_slice(opening, handling.start("co"), handling.end("co")) or "")
+    if not co:
+        for pattern in _CO_SENTENCES:
+            match = pattern.search(text[:2000])
+            if match:
+                co = _agencies(_slice(opening, match.start("co"), match.end("co")) or "")
+                if co:
+                    break
+    crumb = _breadcrumb_agency(text)
+    lead = _fuller(lead, own) if lead else own or crumb or publisher
+    return lead, co
 
-    reply.contact_person = _find(_CONTACT_PERSON, tail, "v") or _find(_CONTACT_PERSON, body_f, "v")
-    reply.contact_phone = _find(_CONTACT_PHONE, tail, "v") or _find(_CONTACT_PHONE, body_f, "v")
-    for pattern, limit in _RESULT_CLASS:
-        found = _find(pattern, body_f, "c", limit) or (limit is None and _find(pattern, tail, "c"))
-        if found:
-            reply.result_class = fold(found).folded
+
+def _is_proposal(*evidence: str) -> bool | None:
+    """A CPPCC proposal (True) or a deputy's suggestion (False), by the first evidence that says."""
+    for text in evidence:
+        if re.search(r"政协|提案", text):
+            return True
+        if re.search(r"人大|人民代表大会|议案", text):
+            return False
+        if re.fullmatch(r"委员(?:小组)?|主席", text):
+            return True
+        if text == "代表":
+            return False
+    for text in evidence:
+        if re.search(r"委员", text):
+            return True
+        if re.search(r"代表|建议", text):
+            return False
+    return None
+
+
+def _result_class(head: Folded, tail: Folded) -> str | None:
+    for pattern in _RESULT_CLASS:
+        for text in (head.folded[:600], tail.folded):
+            match = pattern.search(text)
+            if match:
+                return fold(match["c"]).folded
+    return None
+
+
+def extract_reply(
+    title: str | None,
+    body: str | None,
+    kind: str,
+    publisher: str | None,
+    above: list[str] | None = None,
+) -> Reply:
+    """Reply fields from the title, the lines above the body (`above`) and the body."""
+    reply = Reply()
+    title_f = fold(title or "")
+    top = "\n".join([*(above or []), body or ""])
+    # The fields live in the opening and the sign-off: fold those, not the whole text.
+    head = fold(top[:_HEAD])
+    lines = [line.strip() for line in (body or "").splitlines() if line.strip()]
+    tail = fold("\n".join(lines)[-_TAIL:])
+
+    reply.addressee, role = _addressee(head, title_f, kind)
+    # Where the title and the text name the session differently, the fuller form.
+    sessions = _sessions(title_f) + _sessions(head, 1500)
+    if sessions:
+        reply.session = max(sessions, key=lambda s: len("".join(s.split())))
+    # The kind of item decides the role, whatever the salutation says (a deputy addressed as
+    # 委员): the session, then the title, then the salutation's word, then the opening.
+    proposal = _is_proposal(
+        fold(reply.session or "").folded, title_f.folded, role or "", head.folded[:600]
+    )
+    if proposal is not None:
+        reply.body_type = "proposal" if proposal else "suggestion"
+        reply.addressee_role = "委员" if proposal else "代表"
+
+    for pattern in _PROPOSAL_NO:
+        reply.proposal_no = _first(pattern, title_f, "no") or _first(pattern, head, "no", 1500)
+        if reply.proposal_no:
             break
+    received = re.search(r"收悉|答复如下|回复如下|如下", head.folded[:1500])
+    reply.proposal_title = _proposal_title(head, received.end() if received else 900)
+
+    signer, reply.signed_date = _signature(lines)
+    reply.lead_agency, reply.co_agencies = _lead_and_co(title_f, head, kind, publisher, signer)
+    reply.contact_person, reply.contact_phone = _contact(tail)
+    reply.result_class = _result_class(head, tail)
     return reply

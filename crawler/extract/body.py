@@ -18,6 +18,7 @@ A page without any prose block has no body (a PDF link alone, a redirect shell, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -331,17 +332,18 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 … lines) at the top of the text, if any:
     the index of the line after its last label line, before the first paragraph of prose."""
-    labelled = []
-    for index, line in enumerate(lines):
-        if _PROSE_LINE.search(line):
-            break
-        if any(match["colon"] for match in LABEL_RE.finditer(fold(line).folded)):
-            labelled.append(index)
+    top = next((i for i, line in enumerate(lines) if _PROSE_LINE.search(line)), len(lines))
+    folded = fold("\n".join(lines[:top])).folded.split("\n")  # one fold for all those lines
+    labelled = [
+        index
+        for index, line in enumerate(folded)
+        if any(match["colon"] for match in LABEL_RE.finditer(line))
+    ]
     return labelled[-1] + 1 if len(labelled) >= 2 else 0
 
 
 def body_proper(
-    text: str, title: str | None, links: frozenset[str] = frozenset()
+    text: str, title: str | None, links: Callable[[], frozenset[str]] = frozenset
 ) -> tuple[str, str | None, list[str]]:
     """(the text from its salutation or first paragraph on, the salutation's addressee or None,
     the lines above it)."""
@@ -356,6 +358,7 @@ def body_proper(
         if _PROSE_LINE.search(line) and not _is_title_part(line, title_key):
             break
     if start is None:
+        known_links: frozenset[str] | None = None  # read off the tree only when needed
         start = _after_metadata(lines[:_OPENING_LINES])
         while start < len(lines) - 1 and start < _OPENING_LINES:
             line = lines[start].strip()
@@ -363,9 +366,11 @@ def body_proper(
                 (title_key and _is_title_part(line, title_key))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
-                or _squeezed(line) in links
             ):
-                break
+                if known_links is None:
+                    known_links = links()
+                if _squeezed(line) not in known_links:
+                    break
             start += 1
     addressee = salutation(lines[start]) if start < len(lines) else None
     return "\n".join(lines[start:]), addressee, lines[:start]

@@ -25,6 +25,8 @@ from crawler.extract.title import (
 )
 from crawler.items import Document
 
+# How much of the text's top the kind and the reply fields are read from (folded once, shared).
+_OPENING = 2500
 # The label each field is known by, for warnings a person can check against the page.
 _FIELD_NAMES = {
     "index_no": "索引号",
@@ -127,11 +129,9 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     if heading:
         heading, heading_date = split_date(heading)
     page_cells = cells(root, skip=body_els)
-    titles = frozenset(
-        squeeze(fold(candidate).folded)
-        for candidate in (article_title, head_title, *(h.text for h in printed_headings))
-        if candidate
-    )
+    # Texts that are never a label's value: the page's titles (folded together, in one call).
+    candidates = [t for t in (article_title, head_title, *(h.text for h in printed_headings)) if t]
+    titles = frozenset(squeeze(t) for t in fold("\n".join(candidates)).folded.split("\n") if t)
     fields = read_fields(page_cells, titles)
 
     def first(field: str) -> str | None:
@@ -151,7 +151,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     addressee: str | None = None
     above: list[str] = []
     if body_text:
-        body_text, addressee, above = body_proper(body_text, title, link_lines(body_els))
+        body_text, addressee, above = body_proper(body_text, title, lambda: link_lines(body_els))
         # A metadata table inside the content area, above the salutation, is read as well.
         for name, values in read_fields(line_cells(above), titles).items():
             fields.setdefault(name, values)
@@ -162,7 +162,9 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         if printed and choose([Heading(printed, False)], article_title, head_title):
             title = printed
             if body_text and not above:
-                body_text, addressee, above = body_proper(body_text, title, link_lines(body_els))
+                body_text, addressee, above = body_proper(
+                    body_text, title, lambda: link_lines(body_els)
+                )
         title = title or head_title
     if title is None:
         warnings.append("no title: no 标题 label, heading, title line, ArticleTitle or <title>")
@@ -193,11 +195,12 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     folded_title = fold(title).folded if title else None
     # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
     full_text = "\n".join([*above, body_text]) if body_text else None
+    folded_above = page_cells.folded[: page_cells.body_at]
     decision = classify(
         folded_title,
         fold(category).folded if category else None,
         doc_series(doc_number),
-        fold("\n".join([*above_body[-12:], (full_text or "")[:2000]])).folded,
+        "\n".join([*folded_above[-12:], fold(full_text[:_OPENING]).folded if full_text else ""]),
     )
     kind = decision.kind
     reply = None

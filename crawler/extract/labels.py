@@ -14,7 +14,7 @@ import re
 # field → labels (simplified). Fields starting with "_" are known labels whose values we ignore;
 # they still matter, because an empty value must never swallow the next label.
 LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("信息索引号", "索引号"),
+    "index_no": ("信息索引号", "索引号", "信息索取号", "索取号"),
     "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
     "publisher": (
         "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
@@ -37,8 +37,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "_other": (
         "有效性", "效力状态", "时效", "统一编号", "服务对象", "公开范围", "公开时限", "生效日期",
         "废止日期", "失效日期", "实施日期", "发布人", "作者", "责任编辑", "字号", "打印",
-        "联系方式", "文件下载", "附件", "信息索取号", "内容概述", "摘要", "公开责任部门",
-        "有效期", "是否有效", "登记号",
+        "联系方式", "文件下载", "附件", "内容概述", "摘要", "公开责任部门",
+        "有效期", "是否有效", "登记号", "编辑", "审核", "校对", "签发人", "内容描述",
     ),
 }  # fmt: skip
 

@@ -15,7 +15,7 @@ from crawler.extract.dates import parse_date
 from crawler.extract.text import Folded, clean, fold
 from crawler.items import Reply
 
-_HEAD, _TAIL = 2500, 1500
+_HEAD, _TAIL = 2500, 1500  # the opening as document.py folds it (shared through fold's cache)
 _NAME = r"[\u4e00-\u9fff·]"
 _ROLE = r"(?:代表|委员|委员小组|代表团|主席)"
 

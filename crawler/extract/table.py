@@ -24,11 +24,14 @@ from crawler.extract.text import clean, squeeze
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
 _TRAILING = re.compile(r"[\s|｜;；,，、]+$")
 _LEADING = re.compile(r"^[\s:：|｜]+")
+_BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
 
 
 def _value(text: str) -> str | None:
-    value = clean(_TRAILING.sub("", _LEADING.sub("", text)))
+    # In a flattened `label：value | label：value` line a bar ends the value (`… | 查看更多属性`).
+    text = _BAR.split(_LEADING.sub("", text), maxsplit=1)[0]
+    value = clean(_TRAILING.sub("", text))
     if value is None or value.lower() in _EMPTY_VALUES:
         return None
     return value

@@ -21,6 +21,7 @@ from crawler.extract.page import is_hidden, render_text, text_content
 from crawler.extract.text import clean, fold, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
+_NAMED_TAGS = ("div", "td", "p", "span", "strong", "h4", "font")
 # A class or id word that names a title: title, art_title, zjytitle, all_content_con_tit.
 _TITLE_NAME = re.compile(r"(?:^|[-_\s])(?:tit|biaoti)(?:$|[-_\s])|title", re.IGNORECASE)
 _NOT_TITLE_NAME = re.compile(r"sub|head-title|list|column|lanmu|nav|menu|site|logo", re.IGNORECASE)
@@ -103,20 +104,18 @@ def headings(
     them, or is contained in one, is the site's logo or the column's name. A heading's first line
     is its text (templates put the date line inside the title block).
     """
-    inside: set[etree._Element] = set()
-    for container in body:
-        inside.update(container.iter())
-        inside.update(container.iterancestors())  # a wrapper of the body is not its heading
     first_body = body[0] if body else None
-    found: list[Heading] = []
-    for el in root.iter():
+    wrappers = set(first_body.iterancestors()) if first_body is not None else set()
+    tags = {*_HEADING_TAGS, *_NAMED_TAGS, *([first_body.tag] if first_body is not None else [])}
+    candidates = []
+    for el in root.iter(*tags):
         if el is first_body:
-            break
-        if el in inside or not isinstance(el.tag, str):
-            continue
-        if el.tag not in _HEADING_TAGS and not (
-            el.tag in ("div", "td", "p", "span", "strong", "h4", "font") and _names_a_title(el)
-        ):
+            break  # only what stands above the body
+        if el not in wrappers:  # a wrapper of the body is not its heading
+            candidates.append(el)
+    found: list[Heading] = []
+    for el in candidates:
+        if el.tag not in _HEADING_TAGS and not _names_a_title(el):
             continue
         if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
             continue

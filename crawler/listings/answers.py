@@ -195,6 +195,10 @@ def read_answer(
     root = parse_tree(text)
     visible = _visible(root)
     scripts = [script.text or "" for script in root.iter("script")]
+    # An error page that sends the browser home after ten seconds is an error page.
+    soft = _SOFT_404.search(visible)
+    if soft:
+        return Answer("soft-404", f"error page with HTTP 200: {soft.group(0)}")
     if len(visible) < _STUB_TEXT:
         target = _postmeta(scripts, url)
         if target:
@@ -202,9 +206,6 @@ def read_answer(
         target = _refresh_target(root, url) or _js_target(scripts, url)
         if target and target.split("#")[0] != url.split("#")[0]:
             return Answer("redirect", f"redirect stub to {target}", target)
-    soft = _SOFT_404.search(visible)
-    if soft:
-        return Answer("soft-404", f"error page with HTTP 200: {soft.group(0)}")
     if len(visible) < _SHELL_TEXT and root.find(".//a[@href]") is None:
         mount = any(_MOUNT.match(el.get("id") or "") for el in root.iter("div"))
         if mount or any(script.get("src") for script in root.iter("script")):

@@ -14,7 +14,8 @@ import re
 # script, so with HTTP 200 a marker counts only on a page with little else to read.
 _MARKERS = (
     (b"$_ts", "瑞数 challenge ($_ts)"),
-    (b"__jsl_clearance", "加速乐/创宇盾 challenge (__jsl_clearance)"),
+    # Written in pieces by the real script, ('_')+('_')+('jsl_clearance'): the tail is enough.
+    (b"jsl_clearance", "加速乐/创宇盾 challenge (__jsl_clearance)"),
     (b"acw_sc__v2", "Alibaba WAF challenge (acw_sc__v2)"),
     (b"Virtual Container Shield", "Virtual Container Shield challenge"),
     (b"C3VK=", "cookie challenge (C3VK)"),

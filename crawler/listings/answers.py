@@ -100,9 +100,20 @@ def _refresh_target(root: etree._Element, url: str) -> str | None:
     return None
 
 
-def _js_target(scripts: list[str], url: str) -> str | None:
+def _depth(script: str, end: int) -> int:
+    """How deep in braces a position of a script is (strings not told apart: near enough)."""
+    head = script[:end]
+    return head.count("{") - head.count("}")
+
+
+def _js_target(scripts: list[str], url: str, anywhere: bool) -> str | None:
+    """Where a script sends the browser as the page loads: an assignment to `location` at the
+    script's top level (inside a function it is a link or a button's doing), or anywhere in a
+    page with nothing else on it."""
     for script in scripts:
         for found in _JS_TARGET.finditer(script):
+            if not anywhere and _depth(script, found.start()) > 0:
+                continue
             literal = next((g for g in found.groups() if g is not None), None)
             if literal is None:
                 continue
@@ -203,7 +214,9 @@ def read_answer(
         target = _postmeta(scripts, url)
         if target:
             return Answer("postmeta", f"postmeta stub: the page is named by {target}", target)
-        target = _refresh_target(root, url) or _js_target(scripts, url)
+        target = _refresh_target(root, url) or _js_target(
+            scripts, url, anywhere=len(visible) < _SHELL_TEXT
+        )
         if target and target.split("#")[0] != url.split("#")[0]:
             return Answer("redirect", f"redirect stub to {target}", target)
     if len(visible) < _SHELL_TEXT and root.find(".//a[@href]") is None:

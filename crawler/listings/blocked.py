@@ -20,8 +20,9 @@ _MARKERS = (
     (b"Virtual Container Shield", "Virtual Container Shield challenge"),
     (b"C3VK=", "cookie challenge (C3VK)"),
 )
-# Words of block and verification pages (a document's comment form may ask 请输入验证码 too:
-# like the markers, they count with HTTP 200 only on a page with little else to read).
+# Words of block and verification pages, as printed (a document's comment form may ask
+# 请输入验证码 too: like the markers, they count with HTTP 200 only on a page with little else
+# to read).
 _WORDS = (
     ("访问被拦截".encode(), "访问被拦截 block page"),
     ("非法请求".encode(), "非法请求 page"),
@@ -37,15 +38,18 @@ _TAG = re.compile(rb"<[^>]*>")
 _SPACE = re.compile(rb"\s+|&nbsp;")
 
 
-def visible_length(body: bytes) -> int:
-    """About how many bytes of text a browser would show (scripts, styles, tags left out)."""
-    return len(_SPACE.sub(b"", _TAG.sub(b"", _INVISIBLE.sub(b"", body[:_CHALLENGE_MAX]))))
+def visible_text(body: bytes) -> bytes:
+    """About the text a browser would show (scripts, styles, comments and tags left out)."""
+    return _SPACE.sub(b"", _TAG.sub(b"", _INVISIBLE.sub(b"", body[:_CHALLENGE_MAX])))
 
 
-def _marker(body: bytes) -> str | None:
+def _marker(body: bytes, text: bytes) -> str | None:
     head = body[:_CHALLENGE_MAX]
-    for marker, reason in (*_MARKERS, *_WORDS):
+    for marker, reason in _MARKERS:
         if marker in head:
+            return reason
+    for word, reason in _WORDS:
+        if word in text:
             return reason
     return None
 
@@ -57,7 +61,7 @@ def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str
     clients it does not like).
     """
     if status in (412, 418, 521):
-        reason = _marker(body)
+        reason = _marker(body, body)
         return f"HTTP {status}: {reason or 'anti-bot block'}"
     if status == 403 and "非法请求".encode() in body[:2048]:
         return "HTTP 403: 非法请求"
@@ -65,6 +69,8 @@ def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str
         return None
     if expect_body and not body.strip():
         return "empty answer"
-    if len(body) > _CHALLENGE_MAX or visible_length(body) >= _SHORT_TEXT:
+    if len(body) > _CHALLENGE_MAX:
         return None
-    return _marker(body)
+    text = visible_text(body)
+    # Words count as printed (not in a form's placeholder); nothing counts on a page with text.
+    return _marker(body, text) if len(text) < _SHORT_TEXT else None

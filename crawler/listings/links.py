@@ -236,11 +236,12 @@ def document_links(
     root = parse_tree(page) if isinstance(page, str) else page
     regex = compile_pattern(pattern)
     directory = base_url.rsplit("/", 1)[0] + "/"
+    selector = Selector(root=root)  # over the tree already parsed: no second parse
     if list_selector:
-        chosen = [sel.root for sel in _select(Selector(root=root), list_selector)]
+        chosen = [found.root for found in _select(selector, list_selector)]
         anchors = _links(el for el in chosen if isinstance(el, etree._Element))
     else:
-        anchors = list(root.iterfind(".//a[@href]"))
+        anchors = [found.root for found in selector.xpath(".//a[@href]")]
     groups: dict[str, _Group] = {}
     for position, link in enumerate(anchors):
         url = _resolve(link.get("href") or "", base_url)

@@ -298,8 +298,9 @@ class PortalSpider(scrapy.Spider):
 
     def skipped_link(self, url: str, why: str, count: int = 1) -> None:
         """A link a listing showed that is not followed: counted in the run's stats."""
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("govwatch/entries_skipped", count)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value("govwatch/entries_skipped", count)
         if url:
             self.logger.debug("not following %s: %s", url, why)
 

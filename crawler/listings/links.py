@@ -258,16 +258,21 @@ def document_links(
             group.dated.add(url)
         if url.startswith(directory):
             group.local.add(url)
-    candidates = [g for g in groups.values() if g.matched]
-    if not candidates:
+    matched = [g for g in groups.values() if g.matched]
+    if not matched:
         dated = [sum(1 for link, _, row in g.links if _date_in(row, link)) for g in groups.values()]
         return LinkList([], unmatched=max(dated, default=0), links=len(anchors))
+    # Where some list holds documents under the listing's own directory, those lists compete;
+    # else a sidebar, a menu or a footer is no document list (an empty column's page still shows
+    # its sidebar of the site's hot documents).
+    candidates = [g for g in matched if g.local] or [g for g in matched if not g.aside]
     preferred = groups.get(prefer or "")
-    best = (
-        preferred
-        if preferred is not None and preferred.matched
-        else max(candidates, key=lambda g: (g.score(), -g.first))
-    )
+    if preferred is not None and preferred.matched:
+        best = preferred
+    elif candidates:
+        best = max(candidates, key=lambda g: (g.score(), -g.first))
+    else:
+        return LinkList([], links=len(anchors))
     entries = [
         ListingEntry(url, _title(link), _date_in(row, link))
         for url, (link, row) in best.matched.items()

@@ -33,10 +33,10 @@ def rows(count: int, start: int = 0, date: bool = True) -> str:
     )
 
 
-def hot(count: int) -> str:
+def hot(count: int, css: str = "side-hot") -> str:
     """A sidebar of hot documents of other columns, dated."""
     return (
-        '<div class="side-hot"><h4>热点信息</h4><ul>'
+        f'<div class="{css}"><h4>热点信息</h4><ul>'
         + "".join(
             f'<li><a href="/fbjd/xxgkml/gzdt/202301/t2023010{n}_{9000 + n}.html">动态{n}</a>'
             f"<span>2023-01-0{n}</span></li>"
@@ -70,11 +70,12 @@ def test_a_short_last_page_beats_a_longer_sidebar_of_hot_documents() -> None:
 
 
 def test_the_first_pages_list_is_preferred_on_later_pages() -> None:
-    first = trs.parse_index(page(f'<ul class="list">{rows(20)}</ul>' + hot(6)), BASE)
-    # A last page whose only entry is cross-posted from another section, beside a sidebar.
+    first = trs.parse_index(page(f'<ul class="list">{rows(20)}</ul>' + hot(6, "box3")), BASE)
+    # A last page whose only entry is cross-posted from another section, beside a sidebar whose
+    # name says nothing.
     last = page(
         '<ul class="list"><li><a href="/other/202301/t20230101_7.html">转载</a>'
-        "<span>2023-01-01</span></li></ul>" + hot(6)
+        "<span>2023-01-01</span></li></ul>" + hot(6, "box3")
     )
     assert len(trs.parse_index(last, BASE).entries) == 6  # alone, the sidebar wins
     again = trs.parse_index(last, BASE, prefer=first.signature)
@@ -147,6 +148,11 @@ def test_a_paging_call_in_a_comment_is_an_old_one() -> None:
     )
     listing = trs.parse_index(page(body, 'createPageHTML(191, 13, 0, "index", "html");'), BASE)
     assert listing.pages == 13
+
+
+def test_an_empty_columns_page_lists_nothing_not_its_sidebar() -> None:
+    listing = trs.parse_index(page('<ul class="list"></ul>' + hot(6)), BASE)
+    assert listing.entries == [] and listing.unmatched == 0
 
 
 def test_a_list_of_links_that_are_no_documents_is_a_changed_listing() -> None:

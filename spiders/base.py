@@ -35,6 +35,8 @@ HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
 #: How many redirect stubs (JS, meta refresh, postmeta) a fetch may pass through.
 STUB_HOPS = 3
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
+# A column's index (a withdrawn document's stub sends readers there).
+_INDEX_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/index\.html)$")
 # Meta keys Scrapy's own middlewares set on a request; a followed stub starts them afresh.
 _SCRAPY_META = frozenset(("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
                           "retry_times", "download_slot", "download_latency", "depth",
@@ -147,12 +149,14 @@ class PortalSpider(scrapy.Spider):
 
     def not_content(
         self, response: Response, column: str | None, callback: Any, *, document: bool
-    ) -> tuple[bool, scrapy.Request | None]:
-        """Answers that stand in for a page (DOMAIN.md §6): (handled, a request to follow).
+    ) -> tuple[bool, scrapy.Request | Fetched | None]:
+        """Answers that stand in for a page (DOMAIN.md §6): (handled, what to yield instead).
 
         Blocks are reported as blocked; redirect stubs (JS, meta refresh, Guangdong's postmeta)
-        are followed inside the portal, and an error when they loop or lead away; soft 404s, app
-        shells, wrong pages and blank pages are errors. None is ever stored or read as a listing.
+        are followed inside the portal, and an error when they loop or lead away; a document
+        whose stub sends readers to its column's index was withdrawn (gone, as with a 404); soft
+        404s, app shells, wrong pages and blank pages are errors. None is ever stored or read as
+        a listing.
         """
         if self.blocked(response, column):
             return True, None
@@ -168,6 +172,17 @@ class PortalSpider(scrapy.Spider):
         )  # fmt: skip
         if answer.is_content:
             return False, None
+        if answer.kind == "redirect" and document and answer.target:
+            target = self.profile.to_fetch(answer.target)
+            if self.profile.allows(target) and not is_article(
+                answer.target, self.article_pattern(column or "")
+            ):
+                if _INDEX_PATH.search(urlsplit(target).path):
+                    # Withdrawn: the page now only sends readers to its column.
+                    return True, self.gone(response, column)
+                self.report("error", column, response.url,
+                            f"not a document: {answer.reason}, which is no document")  # fmt: skip
+                return True, None
         if answer.kind in ("redirect", "postmeta"):
             return True, self.follow_stub(response, column, answer, callback, chain)
         if answer.kind == "blank" and not document and response.meta.get("page"):
@@ -179,6 +194,12 @@ class PortalSpider(scrapy.Spider):
         what = "a document" if document else "a listing"
         self.report("error", column, response.url, f"not {what}: {answer.kind}: {answer.reason}")
         return True, None
+
+    def gone(self, response: Response, column: str | None) -> Fetched:
+        identity = response.meta["identity"]
+        url = response.meta.get("stub_chain", [response.url])[0]
+        canonical = self.profile.canonical(url)
+        return Fetched(self.profile.name, identity, canonical, url, now(), 404, column=column)
 
     def follow_stub(
         self, response: Response, column: str | None, answer: Answer, callback: Any,

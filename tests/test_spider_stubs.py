@@ -122,3 +122,16 @@ def test_stand_ins_are_reported_never_stored(spider: TrsSpider, body: str, kind:
     assert not [item for item in out if isinstance(item, Fetched)]
     (problem,) = problems(spider)
     assert kind in problem["message"] and problem["url"] == ARTICLE
+
+
+def test_a_document_whose_stub_sends_readers_to_its_column_was_withdrawn(spider: TrsSpider) -> None:
+    withdrawn = (
+        '<html><head><meta http-equiv="refresh" content="0;url=../"></head><body></body></html>'
+    )
+    (gone,) = spider.parse_article(response(ARTICLE, withdrawn))
+    assert isinstance(gone, Fetched) and gone.status == 404
+    assert (gone.identity, gone.url) == ("hubei-jxt:26000001", ARTICLE)
+    # A stub to some other page of the portal that is no document is an error, not a document.
+    other = '<script>location.href = "/hdjl/wyxx/form.jsp";</script>'
+    assert list(spider.parse_article(response(ARTICLE, other))) == []
+    assert "which is no document" in problems(spider)[0]["message"]

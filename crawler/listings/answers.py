@@ -33,8 +33,6 @@ from crawler.listings.links import ANY_ARTICLE, is_article, parse_tree
 CONTENT = "content"
 KINDS = (CONTENT, "blocked", "redirect", "postmeta", "soft-404", "app-shell", "wrong-page", "blank")
 
-# A page bigger than this is looked at closely only when a cheap search finds a reason to.
-_SMALL = 16384
 # Stubs have next to nothing to read.
 _STUB_TEXT = 200
 _SHELL_TEXT = 30
@@ -60,6 +58,12 @@ _ID_IN_URL = re.compile(r"([0-9a-f]{32}|\d{4,})(?=\D*$)", re.I)
 _DOCUMENT_META = frozenset(("articletitle", "pubdate", "firstpublishedtime", "contentsource"))
 _ANY_ARTICLE = re.compile(ANY_ARTICLE)
 _HREF = re.compile(r"""href\s*=\s*["']([^"'#]+)["']""", re.I)
+_INVISIBLE = re.compile(
+    r"<(script|style|noscript|template|title|select)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE_RUN = re.compile(r"\s+|&nbsp;")
+_HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.shtml"))
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,9 @@ def _looks_like_document(root: etree._Element) -> bool:
 def _wrong_page(text: str, root: etree._Element, url: str, requested: str) -> bool:
     """A document's URL answered with another page: its id nowhere, many other documents."""
     path = urlsplit(requested).path
-    if path.rstrip("/") in ("", "/index.html", "/index.htm", "/index.shtml"):
+    if path in _HOME_PATHS:
         return False
-    if urlsplit(url).path in ("", "/", "/index.html", "/index.htm", "/index.shtml"):
+    if urlsplit(url).path in _HOME_PATHS:
         return True  # redirected to the home page
     own = _ID_IN_URL.search(path)
     if own is None or own.group(1) in text:
@@ -197,9 +201,12 @@ def read_answer(
         return Answer(CONTENT)
     requested = requested or url
     text = decode_html(body, encoding).text
+    # Most answers are content: a page with text to read, no error message, and (when a document
+    # was asked for) its own id or few links to other documents. Told without building a tree.
+    rough = _rough_visible(text)
     if (
-        len(body) > _SMALL
-        and not _SOFT_404.search(text)
+        len(rough) >= _STUB_TEXT
+        and not _SOFT_404.search(rough)
         and not (document and _wrong_page_possible(text, url, requested))
     ):
         return Answer(CONTENT)
@@ -230,7 +237,14 @@ def read_answer(
 
 
 def _wrong_page_possible(text: str, url: str, requested: str) -> bool:
+    if urlsplit(url).path in _HOME_PATHS:
+        return True
     own = _ID_IN_URL.search(urlsplit(requested).path)
-    return urlsplit(url).path in ("", "/", "/index.html") or (
-        own is not None and own.group(1) not in text
+    return (
+        own is not None and own.group(1) not in text and _document_links(text, url, requested) >= 10
     )
+
+
+def _rough_visible(text: str) -> str:
+    """About the text a browser shows: scripts, styles, the title, comments and tags left out."""
+    return _SPACE_RUN.sub("", _TAG.sub("", _INVISIBLE.sub("", text)))

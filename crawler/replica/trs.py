@@ -11,7 +11,7 @@
 - a parent section whose index is only `document.location.href = …` (HTTP 200) to the column;
 - `/<section>/YYYYMM/tYYYYMMDD_<id>.shtml`: articles, GBK-encoded, some declaring a wrong
   charset; the view counter rendered into the page, different on every fetch (so these pages are
-  dynamic: no validators);
+  dynamic: no validators); a withdrawn one is only a meta refresh to its section (HTTP 200);
 - `./P0202….pdf` attachments beside the article.
 """
 
@@ -109,8 +109,11 @@ class Trs:
 
     def article(self, match: re.Match[str], day: int) -> Response:
         spec = self.corpus.spec(self.site.name, match["id"])
-        if spec is None or not spec.live(day) or article_path(self.site, spec) != match.group(0):
+        if spec is None or article_path(self.site, spec) != match.group(0) or spec.day > day:
             return not_found(match.group(0))
+        if not spec.live(day):
+            # Withdrawn: the page now sends readers to its column (HTTP 200), as Fujian's do.
+            return page(_WITHDRAWN, "gbk")
         doc = self.corpus.document(spec, day)
         self.views[spec.key] = self.views.get(spec.key, 0) + 1
         # Some templates declare UTF-8 while the server sends GBK, as real TRS sites do.
@@ -130,6 +133,10 @@ _BROKEN = """<!DOCTYPE html>
 </head><body><div class="list-right-con"><ul class="xxgk_rul">
 </ul></div></body></html>
 """
+
+
+_WITHDRAWN = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
+<meta http-equiv="refresh" content="0;url=../"></head><body></body></html>"""
 
 
 def redirect_stub(column: Column) -> Response:

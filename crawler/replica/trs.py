@@ -5,8 +5,9 @@
   count first, `createPageHTML(records, pageCount, current, "index", "html")` — with an older
   call left in an HTML comment; the list amid the chrome real TRS pages carry (a header include
   that is a whole HTML document, menus, breadcrumb, a sidebar of hot documents, a hidden mobile
-  copy of the list, unrendered template rows, footer link groups); listed dates that differ from
-  the dates in the URLs for some entries;
+  copy of the list, unrendered template rows, footer link groups); a pinned row at the top of
+  the first page linking the province's portal; listed dates that differ from the dates in the
+  URLs for some entries;
 - deep `index_N` pages the paging call still counts, left as ~300-byte broken stubs;
 - a parent section whose index is only `document.location.href = …` (HTTP 200) to the column;
 - `/<section>/YYYYMM/tYYYYMMDD_<id>.shtml`: articles, GBK-encoded, some declaring a wrong
@@ -28,6 +29,8 @@ from crawler.replica.sites import Column, Site
 from crawler.replica.web import Request, Response, esc, not_found, page
 
 PER_PAGE = 20
+PINNED = "https://www.hubei.gov.cn/zfwj/ezf/202301/t20230110_4500001.shtml"
+PINNED_TITLE = "省人民政府关于印发湖北省数字经济发展规划的通知"
 #: Listings this deep or deeper count one more page than they have: a broken stub.
 STALE_FROM = 3
 _INDEX = re.compile(r"^/(?P<section>[\w/]+?)/(?:index(?:_(?P<n>\d+))?\.html)?$")
@@ -167,6 +170,12 @@ def render_index(
 ) -> str:  # fmt: skip
     """A listing page: the list of `rows` (href, title, listed date) amid the site's chrome."""
     items = []
+    if number == 0 and rows:
+        # Pinned at the top: the province's own document, on the province's portal (not ours).
+        items.append(
+            f'<li class="top"><a href="{PINNED}" target="_blank" title="{esc(PINNED_TITLE)}">'
+            f"[置顶] {esc(PINNED_TITLE)}</a><span>2023-01-10</span></li>"
+        )
     for position, (href, title, day) in enumerate(rows):
         if position % 5 == 3 and len(title) > 26:
             # Long titles cut in the link text, with no title attribute to give them whole.

@@ -80,5 +80,7 @@ def test_listing_overrides_in_profiles(tmp_path: Path) -> None:
         assert health_checks(store, "hubei-jxt", changed) == 3  # one per column
     assert changed["errors"] == 3 and all("listing changed" in e["message"] for e in errors)
     assert right["errors"] == 0
+    # Each column's first page pins a row linking the province's portal: listed, never fetched.
+    assert right["portals"]["hubei-jxt"]["entries_skipped"] == 3
     with Store(tmp_path / "own.db") as store:
         assert {r["url"] for r in store.records()} == expected

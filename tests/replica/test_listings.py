@@ -24,7 +24,8 @@ def expected(replica: Replica, site: str, column: str) -> list[str]:
 def document_list(page: str) -> str:
     """The replica's own document list on a TRS page (menus, sidebars, copies left out)."""
     found = re.search(r'<ul class="xxgk_rul">(.*?)</ul>', page, re.S)
-    return found.group(1) if found else ""
+    # The row pinned at the top links the province's portal, not this site.
+    return re.sub(r'<li class="top">.*?</li>', "", found.group(1), flags=re.S) if found else ""
 
 
 def _hanweb_key(href: str) -> str:

@@ -270,3 +270,30 @@ def test_document_links_reads_a_tree_already_parsed() -> None:
     root = parse_tree(page(f"<ul>{rows(4)}</ul>").decode())
     found = document_links(root, BASE, ARTICLE_PATTERNS["trs"])
     assert len(found.entries) == 4 and found.links > 4
+
+
+def test_a_row_wrapped_whole_in_its_link() -> None:
+    body = (
+        '<div class="news">'
+        + "".join(
+            f'<div class="item"><a href="./2023{n:02d}/t2023{n:02d}01_{n}.html">'
+            f'<span class="tit">通知{n}</span><span class="time">2023-{n:02d}-01</span></a></div>'
+            for n in range(1, 6)
+        )
+        + "</div>"
+    )
+    entries = trs.parse_index(page(body), BASE).entries
+    assert [(e.title, e.date) for e in entries][:2] == [
+        ("通知1", "2023-01-01"),
+        ("通知2", "2023-02-01"),
+    ]
+
+
+def test_a_page_wide_class_does_not_make_the_list_a_sidebar() -> None:
+    # No document under the listing's directory (all filed elsewhere), and <body class="side-menu">.
+    body = "<ul class='list'>" + "".join(
+        f'<li><a href="/xxgk/2023/t2023010{n}_{n}.html">文{n}</a><span>2023-01-0{n}</span></li>'
+        for n in range(1, 6)
+    ) + "</ul>"  # fmt: skip
+    html = page(body).replace(b"<body>", b'<body class="side-menu">')
+    assert len(trs.parse_index(html, BASE).entries) == 5

@@ -59,6 +59,7 @@ _ASIDE = re.compile(
     r"footer|foot|nav|menu|share|yqlj|friend)(?:$|[-_\s\d])",
     re.I,
 )
+_ASIDE_DEPTH = 4
 _SKIPPED_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#|$)", re.I)
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
 
@@ -161,7 +162,9 @@ def _date_in(row: etree._Element, link: etree._Element) -> str | None:
 
 
 def _title(link: etree._Element) -> str | None:
-    text = text_of(link)
+    # A row wrapped whole in its link holds the date too: a date alone is no part of a title.
+    parts = (t for t in link.itertext() if isinstance(t, str) and not _DATE.fullmatch(t.strip()))
+    text = _SPACE.sub(" ", "".join(parts)).strip()
     attribute = _SPACE.sub(" ", link.get("title") or "").strip()
     # The title attribute holds the full title when the text is cut ("…" or "...").
     if attribute and len(attribute) >= len(text.rstrip(".…")):
@@ -192,14 +195,16 @@ def _place(link: etree._Element) -> tuple[etree._Element, etree._Element]:
 
 
 def _path(el: etree._Element) -> tuple[str, bool]:
-    steps = []
+    """The container's path from the root, and whether the container or one of its nearest
+    ancestors is named like a sidebar, menu or footer (a page-wide class on <body> is not)."""
+    steps: list[str] = []
     aside = False
     node: etree._Element | None = el
     while node is not None and isinstance(node.tag, str):
+        if len(steps) < _ASIDE_DEPTH and node.tag not in ("body", "html"):
+            names = f"{node.get('class') or ''} {node.get('id') or ''}"
+            aside = aside or node.tag in ("nav", "footer", "aside") or bool(_ASIDE.search(names))
         steps.append(_step(node))
-        names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if node.tag in ("nav", "footer", "aside", "header") or _ASIDE.search(names):
-            aside = True
         node = node.getparent()
     return "/".join(reversed(steps)), aside
 

@@ -160,3 +160,15 @@ def test_non_200_answers_are_left_to_the_caller() -> None:
         read_answer(200, b"", ARTICLE).kind == "blocked"
     )  # an empty answer where content must come
     assert read_answer(200, b"", ARTICLE, expect_body=False).kind == CONTENT
+
+
+def test_a_document_that_quotes_an_error_message_is_a_document() -> None:
+    prose = (
+        "<p>" + "为进一步规范政府网站管理，各地要定期检查失效链接，确保公众访问顺畅。" * 30 + "</p>"
+    )
+    page = f"<html><head><title>关于网站检查的通报</title></head><body><p>404 Not Found</p>{prose}</body></html>"
+    assert answer(page, document=True)[0] == CONTENT
+    # The same message in the title makes it an error page whatever else it carries.
+    assert (
+        answer(page.replace("关于网站检查的通报", "404 Not Found"), document=True)[0] == "soft-404"
+    )

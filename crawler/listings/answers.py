@@ -35,6 +35,8 @@ KINDS = (CONTENT, "blocked", "redirect", "postmeta", "soft-404", "app-shell", "w
 
 # Stubs have next to nothing to read.
 _STUB_TEXT = 200
+# An error page's own text, menus' links left out, is short (a document's is not).
+_ERROR_PAGE_TEXT = 800
 _SHELL_TEXT = 30
 _HIDDEN = frozenset(("script", "style", "noscript", "template", "head", "title", "select"))
 _SOFT_404 = re.compile(
@@ -78,12 +80,13 @@ class Answer:
         return self.kind == CONTENT
 
 
-def _visible(root: etree._Element) -> str:
+def _visible(root: etree._Element, skip: frozenset[str] = frozenset()) -> str:
+    """The text a browser shows, spaces left out (and the text of `skip` elements)."""
     parts: list[str] = []
     stack = [root]
     while stack:
         el = stack.pop()
-        if not isinstance(el.tag, str) or el.tag in _HIDDEN:
+        if not isinstance(el.tag, str) or el.tag in _HIDDEN or el.tag in skip:
             if el.tail and el is not root:
                 parts.append(el.tail)
             continue
@@ -213,9 +216,14 @@ def read_answer(
     root = parse_tree(text)
     visible = _visible(root)
     scripts = [script.text or "" for script in root.iter("script")]
-    # An error page that sends the browser home after ten seconds is an error page.
+    # An error page that sends the browser home after ten seconds is an error page. Its message
+    # stands in its title or nearly alone amid menus: a document that quotes "404 Not Found" has
+    # text of its own around it.
     soft = _SOFT_404.search(visible)
-    if soft:
+    title = root.findtext(".//title") or ""
+    if soft and (
+        _SOFT_404.search(title) or len(_visible(root, frozenset(("a",)))) < _ERROR_PAGE_TEXT
+    ):
         return Answer("soft-404", f"error page with HTTP 200: {soft.group(0)}")
     if len(visible) < _STUB_TEXT:
         target = _postmeta(scripts, url)

@@ -493,9 +493,11 @@ class NumberedPagesSpider(PortalSpider):
         if listing.skipped:
             self.skipped_link("", "rows that are not documents", listing.skipped)
         if page == 1:
-            self.check_column(
-                column, len(listing.entries), response.url, getattr(listing, "unmatched", 0)
+            # Rows of an API none of whose URLs is a document's: the listing changed as well.
+            unmatched = getattr(listing, "unmatched", 0) or (
+                listing.skipped if not listing.entries else 0
             )
+            self.check_column(column, len(listing.entries), response.url, unmatched)
         requests, all_known = self.follow_entries(listing.entries, column)
         yield from requests
         pages = math.ceil((listing.total or 0) / self.page_size)

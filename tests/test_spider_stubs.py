@@ -135,3 +135,23 @@ def test_a_document_whose_stub_sends_readers_to_its_column_was_withdrawn(spider:
     other = '<script>location.href = "/hdjl/wyxx/form.jsp";</script>'
     assert list(spider.parse_article(response(ARTICLE, other))) == []
     assert "which is no document" in problems(spider)[0]["message"]
+
+
+def test_api_rows_none_of_which_is_a_document_are_a_changed_listing(tmp_path: Any) -> None:
+    from crawler.store import Store
+    from spiders.govcn import GovcnSpider
+
+    crawler = get_crawler(GovcnSpider)
+    govcn = GovcnSpider(profile=load_profiles()["govcn"])
+    govcn._set_crawler(crawler)
+    govcn.store = Store(tmp_path / "g.db")
+    rows = [
+        {"title": f"通知{n}", "url": f"https://www.gov.cn/zhengce/{n}/detail.jsp"} for n in range(5)
+    ]
+    body = json.dumps({"searchVO": {"catMap": {"gongwen": {"listVO": rows, "totalCount": 5}}}})
+    url = "https://sousuo.www.gov.cn/search-gov/data?p=1"
+    request = Request(url, meta={"column": "gongwen", "page": 1})
+    assert list(govcn.parse_page(TextResponse(url, body=body.encode(), request=request))) == []
+    (problem,) = problems(govcn)
+    assert "listing changed" in problem["message"] and "none now" in problem["message"]
+    govcn.store.close()

@@ -105,6 +105,8 @@ def run(
             "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
             "errors": int(values.get("govwatch/error", 0)),
             "blocked": int(values.get("govwatch/blocked", 0)),
+            # Links listings showed that are no documents of the portal: not fetched.
+            "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
             "finish_reason": values.get("finish_reason"),
         }
         stats.portals[name] = portal

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.listings.links import SelectorError, check_selector
+
 FAMILIES = ("hanweb", "jpaas", "trs", "govcn")
 SHIPPED = Path(__file__).parent / "portals"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -35,6 +37,10 @@ class Column:
     id: str
     name: str
     path: str = ""  # TRS: the section path under the origin
+    #: For odd portals: the regex a document URL matches, the CSS/XPath of the list that holds
+    #: them (the profile's own, else the family's defaults).
+    article_pattern: str | None = None
+    list_selector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,15 @@ class Profile:
     #: The real portal's origins when this profile fetches from elsewhere (the replica).
     real_origin: str = ""
     real_origins: dict[str, str] = field(default_factory=dict)
+    article_pattern: str | None = None
+    list_selector: str | None = None
+
+    def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
+        """(article_pattern, list_selector) for a column: its own, else the profile's."""
+        column = next((c for c in self.columns if c.id == column_id), None)
+        pattern = column.article_pattern if column else None
+        selector = column.list_selector if column else None
+        return pattern or self.article_pattern, selector or self.list_selector
 
     def origin_for(self, role: str = "") -> str:
         return self.origins.get(role, self.origin) if role else self.origin
@@ -127,6 +142,31 @@ def _string(
     return str(value).strip()
 
 
+def _listing_keys(
+    data: dict[str, Any], path: Path, where: str = ""
+) -> tuple[str | None, str | None]:
+    """`article_pattern` (a regex) and `list_selector` (CSS or XPath), checked."""
+    pattern = _string(data, "article_pattern", path, where, required=False) or None
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise _fail(
+                path, f"{where}article_pattern", f"{pattern!r} is not a regular expression ({error})",
+                r"write a Python regex searched in the link's path, e.g. '/t\d{8}_\d+\.html'",
+            ) from None  # fmt: skip
+    selector = _string(data, "list_selector", path, where, required=False) or None
+    if selector is not None:
+        try:
+            check_selector(selector)
+        except SelectorError as error:
+            raise _fail(
+                path, f"{where}list_selector", str(error),
+                "write a CSS selector (ul.list) or an XPath (//div[@id='list']//ul)",
+            ) from None  # fmt: skip
+    return pattern, selector
+
+
 def _seconds(value: Any, path: Path, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
@@ -186,10 +226,13 @@ def parse_profile(data: Any, path: Path) -> Profile:
             raise _fail(
                 path, f"columns[{index}]", "expected a mapping", "write `- id: …` and `name: …`"
             )
+        pattern, selector = _listing_keys(raw, path, where)
         column = Column(
             id=_string(raw, "id", path, where),
             name=_string(raw, "name", path, where),
             path=_string(raw, "path", path, where, required=family == "trs").strip("/"),
+            article_pattern=pattern,
+            list_selector=selector,
         )
         columns.append(column)
     ids = [c.id for c in columns]
@@ -234,6 +277,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
             "delay ≥ 0 and concurrency from 1 to 8",
             "be gentle with government servers",
         )
+    article_pattern, list_selector = _listing_keys(data, path)
     cron = schedule.get("cron")
     if cron is not None and len(str(cron).split()) != 5:
         raise _fail(
@@ -255,6 +299,8 @@ def parse_profile(data: Any, path: Path) -> Profile:
         jitter_seconds=_seconds(schedule.get("jitter", 600), path, "schedule.jitter"),
         revisit_days=int(data.get("revisit_days", 30)),
         source=str(path),
+        article_pattern=article_pattern,
+        list_selector=list_selector,
     )
 
 

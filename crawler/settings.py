@@ -46,6 +46,10 @@ ITEM_PIPELINES = {
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Meta-refresh stubs are the spiders' to follow (crawler.listings.answers): inside the portal they
+# are followed, and a stub that leaves the portal or loops is reported. Scrapy's own middleware
+# would follow them silently, and a stub to another host would vanish in the offsite filter.
+METAREFRESH_ENABLED = False
 
 # govwatch's own settings; the command line sets them per run.
 GOVWATCH_DB = "govwatch.db"

@@ -23,14 +23,24 @@ from twisted.python.failure import Failure
 
 from crawler.extract import extract_document
 from crawler.items import Fetched, ListingEntry
+from crawler.listings.answers import Answer, gkml_url, read_answer
 from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
+from crawler.listings.links import article_pattern, is_article
 from crawler.profiles import Profile, load_profiles
 from crawler.store import Store, now
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
-HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504]
+HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
+#: How many redirect stubs (JS, meta refresh, postmeta) a fetch may pass through.
+STUB_HOPS = 3
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
+# A column's index (a withdrawn document's stub sends readers there).
+_INDEX_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/index\.html)$")
+# Meta keys Scrapy's own middlewares set on a request; a followed stub starts them afresh.
+_SCRAPY_META = frozenset(("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
+                          "retry_times", "download_slot", "download_latency", "depth",
+                          "download_timeout"))  # fmt: skip
 
 
 def replica_sites(url: str) -> dict[str, str]:
@@ -137,6 +147,103 @@ class PortalSpider(scrapy.Spider):
             return True
         return False
 
+    def not_content(
+        self, response: Response, column: str | None, callback: Any, *, document: bool
+    ) -> tuple[bool, scrapy.Request | Fetched | None]:
+        """Answers that stand in for a page (DOMAIN.md §6): (handled, what to yield instead).
+
+        Blocks are reported as blocked; redirect stubs (JS, meta refresh, Guangdong's postmeta)
+        are followed inside the portal, and an error when they loop or lead away; a document
+        whose stub sends readers to its column's index was withdrawn (gone, as with a 404); soft
+        404s, app shells, wrong pages and blank pages are errors. None is ever stored or read as
+        a listing.
+        """
+        if self.blocked(response, column):
+            return True, None
+        if response.status != 200:
+            return False, None
+        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        charset = _CHARSET.search(header)
+        chain = [*response.meta.get("redirect_urls", []), *response.meta.get("stub_chain", [])]
+        requested = response.meta.get("redirect_urls", [response.url])[0]
+        answer = read_answer(
+            200, response.body, response.url, encoding=charset.group(1) if charset else None,
+            document=document, requested=requested,
+        )  # fmt: skip
+        if answer.is_content:
+            return False, None
+        if answer.kind == "redirect" and document and answer.target:
+            target = self.profile.to_fetch(answer.target)
+            if self.profile.allows(target) and not is_article(
+                answer.target, self.article_pattern(column or "")
+            ):
+                if _INDEX_PATH.search(urlsplit(target).path):
+                    # Withdrawn: the page now only sends readers to its column.
+                    return True, self.gone(response, column)
+                self.report("error", column, response.url,
+                            f"not a document: {answer.reason}, which is no document")  # fmt: skip
+                return True, None
+        if answer.kind in ("redirect", "postmeta"):
+            return True, self.follow_stub(response, column, answer, callback, chain)
+        if answer.kind == "blank" and not document and response.meta.get("page"):
+            # A deep index_N page left broken: the listing ends here (counted, not an error).
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("govwatch/listing_stubs")
+            self.logger.info("listing ends at %s: %s", response.url, answer.reason)
+            return True, None
+        what = "a document" if document else "a listing"
+        self.report("error", column, response.url, f"not {what}: {answer.kind}: {answer.reason}")
+        return True, None
+
+    def gone(self, response: Response, column: str | None) -> Fetched:
+        identity = response.meta["identity"]
+        url = response.meta.get("stub_chain", [response.url])[0]
+        canonical = self.profile.canonical(url)
+        return Fetched(self.profile.name, identity, canonical, url, now(), 404, column=column)
+
+    def follow_stub(
+        self, response: Response, column: str | None, answer: Answer, callback: Any,
+        chain: list[str],
+    ) -> scrapy.Request | None:  # fmt: skip
+        """The request a redirect stub leads to, or None (reported) when it loops or leaves."""
+        assert answer.target is not None
+        target = self.profile.to_fetch(answer.target)
+        seen = [*chain, response.url]
+        if not self.profile.allows(target):
+            self.report("error", column, response.url, f"{answer.reason}: leads outside the portal")
+            return None
+        if target in seen or len(seen) > STUB_HOPS:
+            self.report("error", column, response.url,
+                        f"{answer.reason}: redirect stubs loop ({' → '.join([*seen, target])})")  # fmt: skip
+            return None
+        meta = {k: v for k, v in response.meta.items() if k not in _SCRAPY_META}
+        meta["stub_chain"] = seen
+        if answer.kind == "postmeta":
+            meta["postmeta_callback"] = callback
+            callback = self.parse_postmeta
+        return scrapy.Request(
+            target, callback=callback, errback=self.failed, meta=meta,
+            headers={"Referer": response.url},
+        )  # fmt: skip
+
+    def parse_postmeta(self, response: Response) -> Iterator[Any]:
+        """Guangdong's postmeta JSON: the page it names is the document."""
+        column = response.meta.get("column")
+        if self.blocked(response, column) or response.status != 200:
+            return
+        target = gkml_url(response.body, response.url)
+        if target is None:
+            self.report("error", column, response.url, "postmeta answer without a gkml_url")
+            return
+        answer = Answer("redirect", f"postmeta names {target}", target)
+        chain = list(response.meta.get("stub_chain", []))
+        request = self.follow_stub(
+            response, column, answer, response.meta["postmeta_callback"], chain
+        )
+        if request is not None:
+            request.meta.pop("postmeta_callback", None)
+            yield request
+
     def dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
         """A request the scheduler refused: never silent."""
         if spider is self:
@@ -155,12 +262,22 @@ class PortalSpider(scrapy.Spider):
             f"{failure.type.__name__ if failure.type else 'error'}: {failure.value}",
         )
 
-    def check_column(self, column: str, listed: int, url: str) -> None:
+    def check_column(self, column: str, listed: int, url: str, unmatched: int = 0) -> None:
         """At a column's first listing page. A column that used to list entries and now lists
-        none is an error, not silence. A column whose last walk did not end (a crawl killed on
-        the way) is walked to its end this time, so that nothing is skipped as known."""
+        none is an error, not silence; so is a list of dated links none of which is a document
+        URL (`unmatched`: the layout or the URL scheme changed). A column whose last walk did
+        not end (a crawl killed on the way) is walked to its end this time, so that nothing is
+        skipped as known."""
         assert self.store is not None
         before = self.store.column_listed(self.profile.name, column)
+        if listed == 0 and unmatched >= 3:
+            pattern = self.article_pattern(column).pattern
+            self.report(
+                "error", column, url,
+                f"listing changed: {unmatched} dated links in a list but none now matches the "
+                f"article pattern {pattern}; set article_pattern or list_selector in the profile",
+            )  # fmt: skip
+            return
         if listed == 0 and before:
             self.report(
                 "error",
@@ -193,16 +310,34 @@ class PortalSpider(scrapy.Spider):
             else f"{self.profile.name}:{self.profile.canonical(url)}"
         )
 
+    def article_pattern(self, column: str) -> re.Pattern[str]:
+        """What a document URL of this column looks like (the profile's, else the family's)."""
+        return article_pattern(self.family, self.profile.listing_overrides(column)[0])
+
+    def list_selector(self, column: str) -> str | None:
+        return self.profile.listing_overrides(column)[1]
+
+    def skipped_link(self, url: str, why: str, count: int = 1) -> None:
+        """A link a listing showed that is not followed: counted in the run's stats."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value("govwatch/entries_skipped", count)
+        if url:
+            self.logger.debug("not following %s: %s", url, why)
+
     def follow_entries(
         self, entries: Iterable[ListingEntry], column: str
     ) -> tuple[list[scrapy.Request], bool]:
         """Requests for the entries that policy says to fetch; and whether all were known."""
         requests = []
         all_known = True
+        pattern = self.article_pattern(column)
         for entry in entries:
             url = self.profile.to_fetch(entry.url)
-            if not self.profile.allows(url):
-                self.logger.info("not following %s: outside %s", url, ", ".join(self.profile.hosts))
+            if not self.profile.allows(url) or not is_article(entry.url, pattern):
+                # A menu, a footer, a download, another site: never fetched as a document.
+                self.skipped_link(url, "outside the portal" if not self.profile.allows(url)
+                                  else f"not a document URL ({pattern.pattern})")  # fmt: skip
                 continue
             identity = self.identity(url)
             self.listed.add(identity)
@@ -239,7 +374,7 @@ class PortalSpider(scrapy.Spider):
 
     # Articles
 
-    def parse_article(self, response: Response) -> Iterator[Fetched]:
+    def parse_article(self, response: Response) -> Iterator[Fetched | scrapy.Request]:
         column = response.meta.get("column")
         identity = response.meta["identity"]
         fetched_at = now()
@@ -254,7 +389,10 @@ class PortalSpider(scrapy.Spider):
                 self.profile.name, identity, canonical, response.url, fetched_at, 404, column=column
             )
             return
-        if self.blocked(response, column):
+        handled, follow = self.not_content(response, column, self.parse_article, document=True)
+        if follow is not None:
+            yield follow
+        if handled:
             return
         header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = _CHARSET.search(header)
@@ -326,8 +464,8 @@ class NumberedPagesSpider(PortalSpider):
     def listing_headers(self) -> dict[str, str]:
         return {}
 
-    def parse_listing(self, body: bytes, url: str) -> Any:
-        """Entries and the total of one page (raises ListingFormatError)."""
+    def parse_listing(self, body: bytes, url: str, column: str) -> Any:
+        """Entries, the total and the links skipped of one page (raises ListingFormatError)."""
         raise NotImplementedError
 
     def page_request(self, column: str, page: int) -> scrapy.Request:
@@ -346,12 +484,20 @@ class NumberedPagesSpider(PortalSpider):
         if self.blocked(response, column):
             return
         try:
-            listing = self.parse_listing(response.body, self.profile.canonical(response.url))
+            listing = self.parse_listing(
+                response.body, self.profile.canonical(response.url), column
+            )
         except ListingFormatError as error:
             self.report("error", column, response.url, str(error))
             return
+        if listing.skipped:
+            self.skipped_link("", "rows that are not documents", listing.skipped)
         if page == 1:
-            self.check_column(column, len(listing.entries), response.url)
+            # Rows of an API none of whose URLs is a document's: the listing changed as well.
+            unmatched = getattr(listing, "unmatched", 0) or (
+                listing.skipped if not listing.entries else 0
+            )
+            self.check_column(column, len(listing.entries), response.url, unmatched)
         requests, all_known = self.follow_entries(listing.entries, column)
         yield from requests
         pages = math.ceil((listing.total or 0) / self.page_size)

@@ -30,5 +30,5 @@ class GovcnSpider(NumberedPagesSpider):
             headers["User-Agent"] = agent
         return headers
 
-    def parse_listing(self, body: bytes, url: str) -> Any:
-        return govcn.parse_search(body, url)
+    def parse_listing(self, body: bytes, url: str, column: str) -> Any:
+        return govcn.parse_search(body, url, self.article_pattern(column))

@@ -30,10 +30,18 @@ class HanwebSpider(PortalSpider):
 
     def parse_column(self, response: Response) -> Iterator[Any]:
         column = response.meta["column"]
-        if self.blocked(response, column):
+        # A column page may be a JS or meta-refresh stub to another column: followed.
+        handled, follow = self.not_content(response, column, self.parse_column, document=False)
+        if follow is not None:
+            yield follow
+        if handled:
             return
-        page = hanweb.parse_column_page(response.text, response.url)
-        self.check_column(column, len(page.entries), response.url)
+        page = hanweb.parse_column_page(
+            response.text, response.url, self.article_pattern(column), self.list_selector(column)
+        )
+        if page.skipped:
+            self.skipped_link("", "links in the list that are not documents", page.skipped)
+        self.check_column(column, len(page.entries), response.url, page.unmatched)
         requests, all_known = self.follow_entries(page.entries, column)
         yield from requests
         total = page.total or 0
@@ -62,7 +70,9 @@ class HanwebSpider(PortalSpider):
         if self.blocked(response, column):
             # An empty or refused dataproxy: what the column page showed is all this run has.
             return
-        group = hanweb.parse_datastore(response.text, response.url)
+        group = hanweb.parse_datastore(response.text, response.url, self.article_pattern(column))
+        if group.skipped:
+            self.skipped_link("", "records that are not documents", group.skipped)
         if not group.entries:
             self.column_done(column)
             return

@@ -21,5 +21,5 @@ class JpaasSpider(NumberedPagesSpider):
     def listing_url(self, column: str, page: int) -> str:
         return jpaas.api_url(self.profile.origin, self.profile.params, column, page, self.page_size)
 
-    def parse_listing(self, body: bytes, url: str) -> Any:
-        return jpaas.parse_api(body, url)
+    def parse_listing(self, body: bytes, url: str, column: str) -> Any:
+        return jpaas.parse_api(body, url, self.article_pattern(column), self.list_selector(column))

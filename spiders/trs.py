@@ -18,35 +18,47 @@ class TrsSpider(PortalSpider):
     family = "trs"
     id_pattern = re.compile(r"/t\d{8}_(\d+)\.s?html?")
 
-    def index_request(self, column: str, path: str, number: int) -> scrapy.Request:
+    def index_request(
+        self, column: str, url: str, number: int, prefer: str | None = None
+    ) -> scrapy.Request:
         return scrapy.Request(
-            trs.page_url(f"{self.profile.origin}/{path}/", number),
-            callback=self.parse_index, errback=self.failed,
-            meta={"column": column, "path": path, "page": number, "handle_httpstatus_list": HANDLED},
+            url, callback=self.parse_index, errback=self.failed,
+            meta={"column": column, "page": number, "prefer": prefer,
+                  "handle_httpstatus_list": HANDLED},
         )  # fmt: skip
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         for column in self.profile.columns:
-            yield self.index_request(column.id, column.path, 0)
+            section = f"{self.profile.origin}/{column.path}/"
+            yield self.index_request(column.id, trs.page_url(section, 0), 0)
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         column = meta["column"]
-        if self.blocked(response, column):
+        # A column index may be a JS or meta-refresh stub to its first sub-column: followed.
+        handled, follow = self.not_content(response, column, self.parse_index, document=False)
+        if follow is not None:
+            yield follow
+        if handled:
+            if follow is None:
+                self.column_done(column)
             return
         header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = header.partition("charset=")[2] or None
-        listing = trs.parse_index(response.body, response.url, charset)
+        listing = trs.parse_index(
+            response.body, response.url, charset, pattern=self.article_pattern(column),
+            list_selector=self.list_selector(column), prefer=meta.get("prefer"),
+        )  # fmt: skip
+        if listing.skipped:
+            self.skipped_link("", "links in the list that are not documents", listing.skipped)
         if meta["page"] == 0:
-            self.check_column(column, len(listing.entries), response.url)
+            self.check_column(column, len(listing.entries), response.url, listing.unmatched)
         requests, all_known = self.follow_entries(listing.entries, column)
         yield from requests
-        following = meta["page"] + 1
-        if (
-            listing.entries
-            and following < (listing.pages or 0)
-            and self.keep_paging(column, all_known)
-        ):
-            yield self.index_request(column, meta["path"], following)
+        if listing.entries and listing.next_page and self.keep_paging(column, all_known):
+            # Later pages prefer the list chosen on the first (a short last page has fewer
+            # entries than a sidebar of hot documents).
+            prefer = meta.get("prefer") or listing.signature
+            yield self.index_request(column, listing.next_page, meta["page"] + 1, prefer)
         else:
             self.column_done(column)

@@ -62,6 +62,13 @@ def test_origin_swap_keeps_urls_real() -> None:
         ({"schedule": {"interval": "soon"}}, "schedule.interval", "6h"),
         ({"schedule": {"cron": "every day"}}, "schedule.cron", "0 7 * * *"),
         ({"family": "jpaas"}, "jpaas.webId", "queryData"),
+        ({"article_pattern": "/t(\\d+_"}, "article_pattern", "Python regex"),
+        ({"list_selector": "ul["}, "list_selector", "CSS selector"),
+        (
+            {"columns": [{"id": "1", "name": "x", "list_selector": "//ul["}]},
+            "columns[0].list_selector",
+            "XPath",
+        ),
     ],
 )
 def test_broken_profiles_name_file_field_and_fix(
@@ -126,3 +133,20 @@ def test_portals_command(tmp_path: Path) -> None:
         [sys.executable, "-m", "crawler", "crawl", "nowhere"], capture_output=True, text=True
     )
     assert result.returncode == 2 and "unknown portal nowhere" in result.stderr
+
+
+def test_listing_overrides_per_column_beat_the_profiles(tmp_path: Path) -> None:
+    data = {
+        **GOOD,
+        "article_pattern": r"/art_\d+\.html$",
+        "list_selector": "ul.list",
+        "columns": [
+            {"id": "1", "name": "a"},
+            {"id": "2", "name": "b", "article_pattern": r"/doc/\d+\.jsp$",
+             "list_selector": "//div[@id='main']//ul"},
+        ],
+    }  # fmt: skip
+    profile = load_profile(_write(tmp_path, data))
+    assert profile.listing_overrides("1") == (r"/art_\d+\.html$", "ul.list")
+    assert profile.listing_overrides("2") == (r"/doc/\d+\.jsp$", "//div[@id='main']//ul")
+    assert load_profiles()["hubei-jxt"].listing_overrides("rddbjy") == (None, None)

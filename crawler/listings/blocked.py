@@ -1,18 +1,57 @@
-"""Answers that are not the page asked for: anti-bot challenges and block pages (DOMAIN.md §5).
+"""Answers that are not the page asked for: anti-bot challenges and block pages (DOMAIN.md §5, §6).
 
 Such an answer is reported as blocked — never stored as a document, never read as an empty
-listing.
+listing. Many come with HTTP 200: the "Virtual Container Shield" shell, a ~380-byte page setting
+a `C3VK=` cookie, 加速乐's `__jsl_clearance` and Alibaba's `acw_sc__v2` scripts, pages asking
+`请输入验证码` or `访问验证`.
 """
 
 from __future__ import annotations
 
+import re
+
+# Markers of challenge scripts and shells. A page that passed a challenge may still load its
+# script, so with HTTP 200 a marker counts only on a page with little else to read.
 _MARKERS = (
     (b"$_ts", "瑞数 challenge ($_ts)"),
-    (b"__jsl_clearance", "加速乐/创宇盾 challenge (__jsl_clearance)"),
+    # Written in pieces by the real script, ('_')+('_')+('jsl_clearance'): the tail is enough.
+    (b"jsl_clearance", "加速乐/创宇盾 challenge (__jsl_clearance)"),
     (b"acw_sc__v2", "Alibaba WAF challenge (acw_sc__v2)"),
+    (b"Virtual Container Shield", "Virtual Container Shield challenge"),
+    (b"C3VK=", "cookie challenge (C3VK)"),
+)
+# Words of block and verification pages, as printed (a document's comment form may ask
+# 请输入验证码 too: like the markers, they count with HTTP 200 only on a page with little else
+# to read).
+_WORDS = (
     ("访问被拦截".encode(), "访问被拦截 block page"),
     ("非法请求".encode(), "非法请求 page"),
+    ("请输入验证码".encode(), "verification page (请输入验证码)"),
+    ("访问验证".encode(), "verification page (访问验证)"),
+    ("人机验证".encode(), "verification page (人机验证)"),
+    ("滑动验证".encode(), "verification page (滑动验证)"),
 )
+_CHALLENGE_MAX = 65536
+_SHORT_TEXT = 300
+_INVISIBLE = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(rb"<[^>]*>")
+_SPACE = re.compile(rb"\s+|&nbsp;")
+
+
+def visible_text(body: bytes) -> bytes:
+    """About the text a browser would show (scripts, styles, comments and tags left out)."""
+    return _SPACE.sub(b"", _TAG.sub(b"", _INVISIBLE.sub(b"", body[:_CHALLENGE_MAX])))
+
+
+def _marker(body: bytes, text: bytes) -> str | None:
+    head = body[:_CHALLENGE_MAX]
+    for marker, reason in _MARKERS:
+        if marker in head:
+            return reason
+    for word, reason in _WORDS:
+        if word in text:
+            return reason
+    return None
 
 
 def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str | None:
@@ -21,21 +60,17 @@ def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str
     `expect_body`: an empty 200 is a block where content must come (dataproxy answers empty to
     clients it does not like).
     """
-    if status in (412, 418):
-        for marker, reason in _MARKERS:
-            if marker in body[:8192]:
-                return f"HTTP {status}: {reason}"
-        return f"HTTP {status}: anti-bot block"
+    if status in (412, 418, 521):
+        reason = _marker(body, body)
+        return f"HTTP {status}: {reason or 'anti-bot block'}"
     if status == 403 and "非法请求".encode() in body[:2048]:
         return "HTTP 403: 非法请求"
     if status != 200:
         return None
     if expect_body and not body.strip():
         return "empty answer"
-    head = body[:4096]
-    # A real page may mention these words in its text; a block page is short and little else.
-    if len(body) < 4096:
-        for marker, reason in _MARKERS:
-            if marker in head:
-                return reason
-    return None
+    if len(body) > _CHALLENGE_MAX:
+        return None
+    text = visible_text(body)
+    # Words count as printed (not in a form's placeholder); nothing counts on a page with text.
+    return _marker(body, text) if len(text) < _SHORT_TEXT else None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from crawler.items import ListingEntry
 from crawler.listings.jpaas import ListingFormatError
+from crawler.listings.links import ARTICLE_PATTERNS, compile_pattern, is_article
 
 _SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -17,6 +19,8 @@ _SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 class SearchPage:
     entries: list[ListingEntry]
     total: int | None
+    #: Rows whose URL is not a content page (the profile's `article_pattern` or the family's).
+    skipped: int = 0
 
 
 def search_url(origin: str, params: dict[str, str], page: int, size: int) -> str:
@@ -36,18 +40,23 @@ def _date(row: dict[str, object]) -> str | None:
     return None
 
 
-def parse_search(body: bytes | str, url: str) -> SearchPage:
+def parse_search(
+    body: bytes | str, url: str, pattern: str | re.Pattern[str] | None = None
+) -> SearchPage:
     """Rows of every category; the total is the categories' (the top-level one is always 0)."""
+    regex = compile_pattern(pattern or ARTICLE_PATTERNS["govcn"])
     try:
         answer = json.loads(body)
         categories = answer["searchVO"]["catMap"]
     except (ValueError, KeyError, TypeError) as error:
         raise ListingFormatError(f"gov.cn search at {url}: unexpected answer ({error})") from None
     entries: list[ListingEntry] = []
-    total = 0
+    total = skipped = 0
     for category in categories.values():
         total += int(category.get("totalCount") or 0)
         for row in category.get("listVO") or []:
-            if row.get("url"):
+            if row.get("url") and is_article(str(row["url"]), regex):
                 entries.append(ListingEntry(str(row["url"]), row.get("title"), _date(row)))
-    return SearchPage(entries, total)
+            else:
+                skipped += 1
+    return SearchPage(entries, total, skipped)

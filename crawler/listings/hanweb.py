@@ -1,15 +1,19 @@
-"""Hanweb JCMS classic listings: the column page's embedded datastore and `dataproxy.jsp`."""
+"""Hanweb JCMS classic listings: the column page's embedded datastore and `dataproxy.jsp`.
+
+The records of a datastore are read as one list; a column page without a datastore (some
+Shandong sites list `/art/` links straight on the page) is read like any listing page
+(`crawler.listings.links`). Either way only links to the family's article URLs are entries.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urljoin
-
-from lxml import etree
+from urllib.parse import parse_qsl, unquote
 
 from crawler.items import ListingEntry
+from crawler.listings.links import ARTICLE_PATTERNS, document_links
 
 _STORE = re.compile(r"<datastore>.*?</datastore>", re.S)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -21,12 +25,7 @@ _JS_PROXY = re.compile(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
 _JS_PERPAGE = re.compile(r"perPage\s*:\s*['\"]?(\d+)")
 _JS_PARAMS = re.compile(r"ajaxParam\s*:\s*\{([^}]*)\}", re.S)
 _JS_PAIR = re.compile(r"""['"]?(\w+)['"]?\s*:\s*['"]?([^,'"}]*)['"]?""")
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""")
-
-
-def _text(el: etree._Element) -> str:
-    return "".join(t for t in el.itertext() if isinstance(t, str))
 
 
 @dataclass
@@ -36,6 +35,10 @@ class Group:
     entries: list[ListingEntry]
     total: int | None = None
     next_page: int | None = None
+    #: Links among the records that are not documents of the family (or the profile).
+    skipped: int = 0
+    #: When no record links a document: how many dated rows link something else.
+    unmatched: int = 0
 
 
 @dataclass
@@ -45,27 +48,18 @@ class ColumnPage(Group):
     params: dict[str, str] = field(default_factory=dict)
 
 
-def _entry(record: str, base_url: str) -> ListingEntry | None:
-    try:
-        fragment = etree.fromstring(f"<div>{record}</div>", etree.HTMLParser())
-    except (etree.ParserError, ValueError):
-        return None
-    link = next((a for a in fragment.iter("a") if a.get("href")), None)
-    if link is None:
-        return None
-    title = (link.get("title") or _text(link)).strip() or None
-    found = _DATE.search(_text(fragment))
-    date = (
-        f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
-    )
-    return ListingEntry(urljoin(base_url, html.unescape(link.get("href") or "")), title, date)
-
-
-def parse_datastore(text: str, base_url: str) -> Group:
+def parse_datastore(
+    text: str, base_url: str, pattern: str | re.Pattern[str] | None = None
+) -> Group:
     """The records of a `<datastore>` (inline or from dataproxy.jsp), its totals and next page."""
     store = _STORE.search(text)
     body = store.group(0) if store else ""
-    entries = [e for e in (_entry(r, base_url) for r in _RECORD.findall(body)) if e is not None]
+    records = _RECORD.findall(body)
+    found = document_links(
+        "<html><body><ul>" + "".join(records) + "</ul></body></html>",
+        base_url,
+        pattern or ARTICLE_PATTERNS["hanweb"],
+    )
     total = _TOTAL_RECORD.search(body)
     next_page = None
     nxt = _NEXT.search(body)
@@ -75,23 +69,44 @@ def parse_datastore(text: str, base_url: str) -> Group:
             query = dict(parse_qsl(html.unescape(href.group(1)).partition("?")[2]))
             if query.get("page", "").isdigit():
                 next_page = int(query["page"])
-    return Group(entries, int(total.group(1)) if total else None, next_page)
+    return Group(
+        found.entries,
+        int(total.group(1)) if total else None,
+        next_page,
+        found.skipped,
+        found.unmatched,
+    )
 
 
-def parse_column_page(text: str, base_url: str) -> ColumnPage:
-    """The column page: its first group, the record total, and the dataproxy parameters."""
-    group = parse_datastore(text, base_url)
+def parse_column_page(
+    text: str,
+    base_url: str,
+    pattern: str | re.Pattern[str] | None = None,
+    list_selector: str | None = None,
+) -> ColumnPage:
+    """The column page: its first group, the record total, and the dataproxy parameters.
+
+    Without a datastore, or with a profile's `list_selector`, the page's own list is read."""
+    if _STORE.search(text) and not list_selector:
+        group = parse_datastore(text, base_url, pattern)
+    else:
+        found = document_links(
+            text, base_url, pattern or ARTICLE_PATTERNS["hanweb"], list_selector=list_selector
+        )
+        group = Group(found.entries, None, None, found.skipped, found.unmatched)
     total = _JS_TOTAL.search(text)
     proxy = _JS_PROXY.search(text)
     per_page = _JS_PERPAGE.search(text)
     params: dict[str, str] = {}
-    found = _JS_PARAMS.search(text)
-    if found:
-        params = {k: unquote(v.strip()) for k, v in _JS_PAIR.findall(found.group(1))}
+    ajax = _JS_PARAMS.search(text)
+    if ajax:
+        params = {k: unquote(v.strip()) for k, v in _JS_PAIR.findall(ajax.group(1))}
     return ColumnPage(
         entries=group.entries,
         total=int(total.group(1)) if total else group.total,
         next_page=group.next_page,
+        skipped=group.skipped,
+        unmatched=group.unmatched,
         proxy=proxy.group(1) if proxy else None,
         per_page=int(per_page.group(1)) if per_page else 15,
         params=params,

@@ -172,13 +172,15 @@ class Corpus:
         self.docs, self.seed = docs, seed
         self.specs: dict[str, list[Spec]] = {}
         self._by_key: dict[tuple[str, str], Spec] = {}
+        self._position: dict[tuple[str, int], int] = {}
         for site in S.SITES:
             if site.mirror_of:
                 continue
             specs = _specs(site, docs, seed)
             self.specs[site.name] = specs
-            for spec in specs:
+            for position, spec in enumerate(specs):
                 self._by_key[(site.name, spec.key)] = spec
+                self._position[(site.name, spec.serial)] = position
         self._listing = lru_cache(maxsize=256)(self._compute_listing)
         self._doc = lru_cache(maxsize=4096)(self._compute_doc)
 
@@ -220,6 +222,30 @@ class Corpus:
         if version == 2 and spec.edit_day is not None:
             doc = edited(doc, date_of(spec.edit_day))
         return doc
+
+    def older(self, spec: Spec, count: int, scan: int = 400) -> list[Spec]:
+        """Up to `count` documents of the same home column published before `spec`, newest
+        first (an article's 相关文章; they may since have been withdrawn, as real links go stale)."""
+        specs = self.specs[spec.site]
+        position = self._position[(spec.site, spec.serial)]
+        found: list[Spec] = []
+        for other in reversed(specs[max(0, position - scan) : position]):
+            if other.column == spec.column:
+                found.append(other)
+                if len(found) == count:
+                    break
+        return found
+
+    def newer(self, spec: Spec, day: int, scan: int = 400) -> Spec | None:
+        """The next document of the same home column live on `day` (an article's 下一篇)."""
+        specs = self.specs[spec.site]
+        position = self._position[(spec.site, spec.serial)]
+        for other in specs[position + 1 : position + 1 + scan]:
+            if other.day > day:
+                return None
+            if other.column == spec.column and other.live(day):
+                return other
+        return None
 
     def live(self, site: str, day: int) -> list[Spec]:
         """Every live document of a site on `day`, oldest first."""

@@ -15,6 +15,17 @@ SPEC is `RULE[;RULE…]`, RULE is `[SITE:]PATH-GLOB=FAULT[@RATE][,FAULT[@RATE]�
     empty-proxy       an empty body from dataproxy.jsp to user agents that are not browsers
     oversize          a body larger than any sane page (24 MiB)
     redirect-loop     302 back to the same URL
+  and the answers real portals give with HTTP 200 in place of a page (DOMAIN.md §6):
+    shield            the "Virtual Container Shield" shell (an empty body and one script)
+    captcha           a 访问验证 page asking 请输入验证码
+    cookie-shell      a ~380-byte page setting a C3VK= cookie and reloading
+    acw               Alibaba WAF's acw_sc__v2 script page
+    jsl               加速乐's __jsl_clearance script, with HTTP 521 as it really comes
+    soft-404          "您访问的页面不存在或已删除" in full site chrome
+    app-shell         a single-page app's empty shell
+    wrong-page        the portal's home page, answered for the URL asked
+    stub-away         a meta-refresh stub to another site
+    stub-loop         a JS redirect stub to a page that redirects back
 Example: `hangzhou-jxj:/art/*=503@0.2,reset@0.05;*:*dataproxy*=empty-proxy`.
 Each request's fate is drawn from (seed, site, path, how many times that path was asked), so a
 run is repeatable and a retry of a transient fault can succeed.
@@ -30,7 +41,8 @@ from dataclasses import dataclass, field
 from crawler.replica.web import Request, Response
 
 FAULTS = ("500", "502", "503", "429", "slow", "reset", "truncate", "412", "418", "illegal",
-          "empty-proxy", "oversize", "redirect-loop")  # fmt: skip
+          "empty-proxy", "oversize", "redirect-loop", "shield", "captcha", "cookie-shell", "acw",
+          "jsl", "soft-404", "app-shell", "wrong-page", "stub-away", "stub-loop")  # fmt: skip
 SESSION_COOKIE = "JSESSIONID"
 
 
@@ -130,6 +142,54 @@ _ILLEGAL = """<html><head><meta charset="utf-8"><title>非法请求</title></hea
 <body><div class="error">非法请求 404</div></body></html>"""
 
 
+_SHIELD = """<!DOCTYPE html> <html shield="Virtual Container Shield"> <head> <meta charset="utf-8"> \
+<meta http-equiv="Cache-Control" content="no-cache, no-store, must-revalidate"> <meta http-equiv="Pragma" \
+content="no-cache"> </head> <body> <script src="/vcs_{content}/js/index-{content}.js"></script> </body> \
+<link rel="stylesheet" type="text/css" href="/vcs_{content}/ib/1/{content}"></html>"""
+_CAPTCHA = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问验证</title>
+<style>.box{{width:360px;margin:120px auto;text-align:center}}</style></head><body><div class="box">
+<h3>访问验证</h3><p>请输入验证码后继续访问</p><img src="/verify/captcha.jpg?t={content}" alt="" />
+<form method="post" action="/verify/check"><input name="code" placeholder="请输入验证码" />
+<button type="submit">确定</button></form></div></body></html>"""
+_COOKIE_SHELL = """<html><head><meta charset="utf-8"></head><body><script>document.cookie="C3VK={content};\
+path=/;max-age=300";window.location.reload();</script></body></html>"""
+_ACW = """<html><script>var arg1='{content}{content}';var _0x4818=['\\x63\\x6f\\x6f\\x6b\\x69\\x65'];\
+function setCookie(name,value){{document.cookie=name+'='+value+';max-age=3600;path=/';}}\
+setCookie('acw_sc__v2',arg1);document.location.reload();</script></html>"""
+_JSL = """<script>document.cookie=('_')+('_')+('jsl_clearance')+('=')+('{content}')+(';max-age=3600;path=/');\
+location.href=location.pathname+location.search</script>"""
+_SOFT_404 = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府门户网站</title>
+<meta name="ColumnName" content="信息提示"></head><body>
+<div class="top"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>
+<li><a href="/zwfw/">政务服务</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>
+<div class="error-box"><img src="/images/404.png" alt="" /><p class="tips-title">抱歉，您访问的页面不存在或已删除</p>
+<p><span id="sec">10</span>秒后自动返回首页</p><a href="/">返回首页</a></div>
+<script>var s=10;setInterval(function(){{if(--s<=0)location.href='/';}},1000);</script>
+<div class="footer"><ul><li><a href="/wzdt/">网站地图</a></li><li><a href="/lxwm/">联系我们</a></li></ul>
+<p>主办单位：政府办公室　网站标识码：{content}</p></div></body></html>"""
+_APP_SHELL = """<!doctype html><html lang="zh"><head><meta charset="UTF-8" /><title>政务服务</title>
+<script type="module" crossorigin src="/assets/index-{content}.js"></script></head>
+<body><noscript>本网站需要启用 JavaScript</noscript><div id="app"></div></body></html>"""
+_STUB_AWAY = """<!doctype html><html><head><meta charset="utf-8"><title>跳转</title>
+<meta http-equiv="refresh" content="0;url=https://www.example-portal.gov.cn/{content}/"></head><body></body></html>"""
+_STUB_LOOP = """<SCRIPT LANGUAGE="JavaScript">document.location.href = "{target}";</SCRIPT>"""
+
+
+def _home_page(token: str) -> str:
+    """A portal's home page: news of every kind, none of them the page asked for."""
+    rows = "".join(
+        f'<li><a href="/art/2024/{1 + k % 12}/{1 + k}/art_1229000{k:03d}_{9000000 + k * 7}.html">'
+        f"要闻动态第{k + 1}条</a><span>2024-{1 + k % 12:02d}-{1 + k:02d}</span></li>"
+        for k in range(14)
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府门户网站</title>'
+        f'<meta name="SiteName" content="政府门户网站"></head><body><ul class="nav"><li><a href="/">首页</a>'
+        '</li><li><a href="/zwgk/">政务公开</a></li></ul><div class="news"><h3>要闻动态</h3>'
+        f'<ul>{rows}</ul></div><div class="footer">网站标识码：{token}</div></body></html>'
+    )
+
+
 def respond(fault: Fault, request: Request) -> Response | None:
     """The answer a fault gives in place of the page; None for faults the server acts out
     (slow, reset, truncate) or that wrap the page."""
@@ -153,6 +213,20 @@ def respond(fault: Fault, request: Request) -> Response | None:
         return Response(
             200, b"<html><body>" + (b"<p>" + b"x" * 1017 + b"</p>") * 24 * 1024, "text/html"
         )
+    html = "text/html; charset=utf-8"
+    pages = {"shield": _SHIELD, "captcha": _CAPTCHA, "cookie-shell": _COOKIE_SHELL, "acw": _ACW,
+             "soft-404": _SOFT_404, "app-shell": _APP_SHELL, "stub-away": _STUB_AWAY}  # fmt: skip
+    if fault.name in pages:
+        return Response(200, pages[fault.name].format(content=token).encode(), html)
+    if fault.name == "jsl":
+        return Response(521, _JSL.format(content=token).encode(), html)
+    if fault.name == "wrong-page":
+        return Response(200, _home_page(token).encode(), html)
+    if fault.name == "stub-loop":
+        # Back and forth between the page and itself with ?from=stub: a loop a browser never ends.
+        back = request.headers.get("x-query", "") == "from=stub"
+        target = request.path if back else request.path + "?from=stub"
+        return Response(200, _STUB_LOOP.format(target=target).encode(), html)
     if fault.name == "redirect-loop":
         target = request.path + (
             "?" + request.headers["x-query"] if request.headers.get("x-query") else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from crawler.replica import files
+from crawler.replica import chrome, files
 from crawler.replica.content import Doc
 from crawler.replica.corpus import Corpus, Spec, date_of
 from crawler.replica.sites import Site
@@ -136,6 +136,7 @@ def render_content(site: Site, spec: Spec, doc: Doc) -> str:
 {body}
   </div>
   <div class="attachment">{links}</div>
+  {chrome.share()}
 </div>
 <div class="footer"><p>主办单位：国务院办公厅　运行维护单位：中国政府网运行中心</p><p>网站标识码{site.site_id_code}　京ICP备05070218号</p></div>
 </body>

@@ -1,12 +1,15 @@
 """Hanweb JCMS "classic" (大汉版通), as jxj.hangzhou.gov.cn serves it (DOMAIN.md §1.1).
 
 - `/col/col<COLID>/index.html`: the column page, its first group of records embedded in
-  `<script type="text/xml"><datastore>` and the jpage paging block (`totalRecord`, `proxyUrl`…);
+  `<script type="text/xml"><datastore>` and the jpage paging block (`totalRecord`, `proxyUrl`…),
+  amid the site's chrome (menus, a column menu, a sidebar of hot documents with `/art/` links, an
+  empty visible `<ul>`, footer link groups); list dates that differ from URL dates for some;
 - `/module/jpage/dataproxy.jsp` (and `/module/web/jpage/dataproxy.jsp`): POST with
   `startrecord/endrecord/perpage` and the form parameters, or GET `page=N`; groups of 45;
 - `/art/YYYY/M/D/art_<COLID>_<ARTID>.html`: articles under their home column, and under a second
   column when cross-posted; the disclosure table, the header line with a view counter filled by a
-  script request, the body in `#zoom`, and the mobile copy of the page that repeats it all;
+  script request, the body in `#zoom`, and the mobile copy of the page that repeats it all; a
+  share widget, 上一篇/下一篇 and 相关文章 links to other articles, footer link groups;
 - `/module/visitcount/articlehits.jsp`: the view counter;
 - `/cms_files/jcms1/web<webid>/site/attach/0/<file>`: attachments.
 The traditional mirror is this family with every page converted to traditional characters.
@@ -14,12 +17,14 @@ The traditional mirror is this family with every page converted to traditional c
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from crawler.extract.text import to_traditional
-from crawler.replica import files
+from crawler.replica import chrome, files
 from crawler.replica.content import Doc
 from crawler.replica.corpus import Corpus, Spec, date_of, morning
 from crawler.replica.sites import Site
@@ -45,7 +50,8 @@ def _record(spec: Spec, doc: Doc, listed_in: str, variant: int) -> str:
     """One `<li>` of a listing, in one of the templates' styles."""
     column = spec.column if spec.also != listed_in or spec.serial % 2 else listed_in
     href = article_path(spec, column)
-    date = date_of(spec.day).isoformat()
+    # The list prints the publication date; for some documents not the one in the URL.
+    date = (date_of(spec.day) - dt.timedelta(days=2 if spec.serial % 6 == 1 else 0)).isoformat()
     title = doc.title
     shown = title if len(title) <= 24 else title[:24] + "..."
     if variant == 0:
@@ -145,7 +151,12 @@ class Hanweb:
 <meta name="ColumnName" content="{esc(col.name)}">
 <script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>
 </head><body>
+{chrome.top_bar(self.site)}
+<div class="header"><div class="logo"><a href="/">{esc(self.site.site_name)}</a></div><ul class="nav">{_NAV}</ul>
+{chrome.search_box("/jsearchfront/search.do")}</div>
 <div class="top"><a href="/">首页</a> &gt; <a href="/col/col{column}/index.html">{esc(col.name)}</a></div>
+<div class="main">
+{chrome.column_menu("政务公开", [(f"/col/col{c.id}/index.html", c.name) for c in self.site.columns], f"/col/col{column}/index.html")}
 <div class="list-box"><ul class="list"></ul>
 <div id="{column}"><script type="text/xml">
 {store}
@@ -163,9 +174,21 @@ $(document).ready(function() {{
   }});
 }});
 </script></div>
+{chrome.hot_box("热点信息", self._hot(day))}
+</div>
+{chrome.footer(self.site)}
 <div class="footer">技术支持：大汉网络 大汉版通发布系统</div>
 </body></html>"""
         return page(self._convert(body)).validated(body.encode(), morning(day))
+
+    def _hot(self, day: int) -> list[tuple[str, str, dt.date]]:
+        """热点信息: the newest documents of every column."""
+        hot = []
+        for col in self.site.columns:
+            for spec in self.corpus.listing(self.site.name, col.id, day)[:2]:
+                title = self.corpus.document(spec, day).title
+                hot.append((article_path(spec), title, date_of(spec.day)))
+        return sorted(hot, key=lambda item: item[2], reverse=True)[:6]
 
     def dataproxy(self, request: Request, day: int) -> Response:
         column = request.arg("columnid")
@@ -204,7 +227,18 @@ $(document).ready(function() {{
         if (int(year), int(month), int(dom)) != (published.year, published.month, published.day):
             return not_found(match.group(0))
         doc = self.corpus.document(spec, day)
-        html_text = render_article(self.site, spec, doc)
+        older = self.corpus.older(spec, 4)
+        newer = self.corpus.newer(spec, day)
+        links = _Links(
+            related=[(article_path(o), self.corpus.document(o, day).title) for o in older],
+            previous=(article_path(older[0]), self.corpus.document(older[0], day).title)
+            if older
+            else None,
+            following=(article_path(newer), self.corpus.document(newer, day).title)
+            if newer
+            else None,
+        )
+        html_text = render_article(self.site, spec, doc, links)
         return page(self._convert(html_text)).validated(html_text.encode(), doc.published)
 
 
@@ -219,7 +253,16 @@ def _paragraph(line: str, index: int, doc: Doc) -> str:
     return f'<p style="text-indent: 2em;">{esc(line)}</p>'
 
 
-def render_article(site: Site, spec: Spec, doc: Doc) -> str:
+@dataclass(frozen=True)
+class _Links:
+    """Other articles an article page links: 相关文章, 上一篇, 下一篇."""
+
+    related: list[tuple[str, str]] = field(default_factory=list)
+    previous: tuple[str, str] | None = None
+    following: tuple[str, str] | None = None
+
+
+def render_article(site: Site, spec: Spec, doc: Doc, others: _Links | None = None) -> str:
     """An article page as jxj.hangzhou.gov.cn lays it out (desktop and mobile copies)."""
     written = doc.written_date.isoformat()
     published = doc.published.strftime("%Y-%m-%d %H:%M")
@@ -234,6 +277,7 @@ def render_article(site: Site, spec: Spec, doc: Doc) -> str:
         "      </tr>"
         for i in range(0, 6, 2)
     )
+    others = others or _Links()
     body = "\n".join("        " + _paragraph(line, i, doc) for i, line in enumerate(doc.paragraphs))
     wap_items = "\n".join(
         f'        <div class="wap-item"><label>{label}</label><div class="wap-value">{esc(value)}</div></div>'
@@ -293,6 +337,9 @@ def render_article(site: Site, spec: Spec, doc: Doc) -> str:
       </div>
       <!--<$[信息内容]>end-->
     </div>{attachments}
+    {chrome.share()}
+    {chrome.prev_next(others.previous, others.following)}
+    {chrome.related(others.related)}
   </div>
 </div>
 <div class="wap">
@@ -308,6 +355,7 @@ def render_article(site: Site, spec: Spec, doc: Doc) -> str:
 <script type="text/javascript">
   $.ajax({{url: "/module/visitcount/articlehits.jsp?colid={spec.column}&artid={spec.key}", success: function (d) {{ $("#art_hits").html(d); }}}});
 </script>
+{chrome.footer(site)}
 <div class="footer"><p>主办单位：{esc(site.agency)}　网站标识码：{site.site_id_code}　浙ICP备05011437号</p><p>技术支持：大汉网络 大汉版通发布系统</p></div>
 </body>
 </html>

@@ -1,8 +1,10 @@
 """Hanweb "jpaas", as www.hangzhou.gov.cn serves it (DOMAIN.md §1.2).
 
-- `/col/col<COLID>/index.html`: the column page with `count`, `rows`, `pageNo` and `queryData`;
+- `/col/col<COLID>/index.html`: the column page with `count`, `rows`, `pageNo` and `queryData`,
+  amid menus, a breadcrumb, a sidebar of hot documents and footer link groups;
 - `/api-gateway/jpaas-publish-server/front/page/build/unit`: the JSON listing, paged with
-  `rows=15&pageNo=N` or `paramJson={"pageNo":N,"pageSize":M}`; `{success, data: {html}}`;
+  `rows=15&pageNo=N` or `paramJson={"pageNo":N,"pageSize":M}`; `{success, data: {html}}`, the
+  fragment holding the rows, a pager of `javascript:` links and a "more" link to the column;
 - `/col/col<COLID>/art/<YYYY>/art_<32 hex>.html`: articles;
 - `/api-gateway/jpaas-web-server/front/document/download?fileUrl=…&fileName=…` → 302
   `/cms_files/…` → 301 object storage: attachments, whose type shows only in `fileName`.
@@ -11,12 +13,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import math
 import re
 from urllib.parse import quote
 
-from crawler.replica import files
+from crawler.replica import chrome, files
 from crawler.replica.content import Doc
 from crawler.replica.corpus import Corpus, Spec, date_of, morning
 from crawler.replica.sites import Site
@@ -85,7 +88,12 @@ class Jpaas:
         listed = self.corpus.listing(self.site.name, column, day)
         chosen = listed[(number - 1) * rows : number * rows]
         items = "".join(_row(spec, self.corpus.document(spec, day)) for spec in chosen)
-        return f'<ul class="list">{items}</ul>', len(listed)
+        pager = (
+            '<div class="page"><a href="javascript:;" data-page="1">首页</a>'
+            f'<a href="javascript:;" data-page="{number + 1}">下一页</a>'
+            f'<a class="more" href="/col/col{column}/index.html">更多&gt;&gt;</a></div>'
+        )
+        return f'<ul class="list">{items}</ul>{pager}', len(listed)
 
     def _query_data(self, column: str) -> str:
         return (
@@ -101,12 +109,26 @@ class Jpaas:
         body = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{esc(col.name)}_{esc(self.site.site_name)}</title>
 <meta name="SiteName" content="{esc(self.site.site_name)}"><meta name="ColumnName" content="{esc(col.name)}">
-</head><body><div id="app">
+</head><body>{chrome.top_bar(self.site)}
+{chrome.nav([("/", "首页"), ("/col/col1229063380/index.html", "政务公开"), ("/col/col1229063390/index.html", "政务服务"), ("/col/col1229063395/index.html", "互动交流")])}
+<div id="app">
+{chrome.breadcrumb([("/", "首页"), ("/col/col1229063380/index.html", "政务公开"), (f"/col/col{column}/index.html", col.name)])}
 <div class="list-box" count="{total}" rows="{ROWS}" pageNo="1" queryData="{self._query_data(column)}" parseType="bulidstatic">
 {items}
 <div class="page" id="page_list"></div></div>
-<script src="/static/jpaas/js/list.js"></script></div></body></html>"""
+<script src="/static/jpaas/js/list.js"></script></div>
+{chrome.hot_box("热点信息", self._hot(day))}
+{chrome.footer(self.site)}</body></html>"""
         return page(body).validated(body.encode(), morning(day))
+
+    def _hot(self, day: int) -> list[tuple[str, str, dt.date]]:
+        hot = []
+        for col in self.site.columns:
+            for spec in self.corpus.listing(self.site.name, col.id, day)[:3]:
+                hot.append(
+                    (article_path(spec), self.corpus.document(spec, day).title, date_of(spec.day))
+                )
+        return sorted(hot, key=lambda item: item[2], reverse=True)[:6]
 
     def listing(self, request: Request, day: int) -> Response:
         column = request.arg("pageId")
@@ -146,11 +168,17 @@ class Jpaas:
         ):
             return not_found(match.group(0))
         doc = self.corpus.document(spec, day)
-        text = render_article(self.site, spec, doc)
+        related = [
+            (article_path(o), self.corpus.document(o, day).title)
+            for o in self.corpus.older(spec, 4)
+        ]
+        text = render_article(self.site, spec, doc, related)
         return page(text).validated(text.encode(), doc.published)
 
 
-def render_article(site: Site, spec: Spec, doc: Doc) -> str:
+def render_article(
+    site: Site, spec: Spec, doc: Doc, related: list[tuple[str, str]] | None = None
+) -> str:
     items = [("索引号", doc.index_no), ("发布单位", doc.publisher), ("文号", doc.doc_no or ""),
              ("组配分类", doc.category), ("成文日期", doc.written_date.isoformat()),
              ("公开日期", doc.published.date().isoformat()), ("公开方式", doc.disclosure_form or "")]  # fmt: skip
@@ -172,7 +200,10 @@ def render_article(site: Site, spec: Spec, doc: Doc) -> str:
 <title>{esc(doc.title)}</title>
 </head>
 <body>
+{chrome.top_bar(site)}
+{chrome.nav([("/", "首页"), ("/col/col1229063380/index.html", "政务公开"), ("/col/col1229063390/index.html", "政务服务")])}
 <div id="app">
+{chrome.breadcrumb([("/", "首页"), (f"/col/col{spec.column}/index.html", doc.column_name)])}
 <div class="xxgk_top">
   <ul>
 {meta}
@@ -186,8 +217,11 @@ def render_article(site: Site, spec: Spec, doc: Doc) -> str:
   <div class="article-files">
 {links}
   </div>
+  {chrome.share()}
+  {chrome.related(related or [])}
 </div>
 </div>
+{chrome.footer(site)}
 <script type="text/javascript">window.__INITIAL_STATE__ = {{"pageId": "{spec.column}"}};</script>
 </body>
 </html>

@@ -26,6 +26,9 @@ class Column:
     kinds: tuple[tuple[str, int], ...]
     #: TRS: the section path under the site; jpaas/Hanweb: unused.
     path: str = ""
+    #: TRS: a parent section whose index is only a JS redirect stub to this one (the profile
+    #: names the parent, as a person copying the menu's link would).
+    stub: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,13 @@ HUBEI_JXT = Site(
     columns=(
         Column("rddbjy", "人大代表建议", REPLY_COLUMN_KINDS, "fbjd/xxgkml/jytabl/rddbjy"),
         Column("zxwyta", "政协委员提案", PROPOSAL_COLUMN_KINDS, "fbjd/xxgkml/jytabl/zxwyta"),
-        Column("gzdt", "工作动态", ((NEWS, 85), (NOTICE, 15)), "fbjd/xxgkml/gzdt"),
+        Column(
+            "gzdt",
+            "工作动态",
+            ((NEWS, 85), (NOTICE, 15)),
+            "fbjd/xxgkml/gzdt/gzyw",
+            stub="fbjd/xxgkml/gzdt",
+        ),
     ),
 )
 

@@ -110,7 +110,7 @@ def test_billion_laughs_in_a_dataproxy_answer() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{"&lol{}".format(i - 1 if i > 1 else "") * 10};">'.replace("&lol0", "&lol")
         for i in range(1, 10)
-    ) + ']><datastore><recordset><record><![CDATA[<li><a href="/art/1.html">&lol9;</a></li>]]></record>' \
+    ) + ']><datastore><recordset><record><![CDATA[<li><a href="/art/2023/1/1/art_1_1.html">&lol9;</a></li>]]></record>' \
         "</recordset><totalrecord>1</totalrecord></datastore>"  # fmt: skip
     started = time.perf_counter()
     group = hanweb.parse_datastore(bomb, "http://x.gov.cn/")

@@ -87,3 +87,29 @@ def test_oversize_and_redirect_loop() -> None:
     assert big is not None and len(big.body) > 20 * 1024 * 1024
     loop = respond(Faults(parse("*=redirect-loop")).decide("s", _request("/a")), _request("/a"))  # type: ignore[arg-type]
     assert loop is not None and loop.status == 302 and loop.headers["Location"] == "/a"
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "kind"),
+    [("shield", 200, "blocked"), ("captcha", 200, "blocked"), ("cookie-shell", 200, "blocked"),
+     ("acw", 200, "blocked"), ("jsl", 521, "blocked"), ("soft-404", 200, "soft-404"),
+     ("app-shell", 200, "app-shell"), ("wrong-page", 200, "wrong-page"),
+     ("stub-away", 200, "redirect"), ("stub-loop", 200, "redirect")],
+)  # fmt: skip
+def test_stand_ins_look_like_the_real_ones(name: str, status: int, kind: str) -> None:
+    from crawler.listings.answers import read_answer
+
+    path = "/art/2023/11/3/art_1229265378_4216448.html"
+    page = respond(Faults(parse(f"*={name}")).decide("s", _request(path)), _request(path))  # type: ignore[arg-type]
+    assert page is not None and page.status == status
+    answer = read_answer(page.status, page.body, "http://jxj.example" + path, document=True)
+    assert answer.kind == kind, answer
+
+
+def test_a_loop_stub_sends_back_and_forth() -> None:
+    faults = Faults(parse("*=stub-loop"))
+    there = respond(faults.decide("s", _request("/a.html")), _request("/a.html"))  # type: ignore[arg-type]
+    back_request = Request("GET", "/a.html", {}, {}, {**BOT, "x-query": "from=stub"})
+    back = respond(faults.decide("s", back_request), back_request)  # type: ignore[arg-type]
+    assert there is not None and back is not None
+    assert b'"/a.html?from=stub"' in there.body and b'"/a.html"' in back.body

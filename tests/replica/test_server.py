@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def test_trs_pages_are_gbk_and_their_counter_changes(served: dict[str, str]) -> 
     origin = served["hubei-jxt"]
     _, headers, index = fetch(origin + "/fbjd/xxgkml/jytabl/rddbjy/index.html")
     assert "gbk" in headers["Content-Type"]
-    link = index.decode("gbk").split('href="./', 1)[1].split('"', 1)[0]
+    link = re.search(r'href="\./(\d{6}/t[^"]+)"', index.decode("gbk")).group(1)  # type: ignore[union-attr]
     first = fetch(origin + "/fbjd/xxgkml/jytabl/rddbjy/" + link)[2]
     second = fetch(origin + "/fbjd/xxgkml/jytabl/rddbjy/" + link)[2]
     assert first != second and "浏览次数".encode("gbk") in first

@@ -106,12 +106,14 @@ def headings(
     """
     first_body = body[0] if body else None
     wrappers = set(first_body.iterancestors()) if first_body is not None else set()
-    tags = {*_HEADING_TAGS, *_NAMED_TAGS, *([first_body.tag] if first_body is not None else [])}
+    tags = {*_HEADING_TAGS, *_NAMED_TAGS}
+    # Iterating the heading tags only is cheaper; a body of another tag must still be met.
+    walk = root.iter(*tags) if first_body is None or first_body.tag in tags else root.iter()
     candidates = []
-    for el in root.iter(*tags):
+    for el in walk:
         if el is first_body:
             break  # only what stands above the body
-        if el not in wrappers:  # a wrapper of the body is not its heading
+        if el.tag in tags and el not in wrappers:  # a wrapper of the body is not its heading
             candidates.append(el)
     found: list[Heading] = []
     for el in candidates:

@@ -12,7 +12,9 @@ Three scores, each on real government text that the project did not write:
   (a co-handling opinion counts as a reply), the three-way kind accuracy, and for the 93 replies and
   opinions the share of their human-read fields that extraction gets right, per field.
 - pages: 76 real saved article pages (`pages/`), every field of `truth.jsonl` compared with what
-  `extract_document` reads off the page's bytes, per field.
+  `extract_document` reads off the page's bytes, per field;
+- listings and answers: the listing parsers on the real listing pages and the stub and challenge
+  detection on every page (`bench/accuracy_listings.py`).
 
 String fields compare after NFKC and with every space removed; dates as YYYY-MM-DD; a `null` in the
 truth must be `null` in the output. Results go under `accuracy` in bench/results.json.
@@ -200,12 +202,15 @@ def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
 
 def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
     """Every score on the development sets in `directory`, and the misses behind them."""
+    from bench import accuracy_listings  # it builds on this module's helpers
+
     sense, sense_misses = score_sense(directory / "oss-sense-dev.jsonl")
     replies, reply_misses = score_replies(directory / "replies-dev.jsonl")
     pages, page_misses = score_pages(directory / "pages")
+    listings, listing_misses = accuracy_listings.measure(directory / "pages")
     return (
-        {"sense": sense, "replies": replies, "pages": pages},
-        sense_misses + reply_misses + page_misses,
+        {"sense": sense, "replies": replies, "pages": pages, "listings": listings},
+        sense_misses + reply_misses + page_misses + listing_misses,
     )
 
 
@@ -247,6 +252,11 @@ def print_table(scores: dict[str, Any]) -> None:
         print(f"per field (replies, {layout}):")
         for name, value in row["per_field"].items():
             print(f"  {name:20} {value:>7}")
+    if "listings" in scores:
+        from bench import accuracy_listings
+
+        print()
+        accuracy_listings.print_table(scores["listings"])
 
 
 def main() -> None:

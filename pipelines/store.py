@@ -84,7 +84,7 @@ class StorePipeline:
     def _store(self, item: Fetched) -> Fetched:
         assert self.store is not None
         if item.status == 304:
-            self.store.seen(item.identity, item.fetched_at)
+            self.store.seen(item.identity, item.fetched_at, item.etag, item.last_modified)
             self.stats.inc_value("govwatch/documents_not_modified")
         elif item.status == 404:
             gone = self.store.mark_gone([item.identity], item.fetched_at)

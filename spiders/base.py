@@ -45,6 +45,24 @@ def replica_today(url: str) -> str:
         return str(json.loads(answer.read())["date"])
 
 
+def conditional_headers(etag: str | None, last_modified: str | None, full: bool) -> dict[str, str]:
+    """The validators a revisit sends. The ETag when there is one (it changes with the content).
+    Last-Modified only on routine revisits: many CMSs keep it at the publication time, so a
+    server would answer 304 to an edited page for ever; a full crawl must see every edit."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified and not full:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    """A response header by name, whatever its case (Scrapy stores `ETag` as `Etag`)."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 class PortalSpider(scrapy.Spider):
     """A spider for one portal, parameterised by its profile (`-a portal=NAME`)."""
 
@@ -228,10 +246,7 @@ class PortalSpider(scrapy.Spider):
             if status == "live" and not self.full and not recent:
                 return None
             if status == "live":
-                if etag:
-                    headers["If-None-Match"] = etag
-                if last_modified:
-                    headers["If-Modified-Since"] = last_modified
+                headers.update(conditional_headers(etag, last_modified, self.full))
         return scrapy.Request(
             url, callback=self.parse_article, errback=self.failed, headers=headers,
             meta={"column": column, "identity": identity, "handle_httpstatus_list": HANDLED},
@@ -246,8 +261,10 @@ class PortalSpider(scrapy.Spider):
         canonical = self.profile.canonical(response.url)
         if response.status == 304:
             yield Fetched(
-                self.profile.name, identity, canonical, response.url, fetched_at, 304, column=column
-            )
+                self.profile.name, identity, canonical, response.url, fetched_at, 304,
+                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                column=column,
+            )  # fmt: skip
             return
         if response.status in (404, 410):
             yield Fetched(
@@ -282,8 +299,8 @@ class PortalSpider(scrapy.Spider):
             record=document.to_record(),
             raw=response.body,
             headers=headers,
-            etag=headers.get("ETag"),
-            last_modified=headers.get("Last-Modified"),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
             column=column,
         )
 

@@ -119,22 +119,38 @@ def cmd_portals(args: argparse.Namespace) -> int:
     return 0
 
 
+class ReplicaError(ValueError):
+    """--replica names no running replica."""
+
+
+def replica_of(url: str) -> tuple[dict[str, str], str]:
+    """A running replica's sites and simulated day, or a one-line error."""
+    from spiders.base import replica_sites, replica_today
+
+    try:
+        return replica_sites(url), replica_today(url)
+    except (OSError, ValueError, KeyError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ReplicaError(
+            f"--replica {url}: no replica answers there ({reason}); give the URL "
+            "`govwatch replica serve` printed, e.g. http://127.0.0.1:8400"
+        ) from None
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import crawl
     from crawler.profiles import ProfileError, select
     from crawler.store import StoreError
+    from crawler.watch import RulesError
 
     profiles = _profiles(args)
     today = None
     try:
         if args.replica:
-            from spiders.base import replica_sites, replica_today
-
-            served = replica_sites(args.replica)
+            served, today = replica_of(args.replica)
             profiles = {name: p for name, p in profiles.items() if name in served}
-            today = replica_today(args.replica)
         chosen = select(profiles, args.portals)
-    except (ProfileError, OSError) as error:
+    except (ProfileError, ReplicaError) as error:
         print(f"govwatch crawl: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -143,15 +159,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             profiles_dir=args.profiles, log_level="INFO" if args.verbose else "WARNING",
             progress=args.progress, rules=args.rules,
         )  # fmt: skip
-    except StoreError as error:
+    except (StoreError, RulesError) as error:
         print(f"govwatch crawl: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
-    if summary.get("error"):
-        print(f"govwatch crawl: {summary['error']}", file=sys.stderr)
-        return 1
-    if not args.json:
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
+    else:
         print(
             f"{summary['requests']} requests, {summary['documents_new']} new, "
             f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
@@ -162,7 +175,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             print(
                 f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: {blocked['message']}"
             )
-    return 0
+    code = crawl.EXIT_CODES[summary["status"]]
+    if code:
+        print(f"govwatch crawl: {crawl.problem_line(summary)}", file=sys.stderr)
+    return code
 
 
 def _store(args: argparse.Namespace) -> Any:

@@ -26,10 +26,11 @@ from crawler.items import Fetched, ListingEntry
 from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.profiles import Profile, load_profiles
-from crawler.store import Store, now
+from crawler.store import Store, now, utcnow
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
 HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504]
+CHINA = dt.timezone(dt.timedelta(hours=8))
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
 
 
@@ -98,6 +99,8 @@ class PortalSpider(scrapy.Spider):
         self.listed: set[str] = set()  # identities seen in listings this run
         self.scheduled: set[str] = set()  # identities fetched this run
         self.problems = 0
+        self.portal_problems = 0  # problems that belong to no column
+        self.first_walk = False  # nothing known yet: this crawl walks and fetches everything
         self.walk_to_end: set[str] = set()
         self.unfinished: set[str] = set()
         self.walk_ended: set[str] = set()
@@ -120,7 +123,12 @@ class PortalSpider(scrapy.Spider):
         spider.store = Store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
-        today = dt.date.fromisoformat(settings.get("GOVWATCH_TODAY") or dt.date.today().isoformat())
+        spider.first_walk = not spider.known
+        today = (
+            dt.date.fromisoformat(settings["GOVWATCH_TODAY"])
+            if settings.get("GOVWATCH_TODAY")
+            else utcnow().astimezone(CHINA).date()
+        )
         spider.window_start = (today - dt.timedelta(days=spider.profile.revisit_days)).isoformat()
         return spider
 
@@ -142,6 +150,8 @@ class PortalSpider(scrapy.Spider):
             self.unfinished.add(column)
             if self.store is not None:
                 self.store.set_column_complete(self.profile.name, column, False)
+        else:
+            self.portal_problems += 1
         if self.store is not None and self.run_id is not None:
             self.store.record_error(self.run_id, self.profile.name, column, url, kind, message)
 
@@ -314,21 +324,39 @@ class PortalSpider(scrapy.Spider):
         raise NotImplementedError
 
     def closed(self, reason: str) -> None:
-        """After a full, clean walk: what no listing shows any more is gone (never deleted)."""
+        """Per column, once the crawl finished: a column whose walk ended with no error and no
+        block is complete, its first such walk is its baseline (what it lists is history, not
+        news: a blocked or failed first crawl is no baseline), and after a full crawl what it
+        no longer lists is gone (never deleted). A killed or interrupted crawl changes none."""
         if self.store is None:
             return
+        stats = self.crawler.stats
+        assert stats is not None
         if reason == "finished":
-            for column in sorted(self.walk_ended - self.unfinished):
+            clean = self.walk_ended - self.unfinished
+            for column in sorted(clean):
                 self.store.set_column_complete(self.profile.name, column)
-            # The first finished crawl is the baseline; a killed one is not (see StorePipeline).
-            self.store.set_baseline_done(self.profile.name)
-        if self.full and reason == "finished" and self.problems == 0:
-            vanished = sorted(self.store.live(self.profile.name) - self.listed)
-            gone = self.store.mark_gone(vanished, now())
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("govwatch/documents_gone", gone)
+                self.store.set_column_baseline(self.profile.name, column)
+            if self.full or self.first_walk:
+                stats.set_value("govwatch/full_walk", True)
+            if self.full:
+                gone = self.store.mark_gone(self.vanished(clean), now())
+                stats.inc_value("govwatch/documents_gone", gone)
         self.store.close()
         self.store = None
+
+    def vanished(self, clean: set[str]) -> list[str]:
+        """After a full crawl: live documents no listing showed, whose column was walked to its
+        end with no problem (one of unknown column: when every column was, and the portal too)."""
+        assert self.store is not None
+        columns = {column.id for column in self.profile.columns}
+        everything = columns <= clean and self.portal_problems == 0
+        return sorted(
+            identity
+            for identity, column in self.store.live_columns(self.profile.name).items()
+            if identity not in self.listed
+            and (column in clean if column in columns else everything)
+        )
 
 
 class NumberedPagesSpider(PortalSpider):

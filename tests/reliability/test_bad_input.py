@@ -124,6 +124,8 @@ def test_json_summaries_stay_json_on_errors(tmp_path: Path) -> None:
         result = govwatch(
             "crawl", "govcn", "--replica", url, "--db", str(tmp_path / "b.db"), "--json"
         )
-    assert result.returncode == 0
+    assert result.returncode == 3  # blocked: cron and systemd see it
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["blocked"] and summary["blocked"][0]["column"] == "gongwen"
+    assert summary["status"] == "blocked"
+    assert result.stderr.strip().splitlines()[-1].startswith("govwatch crawl: govcn blocked: ")

@@ -181,11 +181,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return code
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace, immutable: bool = False) -> Any:
+    """The corpus, read-only: read commands never migrate, convert or write a database."""
     from crawler.store import Store, StoreError
 
     try:
-        return Store(args.db, create=False)
+        return Store(args.db, readonly=True, immutable=immutable)
     except StoreError as error:
         print(f"govwatch: {error}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
@@ -214,42 +215,74 @@ def cmd_export(args: argparse.Namespace) -> int:
     from crawler import export
 
     with _store(args) as store, contextlib.ExitStack() as stack:
-        if args.format == "warc":
-            binary = (
-                stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
-            )
-            count = export.write_warc(store, binary, args.kind, args.since)
-        else:
-            text = (
-                stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-                if args.output
-                else sys.stdout
-            )
-            writer = export.write_jsonl if args.format == "jsonl" else export.write_csv
-            count = writer(store, text, args.kind, args.since)
+        try:
+            if args.format == "warc":
+                binary = (
+                    stack.enter_context(open(args.output, "wb"))
+                    if args.output
+                    else sys.stdout.buffer
+                )
+                count = export.write_warc(store, binary, args.kind, args.since)
+            else:
+                text = (
+                    stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+                    if args.output
+                    else sys.stdout
+                )
+                writer = export.write_jsonl if args.format == "jsonl" else export.write_csv
+                count = writer(store, text, args.kind, args.since)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            where = args.output or "standard output"
+            print(f"govwatch export: cannot write {where}: {error.strerror or error}; "
+                  "give -o a file in a directory that exists and is writable", file=sys.stderr)  # fmt: skip
+            return 1
     print(f"govwatch export: {count} record(s)", file=sys.stderr)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
     import subprocess
     import tempfile
 
     from crawler.browse import PLUGINS, metadata
 
-    with _store(args):
-        pass  # a clear error for a missing or newer database, before Datasette starts
+    with _store(args, immutable=args.immutable):
+        pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(args.db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata(name), handle, ensure_ascii=False)
     database = ["--immutable", args.db] if args.immutable else [args.db]
     command = [sys.executable, "-m", "datasette", "serve", *database, "-h", args.host, "-p", str(args.port),
                "--metadata", handle.name, "--plugins-dir", str(PLUGINS)]  # fmt: skip
+    stop = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {signum: signal.getsignal(signum) for signum in stop}
+    datasette: subprocess.Popen[bytes] | None = None
+
+    def forward(signum: int, frame: Any) -> None:
+        # Datasette is our child: it stops with us, never left serving alone.
+        if datasette is not None and datasette.poll() is None:
+            datasette.terminate()
+
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+        for signum in stop:
+            signal.signal(signum, forward)
+        datasette = subprocess.Popen(command)
+        while True:
+            try:
+                code = datasette.wait()
+                break
+            except KeyboardInterrupt:
+                forward(signal.SIGINT, None)
+        return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
     finally:
+        if datasette is not None and datasette.poll() is None:
+            datasette.kill()
+            datasette.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         Path(handle.name).unlink(missing_ok=True)
 
 
@@ -334,51 +367,82 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
+    from crawler.config import ConfigFileError
     from crawler.notify import ConfigError
     from crawler.profiles import ProfileError
-    from crawler.schedule import run_pass
+    from crawler.schedule import crawl_status, request_stop, run_pass, stopping
+    from crawler.watch import RulesError
 
     config = _config(args)
+    stopping.clear()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, frame: request_stop())
     try:
         result = run_pass(
-            config, only_due=not args.all and not args.portals, portals=args.portals or None
+            config,
+            only_due=args.due or not (args.all or args.portals),
+            portals=args.portals or None,
         )
-    except (ConfigError, ProfileError, KeyError) as error:
+    except (ConfigError, ConfigFileError, ProfileError, RulesError, ReplicaError) as error:
         print(f"govwatch run: {error}", file=sys.stderr)
         return EXIT_USAGE
+    problems = []
     for portal, summary in result.crawls.items():
-        if "error" in summary:
-            print(f"{portal}: failed: {summary['error']}")
-        else:
-            print(f"{portal}: {summary['requests']} requests, {summary['documents_new']} new, "
+        status = crawl_status(summary)
+        if "requests" in summary:
+            print(f"{portal}: {status}: {summary['requests']} requests, {summary['documents_new']} new, "
                   f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
-                  f"{summary['errors']} errors, {len(summary['blocked'])} blocked")  # fmt: skip
-    if not result.crawls:
+                  f"{summary['errors']} errors, {len(summary['blocked'])} blocked"
+                  + (f" ({summary['error']})" if summary.get("error") else ""))  # fmt: skip
+        else:
+            print(f"{portal}: {status}: {summary.get('error')}")
+        if status != "done":
+            problems.append(f"{portal} {status}")
+    if not result.crawls and not result.interrupted:
         print("no portal is due")
-    print(f"alerts: {result.delivery.delivered} delivered, {result.delivery.failed} waiting for a retry"
-          + (f" ({'; '.join(result.delivery.errors)})" if result.delivery.errors else ""))  # fmt: skip
-    return 0
+    delivery = result.delivery
+    print(f"alerts: {delivery.delivered} delivered, {delivery.waiting} waiting for a retry"
+          + (f" ({'; '.join(delivery.errors)})" if delivery.errors else ""))  # fmt: skip
+    if result.interrupted:
+        problems.append("interrupted: alerts stay in the outbox for the next run")
+    if delivery.failed:
+        problems.append(f"{delivery.waiting} alert deliveries waiting ({delivery.errors[0]})")
+    if result.exit_code:
+        print(f"govwatch run: {'; '.join(problems)}", file=sys.stderr)
+    return result.exit_code
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.config import ConfigFileError
+    from crawler.notify import ConfigError
+    from crawler.profiles import ProfileError
     from crawler.schedule import Scheduler, SchedulerLocked
+    from crawler.watch import RulesError
 
     config = _config(args)
     try:
         Scheduler(config).run_forever()
-    except SchedulerLocked as error:
+    except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:
         print(f"govwatch schedule: {error}", file=sys.stderr)
         return EXIT_USAGE
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from crawler.config import ConfigFileError
+    from crawler.profiles import ProfileError
     from crawler.schedule import status
 
     config = _config(args)
     with _store(argparse.Namespace(db=config.db)) as store:
         counts = store.counts()
-    rows = status(config)
+    try:
+        rows = status(config)
+    except (ProfileError, ConfigFileError) as error:
+        print(f"govwatch status: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
         return 0
@@ -610,9 +674,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
+    from crawler.store import ClockError, StoreError, utcnow
+
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
+    try:
+        utcnow()  # a $GOVWATCH_NOW that is no time: said once, here
+        result: int = args.func(args)
+        sys.stdout.flush()
+        return result
+    except BrokenPipeError:
+        # `govwatch … | head`: the reader has gone, and wants no more. Nothing to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (ClockError, StoreError) as error:
+        print(f"govwatch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        db = getattr(args, "db", None) or "the database"
+        print(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is readable "
+              f"with `sqlite3 {db} .recover`", file=sys.stderr)  # fmt: skip
+        return 1
 
 
 if __name__ == "__main__":

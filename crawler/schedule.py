@@ -300,6 +300,7 @@ def run_pass(
     sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
     load_rules(config.rules)
     profiles = load_profiles(config.profiles)
+    config.check_portals(list(profiles))
     if config.replica:
         from spiders.base import replica_sites
 
@@ -377,6 +378,7 @@ class Scheduler:
         from apscheduler.triggers.interval import IntervalTrigger
 
         profiles = load_profiles(self.config.profiles)
+        self.config.check_portals(list(profiles))
         if self.config.replica:
             from spiders.base import replica_sites
 
@@ -433,6 +435,7 @@ class Scheduler:
 def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
     """Each portal's last run, health and next run (the database is only read)."""
     profiles = load_profiles(config.profiles)
+    config.check_portals(list(profiles))
     rows = []
     with Store(config.db, readonly=True) as store:
         latest = last_runs(store)

@@ -77,9 +77,18 @@ def _today() -> int:
 
 
 def cmd_replica_serve(args: argparse.Namespace) -> int:
+    from twisted.internet.error import CannotListenError
+
     from crawler.replica.server import serve
 
-    serve(_replica(args), args.host, args.port)
+    replica = _replica(args)
+    try:
+        serve(replica, args.host, args.port)
+    except CannotListenError as error:
+        print(f"govwatch replica: cannot listen on {error.interface or args.host}:{error.port}: "
+              f"{error.socketError}; give another --port (it serves {len(replica.handlers)} "
+              "consecutive ports)", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     return 0
 
 

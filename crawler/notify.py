@@ -15,11 +15,13 @@ import hmac
 import json
 import logging
 import os
+import re
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -166,7 +168,7 @@ class AtomSink:
                 if alert.get("url"):
                     entry.link(href=alert["url"])
                 else:  # a health alert points nowhere: Atom then wants the text as content
-                    entry.content(text, type="text")
+                    entry.content("\n".join(describe(alert)).strip(), type="text")
                 entry.published(_atom_date(alert.get("published_at") or alert["created_at"]))
                 entry.updated(_atom_date(alert["created_at"]))
                 entry.summary(text)
@@ -242,13 +244,8 @@ class AppriseSink:
         for title, body in messages:
             # Apprise says why a delivery failed only in its log: keep what it says.
             said: list[str] = []
-            handler = _Collect(said)
-            logger = logging.getLogger("apprise")
-            logger.addHandler(handler)
-            try:
+            with _collected("apprise", said):
                 sent = notifier.notify(title=title[:200], body=body)
-            finally:
-                logger.removeHandler(handler)
             if not sent:
                 reason = self._scrub(" ".join(said)) or "no reason given"
                 raise SinkError(
@@ -262,14 +259,40 @@ class AppriseSink:
 
 
 class _Collect(logging.Handler):
-    """What Apprise logs at WARNING and above, for the failure's reason."""
+    """What a library says about a failure: its warnings and errors, and the socket exception
+    it logs only at DEBUG (connection refused, name not known, timed out)."""
 
     def __init__(self, lines: list[str]) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.DEBUG)
         self.lines = lines
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(" ".join(record.getMessage().split()))
+        message = " ".join(record.getMessage().split())
+        if message.startswith("Socket Exception"):
+            found = _ERRNO.findall(message)  # the innermost reason of urllib3's long chain
+            self.lines.append(f"Socket Exception: {found[-1]}" if found else message)
+        elif record.levelno >= logging.WARNING:
+            self.lines.append(message)
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\][^\"')]*")
+
+
+@contextmanager
+def _collected(name: str, lines: list[str]) -> Iterator[None]:
+    """The logger's records into `lines` for the duration (and nowhere else meanwhile)."""
+    logger = logging.getLogger(name)
+    handler = _Collect(lines)
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _redact(url: str) -> str:

@@ -16,6 +16,11 @@ from crawler.items import Document
 EXIT_USAGE = 2
 
 
+def one_line(error: object) -> str:
+    """An error as one line (a YAML parser's message spans several)."""
+    return " ".join(str(error).split())
+
+
 def _extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
     body = path.read_bytes()
     document = extract_document(body, url or path.resolve().as_uri(), encoding=encoding)
@@ -63,7 +68,7 @@ def _replica(args: argparse.Namespace) -> Any:
         day = day_number(args.day) if args.day is not None else _today()
         return Replica(args.docs, day, args.seed, getattr(args, "faults", None))
     except (ValueError, FaultSpecError) as error:
-        print(f"govwatch replica: {error}", file=sys.stderr)
+        print(f"govwatch replica: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -110,7 +115,7 @@ def _profiles(args: argparse.Namespace) -> dict[str, Any]:
     try:
         return load_profiles(args.profiles)
     except ProfileError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -160,7 +165,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             profiles = {name: p for name, p in profiles.items() if name in served}
         chosen = select(profiles, args.portals)
     except (ProfileError, ReplicaError) as error:
-        print(f"govwatch crawl: {error}", file=sys.stderr)
+        print(f"govwatch crawl: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     try:
         summary = crawl.run(
@@ -169,7 +174,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             progress=args.progress, rules=args.rules,
         )  # fmt: skip
     except (StoreError, RulesError) as error:
-        print(f"govwatch crawl: {error}", file=sys.stderr)
+        print(f"govwatch crawl: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         print(json.dumps(summary, ensure_ascii=False), flush=True)
@@ -197,7 +202,7 @@ def _store(args: argparse.Namespace, immutable: bool = False) -> Any:
     try:
         return Store(args.db, readonly=True, immutable=immutable)
     except StoreError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -301,7 +306,7 @@ def _rules(args: argparse.Namespace) -> list[Any]:
     try:
         rules = load_rules(args.rules)
     except RulesError as error:
-        print(f"govwatch rules: {error}", file=sys.stderr)
+        print(f"govwatch rules: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
     if args.rule:
         chosen = [rule for rule in rules if rule.name == args.rule]
@@ -371,7 +376,7 @@ def _config(args: argparse.Namespace) -> Any:
     try:
         return load_config(args.config, args.db)
     except ConfigFileError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -386,8 +391,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = _config(args)
     stopping.clear()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda signum, frame: request_stop())
+    # SIGTERM (systemd, a timeout) or Ctrl-C: the running crawl stops cleanly, nothing else runs.
+    previous = {signum: signal.signal(signum, lambda *_: request_stop())
+                for signum in (signal.SIGTERM, signal.SIGINT)}  # fmt: skip
     try:
         result = run_pass(
             config,
@@ -395,8 +401,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             portals=args.portals or None,
         )
     except (ConfigError, ConfigFileError, ProfileError, RulesError, ReplicaError) as error:
-        print(f"govwatch run: {error}", file=sys.stderr)
+        print(f"govwatch run: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     problems = []
     for portal, summary in result.crawls.items():
         status = crawl_status(summary)
@@ -434,7 +443,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     try:
         Scheduler(config).run_forever()
     except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:
-        print(f"govwatch schedule: {error}", file=sys.stderr)
+        print(f"govwatch schedule: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     return 0
 
@@ -450,7 +459,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         rows = status(config)
     except (ProfileError, ConfigFileError) as error:
-        print(f"govwatch status: {error}", file=sys.stderr)
+        print(f"govwatch status: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         print(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
@@ -698,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (ClockError, StoreError) as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.DatabaseError as error:
         db = getattr(args, "db", None) or "the database"

@@ -144,8 +144,7 @@ def run(
     failures: list[str] = []
     statuses: list[str] = []
     for name in names:
-        found = crawlers.get(name)
-        values = found.stats.get_stats() if found is not None and found.stats else {}
+        values = _stats(crawlers.get(name))
         problems = values.get("govwatch/problems", [])
         status = portal_status(values, start_failures.get(name), interrupted)
         error = start_failures.get(name) or values.get("govwatch/store_failed")
@@ -203,6 +202,14 @@ def run(
         "duration_s": round(duration, 2),
         "finished_at": now(),
     }
+
+
+def _stats(crawler: Crawler | None) -> dict[str, Any]:
+    """A crawler's stats; none when it never started."""
+    try:
+        return crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
+    except RuntimeError:  # Scrapy: "Crawler.stats is not set yet"
+        return {}
 
 
 def _start_failed(failure: Any, portal: str, failures: dict[str, str]) -> None:

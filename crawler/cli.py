@@ -713,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = getattr(args, "db", None) or "the database"
         print(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is readable "
               f"with `sqlite3 {db} .recover`", file=sys.stderr)  # fmt: skip
-        return 1
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

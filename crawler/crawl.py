@@ -112,33 +112,45 @@ def run(
 
     load_rules(rules)
     names = [p.name for p in profiles]
-    with Store(db) as store:
-        run_id = store.start_run(names, full)
-    started = time.monotonic()
     crawlers: dict[str, Crawler] = {}
     start_failures: dict[str, str] = {}
     interrupted = False
+    run_id: int | None = None
+    started = time.monotonic()
     previous = signal.signal(signal.SIGTERM, _interrupt)  # until Scrapy installs its handlers
     try:
-        settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
-        if not replica:
-            settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
-        if progress:
-            settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
-        if rules:
-            settings.set("GOVWATCH_RULES", rules, priority="cmdline")
-        logging.getLogger("scrapy").setLevel(log_level)
-        process = CrawlerProcess(settings)
-        for profile in profiles:
-            crawler = process.create_crawler(SPIDERS[profile.family])
-            crawlers[profile.name] = crawler
-            deferred = process.crawl(crawler, portal=profile.name, profile=profile)
-            deferred.addErrback(_start_failed, profile.name, start_failures)
-        process.start()
-    except (KeyboardInterrupt, _Interrupted):
-        interrupted = True
+        try:
+            with Store(db) as store:
+                run_id = store.start_run(names, full)
+            settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
+            if not replica:
+                settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
+            if progress:
+                settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
+            if rules:
+                settings.set("GOVWATCH_RULES", rules, priority="cmdline")
+            logging.getLogger("scrapy").setLevel(log_level)
+            process = CrawlerProcess(settings)
+            for profile in profiles:
+                crawler = process.create_crawler(SPIDERS[profile.family])
+                crawlers[profile.name] = crawler
+                deferred = process.crawl(crawler, portal=profile.name, profile=profile)
+                deferred.addErrback(_start_failed, profile.name, start_failures)
+            process.start()
+        except (KeyboardInterrupt, _Interrupted):
+            interrupted = True
+        # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return _finish(run_id, db, names, crawlers, start_failures, interrupted, started)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _finish(
+    run_id: int | None, db: str, names: list[str], crawlers: dict[str, Crawler],
+    start_failures: dict[str, str], interrupted: bool, started: float,
+) -> dict[str, Any]:  # fmt: skip
+    """The run's summary from its crawlers' stats, stored with the run."""
     duration = time.monotonic() - started
     stats = RunStats()
     failures: list[str] = []
@@ -183,8 +195,9 @@ def run(
     status = worst(statuses)
     stored = {"done": "done", "interrupted": "interrupted"}.get(status, "failed")
     try:
-        with Store(db) as store:
-            store.finish_run(run_id, stats, duration, stored)
+        if run_id is not None:
+            with Store(db) as store:
+                store.finish_run(run_id, stats, duration, stored)
     except Exception as error:  # the run row is bookkeeping; the error is reported
         failures.append(f"cannot record the run in {db}: {error}")
         status = worst([status, "failed"])

@@ -10,14 +10,31 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
 from crawler.replica.corpus import SEED_DAY
 from crawler.store import Store
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
+DAY = SEED_DAY + 20  # the 西湖31号 reply is history by now
+
+
+@pytest.fixture(scope="module")
+def clean() -> Iterator[str]:
+    """A replica with no fault, where the portals can be read at last."""
+    with served_replica(60, DAY) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def slow() -> Iterator[str]:
+    """A replica that answers everything a second late, to stop crawls in the middle."""
+    with served_replica(40, 1400, "*:*=slow:1") as url:
+        yield url
 
 
 def run_crawl(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,38 +46,38 @@ def last_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def runs(db: Path) -> list[str]:
+    """The stored runs' statuses (none while the database is being made)."""
     with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute("SELECT status FROM runs ORDER BY id")]
+        try:
+            return [row[0] for row in conn.execute("SELECT status FROM runs ORDER BY id")]
+        except sqlite3.OperationalError:
+            return []
 
 
-def test_a_blocked_first_crawl_is_no_baseline(tmp_path: Path) -> None:
+def test_a_blocked_first_crawl_is_no_baseline(tmp_path: Path, clean: str) -> None:
     """A WAF in front of the portal on the first crawl: nothing stored, no baseline — so the first
     crawl that gets through is the baseline, and the portal's history raises no alert."""
     db = tmp_path / "b.db"
-    day = SEED_DAY + 20  # the 西湖31号 reply is history by now
-    with served_replica(60, day, "hangzhou-jxj:*=412") as url:
+    with served_replica(60, DAY, "hangzhou-jxj:*=412") as url:
         blocked = run_crawl(*crawl_command(url, db, "hangzhou-jxj"))
     assert blocked.returncode == 3, blocked.stderr[-2000:]
     assert last_line(blocked).startswith("govwatch crawl: hangzhou-jxj blocked: ")
     assert runs(db) == ["failed"]
-    with served_replica(60, day) as url:
-        clean = crawl(url, db, "hangzhou-jxj")
-    assert clean["documents_new"] == len([u for u in truth(60, day) if "jxj.hangzhou" in u])
+    summary = crawl(clean, db, "hangzhou-jxj")
+    assert summary["documents_new"] == len([u for u in truth(60, DAY) if "jxj.hangzhou" in u])
     with Store(db) as store:
         assert store.alerts() == []  # history, not news
         assert all(store.baseline_done("hangzhou-jxj", c) for c in ("1229265378", "1229125421"))
 
 
-def test_one_blocked_column_is_no_baseline_for_that_column(tmp_path: Path) -> None:
+def test_one_blocked_column_is_no_baseline_for_that_column(tmp_path: Path, clean: str) -> None:
     db = tmp_path / "c.db"
-    day = SEED_DAY + 20
-    with served_replica(60, day, "hangzhou-jxj:*1229265378*=418") as url:
+    with served_replica(60, DAY, "hangzhou-jxj:*1229265378*=418") as url:
         crawl(url, db, "hangzhou-jxj", exit_codes=(3,))
     with Store(db) as store:
         assert not store.baseline_done("hangzhou-jxj", "1229265378")
         assert store.baseline_done("hangzhou-jxj", "1229125421")
-    with served_replica(60, day) as url:
-        crawl(url, db, "hangzhou-jxj")
+    crawl(clean, db, "hangzhou-jxj")
     with Store(db) as store:
         assert store.document("hangzhou-jxj:4216448") is not None
         assert store.alerts() == []  # the reply was there before the column could be read
@@ -83,17 +100,18 @@ def test_exit_codes_and_stored_runs(tmp_path: Path) -> None:
     assert runs(tmp_path / "c.db") == ["done"]
 
 
-def test_an_interrupted_crawl_exits_130_and_is_stored_interrupted(tmp_path: Path) -> None:
+def test_an_interrupted_crawl_exits_130_and_is_stored_interrupted(
+    tmp_path: Path, slow: str
+) -> None:
     db = tmp_path / "i.db"
-    with served_replica(60, 1400, "hangzhou-jxj:/art/*=slow:2") as url:
-        process = subprocess.Popen(crawl_command(url, db, "hangzhou-jxj"), cwd=ROOT, text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (db.exists() and runs(db)):
-            time.sleep(0.2)
-        time.sleep(1.5)  # inside the slow article pages
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+    process = subprocess.Popen(crawl_command(slow, db, "hangzhou-jxj"), cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (db.exists() and runs(db)):
+        time.sleep(0.2)
+    time.sleep(1.5)  # inside the slow pages
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err[-2000:]
     assert err.strip().splitlines()[-1] == (
         f"govwatch crawl: hangzhou-jxj interrupted — run {json.loads(out.splitlines()[-1])['run']} "
@@ -104,12 +122,11 @@ def test_an_interrupted_crawl_exits_130_and_is_stored_interrupted(tmp_path: Path
         assert not store.baseline_done("hangzhou-jxj")
 
 
-def test_a_broken_rules_file_stops_the_crawl_before_it_starts(tmp_path: Path) -> None:
+def test_a_broken_rules_file_stops_the_crawl_before_it_starts(tmp_path: Path, clean: str) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - name: r\n    any: [开源\n", encoding="utf-8")
     db = tmp_path / "r.db"
-    with served_replica(20, 1400) as url:
-        result = run_crawl(*crawl_command(url, db, "govcn", "--rules", str(rules)))
+    result = run_crawl(*crawl_command(clean, db, "govcn", "--rules", str(rules)))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and str(rules) in last_line(result)
     assert len(result.stderr.strip().splitlines()) == 1
@@ -165,3 +182,22 @@ def test_gone_is_decided_per_column(tmp_path: Path) -> None:
     assert gone == {withdrawn}
     failing = {i for i, column in before.items() if column == "1229125421"}
     assert failing and failing <= set(live)
+
+
+def test_sigterm_to_run_stops_the_pass(tmp_path: Path, slow: str) -> None:
+    """`govwatch run` under systemd or a cron timeout: SIGTERM stops the running crawl (stored
+    interrupted), no other portal is crawled, and the pass exits 130 saying so."""
+    db = tmp_path / "p.db"
+    config = tmp_path / "govwatch.yaml"
+    config.write_text(json.dumps({"db": "p.db", "replica": slow, "sinks": []}), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "run", "--all", "--config", str(config)],
+                               cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (db.exists() and runs(db)):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err[-2000:]
+    assert runs(db) == ["interrupted"]
+    assert "interrupted" in err.strip().splitlines()[-1] and "Traceback" not in err

@@ -331,20 +331,41 @@ def test_config_values_are_checked(tmp_path: Path) -> None:
     one_line(here("run", "govcn", "--config", str(config)), "'schedule.portals.govcn.cron'")
 
 
-def test_one_line_for_every_bad_input(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "env", "fragments"),
+    [
+        (
+            ("export", "--db", "{db}", "-o", "{tmp}/no/such/x.jsonl"),
+            {},
+            ("cannot write", "no/such"),
+        ),
+        (
+            ("crawl", "govcn", "--db", "{tmp}/n.db"),
+            {"GOVWATCH_DB_MAX_MB": "abc"},
+            ("GOVWATCH_DB_MAX_MB='abc'",),
+        ),
+        (
+            ("search", "开源", "--db", "{db}"),
+            {"GOVWATCH_NOW": "tuesday"},
+            ("GOVWATCH_NOW='tuesday'",),
+        ),
+        (
+            ("crawl", "--replica", "notaurl", "--db", "{tmp}/r.db"),
+            {},
+            ("--replica notaurl", "govwatch replica serve"),
+        ),
+        (("run", "nosuch", "--db", "{db}"), {}, ("unknown portal nosuch", "known: ")),
+    ],
+)
+def test_one_line_for_bad_input(
+    tmp_path: Path, command: tuple[str, ...], env: dict[str, str], fragments: tuple[str, ...]
+) -> None:
     db = _corpus(tmp_path / "c.db")
-    one_line(here("export", "--db", str(db), "-o", str(tmp_path / "no" / "such" / "x.jsonl")),
-             "cannot write", "no" + os.sep + "such")  # fmt: skip
-    one_line(here("crawl", "govcn", "--db", str(tmp_path / "n.db"), env={"GOVWATCH_DB_MAX_MB": "abc"}),
-             "GOVWATCH_DB_MAX_MB='abc'")  # fmt: skip
-    one_line(
-        here("search", "开源", "--db", str(db), env={"GOVWATCH_NOW": "tuesday"}), "GOVWATCH_NOW"
-    )
-    one_line(
-        here("crawl", "--replica", "notaurl", "--db", str(tmp_path / "r.db")),
-        "--replica notaurl",
-    )
-    one_line(here("run", "nosuch", "--db", str(db)), "unknown portal nosuch")
+    args = [part.format(db=db, tmp=tmp_path) for part in command]
+    one_line(here(*args, env=env), *fragments)
+
+
+def test_a_replica_port_in_use_is_one_line() -> None:
     import socket
 
     with socket.socket() as taken:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import itertools
 import json
 import os
@@ -28,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, Trigger
+from crawler.config import Config, ConfigFileError, Trigger
 from crawler.crawl import EXIT_CODES, worst
-from crawler.notify import Delivery, deliver, sinks_from_config
-from crawler.profiles import Profile, load_profiles, select
-from crawler.store import Store, utcnow
-from crawler.watch import load_rules
+from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
+from crawler.profiles import Profile, ProfileError, load_profiles, select
+from crawler.store import Store, StoreError, utcnow
+from crawler.watch import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
 DEFAULT_INTERVAL = 6 * 3600
@@ -367,8 +368,25 @@ class Scheduler:
 
     def run_portal(self, portal: str) -> None:
         with self._run_lock:
-            if not stopping.is_set():
+            if stopping.is_set():
+                return
+            try:
                 run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
+            except (ConfigError, ConfigFileError, ProfileError, RulesError, StoreError) as error:
+                self.not_run(portal, " ".join(str(error).split()))
+
+    def not_run(self, portal: str, reason: str) -> None:
+        """A rules file, profile or sink broken while the scheduler runs: each run of the portal
+        says so in one line and raises a health alert (once per reason), never a silent no-op."""
+        print(f"govwatch schedule: {portal} not crawled: {reason}", file=sys.stderr, flush=True)
+        digest = hashlib.sha256(reason.encode()).hexdigest()[:12]
+        try:
+            with Store(self.config.db) as store:
+                store.add_health_alert(f"health:{portal}:not-run:{digest}", portal,
+                                       {"message": f"not crawled: {reason}"})  # fmt: skip
+                deliver(store, sinks_from_config(self.config.sinks, self.config.base))
+        except (ConfigError, StoreError) as error:  # the sinks or the database are what is broken
+            print(f"govwatch schedule: {portal}: {error}", file=sys.stderr, flush=True)
 
     def build(self, scheduler: Any) -> list[str]:
         """Add a job per portal; the portals overdue now (to run at start)."""

@@ -238,3 +238,24 @@ def test_a_pass_reports_the_worst_outcome(tmp_path: Path) -> None:
     assert run_pass(config, only_due=False, portals=["hangzhou-gov"], crawler=fake).exit_code == 0
     everything = run_pass(config, only_due=False, crawler=fake)
     assert (everything.status, everything.exit_code) == ("interrupted", 130)
+
+
+def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: r\n    any: [开源]\n", encoding="utf-8")
+    jsonl = tmp_path / "alerts.jsonl"
+    config = Config(path=None, db=str(tmp_path / "s.db"), rules=str(rules),
+                    sinks=[{"type": "jsonl", "path": str(jsonl)}])  # fmt: skip
+    scheduler = Scheduler(config, clock=lambda: T0)
+    rules.write_text("rules:\n  - name: r\n    any: [开源\n", encoding="utf-8")  # broken meanwhile
+    scheduler.run_portal("govcn")
+    scheduler.run_portal("govcn")
+    err = capsys.readouterr().err
+    assert err.count("govwatch schedule: govcn not crawled: ") == 2 and "Traceback" not in err
+    with Store(config.db) as store:
+        assert [r["status"] for r in store.db.query("SELECT status FROM runs")] == []  # no fake run
+        (alert,) = store.alerts("health")
+    assert alert["portal"] == "govcn" and str(rules) in alert["message"]
+    assert json.loads(jsonl.read_text(encoding="utf-8"))["message"].startswith("not crawled: ")

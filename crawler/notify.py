@@ -150,7 +150,10 @@ class AtomSink:
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         from feedgen.feed import FeedGenerator
 
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
         for rule in sorted({alert["rule"] for alert in alerts}):
             feed = FeedGenerator()
             feed.id(f"{self.base_url}/{rule}.atom")
@@ -332,7 +335,7 @@ def sinks_from_config(
     for index, entry in enumerate(entries):
         where = f"sinks[{index}]"
         kind = entry.get("type") if isinstance(entry, dict) else None
-        if kind not in SINK_KEYS:
+        if not isinstance(kind, str) or kind not in SINK_KEYS:
             raise ConfigError(
                 f"{where}.type: {kind!r}; use console, jsonl, atom, webhook or apprise"
             )

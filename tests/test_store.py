@@ -139,7 +139,9 @@ def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None
     MIGRATIONS[1](db)
     MIGRATIONS[2](db)
     conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    conn.execute("INSERT INTO portals (name, baseline_at) VALUES ('p', '2024-01-01T00:00:00+00:00')")
+    conn.execute(
+        "INSERT INTO portals (name, baseline_at) VALUES ('p', '2024-01-01T00:00:00+00:00')"
+    )
     conn.execute("INSERT INTO columns VALUES ('p', 'walked', 10, '2024-01-01', 1)")
     conn.execute("INSERT INTO columns VALUES ('p', 'blocked', 0, '2024-01-01', 0)")
     conn.close()

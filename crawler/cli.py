@@ -16,6 +16,11 @@ from crawler.items import Document
 EXIT_USAGE = 2
 
 
+def one_line(error: object) -> str:
+    """An error as one line (a YAML parser's message spans several)."""
+    return " ".join(str(error).split())
+
+
 def _extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
     body = path.read_bytes()
     document = extract_document(body, url or path.resolve().as_uri(), encoding=encoding)
@@ -63,7 +68,7 @@ def _replica(args: argparse.Namespace) -> Any:
         day = day_number(args.day) if args.day is not None else _today()
         return Replica(args.docs, day, args.seed, getattr(args, "faults", None))
     except (ValueError, FaultSpecError) as error:
-        print(f"govwatch replica: {error}", file=sys.stderr)
+        print(f"govwatch replica: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -77,9 +82,18 @@ def _today() -> int:
 
 
 def cmd_replica_serve(args: argparse.Namespace) -> int:
+    from twisted.internet.error import CannotListenError
+
     from crawler.replica.server import serve
 
-    serve(_replica(args), args.host, args.port)
+    replica = _replica(args)
+    try:
+        serve(replica, args.host, args.port)
+    except CannotListenError as error:
+        print(f"govwatch replica: cannot listen on {error.interface or args.host}:{error.port}: "
+              f"{error.socketError}; give another --port (it serves {len(replica.handlers)} "
+              "consecutive ports)", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     return 0
 
 
@@ -101,7 +115,7 @@ def _profiles(args: argparse.Namespace) -> dict[str, Any]:
     try:
         return load_profiles(args.profiles)
     except ProfileError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -119,23 +133,39 @@ def cmd_portals(args: argparse.Namespace) -> int:
     return 0
 
 
+class ReplicaError(ValueError):
+    """--replica names no running replica."""
+
+
+def replica_of(url: str) -> tuple[dict[str, str], str]:
+    """A running replica's sites and simulated day, or a one-line error."""
+    from spiders.base import replica_sites, replica_today
+
+    try:
+        return replica_sites(url), replica_today(url)
+    except (OSError, ValueError, KeyError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ReplicaError(
+            f"--replica {url}: no replica answers there ({reason}); give the URL "
+            "`govwatch replica serve` printed, e.g. http://127.0.0.1:8400"
+        ) from None
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import crawl
     from crawler.profiles import ProfileError, select
     from crawler.store import StoreError
+    from crawler.watch import RulesError
 
     profiles = _profiles(args)
     today = None
     try:
         if args.replica:
-            from spiders.base import replica_sites, replica_today
-
-            served = replica_sites(args.replica)
+            served, today = replica_of(args.replica)
             profiles = {name: p for name, p in profiles.items() if name in served}
-            today = replica_today(args.replica)
         chosen = select(profiles, args.portals)
-    except (ProfileError, OSError) as error:
-        print(f"govwatch crawl: {error}", file=sys.stderr)
+    except (ProfileError, ReplicaError) as error:
+        print(f"govwatch crawl: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     try:
         summary = crawl.run(
@@ -143,15 +173,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             profiles_dir=args.profiles, log_level="INFO" if args.verbose else "WARNING",
             progress=args.progress, rules=args.rules,
         )  # fmt: skip
-    except StoreError as error:
-        print(f"govwatch crawl: {error}", file=sys.stderr)
+    except (StoreError, RulesError) as error:
+        print(f"govwatch crawl: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
-    if summary.get("error"):
-        print(f"govwatch crawl: {summary['error']}", file=sys.stderr)
-        return 1
-    if not args.json:
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
+    else:
         print(
             f"{summary['requests']} requests, {summary['documents_new']} new, "
             f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
@@ -162,16 +189,20 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             print(
                 f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: {blocked['message']}"
             )
-    return 0
+    code = crawl.EXIT_CODES[summary["status"]]
+    if code:
+        print(f"govwatch crawl: {crawl.problem_line(summary)}", file=sys.stderr)
+    return code
 
 
-def _store(args: argparse.Namespace) -> Any:
+def _store(args: argparse.Namespace, immutable: bool = False) -> Any:
+    """The corpus, read-only: read commands never migrate, convert or write a database."""
     from crawler.store import Store, StoreError
 
     try:
-        return Store(args.db, create=False)
+        return Store(args.db, readonly=True, immutable=immutable)
     except StoreError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -198,42 +229,74 @@ def cmd_export(args: argparse.Namespace) -> int:
     from crawler import export
 
     with _store(args) as store, contextlib.ExitStack() as stack:
-        if args.format == "warc":
-            binary = (
-                stack.enter_context(open(args.output, "wb")) if args.output else sys.stdout.buffer
-            )
-            count = export.write_warc(store, binary, args.kind, args.since)
-        else:
-            text = (
-                stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
-                if args.output
-                else sys.stdout
-            )
-            writer = export.write_jsonl if args.format == "jsonl" else export.write_csv
-            count = writer(store, text, args.kind, args.since)
+        try:
+            if args.format == "warc":
+                binary = (
+                    stack.enter_context(open(args.output, "wb"))
+                    if args.output
+                    else sys.stdout.buffer
+                )
+                count = export.write_warc(store, binary, args.kind, args.since)
+            else:
+                text = (
+                    stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+                    if args.output
+                    else sys.stdout
+                )
+                writer = export.write_jsonl if args.format == "jsonl" else export.write_csv
+                count = writer(store, text, args.kind, args.since)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            where = args.output or "standard output"
+            print(f"govwatch export: cannot write {where}: {error.strerror or error}; "
+                  "give -o a file in a directory that exists and is writable", file=sys.stderr)  # fmt: skip
+            return 1
     print(f"govwatch export: {count} record(s)", file=sys.stderr)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
     import subprocess
     import tempfile
 
     from crawler.browse import PLUGINS, metadata
 
-    with _store(args):
-        pass  # a clear error for a missing or newer database, before Datasette starts
+    with _store(args, immutable=args.immutable):
+        pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(args.db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata(name), handle, ensure_ascii=False)
     database = ["--immutable", args.db] if args.immutable else [args.db]
     command = [sys.executable, "-m", "datasette", "serve", *database, "-h", args.host, "-p", str(args.port),
                "--metadata", handle.name, "--plugins-dir", str(PLUGINS)]  # fmt: skip
+    stop = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {signum: signal.getsignal(signum) for signum in stop}
+    datasette: subprocess.Popen[bytes] | None = None
+
+    def forward(signum: int, frame: Any) -> None:
+        # Datasette is our child: it stops with us, never left serving alone.
+        if datasette is not None and datasette.poll() is None:
+            datasette.terminate()
+
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+        for signum in stop:
+            signal.signal(signum, forward)
+        datasette = subprocess.Popen(command)
+        while True:
+            try:
+                code = datasette.wait()
+                break
+            except KeyboardInterrupt:
+                forward(signal.SIGINT, None)
+        return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
     finally:
+        if datasette is not None and datasette.poll() is None:
+            datasette.kill()
+            datasette.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         Path(handle.name).unlink(missing_ok=True)
 
 
@@ -243,7 +306,7 @@ def _rules(args: argparse.Namespace) -> list[Any]:
     try:
         rules = load_rules(args.rules)
     except RulesError as error:
-        print(f"govwatch rules: {error}", file=sys.stderr)
+        print(f"govwatch rules: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
     if args.rule:
         chosen = [rule for rule in rules if rule.name == args.rule]
@@ -317,56 +380,91 @@ def _config(args: argparse.Namespace) -> Any:
     try:
         return load_config(args.config, args.db)
     except ConfigFileError as error:
-        print(f"govwatch: {error}", file=sys.stderr)
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
+    from crawler.config import ConfigFileError
     from crawler.notify import ConfigError
     from crawler.profiles import ProfileError
-    from crawler.schedule import run_pass
+    from crawler.schedule import crawl_status, request_stop, run_pass, stopping
+    from crawler.watch import RulesError
 
     config = _config(args)
+    stopping.clear()
+    # SIGTERM (systemd, a timeout) or Ctrl-C: the running crawl stops cleanly, nothing else runs.
+    previous = {signum: signal.signal(signum, lambda *_: request_stop())
+                for signum in (signal.SIGTERM, signal.SIGINT)}  # fmt: skip
     try:
         result = run_pass(
-            config, only_due=not args.all and not args.portals, portals=args.portals or None
+            config,
+            only_due=args.due or not (args.all or args.portals),
+            portals=args.portals or None,
         )
-    except (ConfigError, ProfileError, KeyError) as error:
-        print(f"govwatch run: {error}", file=sys.stderr)
+    except (ConfigError, ConfigFileError, ProfileError, RulesError, ReplicaError) as error:
+        print(f"govwatch run: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    problems = []
     for portal, summary in result.crawls.items():
-        if "error" in summary:
-            print(f"{portal}: failed: {summary['error']}")
-        else:
-            print(f"{portal}: {summary['requests']} requests, {summary['documents_new']} new, "
+        status = crawl_status(summary)
+        if "requests" in summary:
+            print(f"{portal}: {status}: {summary['requests']} requests, {summary['documents_new']} new, "
                   f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
-                  f"{summary['errors']} errors, {len(summary['blocked'])} blocked")  # fmt: skip
-    if not result.crawls:
+                  f"{summary['errors']} errors, {len(summary['blocked'])} blocked"
+                  + (f" ({summary['error']})" if summary.get("error") else ""))  # fmt: skip
+        else:
+            print(f"{portal}: {status}: {summary.get('error')}")
+        if status != "done":
+            problems.append(f"{portal} {status}")
+    if not result.crawls and not result.interrupted:
         print("no portal is due")
-    print(f"alerts: {result.delivery.delivered} delivered, {result.delivery.failed} waiting for a retry"
-          + (f" ({'; '.join(result.delivery.errors)})" if result.delivery.errors else ""))  # fmt: skip
-    return 0
+    delivery = result.delivery
+    print(f"alerts: {delivery.delivered} delivered, {delivery.waiting} waiting for a retry"
+          + (f" ({'; '.join(delivery.errors)})" if delivery.errors else ""))  # fmt: skip
+    if result.interrupted:
+        problems.append("interrupted: alerts stay in the outbox for the next run")
+    if delivery.failed:
+        problems.append(f"{delivery.waiting} alert deliveries waiting ({delivery.errors[0]})")
+    if result.exit_code:
+        print(f"govwatch run: {'; '.join(problems)}", file=sys.stderr)
+    return result.exit_code
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.config import ConfigFileError
+    from crawler.notify import ConfigError
+    from crawler.profiles import ProfileError
     from crawler.schedule import Scheduler, SchedulerLocked
+    from crawler.watch import RulesError
 
     config = _config(args)
     try:
         Scheduler(config).run_forever()
-    except SchedulerLocked as error:
-        print(f"govwatch schedule: {error}", file=sys.stderr)
+    except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:
+        print(f"govwatch schedule: {one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from crawler.config import ConfigFileError
+    from crawler.profiles import ProfileError
     from crawler.schedule import status
 
     config = _config(args)
     with _store(argparse.Namespace(db=config.db)) as store:
         counts = store.counts()
-    rows = status(config)
+    try:
+        rows = status(config)
+    except (ProfileError, ConfigFileError) as error:
+        print(f"govwatch status: {one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
         return 0
@@ -598,9 +696,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
+    from crawler.store import ClockError, StoreError, utcnow
+
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
+    try:
+        utcnow()  # a $GOVWATCH_NOW that is no time: said once, here
+        result: int = args.func(args)
+        sys.stdout.flush()
+        return result
+    except BrokenPipeError:
+        # `govwatch … | head`: the reader has gone, and wants no more. Nothing to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (ClockError, StoreError) as error:
+        print(f"govwatch: {one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        db = getattr(args, "db", None) or "the database"
+        print(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is readable "
+              f"with `sqlite3 {db} .recover`", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 Everything is optional; without a file govwatch uses govwatch.db, the shipped rules and profiles,
 and the console as its only sink. Secrets never live here: sinks name environment variables.
+The database is `--db`, else this file's `db:`, else $GOVWATCH_DB, else govwatch.db. The file is
+UTF-8; a field govwatch does not know is an error, never ignored.
 
     db: govwatch.db
     rules: my-rules.yaml          # default: the shipped open-source rules
@@ -29,9 +31,13 @@ from typing import Any
 
 import yaml
 
+from crawler.profiles import MIN_INTERVAL, ProfileError, check_cron, check_fields
 from crawler.profiles import _seconds as seconds_of
 
 DEFAULT_FILE = "govwatch.yaml"
+FIELDS = ("db", "rules", "profiles", "sinks", "schedule", "replica")
+SCHEDULE_FIELDS = ("timeout", "full_every", "portals")
+TRIGGER_FIELDS = ("interval", "cron", "jitter")
 
 
 class ConfigFileError(ValueError):
@@ -61,6 +67,15 @@ class Config:
     def base(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
+    def check_portals(self, names: list[str]) -> None:
+        """Every portal the schedule names must exist (a typo would silently change nothing)."""
+        for name in self.triggers:
+            if name not in names:
+                raise ConfigFileError(
+                    f"{self.path or DEFAULT_FILE}: field 'schedule.portals.{name}': no such portal; "
+                    f"the portals are {', '.join(names)}"
+                )
+
 
 def load_config(path: str | Path | None = None, db: str | None = None) -> Config:
     """The config at `path` (or ./govwatch.yaml if it exists); `db` overrides its database."""
@@ -71,11 +86,24 @@ def load_config(path: str | Path | None = None, db: str | None = None) -> Config
             loaded = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
         except OSError as error:
             raise ConfigFileError(f"{chosen}: cannot read: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise ConfigFileError(
+                f"{chosen}: not UTF-8 text (GBK?); save it as UTF-8, e.g. iconv -f GBK -t UTF-8"
+            ) from None
         except yaml.YAMLError as error:
             raise ConfigFileError(f"{chosen}: not valid YAML: {error}") from None
         if not isinstance(loaded, dict):
             raise ConfigFileError(f"{chosen}: expected a mapping (db, rules, sinks, schedule)")
         data = loaded
+    try:
+        return _config(data, chosen, db)
+    except ProfileError as error:
+        raise ConfigFileError(str(error)) from None
+
+
+def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config:
+    where_file = chosen or Path(DEFAULT_FILE)
+    check_fields(data, FIELDS, where_file, "")
     base = chosen.parent if chosen else Path.cwd()
 
     def relative(value: Any) -> str | None:
@@ -89,35 +117,31 @@ def load_config(path: str | Path | None = None, db: str | None = None) -> Config
     schedule = data.get("schedule") or {}
     if not isinstance(schedule, dict):
         raise ConfigFileError(f"{chosen}: field 'schedule': expected a mapping")
-    try:
-        triggers = {}
-        for name, raw in (schedule.get("portals") or {}).items():
-            where = f"schedule.portals.{name}"
-            if not isinstance(raw, dict):
-                raise ConfigFileError(f"{chosen}: field '{where}': expected interval or cron")
-            cron = raw.get("cron")
-            if cron is not None and len(str(cron).split()) != 5:
-                raise ConfigFileError(
-                    f"{chosen}: field '{where}.cron': {cron!r} is not a 5-field cron expression"
-                )
-            triggers[str(name)] = Trigger(
-                seconds_of(raw["interval"], chosen or Path(DEFAULT_FILE), f"{where}.interval")
-                if "interval" in raw
-                else None,
-                str(cron) if cron else None,
-                seconds_of(raw.get("jitter", 0), chosen or Path(DEFAULT_FILE), f"{where}.jitter"),
-            )
-        timeout = seconds_of(
-            schedule.get("timeout", 3600), chosen or Path(DEFAULT_FILE), "schedule.timeout"
+    check_fields(schedule, SCHEDULE_FIELDS, where_file, "schedule.")
+    portals = schedule.get("portals") or {}
+    if not isinstance(portals, dict):
+        raise ConfigFileError(
+            f"{chosen}: field 'schedule.portals': expected a mapping, e.g. {{govcn: {{interval: 12h}}}}"
         )
-        full_every = seconds_of(
-            schedule.get("full_every", "7d"), chosen or Path(DEFAULT_FILE), "schedule.full_every"
+    triggers = {}
+    for name, raw in portals.items():
+        where = f"schedule.portals.{name}"
+        if not isinstance(raw, dict):
+            raise ConfigFileError(f"{chosen}: field '{where}': expected interval or cron")
+        check_fields(raw, TRIGGER_FIELDS, where_file, f"{where}.")
+        cron = raw.get("cron")
+        triggers[str(name)] = Trigger(
+            seconds_of(raw["interval"], where_file, f"{where}.interval", MIN_INTERVAL)
+            if "interval" in raw
+            else None,
+            check_cron(cron, where_file, f"{where}.cron") if cron is not None else None,
+            seconds_of(raw.get("jitter", 0), where_file, f"{where}.jitter"),
         )
-    except ValueError as error:
-        raise ConfigFileError(str(error)) from None
+    timeout = seconds_of(schedule.get("timeout", 3600), where_file, "schedule.timeout", 1)
+    full_every = seconds_of(schedule.get("full_every", "7d"), where_file, "schedule.full_every")
     return Config(
         path=chosen,
-        db=db or os.environ.get("GOVWATCH_DB") or relative(data.get("db")) or "govwatch.db",
+        db=db or relative(data.get("db")) or os.environ.get("GOVWATCH_DB") or "govwatch.db",
         rules=relative(data.get("rules")),
         profiles=relative(data.get("profiles")),
         sinks=sinks,

@@ -6,17 +6,18 @@ process per run.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import signal
 import time
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.profiles import Profile
-from crawler.store import RunStats, Store
+from crawler.store import RunStats, Store, now
+from crawler.watch import load_rules
 
 #: For crawling the replica: no politeness delays (it is ours), more concurrency.
 REPLICA_SETTINGS: dict[str, Any] = {
@@ -59,6 +60,37 @@ def politeness(profiles: list[Profile]) -> dict[str, dict[str, Any]]:
     return slots
 
 
+#: What a crawl's status means to cron and systemd: its exit code.
+EXIT_CODES = {"done": 0, "failed": 1, "blocked": 3, "interrupted": 130}
+_SEVERITY = ("done", "blocked", "failed", "interrupted")
+
+
+def worst(statuses: list[str]) -> str:
+    """The status of several portals' crawls: the worst of theirs."""
+    return max(statuses, key=_SEVERITY.index, default="done")
+
+
+def portal_status(values: dict[str, Any], start_failure: str | None, interrupted: bool) -> str:
+    """One portal's crawl: done (all well), blocked, failed (errors, or it could not run or
+    store), or interrupted (a signal stopped it)."""
+    reason = values.get("finish_reason")
+    if start_failure or values.get("govwatch/store_failed"):
+        return "failed"
+    if reason == "shutdown" or (interrupted and reason != "finished"):
+        return "interrupted"
+    if reason != "finished" or values.get("govwatch/error"):
+        return "failed"
+    return "blocked" if values.get("govwatch/blocked") else "done"
+
+
+class _Interrupted(Exception):
+    """SIGTERM before Scrapy's own handlers are in."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise _Interrupted
+
+
 def run(
     profiles: list[Profile],
     *,
@@ -71,33 +103,65 @@ def run(
     progress: bool = False,
     rules: str | None = None,
 ) -> dict[str, Any]:
-    """Crawl the portals once; the run's summary (also stored in the runs table)."""
+    """Crawl the portals once; the run's summary (also stored in the runs table).
+
+    The run is stored `done`, `failed` (a portal had errors, was blocked, could not start or
+    could not store) or `interrupted` (SIGINT/SIGTERM) — never left `running` by anything but
+    a kill -9. A broken rules file is a `RulesError` before any crawl starts."""
     from spiders import SPIDERS
 
+    load_rules(rules)
     names = [p.name for p in profiles]
-    with Store(db) as store:
-        run_id = store.start_run(names, full)
-    settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
-    if not replica:
-        settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
-    if progress:
-        settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
-    if rules:
-        settings.set("GOVWATCH_RULES", rules, priority="cmdline")
-    logging.getLogger("scrapy").setLevel(log_level)
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for profile in profiles:
-        crawler = process.create_crawler(SPIDERS[profile.family])
-        crawlers.append((profile.name, crawler))
-        process.crawl(crawler, portal=profile.name, profile=profile)
+    crawlers: dict[str, Crawler] = {}
+    start_failures: dict[str, str] = {}
+    interrupted = False
+    run_id: int | None = None
     started = time.monotonic()
-    process.start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # until Scrapy installs its handlers
+    try:
+        try:
+            with Store(db) as store:
+                run_id = store.start_run(names, full)
+            settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
+            if not replica:
+                settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
+            if progress:
+                settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
+            if rules:
+                settings.set("GOVWATCH_RULES", rules, priority="cmdline")
+            logging.getLogger("scrapy").setLevel(log_level)
+            process = CrawlerProcess(settings)
+            for profile in profiles:
+                crawler = process.create_crawler(SPIDERS[profile.family])
+                crawlers[profile.name] = crawler
+                deferred = process.crawl(crawler, portal=profile.name, profile=profile)
+                deferred.addErrback(_start_failed, profile.name, start_failures)
+            process.start()
+        except (KeyboardInterrupt, _Interrupted):
+            interrupted = True
+        # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return _finish(run_id, db, names, crawlers, start_failures, interrupted, started)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _finish(
+    run_id: int | None, db: str, names: list[str], crawlers: dict[str, Crawler],
+    start_failures: dict[str, str], interrupted: bool, started: float,
+) -> dict[str, Any]:  # fmt: skip
+    """The run's summary from its crawlers' stats, stored with the run."""
     duration = time.monotonic() - started
     stats = RunStats()
-    for name, crawler in crawlers:
-        values = crawler.stats.get_stats() if crawler.stats else {}
+    failures: list[str] = []
+    statuses: list[str] = []
+    for name in names:
+        values = _stats(crawlers.get(name))
+        problems = values.get("govwatch/problems", [])
+        status = portal_status(values, start_failures.get(name), interrupted)
+        error = start_failures.get(name) or values.get("govwatch/store_failed")
         portal: dict[str, Any] = {
+            "status": status,
             "requests": int(values.get("downloader/request_count", 0)),
             "documents_new": int(values.get("govwatch/documents_new", 0)),
             "documents_changed": int(values.get("govwatch/documents_changed", 0)),
@@ -108,7 +172,17 @@ def run(
             # Links listings showed that are no documents of the portal: not fetched.
             "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
             "finish_reason": values.get("finish_reason"),
+            # Every listing walked and every document revisited, to its end: a --full crawl,
+            # or a portal's first (nothing known yet). The scheduler counts full_every from it.
+            "full": bool(values.get("govwatch/full_walk")) and status != "interrupted",
         }
+        if error:
+            portal["error"] = str(error)
+            failures.append(f"{name}: {error}")
+        if problems:
+            first = problems[0]
+            portal["first_problem"] = f"{first['url']}: {first['message']}"
+        statuses.append(status)
         stats.portals[name] = portal
         stats.requests += portal["requests"]
         stats.documents_new += portal["documents_new"]
@@ -117,19 +191,22 @@ def run(
         stats.errors += portal["errors"]
         stats.blocked += [
             {k: p[k] for k in ("portal", "column", "url", "message")}
-            for p in values.get("govwatch/problems", [])
+            for p in problems
             if p["kind"] == "blocked"
         ]
-    failures = [str(c.stats.get_value("govwatch/store_failed")) for _, c in crawlers
-                if c.stats and c.stats.get_value("govwatch/store_failed")]  # fmt: skip
+    status = worst(statuses)
+    stored = {"done": "done", "interrupted": "interrupted"}.get(status, "failed")
     try:
-        with Store(db) as store:
-            store.finish_run(run_id, stats, duration, "failed" if failures else "done")
+        if run_id is not None:
+            with Store(db) as store:
+                store.finish_run(run_id, stats, duration, stored)
     except Exception as error:  # the run row is bookkeeping; the error is reported
         failures.append(f"cannot record the run in {db}: {error}")
+        status = worst([status, "failed"])
     return {
         **({"error": failures[0]} if failures else {}),
         "run": run_id,
+        "status": status,
         "requests": stats.requests,
         "documents_new": stats.documents_new,
         "documents_changed": stats.documents_changed,
@@ -138,5 +215,40 @@ def run(
         "blocked": stats.blocked,
         "portals": stats.portals,
         "duration_s": round(duration, 2),
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "finished_at": now(),
     }
+
+
+def _stats(crawler: Crawler | None) -> dict[str, Any]:
+    """A crawler's stats; none when it never started."""
+    try:
+        return crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
+    except RuntimeError:  # Scrapy: "Crawler.stats is not set yet"
+        return {}
+
+
+def _start_failed(failure: Any, portal: str, failures: dict[str, str]) -> None:
+    """A crawler that could not start (a profile value only the spider rejects, a broken
+    pipeline): recorded as that portal's failure, in one line, not a Twisted traceback."""
+    failures[portal] = f"could not start: {failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def problem_line(summary: dict[str, Any]) -> str:
+    """What went wrong in a crawl, in one line for people and cron mail."""
+    parts = []
+    for name, portal in summary.get("portals", {}).items():
+        status = portal.get("status", "done")
+        first = f" (first: {portal['first_problem']})" if portal.get("first_problem") else ""
+        if portal.get("error"):
+            parts.append(f"{name} failed: {portal['error']}")
+        elif status == "interrupted":
+            parts.append(f"{name} interrupted")
+        elif status == "failed":
+            blocked = f", {portal['blocked']} blocked" if portal.get("blocked") else ""
+            parts.append(f"{name} failed: {portal['errors']} errors{blocked}{first}")
+        elif status == "blocked":
+            parts.append(f"{name} blocked: {portal['blocked']} answers{first}")
+    if not parts and summary.get("error"):
+        parts.append(str(summary["error"]))
+    stored = {"done": "done", "interrupted": "interrupted"}.get(summary.get("status", ""), "failed")
+    return "; ".join(parts) + f" — run {summary.get('run')} stored as {stored}"

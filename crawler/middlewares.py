@@ -1,4 +1,5 @@
-"""Downloader middlewares: retries with backoff that honour Retry-After."""
+"""Downloader middlewares: retries with backoff that honour Retry-After; cookies that never
+reach the network for the Public Suffix List."""
 
 from __future__ import annotations
 
@@ -6,14 +7,30 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import cookies
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
+from tldextract import TLDExtract
 from twisted.internet import reactor as _reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 reactor: Any = _reactor
 DELAY_KEY = "govwatch_retry_delay"
+
+#: Scrapy's cookie middleware asks tldextract whether a cookie's domain is public, and tldextract
+#: by default downloads the Public Suffix List (DNS and HTTPS from the crawl, a long traceback
+#: when the network says no). A monitor deployed offline or behind a firewall must never do that:
+#: the suffix list tldextract ships is used, and nothing is fetched or cached.
+OFFLINE_SUFFIXES = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def use_offline_suffixes() -> None:
+    """Point Scrapy's cookie middleware at the shipped suffix list (idempotent)."""
+    cookies._split_domain = OFFLINE_SUFFIXES
+
+
+use_offline_suffixes()  # this module is loaded with the downloader, before any cookie is seen
 
 
 def retry_delay(retries: int, retry_after: str | None, base: float, cap: float) -> float:

@@ -4,6 +4,8 @@ Sinks: the console, a JSONL file, an Atom feed per rule (feedgen), a signed webh
 idempotency key), and every channel Apprise knows — 钉钉, 企业微信, 飞书, e-mail, Telegram, Slack… —
 one message per alert or a digest. A delivery is recorded after it succeeds; a failure is retried
 with backoff and then left in the outbox for the next run. Receivers dedupe on the alert's key.
+Deliveries are recorded per sink name (`name:`, default the type), so two sinks of one type need
+names of their own. A sink that fails — whatever the exception — never stops the others.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
+import re
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -104,15 +109,28 @@ class JsonlSink:
     batch: bool = False
 
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+        try:
+            self._append(alerts)
+        except OSError as error:
+            raise SinkError(f"jsonl {self.path}: {error.strerror or error}") from None
+
+    def _append(self, alerts: list[dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         present = set()
+        torn = False
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+            # A write cut short (a crash, a full disk) leaves a last line without its newline:
+            # the next alert must start a line of its own, not be glued to the torn one.
+            torn = bool(text) and not text.endswith("\n")
+            for line in text.splitlines():
                 try:
                     present.add(json.loads(line).get("key"))
-                except ValueError:
+                except (ValueError, AttributeError):
                     continue
         with self.path.open("a", encoding="utf-8") as out:
+            if torn:
+                out.write("\n")
             for alert in alerts:
                 if alert["key"] not in present:
                     out.write(json.dumps(_public(alert), ensure_ascii=False) + "\n")
@@ -132,7 +150,10 @@ class AtomSink:
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         from feedgen.feed import FeedGenerator
 
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
         for rule in sorted({alert["rule"] for alert in alerts}):
             feed = FeedGenerator()
             feed.id(f"{self.base_url}/{rule}.atom")
@@ -146,12 +167,18 @@ class AtomSink:
                 entry = feed.add_entry()
                 entry.id(f"urn:govwatch:{alert['key']}")
                 entry.title(alert.get("title") or alert.get("message") or alert["key"])
+                text = "\n".join(describe(alert)[1:])
                 if alert.get("url"):
                     entry.link(href=alert["url"])
+                else:  # a health alert points nowhere: Atom then wants the text as content
+                    entry.content("\n".join(describe(alert)).strip(), type="text")
                 entry.published(_atom_date(alert.get("published_at") or alert["created_at"]))
                 entry.updated(_atom_date(alert["created_at"]))
-                entry.summary("\n".join(describe(alert)[1:]))
-            feed.atom_file(str(self.directory / f"{rule}.atom"), pretty=True)
+                entry.summary(text)
+            try:
+                feed.atom_file(str(self.directory / f"{rule}.atom"), pretty=True)
+            except OSError as error:
+                raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
 
 
 def _atom_date(value: str) -> str:
@@ -180,8 +207,12 @@ class WebhookSink:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                     answer.read()
-            except (urllib.error.URLError, OSError) as error:
-                raise SinkError(f"webhook {self.url}: {error}") from None
+            except (urllib.error.URLError, OSError, ValueError) as error:
+                # The URL may carry a token (…/hook?access_token=…): errors name only its host.
+                reason = getattr(error, "reason", None) or error
+                raise SinkError(
+                    f"webhook {_redact(self.url)}: {_scrub(str(reason), self.url)}"
+                ) from None
 
 
 @dataclass
@@ -214,13 +245,80 @@ class AppriseSink:
             else [(str(a.get("title") or a.get("message")), "\n".join(describe(a))) for a in alerts]
         )
         for title, body in messages:
-            if not notifier.notify(title=title[:200], body=body):
-                raise SinkError(f"apprise: delivery to {', '.join(map(_redact, self.urls))} failed")
+            # Apprise says why a delivery failed only in its log: keep what it says.
+            said: list[str] = []
+            with _collected("apprise", said):
+                sent = notifier.notify(title=title[:200], body=body)
+            if not sent:
+                reason = self._scrub(" ".join(said)) or "no reason given"
+                raise SinkError(
+                    f"apprise: delivery to {', '.join(map(_redact, self.urls))} failed: {reason[:300]}"
+                )
+
+    def _scrub(self, text: str) -> str:
+        for url in self.urls:
+            text = _scrub(text, url)
+        return text
+
+
+class _Collect(logging.Handler):
+    """What a library says about a failure: its warnings and errors, and the socket exception
+    it logs only at DEBUG (connection refused, name not known, timed out)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        if message.startswith("Socket Exception"):
+            found = _ERRNO.findall(message)  # the innermost reason of urllib3's long chain
+            self.lines.append(f"Socket Exception: {found[-1]}" if found else message)
+        elif record.levelno >= logging.WARNING:
+            self.lines.append(message)
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\][^\"')]*")
+
+
+@contextmanager
+def _collected(name: str, lines: list[str]) -> Iterator[None]:
+    """The logger's records into `lines` for the duration (and nowhere else meanwhile)."""
+    logger = logging.getLogger(name)
+    handler = _Collect(lines)
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _redact(url: str) -> str:
+    """A URL as errors may show it: scheme and host only (its path or query may be a token)."""
     scheme, _, rest = url.partition("://")
-    return f"{scheme}://…" if rest else url
+    if not rest:
+        return url
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…" if len(rest) > len(host) else f"{scheme}://{host}"
+
+
+def _scrub(text: str, url: str) -> str:
+    """Text without the URL's secret parts (its credentials, path and query)."""
+    rest = url.partition("://")[2]
+    secrets = {url, rest}
+    userinfo = rest.split("/", 1)[0].rpartition("@")[0]
+    after_host = rest.split("/", 1)[1] if "/" in rest else ""
+    for part in (userinfo, after_host, after_host.split("?", 1)[-1], *userinfo.split(":")):
+        if len(part) >= 6:  # shorter parts are no secret and could be any word
+            secrets.add(part)
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, "…")
+    return text
 
 
 def _public(alert: dict[str, Any]) -> dict[str, Any]:
@@ -233,63 +331,93 @@ def sinks_from_config(
     """Sinks from `govwatch.yaml`'s `sinks:` list; secrets come from the environment."""
     env = dict(os.environ) if env is None else env
     sinks: list[Sink] = []
+    names: dict[str, int] = {}
     for index, entry in enumerate(entries):
         where = f"sinks[{index}]"
         kind = entry.get("type") if isinstance(entry, dict) else None
-        if kind == "console":
-            sinks.append(ConsoleSink())
-        elif kind == "jsonl":
-            sinks.append(JsonlSink(base / str(entry.get("path") or "alerts.jsonl")))
-        elif kind == "atom":
-            sinks.append(
-                AtomSink(
-                    base / str(entry.get("dir") or "feeds"),
-                    str(entry.get("base_url") or "http://localhost/feeds"),
-                )
-            )
-        elif kind == "webhook":
-            secret_env = str(entry.get("secret_env") or "GOVWATCH_WEBHOOK_SECRET")
-            if not entry.get("url"):
-                raise ConfigError(f"{where}.url: missing; give the receiver's URL")
-            if not env.get(secret_env):
-                raise ConfigError(
-                    f"{where}.secret_env: set the environment variable {secret_env} to the shared secret"
-                )
-            sinks.append(
-                WebhookSink(
-                    str(entry["url"]), env[secret_env], name=str(entry.get("name") or "webhook")
-                )
-            )
-        elif kind == "apprise":
-            urls = [str(u) for u in entry.get("urls") or []]
-            if entry.get("urls_env"):
-                urls += [u for u in env.get(str(entry["urls_env"]), "").split() if u]
-            if not urls:
-                raise ConfigError(
-                    f"{where}.urls: give Apprise URLs, or urls_env naming a variable that holds them"
-                )
-            sinks.append(
-                AppriseSink(
-                    urls, bool(entry.get("digest", False)), name=str(entry.get("name") or "apprise")
-                )
-            )
-        else:
+        if not isinstance(kind, str) or kind not in SINK_KEYS:
             raise ConfigError(
                 f"{where}.type: {kind!r}; use console, jsonl, atom, webhook or apprise"
             )
+        unknown = sorted(set(entry) - SINK_KEYS[kind] - {"type", "name"})
+        if unknown:
+            known = ", ".join(sorted(SINK_KEYS[kind] | {"type", "name"}))
+            raise ConfigError(
+                f"{where}.{unknown[0]}: not a {kind} sink field; its fields are {known}"
+            )
+        name = str(entry.get("name") or kind)
+        if name in names:
+            raise ConfigError(
+                f"{where}.name: sinks[{names[name]}] is already called {name!r} (deliveries are "
+                f"recorded per sink name); give each {kind} sink its own, e.g. name: {kind}-2"
+            )
+        names[name] = index
+        sinks.append(_sink(kind, entry, where, name, base, env))
     return sinks
+
+
+#: Each sink type's own fields (besides type and name).
+SINK_KEYS: dict[str, set[str]] = {
+    "console": set(),
+    "jsonl": {"path"},
+    "atom": {"dir", "base_url"},
+    "webhook": {"url", "url_env", "secret_env"},
+    "apprise": {"urls", "urls_env", "digest"},
+}
+
+
+def _sink(kind: str, entry: dict[str, Any], where: str, name: str, base: Path,
+          env: dict[str, str]) -> Sink:  # fmt: skip
+    if kind == "console":
+        return ConsoleSink(name=name)
+    if kind == "jsonl":
+        return JsonlSink(base / str(entry.get("path") or "alerts.jsonl"), name=name)
+    if kind == "atom":
+        return AtomSink(
+            base / str(entry.get("dir") or "feeds"),
+            str(entry.get("base_url") or "http://localhost/feeds"),
+            name=name,
+        )
+    if kind == "webhook":
+        secret_env = str(entry.get("secret_env") or "GOVWATCH_WEBHOOK_SECRET")
+        url = str(entry.get("url") or "")
+        if entry.get("url_env"):  # a URL that holds a token stays out of the file too
+            url = env.get(str(entry["url_env"]), "")
+            if not url:
+                raise ConfigError(
+                    f"{where}.url_env: set the environment variable {entry['url_env']} to the receiver's URL"
+                )
+        if not url:
+            raise ConfigError(
+                f"{where}.url: missing; give the receiver's URL, or url_env naming a variable that holds it"
+            )
+        if not env.get(secret_env):
+            raise ConfigError(
+                f"{where}.secret_env: set the environment variable {secret_env} to the shared secret"
+            )
+        return WebhookSink(url, env[secret_env], name=name)
+    urls = [str(u) for u in entry.get("urls") or []]
+    if entry.get("urls_env"):
+        urls += [u for u in env.get(str(entry["urls_env"]), "").split() if u]
+    if not urls:
+        raise ConfigError(
+            f"{where}.urls: give Apprise URLs, or urls_env naming a variable that holds them"
+        )
+    return AppriseSink(urls, bool(entry.get("digest", False)), name=name)
 
 
 @dataclass
 class Delivery:
-    delivered: int = 0
-    failed: int = 0
+    delivered: int = 0  # alert deliveries made in this pass
+    failed: int = 0  # alert deliveries tried in this pass that failed
+    waiting: int = 0  # alert deliveries still pending after this pass, over every sink
     errors: list[str] = field(default_factory=list)
 
 
 def _send(sink: Sink, alerts: list[dict[str, Any]], store: Store, retries: int, backoff: float,
           sleep: Callable[[float], None]) -> str | None:  # fmt: skip
-    """Send with retries and backoff; the last error, or None once it went through."""
+    """Send with retries and backoff; the last error, or None once it went through. Any
+    exception of a sink is its failure (named), never the end of the delivery to the others."""
     for attempt in range(retries + 1):
         try:
             sink.send(alerts, store)
@@ -298,6 +426,10 @@ def _send(sink: Sink, alerts: list[dict[str, Any]], store: Store, retries: int, 
             if attempt == retries:
                 return str(error)
             sleep(backoff * 2**attempt)
+        except BrokenPipeError:
+            raise  # standard output went away (`| head`): not this sink's fault
+        except Exception as error:  # a sink's bug or a library's surprise: not retried
+            return f"{sink.name}: {type(error).__name__}: {error}"
     return None
 
 
@@ -309,15 +441,21 @@ def deliver(
     succeeds. A sink that still fails after its retries keeps its alerts for the next run."""
     result = Delivery()
     for sink in sinks:
-        pending = store.pending_alerts(sink.name)
-        groups = [pending] if sink.batch and pending else [[alert] for alert in pending]
-        for group in groups:
-            error = _send(sink, group, store, retries, backoff, sleep)
-            for alert in group:
-                store.record_delivery(alert["id"], sink.name, error is None, error)
+        after = 0
+        while pending := store.pending_alerts(sink.name, after=after):
+            after = pending[-1]["id"]
+            groups = [pending] if sink.batch else [[alert] for alert in pending]
+            error = None
+            for group in groups:
+                error = _send(sink, group, store, retries, backoff, sleep)
+                for alert in group:
+                    store.record_delivery(alert["id"], sink.name, error is None, error)
+                if error is not None:
+                    result.failed += len(group)
+                    result.errors.append(error)
+                    break  # the receiver is down: the rest waits for the next run
+                result.delivered += len(group)
             if error is not None:
-                result.failed += len(group)
-                result.errors.append(error)
-                break  # the receiver is down: the rest waits for the next run
-            result.delivered += len(group)
+                break
+        result.waiting += store.pending_count(sink.name)
     return result

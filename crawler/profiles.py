@@ -5,7 +5,8 @@ the family's parameters, politeness and schedule. The same profile runs against 
 with only its origins swapped (`with_origin`), against the replica.
 
 Profiles ship in `crawler/portals/`; a user adds a directory of their own with `--profiles DIR` or
-`GOVWATCH_PROFILES` (a profile there replaces a shipped one of the same name).
+`GOVWATCH_PROFILES` (a profile there replaces a shipped one of the same name). Profiles are
+`*.yaml` or `*.yml` files in UTF-8; a field govwatch does not know is an error, never ignored.
 """
 
 from __future__ import annotations
@@ -23,9 +24,21 @@ from crawler.listings.links import SelectorError, check_selector
 
 FAMILIES = ("hanweb", "jpaas", "trs", "govcn")
 SHIPPED = Path(__file__).parent / "portals"
+SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: A profile's fields (besides its family's parameters, under the family's name). `article_pattern`
+#: (a regular expression for article URLs) and `list_selector` (a CSS or XPath selector for the
+#: document list) serve listings that need them; a column may give its own.
+FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
+          "schedule", "revisit_days", "article_pattern", "list_selector")  # fmt: skip
+COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
+POLITENESS_FIELDS = ("delay", "concurrency")
+SCHEDULE_FIELDS = ("interval", "cron", "jitter")
+MIN_DELAY = 2.0  # seconds between requests to one host: government servers are small
+MIN_INTERVAL = 300  # seconds between two crawls of a portal
+MAX_REVISIT_DAYS = 3650
 
 
 class ProfileError(ValueError):
@@ -167,21 +180,75 @@ def _listing_keys(
     return pattern, selector
 
 
-def _seconds(value: Any, path: Path, where: str) -> int:
+def _seconds(value: Any, path: Path, where: str, minimum: int = 0) -> int:
+    """A duration (seconds, or 30m, 6h, 1d) of at least `minimum` seconds."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
-    if match is None:
+        seconds = value
+    else:
+        match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
+        if match is None:
+            raise _fail(
+                path, where, f"cannot read {value!r} as a duration", "write seconds or 30m, 6h, 1d"
+            )
+        seconds = int(match.group(1)) * _SECONDS[match.group(2)]
+    if seconds < minimum:
         raise _fail(
-            path, where, f"cannot read {value!r} as a duration", "write seconds or 30m, 6h, 1d"
+            path, where, f"{value!r} is too short", f"give at least {_duration_text(minimum)}"
         )
-    return int(match.group(1)) * _SECONDS[match.group(2)]
+    return seconds
+
+
+def _duration_text(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds} s"
+
+
+def check_cron(value: Any, path: Path, where: str) -> str:
+    """A 5-field cron expression APScheduler can use (minute hour day month weekday)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    text = str(value).strip()
+    problem = f"{value!r} is not a 5-field cron expression"
+    if len(text.split()) == 5:
+        try:
+            CronTrigger.from_crontab(text, timezone="Asia/Shanghai")
+            return text
+        except ValueError as error:
+            problem = f"{value!r} is not a cron expression ({error})"
+    raise _fail(path, where, problem, "e.g. '0 7 * * *' (minute hour day month weekday)")
+
+
+def check_fields(data: dict[str, Any], known: tuple[str, ...], path: Path, where: str) -> None:
+    """An unknown field is an error (a typo must not silently change nothing)."""
+    for key in data:
+        if key not in known:
+            raise _fail(
+                path,
+                f"{where}{key}",
+                "not a field govwatch knows",
+                f"use one of {', '.join(known)}",
+            )
+
+
+def _mapping(data: dict[str, Any], key: str, path: Path, example: str) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(
+            path, key, f"expected a mapping, got {type(value).__name__}", f"write e.g. {example}"
+        )
+    return value
 
 
 def parse_profile(data: Any, path: Path) -> Profile:
     """A validated profile from parsed YAML; `path` names it in errors."""
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: expected a mapping of fields (name, family, origin, columns…)")
+    family_key = data.get("family") if data.get("family") in FAMILIES else None
+    check_fields(data, (*FIELDS, *([family_key] if family_key else [])), path, "")
     name = _string(data, "name", path)
     if not _NAME.match(name):
         raise _fail(
@@ -202,7 +269,9 @@ def parse_profile(data: Any, path: Path) -> Profile:
             "write scheme and host, e.g. http://jxj.hangzhou.gov.cn",
         )
     origins: dict[str, str] = {}
-    for role, other in (data.get("origins") or {}).items():
+    for role, other in _mapping(
+        data, "origins", path, "{search: https://sousuo.www.gov.cn}"
+    ).items():
         other_parts = urlsplit(str(other))
         if other_parts.scheme not in ("http", "https") or not other_parts.netloc:
             raise _fail(
@@ -226,6 +295,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
             raise _fail(
                 path, f"columns[{index}]", "expected a mapping", "write `- id: …` and `name: …`"
             )
+        check_fields(raw, COLUMN_FIELDS, path, where)
         pattern, selector = _listing_keys(raw, path, where)
         column = Column(
             id=_string(raw, "id", path, where),
@@ -246,6 +316,9 @@ def parse_profile(data: Any, path: Path) -> Profile:
             "expected a mapping of the family's parameters",
             "see the shipped profiles",
         )
+    for key, value in params_raw.items():
+        if isinstance(value, (dict, list)):
+            raise _fail(path, f"{family}.{key}", "expected a single value", "write it as text")
     params = {str(k): str(v) for k, v in params_raw.items()}
     if family == "jpaas":
         for key in ("webId", "tplSetId"):
@@ -256,33 +329,41 @@ def parse_profile(data: Any, path: Path) -> Profile:
                     "missing",
                     "add it under `jpaas:` (see the column page's queryData)",
                 )
-    politeness = data.get("politeness") or {}
-    schedule = data.get("schedule") or {}
-    if not isinstance(politeness, dict) or not isinstance(schedule, dict):
-        raise _fail(path, "politeness/schedule", "expected mappings", "see the shipped profiles")
+    politeness = _mapping(data, "politeness", path, "{delay: 3, concurrency: 1}")
+    schedule = _mapping(data, "schedule", path, "{interval: 6h, jitter: 15m}")
+    check_fields(politeness, POLITENESS_FIELDS, path, "politeness.")
+    check_fields(schedule, SCHEDULE_FIELDS, path, "schedule.")
     try:
-        delay = float(politeness.get("delay", 2.0))
+        delay = float(politeness.get("delay", MIN_DELAY))
         concurrency = int(politeness.get("concurrency", 1))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _fail(
             path,
             "politeness",
             "delay and concurrency must be numbers",
             "e.g. delay: 2, concurrency: 1",
         ) from None
-    if delay < 0 or not 1 <= concurrency <= 8:
+    if not (MIN_DELAY <= delay <= 3600) or not 1 <= concurrency <= 8:
         raise _fail(
             path,
             "politeness",
-            "delay ≥ 0 and concurrency from 1 to 8",
+            f"delay from {MIN_DELAY:g} s to an hour and concurrency from 1 to 8",
             "be gentle with government servers",
         )
     article_pattern, list_selector = _listing_keys(data, path)
     cron = schedule.get("cron")
-    if cron is not None and len(str(cron).split()) != 5:
+    if cron is not None:
+        cron = check_cron(cron, path, "schedule.cron")
+    revisit_days = data.get("revisit_days", 30)
+    if (
+        isinstance(revisit_days, bool)
+        or not isinstance(revisit_days, int)
+        or not 0 <= revisit_days <= MAX_REVISIT_DAYS
+    ):
         raise _fail(
-            path, "schedule.cron", f"{cron!r} is not a 5-field cron expression", "e.g. '0 7 * * *'"
-        )
+            path, "revisit_days", f"{revisit_days!r} is not a number of days",
+            f"write a whole number of days from 0 to {MAX_REVISIT_DAYS}, e.g. 30",
+        )  # fmt: skip
     return Profile(
         name=name,
         family=family,
@@ -294,10 +375,12 @@ def parse_profile(data: Any, path: Path) -> Profile:
         origins=origins,
         delay=delay,
         concurrency=concurrency,
-        interval_seconds=_seconds(schedule.get("interval", "6h"), path, "schedule.interval"),
-        cron=str(cron) if cron is not None else None,
+        interval_seconds=_seconds(
+            schedule.get("interval", "6h"), path, "schedule.interval", MIN_INTERVAL
+        ),
+        cron=cron,
         jitter_seconds=_seconds(schedule.get("jitter", 600), path, "schedule.jitter"),
-        revisit_days=int(data.get("revisit_days", 30)),
+        revisit_days=revisit_days,
         source=str(path),
         article_pattern=article_pattern,
         list_selector=list_selector,
@@ -309,6 +392,10 @@ def load_profile(path: Path) -> Profile:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ProfileError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(
+            f"{path}: not UTF-8 text (GBK?); save it as UTF-8, e.g. iconv -f GBK -t UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -319,7 +406,7 @@ def load_profile(path: Path) -> Profile:
             path,
             "name",
             f"{profile.name!r} differs from the file name",
-            f"name the file {profile.name}.yaml",
+            f"name the file {profile.name}{path.suffix}",
         )
     return profile
 
@@ -342,8 +429,14 @@ def load_profiles(extra: str | Path | None = None) -> dict[str, Profile]:
     """Every profile by name; a later directory's profile replaces an earlier one's."""
     profiles: dict[str, Profile] = {}
     for directory in profile_dirs(extra):
-        for path in sorted(directory.glob("*.yaml")):
+        seen: dict[str, Path] = {}
+        for path in sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file()):
             profile = load_profile(path)
+            if profile.name in seen:
+                raise ProfileError(
+                    f"{path}: the portal {profile.name} is also {seen[profile.name]}; keep one file"
+                )
+            seen[profile.name] = path
             profiles[profile.name] = profile
     return profiles
 

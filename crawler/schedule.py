@@ -4,13 +4,19 @@ crawl in a child process with a timeout (Scrapy's reactor cannot restart), alert
 - `run_pass` is one pass (`govwatch run --due`, for people who prefer system cron);
 - `Scheduler` runs passes with APScheduler (`govwatch schedule`): a job per portal with its
   interval or cron trigger and jitter, missed runs coalesced, overdue portals run at start, a lock
-  so that a second scheduler on the same database refuses to start, SIGTERM handled cleanly.
+  so that a second scheduler on the same database refuses to start, SIGTERM handled cleanly: the
+  running crawl is stopped (stored `interrupted`), nothing else starts, and the lock is released
+  only once the crawl has ended.
+
+A portal gets a full crawl (`--full`) when its last full walk — a `--full` crawl or its first
+crawl, which walks everything — is older than `full_every` (or there is none).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import itertools
 import json
 import os
@@ -23,16 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, Trigger
-from crawler.notify import Delivery, deliver, sinks_from_config
-from crawler.profiles import Profile, load_profiles
-from crawler.store import Store
+from crawler.config import Config, ConfigFileError, Trigger
+from crawler.crawl import EXIT_CODES, worst
+from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
+from crawler.profiles import Profile, ProfileError, load_profiles, select
+from crawler.store import Store, StoreError, utcnow
+from crawler.watch import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+DEFAULT_INTERVAL = 6 * 3600
+CHINA = dt.timezone(dt.timedelta(hours=8))
+#: Set by SIGTERM/SIGINT: the running crawl is being stopped, nothing else may start.
+stopping = threading.Event()
 
 
 class SchedulerLocked(RuntimeError):
@@ -55,7 +63,10 @@ def next_after(trigger: Trigger, last: dt.datetime) -> dt.datetime:
         after = (last + dt.timedelta(seconds=1)).astimezone(dt.timezone(dt.timedelta(hours=8)))
         fire = cron.get_next_fire_time(None, after)
         return fire.astimezone(dt.UTC) if fire else last + dt.timedelta(days=1)
-    return last + dt.timedelta(seconds=trigger.interval_seconds or 6 * 3600)
+    interval = (
+        trigger.interval_seconds if trigger.interval_seconds is not None else DEFAULT_INTERVAL
+    )
+    return last + dt.timedelta(seconds=interval)
 
 
 def last_runs(store: Store) -> dict[str, dict[str, Any]]:
@@ -67,14 +78,29 @@ def last_runs(store: Store) -> dict[str, dict[str, Any]]:
     return latest
 
 
+def portal_run(run: dict[str, Any], portal: str) -> dict[str, Any]:
+    """A portal's part of a stored run (its status, errors, whether it walked everything)."""
+    stats: dict[str, Any] = json.loads(run["stats"] or "{}").get(portal, {})
+    if "status" not in stats:  # a run stored before per-portal statuses
+        failed = run["status"] != "done" or bool(stats.get("errors"))
+        stats["status"] = "failed" if failed and run["status"] != "running" else run["status"]
+    if "full" not in stats:
+        stats["full"] = bool(run["full"]) and run["status"] == "done"
+    return stats
+
+
 def last_full(store: Store) -> dict[str, str]:
+    """portal → when its last full walk started: a finished --full crawl, or its first crawl
+    (which walks every listing and fetches every document; runs stored before this was
+    recorded count their first)."""
     found: dict[str, str] = {}
-    for row in store.db.query(
-        "SELECT portals, started_at FROM runs WHERE full = 1 AND status = 'done' ORDER BY id"
-    ):
+    first: dict[str, str] = {}
+    for row in store.db.query("SELECT * FROM runs WHERE status != 'running' ORDER BY id"):
         for portal in json.loads(row["portals"] or "[]"):
-            found[portal] = row["started_at"]
-    return found
+            first.setdefault(portal, row["started_at"])
+            if portal_run(row, portal)["full"]:
+                found[portal] = row["started_at"]
+    return {**first, **found}
 
 
 def due(profiles: list[Profile], config: Config, store: Store, now: dt.datetime) -> list[Profile]:
@@ -99,12 +125,37 @@ class PassResult:
     crawls: dict[str, dict[str, Any]] = field(default_factory=dict)
     delivery: Delivery = field(default_factory=Delivery)
     health: int = 0
+    interrupted: bool = False
+
+    @property
+    def status(self) -> str:
+        """done, blocked, failed (a crawl failed, or a delivery is waiting for a retry) or
+        interrupted — as `govwatch crawl` reports it."""
+        statuses = [crawl_status(summary) for summary in self.crawls.values()]
+        if self.delivery.failed:
+            statuses.append("failed")
+        if self.interrupted:
+            statuses.append("interrupted")
+        return worst(statuses)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+
+def crawl_status(summary: dict[str, Any]) -> str:
+    """A crawl child's outcome: its status, or failed when it crashed or timed out."""
+    status = str(summary.get("status") or "failed")
+    return worst([status, "failed"]) if summary.get("error") else status
 
 
 def crawl_child(
     config: Config, portal: str, full: bool, timeout: float, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """One portal's crawl in a child process; its summary, or an error entry on timeout/failure."""
+    """One portal's crawl in a child process: its summary (whatever its exit code), with an
+    `error` when it crashed, timed out or was stopped."""
+    if stopping.is_set():
+        return {"portal": portal, "status": "interrupted", "error": "not started: stopping"}
     command = [sys.executable, "-m", "crawler", "crawl", portal, "--db", config.db, "--json"]
     if full:
         command.append("--full")
@@ -118,28 +169,47 @@ def crawl_child(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     _current.append(process)
+    timed_out = False
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.terminate()
+        timed_out = True
+        process.terminate()  # the crawl stops cleanly and stores its run as interrupted
         try:
-            process.communicate(timeout=30)
+            out, err = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
-        return {"portal": portal, "error": f"timed out after {int(timeout)} s and was stopped"}
+            out, err = process.communicate()
     finally:
         _current.remove(process)
-    if process.returncode != 0:
-        return {
-            "portal": portal,
-            "error": (err.strip().splitlines() or [f"exit {process.returncode}"])[-1],
-        }
-    summary: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    summary = _summary(out)
+    if summary is None:
+        reason = (err.strip().splitlines() or [f"exit {process.returncode}"])[-1]
+        summary = {"portal": portal, "status": "failed", "error": reason}
+    if timed_out:  # worth a health alert; a stop asked for by SIGTERM is not
+        summary["error"] = f"timed out after {int(timeout)} s and was stopped"
     return summary
 
 
+def _summary(out: str) -> dict[str, Any] | None:
+    """The JSON summary a crawl prints last, if it got that far."""
+    lines = out.strip().splitlines()
+    try:
+        found = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) and "run" in found else None
+
+
 _current: list[subprocess.Popen[str]] = []  # the crawl running now, for SIGTERM
+
+
+def request_stop() -> None:
+    """SIGTERM/SIGINT: stop the running crawl cleanly (it stores its run as interrupted) and
+    start nothing more."""
+    stopping.set()
+    for process in list(_current):
+        process.terminate()
 
 
 def quiet_for(store: Store, portal: str, today: dt.date, sample: int = 20) -> str | None:
@@ -181,7 +251,7 @@ def health_checks(
         )
     run = summary.get("run")
     previous = list(store.db.query(
-        "SELECT id, errors, blocked, status FROM runs WHERE portals LIKE ? AND id < ? ORDER BY id DESC LIMIT ?",
+        "SELECT * FROM runs WHERE portals LIKE ? AND id < ? ORDER BY id DESC LIMIT ?",
         # The previous N runs: the streak of N includes this one, the N+1-th tells if it just began.
         [f'%"{portal}"%', run or 1 << 62, failing_runs],
     ))  # fmt: skip
@@ -207,12 +277,12 @@ def health_checks(
                     {"message": f"column {error['column_id']} lists nothing: {error['message']}", "url": error["url"], "run": run},
                 )  # fmt: skip
     # Failing N runs in a row: raised when the streak reaches N, not again while it lasts.
-    failed_now = bool(summary.get("error")) or int(summary.get("errors", 0)) > 0
-    history = [failed_now] + [bool(r["errors"]) or r["status"] != "done" for r in previous]
+    failed_now = crawl_status(summary) == "failed"
+    history = [failed_now] + [portal_run(r, portal)["status"] == "failed" for r in previous]
     reached = len(history) >= failing_runs and all(history[:failing_runs])
     if reached and (len(history) == failing_runs or not history[failing_runs]):
         raised += store.add_health_alert(f"health:{portal}:failing:{run}", portal,
-                                         {"message": f"{failing_runs} runs in a row with errors", "run": run})  # fmt: skip
+                                         {"message": f"{failing_runs} runs in a row failed", "run": run})  # fmt: skip
     if summary.get("error"):
         raised += store.add_health_alert(f"health:{portal}:crash:{utcnow().isoformat(timespec='minutes')}", portal,
                                          {"message": f"crawl failed: {summary['error']}"})  # fmt: skip
@@ -223,17 +293,21 @@ def run_pass(
     config: Config, *, only_due: bool = True, portals: list[str] | None = None, now: Clock = utcnow,
     crawler: Callable[[Config, str, bool, float], dict[str, Any]] = crawl_child,
 ) -> PassResult:  # fmt: skip
-    """One pass: crawl the due portals (or the named ones), one at a time, then deliver alerts."""
+    """One pass: crawl the due portals (or the named ones), one at a time, then deliver alerts.
+    A broken sink or rules file fails before any crawl; SIGTERM (`request_stop`) ends it after
+    the running crawl, without delivering."""
     sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
+    load_rules(config.rules)
     profiles = load_profiles(config.profiles)
+    config.check_portals(list(profiles))
     if config.replica:
         from spiders.base import replica_sites
 
         served = replica_sites(config.replica)
         profiles = {name: p for name, p in profiles.items() if name in served}
-    chosen = [profiles[name] for name in portals] if portals else list(profiles.values())
+    chosen = select(profiles, portals or [])
     result = PassResult()
-    today = dt.date.today()
+    today = now().astimezone(CHINA).date()
     if config.replica:
         from spiders.base import replica_today
 
@@ -243,16 +317,21 @@ def run_pass(
             chosen = due(chosen, config, store, now())
         fulls = last_full(store)
     for profile in chosen:
+        if stopping.is_set():
+            break
         last = fulls.get(profile.name)
         full = (
-            last is not None
-            and dt.datetime.fromisoformat(last) + dt.timedelta(seconds=config.full_every_seconds)
+            last is None
+            or dt.datetime.fromisoformat(last) + dt.timedelta(seconds=config.full_every_seconds)
             <= now()
         )
         summary = crawler(config, profile.name, full, config.timeout_seconds)
         result.crawls[profile.name] = summary
         with Store(config.db) as store:
             result.health += health_checks(store, profile.name, summary, today=today)
+    if stopping.is_set():
+        result.interrupted = True
+        return result  # the outbox keeps the alerts for the next run
     with Store(config.db) as store:
         result.delivery = deliver(store, sinks)
     return result
@@ -289,7 +368,25 @@ class Scheduler:
 
     def run_portal(self, portal: str) -> None:
         with self._run_lock:
-            run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
+            if stopping.is_set():
+                return
+            try:
+                run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
+            except (ConfigError, ConfigFileError, ProfileError, RulesError, StoreError) as error:
+                self.not_run(portal, " ".join(str(error).split()))
+
+    def not_run(self, portal: str, reason: str) -> None:
+        """A rules file, profile or sink broken while the scheduler runs: each run of the portal
+        says so in one line and raises a health alert (once per reason), never a silent no-op."""
+        print(f"govwatch schedule: {portal} not crawled: {reason}", file=sys.stderr, flush=True)
+        digest = hashlib.sha256(reason.encode()).hexdigest()[:12]
+        try:
+            with Store(self.config.db) as store:
+                store.add_health_alert(f"health:{portal}:not-run:{digest}", portal,
+                                       {"message": f"not crawled: {reason}"})  # fmt: skip
+                deliver(store, sinks_from_config(self.config.sinks, self.config.base))
+        except (ConfigError, StoreError) as error:  # the sinks or the database are what is broken
+            print(f"govwatch schedule: {portal}: {error}", file=sys.stderr, flush=True)
 
     def build(self, scheduler: Any) -> list[str]:
         """Add a job per portal; the portals overdue now (to run at start)."""
@@ -297,6 +394,7 @@ class Scheduler:
         from apscheduler.triggers.interval import IntervalTrigger
 
         profiles = load_profiles(self.config.profiles)
+        self.config.check_portals(list(profiles))
         if self.config.replica:
             from spiders.base import replica_sites
 
@@ -310,7 +408,7 @@ class Scheduler:
                 job_trigger.jitter = trigger.jitter_seconds or None
             else:
                 job_trigger = IntervalTrigger(
-                    seconds=trigger.interval_seconds or 6 * 3600,
+                    seconds=trigger.interval_seconds or DEFAULT_INTERVAL,
                     jitter=trigger.jitter_seconds or None,
                 )
             scheduler.add_job(self.run_portal, job_trigger, args=[profile.name], id=profile.name,
@@ -321,13 +419,19 @@ class Scheduler:
     def run_forever(self) -> None:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
+        sinks_from_config(self.config.sinks, self.config.base)  # broken sinks or rules: no start
+        load_rules(self.config.rules)
+        stopping.clear()
         self.acquire()
         scheduler = BlockingScheduler(timezone="Asia/Shanghai")
-        overdue = self.build(scheduler)
+        try:
+            overdue = self.build(scheduler)
+        except BaseException:
+            self.release()
+            raise
 
         def stop(signum: int, frame: Any) -> None:
-            for process in list(_current):
-                process.terminate()  # abandon the current crawl cleanly: its run stays consistent
+            request_stop()  # the running crawl stops cleanly; queued runs never start
             scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, stop)
@@ -339,14 +443,17 @@ class Scheduler:
         try:
             scheduler.start()
         finally:
-            self.release()
+            stopping.set()
+            with self._run_lock:  # the running crawl has ended: only now may another start
+                self.release()
 
 
 def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
-    """Each portal's last run, health and next run."""
+    """Each portal's last run, health and next run (the database is only read)."""
     profiles = load_profiles(config.profiles)
+    config.check_portals(list(profiles))
     rows = []
-    with Store(config.db) as store:
+    with Store(config.db, readonly=True) as store:
         latest = last_runs(store)
         for profile in profiles.values():
             run = latest.get(profile.name)
@@ -354,19 +461,14 @@ def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
             next_run = (
                 next_after(trigger, dt.datetime.fromisoformat(run["started_at"])) if run else now()
             )
-            portal_stats = json.loads(run["stats"] or "{}").get(profile.name, {}) if run else {}
+            portal_stats = portal_run(run, profile.name) if run else {}
             health = "never run"
             if run:
-                blocked = [
-                    b for b in json.loads(run["blocked"] or "[]") if b.get("portal") == profile.name
-                ]
-                health = (
-                    "blocked"
-                    if blocked
-                    else ("errors" if portal_stats.get("errors") else run["status"])
-                )
+                health = portal_stats["status"]
+                if health == "failed" and portal_stats.get("errors"):
+                    health = f"failed ({portal_stats['errors']} errors)"
                 if run["status"] == "running":
-                    health = "running or interrupted"
+                    health = "running or killed"
             rows.append({
                 "portal": profile.name,
                 "last_run": run["started_at"] if run else None,

@@ -6,12 +6,15 @@
 - `versions`: every content version with its hash, fetch time and the compressed raw response, so
   any record can be traced to the bytes it came from;
 - `attachments`, `runs`, `run_errors` (errors and blocked columns of each run), `columns`
-  (what each column listed last time), `meta` (the schema version);
+  (what each column listed last time, whether its walk completed, its baseline), `meta` (the
+  schema version);
 - `documents_fts`: full-text search over simplified text cut into CJK bigrams, so that two-
   character words (开源) and either script (開源) are found.
 
 WAL mode; a crash at any moment leaves the database as before or after a write, never between.
 Opening a database written by a newer govwatch is a clear error, never a silent downgrade.
+Read-only commands open it read-only (`Store(path, readonly=True)`): nothing is migrated or
+written, a file that is no govwatch corpus is refused, and read-only media are read as immutable.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import re
 import sqlite3
 import unicodedata
+import urllib.parse
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +39,7 @@ import sqlite_utils
 from crawler.extract.text import fold, to_simplified
 from crawler.items import DOCUMENT_KEYS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -54,8 +58,41 @@ class StoreWriteError(StoreError):
     """A write the disk refused (full, read-only); it was rolled back."""
 
 
+class ClockError(ValueError):
+    """$GOVWATCH_NOW is set but is no time."""
+
+
+def utcnow() -> dt.datetime:
+    """The time: the real clock, or $GOVWATCH_NOW (an ISO time, UTC unless it says otherwise) to
+    simulate weeks of schedule against the replica in seconds."""
+    pinned = os.environ.get("GOVWATCH_NOW")
+    if not pinned:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(pinned.strip())
+    except ValueError:
+        raise ClockError(
+            f"GOVWATCH_NOW={pinned!r} is not an ISO time; write e.g. 2023-11-06T09:00:00+08:00, "
+            "or unset it"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
 def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return utcnow().isoformat(timespec="seconds")
+
+
+def max_pages(value: str, page_size: int) -> int:
+    """$GOVWATCH_DB_MAX_MB as SQLite's max_page_count."""
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes > 0 or megabytes == float("inf"):
+        raise StoreError(
+            f"GOVWATCH_DB_MAX_MB={value!r} is not a size in megabytes; write e.g. 500, or unset it"
+        )
+    return max(int(megabytes * 1024 * 1024 / page_size), 1)
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -196,38 +233,109 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_3(db: sqlite_utils.Database) -> None:
+    """Baselines and gone per column: a column's first complete walk is its baseline (a blocked
+    column is no baseline), and a document knows the column it was last listed under."""
+    db.execute("ALTER TABLE columns ADD COLUMN baseline_at TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN column_id TEXT")
+    # A portal whose baseline was taken before: its columns walked so far share it.
+    db.execute("""UPDATE columns SET baseline_at = (SELECT baseline_at FROM portals
+                  WHERE portals.name = columns.portal) WHERE complete = 1""")
+
+
+def _migrate_4(db: sqlite_utils.Database) -> None:
     """The salutation that opens a document's body (主送), a field of its own."""
     db.execute("ALTER TABLE documents ADD COLUMN addressee TEXT")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
 
 
 class Store:
     """The corpus database. One writer at a time; readers never block it (WAL)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, *, create: bool = True, readonly: bool = False,
+        immutable: bool = False,
+    ) -> None:  # fmt: skip
         self.path = Path(path)
-        if not create and not self.path.exists():
+        self.readonly = readonly or immutable
+        if (not create or self.readonly) and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no such database; run `govwatch crawl --db {self.path}` first"
             )
+        if self.readonly:
+            self.conn = self._open_readonly(immutable)
+            self.db = sqlite_utils.Database(self.conn)
+            self._check_readable()
+            return
         try:
             conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            foreign = _foreign(conn)
+            if not foreign:
+                conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot open the database: {error}") from None
+        if foreign:
+            conn.close()
+            raise StoreError(
+                f"{self.path}: not a govwatch corpus (it holds {foreign}); give --db a new file "
+                "or one govwatch wrote"
+            )
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         # An operator's cap on the corpus size (and how tests simulate a full disk).
         max_mb = os.environ.get("GOVWATCH_DB_MAX_MB")
         if max_mb:
             page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-            pages = max(int(float(max_mb) * 1024 * 1024 / page_size), 1)
-            conn.execute(f"PRAGMA max_page_count = {pages}")
+            conn.execute(f"PRAGMA max_page_count = {max_pages(max_mb, page_size)}")
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
-        self._migrate()
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise StoreError(f"{self.path}: cannot use the database: {error}") from None
+
+    def _open_readonly(self, immutable: bool) -> sqlite3.Connection:
+        """Read-only, never a write (no WAL switch, no migration). On read-only media a WAL
+        database cannot be opened read-only (SQLite needs its -shm file): it is read as immutable,
+        which is safe there since nothing can write to it."""
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        attempts = [uri + "&immutable=1"] if immutable else [uri, uri + "&immutable=1"]
+        last: sqlite3.Error | None = None
+        for attempt in attempts:
+            try:
+                conn = sqlite3.connect(attempt, uri=True, timeout=30, isolation_level=None)
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.Error as error:
+                last = error
+        raise StoreError(f"{self.path}: cannot open the database read-only: {last}")
+
+    def _check_readable(self) -> None:
+        """A read-only open of something govwatch can read: its corpus, at this schema."""
+        try:
+            version = self.schema_version()
+        except sqlite3.DatabaseError as error:
+            self.conn.close()
+            raise StoreError(f"{self.path}: cannot read the database: {error}") from None
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise NewerSchemaError(
+                f"{self.path}: written by a newer govwatch (schema {version}; this one knows "
+                f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
+            )
+        if version == 0:
+            self.conn.close()
+            raise StoreError(
+                f"{self.path}: not a govwatch corpus (no govwatch schema); give the --db a crawl wrote"
+            )
+        if version < SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(
+                f"{self.path}: written by an older govwatch (schema {version}); upgrade it once with "
+                f"`govwatch crawl --db {self.path}` (read-only commands never change it)"
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -267,6 +375,7 @@ class Store:
             raise
 
     def schema_version(self) -> int:
+        """The govwatch schema the file holds (0: none yet)."""
         if "meta" not in self.db.table_names():
             return 0
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -349,6 +458,15 @@ class Store:
         ).fetchone()
         return bool(row and row[0])
 
+    def set_column_baseline(self, portal: str, column: str) -> None:
+        """The column's first complete walk is its baseline: what it listed is history, not news."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE columns SET baseline_at = COALESCE(baseline_at, ?) "
+                "WHERE portal = ? AND column_id = ?",
+                (now(), portal, column),
+            )
+
     def set_column_complete(self, portal: str, column: str, complete: bool = True) -> None:
         with self.transaction() as conn:
             conn.execute(
@@ -385,12 +503,14 @@ class Store:
         last_modified: str | None,
         run_id: int | None,
         alerts: list[Alert] | None = None,
+        column: str | None = None,
     ) -> Outcome:
         """Store a fetched document: a new document, a new version, or only 'seen again'.
 
         `alerts` are the rules the document matches: written to the outbox in the same
         transaction as the version that caused them (a new document alerts every rule; a changed
-        one only the rules that re-alert), so no crash can lose or repeat one."""
+        one only the rules that re-alert), so no crash can lose or repeat one. `column` is the
+        listing column it was found under (what decides, per column, that it is gone)."""
         digest = content_hash(record)
         with self.transaction() as conn:
             row = conn.execute(
@@ -399,8 +519,9 @@ class Store:
             if row is not None and row[0] == digest:
                 conn.execute(
                     "UPDATE documents SET last_seen = ?, status = 'live', gone_at = NULL, etag = ?, "
-                    "last_modified = ?, fetched_url = ? WHERE id = ?",
-                    (fetched_at, etag, last_modified, fetched_url, identity),
+                    "last_modified = ?, fetched_url = ?, column_id = COALESCE(?, column_id) "
+                    "WHERE id = ?",
+                    (fetched_at, etag, last_modified, fetched_url, column, identity),
                 )
                 return Outcome("revived" if row[2] == "gone" else "unchanged", identity, row[1])
             version = 1 if row is None else row[1] + 1
@@ -419,7 +540,7 @@ class Store:
                 version=version, status="live", last_seen=fetched_at, last_changed=fetched_at,
                 gone_at=None, etag=etag, last_modified=last_modified,
                 extractor_version=EXTRACTOR_VERSION, search_title=search_form(record.get("title")),
-                search_body=search_form(search_body),
+                search_body=search_form(search_body), column_id=column,
             )  # fmt: skip
             if row is None:
                 values["first_seen"] = fetched_at
@@ -476,42 +597,33 @@ class Store:
         )
         return cursor.rowcount
 
-    def baseline_done(self, portal: str) -> bool:
-        """Whether a first complete crawl of the portal is stored: until then its documents are
-        history, not news, and raise no alerts."""
-        row = self.conn.execute(
-            "SELECT baseline_at FROM portals WHERE name = ?", (portal,)
-        ).fetchone()
-        return bool(row and row[0])
-
-    def set_baseline_done(self, portal: str) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO portals (name, baseline_at) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET baseline_at = COALESCE(baseline_at, excluded.baseline_at)",
-                (portal, now()),
-            )
+    def baseline_done(self, portal: str, column: str | None = None) -> bool:
+        """Whether the column (any column of the portal, when None) has its baseline — a first
+        walk that reached its end with no error and no block. Until then what it lists is
+        history, not news, and raises no alerts."""
+        sql = "SELECT 1 FROM columns WHERE portal = ? AND baseline_at IS NOT NULL"
+        params: tuple[str, ...] = (portal,)
+        if column is not None:
+            sql, params = sql + " AND column_id = ?", (portal, column)
+        return self.conn.execute(sql, params).fetchone() is not None
 
     def add_health_alert(self, key: str, portal: str, payload: dict[str, Any]) -> bool:
         """A health alert (a portal blocked or failing); once per key."""
+        body = {"portal": portal, **payload, "rule": "health"}
         with self.transaction() as conn:
-            return (
-                self._add_alert(
-                    conn, key, "health", None, None, portal, {**payload, "rule": "health"}
-                )
-                > 0
-            )
+            return self._add_alert(conn, key, "health", None, None, portal, body) > 0
 
-    def pending_alerts(self, sink: str, limit: int = 1000) -> list[dict[str, Any]]:
-        """Alerts this sink has not delivered yet, oldest first."""
+    def pending_alerts(self, sink: str, limit: int = 1000, after: int = 0) -> list[dict[str, Any]]:
+        """Alerts this sink has not delivered yet, oldest first (from alert id `after` on)."""
         rows = self.conn.execute(
-            "SELECT a.id, a.key, a.rule, a.created_at, a.payload, COALESCE(d.attempts, 0) FROM alerts a "
-            "LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
-            "WHERE d.status IS NULL OR d.status != 'delivered' ORDER BY a.id LIMIT ?",
-            (sink, limit),
+            "SELECT a.id, a.key, a.rule, a.created_at, a.portal, a.payload, COALESCE(d.attempts, 0) "
+            "FROM alerts a LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
+            "WHERE (d.status IS NULL OR d.status != 'delivered') AND a.id > ? ORDER BY a.id LIMIT ?",
+            (sink, after, limit),
         )
         return [
             {
+                "portal": portal,
                 **json.loads(payload),
                 "id": alert_id,
                 "key": key,
@@ -519,21 +631,31 @@ class Store:
                 "created_at": created,
                 "attempts": tries,
             }
-            for alert_id, key, rule, created, payload, tries in rows
+            for alert_id, key, rule, created, portal, payload, tries in rows
         ]
+
+    def pending_count(self, sink: str) -> int:
+        """How many alerts this sink has not delivered yet."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM alerts a LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
+            "WHERE d.status IS NULL OR d.status != 'delivered'",
+            (sink,),
+        ).fetchone()
+        return int(row[0])
 
     def alerts(self, rule: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The latest alerts (of a rule), newest first."""
-        sql = "SELECT id, key, rule, created_at, payload FROM alerts"
+        sql = "SELECT id, key, rule, created_at, portal, payload FROM alerts"
         params: list[Any] = []
         if rule:
             sql += " WHERE rule = ?"
             params.append(rule)
         rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [
-            {**json.loads(payload), "id": alert_id, "key": key, "rule": name, "created_at": created}
-            for alert_id, key, name, created, payload in rows
-        ]
+            {"portal": portal, **json.loads(payload), "id": alert_id, "key": key, "rule": name,
+             "created_at": created}
+            for alert_id, key, name, created, portal, payload in rows
+        ]  # fmt: skip
 
     def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
         with self.transaction() as conn:
@@ -546,14 +668,16 @@ class Store:
             )
 
     def seen(
-        self, identity: str, at: str, etag: str | None = None, last_modified: str | None = None
-    ) -> bool:
+        self, identity: str, at: str, etag: str | None = None, last_modified: str | None = None,
+        column: str | None = None,
+    ) -> bool:  # fmt: skip
         """A conditional fetch answered 304: the document is still there, unchanged."""
         with self.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE documents SET last_seen = ?, etag = COALESCE(?, etag), "
-                "last_modified = COALESCE(?, last_modified) WHERE id = ? AND status = 'live'",
-                (at, etag, last_modified, identity),
+                "last_modified = COALESCE(?, last_modified), column_id = COALESCE(?, column_id) "
+                "WHERE id = ? AND status = 'live'",
+                (at, etag, last_modified, column, identity),
             )
         return cursor.rowcount > 0
 
@@ -576,6 +700,13 @@ class Store:
             "SELECT id FROM documents WHERE portal = ? AND status = 'live'", (portal,)
         )
         return {row[0] for row in rows}
+
+    def live_columns(self, portal: str) -> dict[str, str | None]:
+        """A portal's live documents → the column each was last found under (None: unknown)."""
+        rows = self.conn.execute(
+            "SELECT id, column_id FROM documents WHERE portal = ? AND status = 'live'", (portal,)
+        )
+        return {row[0]: row[1] for row in rows}
 
     def raw(self, identity: str, version: int | None = None) -> bytes | None:
         """The bytes a version was extracted from (the latest by default)."""
@@ -633,6 +764,16 @@ class Store:
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _foreign(conn: sqlite3.Connection) -> str:
+    """What a database holds when it is not a govwatch corpus ('' when it is one, or empty)."""
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # fmt: skip
+    if not tables or "meta" in tables:
+        return ""
+    shown = ", ".join(tables[:3]) + (" …" if len(tables) > 3 else "")
+    return f"the tables {shown}"
 
 
 def _filters(

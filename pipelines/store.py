@@ -44,14 +44,15 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
-        self.baseline: dict[str, bool] = {}
+        self.baseline: dict[tuple[str, str | None], bool] = {}
 
-    def news(self, portal: str) -> bool:
-        """A portal's first complete crawl is its baseline: its documents raise no alerts."""
+    def news(self, portal: str, column: str | None) -> bool:
+        """A column's first complete crawl is its baseline: until then its documents are
+        history and raise no alerts."""
         assert self.store is not None
-        if portal not in self.baseline:
-            self.baseline[portal] = self.store.baseline_done(portal)
-        return self.baseline[portal]
+        if (portal, column) not in self.baseline:
+            self.baseline[portal, column] = self.store.baseline_done(portal, column)
+        return self.baseline[portal, column]
 
     def close_spider(self) -> None:
         if self.store is not None:
@@ -84,7 +85,9 @@ class StorePipeline:
     def _store(self, item: Fetched) -> Fetched:
         assert self.store is not None
         if item.status == 304:
-            self.store.seen(item.identity, item.fetched_at)
+            self.store.seen(
+                item.identity, item.fetched_at, item.etag, item.last_modified, item.column
+            )
             self.stats.inc_value("govwatch/documents_not_modified")
         elif item.status == 404:
             gone = self.store.mark_gone([item.identity], item.fetched_at)
@@ -95,8 +98,9 @@ class StorePipeline:
                 portal=item.portal, identity=item.identity, record=item.record,
                 fetched_url=item.fetched_url, fetched_at=item.fetched_at, status=item.status,
                 headers=item.headers, raw=item.raw, etag=item.etag,
-                last_modified=item.last_modified, run_id=self.run_id,
-                alerts=alerts_for(self.rules, item.record, item.portal) if self.news(item.portal) else [],
+                last_modified=item.last_modified, run_id=self.run_id, column=item.column,
+                alerts=alerts_for(self.rules, item.record, item.portal)
+                if self.news(item.portal, item.column) else [],
             )  # fmt: skip
             self.stats.inc_value(f"govwatch/documents_{outcome.kind}")
             self.stats.inc_value("govwatch/alerts", outcome.alerts)

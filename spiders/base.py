@@ -28,12 +28,13 @@ from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.profiles import Profile, load_profiles
-from crawler.store import Store, now
+from crawler.store import Store, now, utcnow
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
 HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
 #: How many redirect stubs (JS, meta refresh, postmeta) a fetch may pass through.
 STUB_HOPS = 3
+CHINA = dt.timezone(dt.timedelta(hours=8))
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
 # A column's index (a withdrawn document's stub sends readers there).
 _INDEX_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/index\.html)$")
@@ -53,6 +54,24 @@ def replica_sites(url: str) -> dict[str, str]:
 def replica_today(url: str) -> str:
     with urllib.request.urlopen(url.rstrip("/") + "/__replica__/day", timeout=10) as answer:
         return str(json.loads(answer.read())["date"])
+
+
+def conditional_headers(etag: str | None, last_modified: str | None, full: bool) -> dict[str, str]:
+    """The validators a revisit sends. The ETag when there is one (it changes with the content).
+    Last-Modified only on routine revisits: many CMSs keep it at the publication time, so a
+    server would answer 304 to an edited page for ever; a full crawl must see every edit."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified and not full:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    """A response header by name, whatever its case (Scrapy stores `ETag` as `Etag`)."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 class PortalSpider(scrapy.Spider):
@@ -90,6 +109,8 @@ class PortalSpider(scrapy.Spider):
         self.listed: set[str] = set()  # identities seen in listings this run
         self.scheduled: set[str] = set()  # identities fetched this run
         self.problems = 0
+        self.portal_problems = 0  # problems that belong to no column
+        self.first_walk = False  # nothing known yet: this crawl walks and fetches everything
         self.walk_to_end: set[str] = set()
         self.unfinished: set[str] = set()
         self.walk_ended: set[str] = set()
@@ -112,7 +133,12 @@ class PortalSpider(scrapy.Spider):
         spider.store = Store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
-        today = dt.date.fromisoformat(settings.get("GOVWATCH_TODAY") or dt.date.today().isoformat())
+        spider.first_walk = not spider.known
+        today = (
+            dt.date.fromisoformat(settings["GOVWATCH_TODAY"])
+            if settings.get("GOVWATCH_TODAY")
+            else utcnow().astimezone(CHINA).date()
+        )
         spider.window_start = (today - dt.timedelta(days=spider.profile.revisit_days)).isoformat()
         return spider
 
@@ -134,6 +160,8 @@ class PortalSpider(scrapy.Spider):
             self.unfinished.add(column)
             if self.store is not None:
                 self.store.set_column_complete(self.profile.name, column, False)
+        else:
+            self.portal_problems += 1
         if self.store is not None and self.run_id is not None:
             self.store.record_error(self.run_id, self.profile.name, column, url, kind, message)
 
@@ -363,10 +391,7 @@ class PortalSpider(scrapy.Spider):
             if status == "live" and not self.full and not recent:
                 return None
             if status == "live":
-                if etag:
-                    headers["If-None-Match"] = etag
-                if last_modified:
-                    headers["If-Modified-Since"] = last_modified
+                headers.update(conditional_headers(etag, last_modified, self.full))
         return scrapy.Request(
             url, callback=self.parse_article, errback=self.failed, headers=headers,
             meta={"column": column, "identity": identity, "handle_httpstatus_list": HANDLED},
@@ -381,8 +406,10 @@ class PortalSpider(scrapy.Spider):
         canonical = self.profile.canonical(response.url)
         if response.status == 304:
             yield Fetched(
-                self.profile.name, identity, canonical, response.url, fetched_at, 304, column=column
-            )
+                self.profile.name, identity, canonical, response.url, fetched_at, 304,
+                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                column=column,
+            )  # fmt: skip
             return
         if response.status in (404, 410):
             yield Fetched(
@@ -420,8 +447,8 @@ class PortalSpider(scrapy.Spider):
             record=document.to_record(),
             raw=response.body,
             headers=headers,
-            etag=headers.get("ETag"),
-            last_modified=headers.get("Last-Modified"),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
             column=column,
         )
 
@@ -435,21 +462,39 @@ class PortalSpider(scrapy.Spider):
         raise NotImplementedError
 
     def closed(self, reason: str) -> None:
-        """After a full, clean walk: what no listing shows any more is gone (never deleted)."""
+        """Per column, once the crawl finished: a column whose walk ended with no error and no
+        block is complete, its first such walk is its baseline (what it lists is history, not
+        news: a blocked or failed first crawl is no baseline), and after a full crawl what it
+        no longer lists is gone (never deleted). A killed or interrupted crawl changes none."""
         if self.store is None:
             return
+        stats = self.crawler.stats
+        assert stats is not None
         if reason == "finished":
-            for column in sorted(self.walk_ended - self.unfinished):
+            clean = self.walk_ended - self.unfinished
+            for column in sorted(clean):
                 self.store.set_column_complete(self.profile.name, column)
-            # The first finished crawl is the baseline; a killed one is not (see StorePipeline).
-            self.store.set_baseline_done(self.profile.name)
-        if self.full and reason == "finished" and self.problems == 0:
-            vanished = sorted(self.store.live(self.profile.name) - self.listed)
-            gone = self.store.mark_gone(vanished, now())
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("govwatch/documents_gone", gone)
+                self.store.set_column_baseline(self.profile.name, column)
+            if self.full or self.first_walk:
+                stats.set_value("govwatch/full_walk", True)
+            if self.full:
+                gone = self.store.mark_gone(self.vanished(clean), now())
+                stats.inc_value("govwatch/documents_gone", gone)
         self.store.close()
         self.store = None
+
+    def vanished(self, clean: set[str]) -> list[str]:
+        """After a full crawl: live documents no listing showed, whose column was walked to its
+        end with no problem (one of unknown column: when every column was, and the portal too)."""
+        assert self.store is not None
+        columns = {column.id for column in self.profile.columns}
+        everything = columns <= clean and self.portal_problems == 0
+        return sorted(
+            identity
+            for identity, column in self.store.live_columns(self.profile.name).items()
+            if identity not in self.listed
+            and (column in clean if column in columns else everything)
+        )
 
 
 class NumberedPagesSpider(PortalSpider):

@@ -91,3 +91,57 @@ def test_govwatch_serve_command(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone
+    except FileNotFoundError:
+        return False
+
+
+def test_sigterm_stops_datasette_too_and_leaves_no_file(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from crawl_helpers import free_block
+
+    db = tmp_path / "corpus.db"
+    _corpus(db)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    port = free_block(1)
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "TMPDIR": str(temp)})  # fmt: skip
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/corpus.json", timeout=5).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        with open(f"/proc/{process.pid}/task/{process.pid}/children", encoding="utf-8") as found:
+            children = [int(pid) for pid in found.read().split()]
+        assert children and all(_alive(pid) for pid in children)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in children)  # Datasette went with it
+        assert list(temp.iterdir()) == []  # and its metadata file
+    finally:
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()

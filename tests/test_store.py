@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from crawler.store import NewerSchemaError, Store, StoreError, content_hash, fts_query, search_form
+from crawler.store import (
+    SCHEMA_VERSION,
+    NewerSchemaError,
+    Store,
+    StoreError,
+    content_hash,
+    fts_query,
+    search_form,
+)
 
 
 def _record(**change: Any) -> dict[str, Any]:
@@ -123,3 +131,29 @@ def test_retry_backoff_honours_retry_after(
     from crawler.middlewares import retry_delay
 
     assert retry_delay(retries, after, 2.0, 120.0) == expected
+
+
+def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None:
+    """Baselines moved from portals to columns (schema 3): a portal's old baseline becomes that
+    of its columns walked to their end, so an upgrade raises no flood of history alerts."""
+    import sqlite_utils
+
+    from crawler.store import MIGRATIONS
+
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    MIGRATIONS[1](db)
+    MIGRATIONS[2](db)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    conn.execute(
+        "INSERT INTO portals (name, baseline_at) VALUES ('p', '2024-01-01T00:00:00+00:00')"
+    )
+    conn.execute("INSERT INTO columns VALUES ('p', 'walked', 10, '2024-01-01', 1)")
+    conn.execute("INSERT INTO columns VALUES ('p', 'blocked', 0, '2024-01-01', 0)")
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.baseline_done("p", "walked") and not store.baseline_done("p", "blocked")
+        assert store.baseline_done("p") and not store.baseline_done("q")

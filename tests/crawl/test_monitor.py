@@ -96,3 +96,41 @@ def test_the_scheduler_runs_overdue_portals_at_start_and_stops_on_sigterm(tmp_pa
             scheduler.wait(timeout=60)
     assert scheduler.returncode == 0
     assert scheduler.stderr is not None and "Traceback" not in scheduler.stderr.read()
+
+
+def test_sigterm_during_the_catch_up_stops_it_all_before_unlocking(tmp_path: Path) -> None:
+    """SIGTERM while the start-up catch-up runs: the running crawl stops and is stored
+    interrupted, no queued catch-up crawl starts, and the lock is held until the crawl ended."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from crawl_helpers import ROOT
+
+    with served_replica(40, 1400, "*:*=slow:1") as url:
+        config = tmp_path / "govwatch.yaml"
+        config.write_text(json.dumps({"db": "s.db", "replica": url, "sinks": []}), encoding="utf-8")
+        scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", "--config", str(config)],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        db = tmp_path / "s.db"
+        deadline = time.monotonic() + 60
+        started: list[str] = []
+        while time.monotonic() < deadline and not started:
+            time.sleep(0.2)
+            if db.exists():
+                with Store(db) as store:
+                    started = [row["status"] for row in store.db.query("SELECT status FROM runs")]
+        assert started == ["running"]
+        time.sleep(1.0)
+        scheduler.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        _, err = scheduler.communicate(timeout=60)
+        took = time.monotonic() - stopped
+    assert scheduler.returncode == 0 and "Traceback" not in err
+    assert took < 20  # the running crawl was stopped, not run to its end with the rest after it
+    with Store(db) as store:
+        assert [row["status"] for row in store.db.query("SELECT status FROM runs")] == [
+            "interrupted"
+        ]

@@ -32,7 +32,7 @@ def test_faults(tmp_path: Path) -> None:
     docs = 250  # enough for Hanweb columns longer than their inline group of 45
     db = tmp_path / "faults.db"
     with served_replica(docs, DAY, FAULTS) as url:
-        summary = crawl(url, db)
+        summary = crawl(url, db, exit_codes=(1, 3))  # blocked columns; maybe errors
         with Store(db) as store:
             first = {r["url"] for r in store.records()}
             errors = store.run_errors(summary["run"])
@@ -45,7 +45,7 @@ def test_faults(tmp_path: Path) -> None:
         }
         reported = {e["url"] for e in errors if e["kind"] == "error"}
         assert len(missed) <= len(reported)
-        again = crawl(url, db)
+        again = crawl(url, db, exit_codes=(1, 3))
     expected = truth(docs, DAY)
     with Store(db) as store:
         got = {r["url"]: r for r in store.records()}
@@ -121,7 +121,9 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
         set_day(url, 0)  # 2023-01-01: columns list next to nothing
         result = subprocess.run(crawl_command(url, db, "hubei-jxt", "--progress"), cwd=ROOT,
                                 capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert result.returncode == 0
+    # A column that lists nothing any more is an error: the crawl failed, and says so last.
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("govwatch crawl: hubei-jxt failed: ")
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     from crawler.replica.corpus import Corpus
 

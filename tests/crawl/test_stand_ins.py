@@ -31,7 +31,7 @@ FAULTS = ";".join([
 def test_stand_ins_are_reported_never_stored(tmp_path: Path) -> None:
     db = tmp_path / "stand-ins.db"
     with served_replica(DOCS, DAY, FAULTS) as url:
-        first = crawl(url, db)
+        first = crawl(url, db, exit_codes=(1,))  # portals failed (stand-ins) and were blocked
         with Store(db) as store:
             errors = store.run_errors(first["run"])
             got = {r["url"]: r for r in store.records()}
@@ -72,7 +72,9 @@ def test_listing_overrides_in_profiles(tmp_path: Path) -> None:
     own = _profiles(tmp_path, "own", "list_selector: ul.xxgk_rul\n")
     expected = {u for u in truth(DOCS, DAY) if "jxt.hubei" in u}
     with served_replica(DOCS, DAY) as url:
-        changed = crawl(url, tmp_path / "wrong.db", "hubei-jxt", "--profiles", str(wrong))
+        changed = crawl(
+            url, tmp_path / "wrong.db", "hubei-jxt", "--profiles", str(wrong), exit_codes=(1,)
+        )
         right = crawl(url, tmp_path / "own.db", "hubei-jxt", "--profiles", str(own))
     with Store(tmp_path / "wrong.db") as store:
         errors = store.run_errors(changed["run"])

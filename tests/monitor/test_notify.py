@@ -20,6 +20,7 @@ from crawler.notify import (
     ConfigError,
     ConsoleSink,
     JsonlSink,
+    SinkError,
     WebhookSink,
     deliver,
     describe,
@@ -240,3 +241,130 @@ def test_config_names_the_field(tmp_path: Path) -> None:
                               env={"HOOK_SECRET": "abc"})  # fmt: skip
     assert "abc" not in repr(describe({"rule": "health", "portal": "p", "message": "m"}))
     assert sinks[0].name == "webhook"
+
+
+def test_a_health_alert_reaches_every_sink_with_its_portal(store: Store, tmp_path: Path) -> None:
+    """A health alert has no URL: the Atom feed still takes it, and the sinks after it still
+    receive everything; every sink names the portal."""
+    _save(store, 1)
+    store.add_health_alert("health:hubei-jxt:rddbjy:blocked:1", "hubei-jxt",
+                           {"message": "column rddbjy blocked: HTTP 412"})  # fmt: skip
+    lines: list[str] = []
+
+    class Out:
+        def write(self, text: str) -> None:
+            lines.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    jsonl = tmp_path / "alerts.jsonl"
+    sinks = [AtomSink(tmp_path / "feeds"), ConsoleSink(out=Out()), JsonlSink(jsonl)]  # type: ignore[arg-type]
+    result = deliver(store, sinks)
+    assert (result.delivered, result.failed, result.errors) == (9, 0, [])
+    assert "[health] hubei-jxt: column rddbjy blocked: HTTP 412" in "".join(lines)
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert [r["portal"] for r in rows if r["rule"] == "health"] == ["hubei-jxt"]
+    feed = ET.parse(tmp_path / "feeds" / "health.atom").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = feed.findall(f"{atom}entry")
+    assert "HTTP 412" in (entry.find(f"{atom}content").text or "")  # type: ignore[union-attr]
+
+
+def test_a_sink_that_raises_anything_fails_alone(store: Store, tmp_path: Path) -> None:
+    _save(store, 1)
+
+    class Broken:
+        name, batch = "broken", False
+
+        def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+            raise ValueError("a library's surprise")
+
+    jsonl = tmp_path / "alerts.jsonl"
+    result = deliver(store, [Broken(), JsonlSink(jsonl)], retries=0)  # type: ignore[list-item]
+    assert (result.delivered, result.failed, result.waiting) == (2, 1, 2)
+    assert result.errors == ["broken: ValueError: a library's surprise"]
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_two_sinks_of_one_type_each_receive_everything(store: Store, tmp_path: Path) -> None:
+    _save(store, 1)
+    sinks = sinks_from_config([{"type": "jsonl", "path": "a.jsonl"},
+                               {"type": "jsonl", "path": "b.jsonl", "name": "archive"}], tmp_path)  # fmt: skip
+    assert [sink.name for sink in sinks] == ["jsonl", "archive"]
+    assert deliver(store, sinks).delivered == 4
+    for name in ("a.jsonl", "b.jsonl"):
+        assert len((tmp_path / name).read_text(encoding="utf-8").splitlines()) == 2
+    # Two unnamed sinks of one type would share their deliveries: a clear error instead.
+    with pytest.raises(
+        ConfigError, match=r"sinks\[1\]\.name: sinks\[0\] is already called 'jsonl'"
+    ):
+        sinks_from_config([{"type": "jsonl", "path": "a.jsonl"}, {"type": "jsonl", "path": "b.jsonl"}],
+                          tmp_path)  # fmt: skip
+    with pytest.raises(ConfigError, match=r"sinks\[0\]\.pth: not a jsonl sink field"):
+        sinks_from_config([{"type": "jsonl", "pth": "a.jsonl"}], tmp_path)
+
+
+def test_every_pending_alert_is_counted_and_delivered(store: Store, tmp_path: Path) -> None:
+    """More alerts than one page of the outbox: all are delivered; and what waits is counted."""
+    with store.transaction() as conn:
+        for number in range(1203):
+            store._add_alert(conn, f"r:{number}", "r", None, None, "p", {"title": f"{number}"})
+    jsonl = tmp_path / "alerts.jsonl"
+    assert deliver(store, [JsonlSink(jsonl)]).delivered == 1203
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 1203
+
+    class Down:
+        name, batch = "down", False
+
+        def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+            raise SinkError("receiver down")
+
+    result = deliver(store, [Down()], retries=0)  # type: ignore[list-item]
+    assert (result.delivered, result.failed, result.waiting) == (0, 1, 1203)
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_alert(store: Store, tmp_path: Path) -> None:
+    jsonl = tmp_path / "alerts.jsonl"
+    jsonl.write_text(
+        '{"key": "old", "title": "written in full"}\n{"key": "torn", "ti', encoding="utf-8"
+    )
+    _save(store, 1)
+    assert deliver(store, [JsonlSink(jsonl)]).delivered == 2
+    lines = jsonl.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '{"key": "torn", "ti'
+    assert [json.loads(line)["key"] for line in lines[2:]] == [
+        "open-source:hangzhou-jxj:1:v1",
+        "open-source-replies:hangzhou-jxj:1:v1",
+    ]
+
+
+def test_a_webhook_url_with_a_token_stays_secret(store: Store, tmp_path: Path) -> None:
+    token = "0123456789abcdef-secret-token"
+    url = f"http://127.0.0.1:9/robot/send?access_token={token}"
+    (sink,) = sinks_from_config([{"type": "webhook", "url_env": "HOOK_URL", "secret_env": "HOOK_SECRET"}],
+                                tmp_path, env={"HOOK_URL": url, "HOOK_SECRET": "s"})  # fmt: skip
+    assert isinstance(sink, WebhookSink) and sink.url == url
+    with pytest.raises(ConfigError, match="set the environment variable HOOK_URL"):
+        sinks_from_config(
+            [{"type": "webhook", "url_env": "HOOK_URL"}],
+            tmp_path,
+            env={"GOVWATCH_WEBHOOK_SECRET": "s"},
+        )
+    _save(store, 1)
+    result = deliver(store, [WebhookSink(url, "s")], retries=0)
+    assert result.failed and result.errors[0].startswith("webhook http://127.0.0.1:9/…: ")
+    stored = json.dumps(list(store.db.query("SELECT * FROM deliveries")))
+    assert token not in " ".join(result.errors) and token not in stored
+
+
+def test_an_apprise_failure_says_why(store: Store) -> None:
+    _save(store, 1)
+    result = deliver(
+        store, [AppriseSink(["json://127.0.0.1:9/notify?token=abcdef123456"])], retries=0
+    )
+    assert result.failed == 1
+    (error,) = result.errors
+    assert error.startswith("apprise: delivery to json://127.0.0.1:9/… failed: ")
+    assert "no reason given" not in error and "refused" in error.lower()
+    assert "abcdef123456" not in error

@@ -193,3 +193,69 @@ def test_a_portal_quiet_for_much_longer_than_usual(tmp_path: Path) -> None:
         )
         assert health_checks(store, "p", {}, today=dt.date(2024, 8, 12)) == 1
         assert health_checks(store, "p", {}, today=dt.date(2024, 8, 20)) == 0  # once per silence
+
+
+def test_run_exits_non_zero_with_one_line_when_deliveries_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functools
+
+    import crawler.schedule
+    from crawler.cli import main
+    from crawler.notify import deliver
+
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        _run(store, list(load_profiles()), T0)  # every portal ran a minute ago: none is due
+        for number in range(41):
+            store.add_health_alert(f"health:p:{number}", "govcn", {"message": f"problem {number}"})
+    config = tmp_path / "govwatch.yaml"
+    config.write_text(json.dumps({"db": str(db), "sinks": [{"type": "webhook", "url": "http://127.0.0.1:9/hook"}]}),
+                      encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("GOVWATCH_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv("GOVWATCH_NOW", (T0 + dt.timedelta(minutes=1)).isoformat())
+    monkeypatch.setattr(crawler.schedule, "deliver", functools.partial(deliver, retries=0))
+    assert main(["run", "--due", "--config", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert "no portal is due" in out
+    assert "alerts: 0 delivered, 41 waiting for a retry (webhook http://127.0.0.1:9/…: " in out
+    assert err.startswith("govwatch run: 41 alert deliveries waiting (webhook http://127.0.0.1:9/…")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_pass_reports_the_worst_outcome(tmp_path: Path) -> None:
+    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[])
+    outcomes = {"govcn": {"run": 1, "status": "blocked", "requests": 2, "documents_new": 0,
+                          "documents_changed": 0, "documents_gone": 0, "errors": 0, "blocked": []},
+                "hubei-jxt": {"portal": "hubei-jxt", "error": "timed out after 3600 s and was stopped",
+                              "status": "interrupted"}}  # fmt: skip
+
+    def fake(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
+        return outcomes.get(portal, {"run": 2, "status": "done", "requests": 1, "documents_new": 0,
+                                     "documents_changed": 0, "documents_gone": 0, "errors": 0, "blocked": []})  # fmt: skip
+
+    assert run_pass(config, only_due=False, portals=["govcn"], crawler=fake).exit_code == 3
+    assert run_pass(config, only_due=False, portals=["hangzhou-gov"], crawler=fake).exit_code == 0
+    everything = run_pass(config, only_due=False, crawler=fake)
+    assert (everything.status, everything.exit_code) == ("interrupted", 130)
+
+
+def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: r\n    any: [开源]\n", encoding="utf-8")
+    jsonl = tmp_path / "alerts.jsonl"
+    config = Config(path=None, db=str(tmp_path / "s.db"), rules=str(rules),
+                    sinks=[{"type": "jsonl", "path": str(jsonl)}])  # fmt: skip
+    scheduler = Scheduler(config, clock=lambda: T0)
+    rules.write_text("rules:\n  - name: r\n    any: [开源\n", encoding="utf-8")  # broken meanwhile
+    scheduler.run_portal("govcn")
+    scheduler.run_portal("govcn")
+    err = capsys.readouterr().err
+    assert err.count("govwatch schedule: govcn not crawled: ") == 2 and "Traceback" not in err
+    with Store(config.db) as store:
+        assert [r["status"] for r in store.db.query("SELECT status FROM runs")] == []  # no fake run
+        (alert,) = store.alerts("health")
+    assert alert["portal"] == "govcn" and str(rules) in alert["message"]
+    assert json.loads(jsonl.read_text(encoding="utf-8"))["message"].startswith("not crawled: ")

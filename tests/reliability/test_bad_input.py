@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +22,32 @@ from crawler.store import Store
 def govwatch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, **(env or {})})  # fmt: skip
+
+
+def here(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`govwatch ARGS` run in this process (faster than a child) for commands that stop before
+    any crawl, server or reactor starts: its exit code and what it printed."""
+    import contextlib
+    import io
+
+    from crawler.cli import main
+
+    saved = {name: os.environ.get(name) for name in env or {}}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit:
+                code = int(exit.code or 0)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def clear(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -124,6 +151,248 @@ def test_json_summaries_stay_json_on_errors(tmp_path: Path) -> None:
         result = govwatch(
             "crawl", "govcn", "--replica", url, "--db", str(tmp_path / "b.db"), "--json"
         )
-    assert result.returncode == 0
+    assert result.returncode == 3  # blocked: cron and systemd see it
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["blocked"] and summary["blocked"][0]["column"] == "gongwen"
+    assert summary["status"] == "blocked"
+    assert result.stderr.strip().splitlines()[-1].startswith("govwatch crawl: govcn blocked: ")
+
+
+def _corpus(path: Path, documents: int = 3) -> Path:
+    with Store(path) as store:
+        for number in range(documents):
+            record = {"url": f"http://x.gov.cn/{number}.html", "title": f"关于开源软件的答复{number}",
+                      "body_text": "开源软件。" * 200 + str(number), "kind": "reply", "attachments": [], "warnings": []}  # fmt: skip
+            store.save(portal="p", identity=f"p:{number}", record=record, fetched_url=record["url"],
+                       fetched_at="2024-01-01T00:00:00+00:00", status=200, headers={}, raw=b"<html></html>",
+                       etag=None, last_modified=None, run_id=None)  # fmt: skip
+    return path
+
+
+def one_line(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """A clear error: non-zero, no traceback, exactly one line, saying what it should."""
+    clear(result, *fragments)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr[-2000:]
+
+
+def test_read_commands_never_change_a_database(tmp_path: Path) -> None:
+    import hashlib
+
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    config = tmp_path / "govwatch.yaml"
+    config.write_text(f"db: {foreign}\n", encoding="utf-8")
+    for command in (("search", "开源", "--db", str(foreign)), ("export", "--db", str(foreign)),
+                    ("rules", "backtest", "--db", str(foreign)), ("status", "--config", str(config)),
+                    ("serve", "--db", str(foreign))):  # fmt: skip
+        one_line(here(*command), str(foreign), "not a govwatch corpus")
+    # Nor does a writer take it over: no WAL mode, no tables added.
+    one_line(here("crawl", "govcn", "--db", str(foreign)), "not a govwatch corpus")
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
+    with sqlite3.connect(foreign) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["invoices"]
+    # An older govwatch corpus is read by none of them until a crawl upgrades it.
+    older = _corpus(tmp_path / "older.db")
+    with sqlite3.connect(older) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    one_line(here("search", "开源", "--db", str(older)), "older govwatch", "govwatch crawl --db")
+
+
+def _read_only(directory: Path) -> list[str]:
+    """A command prefix that runs with `directory` on read-only media (a read-only bind mount in
+    a mount namespace of its own), or skip when this machine cannot."""
+    import shutil
+
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        return []
+    mount = f"mount --bind {directory} {directory} && mount -o remount,ro,bind {directory}"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"{mount} && ! touch {directory}/probe"],
+                           capture_output=True) if shutil.which("unshare") else None  # fmt: skip
+    if probe is None or probe.returncode != 0:
+        pytest.skip(
+            "cannot make read-only media here (needs unshare and mount, or a non-root user)"
+        )
+    return ["unshare", "-m", "sh", "-c", f'{mount} && exec "$@"', "sh"]
+
+
+def test_a_corpus_on_read_only_media_is_read(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    db = _corpus(media / "corpus.db")
+    prefix = _read_only(media)
+    for command in (["search", "开源", "--db", str(db), "--json"], ["export", "--db", str(db)]):
+        result = subprocess.run([*prefix, sys.executable, "-m", "crawler", *command], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert len(result.stdout.strip().splitlines()) == 3
+
+
+def test_the_config_db_beats_the_environment(tmp_path: Path) -> None:
+    """--db, else the config's db:, else $GOVWATCH_DB — as the help says."""
+    config = tmp_path / "govwatch.yaml"
+    config.write_text("db: from-config.db\n", encoding="utf-8")
+    env = {"GOVWATCH_DB": str(tmp_path / "from-env.db")}
+    one_line(here("status", "--config", str(config), env=env), "from-config.db", "no such database")
+    given = here("status", "--config", str(config), "--db", str(tmp_path / "given.db"), env=env)
+    one_line(given, "given.db", "no such database")
+    config.write_text("schedule: {timeout: 1h}\n", encoding="utf-8")
+    one_line(here("status", "--config", str(config), env=env), "from-env.db", "no such database")
+
+
+def _profile(directory: Path, text: str, name: str = "my-portal", suffix: str = ".yaml") -> Path:
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{name}{suffix}"
+    path.write_text("name: my-portal\nfamily: hanweb\norigin: http://x.gov.cn\n"
+                    "columns: [{id: '1', name: 栏目}]\n" + text, encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        ("colums: []\n", ("'colums'", "not a field govwatch knows")),
+        ("schedule: {interval: 0}\n", ("'schedule.interval'", "at least 5m")),
+        ("schedule: {cron: '0 25 * * *'}\n", ("'schedule.cron'", "not a cron expression")),
+        ("schedule: {every: 6h}\n", ("'schedule.every'",)),
+        ("revisit_days: month\n", ("'revisit_days'", "whole number of days")),
+        ("revisit_days: 99999999999\n", ("'revisit_days'", "from 0 to 3650")),
+        ("origins: http://x\n", ("'origins'", "expected a mapping")),
+        ("politeness: {delay: 0}\n", ("'politeness'", "delay from 2 s")),
+        ("article_pattern: '/art/(\\d+'\n", ("'article_pattern'", "not a regular expression")),
+        ("list_selector: [a, b]\n", ("'list_selector'", "expected text")),
+    ],
+)
+def test_profile_values_are_checked(tmp_path: Path, extra: str, fragments: tuple[str, ...]) -> None:
+    from crawler.profiles import ProfileError, load_profiles
+
+    path = _profile(tmp_path / "profiles", extra)
+    with pytest.raises(ProfileError) as error:
+        load_profiles(path.parent)
+    message = str(error.value)
+    assert str(path) in message and "\n" not in message
+    assert all(fragment in message for fragment in fragments), message
+
+
+def test_a_broken_profile_is_one_line_for_the_command(tmp_path: Path) -> None:
+    path = _profile(tmp_path / "profiles", "revisit_days: 99999999999\n")
+    one_line(govwatch("portals", "--profiles", str(path.parent)), str(path), "'revisit_days'")
+
+
+def test_yml_profiles_and_the_listing_keys_are_read(tmp_path: Path) -> None:
+    from crawler.profiles import load_profiles
+
+    directory = tmp_path / "profiles"
+    directory.mkdir()
+    (directory / "my-portal.yml").write_text(
+        "name: my-portal\nfamily: hanweb\norigin: http://x.gov.cn\n"
+        "article_pattern: '/art/\\d{4}/.*\\.html'\nlist_selector: ul.list li a\n"
+        "columns: [{id: '1', name: 栏目, article_pattern: 'art_\\d+', list_selector: '//div[@id=\"docs\"]//a'}]\n",
+        encoding="utf-8",
+    )
+    assert load_profiles(directory)["my-portal"].source.endswith("my-portal.yml")
+
+
+def test_a_gbk_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "profiles" / "my-portal.yaml"
+    path.parent.mkdir()
+    path.write_bytes("name: my-portal\nfamily: hanweb\norigin: http://x.gov.cn\ncolumns: [{id: '1', name: 栏目}]\n"
+                     .encode("gbk"))  # fmt: skip
+    one_line(here("portals", "--profiles", str(path.parent)), str(path), "not UTF-8")
+    config = tmp_path / "govwatch.yaml"
+    config.write_bytes("db: 语料.db\n".encode("gbk"))
+    one_line(here("status", "--config", str(config)), str(config), "not UTF-8")
+
+
+def test_config_values_are_checked(tmp_path: Path) -> None:
+    """A bad cron or interval, a misspelt portal or field: `status` and `run` say which, in one
+    line, before anything runs."""
+    from crawler.config import ConfigFileError, load_config
+    from crawler.profiles import load_profiles
+
+    config = tmp_path / "govwatch.yaml"
+    cases = {
+        "schedule: {portals: {govcn: {cron: '0 8 * * 8'}}}": "'schedule.portals.govcn.cron'",
+        "schedule: {portals: {govcn: {interval: 0}}}": "'schedule.portals.govcn.interval'",
+        "schedule: {portals: {gocvn: {interval: 2h}}}": "no such portal",
+        "schedule: {timout: 1h}": "'schedule.timout'",
+        "sink: []": "'sink'",
+    }
+    for text, fragment in cases.items():
+        config.write_text(f"db: govwatch.db\n{text}\n", encoding="utf-8")
+        with pytest.raises(ConfigFileError, match=re.escape(fragment)):
+            load_config(config).check_portals(list(load_profiles()))
+    _corpus(tmp_path / "govwatch.db")
+    config.write_text("schedule: {portals: {govcn: {cron: '0 8 * * 8'}}}\n", encoding="utf-8")
+    one_line(here("status", "--config", str(config)), "'schedule.portals.govcn.cron'")
+    one_line(here("run", "govcn", "--config", str(config)), "'schedule.portals.govcn.cron'")
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "fragments"),
+    [
+        (
+            ("export", "--db", "{db}", "-o", "{tmp}/no/such/x.jsonl"),
+            {},
+            ("cannot write", "no/such"),
+        ),
+        (
+            ("crawl", "govcn", "--db", "{tmp}/n.db"),
+            {"GOVWATCH_DB_MAX_MB": "abc"},
+            ("GOVWATCH_DB_MAX_MB='abc'",),
+        ),
+        (
+            ("search", "开源", "--db", "{db}"),
+            {"GOVWATCH_NOW": "tuesday"},
+            ("GOVWATCH_NOW='tuesday'",),
+        ),
+        (
+            ("crawl", "--replica", "notaurl", "--db", "{tmp}/r.db"),
+            {},
+            ("--replica notaurl", "govwatch replica serve"),
+        ),
+        (("run", "nosuch", "--db", "{db}"), {}, ("unknown portal nosuch", "known: ")),
+    ],
+)
+def test_one_line_for_bad_input(
+    tmp_path: Path, command: tuple[str, ...], env: dict[str, str], fragments: tuple[str, ...]
+) -> None:
+    db = _corpus(tmp_path / "c.db")
+    args = [part.format(db=db, tmp=tmp_path) for part in command]
+    one_line(here(*args, env=env), *fragments)
+
+
+def test_a_replica_port_in_use_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        one_line(
+            govwatch("replica", "serve", "--docs", "5", "--port", str(port)), f"{port}", "--port"
+        )
+
+
+def test_a_reader_that_leaves_early(tmp_path: Path) -> None:
+    db = _corpus(tmp_path / "c.db", 400)
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "export", "--db", str(db)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # `| head -1`
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and err == ""
+
+
+def test_a_corrupt_page_mid_file_is_one_line(tmp_path: Path) -> None:
+    db = _corpus(tmp_path / "c.db", 400)
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        handle.seek(size // 2 // 4096 * 4096)
+        handle.write(b"\xa5" * 4096 * 8)
+    for command in (("export", "--db", str(db)), ("search", "开源", "--db", str(db))):
+        one_line(here(*command), str(db), "malformed", "restore it from a backup")

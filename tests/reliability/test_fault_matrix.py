@@ -27,10 +27,10 @@ FAULTS = ";".join([
 def test_fault_matrix(tmp_path: Path) -> None:
     db = tmp_path / "faults.db"
     with served_replica(DOCS, DAY, FAULTS) as url:
-        first = crawl(url, db)
+        first = crawl(url, db, exit_codes=(1,))  # errors beyond the retries, and blocks
         with Store(db) as store:
             errors = store.run_errors(first["run"])
-        second = crawl(url, db)
+        second = crawl(url, db, exit_codes=(1, 3))
     blocked = {(b["portal"], b["column"], b["message"]) for b in first["blocked"]}
     assert (
         "hangzhou-jxj",

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.listings.links import SelectorError, check_selector
+from crawler.extract.select import ARTICLE_SELECTORS, SelectorError, check_selector
 
 FAMILIES = ("hanweb", "jpaas", "trs", "govcn")
 SHIPPED = Path(__file__).parent / "portals"
@@ -30,9 +30,10 @@ _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: A profile's fields (besides its family's parameters, under the family's name). `article_pattern`
 #: (a regular expression for article URLs) and `list_selector` (a CSS or XPath selector for the
-#: document list) serve listings that need them; a column may give its own.
+#: document list) serve listings that need them; a column may give its own. `selectors` names an
+#: odd template's title, body, date or attachments (CSS or XPath) for the article pages.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
-          "schedule", "revisit_days", "article_pattern", "list_selector")  # fmt: skip
+          "schedule", "revisit_days", "article_pattern", "list_selector", "selectors")  # fmt: skip
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -79,6 +80,8 @@ class Profile:
     real_origins: dict[str, str] = field(default_factory=dict)
     article_pattern: str | None = None
     list_selector: str | None = None
+    #: An odd template's own selectors for its article pages (see extract.select).
+    selectors: dict[str, str] = field(default_factory=dict)
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -178,6 +181,35 @@ def _listing_keys(
                 "write a CSS selector (ul.list) or an XPath (//div[@id='list']//ul)",
             ) from None  # fmt: skip
     return pattern, selector
+
+
+def _selectors(data: dict[str, Any], path: Path) -> dict[str, str]:
+    """`selectors: {title: …, body: …, published_at: …, attachments: …}`, each checked."""
+    raw = data.get("selectors")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(
+            path, "selectors", "expected a mapping", "write e.g. `selectors: {body: div.article}`"
+        )
+    found: dict[str, str] = {}
+    for key, query in raw.items():
+        where = f"selectors.{key}"
+        if key not in ARTICLE_SELECTORS:
+            raise _fail(
+                path, where, "unknown selector", f"use one of {', '.join(ARTICLE_SELECTORS)}"
+            )
+        if not isinstance(query, str) or not query.strip():
+            raise _fail(path, where, "expected text", "write one CSS selector or XPath")
+        try:
+            check_selector(query)
+        except SelectorError as error:
+            raise _fail(
+                path, where, str(error),
+                "write a CSS selector (div.article) or an XPath (//div[@id='content'])",
+            ) from None  # fmt: skip
+        found[key] = query.strip()
+    return found
 
 
 def _seconds(value: Any, path: Path, where: str, minimum: int = 0) -> int:
@@ -384,6 +416,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         source=str(path),
         article_pattern=article_pattern,
         list_selector=list_selector,
+        selectors=_selectors(data, path),
     )
 
 

@@ -424,7 +424,10 @@ class PortalSpider(scrapy.Spider):
         header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         charset = _CHARSET.search(header)
         document = extract_document(
-            response.body, canonical, encoding=charset.group(1) if charset else None
+            response.body,
+            canonical,
+            encoding=charset.group(1) if charset else None,
+            selectors=self.profile.selectors,
         )
         page_url = document.meta.get("Url", "")
         # A cross-posted page names its home URL; the document lives there.

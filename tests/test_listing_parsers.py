@@ -6,15 +6,9 @@ import json
 
 import pytest
 
+from crawler.extract.select import SelectorError, check_selector
 from crawler.listings import govcn, hanweb, jpaas, trs
-from crawler.listings.links import (
-    ARTICLE_PATTERNS,
-    SelectorError,
-    article_pattern,
-    check_selector,
-    document_links,
-    is_article,
-)
+from crawler.listings.links import ARTICLE_PATTERNS, article_pattern, document_links, is_article
 
 BASE = "http://jxt.example.gov.cn/fbjd/xxgkml/rddbjy/"
 NAV = """<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li>

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from lxml import etree
+from parsel import Selector
 
 from crawler.extract.body import body_proper, find_body, link_lines, only_links, opening_lines
 from crawler.extract.dates import ParsedDate, parse_date
@@ -10,10 +14,11 @@ from crawler.extract.decode import decode_html
 from crawler.extract.kind import classify
 from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
-from crawler.extract.page import cells, line_cells, parse_html, render_text
+from crawler.extract.page import cells, line_cells, parse_html, render_text, text_content
 from crawler.extract.reply import extract_reply
+from crawler.extract.select import elements
 from crawler.extract.table import read_fields
-from crawler.extract.text import detect_script, fold, squeeze
+from crawler.extract.text import clean, detect_script, fold, squeeze
 from crawler.extract.title import (
     Heading,
     choose,
@@ -57,6 +62,7 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
     return first
 
 
+_KEYWORD_NUMBER = re.compile(r"^\s*第?\s*[A-Za-z]?\d{1,8}\s*号\s*$")
 # A date and time printed without a label; a date that a label of another kind precedes
 # (成文日期, 生效日期 …) is not a publication date.
 _BARE_DATE = re.compile(
@@ -107,8 +113,31 @@ def _published(
     return chosen
 
 
-def extract_document(body: bytes | str, url: str, *, encoding: str | None = None) -> Document:
-    """Every field of a disclosure page. `encoding` is the transport's declaration, if any."""
+def _chosen(page: Selector, selectors: Mapping[str, str]) -> dict[str, list[etree._Element]]:
+    """What a profile's own selectors pick on the page (a selector that matches nothing is
+    as good as none: the extractor's own reading then stands)."""
+    found: dict[str, list[etree._Element]] = {}
+    for name, query in selectors.items():
+        matched = elements(page, query)
+        if matched:
+            found[name] = matched
+    return found
+
+
+def _text_of(found: list[etree._Element] | None) -> str | None:
+    return clean(" ".join(text_content(el) for el in found)) if found else None
+
+
+def extract_document(
+    body: bytes | str,
+    url: str,
+    *,
+    encoding: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+) -> Document:
+    """Every field of a disclosure page. `encoding` is the transport's declaration, if any;
+    `selectors` an odd template's own CSS or XPath for its title, body, date or attachments
+    (a profile's `selectors`), tried before everything else."""
     warnings: list[str] = []
     if isinstance(body, bytes):
         decoded = decode_html(body, encoding)
@@ -116,8 +145,10 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     else:
         text = body
     root = parse_html(text)
-    meta = read_meta(root)
-    body_els = find_body(root)
+    page = Selector(root=root)  # parsel over the tree already parsed
+    meta = read_meta(page)
+    chosen = _chosen(page, selectors or {})
+    body_els = chosen.get("body") or find_body(root)
     site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
     names = [name for name in (site_name, column_name) if name]
     article_title = strip_markup(meta.get("ArticleTitle"))
@@ -138,8 +169,8 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         return _first(fields.get(field, []), field, warnings)
 
     # A 标题/名称 label's value, unless the page's own titles say otherwise (a truncated cell).
-    labelled_title = first("title")
-    if labelled_title and (heading or article_title or head_title):
+    labelled_title = _text_of(chosen.get("title")) or first("title")
+    if labelled_title and not chosen.get("title") and (heading or article_title or head_title):
         labelled_title = choose(
             [Heading(labelled_title, False)], heading or article_title, head_title
         )
@@ -175,9 +206,12 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     written = parse_date(first("written_date"))
     # Only a date the page prints (labelled, or beside or under the title); `PubDate` and other
     # meta tags stay in `meta`.
-    printed_dates: list[str | None] = list(fields.get("published_at", [])) or [
-        heading_date or _date_near_title(above_body, title)
-    ]
+    printed_dates: list[str | None] = (
+        [_text_of(chosen.get("published_at"))]
+        if chosen.get("published_at")
+        else list(fields.get("published_at", []))
+        or [heading_date or _date_near_title(above_body, title)]
+    )
     published = _published(
         printed_dates,
         [meta[name] for name in ("PubDate", "firstpublishedtime") if name in meta],
@@ -206,6 +240,10 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
     reply = None
     if kind != "other":
         reply = extract_reply(title, body_text, kind, publisher, above)
+        # Fujian's platform gives a reply record's number only in <meta name="KeyWords">.
+        keywords = meta.get("Keywords") or ""
+        if reply.proposal_no is None and _KEYWORD_NUMBER.match(keywords):
+            reply.proposal_no = keywords.strip()
 
     return Document(
         url=url,
@@ -223,7 +261,7 @@ def extract_document(body: bytes | str, url: str, *, encoding: str | None = None
         kind_evidence=list(decision.evidence),
         reply=reply,
         body_text=body_text,
-        attachments=find_attachments(root, url),
+        attachments=find_attachments(page, url, within=chosen.get("attachments")),
         site_name=site_name,
         column_name=column_name,
         script=detect_script(" ".join(filter(None, (title, body_text)))),

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import etree
+from parsel import Selector
 
 from crawler.extract.page import text_content
 from crawler.extract.text import clean
@@ -20,10 +21,11 @@ STANDARD_META = (
 _STANDARD = {name.lower(): name for name in STANDARD_META}
 
 
-def read_meta(root: etree._Element) -> dict[str, str]:
+def read_meta(page: Selector) -> dict[str, str]:
     """Standard meta tags with a non-empty value, by their standard names (first one wins)."""
     found: dict[str, str] = {}
-    for el in root.iter("meta"):
+    for match in page.xpath("//meta[@content]"):
+        el = match.root  # read attributes by name: a mangled page may carry unreadable others
         name = (el.get("name") or el.get("property") or "").strip().lower()
         standard = _STANDARD.get(name)
         value = clean(el.get("content"))
@@ -80,18 +82,52 @@ def attachment_for(href: str, base_url: str, link_text: str | None) -> Attachmen
     return Attachment(url=absolute, name=name, type=kind)
 
 
-def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
-    """Every attachment link on the page, once, in page order."""
-    base = root.find(".//base")
+# Links that name a file but are not the document's attachments: the gazette issue that printed
+# it (公报PDF), a print or "PDF version" button.
+_NOT_ATTACHMENT = re.compile(r"公报|^(?:打印|打印本页|PDF|pdf|PDF版|WORD版|Word版|下载)$")
+# Attachment links that a template writes with a script (`var file='<a href="…">附件</a>'`).
+_SCRIPT_LINK = re.compile(
+    r"<a\s[^<>]*?href\s*=\s*[\\]?[\"'](?P<href>[^\"'<>]+)[\\]?[\"'][^<>]*>(?P<name>[^<>]{1,200})</a>",
+    re.IGNORECASE,
+)
+
+
+# Links that may name a file, and scripts that write links (one XPath, filtered in C by EXSLT).
+_CANDIDATE_LINKS = (
+    ".//a[@href][re:test(@href, $files, 'i')] | .//script[contains(., '<a') or contains(., '<A')]"
+)
+
+
+def _links(scopes: list[Selector]) -> list[tuple[str, str | None]]:
+    """(href, visible name) of the links in `scopes`, in page order, those written by inline
+    scripts too. A link without visible text (a download icon with only a `title`) names
+    nothing a reader sees; it is left out."""
+    found: list[tuple[str, str | None]] = []
+    for scope in scopes:
+        for match in scope.xpath(_CANDIDATE_LINKS, files=_MAYBE.pattern):
+            el = match.root
+            if el.tag == "script":
+                code = el.text or ""
+                found.extend((m["href"], clean(m["name"])) for m in _SCRIPT_LINK.finditer(code))
+            else:
+                found.append((el.get("href") or "", clean(text_content(el))))
+    return found
+
+
+def find_attachments(
+    page: Selector, base_url: str, within: list[etree._Element] | None = None
+) -> list[Attachment]:
+    """Every attachment link on the page (or `within` the elements a profile names) with a
+    visible name, once, in page order."""
+    base = page.root.find(".//base")
     if base is not None and base.get("href"):
         base_url = urljoin(base_url, base.get("href") or "")
     seen: set[str] = set()
     found: list[Attachment] = []
-    for link in root.iter("a"):
-        href = link.get("href")
-        if not href or not _MAYBE.search(href):
+    scopes = [Selector(root=el) for el in within] if within else [page]
+    for href, name in _links(scopes):
+        if not name or _NOT_ATTACHMENT.search(name):
             continue
-        name = clean(text_content(link)) or clean(link.get("title"))
         attachment = attachment_for(href, base_url, name)
         if attachment and attachment.url not in seen:
             seen.add(attachment.url)

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
+from crawler.extract.select import select
 from crawler.items import ListingEntry
 
 #: Article URLs of each family, searched in a URL's path (and query, when it has one).
@@ -62,10 +63,6 @@ _ASIDE = re.compile(
 _ASIDE_DEPTH = 4
 _SKIPPED_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#|$)", re.I)
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
-
-
-class SelectorError(ValueError):
-    """A list selector that is neither valid CSS nor valid XPath."""
 
 
 @dataclass(frozen=True)
@@ -113,26 +110,6 @@ def is_article(url: str, pattern: re.Pattern[str]) -> bool:
     """Whether a URL's path (and query) is an article URL of the pattern."""
     parts = urlsplit(url)
     return bool(pattern.search(parts.path + (f"?{parts.query}" if parts.query else "")))
-
-
-def check_selector(selector: str) -> None:
-    """Raise SelectorError unless `selector` is a valid CSS selector or XPath expression."""
-    try:
-        _select(Selector(text="<html><body></body></html>"), selector)
-    except ValueError as error:
-        raise SelectorError(f"{selector!r} is neither CSS nor XPath: {error}") from None
-
-
-def _is_xpath(selector: str) -> bool:
-    return selector.lstrip().startswith(("/", "./", "(", "descendant", "child::"))
-
-
-def _select(selector: Selector, query: str) -> list[Selector]:
-    try:
-        found = selector.xpath(query) if _is_xpath(query) else selector.css(query)
-    except Exception as error:  # cssselect and lxml raise their own kinds
-        raise ValueError(str(error)) from None
-    return list(found)
 
 
 def parse_tree(text: str) -> etree._Element:
@@ -243,7 +220,7 @@ def document_links(
     directory = base_url.rsplit("/", 1)[0] + "/"
     selector = Selector(root=root)  # over the tree already parsed: no second parse
     if list_selector:
-        chosen = [found.root for found in _select(selector, list_selector)]
+        chosen = [found.root for found in select(selector, list_selector)]
         anchors = _links(el for el in chosen if isinstance(el, etree._Element))
     else:
         anchors = [found.root for found in selector.xpath(".//a[@href]")]

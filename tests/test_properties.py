@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from saved_pages import fixture_pages
 
 from crawler.extract import extract_document
+from crawler.extract.text import _FOLD_TABLE, narrow
 from crawler.items import DOCUMENT_KEYS, KINDS
 
 PAGES = [path.read_bytes() for path in fixture_pages()]
@@ -84,3 +85,14 @@ def test_seed_page_bytes_and_text_agree() -> None:
     as_bytes = extract_document(page.read_bytes(), URL).to_record()
     as_text = extract_document(page.read_text(encoding="utf-8"), URL).to_record()
     assert as_bytes == as_text
+
+
+# Characters the fold table touches, and ordinary ones: the fast narrowing must equal the table.
+_MIXED = st.text(
+    alphabet=st.sampled_from(list("关于開源，：（）；！？。、 \t　\u00a0\u200bＡｚ０９abc1"))
+)
+
+
+@given(st.one_of(_MIXED, st.text(max_size=200)))
+def test_fast_narrowing_equals_the_fold_table(text: str) -> None:
+    assert narrow(text) == text.translate(_FOLD_TABLE)

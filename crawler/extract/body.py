@@ -281,8 +281,10 @@ def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
         for el in container.iter("p", "div", "li", "h1", "h2", "h3", "h4", "center"):
             if seen >= limit:
                 return frozenset(found)
+            if any(child.tag in ("p", "div", "li") for child in el):
+                continue  # a wrapper: its paragraphs are looked at one by one
             text = _squeezed(text_content(el))
-            if not text or any(child.tag in ("p", "div", "li") for child in el):
+            if not text:
                 continue
             seen += 1
             linked = sum(len(_squeezed(text_content(a))) for a in el.iter("a"))

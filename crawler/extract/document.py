@@ -62,6 +62,10 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
     return first
 
 
+# Words without which no text is a reply or an opinion (either script): a cheap first look.
+_REPLY_WORDS = re.compile(
+    r"建议|建議|提案|议案|議案|代表|委员|委員|答复|答覆|答復|回复|回覆|回復|复函|復函|会办|會辦|协办|協辦|收悉"
+)
 _KEYWORD_NUMBER = re.compile(r"^\s*第?\s*[A-Za-z]?\d{1,8}\s*号\s*$")
 # A date and time printed without a label; a date that a label of another kind precedes
 # (成文日期, 生效日期 …) is not a publication date.
@@ -146,7 +150,7 @@ def extract_document(
         text = body
     root = parse_html(text)
     page = Selector(root=root)  # parsel over the tree already parsed
-    meta = read_meta(page)
+    meta = read_meta(root)
     chosen = _chosen(page, selectors or {})
     body_els = chosen.get("body") or find_body(root)
     site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
@@ -230,11 +234,14 @@ def extract_document(
     # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
     full_text = "\n".join([*above, body_text]) if body_text else None
     folded_above = page_cells.folded[: page_cells.body_at]
+    opening = (full_text or "")[:_OPENING]
+    # Most pages say nothing of suggestions or proposals: no need to fold their text to know.
+    maybe_reply = _REPLY_WORDS.search(" ".join([title or "", category or "", opening]))
     decision = classify(
         folded_title,
         fold(category).folded if category else None,
         doc_series(doc_number),
-        "\n".join([*folded_above[-12:], fold(full_text[:_OPENING]).folded if full_text else ""]),
+        "\n".join([*folded_above[-12:], fold(opening).folded if maybe_reply else ""]),
     )
     kind = decision.kind
     reply = None
@@ -264,7 +271,7 @@ def extract_document(
         attachments=find_attachments(page, url, within=chosen.get("attachments")),
         site_name=site_name,
         column_name=column_name,
-        script=detect_script(" ".join(filter(None, (title, body_text)))),
+        script=detect_script(" ".join(filter(None, (title, (body_text or "")[:1000])))),
         warnings=warnings,
         doc_number=doc_number,
         index_number=parse_index_no(index_no),

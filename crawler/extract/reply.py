@@ -217,11 +217,18 @@ def _place_before(text: str, start: int) -> int:
 def _sessions(folded: Folded, limit: int | None = None) -> list[str]:
     """Every session named in the text, each with the place written before it (区, 马关县)."""
     text = folded.folded if limit is None else folded.folded[:limit]
-    found = []
-    for match in _SESSION_CORE.finditer(text):
-        value = _slice(folded, _place_before(text, match.start()), match.end())
-        if value:
-            found.append(value)
+    found: list[str] = []
+    end = 0
+    # Only around each 届 (the pattern starts with a character class: tried everywhere else).
+    for anchor in re.finditer("届", text):
+        if anchor.start() < end:
+            continue
+        match = _SESSION_CORE.search(text, max(end, anchor.start() - 30), anchor.end() + 40)
+        if match and match.start() <= anchor.start() < match.end():
+            value = _slice(folded, _place_before(text, match.start()), match.end())
+            end = match.end()
+            if value:
+                found.append(value)
     return found
 
 
@@ -265,20 +272,25 @@ def _compact_date(line: str) -> str | None:
     return None
 
 
-def _signer(line: str) -> str | None:
+def _signer(line: str, folded: str) -> str | None:
     """An agency's name standing alone on a line (`南华县交通运输局`, `单位名称：昆区农牧局`)."""
-    folded = fold(line.strip())
-    match = _AGENCY_LINE.match(folded.folded)
-    return _slice(folded, match.start("a"), match.end("a")) if match else None
+    match = _AGENCY_LINE.match(folded.strip())
+    if match is None:
+        return None
+    offset = len(folded) - len(folded.lstrip())
+    return clean(line[offset + match.start("a") : offset + match.end("a")])
 
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(signing agency, signed date): the last date line near the end and the agency above it;
     without a date, an agency alone on one of the last lines."""
     tail = lines[-16:]
+    folded_tail = fold("\n".join(tail)).folded.split("\n")  # one fold for the sign-off
+    if len(folded_tail) != len(tail):
+        folded_tail = [fold(line).folded for line in tail]
     for position in range(len(tail) - 1, -1, -1):
         line = tail[position]
-        folded = fold(line).folded
+        folded = folded_tail[position]
         date = None
         if _DATE_LINE.match(folded):
             parsed = parse_date(folded)
@@ -290,13 +302,18 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
             date = parsed.date.isoformat() if parsed else None
         if date is None:
             continue
-        before = line[: inline.start("d")].split() if inline else []
-        candidates = [before[-1]] if before else []
+        candidates: list[tuple[str, str]] = []
+        if inline:
+            before, folded_before = line[: inline.start("d")], folded[: inline.start("d")]
+            if before.split():
+                word = len(before.rstrip()) - len(before.rstrip().split()[-1])
+                candidates.append((before[word:], folded_before[word:]))
         if position > 0:
-            candidates.append(tail[position - 1])
-        signer = next(filter(None, map(_signer, candidates)), None)
+            candidates.append((tail[position - 1], folded_tail[position - 1]))
+        signer = next(filter(None, (_signer(*pair) for pair in candidates)), None)
         return signer, date
-    return next(filter(None, map(_signer, reversed(tail[-3:]))), None), None
+    last = list(zip(tail[-3:], folded_tail[-3:], strict=True))
+    return next(filter(None, (_signer(*pair) for pair in reversed(last))), None), None
 
 
 def _agencies(text: str) -> list[str]:

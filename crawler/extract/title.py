@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extract.labels import LABEL_RE
-from crawler.extract.page import is_hidden, render_text, text_content
+from crawler.extract.page import INLINE, is_hidden, render_text, text_content
 from crawler.extract.text import clean, fold, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
@@ -81,8 +81,14 @@ def split_date(title: str) -> tuple[str, str | None]:
 
 
 def _names_a_title(el: etree._Element) -> bool:
-    names = f"{el.get('id') or ''} {el.get('class') or ''}".strip()
-    return bool(names) and bool(_TITLE_NAME.search(names)) and not _NOT_TITLE_NAME.search(names)
+    ident, classes = el.get("id"), el.get("class")
+    if not ident and not classes:
+        return False
+    names = f"{ident or ''} {classes or ''}"
+    lowered = names.lower()
+    if "tit" not in lowered and "biaoti" not in lowered:  # the cheap look first
+        return False
+    return bool(_TITLE_NAME.search(names)) and not _NOT_TITLE_NAME.search(names)
 
 
 def _squeeze(text: str) -> str:
@@ -121,7 +127,11 @@ def headings(
             continue
         if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
             continue
-        text = _leading_title(render_text(el))
+        # A heading of one run of text is read as it is; one broken into lines line by line.
+        lined = len(el) and any(
+            not isinstance(c.tag, str) or c.tag not in INLINE for c in el.iter()
+        )
+        text = _leading_title(render_text(el)) if lined else clean(text_content(el)) or ""
         if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
             continue
         key = _squeeze(text)

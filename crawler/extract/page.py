@@ -191,13 +191,6 @@ def text_content(el: etree._Element) -> str:
     return "".join(text for text in el.itertext() if isinstance(text, str))
 
 
-def elements(result: object) -> list[etree._Element]:
-    """The elements of an XPath or CSS selector result (which may also hold strings)."""
-    if not isinstance(result, list):
-        return []
-    return [el for el in result if isinstance(el, etree._Element)]
-
-
 def line_cells(lines: list[str]) -> Cells:
     """Cells of rendered lines (the top of a content area), for the table reader."""
     kept = [line.strip() for line in lines if line.strip()]

@@ -84,8 +84,12 @@ def describe(alert: dict[str, Any]) -> list[str]:
     if dates:
         lines.append("  dates:        " + ", ".join(dates))
     lines.append(f"  url:          {alert.get('url')}")
-    for snippet in alert.get("snippets") or []:
+    evidence = alert.get("evidence") or []
+    for index, snippet in enumerate(alert.get("snippets") or []):
         lines.append(f"  match:        {snippet}")
+        why = evidence[index] if index < len(evidence) else None
+        if why:
+            lines.append(f"  because:      {why}")  # which clues decided the sense of 开源
     return lines
 
 

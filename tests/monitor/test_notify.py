@@ -368,3 +368,15 @@ def test_an_apprise_failure_says_why(store: Store) -> None:
     assert error.startswith("apprise: delivery to json://127.0.0.1:9/… failed: ")
     assert "no reason given" not in error and "refused" in error.lower()
     assert "abcdef123456" not in error
+
+
+def test_an_alert_says_why_its_open_source_matched() -> None:
+    from crawler.watch import alert_payload, load_rules
+
+    rule = next(r for r in load_rules() if r.name == "open-source")
+    record = {"url": "u", "title": "关于支持开源软件发展的建议的答复", "kind": "other",
+              "body_text": "坚持开源节流。支持企业参与开源社区建设。"}  # fmt: skip
+    payload = alert_payload(rule.name, record, "p", rule.match(record))
+    lines = describe(payload)
+    assert any(line.startswith("  because:") and "软件" in line for line in lines)
+    assert not any("节流" in line for line in lines if line.startswith("  because:"))

@@ -25,7 +25,7 @@ from lxml import etree
 
 from crawler.extract.labels import LABEL_RE, whole_label
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
-from crawler.extract.text import fold
+from crawler.extract.text import fold, squeeze
 
 # Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
 # templates. ("id", name) or ("class", name).
@@ -269,10 +269,6 @@ _ADDRESSEE_END = re.compile(
 _OPENING_LINES = 60
 
 
-def _squeezed(text: str) -> str:
-    return "".join(text.split())
-
-
 def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
     """The leading paragraphs of the body that are mostly link text (`点击查看政策解读：《…》`)."""
     found: set[str] = set()
@@ -283,11 +279,11 @@ def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
                 return frozenset(found)
             if any(child.tag in ("p", "div", "li") for child in el):
                 continue  # a wrapper: its paragraphs are looked at one by one
-            text = _squeezed(text_content(el))
+            text = squeeze(text_content(el))
             if not text:
                 continue
             seen += 1
-            linked = sum(len(_squeezed(text_content(a))) for a in el.iter("a"))
+            linked = sum(len(squeeze(text_content(a))) for a in el.iter("a"))
             if linked / len(text) >= 0.6:
                 found.add(text)
     return frozenset(found)
@@ -295,7 +291,7 @@ def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
 
 def _is_title_part(line: str, title: str) -> bool:
     """The title repeated, a line of a title broken over lines, or the title of what it issues."""
-    squeezed = _squeezed(line)
+    squeezed = squeeze(line)
     if len(squeezed) < 4 or ":" in squeezed or "：" in squeezed or _SENTENCE_END.search(squeezed):
         return False
     return squeezed in title or (title in squeezed and len(squeezed) - len(title) <= 8)
@@ -307,7 +303,7 @@ def salutation(line: str) -> str | None:
     if match is None:
         return None
     who = match["who"].strip()
-    folded = _squeezed(fold(who).folded)
+    folded = squeeze(fold(who).folded)
     if (
         _NOT_ADDRESSEE.search(folded)
         or _OPENS_PROSE.search(folded)
@@ -350,7 +346,7 @@ def body_proper(
     """(the text from its salutation or first paragraph on, the salutation's addressee or None,
     the lines above it)."""
     lines = text.split("\n")
-    title_key = _squeezed(title or "")
+    title_key = squeeze(title or "")
     start: int | None = None
     # A salutation among the opening lines, before any paragraph of prose.
     for index, line in enumerate(lines[:_OPENING_LINES]):
@@ -371,7 +367,7 @@ def body_proper(
             ):
                 if known_links is None:
                     known_links = links()
-                if _squeezed(line) not in known_links:
+                if squeeze(line) not in known_links:
                     break
             start += 1
     addressee = salutation(lines[start]) if start < len(lines) else None

@@ -208,8 +208,8 @@ def extract_document(
         warnings.append("no body text found (the text may be in an attachment)")
 
     written = parse_date(first("written_date"))
-    # Only a date the page prints (labelled, or beside or under the title); `PubDate` and other
-    # meta tags stay in `meta`.
+    # Only a date the page prints (labelled, or beside or under the title); a `PubDate` meta tag
+    # of the same day may lend its time, never its date.
     printed_dates: list[str | None] = (
         [_text_of(chosen.get("published_at"))]
         if chosen.get("published_at")

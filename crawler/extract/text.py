@@ -109,8 +109,9 @@ def clean(text: str | None) -> str | None:
 
 
 def squeeze(text: str) -> str:
-    """Remove every space (labels are written with spaces inside: 索 引 号)."""
-    return _SPACE_RUN.sub("", text).replace(" ", "")
+    """Remove every space and line break (labels are written with spaces inside: 索 引 号; titles
+    are compared across the lines they are broken over)."""
+    return "".join(_SPACE_RUN.sub("", text).split())
 
 
 def detect_script(text: str) -> str | None:

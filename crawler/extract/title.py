@@ -18,7 +18,7 @@ from lxml import etree
 
 from crawler.extract.labels import LABEL_RE
 from crawler.extract.page import INLINE, is_hidden, render_text, text_content
-from crawler.extract.text import clean, fold, strip_pinyin
+from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
 _NAMED_TAGS = ("div", "td", "p", "span", "strong", "h4", "font")
@@ -91,10 +91,6 @@ def _names_a_title(el: etree._Element) -> bool:
     return bool(_TITLE_NAME.search(names)) and not _NOT_TITLE_NAME.search(names)
 
 
-def _squeeze(text: str) -> str:
-    return "".join(text.split())
-
-
 @dataclass(frozen=True)
 class Heading:
     text: str
@@ -134,7 +130,7 @@ def headings(
         text = _leading_title(render_text(el)) if lined else clean(text_content(el)) or ""
         if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
             continue
-        key = _squeeze(text)
+        key = squeeze(text)
         if any(key in name for name in not_titles) or LABEL_RE.match(fold(text).folded):
             continue
         if not found or found[-1].text != text:
@@ -159,8 +155,8 @@ def title_from_head(root: etree._Element, names: Sequence[str]) -> str | None:
     if not text:
         return None
     parts = [part.strip() for part in _TITLE_SPLIT.split(text) if part and part.strip()]
-    keys = [_squeeze(name) for name in names if name]
-    kept = [part for part in parts if not any(_squeeze(part) in key for key in keys)]
+    keys = [squeeze(name) for name in names if name]
+    kept = [part for part in parts if not any(squeeze(part) in key for key in keys)]
     return clean(max(kept, key=len)) if kept else None
 
 
@@ -187,7 +183,7 @@ def _continues(line: str, following: str) -> bool:
     """`following` is the rest of a title broken after `line` (`…第55号提案的` / `答复`)."""
     return bool(
         _OPEN_END.search(line)
-        or _SHORT_END.match(_squeeze(following))
+        or _SHORT_END.match(squeeze(following))
         or following.startswith("第")
         or following.count("》") > following.count("《")
     )
@@ -216,7 +212,7 @@ def title_above(lines: Sequence[str]) -> str | None:
     index = (numbered or documents or titles[-1:])[0]
     title = cells[index]
     for following in cells[index + 1 : index + 3]:
-        if not (title_like(following) or _SHORT_END.match(_squeeze(following))):
+        if not (title_like(following) or _SHORT_END.match(squeeze(following))):
             break
         if not _continues(title, following):
             break
@@ -226,7 +222,7 @@ def title_above(lines: Sequence[str]) -> str | None:
 
 def is_name(text: str) -> bool:
     """A site's, an organisation's or a column's name (`南京住房公积金管理中心`, `主动公开文件`)."""
-    return bool(_ORG_NAME.match(_squeeze(text)))
+    return bool(_ORG_NAME.match(squeeze(text)))
 
 
 def choose(
@@ -253,5 +249,5 @@ def choose(
 
 def agrees(printed: str, other: str) -> bool:
     """The same title, give or take book-title marks, spaces and a prefix or suffix."""
-    a, b = (_squeeze(re.sub(r"[《》〈〉“”\"]", "", t)) for t in (printed, other))
+    a, b = (squeeze(re.sub(r"[《》〈〉“”\"]", "", t)) for t in (printed, other))
     return bool(a) and bool(b) and (a in b or b in a)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from crawl_helpers import ROOT
 
-from crawler.cli import build_parser
+from crawler.cli import cli
 from crawler.items import ListingEntry
 from crawler.notify import WebhookSink, deliver
 from crawler.profiles import load_profiles
@@ -34,9 +34,13 @@ def test_links_outside_the_profile_hosts_are_never_followed() -> None:
 
 
 def test_servers_bind_loopback_by_default() -> None:
-    parser = build_parser()
     for argv in (["serve"], ["replica", "serve"]):
-        assert parser.parse_args(argv).host == "127.0.0.1"
+        context = cli.make_context("govwatch", list(argv), resilient_parsing=True)
+        command = cli
+        for name in argv:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        sub = command.make_context(name, [], parent=context)
+        assert sub.params["host"] == "127.0.0.1"
 
 
 def test_the_webhook_secret_never_appears(tmp_path: Path) -> None:

@@ -1,0 +1,143 @@
+"""The `govwatch` command: a thin layer over the library, one function per command (Click).
+
+Options several commands share are defined once here (`db_option`, `json_option`, …); each
+command lives in the module of its trade: `documents` (extract, search, show, alerts, export,
+serve), `monitor` (crawl, run, schedule, status, check, portals), `tools` (demo, rules, replica).
+A command returns its exit code; errors are one line on stderr that names what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+EXIT_USAGE = 2
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def one_line(error: object) -> str:
+    """An error as one line (a YAML parser's message spans several)."""
+    return " ".join(str(error).split())
+
+
+def fail(command: str, error: object, code: int = EXIT_USAGE) -> click.exceptions.Exit:
+    """Say what went wrong in one line on stderr; the caller raises what this returns."""
+    click.echo(f"govwatch {command}: {one_line(error)}", err=True)
+    return click.exceptions.Exit(code)
+
+
+def default_db() -> str:
+    return os.environ.get("GOVWATCH_DB") or "govwatch.db"
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db", default=default_db, metavar="FILE", show_default="govwatch.db or $GOVWATCH_DB",
+        help="the corpus",
+    )(f)  # fmt: skip
+
+
+def config_options(f: F) -> F:
+    f = click.option(
+        "--db", default=None, metavar="FILE",
+        help="the corpus (default: the config's, $GOVWATCH_DB or govwatch.db)",
+    )(f)  # fmt: skip
+    return click.option(
+        "--config", metavar="FILE", help="govwatch.yaml (default ./govwatch.yaml if present)"
+    )(f)
+
+
+def json_option(help: str = "one JSON object per line") -> Callable[[F], F]:
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def profiles_option(f: F) -> F:
+    return click.option("--profiles", metavar="DIR", help="a directory of your own profiles")(f)
+
+
+def rules_options(f: F) -> F:
+    f = click.option("--rule", metavar="NAME", help="only this rule")(f)
+    return click.option(
+        "--rules", metavar="FILE", help="a rules file (default: the shipped rules)"
+    )(f)
+
+
+KINDS = click.Choice(("reply", "co_handling_opinion", "other"))
+
+
+def since_option(f: F) -> F:
+    return click.option(
+        "--since", metavar="DATE", help="published on or after this ISO date (2023-11-01)"
+    )(f)
+
+
+class ReaderGone(Exception):
+    """Standard output's reader has gone (`govwatch … | head`)."""
+
+
+class Govwatch(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Click would turn it into exit 1; a pipe closed by its reader is no failure.
+            raise ReaderGone from None
+
+
+@click.group(cls=Govwatch, context_settings=CONTEXT)
+def cli() -> None:
+    """Monitor Chinese government information-disclosure portals (政府信息公开).
+
+    \b
+    Start with:  govwatch demo
+    Then:        govwatch search 开源 --db govwatch-demo/govwatch.db
+    """
+
+
+# The commands register themselves on `cli` when their modules load.
+from crawler.cli import documents, monitor, tools  # noqa: E402, F401
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
+    from crawler.store import ClockError, StoreError, utcnow
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        utcnow()  # a $GOVWATCH_NOW that is no time: said once, here
+        result = cli.main(args, prog_name="govwatch", standalone_mode=False)
+        sys.stdout.flush()
+        return result if isinstance(result, int) else 0
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Abort:
+        click.echo("govwatch: stopped", err=True)
+        return 130
+    except (BrokenPipeError, ReaderGone):
+        # `govwatch … | head`: the reader has gone, and wants no more. Nothing to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (ClockError, StoreError) as error:
+        click.echo(f"govwatch: {one_line(error)}", err=True)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        db = _db_in(args) or "the database"
+        click.echo(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is "
+                   f"readable with `sqlite3 {db} .recover`", err=True)  # fmt: skip
+        return EXIT_USAGE
+
+
+def _db_in(args: list[str]) -> str | None:
+    for index, arg in enumerate(args):
+        if arg == "--db" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--db="):
+            return arg[5:]
+    return None

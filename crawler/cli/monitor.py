@@ -1,0 +1,254 @@
+"""Commands of the monitor: portals, crawl, run, schedule, status."""
+
+from __future__ import annotations
+
+import json
+import signal
+from typing import Any
+
+import click
+
+from crawler.cli import EXIT_USAGE, cli, config_options, db_option, fail, json_option, one_line
+from crawler.cli import profiles_option as profiles_dir_option
+
+
+class ReplicaError(ValueError):
+    """--replica names no running replica."""
+
+
+def replica_of(url: str) -> tuple[dict[str, str], str]:
+    """A running replica's sites and simulated day, or a one-line error."""
+    from spiders.base import replica_sites, replica_today
+
+    try:
+        return replica_sites(url), replica_today(url)
+    except (OSError, ValueError, KeyError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ReplicaError(
+            f"--replica {url}: no replica answers there ({reason}); give the URL "
+            "`govwatch replica serve` printed, e.g. http://127.0.0.1:8400"
+        ) from None
+
+
+def load_profiles_or_exit(directory: str | None) -> dict[str, Any]:
+    from crawler.profiles import ProfileError, load_profiles
+
+    try:
+        return load_profiles(directory)
+    except ProfileError as error:
+        click.echo(f"govwatch: {one_line(error)}", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+def load_config_or_exit(path: str | None, db: str | None) -> Any:
+    from crawler.config import ConfigFileError, load_config
+
+    try:
+        return load_config(path, db)
+    except ConfigFileError as error:
+        click.echo(f"govwatch: {one_line(error)}", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+@cli.command()
+@profiles_dir_option
+def portals(profiles: str | None) -> int:
+    """List the portal profiles and validate them.
+
+    The shipped ones, those in $GOVWATCH_PROFILES and those in --profiles.
+
+    \b
+    Example: govwatch portals --profiles ./my-portals
+    """
+    found = load_profiles_or_exit(profiles)
+    for profile in found.values():
+        columns = ", ".join(f"{c.name} ({c.id})" for c in profile.columns)
+        schedule = (
+            f"cron {profile.cron}"
+            if profile.cron
+            else f"every {profile.interval_seconds // 60} min"
+        )
+        click.echo(
+            f"{profile.name:14} {profile.family:7} {profile.origin:32} {schedule:18} {columns}"
+        )
+    click.echo(f"\n{len(found)} portals, all valid")
+    return 0
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="PORTAL…")
+@db_option
+@click.option("--full", is_flag=True, help="walk every listing page and revisit every document")
+@click.option("--replica", metavar="URL", help="crawl the portals a running replica serves")
+@profiles_dir_option
+@click.option("--rules", metavar="FILE", help="watch rules for alerts (default: the shipped rules)")
+@json_option("print the run's summary as JSON")
+@click.option("--verbose", is_flag=True, help="log every request")
+@click.option("--progress", is_flag=True, help="print progress every 10 s (on at a terminal)")
+def crawl(
+    names: tuple[str, ...], db: str, full: bool, replica: str | None, profiles: str | None,
+    rules: str | None, as_json: bool, verbose: bool, progress: bool,
+) -> int:  # fmt: skip
+    """Crawl the named portals (all by default) once into the corpus.
+
+    \b
+    Examples: govwatch crawl hangzhou-jxj --db corpus.db
+              govwatch crawl --replica http://127.0.0.1:8400 --json
+    """
+    from crawler import crawl as crawling
+    from crawler.profiles import ProfileError, select
+    from crawler.store import StoreError
+    from crawler.watch import RulesError
+
+    found = load_profiles_or_exit(profiles)
+    today = None
+    try:
+        if replica:
+            served, today = replica_of(replica)
+            found = {name: p for name, p in found.items() if name in served}
+        chosen = select(found, list(names))
+    except (ProfileError, ReplicaError) as error:
+        raise fail("crawl", error) from None
+    try:
+        summary = crawling.run(
+            chosen, db=db, full=full, replica=replica, today=today, profiles_dir=profiles,
+            log_level="INFO" if verbose else "WARNING", progress=progress, rules=rules,
+        )  # fmt: skip
+    except (StoreError, RulesError) as error:
+        raise fail("crawl", error) from None
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{summary['requests']} requests, {summary['documents_new']} new, "
+            f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
+            f"{summary['errors']} errors, {len(summary['blocked'])} blocked "
+            f"in {summary['duration_s']} s (run {summary['run']})"
+        )
+        for blocked in summary["blocked"]:
+            click.echo(f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: "
+                       f"{blocked['message']}")  # fmt: skip
+    code: int = crawling.EXIT_CODES[summary["status"]]
+    if code:
+        click.echo(f"govwatch crawl: {crawling.problem_line(summary)}", err=True)
+    return code
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="PORTAL…")
+@click.option("--due", is_flag=True, help="only the portals that are due (the default)")
+@click.option("--all", "every", is_flag=True, help="every portal, due or not")
+@config_options
+def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: str | None) -> int:
+    """One scheduler pass: crawl the due portals, then deliver alerts.
+
+    For people who prefer system cron: crawl the portals that are due (or those named, or
+    --all), each in a child process with a timeout, then deliver the alerts to the sinks of
+    govwatch.yaml.
+
+    \b
+    Example: govwatch run --due --config govwatch.yaml
+    """
+    from crawler.config import ConfigFileError
+    from crawler.notify import ConfigError
+    from crawler.profiles import ProfileError
+    from crawler.schedule import crawl_status, request_stop, run_pass, stopping
+    from crawler.watch import RulesError
+
+    settings = load_config_or_exit(config, db)
+    stopping.clear()
+    # SIGTERM (systemd, a timeout) or Ctrl-C: the running crawl stops cleanly, nothing else runs.
+    previous = {signum: signal.signal(signum, lambda *_: request_stop())
+                for signum in (signal.SIGTERM, signal.SIGINT)}  # fmt: skip
+    try:
+        result = run_pass(
+            settings, only_due=due or not (every or names), portals=list(names) or None
+        )
+    except (ConfigError, ConfigFileError, ProfileError, RulesError, ReplicaError) as error:
+        raise fail("run", error) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    problems = []
+    for portal, summary in result.crawls.items():
+        status = crawl_status(summary)
+        if "requests" in summary:
+            click.echo(f"{portal}: {status}: {summary['requests']} requests, "
+                       f"{summary['documents_new']} new, {summary['documents_changed']} changed, "
+                       f"{summary['documents_gone']} gone, {summary['errors']} errors, "
+                       f"{len(summary['blocked'])} blocked"
+                       + (f" ({summary['error']})" if summary.get("error") else ""))  # fmt: skip
+        else:
+            click.echo(f"{portal}: {status}: {summary.get('error')}")
+        if status != "done":
+            problems.append(f"{portal} {status}")
+    if not result.crawls and not result.interrupted:
+        click.echo("no portal is due")
+    delivery = result.delivery
+    click.echo(f"alerts: {delivery.delivered} delivered, {delivery.waiting} waiting for a retry"
+               + (f" ({'; '.join(delivery.errors)})" if delivery.errors else ""))  # fmt: skip
+    if result.interrupted:
+        problems.append("interrupted: alerts stay in the outbox for the next run")
+    if delivery.failed:
+        problems.append(f"{delivery.waiting} alert deliveries waiting ({delivery.errors[0]})")
+    if result.exit_code:
+        click.echo(f"govwatch run: {'; '.join(problems)}", err=True)
+    code: int = result.exit_code
+    return code
+
+
+@cli.command()
+@config_options
+def schedule(config: str | None, db: str | None) -> int:
+    """Run crawls on schedule and deliver alerts, until stopped.
+
+    Each portal on its own trigger (interval or cron with jitter) from its profile or
+    govwatch.yaml; overdue portals run at start; one scheduler per database.
+
+    \b
+    Example: govwatch schedule --config govwatch.yaml
+    """
+    from crawler.config import ConfigFileError
+    from crawler.notify import ConfigError
+    from crawler.profiles import ProfileError
+    from crawler.schedule import Scheduler, SchedulerLocked
+    from crawler.watch import RulesError
+
+    settings = load_config_or_exit(config, db)
+    try:
+        Scheduler(settings).run_forever()
+    except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:
+        raise fail("schedule", error) from None
+    return 0
+
+
+@cli.command()
+@config_options
+@json_option("print JSON")
+def status(config: str | None, db: str | None, as_json: bool) -> int:
+    """Each portal's last run, health and next run.
+
+    \b
+    Example: govwatch status --config govwatch.yaml
+    """
+    from crawler.cli.documents import open_store
+    from crawler.config import ConfigFileError
+    from crawler.profiles import ProfileError
+    from crawler.schedule import status as portal_status
+
+    settings = load_config_or_exit(config, db)
+    with open_store(settings.db) as store:
+        counts = store.counts()
+    try:
+        rows = portal_status(settings)
+    except (ProfileError, ConfigFileError) as error:
+        raise fail("status", error) from None
+    if as_json:
+        click.echo(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
+        return 0
+    click.echo(f"{settings.db}: {counts['documents']} documents ({counts['live']} live), "
+               f"{counts['versions']} versions")  # fmt: skip
+    for row in rows:
+        click.echo(f"{row['portal']:14} last run {row['last_run'] or '—':26} {row['health']:24} "
+                   f"next {row['next_run']}")  # fmt: skip
+    return 0

@@ -57,7 +57,8 @@ def describe(alert: dict[str, Any]) -> list[str]:
             f"[health] {alert.get('portal')}: {alert.get('message')}",
             f"  {alert.get('url') or ''}",
         ]
-    lines = [f"[{alert.get('rule')}] {alert.get('title')}"]
+    rules = alert.get("rules") or [alert.get("rule")]
+    lines = [f"[{', '.join(map(str, rules))}] {alert.get('title')}"]
     reply = alert.get("reply") or {}
     if reply:
         who = reply.get("addressee")
@@ -158,7 +159,9 @@ class AtomSink:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
-        for rule in sorted({alert["rule"] for alert in alerts}):
+        for rule in sorted(
+            {rule for alert in alerts for rule in alert.get("rules") or [alert["rule"]]}
+        ):
             feed = FeedGenerator()
             feed.id(f"{self.base_url}/{rule}.atom")
             feed.title(f"govwatch: {rule}")

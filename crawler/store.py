@@ -39,7 +39,7 @@ import sqlite_utils
 from crawler.extract.text import fold, to_simplified
 from crawler.items import DOCUMENT_KEYS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -149,6 +149,28 @@ class Alert:
     rule: str
     payload: dict[str, Any]
     on_change: bool = False
+    alone: bool = False
+
+
+def merged(alerts: list[Alert]) -> list[tuple[str, list[str], dict[str, Any]]]:
+    """One alert per document for every rule it matched (the first leads), and one per rule
+    that stands alone: (key prefix, rules, payload)."""
+    together = [alert for alert in alerts if not alert.alone]
+    out = [(alert.rule, [alert.rule], {**alert.payload, "rules": [alert.rule]})
+           for alert in alerts if alert.alone]  # fmt: skip
+    if together:
+        payload = dict(together[0].payload)
+        pairs: list[tuple[str, str]] = []
+        for alert in together:
+            for pair in zip(alert.payload.get("snippets") or [], alert.payload.get("evidence") or [],
+                            strict=False):  # fmt: skip
+                if pair not in pairs:
+                    pairs.append(pair)
+        payload["snippets"] = [snippet for snippet, _ in pairs[:3]]
+        payload["evidence"] = [why for _, why in pairs[:3]]
+        payload["rules"] = [alert.rule for alert in together]
+        out.insert(0, ("doc", payload["rules"], payload))
+    return out
 
 
 @dataclass
@@ -247,7 +269,32 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN addressee TEXT")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+def _migrate_5(db: sqlite_utils.Database) -> None:
+    """One alert per document and pass, naming every rule it matched; 文号, 索引号 and the
+    publisher searchable as words of the document."""
+    db.execute("ALTER TABLE alerts ADD COLUMN rules TEXT")
+    db.execute("UPDATE alerts SET rules = json_array(rule)")
+    rows = db.execute("SELECT id, title, body_text, reply, attachments, doc_no, index_no, "
+                      "publisher FROM documents").fetchall()  # fmt: skip
+    for identity, title, body, reply, attachments, doc_no, index_no, publisher in rows:
+        record = {"title": title, "body_text": body, "doc_no": doc_no, "index_no": index_no,
+                  "publisher": publisher, "reply": json.loads(reply) if reply else None,
+                  "attachments": json.loads(attachments) if attachments else []}  # fmt: skip
+        db.execute(
+            "UPDATE documents SET search_body = ? WHERE id = ?",
+            (search_form(search_text(record)), identity),
+        )
+
+
+def search_text(record: dict[str, Any]) -> str:
+    """What full-text search reads of a document besides its title."""
+    return " ".join(filter(None, (
+        record.get("body_text"), _reply_text(record), _attachment_names(record),
+        record.get("doc_no"), record.get("index_no"), record.get("publisher"),
+    )))  # fmt: skip
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
 
 
 class Store:
@@ -390,6 +437,10 @@ class Store:
             )
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction() as conn:
+                # Another process opening the same new file may have migrated it meanwhile:
+                # under the write lock, the version is read again.
+                if self.schema_version() >= version:
+                    continue
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 MIGRATIONS[version](self.db)
                 conn.execute(
@@ -530,11 +581,7 @@ class Store:
                 values[key] = (
                     json.dumps(values[key], ensure_ascii=False) if values[key] is not None else None
                 )
-            search_body = " ".join(
-                filter(
-                    None, (record.get("body_text"), _reply_text(record), _attachment_names(record))
-                )
-            )
+            search_body = search_text(record)
             values.update(
                 id=identity, portal=portal, fetched_url=fetched_url, content_hash=digest,
                 version=version, status="live", last_seen=fetched_at, last_changed=fetched_at,
@@ -567,34 +614,32 @@ class Store:
                     (identity, attachment["url"], attachment.get("name"), attachment.get("type")),
                 )
             written = 0
-            for alert in alerts or []:
-                if row is None or alert.on_change:
-                    written += self._add_alert(
-                        conn, f"{alert.rule}:{identity}:v{version}", alert.rule, identity, version,
-                        portal, {**alert.payload, "version": version},
-                    )  # fmt: skip
+            due = [alert for alert in alerts or [] if row is None or alert.on_change]
+            for prefix, rules, payload in merged(due):
+                written += self._add_alert(
+                    conn,
+                    f"{prefix}:{identity}:v{version}",
+                    rules,
+                    identity,
+                    version,
+                    portal,
+                    {**payload, "version": version},
+                )
         return Outcome("new" if row is None else "changed", identity, version, written)
 
     # Alerts
 
     @staticmethod
     def _add_alert(
-        conn: sqlite3.Connection, key: str, rule: str, identity: str | None, version: int | None,
-        portal: str | None, payload: dict[str, Any],
+        conn: sqlite3.Connection, key: str, rules: list[str], identity: str | None,
+        version: int | None, portal: str | None, payload: dict[str, Any],
     ) -> int:  # fmt: skip
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO alerts (key, rule, document_id, version, portal, created_at, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                rule,
-                identity,
-                version,
-                portal,
-                now(),
-                json.dumps({**payload, "key": key}, ensure_ascii=False),
-            ),
-        )
+            "INSERT OR IGNORE INTO alerts (key, rule, rules, document_id, version, portal, "
+            "created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, rules[0], json.dumps(rules, ensure_ascii=False), identity, version, portal,
+             now(), json.dumps({**payload, "key": key}, ensure_ascii=False)),
+        )  # fmt: skip
         return cursor.rowcount
 
     def baseline_done(self, portal: str, column: str | None = None) -> bool:
@@ -611,28 +656,17 @@ class Store:
         """A health alert (a portal blocked or failing); once per key."""
         body = {"portal": portal, **payload, "rule": "health"}
         with self.transaction() as conn:
-            return self._add_alert(conn, key, "health", None, None, portal, body) > 0
+            return self._add_alert(conn, key, ["health"], None, None, portal, body) > 0
 
     def pending_alerts(self, sink: str, limit: int = 1000, after: int = 0) -> list[dict[str, Any]]:
         """Alerts this sink has not delivered yet, oldest first (from alert id `after` on)."""
         rows = self.conn.execute(
-            "SELECT a.id, a.key, a.rule, a.created_at, a.portal, a.payload, COALESCE(d.attempts, 0) "
-            "FROM alerts a LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
+            f"SELECT {_ALERT_COLUMNS}, COALESCE(d.attempts, 0) FROM alerts a "
+            "LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
             "WHERE (d.status IS NULL OR d.status != 'delivered') AND a.id > ? ORDER BY a.id LIMIT ?",
             (sink, after, limit),
         )
-        return [
-            {
-                "portal": portal,
-                **json.loads(payload),
-                "id": alert_id,
-                "key": key,
-                "rule": rule,
-                "created_at": created,
-                "attempts": tries,
-            }
-            for alert_id, key, rule, created, portal, payload, tries in rows
-        ]
+        return [{**_alert(row[:-1]), "attempts": row[-1]} for row in rows]
 
     def pending_count(self, sink: str) -> int:
         """How many alerts this sink has not delivered yet."""
@@ -643,19 +677,57 @@ class Store:
         ).fetchone()
         return int(row[0])
 
-    def alerts(self, rule: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """The latest alerts (of a rule), newest first."""
-        sql = "SELECT id, key, rule, created_at, portal, payload FROM alerts"
+    def alerts(
+        self, rule: str | None = None, limit: int = 100, *, since: str | None = None,
+        ids: list[int] | None = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """The latest alerts (of a rule, created since a time, or these), newest first."""
+        clauses: list[str] = []
         params: list[Any] = []
         if rule:
-            sql += " WHERE rule = ?"
-            params.append(rule)
-        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
-        return [
-            {"portal": portal, **json.loads(payload), "id": alert_id, "key": key, "rule": name,
-             "created_at": created}
-            for alert_id, key, name, created, portal, payload in rows
-        ]  # fmt: skip
+            clauses.append(
+                "(a.rule = ? OR EXISTS (SELECT 1 FROM json_each(a.rules) WHERE value = ?))"
+            )
+            params += [rule, rule]
+        if since:
+            clauses.append("a.created_at >= ?")
+            params.append(since)
+        if ids is not None:
+            clauses.append(f"a.id IN ({', '.join('?' for _ in ids)})")
+            params += ids
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self.conn.execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts a {where} ORDER BY a.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [_alert(row) for row in rows]
+
+    def deliveries(self, alert_ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+        """alert id → sink → its delivery (status, attempts, last error, when)."""
+        found: dict[int, dict[str, dict[str, Any]]] = {}
+        for start in range(0, len(alert_ids), 500):
+            chunk = alert_ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT alert_id, sink, status, attempts, last_error, updated_at FROM deliveries "
+                f"WHERE alert_id IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            for alert_id, sink, status, attempts, error, updated in rows:
+                found.setdefault(alert_id, {})[sink] = {
+                    "status": status, "attempts": attempts, "error": error, "at": updated,
+                }  # fmt: skip
+        return found
+
+    def requeue(self, alert_ids: list[int], sink: str) -> int:
+        """Make these alerts pending again for a sink (to send them again); how many exist."""
+        with self.transaction() as conn:
+            marks = ", ".join("?" for _ in alert_ids)
+            conn.execute(
+                f"DELETE FROM deliveries WHERE sink = ? AND alert_id IN ({marks})",
+                (sink, *alert_ids),
+            )
+            row = conn.execute(f"SELECT COUNT(*) FROM alerts WHERE id IN ({marks})", alert_ids)
+            return int(row.fetchone()[0])
 
     def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
         with self.transaction() as conn:
@@ -764,6 +836,15 @@ class Store:
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+_ALERT_COLUMNS = "a.id, a.key, a.rule, a.rules, a.created_at, a.portal, a.payload"
+
+
+def _alert(row: tuple[Any, ...]) -> dict[str, Any]:
+    alert_id, key, rule, rules, created, portal, payload = row
+    return {"portal": portal, **json.loads(payload), "id": alert_id, "key": key, "rule": rule,
+            "rules": json.loads(rules) if rules else [rule], "created_at": created}  # fmt: skip
 
 
 def _foreign(conn: sqlite3.Connection) -> str:

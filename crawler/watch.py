@@ -83,6 +83,7 @@ class Rule:
     realert_on_change: bool = False
     description: str = ""
     sense: str | None = None
+    alone: bool = False  # its alerts stand alone, never merged with other rules' for a document
     _any: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _all: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _masks: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
@@ -225,10 +226,11 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
             "realert_on_change",
             "description",
             "sense",
+            "alone",
         }
         if unknown:
             raise RulesError(
-                f"{where} {sorted(unknown)[0]!r}: unknown; known are any, all, masks, sense, fields, kinds, portals, realert_on_change"
+                f"{where} {sorted(unknown)[0]!r}: unknown; known are any, all, masks, sense, fields, kinds, portals, realert_on_change, alone"
             )
         any_terms = _strings(raw.get("any"), f"{where} 'any'")
         all_terms = _strings(raw.get("all"), f"{where} 'all'")
@@ -246,6 +248,9 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
         realert = raw.get("realert_on_change", False)
         if not isinstance(realert, bool):
             raise RulesError(f"{where} 'realert_on_change': write true or false")
+        alone = raw.get("alone", False)
+        if not isinstance(alone, bool):
+            raise RulesError(f"{where} 'alone': write true or false")
         sense = raw.get("sense")
         if sense is not None and sense not in SENSES:
             raise RulesError(
@@ -265,6 +270,7 @@ def parse_rules(data: Any, source: str) -> list[Rule]:
                 realert_on_change=realert,
                 description=str(raw.get("description") or ""),
                 sense=sense,
+                alone=alone,
                 _any=tuple(map(_pattern, any_terms)),
                 _all=tuple(map(_pattern, all_terms)),
                 _masks=tuple(map(_pattern, masks)),
@@ -323,11 +329,13 @@ def alert_payload(
 
 
 def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) -> list[Any]:
-    """The outbox entries a stored document deserves (see `Store.save`)."""
+    """The outbox entries a stored document deserves, one per matching rule (see `Store.save`,
+    which merges them into one alert per document and version unless a rule stands alone).
+    Rules that narrow kinds or portals come first: the most specific rule leads the alert."""
     from crawler.store import Alert
 
     found = []
-    for rule in rules:
+    for rule in sorted(rules, key=lambda rule: not (rule.kinds or rule.portals)):
         hits = rule.match(record, portal)
         if hits:
             found.append(
@@ -335,6 +343,7 @@ def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) ->
                     rule.name,
                     alert_payload(rule.name, record, portal, hits),
                     rule.realert_on_change,
+                    rule.alone,
                 )
             )
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from crawl_helpers import served_replica, set_day
@@ -41,7 +42,9 @@ def test_alerts_exactly_once_across_crawls_and_a_crash_before_delivery(tmp_path:
         assert again.delivery.delivered == 0
     lines = jsonl.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(pending) == len({line for line in lines})
-    assert sum(SEED in line for line in lines) == 2  # open-source and open-source-replies
+    seed_alerts = [json.loads(line) for line in lines if SEED in line]
+    # One alert for the document, naming both rules it matched (the most specific first).
+    assert [a["rules"] for a in seed_alerts] == [["open-source-replies", "open-source"]]
 
 
 def test_health_alerts_for_a_blocked_site_and_silent_listings(tmp_path: Path) -> None:

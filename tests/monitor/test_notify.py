@@ -27,7 +27,7 @@ from crawler.notify import (
     sinks_from_config,
 )
 from crawler.store import Store
-from crawler.watch import alerts_for, load_rules
+from crawler.watch import alerts_for, load_rules, parse_rules
 
 RULES = load_rules()
 SECRET = "s3cret-for-tests"
@@ -54,17 +54,15 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_alerts_are_written_with_the_version_and_once(store: Store) -> None:
-    assert _save(store, 1) == 2  # open-source and open-source-replies
+    assert _save(store, 1) == 1  # one alert naming open-source-replies and open-source
     assert _save(store, 1) == 0  # seen again, unchanged
     assert (
         _save(store, 1, body_text="支持开源软件发展。（更新）") == 0
     )  # changed: these rules do not re-alert
     assert _save(store, 2, body_text="坚持开源节流。") == 0  # the other sense
-    assert [a["rule"] for a in store.alerts()] == ["open-source-replies", "open-source"]
-    assert {a["key"] for a in store.alerts()} == {
-        "open-source:hangzhou-jxj:1:v1",
-        "open-source-replies:hangzhou-jxj:1:v1",
-    }
+    assert [a["rules"] for a in store.alerts()] == [["open-source-replies", "open-source"]]
+    assert [a["key"] for a in store.alerts()] == ["doc:hangzhou-jxj:1:v1"]
+    assert [a["key"] for a in store.alerts("open-source")] == ["doc:hangzhou-jxj:1:v1"]
 
 
 def test_a_failed_save_writes_no_alert(store: Store) -> None:
@@ -94,8 +92,9 @@ def test_console_jsonl_and_atom(store: Store, tmp_path: Path) -> None:
         AtomSink(tmp_path / "feeds", "http://127.0.0.1/feeds"),
     ]  # type: ignore[arg-type]
     result = deliver(store, sinks)
-    assert (result.delivered, result.failed) == (6, 0)
+    assert (result.delivered, result.failed) == (3, 0)  # one alert for the document, per sink
     text = "".join(lines)
+    assert text.count("何征宇代表") == 1 and "[open-source-replies, open-source]" in text
     assert (
         "何征宇代表" in text
         and "西湖31号" in text
@@ -103,10 +102,10 @@ def test_console_jsonl_and_atom(store: Store, tmp_path: Path) -> None:
     )
     assert deliver(store, sinks).delivered == 0  # nothing pending: exactly once
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
-    assert [r["key"] for r in rows] == [
-        "open-source:hangzhou-jxj:1:v1",
-        "open-source-replies:hangzhou-jxj:1:v1",
-    ]
+    assert [r["key"] for r in rows] == ["doc:hangzhou-jxj:1:v1"]
+    assert rows[0]["rules"] == ["open-source-replies", "open-source"]
+    # Each rule's feed carries the document.
+    assert (tmp_path / "feeds" / "open-source.atom").exists()
     feed = ET.parse(tmp_path / "feeds" / "open-source-replies.atom").getroot()
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.tag == f"{atom}feed" and feed.find(f"{atom}id") is not None
@@ -125,7 +124,7 @@ def test_jsonl_never_writes_an_alert_twice(store: Store, tmp_path: Path) -> None
         store.pending_alerts("jsonl"), store
     )  # written, then a crash before recording
     deliver(store, [JsonlSink(jsonl)])
-    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 1
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -175,10 +174,10 @@ def test_signed_webhook_retried_then_delivered_once(store: Store, receiver: str)
     assert (first.delivered, first.failed) == (0, 1) and Receiver.received == []
     Receiver.fail_next = 1  # recovers after one more failure
     second = deliver(store, [sink], retries=2, backoff=0, sleep=lambda s: None)
-    assert (second.delivered, second.failed) == (2, 0)
+    assert (second.delivered, second.failed) == (1, 0)
     assert deliver(store, [sink]).delivered == 0
     assert sorted(r["key"] for r in Receiver.received) == sorted(set(Receiver.keys))
-    assert {r["rule"] for r in Receiver.received} == {"open-source", "open-source-replies"}
+    assert [r["rules"] for r in Receiver.received] == [["open-source-replies", "open-source"]]
     assert Receiver.received[0]["reply"]["proposal_no"] == "西湖31号"
 
 
@@ -197,10 +196,10 @@ def test_apprise_json_to_a_loopback_receiver(store: Store, receiver: str) -> Non
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"json://127.0.0.1:{server.server_address[1]}/notify"
-        assert deliver(store, [AppriseSink([url])]).delivered == 2
+        assert deliver(store, [AppriseSink([url])]).delivered == 1
     finally:
         server.shutdown()
-    assert len(Receiver.received) == 2 and "何征宇" in Receiver.received[0]["message"]
+    assert len(Receiver.received) == 1 and "何征宇" in Receiver.received[0]["message"]
 
 
 def test_apprise_mailto_to_a_local_smtp_server(store: Store) -> None:
@@ -224,7 +223,7 @@ def test_apprise_mailto_to_a_local_smtp_server(store: Store) -> None:
         _save(store, 1)
         url = f"mailto://127.0.0.1:{port}?to=watcher@example.org&from=govwatch@example.org&mode=insecure"
         result = deliver(store, [AppriseSink([url], digest=True)], retries=0)
-        assert result.delivered == 2, result.errors
+        assert result.delivered == 1, result.errors
     finally:
         controller.stop()
     assert len(messages) == 1 and b"watcher@example.org" in messages[0]
@@ -261,7 +260,7 @@ def test_a_health_alert_reaches_every_sink_with_its_portal(store: Store, tmp_pat
     jsonl = tmp_path / "alerts.jsonl"
     sinks = [AtomSink(tmp_path / "feeds"), ConsoleSink(out=Out()), JsonlSink(jsonl)]  # type: ignore[arg-type]
     result = deliver(store, sinks)
-    assert (result.delivered, result.failed, result.errors) == (9, 0, [])
+    assert (result.delivered, result.failed, result.errors) == (6, 0, [])  # 2 alerts × 3 sinks
     assert "[health] hubei-jxt: column rddbjy blocked: HTTP 412" in "".join(lines)
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert [r["portal"] for r in rows if r["rule"] == "health"] == ["hubei-jxt"]
@@ -282,9 +281,9 @@ def test_a_sink_that_raises_anything_fails_alone(store: Store, tmp_path: Path) -
 
     jsonl = tmp_path / "alerts.jsonl"
     result = deliver(store, [Broken(), JsonlSink(jsonl)], retries=0)  # type: ignore[list-item]
-    assert (result.delivered, result.failed, result.waiting) == (2, 1, 2)
+    assert (result.delivered, result.failed, result.waiting) == (1, 1, 1)
     assert result.errors == ["broken: ValueError: a library's surprise"]
-    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 1
 
 
 def test_two_sinks_of_one_type_each_receive_everything(store: Store, tmp_path: Path) -> None:
@@ -292,9 +291,9 @@ def test_two_sinks_of_one_type_each_receive_everything(store: Store, tmp_path: P
     sinks = sinks_from_config([{"type": "jsonl", "path": "a.jsonl"},
                                {"type": "jsonl", "path": "b.jsonl", "name": "archive"}], tmp_path)  # fmt: skip
     assert [sink.name for sink in sinks] == ["jsonl", "archive"]
-    assert deliver(store, sinks).delivered == 4
+    assert deliver(store, sinks).delivered == 2
     for name in ("a.jsonl", "b.jsonl"):
-        assert len((tmp_path / name).read_text(encoding="utf-8").splitlines()) == 2
+        assert len((tmp_path / name).read_text(encoding="utf-8").splitlines()) == 1
     # Two unnamed sinks of one type would share their deliveries: a clear error instead.
     with pytest.raises(
         ConfigError, match=r"sinks\[1\]\.name: sinks\[0\] is already called 'jsonl'"
@@ -309,7 +308,7 @@ def test_every_pending_alert_is_counted_and_delivered(store: Store, tmp_path: Pa
     """More alerts than one page of the outbox: all are delivered; and what waits is counted."""
     with store.transaction() as conn:
         for number in range(1203):
-            store._add_alert(conn, f"r:{number}", "r", None, None, "p", {"title": f"{number}"})
+            store._add_alert(conn, f"r:{number}", ["r"], None, None, "p", {"title": f"{number}"})
     jsonl = tmp_path / "alerts.jsonl"
     assert deliver(store, [JsonlSink(jsonl)]).delivered == 1203
     assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 1203
@@ -330,12 +329,13 @@ def test_a_torn_last_line_does_not_swallow_the_next_alert(store: Store, tmp_path
         '{"key": "old", "title": "written in full"}\n{"key": "torn", "ti', encoding="utf-8"
     )
     _save(store, 1)
+    _save(store, 2)
     assert deliver(store, [JsonlSink(jsonl)]).delivered == 2
     lines = jsonl.read_text(encoding="utf-8").splitlines()
     assert lines[1] == '{"key": "torn", "ti'
     assert [json.loads(line)["key"] for line in lines[2:]] == [
-        "open-source:hangzhou-jxj:1:v1",
-        "open-source-replies:hangzhou-jxj:1:v1",
+        "doc:hangzhou-jxj:1:v1",
+        "doc:hangzhou-jxj:2:v1",
     ]
 
 
@@ -380,3 +380,20 @@ def test_an_alert_says_why_its_open_source_matched() -> None:
     lines = describe(payload)
     assert any(line.startswith("  because:") and "软件" in line for line in lines)
     assert not any("节流" in line for line in lines if line.startswith("  because:"))
+
+
+def test_a_rule_that_stands_alone_gets_its_own_alert(store: Store) -> None:
+    """`alone: true`: that rule's alerts are never merged into the document's one alert."""
+    rules = parse_rules({"rules": [
+        {"name": "open-source", "any": ["开源"], "sense": "open-source"},
+        {"name": "oss-desk", "any": ["开源软件"], "alone": True},
+        {"name": "replies", "any": ["开源"], "kinds": ["reply"], "sense": "open-source"},
+    ]}, "rules.yaml")  # fmt: skip
+    record = _record(7)
+    store.save(portal="p", identity="p:7", record=record, fetched_url=record["url"], fetched_at="t",
+               status=200, headers={}, raw=b"", etag=None, last_modified=None, run_id=None,
+               alerts=alerts_for(rules, record, "p"))  # fmt: skip
+    assert sorted((a["key"], tuple(a["rules"])) for a in store.alerts()) == [
+        ("doc:p:7:v1", ("replies", "open-source")),
+        ("oss-desk:p:7:v1", ("oss-desk",)),
+    ]

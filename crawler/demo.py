@@ -50,6 +50,38 @@ def _new_documents(db: str, second: Any) -> tuple[int, int]:
     return flagged, other
 
 
+SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
+
+
+def _live_on(docs: int, day: str) -> dict[str, int]:
+    """Documents live on that day, per portal the demo crawls (mirrors are not portals)."""
+    from crawler.replica.app import Replica
+    from crawler.replica.corpus import day_number
+
+    counts: dict[str, int] = {}
+    for record in Replica(docs, day_number(day), 1).truth():
+        counts[record["portal"]] = counts.get(record["portal"], 0) + 1
+    return counts
+
+
+def _command() -> str:
+    """`govwatch` as the reader can type it: the bare name when the shell finds this very
+    program, else the path it was started by (`.venv/bin/govwatch` after `make demo`)."""
+    import os
+
+    program = Path(sys.argv[0])
+    found = shutil.which("govwatch")
+    if program.name != "govwatch":
+        return "govwatch" if found else f"{sys.executable} -m crawler"
+    if found and Path(found).resolve() == program.resolve():
+        return "govwatch"
+    try:
+        relative = os.path.relpath(program)
+    except ValueError:
+        return str(program)
+    return str(program.resolve()) if relative.startswith("..") else relative
+
+
 def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any]:
     """Run the demo in `directory` (made afresh); what happened, for tests."""
     out = out or sys.stdout
@@ -71,8 +103,14 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
         assert replica.stdout is not None
         sites = json.loads(replica.stdout.readline())["sites"]
         origin = f"http://127.0.0.1:{port}"
+        live = _live_on(docs, BEFORE)
+        mirrors = [site for site in sites if site not in live]
         say(f"1. The replica serves {len(sites)} portal sites on 127.0.0.1:{port}–{port + len(sites) - 1}, "
-            f"{docs} documents each, on {BEFORE}.")  # fmt: skip
+            f"each with {docs} documents that appear over its simulated years; on {BEFORE}, "
+            f"{sum(live.values())} of them are live on the {len(live)} portals govwatch crawls.")  # fmt: skip
+        for mirror in mirrors:
+            say(f"   {mirror} is the traditional-script mirror of a portal it already crawls: the same "
+                "documents, so it is left out (each would be stored twice).")  # fmt: skip
         config = Config(
             path=None,
             db=str(directory / "govwatch.db"),
@@ -102,12 +140,11 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
         say(
             f"\n5. Written: {directory / 'alerts.jsonl'} and the Atom feeds in {directory / 'feeds'}."
         )
-        say("   Next: govwatch search 开源 --db " + str(directory / "govwatch.db"))
-        say(
-            "         govwatch serve --db "
-            + str(directory / "govwatch.db")
-            + "   (Datasette on 127.0.0.1:8001)"
-        )
+        command, db = _command(), directory / "govwatch.db"
+        say(f"   Next: {command} search 开源 --db {db}")
+        say(f"         {command} alerts --db {db}")
+        say(f"         {command} show {SEED} --db {db}")
+        say(f"         {command} serve --db {db}   (Datasette on 127.0.0.1:8001)")
         alerts = [
             json.loads(line)
             for line in (directory / "alerts.jsonl").read_text(encoding="utf-8").splitlines()

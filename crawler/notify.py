@@ -442,14 +442,15 @@ def _send(sink: Sink, alerts: list[dict[str, Any]], store: Store, retries: int, 
 
 def deliver(
     store: Store, sinks: list[Sink], *, retries: int = 3, backoff: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = time.sleep, only: list[int] | None = None,
 ) -> Delivery:  # fmt: skip
-    """Deliver every pending alert to every sink, each once, recording each delivery as it
-    succeeds. A sink that still fails after its retries keeps its alerts for the next run."""
+    """Deliver every pending alert (or `only` these) to every sink, each once, recording each
+    delivery as it succeeds. A sink that still fails after its retries keeps its alerts for the
+    next run."""
     result = Delivery()
     for sink in sinks:
         after = 0
-        while pending := store.pending_alerts(sink.name, after=after):
+        while pending := store.pending_alerts(sink.name, after=after, only=only):
             after = pending[-1]["id"]
             groups = [pending] if sink.batch else [[alert] for alert in pending]
             error = None

@@ -23,9 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import sqlite3
-import unicodedata
 import urllib.parse
 import zlib
 from collections.abc import Iterator
@@ -36,8 +34,11 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.extract.text import fold, to_simplified
+from crawler.extract.text import fold
 from crawler.items import DOCUMENT_KEYS
+from crawler.query import field_key, fts_query, parse, search_form, words
+
+__all__ = ["fts_query", "search_form"]  # where the search index's helpers were always found
 
 SCHEMA_VERSION = 5
 EXTRACTOR_VERSION = "1"
@@ -100,36 +101,6 @@ def content_hash(record: dict[str, Any]) -> str:
     content = {key: record.get(key) for key in CONTENT_KEYS}
     blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-# Search text: NFKC, simplified, lower case; CJK runs become overlapping bigrams.
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
-
-
-def search_form(text: str | None) -> str:
-    """Text as the index holds it: 开源软件 → `开源 源软 软件`; Latin words as words."""
-    if not text:
-        return ""
-    text = to_simplified(unicodedata.normalize("NFKC", text)).lower()
-    tokens: list[str] = []
-    for word in _WORD.findall(text):
-        if _CJK_RUN.fullmatch(word):
-            tokens.extend(word[i : i + 2] for i in range(max(len(word) - 1, 1)))
-        else:
-            tokens.append(word)
-    return " ".join(tokens)
-
-
-def fts_query(query: str) -> str:
-    """A user's query as an FTS5 expression: each word a phrase of bigrams, all required."""
-    parts = []
-    for word in _WORD.findall(to_simplified(unicodedata.normalize("NFKC", query)).lower()):
-        if _CJK_RUN.fullmatch(word) and len(word) == 1:
-            parts.append(f"{word}*")
-        else:
-            parts.append('"' + search_form(word) + '"')
-    return " AND ".join(parts)
 
 
 @dataclass
@@ -539,6 +510,29 @@ class Store:
         rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [identity]))
         return _decoded(rows[0]) if rows else None
 
+    def find(self, key: str) -> dict[str, Any] | None:
+        """A document by its id, its URL or the URL it was last fetched from."""
+        for column in ("id", "url", "fetched_url"):
+            rows = list(self.db.query(
+                f"SELECT * FROM documents WHERE {column} = ? ORDER BY last_seen DESC LIMIT 1", [key]
+            ))  # fmt: skip
+            if rows:
+                return _decoded(rows[0])
+        return None
+
+    def versions(self, identity: str) -> list[dict[str, Any]]:
+        """Every stored version of a document, oldest first, with the record it held."""
+        rows = self.conn.execute(
+            "SELECT version, content_hash, fetched_at, url, status, run_id, record FROM versions "
+            "WHERE document_id = ? ORDER BY version",
+            (identity,),
+        )
+        return [
+            {"version": version, "content_hash": digest, "fetched_at": fetched, "url": url,
+             "status": status, "run_id": run_id, "record": json.loads(record)}
+            for version, digest, fetched, url, status, run_id, record in rows
+        ]  # fmt: skip
+
     def save(
         self,
         *,
@@ -658,13 +652,18 @@ class Store:
         with self.transaction() as conn:
             return self._add_alert(conn, key, ["health"], None, None, portal, body) > 0
 
-    def pending_alerts(self, sink: str, limit: int = 1000, after: int = 0) -> list[dict[str, Any]]:
-        """Alerts this sink has not delivered yet, oldest first (from alert id `after` on)."""
+    def pending_alerts(
+        self, sink: str, limit: int = 1000, after: int = 0, only: list[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Alerts this sink has not delivered yet (of `only` these), oldest first (from alert id
+        `after` on)."""
+        among = f"AND a.id IN ({', '.join('?' for _ in only)})" if only is not None else ""
         rows = self.conn.execute(
             f"SELECT {_ALERT_COLUMNS}, COALESCE(d.attempts, 0) FROM alerts a "
             "LEFT JOIN deliveries d ON d.alert_id = a.id AND d.sink = ? "
-            "WHERE (d.status IS NULL OR d.status != 'delivered') AND a.id > ? ORDER BY a.id LIMIT ?",
-            (sink, after, limit),
+            f"WHERE (d.status IS NULL OR d.status != 'delivered') AND a.id > ? {among} "
+            "ORDER BY a.id LIMIT ?",
+            (sink, after, *(only or []), limit),
         )
         return [{**_alert(row[:-1]), "attempts": row[-1]} for row in rows]
 
@@ -802,31 +801,73 @@ class Store:
             yield _decoded(row)
 
     def search(
-        self,
-        query: str,
-        *,
-        portal: str | None = None,
-        kind: str | None = None,
-        since: str | None = None,
-        limit: int = 20,
-    ) -> list[dict[str, Any]]:
-        """Ranked hits with a highlighted snippet; any script, two-character words included."""
-        expression = fts_query(query)
-        if not expression:
+        self, query: str, *, portal: str | None = None, kind: str | None = None,
+        since: str | None = None, limit: int = 20, fields: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Ranked hits with a highlighted snippet; any script, two-character words included.
+        `query` takes OR, NOT/-word and "phrases" (crawler.query); `fields` narrows by
+        doc_no, index_no, deputy, proposal or publisher (width, script, spaces and the year's
+        brackets ignored). With no query words, the newest documents the filters admit."""
+        parsed = parse(query)
+        sql, params = self._search_sql(parsed, portal, kind, since, fields or {})
+        if sql is None:
             return []
-        where, params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
-        where = where.replace("WHERE", "AND", 1)
-        sql = (
-            "SELECT d.*, bm25(documents_fts, 5.0, 1.0) AS rank FROM documents_fts "
-            "JOIN documents d ON d.rowid = documents_fts.rowid "
-            f"WHERE documents_fts MATCH ? {where} ORDER BY rank LIMIT ?"
-        )
+        if parsed.positive:
+            sql = sql.replace("SELECT d.*", "SELECT d.*, bm25(documents_fts, 5.0, 1.0) AS rank", 1)
+            order = "rank"
+        else:
+            order = "d.published_at DESC, d.id"
         hits = []
-        for row in self.db.query(sql, [expression, *params, limit]):
+        for row in self.db.query(f"{sql} ORDER BY {order} LIMIT ?", [*params, limit]):
             record = _decoded(row)
-            record["snippet"] = snippet(record, query)
+            record.pop("rank", None)
+            record["snippet"] = snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
+
+    def search_count(
+        self, query: str, *, portal: str | None = None, kind: str | None = None,
+        since: str | None = None, fields: dict[str, str] | None = None,
+    ) -> int:  # fmt: skip
+        """How many documents `search` would find without a limit."""
+        sql, params = self._search_sql(parse(query), portal, kind, since, fields or {})
+        if sql is None:
+            return 0
+        row = self.conn.execute(sql.replace("SELECT d.*", "SELECT COUNT(*)", 1), params).fetchone()
+        return int(row[0])
+
+    def _search_sql(
+        self, parsed: Any, portal: str | None, kind: str | None, since: str | None,
+        fields: dict[str, str],
+    ) -> tuple[str | None, list[Any]]:  # fmt: skip
+        unknown = set(fields) - set(FIELD_FILTERS)
+        if unknown:
+            raise ValueError(f"no search field {sorted(unknown)[0]!r}; the fields are "
+                             f"{', '.join(FIELD_FILTERS)}")  # fmt: skip
+        wanted = {name: value for name, value in fields.items() if value}
+        if not parsed.positive and not wanted:
+            return None, []  # nothing asked (only words that are no words, or negatives alone)
+        self.conn.create_function("govwatch_key", 1, field_key, deterministic=True)
+        where, params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
+        clauses = [where.removeprefix("WHERE ")] if where else []
+        for name, value in wanted.items():
+            columns = FIELD_FILTERS[name]
+            clauses.append("(" + " OR ".join(
+                f"govwatch_key({column}) LIKE '%' || govwatch_key(?) || '%'" for column in columns
+            ) + ")")  # fmt: skip
+            params += [value] * len(columns)
+        if parsed.negative:
+            clauses.append("d.rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts "
+                           "MATCH ?)")  # fmt: skip
+            params.append(parsed.negative)
+        if parsed.positive:
+            clauses.insert(0, "documents_fts MATCH ?")
+            params.insert(0, parsed.positive)
+            source = "documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
+        else:
+            source = "documents d"
+        condition = " AND ".join(clauses)
+        return f"SELECT d.* FROM {source}" + (f" WHERE {condition}" if condition else ""), params
 
     def counts(self) -> dict[str, int]:
         row = self.conn.execute(
@@ -837,6 +878,18 @@ class Store:
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
+
+#: Search by field: the columns each field filter looks in.
+FIELD_FILTERS = {
+    "doc_no": ("d.doc_no",),
+    "index_no": ("d.index_no",),
+    "deputy": ("json_extract(d.reply, '$.addressee')", "d.addressee"),
+    "proposal": (
+        "json_extract(d.reply, '$.proposal_no')",
+        "json_extract(d.reply, '$.proposal_title')",
+    ),
+    "publisher": ("d.publisher", "d.source", "json_extract(d.reply, '$.lead_agency')"),
+}
 
 _ALERT_COLUMNS = "a.id, a.key, a.rule, a.rules, a.created_at, a.portal, a.payload"
 
@@ -897,12 +950,10 @@ def _attachment_names(record: dict[str, Any]) -> str:
 
 def snippet(record: dict[str, Any], query: str, width: int = 40) -> str:
     """The first place the query's words occur in title or body, marked 【like this】."""
-    words = [
-        w for w in _WORD.findall(to_simplified(unicodedata.normalize("NFKC", query)).lower()) if w
-    ]
+    wanted = [w for w in words(query) if w]
     for text in (record.get("body_text") or "", record.get("title") or ""):
         folded = fold(text).folded.lower()
-        positions = [(folded.find(w), w) for w in words if folded.find(w) >= 0]
+        positions = [(folded.find(w), w) for w in wanted if folded.find(w) >= 0]
         if not positions:
             continue
         start, word = min(positions)

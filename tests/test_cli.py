@@ -96,7 +96,8 @@ def _subcommands(command: click.Command, prefix: str) -> dict[str, click.Command
     """Every leaf command, by its full name (`govwatch replica serve`)."""
     if not isinstance(command, click.Group):
         return {prefix: command}
-    found: dict[str, click.Command] = {}
+    # A group that runs on its own (`govwatch alerts`) is a command too.
+    found: dict[str, click.Command] = {prefix: command} if command.invoke_without_command else {}
     for name, sub in command.commands.items():
         found.update(_subcommands(sub, f"{prefix} {name}"))
     return found

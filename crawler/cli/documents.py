@@ -69,35 +69,59 @@ def extract(files: tuple[str, ...], url: str | None, encoding: str | None, prett
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @db_option
 @click.option("--portal", help="only this portal")
 @click.option("--kind", type=KINDS, help="only this kind of document")
 @since_option
+@click.option("--doc-no", metavar="文号", help="文号 containing this (brackets and spaces ignored)")
+@click.option("--index-no", metavar="索引号", help="索引号 containing this")
+@click.option("--deputy", metavar="NAME", help="replies to this deputy or member")
+@click.option("--proposal", metavar="NO|TITLE", help="replies to this proposal (number or title)")
+@click.option("--publisher", metavar="NAME", help="published or answered by this agency")
 @click.option("--limit", type=int, default=20, show_default=True, help="hits to show")
 @json_option("one JSON object per hit")
 def search(
-    query: str, db: str, portal: str | None, kind: str | None, since: str | None, limit: int,
-    as_json: bool,
+    query: str, db: str, portal: str | None, kind: str | None, since: str | None,
+    doc_no: str | None, index_no: str | None, deputy: str | None, proposal: str | None,
+    publisher: str | None, limit: int, as_json: bool,
 ) -> int:  # fmt: skip
-    """Full-text search: titles, bodies, reply fields, attachment names.
+    """Full-text search, by field too: titles, bodies, reply fields, 文号, attachment names.
 
-    Either script; two-character words work.
+    Either script; two-character words work. Words are all required; OR, NOT or -word, and
+    "quoted phrases" work as in any search box. The total is always counted.
 
-    \b
-    Example: govwatch search 开源软件 --kind reply
+    
+    Examples: govwatch search 开源软件 --kind reply
+              govwatch search '开源 OR 鸿蒙 -节流'
+              govwatch search --deputy 何征宇
+              govwatch search --doc-no 杭经信提〔2023〕140号
     """
+    fields = {"doc_no": doc_no, "index_no": index_no, "deputy": deputy, "proposal": proposal,
+              "publisher": publisher}  # fmt: skip
+    asked = {name: value for name, value in fields.items() if value}
+    from crawler.query import parse
+
+    if not parse(query).positive and not asked:
+        raise fail("search", "give words to look for, or a field (--deputy, --doc-no, --index-no, "
+                   "--proposal, --publisher); a query of NOT/-words alone excludes from nothing")  # fmt: skip
     with open_store(db) as store:
-        hits = store.search(query, portal=portal, kind=kind, since=since, limit=limit)
+        hits = store.search(query, portal=portal, kind=kind, since=since, limit=limit, fields=asked)
+        total = store.search_count(query, portal=portal, kind=kind, since=since, fields=asked)
     for hit in hits:
         if as_json:
-            keys = ("url", "title", "portal", "kind", "published_at", "snippet")
+            keys = ("id", "url", "title", "portal", "kind", "published_at", "doc_no", "snippet")
             click.echo(json.dumps({key: hit.get(key) for key in keys}, ensure_ascii=False))
         else:
-            click.echo(f"{(hit['published_at'] or '')[:10]}  {hit['portal']}  {hit['kind']}\n"
-                       f"  {hit['title']}\n  {hit['url']}\n  {hit['snippet']}\n")  # fmt: skip
+            reply = hit.get("reply") or {}
+            who = " · ".join(filter(None, (reply.get("addressee"), reply.get("proposal_no"),
+                                           hit.get("doc_no"))))  # fmt: skip
+            click.echo(f"{(hit['published_at'] or '')[:10]}  {hit['portal']}  {hit['kind']}"
+                       + (f"  {who}" if who else "") + f"\n  {hit['title']}\n  {hit['url']}\n"
+                       f"  {hit['snippet']}\n")  # fmt: skip
     if not as_json:
-        click.echo(f"{len(hits)} hit(s)")
+        more = f" (showing {len(hits)}; --limit shows more)" if total > len(hits) else ""
+        click.echo(f"{total} hit(s){more}")
     return 0
 
 
@@ -197,3 +221,130 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         Path(handle.name).unlink(missing_ok=True)
+
+
+SHOWN_FIELDS = ("title", "kind", "portal", "url", "index_no", "doc_no", "publisher", "source",
+                "category", "written_date", "published_at", "addressee", "column_name", "site_name")  # fmt: skip
+REPLY_SHOWN = ("addressee", "addressee_role", "session", "proposal_no", "proposal_title",
+               "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date",
+               "result_class")  # fmt: skip
+
+
+@cli.command()
+@click.argument("key", metavar="URL|ID")
+@db_option
+@click.option("--versions", "list_versions", is_flag=True, help="list every stored version")
+@click.option("--diff", "between", is_flag=False, flag_value="", default=None, metavar="[A..B]",
+              help="what changed from version A to B (default: the last two)")  # fmt: skip
+@json_option("the document, its versions and the diff as one JSON object")
+def show(key: str, db: str, list_versions: bool, between: str | None, as_json: bool) -> int:
+    """A document with its fields, provenance and versions; --diff shows what changed.
+
+    \b
+    Examples: govwatch show http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html
+              govwatch show hangzhou-jxj:4216448 --versions
+              govwatch show hangzhou-jxj:4216448 --diff 1..2
+    """
+    from crawler.diff import field_changes, shown_value, text_diff
+
+    with open_store(db) as store:
+        document = store.find(key)
+        if document is None:
+            raise fail("show", f"{key}: no such document in {db}; give its URL or id as "
+                       "`govwatch search` or `govwatch alerts` print them")  # fmt: skip
+        versions = store.versions(document["id"])
+    diff: dict[str, Any] | None = None
+    if between is not None:
+        try:
+            old, new = _pick(versions, between)
+        except ValueError as error:
+            raise fail("show", error) from None
+        diff = {"from": old["version"], "to": new["version"],
+                "fields": [{"field": f, "from": a, "to": b}
+                           for f, a, b in field_changes(old["record"], new["record"])],
+                "text": text_diff(old["record"].get("body_text"), new["record"].get("body_text"),
+                                  f"version {old['version']}", f"version {new['version']}")}  # fmt: skip
+    if as_json:
+        listed = [{k: v for k, v in version.items() if k != "record"} for version in versions]
+        click.echo(json.dumps({"document": document, "versions": listed, "diff": diff},
+                              ensure_ascii=False))  # fmt: skip
+        return 0
+    _print_document(document, len(versions))
+    if list_versions:
+        click.echo("\nversions:")
+        previous: dict[str, Any] | None = None
+        for version in versions:
+            changed = (
+                ", ".join(f for f, _, _ in field_changes(previous, version["record"]))
+                if previous
+                else "first seen"
+            )
+            if previous and previous.get("body_text") != version["record"].get("body_text"):
+                changed = ", ".join(filter(None, (changed, "body_text")))
+            click.echo(f"  v{version['version']}  {shown(version['fetched_at'])}  "
+                       f"{version['content_hash'][:12]}  run {version['run_id'] or '—'}  "
+                       f"{changed or 'no field changed'}")  # fmt: skip
+            previous = version["record"]
+    if diff is not None:
+        click.echo(click.style(f"\nversion {diff['from']} → version {diff['to']}", bold=True))
+        for change in diff["fields"]:
+            click.echo(f"  {change['field']}:")
+            click.echo(click.style(f"  - {shown_value(change['from'])}", fg="red"))
+            click.echo(click.style(f"  + {shown_value(change['to'])}", fg="green"))
+        for line in diff["text"]:
+            colour = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1])
+            click.echo(click.style("  " + line, fg=colour) if colour else "  " + line)
+        if not diff["fields"] and not diff["text"]:
+            click.echo("  no difference")
+    elif not list_versions:
+        click.echo("\n" + (document.get("body_text") or ""))
+    return 0
+
+
+def shown(value: str | None) -> str:
+    from crawler.clock import shown as in_zone
+
+    return in_zone(value)
+
+
+def _pick(versions: list[dict[str, Any]], between: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    numbers = {version["version"]: version for version in versions}
+    if not between:
+        if len(versions) < 2:
+            raise ValueError("--diff: the document has one version only; nothing to compare")
+        return versions[-2], versions[-1]
+    parts = between.split("..")
+    try:
+        first, last = (int(parts[0]), int(parts[1])) if len(parts) == 2 else (0, 0)
+    except ValueError:
+        first = last = 0
+    if not (first and last):
+        raise ValueError(f"--diff {between!r}: write two version numbers, e.g. --diff 1..2")
+    for number in (first, last):
+        if number not in numbers:
+            raise ValueError(f"--diff: no version {number}; the versions are "
+                             f"{', '.join(map(str, numbers))}")  # fmt: skip
+    return numbers[first], numbers[last]
+
+
+def _print_document(document: dict[str, Any], versions: int) -> None:
+    for key in SHOWN_FIELDS:
+        value = document.get(key)
+        if value:
+            if key in ("published_at",):
+                value = f"{value}  ({shown(value)})" if "T" in value else value
+            click.echo(f"{key + ':':15} {value}")
+    reply = document.get("reply") or {}
+    for key in REPLY_SHOWN:
+        value = reply.get(key)
+        if value:
+            click.echo(
+                f"{'reply.' + key + ':':26} {'、'.join(value) if isinstance(value, list) else value}"
+            )
+    for attachment in document.get("attachments") or []:
+        click.echo(f"{'attachment:':15} {attachment.get('name') or ''}  {attachment.get('url')}")
+    click.echo(f"{'id:':15} {document['id']}   status {document['status']}"
+               + (f" since {shown(document['gone_at'])}" if document.get("gone_at") else ""))  # fmt: skip
+    click.echo(f"{'provenance:':15} fetched {document.get('fetched_url') or document['url']}; first seen "
+               f"{shown(document['first_seen'])}, last seen {shown(document['last_seen'])}, changed "
+               f"{shown(document['last_changed'])}; {versions} version(s)")  # fmt: skip

@@ -1,0 +1,127 @@
+"""`govwatch alerts`: what went out, to which sink, and what waits; `alerts resend`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from crawler.cli import cli, config_options, fail, json_option
+from crawler.clock import shown
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--pending", is_flag=True, help="only alerts some sink has not received yet")
+@click.option("--rule", metavar="NAME", help="only alerts of this rule")
+@click.option("--since", metavar="WHEN", help="created since a date, a time or an age (7d, 36h)")
+@click.option("--limit", type=int, default=50, show_default=True, help="alerts to show")
+@config_options
+@json_option("one JSON object per alert, with its deliveries")
+@click.pass_context
+def alerts(
+    ctx: click.Context, pending: bool, rule: str | None, since: str | None, limit: int,
+    config: str | None, db: str | None, as_json: bool,
+) -> int:  # fmt: skip
+    """Recent alerts, newest first, with their delivery to each sink.
+
+    \b
+    Examples: govwatch alerts --pending --config govwatch.yaml
+              govwatch alerts --rule open-source-replies --since 7d
+              govwatch alerts resend 12 13 --sink webhook
+    """
+    if ctx.invoked_subcommand is not None:
+        return 0
+    from crawler import clock
+    from crawler.cli.documents import open_store
+    from crawler.cli.monitor import load_config_or_exit
+    from crawler.store import utcnow
+
+    settings = load_config_or_exit(config, db)
+    sinks = _sink_names(settings)
+    try:
+        after = clock.since(since, utcnow()) if since else None
+    except ValueError as error:
+        raise fail("alerts", error) from None
+    with open_store(settings.db) as store:
+        found = store.alerts(rule, limit=limit if not pending else 1_000_000, since=after)
+        deliveries = store.deliveries([alert["id"] for alert in found])
+    shown_alerts = []
+    for alert in found:
+        state = {sink: deliveries.get(alert["id"], {}).get(sink) for sink in sinks}
+        for sink, delivery in deliveries.get(alert["id"], {}).items():
+            state.setdefault(sink, delivery)
+        if pending and all(d is not None and d["status"] == "delivered" for d in state.values()):
+            continue
+        shown_alerts.append((alert, state))
+        if len(shown_alerts) >= limit:
+            break
+    for alert, state in shown_alerts:
+        if as_json:
+            record = {key: alert.get(key) for key in ("id", "key", "rules", "created_at", "portal",
+                                                       "url", "title", "kind", "message")}  # fmt: skip
+            record["deliveries"] = {sink: d or {"status": "pending"} for sink, d in state.items()}
+            click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        click.echo(f"#{alert['id']}  {shown(alert['created_at'])}  [{', '.join(alert['rules'])}]  "
+                   f"{alert.get('portal') or ''}")  # fmt: skip
+        click.echo(f"    {alert.get('title') or alert.get('message') or alert['key']}")
+        if alert.get("url"):
+            click.echo(f"    {alert['url']}")
+        click.echo("    " + " · ".join(_delivery(sink, d) for sink, d in state.items()))
+    if not as_json:
+        what = "pending alert(s)" if pending else "alert(s)"
+        click.echo(f"{len(shown_alerts)} {what}" + (f" of rule {rule}" if rule else ""))
+    return 0
+
+
+@alerts.command("resend")
+@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID…")
+@click.option("--sink", required=True, metavar="NAME", help="the sink to send them to again")
+@config_options
+def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str | None) -> int:
+    """Send alerts again through one sink (its delivery is recorded anew).
+
+    \b
+    Example: govwatch alerts resend 12 13 --sink webhook --config govwatch.yaml
+    """
+    from crawler.cli.monitor import load_config_or_exit
+    from crawler.notify import ConfigError, deliver, sinks_from_config
+    from crawler.store import Store
+
+    settings = load_config_or_exit(config, db)
+    try:
+        chosen = [s for s in sinks_from_config(settings.sinks, settings.base) if s.name == sink]
+    except ConfigError as error:
+        raise fail("alerts resend", f"{settings.path or 'govwatch.yaml'}: {error}") from None
+    if not chosen:
+        raise fail("alerts resend", f"--sink {sink}: no such sink; the sinks are "
+                   f"{', '.join(_sink_names(settings))}")  # fmt: skip
+    with Store(settings.db) as store:
+        known = {alert["id"] for alert in store.alerts(limit=len(ids), ids=list(ids))}
+        missing = sorted(set(ids) - known)
+        if missing:
+            raise fail("alerts resend", f"no alert #{missing[0]} in {settings.db}; "
+                       "`govwatch alerts` lists them")  # fmt: skip
+        store.requeue(list(ids), sink)
+        result = deliver(store, chosen, only=list(ids))
+    click.echo(f"{result.delivered} alert(s) sent again to {sink}"
+               + (f"; failed: {result.errors[0]}" if result.errors else ""))  # fmt: skip
+    return 1 if result.failed else 0
+
+
+def _sink_names(settings: Any) -> list[str]:
+    names = []
+    for index, entry in enumerate(settings.sinks):
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        names.append(str((entry.get("name") if isinstance(entry, dict) else None) or kind or index))
+    return names
+
+
+def _delivery(sink: str, delivery: dict[str, Any] | None) -> str:
+    if delivery is None:
+        return f"{sink}: pending"
+    if delivery["status"] == "delivered":
+        return f"{sink}: delivered {shown(delivery['at'])}"
+    tries = delivery["attempts"]
+    return f"{sink}: failed ×{tries} ({delivery['error'] or 'no reason given'})"

@@ -8,6 +8,7 @@ UTF-8; a field govwatch does not know is an error, never ignored.
     db: govwatch.db
     rules: my-rules.yaml          # default: the shipped open-source rules
     profiles: my-portals/         # added to the shipped profiles
+    portals: [hangzhou-jxj, govcn]  # run and schedule crawl only these (default: every profile)
     sinks:
       - {type: console}
       - {type: jsonl, path: alerts.jsonl}
@@ -35,7 +36,7 @@ from crawler.profiles import MIN_INTERVAL, ProfileError, check_cron, check_field
 from crawler.profiles import _seconds as seconds_of
 
 DEFAULT_FILE = "govwatch.yaml"
-FIELDS = ("db", "rules", "profiles", "sinks", "schedule", "replica")
+FIELDS = ("db", "rules", "profiles", "portals", "sinks", "schedule", "replica")
 SCHEDULE_FIELDS = ("timeout", "full_every", "portals")
 TRIGGER_FIELDS = ("interval", "cron", "jitter")
 
@@ -62,13 +63,27 @@ class Config:
     full_every_seconds: int = 7 * 86400
     triggers: dict[str, Trigger] = field(default_factory=dict)
     replica: str | None = None  # crawl a replica instead of the real portals (the demo, tests)
+    portals: list[str] = field(default_factory=list)  # the portals to watch (empty: every one)
 
     @property
     def base(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
+    def watched(self, profiles: dict[str, Any]) -> dict[str, Any]:
+        """The profiles `run` and `schedule` crawl: those `portals:` names, else every one."""
+        self.check_portals(list(profiles))
+        if not self.portals:
+            return profiles
+        return {name: profiles[name] for name in self.portals}
+
     def check_portals(self, names: list[str]) -> None:
-        """Every portal the schedule names must exist (a typo would silently change nothing)."""
+        """Every portal the config names must exist (a typo would silently change nothing)."""
+        for index, name in enumerate(self.portals):
+            if name not in names:
+                raise ConfigFileError(
+                    f"{self.path or DEFAULT_FILE}: field 'portals[{index}]': no such portal "
+                    f"{name!r}; the portals are {', '.join(names)} (`govwatch portals` lists them)"
+                )
         for name in self.triggers:
             if name not in names:
                 raise ConfigFileError(
@@ -137,6 +152,11 @@ def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config
             check_cron(cron, where_file, f"{where}.cron") if cron is not None else None,
             seconds_of(raw.get("jitter", 0), where_file, f"{where}.jitter"),
         )
+    watched = data.get("portals") or []
+    if not isinstance(watched, list) or not all(isinstance(n, str) and n for n in watched):
+        raise ConfigFileError(
+            f"{chosen}: field 'portals': expected a list of portal names, e.g. [hangzhou-jxj, govcn]"
+        )
     timeout = seconds_of(schedule.get("timeout", 3600), where_file, "schedule.timeout", 1)
     full_every = seconds_of(schedule.get("full_every", "7d"), where_file, "schedule.full_every")
     return Config(
@@ -149,4 +169,5 @@ def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config
         full_every_seconds=full_every,
         triggers=triggers,
         replica=data.get("replica"),
+        portals=list(watched),
     )

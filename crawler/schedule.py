@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.clock import shown
 from crawler.config import Config, ConfigFileError, Trigger
 from crawler.crawl import EXIT_CODES, worst
 from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
@@ -298,8 +299,7 @@ def run_pass(
     the running crawl, without delivering."""
     sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
     load_rules(config.rules)
-    profiles = load_profiles(config.profiles)
-    config.check_portals(list(profiles))
+    profiles = config.watched(load_profiles(config.profiles))
     if config.replica:
         from spiders.base import replica_sites
 
@@ -337,6 +337,22 @@ def run_pass(
     return result
 
 
+def pass_line(when: dt.datetime, portal: str, result: PassResult) -> str:
+    """What one scheduled run did, in one line for the operator's log."""
+    summary = result.crawls.get(portal, {})
+    status = crawl_status(summary) if summary else "not run"
+    counts = (
+        f"{summary['requests']} requests, {summary['documents_new']} new, "
+        f"{summary['documents_changed']} changed, {summary['documents_gone']} gone, "
+        f"{summary['errors']} errors" if "requests" in summary else str(summary.get("error") or "")
+    )  # fmt: skip
+    delivery = result.delivery
+    sent = f"alerts: {delivery.delivered} delivered, {delivery.waiting} waiting" + (
+        f" ({delivery.errors[0]})" if delivery.errors else ""
+    )
+    return f"{shown(when.isoformat())} {portal}: {status}: {counts}; {sent}"
+
+
 class Scheduler:
     """APScheduler around `run_pass`: one job per portal, never two runs of a portal at once."""
 
@@ -371,9 +387,11 @@ class Scheduler:
             if stopping.is_set():
                 return
             try:
-                run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
+                result = run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
             except (ConfigError, ConfigFileError, ProfileError, RulesError, StoreError) as error:
                 self.not_run(portal, " ".join(str(error).split()))
+                return
+            print(pass_line(self.clock(), portal, result), flush=True)
 
     def not_run(self, portal: str, reason: str) -> None:
         """A rules file, profile or sink broken while the scheduler runs: each run of the portal
@@ -393,8 +411,7 @@ class Scheduler:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
-        profiles = load_profiles(self.config.profiles)
-        self.config.check_portals(list(profiles))
+        profiles = self.config.watched(load_profiles(self.config.profiles))
         if self.config.replica:
             from spiders.base import replica_sites
 
@@ -450,8 +467,7 @@ class Scheduler:
 
 def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
     """Each portal's last run, health and next run (the database is only read)."""
-    profiles = load_profiles(config.profiles)
-    config.check_portals(list(profiles))
+    profiles = config.watched(load_profiles(config.profiles))
     rows = []
     with Store(config.db, readonly=True) as store:
         latest = last_runs(store)

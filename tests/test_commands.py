@@ -190,3 +190,73 @@ def test_alerts_lists_deliveries_and_pending(
     assert main(["alerts", "resend", str(first), "--sink", "pager", "--config", str(config)]) == 2
     assert "no such sink; the sinks are jsonl" in capsys.readouterr().err
     assert main(["alerts", "--since", "soon", "--config", str(config)]) == 2
+
+
+def test_check_lists_every_problem_with_its_file_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "bad.yaml").write_text("name: bad\nfamily: zzz\n", encoding="utf-8")
+    (tmp_path / "govwatch.yaml").write_text(
+        "portals: [hangzhou-jxj, nope]\nsinks:\n  - {type: jsonl, path: a.jsonl}\n"
+        "  - {type: webhook, url: 'http://127.0.0.1:9/h', secret_env: NO_SUCH_SECRET}\n  - {type: pager}\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "--profiles", "mine", "--send-test-alert"]) == 2
+    out = capsys.readouterr().out
+    problems = [line for line in out.splitlines() if line.startswith("PROBLEM")]
+    assert len(problems) == 4, out
+    assert "mine/bad.yaml: field 'family': unknown family 'zzz'" in out
+    assert "field 'portals[1]': no such portal 'nope'" in out
+    assert "sinks[1].secret_env: set the environment variable NO_SUCH_SECRET" in out
+    assert "sinks[2].type: 'pager'" in out
+    # The sink that works received one test alert, marked as such.
+    assert "sent     a test alert through sink jsonl" in out
+    sent = [
+        json.loads(line) for line in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(sent) == 1 and sent[0]["title"].startswith("[govwatch test alert]")
+
+
+def test_check_passes_a_good_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "everything checks out" in out and "rules shipped: open-source, open-source-replies" in out
+    )
+
+
+def test_run_crawls_only_the_portals_the_config_names(tmp_path: Path) -> None:
+    from crawler.config import load_config
+    from crawler.schedule import run_pass
+
+    config_file = tmp_path / "govwatch.yaml"
+    config_file.write_text("portals: [govcn]\nsinks: []\n", encoding="utf-8")
+    config = load_config(config_file)
+    crawled: list[str] = []
+
+    def crawler(config: Any, portal: str, full: bool, timeout: float) -> dict[str, Any]:
+        crawled.append(portal)
+        return {"error": "not crawled in this test", "status": "failed"}
+
+    run_pass(config, only_due=False, crawler=crawler)
+    assert crawled == ["govcn"]
+
+
+def test_the_scheduler_logs_one_line_per_run() -> None:
+    import datetime as dt
+
+    from crawler.notify import Delivery
+    from crawler.schedule import PassResult, pass_line
+
+    result = PassResult()
+    result.crawls["govcn"] = {"requests": 12, "documents_new": 2, "documents_changed": 1,
+                              "documents_gone": 0, "errors": 0, "blocked": [], "status": "done"}  # fmt: skip
+    result.delivery = Delivery(delivered=2, waiting=1, failed=1, errors=["webhook 127.0.0.1: down"])
+    line = pass_line(dt.datetime(2023, 11, 3, 3, 4, tzinfo=dt.UTC), "govcn", result)
+    assert line == ("2023-11-03 11:04 CST govcn: done: 12 requests, 2 new, 1 changed, 0 gone, 0 errors; "
+                    "alerts: 2 delivered, 1 waiting (webhook 127.0.0.1: down)")  # fmt: skip

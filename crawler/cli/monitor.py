@@ -248,7 +248,51 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
         return 0
     click.echo(f"{settings.db}: {counts['documents']} documents ({counts['live']} live), "
                f"{counts['versions']} versions")  # fmt: skip
+    from crawler.clock import shown
+
     for row in rows:
-        click.echo(f"{row['portal']:14} last run {row['last_run'] or '—':26} {row['health']:24} "
-                   f"next {row['next_run']}")  # fmt: skip
+        click.echo(f"{row['portal']:14} last run {shown(row['last_run']):22} {row['health']:24} "
+                   f"next {shown(row['next_run'])}")  # fmt: skip
+    return 0
+
+
+@cli.command()
+@config_options
+@profiles_dir_option
+@click.option(
+    "--send-test-alert", is_flag=True, help="send one marked test alert through every sink"
+)
+def check(config: str | None, db: str | None, profiles: str | None, send_test_alert: bool) -> int:
+    """Check the configuration, profiles, rules and sinks in one pass; every problem is listed.
+
+    With --send-test-alert, one alert marked as a test goes through every sink, and each
+    sink's result is shown (the corpus is not touched).
+
+    \b
+    Examples: govwatch check --config govwatch.yaml
+              govwatch check --send-test-alert
+              govwatch check --profiles ./my-portals
+    """
+    from crawler.checkup import checkup
+
+    problems, notes, sinks = checkup(config, db, profiles)
+    for note in notes:
+        click.echo(f"ok       {note}")
+    for problem in problems:
+        click.echo(f"PROBLEM  {problem}")
+    if send_test_alert:
+        from crawler.checkup import send_test
+
+        if not sinks:
+            problems.append("no sink to send a test alert through (fix the sinks above)")
+        for name, error in send_test(sinks):
+            if error:
+                problems.append(f"sink {name}: the test alert failed: {error}")
+                click.echo(f"PROBLEM  sink {name}: the test alert failed: {error}")
+            else:
+                click.echo(f"sent     a test alert through sink {name}")
+    if problems:
+        click.echo(f"govwatch check: {len(problems)} problem(s)", err=True)
+        return EXIT_USAGE
+    click.echo("everything checks out")
     return 0

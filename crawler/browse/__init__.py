@@ -8,6 +8,7 @@ from typing import Any
 from crawler.store import fts_query
 
 PLUGINS = Path(__file__).parent / "plugins"
+TEMPLATES = Path(__file__).parent / "templates"
 
 SEARCH_SQL = """select d.url, d.title, d.portal, d.kind, d.published_at
 from documents_fts join documents d on d.rowid = documents_fts.rowid

@@ -184,7 +184,7 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     import subprocess
     import tempfile
 
-    from crawler.browse import PLUGINS, metadata
+    from crawler.browse import PLUGINS, TEMPLATES, metadata
 
     with open_store(db, immutable=immutable):
         pass  # a clear error for a missing, foreign or newer database, before Datasette starts
@@ -193,7 +193,8 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
         json.dump(metadata(name), handle, ensure_ascii=False)
     database = ["--immutable", db] if immutable else [db]
     command = [sys.executable, "-m", "datasette", "serve", *database, "-h", host, "-p", str(port),
-               "--metadata", handle.name, "--plugins-dir", str(PLUGINS)]  # fmt: skip
+               "--metadata", handle.name, "--plugins-dir", str(PLUGINS),
+               "--template-dir", str(TEMPLATES)]  # fmt: skip
     stop = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     previous = {signum: signal.getsignal(signum) for signum in stop}
     datasette: subprocess.Popen[bytes] | None = None

@@ -127,4 +127,6 @@ def test_scrapy_finds_the_spiders() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
     )
-    assert result.returncode == 0 and result.stdout.split() == ["govcn", "hanweb", "jpaas", "trs"]
+    assert result.returncode == 0 and result.stdout.split() == [
+        "generic", "gkmlpt", "govcn", "hanweb", "jpaas", "trs",
+    ]  # fmt: skip

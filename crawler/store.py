@@ -39,7 +39,7 @@ import sqlite_utils
 from crawler.extract.text import fold, to_simplified
 from crawler.items import DOCUMENT_KEYS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 8
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -136,7 +136,7 @@ def fts_query(query: str) -> str:
 class Outcome:
     """What saving one fetched document did."""
 
-    kind: str  # new | changed | unchanged | revived
+    kind: str  # new | changed | moved (same 索引号, new URL) | unchanged | revived
     identity: str
     version: int
     alerts: int = 0
@@ -247,7 +247,17 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN addressee TEXT")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+def _migrate_8(db: sqlite_utils.Database) -> None:
+    """Identity by 索引号: the URLs a document moved from (its aliases), and index numbers found
+    fast per portal."""
+    db.execute("""CREATE TABLE IF NOT EXISTS aliases (
+        alias TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+        portal TEXT NOT NULL, at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX IF NOT EXISTS documents_index_no ON documents (portal, index_no)")
+
+
+# Numbers 5 to 7 belong to other branches (issues 13, 15, 12); each migration runs once, in order.
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 8: _migrate_8}
 
 
 class Store:
@@ -388,7 +398,7 @@ class Store:
                 f"{self.path}: written by a newer govwatch (schema {current}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
             with self.transaction() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 MIGRATIONS[version](self.db)
@@ -484,6 +494,13 @@ class Store:
         )
         return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
+    def aliases(self, portal: str) -> dict[str, str]:
+        """alias identity (a URL a document moved from or to) → the document's identity."""
+        rows = self.conn.execute(
+            "SELECT alias, document_id FROM aliases WHERE portal = ?", (portal,)
+        )
+        return {row[0]: row[1] for row in rows}
+
     def document(self, identity: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [identity]))
         return _decoded(rows[0]) if rows else None
@@ -516,7 +533,20 @@ class Store:
             row = conn.execute(
                 "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
             ).fetchone()
-            if row is not None and row[0] == digest:
+            moved = None if row is not None else _moved_from(conn, portal, identity, record)
+            if moved is not None:
+                # The same 索引号 at a new URL: the same document, which moved (a new version).
+                conn.execute(
+                    "INSERT OR REPLACE INTO aliases (alias, document_id, portal, at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (identity, moved, portal, fetched_at),
+                )
+                identity = moved
+                row = conn.execute(
+                    "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
+                ).fetchone()
+            same = row is not None and row[0] == digest
+            if same and moved is None:
                 conn.execute(
                     "UPDATE documents SET last_seen = ?, status = 'live', gone_at = NULL, etag = ?, "
                     "last_modified = ?, fetched_url = ?, column_id = COALESCE(?, column_id) "
@@ -568,12 +598,13 @@ class Store:
                 )
             written = 0
             for alert in alerts or []:
-                if row is None or alert.on_change:
+                if row is None or (alert.on_change and not same):
                     written += self._add_alert(
                         conn, f"{alert.rule}:{identity}:v{version}", alert.rule, identity, version,
                         portal, {**alert.payload, "version": version},
                     )  # fmt: skip
-        return Outcome("new" if row is None else "changed", identity, version, written)
+        kind = "new" if row is None else "moved" if same else "changed"
+        return Outcome(kind, identity, version, written)
 
     # Alerts
 
@@ -764,6 +795,27 @@ class Store:
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+#: An index number worth an identity: an issuer code and a serial, not a bare year or dash.
+_INDEX_NO = re.compile(r"^(?=.*\d{3})[\w\-/.〔〕()（）]{8,}$")
+
+
+def _moved_from(
+    conn: sqlite3.Connection, portal: str, identity: str, record: dict[str, Any]
+) -> str | None:
+    """The document a new page is, when its URL carries no id of its own (the identity is the
+    URL) and exactly one other such document of the portal has the same 索引号; else None."""
+    index_no = str(record.get("index_no") or "").strip()
+    prefix = f"{portal}:http"
+    if not identity.startswith(prefix) or not _INDEX_NO.match(index_no):
+        return None
+    rows = conn.execute(
+        "SELECT id FROM documents WHERE portal = ? AND index_no = ? AND id != ? "
+        "AND substr(id, 1, ?) = ? LIMIT 2",
+        (portal, index_no, identity, len(prefix), prefix),
+    ).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def _foreign(conn: sqlite3.Connection) -> str:

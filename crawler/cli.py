@@ -120,6 +120,18 @@ def _profiles(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
+    from crawler import catalogue, discover
+
+    if args.catalogue:
+        return catalogue.run_catalogue()
+    if args.action == "add":
+        if len(args.targets) != 1:
+            print("govwatch portals add: give one URL, e.g. govwatch portals add "
+                  "http://jxj.hangzhou.gov.cn/col/col1229265378/index.html", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        return discover.run_portals_add(args.targets[0], args.name, args.profiles, args.dry_run)
+    if args.action == "enable":
+        return catalogue.run_enable(args.targets, args.profiles)
     profiles = _profiles(args)
     for profile in profiles.values():
         columns = ", ".join(f"{c.name} ({c.id})" for c in profile.columns)
@@ -518,6 +530,14 @@ def build_parser() -> argparse.ArgumentParser:
         "validate them. Example: govwatch portals --profiles ./my-portals",
     )
     portals.add_argument("--profiles", metavar="DIR", help="a directory of your own profiles")
+    portals.add_argument("action", nargs="?", choices=("add", "enable"),
+                         help="add URL: a profile from a column's page; enable NAME…: turn on "
+                         "catalogue portals")  # fmt: skip
+    portals.add_argument("targets", nargs="*", metavar="URL|NAME")
+    portals.add_argument("--name", help="add: the new portal's name (default: from its host)")
+    portals.add_argument("--dry-run", action="store_true", help="add: only show what it found")
+    portals.add_argument("--catalogue", action="store_true",
+                         help="list the catalogue of real portals by province and family")  # fmt: skip
     portals.set_defaults(func=cmd_portals)
 
     crawl_cmd = commands.add_parser(

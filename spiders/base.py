@@ -496,11 +496,13 @@ class PortalSpider(scrapy.Spider):
         assert self.store is not None
         columns = {column.id for column in self.profile.columns}
         everything = columns <= clean and self.portal_problems == 0
+        # Documents that moved during this crawl were listed under their new URL.
+        aliases = self.store.aliases(self.profile.name)
+        listed = {aliases.get(identity, identity) for identity in self.listed}
         return sorted(
             identity
             for identity, column in self.store.live_columns(self.profile.name).items()
-            if identity not in self.listed
-            and (column in clean if column in columns else everything)
+            if identity not in listed and (column in clean if column in columns else everything)
         )
 
 

@@ -16,8 +16,8 @@ class Family(Protocol):
     def handle(self, request: Request, day: int) -> Response: ...
 
 
-def article_path(site: Site, spec: Spec) -> str:
-    """A document's path under its home column."""
+def article_path(site: Site, spec: Spec, day: int = 0) -> str:
+    """A document's path under its home column (on `day`, for sites that move documents)."""
     if site.family == "hanweb":
         return hanweb.article_path(spec)
     if site.family == "jpaas":
@@ -27,7 +27,7 @@ def article_path(site: Site, spec: Spec) -> str:
     if site.family == "gkmlpt":
         return gkmlpt.article_path(spec)
     if site.family == "generic":
-        return generic.article_path(site, spec)
+        return generic.article_path(site, spec, day)
     return govcn.article_path(spec)
 
 
@@ -90,4 +90,6 @@ class Replica:
         base = origin or site.origin
         doc = self.corpus.document(spec, day)
         links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])
-        return doc.truth(base + article_path(site, spec), site, [base + link for link in links])
+        return doc.truth(
+            base + article_path(site, spec, day), site, [base + link for link in links]
+        )

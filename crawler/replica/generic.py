@@ -8,7 +8,10 @@
 - articles at `/zwgk/<column>/<YYYYMM>/<slug>.html`: the URL carries no id, only a slug; the page
   prints its 索引号, 发布单位, 文号, 成文日期, 公开日期, 公开方式 in a table and the time of
   publication in a `PubDate` meta tag;
-- attachments at `/uploadfile/<key>`.
+- attachments at `/uploadfile/<key>`;
+- on day `REBUILD` the site is rebuilt: 建议提案办理 moves from `/zwgk/jyta/` to `/xxgk/jyta/`, its
+  old listing answers 301 to the new one, its old article URLs 404; the documents keep their
+  索引号 (the same documents at new URLs).
 """
 
 from __future__ import annotations
@@ -20,29 +23,37 @@ from crawler.replica import chrome, files
 from crawler.replica.content import Doc
 from crawler.replica.corpus import Corpus, Spec, date_of, morning
 from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page
+from crawler.replica.web import Request, Response, esc, not_found, page, redirect
 
 ROWS = 12
+#: The day the site is rebuilt (2026-11-11) and the column that moves then, with its new path.
+REBUILD = 1410
+MOVED = ("jyta", "xxgk/jyta")
 #: The column that pages by ?page=N (the others by index_N.html).
 QUERY_PAGED = "tzgg"
 
 
-def article_path(site: Site, spec: Spec) -> str:
-    column = site.column(spec.column)
+def column_path(site: Site, column_id: str, day: int) -> str:
+    """A column's directory on `day` (the moved column's changes on REBUILD)."""
+    column = site.column(column_id)
     assert column is not None
-    return f"/{column.path}/{date_of(spec.day):%Y%m}/{spec.key}.html"
+    return MOVED[1] if column_id == MOVED[0] and day >= REBUILD else column.path
+
+
+def article_path(site: Site, spec: Spec, day: int = 0) -> str:
+    """A document's path on `day` (under its home column, wherever that lives then)."""
+    return f"/{column_path(site, spec.column, day)}/{date_of(spec.day):%Y%m}/{spec.key}.html"
 
 
 def attachment_path(key: str) -> str:
     return f"/uploadfile/{key}"
 
 
-def listing_path(site: Site, column_id: str, number: int) -> str:
-    column = site.column(column_id)
-    assert column is not None
+def listing_path(site: Site, column_id: str, number: int, day: int = 0) -> str:
+    path = column_path(site, column_id, day)
     if column_id == QUERY_PAGED:
-        return f"/{column.path}/" + (f"?page={number}" if number > 1 else "")
-    return f"/{column.path}/" + ("index.html" if number == 1 else f"index_{number}.html")
+        return f"/{path}/" + (f"?page={number}" if number > 1 else "")
+    return f"/{path}/" + ("index.html" if number == 1 else f"index_{number}.html")
 
 
 class Generic:
@@ -55,8 +66,15 @@ class Generic:
             return Response(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if path.startswith("/uploadfile/"):
             return files.response(path.rsplit("/", 1)[-1], path)
+        moved = self.site.column(MOVED[0])
+        old = f"/{moved.path}/" if moved is not None else ""
+        if day >= REBUILD and old and path.startswith(old):
+            rest = path[len(old) :]
+            if rest in ("", "index.html") or rest.startswith("index_"):
+                return redirect(f"/{MOVED[1]}/{rest}", 301)
+            return not_found(path)
         for column in self.site.columns:
-            base = f"/{column.path}/"
+            base = f"/{column_path(self.site, column.id, day)}/"
             if not path.startswith(base):
                 continue
             rest = path[len(base) :]
@@ -81,13 +99,13 @@ class Generic:
         for col in self.site.columns:
             for spec in self.corpus.listing(self.site.name, col.id, day)[:4]:
                 doc = self.corpus.document(spec, day)
-                hot.append((article_path(self.site, spec), doc.title, date_of(spec.day)))
+                hot.append((article_path(self.site, spec, day), doc.title, date_of(spec.day)))
         return sorted(hot, key=lambda item: item[2], reverse=True)[:6]
 
-    def _menu(self) -> str:
+    def _menu(self, day: int) -> str:
         return chrome.nav(
             [("/", "首页"), ("/zwgk/", "政务公开"), ("/hdjl/", "互动交流"), ("/bsfw/", "办事服务")]
-            + [(f"/{c.path}/", c.name) for c in self.site.columns]
+            + [(f"/{column_path(self.site, c.id, day)}/", c.name) for c in self.site.columns]
         )
 
     def listing(self, column_id: str, number: int, day: int) -> Response:
@@ -96,20 +114,20 @@ class Generic:
         listed = self.corpus.listing(self.site.name, column_id, day)
         pages = max(math.ceil(len(listed) / ROWS), 1)
         if number > pages:
-            return not_found(listing_path(self.site, column_id, number))
+            return not_found(listing_path(self.site, column_id, number, day))
         chosen = listed[(number - 1) * ROWS : number * ROWS]
         rows = "\n".join(
-            f'<div class="list-item"><a href="{article_path(self.site, spec)}" target="_blank" '
+            f'<div class="list-item"><a href="{article_path(self.site, spec, day)}" target="_blank" '
             f'title="{esc(self.corpus.document(spec, day).title)}">'
             f"{esc(self.corpus.document(spec, day).title)}</a><em>{date_of(spec.day).isoformat()}</em></div>"
             for spec in chosen
         )
-        pager = self.pager(column_id, number, pages)
+        pager = self.pager(column_id, number, pages, day)
         body = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{esc(column.name)}-{esc(self.site.site_name)}</title></head>
 <body><div class="header"><h1>{esc(self.site.site_name)}</h1></div>
-{self._menu()}
-{chrome.breadcrumb([("/", "首页"), ("/zwgk/", "政务公开"), (f"/{column.path}/", column.name)])}
+{self._menu(day)}
+{chrome.breadcrumb([("/", "首页"), ("/zwgk/", "政务公开"), (f"/{column_path(self.site, column_id, day)}/", column.name)])}
 <div class="main-left">{chrome.hot_box("热点关注", self._hot(day))}</div>
 <div class="main-right"><div class="lm-title">{esc(column.name)}</div>
 <div class="lm-list">
@@ -120,9 +138,9 @@ class Generic:
 {chrome.footer(self.site)}</body></html>"""
         return page(body).validated(body.encode(), morning(day))
 
-    def pager(self, column_id: str, number: int, pages: int) -> str:
+    def pager(self, column_id: str, number: int, pages: int, day: int) -> str:
         def link(n: int) -> str:
-            return listing_path(self.site, column_id, n).rsplit("/", 1)[-1] or "./"
+            return listing_path(self.site, column_id, n, day).rsplit("/", 1)[-1] or "./"
 
         if column_id == QUERY_PAGED:
             numbers = "".join(
@@ -144,7 +162,7 @@ class Generic:
 
     def article(self, key: str, path: str, day: int) -> Response:
         spec = self.corpus.spec(self.site.name, key)
-        if spec is None or not spec.live(day) or article_path(self.site, spec) != path:
+        if spec is None or not spec.live(day) or article_path(self.site, spec, day) != path:
             return not_found(path)
         doc = self.corpus.document(spec, day)
         text = render_article(self.site, doc)

@@ -16,6 +16,7 @@ from crawler.items import DOCUMENT_KEYS
 from crawler.profiles import CATALOGUE
 from crawler.replica.app import Replica
 from crawler.replica.corpus import date_of
+from crawler.replica.generic import REBUILD
 from crawler.store import Store
 
 DOCS = 120
@@ -111,23 +112,53 @@ def test_a_recrawl_with_nothing_new(
     assert summary["requests"] <= 2 + 5 + len(recent) + 5
 
 
-def test_days_advance(
+def test_days_advance_and_a_rebuilt_site(
     crawled: tuple[Path, dict[str, Any]], replica_url: str, profiles: Path, tmp_path: Path
 ) -> None:
+    """New documents found, withdrawn ones gone after a full crawl; and the county's site
+    rebuilt on the way (a column and its documents at new URLs, the old ones 404): the moved
+    documents stay the same documents — new versions, no new documents, no alerts."""
     later = DAY + 25
+    assert DAY < REBUILD <= later
     before, after = truth(DAY), truth(later)
+    home = {record["index_no"]: url for url, record in before.items()}
+    indexes = {record["index_no"] for record in after.values()}
+    moved = {u for u, r in after.items() if r["index_no"] in home and home[r["index_no"]] != u}
+    new = {u for u, r in after.items() if r["index_no"] not in home}
+    withdrawn = {u for u, r in before.items() if r["index_no"] not in indexes}
+    assert moved and new
     db = copy_db(crawled[0], tmp_path / "later.db")
+    # A rule every document matches, re-alerting on edits: new documents alert, moves must not.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - {name: everything, any: [的], fields: [title, body], realert_on_change: true}\n",
+        encoding="utf-8",
+    )
     set_day(replica_url, later)
     try:
-        routine = run(replica_url, db, profiles)
-        assert set(after) - set(before)  # new documents to find
-        assert routine["documents_new"] == len(set(after) - set(before))
-        run(replica_url, db, profiles, "--full")
+        routine = run(replica_url, db, profiles, "--rules", str(rules))
+        assert routine["errors"] == 0 and routine["documents_new"] == len(new)
+        assert routine["portals"]["county-demo"]["documents_moved"] + sum(
+            p["documents_changed"] for p in routine["portals"].values()
+        ) >= len(moved)
+        run(replica_url, db, profiles, "--full", "--rules", str(rules))
         got = stored(db)
         assert set(got) == set(after)
         assert [u for u, r in after.items() if any(got[u][k] != r[k] for k in DOCUMENT_KEYS)] == []
         with Store(db) as store:
             gone = {r["url"] for r in store.records() if r["status"] == "gone"}
-        assert gone == set(before) - set(after)
+            counts = store.counts()
+            alerted = {row[0] for row in store.conn.execute("SELECT document_id FROM alerts")}
+            identities = {r["url"]: r["id"] for r in store.records()}
+        assert gone == withdrawn
+        # One document per 索引号: the moved ones were not stored twice.
+        assert counts["documents"] == len(after) + len(withdrawn)
+        unchanged = {
+            u
+            for u in moved
+            if after[u]["body_text"] == before[home[after[u]["index_no"]]]["body_text"]
+        }
+        assert {identities[u] for u in new} <= alerted  # the rule does alert
+        assert unchanged and not {identities[u] for u in unchanged} & alerted
     finally:
         set_day(replica_url, DAY)

@@ -60,8 +60,9 @@ def test_gkmlpt_api_rows() -> None:
          "url": "/gkmlpt/content/1/1000/mpost_1000002.html"},
         {"id": 1000003, "title": "旧目录", "created_at": "2024-06-03 09:00:00",
          "url": f"{ORIGIN}/gkml/zwgk/tzgg/post_1000003.html"},
-        {"id": 1000004, "title": "外链", "url": "https://www.gd.gov.cn/zwgk/index.html"},
-        {"id": 1000005, "title": "无地址", "url": ""},
+        {"id": 1000004, "title": "站点副本", "url": f"{ORIGIN}/xxgk/tzgg/content/post_1000004.html"},
+        {"title": "外链", "url": "https://www.example.org/zwgk/index.html"},
+        {"title": "无地址", "url": ""},
     ]  # fmt: skip
     body = json.dumps({"articles": rows, "classify": {"id": 131, "post_count": 45}})
     page = gkmlpt.parse_api(body, f"{ORIGIN}/gkmlpt/api/all/131?page=1&sid=440123")
@@ -70,7 +71,9 @@ def test_gkmlpt_api_rows() -> None:
         ("post_1000001.html", "关于某建议的答复", "2024-06-01"),
         ("mpost_1000002.html", "手机版", "2024-06-02"),
         ("post_1000003.html", "旧目录", "2024-06-03"),
+        ("post_1000004.html", "站点副本", None),
     ]
+    assert page.entries[3].url == f"{ORIGIN}/gkmlpt/content/1/1000/post_1000004.html"
     assert page.rows[page.entries[0].url]["identifier"] == "1144/2024-00001"
     assert gkmlpt.api_url(ORIGIN, "440123", "131", 2).endswith(
         "/gkmlpt/api/all/131?page=2&sid=440123"

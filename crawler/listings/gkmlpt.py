@@ -119,6 +119,29 @@ def _date(row: dict[str, Any]) -> str | None:
     return None
 
 
+def post_path(post_id: int) -> str:
+    """The platform's page of a post: /gkmlpt/content/{id//1e6}/{id//1e3}/post_{id}.html."""
+    return f"/gkmlpt/content/{post_id // 1_000_000}/{post_id // 1000}/post_{post_id}.html"
+
+
+def _row_url(row: dict[str, Any], base_url: str, regex: re.Pattern[str]) -> str | None:
+    """A row's page on the platform: the first of its addresses that is one (`url`, `post_url`,
+    `gkml_url`), else the one its id names — rows may point at the site's own copy of the post
+    (`/xxgk/…/content/post_{id}.html`), which is another template; None for a row that is no
+    post (an external link without an id)."""
+    for key in ("url", "post_url", "gkml_url"):
+        value = row.get(key)
+        if isinstance(value, str) and value.strip():
+            link = urljoin(base_url, value.strip())
+            if is_article(link, regex):
+                return link
+    post_id = row.get("id")
+    if isinstance(post_id, int) and not isinstance(post_id, bool) and post_id > 0:
+        link = urljoin(base_url, post_path(post_id))
+        return link if is_article(link, regex) else None
+    return None
+
+
 def parse_api(body: bytes | str, url: str, pattern: str | re.Pattern[str] | None = None) -> ApiPage:
     """One page of `/gkmlpt/api/all/{cat}`: its rows as entries and the category's post count."""
     regex = compile_pattern(pattern or ARTICLE_PATTERN)
@@ -134,12 +157,8 @@ def parse_api(body: bytes | str, url: str, pattern: str | re.Pattern[str] | None
     rows: dict[str, dict[str, Any]] = {}
     skipped = 0
     for row in answer["articles"]:
-        link = row.get("url") if isinstance(row, dict) else None
-        if not isinstance(link, str) or not link.strip():
-            skipped += 1
-            continue
-        link = urljoin(url, link.strip())
-        if not is_article(link, regex):
+        link = _row_url(row, url, regex) if isinstance(row, dict) else None
+        if link is None:
             skipped += 1
             continue
         entries.append(ListingEntry(link, str(row.get("title") or "").strip() or None, _date(row)))

@@ -4,7 +4,8 @@
   (nested `{id, name, parent, jump_url, children}`; some categories only jump elsewhere);
 - `/gkmlpt/api/all/{cat}?page=N&sid=SID`: `{articles: [...], classify: {post_count}}`, 20 rows a
   page; a wrong `sid` answers an empty list, a page past the end too; a row's `url` is mostly the
-  platform's page, sometimes its mobile copy (`mpost_`) or a legacy `/gkml/` stub;
+  platform's page, sometimes its mobile copy (`mpost_`), a legacy `/gkml/` stub or the site's own
+  copy of the post (`/xxgk/…/content/post_{id}.html`, not served here);
 - `/gkmlpt/content/{id//1e6}/{id//1e3}/post_{id}.html` (and `mpost_`): the classify table
   (索引号, 分类, 发布机构, 成文日期, 名称, 文号, 发布日期), the body in `div.article-content`, and the
   post record as escaped JSON in `window._CONFIG.DETAIL` — the only place with the time of day;
@@ -54,8 +55,11 @@ def attachment_path(spec: Spec, key: str) -> str:
 
 
 def _row_path(spec: Spec) -> str:
-    """Where the API sends readers: the page, its mobile copy (1 in 9) or a legacy stub (1 in 11)."""
+    """Where the API sends readers: the page, its mobile copy (1 in 9), a legacy stub (1 in 11)
+    or the site's own copy of the post in another template (1 in 7, not the platform's page)."""
     number = int(spec.key)
+    if number % 7 == 2:
+        return f"/xxgk/{spec.column}/content/post_{spec.key}.html"
     if number % 9 == 4:
         return article_path(spec, mobile=True)
     if number % 11 == 6:
@@ -172,7 +176,6 @@ class Gkmlpt:
             "date": published, "created_at": f"{doc.published:%Y-%m-%d %H:%M:%S}",
             "display_publish_time": 0, "classify_main_name": doc.column_name,
             "url": self.site.origin + _row_path(spec),
-            "post_url": self.site.origin + article_path(spec),
             "is_expired": 0, "is_abolished": 0,
             "attachment": [{"name": a.name, "url": self.site.origin + attachment_path(spec, a.key)}
                            for a in doc.attachments],

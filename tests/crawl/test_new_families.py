@@ -91,6 +91,7 @@ def test_gkmlpt_quirks_are_met(replica_url: str, crawled: tuple[Path, dict[str, 
         rows += json.loads(urllib.request.urlopen(url).read())["articles"]
     urls = [row["url"] for row in rows]
     assert any("/mpost_" in u for u in urls) and any("/gkml/" in u for u in urls)
+    assert any("/xxgk/" in u for u in urls)  # the site's own copy: the platform page is crawled
     got = [r for r in stored(crawled[0]).values() if "foshan" in r["url"]]
     assert got and all("/gkmlpt/content/" in r["url"] and "/post_" in r["url"] for r in got)
     assert all("T" in r["published_at"] and r["published_at"][11:] != "00:00:00+08:00" for r in got)

@@ -401,6 +401,9 @@ class Store:
         for version in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
             with self.transaction() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                # Another process may have migrated while this one waited for the lock.
+                if self.schema_version() >= version:
+                    continue
                 MIGRATIONS[version](self.db)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",

@@ -166,6 +166,8 @@ def _finish(
             "documents_new": int(values.get("govwatch/documents_new", 0)),
             "documents_changed": int(values.get("govwatch/documents_changed", 0)),
             "documents_gone": int(values.get("govwatch/documents_gone", 0)),
+            # Documents found at a new URL with the same 索引号 (no alert when unchanged).
+            "documents_moved": int(values.get("govwatch/documents_moved", 0)),
             "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
             "errors": int(values.get("govwatch/error", 0)),
             "blocked": int(values.get("govwatch/blocked", 0)),

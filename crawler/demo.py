@@ -64,6 +64,19 @@ def _live_on(docs: int, day: str) -> dict[str, int]:
     return counts
 
 
+def _left_out(name: str) -> str:
+    """Why the demo does not crawl a site the replica serves."""
+    from crawler.replica.sites import SITES_BY_NAME
+
+    site = SITES_BY_NAME.get(name)
+    if site is not None and site.mirror_of:
+        return (f"the traditional-script mirror of {site.mirror_of}: the same documents, so it is "
+                "left out (each would be stored twice)")  # fmt: skip
+    family = site.family if site is not None else "another"
+    return (f"a {family} portal with no shipped profile (the catalogue's or the tests'), served "
+            "for the crawl tests; `govwatch portals enable` turns catalogue portals on")  # fmt: skip
+
+
 def _command() -> str:
     """`govwatch` as the reader can type it: the bare name when the shell finds this very
     program, else the path it was started by (`.venv/bin/govwatch` after `make demo`)."""
@@ -108,9 +121,8 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
         say(f"1. The replica serves {len(sites)} portal sites on 127.0.0.1:{port}–{port + len(sites) - 1}, "
             f"each with {docs} documents that appear over its simulated years; on {BEFORE}, "
             f"{sum(live.values())} of them are live on the {len(live)} portals govwatch crawls.")  # fmt: skip
-        for mirror in mirrors:
-            say(f"   {mirror} is the traditional-script mirror of a portal it already crawls: the same "
-                "documents, so it is left out (each would be stored twice).")  # fmt: skip
+        for name in mirrors:
+            say(f"   {name}: {_left_out(name)}")
         config = Config(
             path=None,
             db=str(directory / "govwatch.db"),

@@ -22,8 +22,12 @@ import yaml
 
 from crawler.extract.select import ARTICLE_SELECTORS, SelectorError, check_selector
 
-FAMILIES = ("hanweb", "jpaas", "trs", "govcn")
+FAMILIES = ("hanweb", "jpaas", "trs", "govcn", "gkmlpt", "generic")
+#: Families whose columns are paths under the origin (a TRS section, a generic listing page).
+PATH_FAMILIES = ("trs", "generic")
 SHIPPED = Path(__file__).parent / "portals"
+#: Profiles of real portals from public sources, not crawled until enabled (`portals enable`).
+CATALOGUE = SHIPPED / "catalogue"
 SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -32,8 +36,11 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: (a regular expression for article URLs) and `list_selector` (a CSS or XPath selector for the
 #: document list) serve listings that need them; a column may give its own. `selectors` names an
 #: odd template's title, body, date or attachments (CSS or XPath) for the article pages.
+#: `province`, `sources` (where the facts come from) and `verified` (a live crawl confirmed them)
+#: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
-          "schedule", "revisit_days", "article_pattern", "list_selector", "selectors")  # fmt: skip
+          "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
+          "province", "sources", "verified")  # fmt: skip
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -82,6 +89,9 @@ class Profile:
     list_selector: str | None = None
     #: An odd template's own selectors for its article pages (see extract.select).
     selectors: dict[str, str] = field(default_factory=dict)
+    province: str = ""
+    sources: tuple[str, ...] = ()
+    verified: bool | None = None  # None: the profile does not say
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -332,7 +342,10 @@ def parse_profile(data: Any, path: Path) -> Profile:
         column = Column(
             id=_string(raw, "id", path, where),
             name=_string(raw, "name", path, where),
-            path=_string(raw, "path", path, where, required=family == "trs").strip("/"),
+            # A generic listing's trailing slash is part of its address (…/tzgg/ ≠ …/tzgg).
+            path=_string(raw, "path", path, where, required=family in PATH_FAMILIES).lstrip("/")
+            if family == "generic"
+            else _string(raw, "path", path, where, required=family in PATH_FAMILIES).strip("/"),
             article_pattern=pattern,
             list_selector=selector,
         )
@@ -361,6 +374,19 @@ def parse_profile(data: Any, path: Path) -> Profile:
                     "missing",
                     "add it under `jpaas:` (see the column page's queryData)",
                 )
+    if family == "gkmlpt" and not params.get("sid"):
+        raise _fail(
+            path, "gkmlpt.sid", "missing",
+            "add it under `gkmlpt:` (the SID in window._CONFIG on the site's /gkmlpt/index)",
+        )  # fmt: skip
+    sources = data.get("sources") or []
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise _fail(path, "sources", "expected a list of addresses", "write e.g. [https://…]")
+    verified = data.get("verified")
+    if verified is not None and not isinstance(verified, bool):
+        raise _fail(path, "verified", f"{verified!r} is not true or false", "write true or false")
     politeness = _mapping(data, "politeness", path, "{delay: 3, concurrency: 1}")
     schedule = _mapping(data, "schedule", path, "{interval: 6h, jitter: 15m}")
     check_fields(politeness, POLITENESS_FIELDS, path, "politeness.")
@@ -417,6 +443,9 @@ def parse_profile(data: Any, path: Path) -> Profile:
         article_pattern=article_pattern,
         list_selector=list_selector,
         selectors=_selectors(data, path),
+        province=_string(data, "province", path, required=False),
+        sources=tuple(s.strip() for s in sources),
+        verified=verified,
     )
 
 

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import urllib.parse
 import zlib
@@ -40,7 +41,7 @@ from crawler.query import field_key, fts_query, parse, search_form, words
 
 __all__ = ["fts_query", "search_form"]  # where the search index's helpers were always found
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -107,7 +108,7 @@ def content_hash(record: dict[str, Any]) -> str:
 class Outcome:
     """What saving one fetched document did."""
 
-    kind: str  # new | changed | unchanged | revived
+    kind: str  # new | changed | moved (same 索引号, new URL) | unchanged | revived
     identity: str
     version: int
     alerts: int = 0
@@ -265,7 +266,23 @@ def search_text(record: dict[str, Any]) -> str:
     )))  # fmt: skip
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+def _migrate_6(db: sqlite_utils.Database) -> None:
+    """Identity by 索引号: the URLs a document moved from (its aliases), and index numbers found
+    fast per portal."""
+    db.execute("""CREATE TABLE IF NOT EXISTS aliases (
+        alias TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+        portal TEXT NOT NULL, at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX IF NOT EXISTS documents_index_no ON documents (portal, index_no)")
+
+
+MIGRATIONS = {
+    1: _migrate_1,
+    2: _migrate_2,
+    3: _migrate_3,
+    4: _migrate_4,
+    5: _migrate_5,
+    6: _migrate_6,
+}
 
 
 class Store:
@@ -406,13 +423,12 @@ class Store:
                 f"{self.path}: written by a newer govwatch (schema {current}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
             with self.transaction() as conn:
-                # Another process opening the same new file may have migrated it meanwhile:
-                # under the write lock, the version is read again.
+                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                # Another process may have migrated while this one waited for the lock.
                 if self.schema_version() >= version:
                     continue
-                conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 MIGRATIONS[version](self.db)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -506,6 +522,13 @@ class Store:
         )
         return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
+    def aliases(self, portal: str) -> dict[str, str]:
+        """alias identity (a URL a document moved from or to) → the document's identity."""
+        rows = self.conn.execute(
+            "SELECT alias, document_id FROM aliases WHERE portal = ?", (portal,)
+        )
+        return {row[0]: row[1] for row in rows}
+
     def document(self, identity: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE id = ?", [identity]))
         return _decoded(rows[0]) if rows else None
@@ -561,7 +584,20 @@ class Store:
             row = conn.execute(
                 "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
             ).fetchone()
-            if row is not None and row[0] == digest:
+            moved = None if row is not None else _moved_from(conn, portal, identity, record)
+            if moved is not None:
+                # The same 索引号 at a new URL: the same document, which moved (a new version).
+                conn.execute(
+                    "INSERT OR REPLACE INTO aliases (alias, document_id, portal, at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (identity, moved, portal, fetched_at),
+                )
+                identity = moved
+                row = conn.execute(
+                    "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
+                ).fetchone()
+            same = row is not None and row[0] == digest
+            if same and moved is None:
                 conn.execute(
                     "UPDATE documents SET last_seen = ?, status = 'live', gone_at = NULL, etag = ?, "
                     "last_modified = ?, fetched_url = ?, column_id = COALESCE(?, column_id) "
@@ -608,18 +644,14 @@ class Store:
                     (identity, attachment["url"], attachment.get("name"), attachment.get("type")),
                 )
             written = 0
-            due = [alert for alert in alerts or [] if row is None or alert.on_change]
+            due = [alert for alert in alerts or [] if row is None or (alert.on_change and not same)]
             for prefix, rules, payload in merged(due):
                 written += self._add_alert(
-                    conn,
-                    f"{prefix}:{identity}:v{version}",
-                    rules,
-                    identity,
-                    version,
-                    portal,
+                    conn, f"{prefix}:{identity}:v{version}", rules, identity, version, portal,
                     {**payload, "version": version},
-                )
-        return Outcome("new" if row is None else "changed", identity, version, written)
+                )  # fmt: skip
+        kind = "new" if row is None else "moved" if same else "changed"
+        return Outcome(kind, identity, version, written)
 
     # Alerts
 
@@ -898,6 +930,27 @@ def _alert(row: tuple[Any, ...]) -> dict[str, Any]:
     alert_id, key, rule, rules, created, portal, payload = row
     return {"portal": portal, **json.loads(payload), "id": alert_id, "key": key, "rule": rule,
             "rules": json.loads(rules) if rules else [rule], "created_at": created}  # fmt: skip
+
+
+#: An index number worth an identity: an issuer code and a serial, not a bare year or dash.
+_INDEX_NO = re.compile(r"^(?=.*\d{3})[\w\-/.〔〕()（）]{8,}$")
+
+
+def _moved_from(
+    conn: sqlite3.Connection, portal: str, identity: str, record: dict[str, Any]
+) -> str | None:
+    """The document a new page is, when its URL carries no id of its own (the identity is the
+    URL) and exactly one other such document of the portal has the same 索引号; else None."""
+    index_no = str(record.get("index_no") or "").strip()
+    prefix = f"{portal}:http"
+    if not identity.startswith(prefix) or not _INDEX_NO.match(index_no):
+        return None
+    rows = conn.execute(
+        "SELECT id FROM documents WHERE portal = ? AND index_no = ? AND id != ? "
+        "AND substr(id, 1, ?) = ? LIMIT 2",
+        (portal, index_no, identity, len(prefix), prefix),
+    ).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def _foreign(conn: sqlite3.Connection) -> str:

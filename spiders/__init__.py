@@ -4,6 +4,8 @@
 """
 
 from spiders.base import PortalSpider
+from spiders.generic import GenericSpider
+from spiders.gkmlpt import GkmlptSpider
 from spiders.govcn import GovcnSpider
 from spiders.hanweb import HanwebSpider
 from spiders.jpaas import JpaasSpider
@@ -14,6 +16,17 @@ SPIDERS: dict[str, type[PortalSpider]] = {
     "jpaas": JpaasSpider,
     "trs": TrsSpider,
     "govcn": GovcnSpider,
+    "gkmlpt": GkmlptSpider,
+    "generic": GenericSpider,
 }
 
-__all__ = ["SPIDERS", "GovcnSpider", "HanwebSpider", "JpaasSpider", "PortalSpider", "TrsSpider"]
+__all__ = [
+    "SPIDERS",
+    "GenericSpider",
+    "GkmlptSpider",
+    "GovcnSpider",
+    "HanwebSpider",
+    "JpaasSpider",
+    "PortalSpider",
+    "TrsSpider",
+]

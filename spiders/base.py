@@ -106,6 +106,8 @@ class PortalSpider(scrapy.Spider):
         self.full = full in (True, "1", "true", "yes")
         self.allowed_domains = [urlsplit(f"//{host}").hostname or host for host in profile.hosts]
         self.known: dict[str, tuple[str | None, str | None, str | None, str]] = {}
+        #: URLs documents moved from or to (same 索引号) → the document's identity.
+        self.aliases: dict[str, str] = {}
         self.listed: set[str] = set()  # identities seen in listings this run
         self.scheduled: set[str] = set()  # identities fetched this run
         self.problems = 0
@@ -133,6 +135,7 @@ class PortalSpider(scrapy.Spider):
         spider.store = Store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
+        spider.aliases = spider.store.aliases(spider.profile.name)
         spider.first_walk = not spider.known
         today = (
             dt.date.fromisoformat(settings["GOVWATCH_TODAY"])
@@ -368,6 +371,7 @@ class PortalSpider(scrapy.Spider):
                                   else f"not a document URL ({pattern.pattern})")  # fmt: skip
                 continue
             identity = self.identity(url)
+            identity = self.aliases.get(identity, identity)
             self.listed.add(identity)
             known = self.known.get(identity)
             if known is None:
@@ -492,11 +496,13 @@ class PortalSpider(scrapy.Spider):
         assert self.store is not None
         columns = {column.id for column in self.profile.columns}
         everything = columns <= clean and self.portal_problems == 0
+        # Documents that moved during this crawl were listed under their new URL.
+        aliases = self.store.aliases(self.profile.name)
+        listed = {aliases.get(identity, identity) for identity in self.listed}
         return sorted(
             identity
             for identity, column in self.store.live_columns(self.profile.name).items()
-            if identity not in self.listed
-            and (column in clean if column in columns else everything)
+            if identity not in listed and (column in clean if column in columns else everything)
         )
 
 

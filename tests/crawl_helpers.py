@@ -17,6 +17,7 @@ from typing import Any
 
 from crawler.replica.app import Replica
 from crawler.replica.ports import free_port_block
+from crawler.replica.sites import SITES
 
 ROOT = Path(__file__).parent.parent
 
@@ -29,7 +30,7 @@ def free_block(count: int) -> int:
 @contextmanager
 def served_replica(docs: int, day: int, faults: str | None = None) -> Iterator[str]:
     """A replica in a child process; yields the URL of its first site."""
-    port = free_block(5)
+    port = free_block(len(SITES))
     command = [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", str(day),
                "--port", str(port)]  # fmt: skip
     if faults:

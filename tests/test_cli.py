@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -77,8 +78,12 @@ def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     printed = capsys.readouterr().out
     for fact in ("市经信局关于市十四届人大三次会议“西湖31号”建议的答复", "何征宇代表", "西湖31号", "市十四届人大三次会议",
                  "市经信局 (lead); 市委组织部、市科技局、市数据资源局 (co-handling)", "published 2023-11-03T11:04:00+08:00",
-                 "signed 2023-06-09", seed, "govwatch search 开源", "govwatch serve"):  # fmt: skip
+                 "signed 2023-06-09", seed, "search 开源 --db", "serve --db"):  # fmt: skip
         assert fact in printed, fact
+    # The hints name a command that works as written.
+    hint = next(line for line in printed.splitlines() if "Next:" in line).split("Next:", 1)[1]
+    ran = subprocess.run(shlex.split(hint), capture_output=True, text=True)
+    assert ran.returncode == 0 and "西湖31号" in ran.stdout, ran.stderr
     alerts = [
         json.loads(line)
         for line in (tmp_path / "demo" / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
@@ -131,4 +136,6 @@ def test_scrapy_finds_the_spiders() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
     )
-    assert result.returncode == 0 and result.stdout.split() == ["govcn", "hanweb", "jpaas", "trs"]
+    assert result.returncode == 0 and result.stdout.split() == [
+        "generic", "gkmlpt", "govcn", "hanweb", "jpaas", "trs",
+    ]  # fmt: skip

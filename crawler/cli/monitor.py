@@ -50,16 +50,29 @@ def load_config_or_exit(path: str | None, db: str | None) -> Any:
         raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @profiles_dir_option
-def portals(profiles: str | None) -> int:
-    """List the portal profiles and validate them.
+@click.option(
+    "--catalogue", is_flag=True, help="list the catalogue of real portals by province and family"
+)
+@click.pass_context
+def portals(ctx: click.Context, profiles: str | None, catalogue: bool) -> int:
+    """List the portal profiles and validate them; add and enable portals.
 
     The shipped ones, those in $GOVWATCH_PROFILES and those in --profiles.
 
     \b
-    Example: govwatch portals --profiles ./my-portals
+    Examples: govwatch portals --profiles ./my-portals
+              govwatch portals --catalogue
+              govwatch portals add http://jxj.hangzhou.gov.cn/col/col1229265378/index.html
+              govwatch portals enable pingtan-gov --profiles ./my-portals
     """
+    if ctx.invoked_subcommand is not None:
+        return 0
+    if catalogue:
+        from crawler import catalogue as listing
+
+        return listing.run_catalogue()
     found = load_profiles_or_exit(profiles)
     for profile in found.values():
         columns = ", ".join(f"{c.name} ({c.id})" for c in profile.columns)
@@ -73,6 +86,38 @@ def portals(profiles: str | None) -> int:
         )
     click.echo(f"\n{len(found)} portals, all valid")
     return 0
+
+
+@portals.command("add")
+@click.argument("url")
+@click.option("--name", help="the new portal's name (default: from its host)")
+@profiles_dir_option
+@click.option("--dry-run", is_flag=True, help="only show what it found; write nothing")
+def portals_add(url: str, name: str | None, profiles: str | None, dry_run: bool) -> int:
+    """A profile from a column's (or site's) page: its family and ids, proved on one listing page.
+
+    \b
+    Example: govwatch portals add http://jxj.hangzhou.gov.cn/col/col1229265378/index.html --dry-run
+    """
+    from crawler import discover
+
+    code: int = discover.run_portals_add(url, name, profiles, dry_run)
+    return code
+
+
+@portals.command("enable")
+@click.argument("names", nargs=-1, required=True, metavar="NAME…")
+@profiles_dir_option
+def portals_enable(names: tuple[str, ...], profiles: str | None) -> int:
+    """Turn on portals of the catalogue (copied into --profiles, still marked unverified).
+
+    \b
+    Example: govwatch portals enable pingtan-gov foshan-fsgjj --profiles ./my-portals
+    """
+    from crawler import catalogue
+
+    code: int = catalogue.run_enable(list(names), profiles)
+    return code
 
 
 @cli.command()

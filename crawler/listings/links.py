@@ -39,6 +39,8 @@ ARTICLE_PATTERNS: dict[str, str] = {
     "trs": r"/t\d{8}_\d+\.s?html?(?:\?|$)",
     # /zhengce/content/2023-11/content_6913571.htm
     "govcn": r"/content_\d+\.s?html?(?:\?|$)",
+    # /gkmlpt/content/7/7107/post_7107734.html, mobile mpost_, legacy /gkml/…/post_<id>.html
+    "gkmlpt": r"/(?:gkmlpt/content/\d+/\d+/|gkml/(?:[\w-]+/)*)m?post_\d+\.html?(?:\?|$)",
 }
 #: Any known article URL (for answers to article requests and for pages of unknown families):
 #: the families above plus Guangdong's `post_<id>.html` and UCAP's `…/content.shtml`.

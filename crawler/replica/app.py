@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from crawler.replica import govcn, hanweb, jpaas, trs
+from crawler.replica import generic, gkmlpt, govcn, hanweb, jpaas, trs
 from crawler.replica.corpus import Corpus, Spec
 from crawler.replica.faults import Faults, parse
 from crawler.replica.sites import SITES, Site
@@ -16,14 +16,18 @@ class Family(Protocol):
     def handle(self, request: Request, day: int) -> Response: ...
 
 
-def article_path(site: Site, spec: Spec) -> str:
-    """A document's path under its home column."""
+def article_path(site: Site, spec: Spec, day: int = 0) -> str:
+    """A document's path under its home column (on `day`, for sites that move documents)."""
     if site.family == "hanweb":
         return hanweb.article_path(spec)
     if site.family == "jpaas":
         return jpaas.article_path(spec)
     if site.family == "trs":
         return trs.article_path(site, spec)
+    if site.family == "gkmlpt":
+        return gkmlpt.article_path(spec)
+    if site.family == "generic":
+        return generic.article_path(site, spec, day)
     return govcn.article_path(spec)
 
 
@@ -35,6 +39,10 @@ def attachment_paths(site: Site, spec: Spec, names: list[tuple[str, str]]) -> li
         return [jpaas.attachment_path(name, key) for name, key in names]
     if site.family == "trs":
         return [trs.attachment_path(site, spec, key) for _, key in names]
+    if site.family == "gkmlpt":
+        return [gkmlpt.attachment_path(spec, key) for _, key in names]
+    if site.family == "generic":
+        return [generic.attachment_path(key) for _, key in names]
     return [govcn.attachment_path(spec, key) for _, key in names]
 
 
@@ -54,6 +62,10 @@ class Replica:
                 family = jpaas.Jpaas(site, self.corpus)
             elif site.family == "trs":
                 family = trs.Trs(site, self.corpus)
+            elif site.family == "gkmlpt":
+                family = gkmlpt.Gkmlpt(site, self.corpus)
+            elif site.family == "generic":
+                family = generic.Generic(site, self.corpus)
             else:
                 family = govcn.GovCn(site, self.corpus)
             self.handlers[site.name] = family
@@ -61,11 +73,14 @@ class Replica:
     def handle(self, site: str, request: Request) -> Response:
         return self.handlers[site].handle(request, self.day)
 
-    def truth(self, day: int | None = None) -> Iterator[dict[str, Any]]:
-        """Every document live on `day`, once, with its real URL and true fields."""
+    def truth(
+        self, day: int | None = None, optional: tuple[str, ...] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Every document live on `day`, once, with its real URL and true fields; of the
+        optional sites (no shipped profile) only those named."""
         day = self.day if day is None else day
         for site in SITES:
-            if site.mirror_of:
+            if site.mirror_of or (site.optional and site.name not in optional):
                 continue
             for spec in self.corpus.live(site.name, day):
                 yield {"portal": site.name, **self.record(site, spec, day)}
@@ -75,4 +90,6 @@ class Replica:
         base = origin or site.origin
         doc = self.corpus.document(spec, day)
         links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])
-        return doc.truth(base + article_path(site, spec), site, [base + link for link in links])
+        return doc.truth(
+            base + article_path(site, spec, day), site, [base + link for link in links]
+        )

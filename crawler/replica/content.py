@@ -189,6 +189,8 @@ def generate(
     signed = pub_date - dt.timedelta(days=rng.randint(3, 150))
     serial_no = rng.randint(1, 400)
     index_no = f"{site.org_code}/{year}-{rng.randint(1, 99999):05d}"
+    if site.optional:  # numbered in order, as 索引号 are: one per document (identity rests on it)
+        index_no = f"{site.org_code}/{year}-{serial + 1:05d}"
     paragraphs: list[str] = []
     reply: dict[str, Any] | None = None
     doc_no: str | None = None
@@ -226,7 +228,7 @@ def generate(
         salutation = addressee if addressee.endswith(role) else addressee + role
         co_pool = (
             [a for a, _ in AGENCIES]
-            if site.family in ("hanweb", "jpaas")
+            if site.family in ("hanweb", "jpaas", "generic")
             else list(PROVINCE_AGENCIES if site.family == "trs" else NATIONAL_AGENCIES)
         )
         co = rng.sample([a for a in co_pool if a != publisher], rng.randint(0, 3))
@@ -355,7 +357,8 @@ def generate(
         column_name=column.name,
         index_no=index_no,
         doc_no=doc_no,
-        disclosure_form=None if site.family == "govcn" else "主动公开",  # gov.cn shows none
+        # gov.cn and gkmlpt pages show none
+        disclosure_form=None if site.family in ("govcn", "gkmlpt") else "主动公开",
         written_date=written,
         published=published,
         paragraphs=paragraphs,

@@ -87,6 +87,10 @@ class Spec:
             return hashlib.md5(f"{self.site}/{self.serial}".encode()).hexdigest()
         if family == "trs":
             return str(26000000 + self.serial * 3 + 1)
+        if family == "gkmlpt":
+            return str(7000000 + self.serial * 13 + 5)
+        if family == "generic":  # a slug: the URL carries no number
+            return hashlib.md5(f"{self.site}/{self.serial}".encode()).hexdigest()[:10]
         return str(5200000 + self.serial * 11)
 
 

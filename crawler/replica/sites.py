@@ -34,7 +34,7 @@ class Column:
 @dataclass(frozen=True)
 class Site:
     name: str  # the portal name profiles use
-    family: str  # hanweb | jpaas | trs | govcn
+    family: str  # hanweb | jpaas | trs | govcn | gkmlpt | generic
     origin: str  # the real origin
     site_name: str
     publisher: str  # short name, as the disclosure table shows it
@@ -50,6 +50,9 @@ class Site:
     site_id_code: str = ""
     #: A mirror copies another site; it is never in a profile nor in the truth.
     mirror_of: str | None = None
+    #: Served for crawl tests of families no shipped profile uses (gkmlpt, generic): its profile
+    #: lives in the catalogue or the tests, and it is in the truth only when asked for.
+    optional: bool = False
 
     def column(self, column_id: str) -> Column | None:
         return next((c for c in self.columns if c.id == column_id), None)
@@ -154,5 +157,47 @@ GOVCN = Site(
     columns=(Column("gongwen", "国务院文件", ((POLICY, 75), (NOTICE, 25))),),
 )
 
-SITES: tuple[Site, ...] = (HANGZHOU_JXJ, HANGZHOU_JXJ_HANT, HANGZHOU_GOV, HUBEI_JXT, GOVCN)
+# 佛山市住房公积金管理中心 on Guangdong's gkmlpt: SID 757016 and the categories 规范性文件 (617),
+# 其他文件 (618) and 工作动态 (607) are the real ones (its page
+# https://fsgjj.foshan.gov.cn/gkmlpt/content/7/7107/post_7107734.html embeds them).
+FOSHAN_FSGJJ = Site(
+    name="foshan-fsgjj",
+    family="gkmlpt",
+    origin="http://fsgjj.foshan.gov.cn",
+    site_name="佛山市住房公积金管理中心",
+    publisher="佛山市住房公积金管理中心",
+    agency="佛山市住房公积金管理中心",
+    org_code="124406007254589167",
+    doc_prefix="佛房金管",
+    webid="757016",  # real: the SID
+    site_id_code="4406000049",
+    columns=(
+        Column("617", "规范性文件", ((POLICY, 80), (NOTICE, 20))),  # real
+        Column("618", "其他文件", ((NOTICE, 70), (POLICY, 30))),  # real
+        Column("607", "工作动态", ((NEWS, 90), (NOTICE, 10))),  # real
+    ),
+    optional=True,
+)
+
+# A county portal on a home-grown template (no known family): made up, as such sites are many
+# and each is different. Lists in <div>s, paging by 下一页 links and index_N.html or ?page=N.
+COUNTY_DEMO = Site(
+    name="county-demo",
+    family="generic",
+    origin="http://www.demo-county.gov.cn",
+    site_name="示范县人民政府",
+    publisher="县政府办",
+    agency="示范县人民政府办公室",
+    org_code="MB1C33605X",
+    doc_prefix="示政办",
+    site_id_code="4399990001",
+    columns=(
+        Column("jyta", "建议提案办理", REPLY_COLUMN_KINDS, "zwgk/jyta"),
+        Column("tzgg", "通知公告", ((NOTICE, 70), (POLICY, 30)), "zwgk/tzgg"),
+    ),
+    optional=True,
+)
+
+SITES: tuple[Site, ...] = (HANGZHOU_JXJ, HANGZHOU_JXJ_HANT, HANGZHOU_GOV, HUBEI_JXT, GOVCN,
+                           FOSHAN_FSGJJ, COUNTY_DEMO)  # fmt: skip
 SITES_BY_NAME = {site.name: site for site in SITES}

@@ -189,6 +189,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             print(
                 f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: {blocked['message']}"
             )
+        for line in crawl.defence_lines(summary):  # issue 12: browser, TLS, what still blocks
+            print(line)
     code = crawl.EXIT_CODES[summary["status"]]
     if code:
         print(f"govwatch crawl: {crawl.problem_line(summary)}", file=sys.stderr)

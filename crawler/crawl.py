@@ -230,6 +230,7 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         key: values[f"govwatch/{stat}"]
         for key, stat in (("challenges", "challenges"), ("solves", "browser_solves"),
                           ("launches", "browser_launches"), ("seconds", "browser_seconds"),
+                          ("pages", "browser_pages"),
                           ("failures", "browser_failures"), ("missing", "browser_missing"))
         if values.get(f"govwatch/{stat}")
     }  # fmt: skip

@@ -10,11 +10,12 @@ is solved once per host in a headless Chromium (`crawler.browser`), its cookies 
 portal's jar, and the request goes again as a plain request carrying them. Requests challenged
 while a solve runs wait for it; requests sent before a solve finished go again without another
 one; a challenge that comes back (the cookie expired) is solved again. Portals whose profile says
-`render: browser` have their GET pages fetched by the browser. Without Chromium the crawl goes on
+`render: browser` have their HTML pages shown by the browser (its scripts run). Without Chromium the crawl goes on
 (the challenge is reported as blocked) and says once what to install.
 
 Stats (per portal): `govwatch/challenges`, `govwatch/browser_solves`,
-`govwatch/browser_launches`, `govwatch/browser_seconds`, `govwatch/browser_missing`.
+`govwatch/browser_launches`, `govwatch/browser_seconds`, `govwatch/browser_pages` (rendered),
+`govwatch/browser_missing`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ logger = logging.getLogger(__name__)
 MAX_CHALLENGES = 3
 _GENERATION = "govwatch_generation"
 _CHALLENGED = "govwatch_challenges"
-_RENDERED = "govwatch_rendered"
 
 
 def to_cookie(data: dict[str, Any]) -> http.cookiejar.Cookie:
@@ -184,27 +184,17 @@ class ChallengeMiddleware:
             self.stats.set_value("govwatch/browser_missing", INSTALL_HINT)
         return False
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta.setdefault(_GENERATION, self.generation.get(_host(request.url), 0))
-        if not self.render or request.method != "GET" or request.meta.get(_RENDERED):
-            return None
-        if not self._available():
-            return None
-        solved = await self._open(request.url, request)
-        request.meta[_RENDERED] = True
-        return HtmlResponse(
-            request.url, status=200, body=solved.html.encode("utf-8"), encoding="utf-8",
-            request=request,
-        )  # fmt: skip
 
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        if request.meta.get(_RENDERED) or response.status in (301, 302, 303, 304, 307, 308):
+        if response.status in (301, 302, 303, 304, 307, 308):
             return response
         reason = blocked_reason(response.status, response.body)
         if reason is None or not solvable(reason):
-            return response
+            return await self._rendered(request, response)
         self.stats.inc_value("govwatch/challenges")
         tries = int(request.meta.get(_CHALLENGED, 0))
         if tries >= MAX_CHALLENGES or not self._available():
@@ -227,6 +217,30 @@ class ChallengeMiddleware:
         again.meta[_CHALLENGED] = tries + 1
         again.meta[_GENERATION] = self.generation.get(host, 0)
         return again
+
+    async def _rendered(self, request: Request, response: Response) -> Response:
+        """For `render: browser` portals, an HTML page as the browser shows it (its scripts
+        run); JSON and other answers as they came."""
+        kind = (response.headers.get(b"Content-Type") or b"").lower()
+        if not self.render or request.method != "GET" or response.status != 200:
+            return response
+        if b"html" not in kind or not self._available():
+            return response
+        try:
+            solved = await self._open(request.url, request)
+        except BrowserError as error:
+            logger.warning("%s: the browser could not render it: %s", request.url, error)
+            self.stats.inc_value("govwatch/browser_failures")
+            return response
+        self.stats.inc_value("govwatch/browser_pages")
+        headers = response.headers.copy()
+        for name in (b"Content-Length", b"Content-Encoding"):
+            headers.pop(name, None)
+        headers[b"Content-Type"] = b"text/html; charset=utf-8"
+        return HtmlResponse(
+            response.url, status=200, headers=headers, body=solved.html.encode("utf-8"),
+            encoding="utf-8", request=request,
+        )  # fmt: skip
 
     async def _solve(self, host: str, request: Request) -> None:
         """One solve per host at a time: who comes while it runs waits for it."""

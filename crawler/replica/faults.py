@@ -10,6 +10,7 @@ SPEC is `RULE[;RULE…]`, RULE is `[SITE:]PATH-GLOB=FAULT[@RATE][,FAULT[@RATE]�
     truncate          send half the body, then close
     412               瑞数-style challenge: HTTP 412 with a `$_ts` script
     418               创宇盾/加速乐 block page: HTTP 418 "访问被拦截" with `__jsl_clearance`
+    js-render         the page, written into the document by a script (only a browser shows it)
     geo               a geo-block: HTTP 403 "GeoBL" to addresses outside mainland China
     cookie-302        an openresty WAF: 302 to the same URL setting a cookie the next request
                       must carry
@@ -42,6 +43,7 @@ run is repeatable and a retry of a transient fault can succeed.
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import hashlib
 import random
@@ -53,7 +55,7 @@ from crawler.replica.web import Request, Response
 
 FAULTS = ("500", "502", "503", "429", "slow", "reset", "truncate", "412", "418", "illegal",
           "empty-proxy", "oversize", "redirect-loop", "shield", "captcha", "cookie-shell", "acw",
-          "jsl", "soft-404", "app-shell", "wrong-page", "stub-away", "stub-loop", "cookie-302", "geo",
+          "jsl", "soft-404", "app-shell", "wrong-page", "stub-away", "stub-loop", "cookie-302", "geo", "js-render",
           "tls-legacy")  # fmt: skip
 SESSION_COOKIE = "JSESSIONID"
 WAF_COOKIE = "waf_cookie"
@@ -299,6 +301,24 @@ def _home_page(token: str) -> str:
         '</li><li><a href="/zwgk/">政务公开</a></li></ul><div class="news"><h3>要闻动态</h3>'
         f'<ul>{rows}</ul></div><div class="footer">网站标识码：{token}</div></body></html>'
     )
+
+
+def in_script(answer: Response) -> Response:
+    """The js-render fault: an HTML page written into an empty shell by a script, as pages that
+    only render in a browser are (its validators kept)."""
+    if answer.status != 200 or "html" not in answer.content_type:
+        return answer
+    charset = answer.content_type.partition("charset=")[2].strip() or "utf-8"
+    encoded = base64.b64encode(answer.body).decode("ascii")
+    body = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title></title></head><body>'
+        '<div id="app"></div><script>var b=atob("' + encoded + '");'
+        "var u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);"
+        f'document.open();document.write(new TextDecoder("{charset}").decode(u));'
+        "document.close();</script></body></html>"
+    )
+    return Response(200, body.encode(), "text/html; charset=utf-8", dict(answer.headers),
+                    answer.etag, answer.last_modified)  # fmt: skip
 
 
 def respond(fault: Fault, request: Request) -> Response | None:

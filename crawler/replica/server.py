@@ -18,7 +18,7 @@ from twisted.web.server import NOT_DONE_YET
 
 from crawler.replica.app import Replica
 from crawler.replica.corpus import date_of, day_number
-from crawler.replica.faults import Fault
+from crawler.replica.faults import Fault, in_script
 from crawler.replica.sites import SITES
 from crawler.replica.web import Request, Response
 
@@ -88,6 +88,8 @@ class SiteResource(resource.Resource):
             request.write(answer.body[: len(answer.body) // 2])
             _transport(request).loseConnection()
             return NOT_DONE_YET
+        if fault.name == "js-render":
+            return self.send(request, req, in_script(self.replica.handle(self.site, req)))
         answer = self.replica.faults.respond(fault, req) or self.replica.handle(self.site, req)
         return self.send(request, req, answer)
 

@@ -148,3 +148,23 @@ def test_the_cookie_jar_is_kept_with_the_portal(tmp_path: Path) -> None:
     with Store(tmp_path / "jar.db") as store:
         assert store.cookies("hubei-jxt") == [cookie]
         assert store.cookies("govcn") == []
+
+
+@needs_browser
+def test_render_browser_shows_pages_only_a_browser_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_browser(monkeypatch)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text = (ROOT / "crawler" / "portals" / "hangzhou-gov.yaml").read_text(encoding="utf-8")
+    (profiles / "hangzhou-gov.yaml").write_text(text + "render: browser\n", encoding="utf-8")
+    expected = {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hangzhou-gov"}
+    with served_replica(DOCS, DAY, "hangzhou-gov:*/art/*=js-render") as url:
+        plain = crawl(url, tmp_path / "plain.db", "hangzhou-gov", exit_codes=(1,))
+        rendered = crawl(url, tmp_path / "rendered.db", "hangzhou-gov", "--profiles", str(profiles))
+    assert plain["errors"] > 0  # without the browser the pages are empty shells
+    assert rendered["errors"] == 0 and rendered["blocked"] == []
+    _assert_truth(tmp_path / "rendered.db", expected)
+    browser = rendered["portals"]["hangzhou-gov"]["browser"]
+    assert browser["launches"] == 1 and browser["pages"] >= len(expected)

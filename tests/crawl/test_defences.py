@@ -16,6 +16,7 @@ from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
 from crawler.browser import INSTALL_HINT, find_chromium
 from crawler.items import DOCUMENT_KEYS
+from crawler.schedule import health_checks
 from crawler.store import Store
 
 DOCS, DAY = 60, 1400
@@ -124,18 +125,29 @@ def test_302_to_self_with_a_cookie_and_legacy_tls(tmp_path: Path) -> None:
     assert tls["certificate"] == {tls["legacy"][0]: "self-signed certificate"}
     # Only the legacy server's host went legacy.
     assert "tls" not in summary["portals"]["hangzhou-gov"]
+    # The certificate problem reaches the portal's health, once.
+    with Store(db) as store:
+        assert health_checks(store, "hubei-jxt", summary) == 1
+        assert health_checks(store, "hubei-jxt", summary) == 0
+        [alert] = store.alerts("health")
+    assert alert["message"] == f"certificate problem on {tls['legacy'][0]}: self-signed certificate"
 
 
 def test_what_no_browser_passes_is_said_with_its_remedy(tmp_path: Path) -> None:
     faults = "govcn:*=geo;hubei-jxt:/fbjd/xxgkml/gzdt/*=captcha"
+    db = tmp_path / "geo.db"
     with served_replica(DOCS, DAY, faults) as url:
-        summary = crawl(url, tmp_path / "geo.db", "govcn", "hubei-jxt", exit_codes=(3,))
+        summary = crawl(url, db, "govcn", "hubei-jxt", exit_codes=(3,))
     govcn, hubei = summary["portals"]["govcn"], summary["portals"]["hubei-jxt"]
     assert govcn["status"] == "blocked" and "inside China" in govcn["remedy"]
     assert hubei["status"] == "blocked" and "captcha" in hubei["remedy"]
     assert {b["message"] for b in summary["blocked"] if b["portal"] == "govcn"} == {
         "HTTP 403: geo-block (GeoBL)"
     }
+    with Store(db) as store:
+        assert health_checks(store, "govcn", summary) >= 1
+        messages = [a["message"] for a in store.alerts("health")]
+    assert any("GeoBL" in m and "inside China" in m for m in messages), messages
 
 
 def test_the_cookie_jar_is_kept_with_the_portal(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ from crawler.store import Store
 logger = logging.getLogger(__name__)
 #: How often one request may meet a challenge before it is reported as blocked.
 MAX_CHALLENGES = 3
+#: The install hint is said once per process, however many portals meet a challenge.
+_HINTED: list[str] = []
 _GENERATION = "govwatch_generation"
 _CHALLENGED = "govwatch_challenges"
 
@@ -180,7 +182,9 @@ class ChallengeMiddleware:
             return True
         if not self.warned and not self.off:
             self.warned = True
-            logger.warning(INSTALL_HINT)
+            if not _HINTED:
+                _HINTED.append(INSTALL_HINT)
+                logger.warning(INSTALL_HINT)
             self.stats.set_value("govwatch/browser_missing", INSTALL_HINT)
         return False
 

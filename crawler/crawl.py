@@ -238,7 +238,11 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         out["browser"] = browser
     tls = {
         key: values[f"govwatch/{stat}"]
-        for key, stat in (("legacy", "tls_legacy"), ("certificate", "certificate"))
+        for key, stat in (
+            ("legacy", "tls_legacy"),
+            ("fallbacks", "tls_fallbacks"),
+            ("certificate", "certificate"),
+        )
         if values.get(f"govwatch/{stat}")
     }
     if tls:

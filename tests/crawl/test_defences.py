@@ -124,6 +124,7 @@ def test_302_to_self_with_a_cookie_and_legacy_tls(tmp_path: Path) -> None:
     _assert_truth(db, expected)
     tls = summary["portals"]["hubei-jxt"]["tls"]
     assert len(tls["legacy"]) == 1 and tls["legacy"][0].startswith("127.0.0.1:")
+    assert tls["fallbacks"] >= 1  # found by its handshake error
     assert tls["certificate"] == {tls["legacy"][0]: "self-signed certificate"}
     # Only the legacy server's host went legacy.
     assert "tls" not in summary["portals"]["hangzhou-gov"]
@@ -182,3 +183,18 @@ def test_render_browser_shows_pages_only_a_browser_shows(
     _assert_truth(tmp_path / "rendered.db", expected)
     browser = rendered["portals"]["hangzhou-gov"]["browser"]
     assert browser["launches"] == 1 and browser["pages"] >= len(expected)
+
+
+def test_a_profile_says_tls_legacy(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text = (ROOT / "crawler" / "portals" / "hubei-jxt.yaml").read_text(encoding="utf-8")
+    (profiles / "hubei-jxt.yaml").write_text(text + "tls: legacy\n", encoding="utf-8")
+    expected = {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hubei-jxt"}
+    db = tmp_path / "legacy.db"
+    with served_replica(DOCS, DAY, "hubei-jxt:*=tls-legacy") as url:
+        summary = crawl(url, db, "hubei-jxt", "--profiles", str(profiles))
+    tls = summary["portals"]["hubei-jxt"]["tls"]
+    assert len(tls["legacy"]) == 1 and "fallbacks" not in tls  # legacy from the first request
+    assert summary["errors"] == 0
+    _assert_truth(db, expected)

@@ -9,6 +9,8 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
   beside the full crawl's requests;
 - store and search: documents/s written with versions and the full-text index; search p50 and p95;
 - memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`);
+- challenge: a full crawl behind a script challenge (the browser passing it once) beside the same
+  crawl unchallenged: seconds, requests, browser solves (skipped, and said so, without Chromium);
 - accuracy: the scores of `python -m bench.accuracy` on the real development sets in
   ../shared/data/real/ (skipped, and said so, where they are absent).
 """
@@ -69,7 +71,10 @@ def main() -> None:
         else {key: value for key, value in crawl.scale(size).items() if key != "pages"}
         for size in sizes
     ]
-    results["details"] = {"crawl": incremental, "store": stored, "extract": measured,
+    challenge = crawl.challenged(main_size // 5)
+    if "skipped" not in challenge:
+        results["challenge_overhead_s"] = challenge["challenge_overhead_s"]
+    results["details"] = {"challenge": challenge, "crawl": incremental, "store": stored, "extract": measured,
                           "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     real = accuracy.data_dir()
     if (real / "replies-dev.jsonl").exists():
@@ -89,6 +94,13 @@ def main() -> None:
     print(f"\nfull crawl: {incremental['full_crawl_requests']} requests for {incremental['full_crawl_documents']} "
           f"documents; with nothing new: {incremental['recrawl_nochange_requests']} requests; with "
           f"{incremental['recrawl_10new_documents']} new: {incremental['recrawl_10new_requests']} requests")  # fmt: skip
+    if "skipped" in challenge:
+        print(f"challenge skipped: {challenge['skipped']}")
+    else:
+        plain, hard = challenge["plain"], challenge["challenged"]
+        print(f"challenged crawl ({challenge['docs']} docs): {hard['seconds']} s, {hard['requests']} "
+              f"requests, {hard['browser_solves']} browser solve(s) taking {hard['browser_s']} s; "
+              f"unchallenged: {plain['seconds']} s, {plain['requests']} requests")  # fmt: skip
     if "accuracy" in results:
         print()
         accuracy.print_table(results["accuracy"])

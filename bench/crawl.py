@@ -7,6 +7,7 @@ process, as the scheduler runs them, and its peak RSS is read from /proc while i
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -25,13 +26,13 @@ PORTAL = "hangzhou-jxj"  # Hanweb classic: column pages, dataproxy groups, the r
 
 
 @contextmanager
-def replica(docs: int, day: int) -> Iterator[tuple[str, float]]:
+def replica(docs: int, day: int, faults: str | None = None) -> Iterator[tuple[str, float]]:
     """A replica in a child process; (its URL, seconds it took to start)."""
     port = free_port_block()
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", str(day),
-         "--port", str(port)],
+         "--port", str(port), *(["--faults", faults] if faults else [])],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     assert process.stdout is not None
@@ -132,6 +133,32 @@ def full_and_incremental(docs: int) -> dict[str, Any]:
         "recrawl_10new_requests": fresh["requests"],
         "recrawl_10new_s": fresh["duration_s"],
     }
+
+
+#: Every page of PORTAL behind a 瑞数-style challenge whose cookie lives an hour.
+CHALLENGE = f"{PORTAL}:*=412"
+
+
+def challenged(docs: int) -> dict[str, Any]:
+    """The cost of a challenge: a full crawl of PORTAL behind CHALLENGE (the browser passing it)
+    beside the same crawl unchallenged, on the same replica corpus. Without Chromium: skipped."""
+    from crawler.browser import find_chromium
+
+    if find_chromium(os.environ.get("GOVWATCH_BROWSER")) is None:
+        return {"skipped": "no Chromium (Debian: apt-get install chromium)"}
+    out: dict[str, Any] = {"docs": docs}
+    for name, faults in (("plain", None), ("challenged", CHALLENGE)):
+        with tempfile.TemporaryDirectory() as tmp, replica(docs, LAST_DAY, faults) as (url, _):
+            summary, peak = crawl(url, Path(tmp) / "challenge.db")
+        browser = summary["portals"][PORTAL].get("browser", {})
+        out[name] = {
+            "seconds": summary["duration_s"], "requests": summary["requests"],
+            "documents": summary["documents_new"], "blocked": len(summary["blocked"]),
+            "peak_rss_mb": peak, "browser_solves": browser.get("solves", 0),
+            "browser_s": round(browser.get("seconds", 0.0), 2),
+        }  # fmt: skip
+    out["challenge_overhead_s"] = round(out["challenged"]["seconds"] - out["plain"]["seconds"], 2)
+    return out
 
 
 def scale(docs: int) -> dict[str, Any]:

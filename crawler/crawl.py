@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from crawler.listings.blocked import remedy
 from crawler.profiles import Profile
 from crawler.store import RunStats, Store, now
 from crawler.watch import load_rules
@@ -184,6 +185,7 @@ def _finish(
         if problems:
             first = problems[0]
             portal["first_problem"] = f"{first['url']}: {first['message']}"
+        portal.update(defences(values, problems))
         statuses.append(status)
         stats.portals[name] = portal
         stats.requests += portal["requests"]
@@ -221,6 +223,61 @@ def _finish(
     }
 
 
+def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a portal's defences cost and what is still in the way: the browser's work
+    (`browser`), legacy TLS and certificate problems (`tls`), and for a portal still blocked,
+    the likely cause and what to do (`remedy`)."""
+    out: dict[str, Any] = {}
+    browser = {
+        key: values[f"govwatch/{stat}"]
+        for key, stat in (("challenges", "challenges"), ("solves", "browser_solves"),
+                          ("launches", "browser_launches"), ("seconds", "browser_seconds"),
+                          ("pages", "browser_pages"),
+                          ("failures", "browser_failures"), ("missing", "browser_missing"))
+        if values.get(f"govwatch/{stat}")
+    }  # fmt: skip
+    if browser:
+        out["browser"] = browser
+    tls = {
+        key: values[f"govwatch/{stat}"]
+        for key, stat in (
+            ("legacy", "tls_legacy"),
+            ("fallbacks", "tls_fallbacks"),
+            ("certificate", "certificate"),
+        )
+        if values.get(f"govwatch/{stat}")
+    }
+    if tls:
+        out["tls"] = tls
+    blocked = [p["message"] for p in problems if p.get("kind") == "blocked"]
+    if blocked:
+        out["remedy"] = remedy(blocked[0])
+    return out
+
+
+def defence_lines(summary: dict[str, Any]) -> list[str]:
+    """Per portal, in plain words: what the browser and legacy TLS did, certificate problems,
+    and what still blocks it with the likely cause and remedy."""
+    lines = []
+    for name, portal in summary.get("portals", {}).items():
+        browser = portal.get("browser", {})
+        if browser.get("solves"):
+            lines.append(
+                f"  {name}: {browser['solves']} challenge(s) passed in the browser "
+                f"({browser.get('seconds', 0):.1f} s, {browser.get('launches', 0)} launch(es))"
+            )
+        if browser.get("missing"):
+            lines.append(f"  {name}: {browser['missing']}")
+        tls = portal.get("tls", {})
+        if tls.get("legacy"):
+            lines.append(f"  {name}: legacy TLS for {', '.join(tls['legacy'])}")
+        for host, problem in tls.get("certificate", {}).items():
+            lines.append(f"  {name}: certificate problem on {host}: {problem}")
+        if portal.get("remedy"):
+            lines.append(f"  {name} still blocked — likely: {portal['remedy']}")
+    return lines
+
+
 def _stats(crawler: Crawler | None) -> dict[str, Any]:
     """A crawler's stats; none when it never started."""
     try:
@@ -250,6 +307,8 @@ def problem_line(summary: dict[str, Any]) -> str:
             parts.append(f"{name} failed: {portal['errors']} errors{blocked}{first}")
         elif status == "blocked":
             parts.append(f"{name} blocked: {portal['blocked']} answers{first}")
+        if portal.get("remedy") and status in ("blocked", "failed"):
+            parts[-1] += f" — likely: {portal['remedy']}"
     if not parts and summary.get("error"):
         parts.append(str(summary["error"]))
     stored = {"done": "done", "interrupted": "interrupted"}.get(summary.get("status", ""), "failed")

@@ -40,7 +40,11 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
-          "province", "sources", "verified")  # fmt: skip
+          "province", "sources", "verified", "render", "tls")  # fmt: skip
+#: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
+#: hosts with old TLS (crawler.tls) from the first request.
+RENDER_VALUES = ("plain", "browser")
+TLS_VALUES = ("default", "legacy")
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -92,6 +96,8 @@ class Profile:
     province: str = ""
     sources: tuple[str, ...] = ()
     verified: bool | None = None  # None: the profile does not say
+    render: str = "plain"
+    tls: str = "default"
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -422,6 +428,15 @@ def parse_profile(data: Any, path: Path) -> Profile:
             path, "revisit_days", f"{revisit_days!r} is not a number of days",
             f"write a whole number of days from 0 to {MAX_REVISIT_DAYS}, e.g. 30",
         )  # fmt: skip
+    choices = {}
+    for key, allowed in (("render", RENDER_VALUES), ("tls", TLS_VALUES)):
+        value = data.get(key, allowed[0])
+        if value not in allowed:
+            raise _fail(
+                path, key, f"{value!r} is not one of {', '.join(allowed)}",
+                f"write {key}: {allowed[1]} (or leave it out for {allowed[0]})",
+            )  # fmt: skip
+        choices[key] = str(value)
     return Profile(
         name=name,
         family=family,
@@ -446,6 +461,8 @@ def parse_profile(data: Any, path: Path) -> Profile:
         province=_string(data, "province", path, required=False),
         sources=tuple(s.strip() for s in sources),
         verified=verified,
+        render=choices["render"],
+        tls=choices["tls"],
     )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from crawler.clock import shown
 from crawler.config import Config, ConfigFileError, Trigger
 from crawler.crawl import EXIT_CODES, worst
+from crawler.listings.blocked import remedy
 from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.profiles import Profile, ProfileError, load_profiles, select
 from crawler.store import Store, StoreError, utcnow
@@ -268,8 +269,15 @@ def health_checks(
         ):
             continue
         message = f"column {blocked.get('column') or '—'} blocked: {blocked.get('message')}"
+        cause = remedy(str(blocked.get("message")))  # issue 12: the likely cause, the remedy
         raised += store.add_health_alert(f"health:{portal}:{blocked.get('column')}:blocked:{run}", portal,
-                                         {"message": message, "url": blocked.get("url"), "run": run})  # fmt: skip
+                                         {"message": f"{message} — likely: {cause}", "remedy": cause,
+                                          "url": blocked.get("url"), "run": run})  # fmt: skip
+    # Certificate problems (crawler.tls): the crawl goes on, the operator hears of it once.
+    certificates = summary.get("portals", {}).get(portal, {}).get("tls", {}).get("certificate", {})
+    for host, problem in certificates.items():
+        raised += store.add_health_alert(f"health:{portal}:certificate:{host}:{problem}", portal,
+                                         {"message": f"certificate problem on {host}: {problem}", "run": run})  # fmt: skip
     if run is not None:
         for error in store.run_errors(run):
             if "none now" in (error["message"] or ""):

@@ -3,6 +3,12 @@
 Replica and benchmark runs lift the delays explicitly; nothing here is tuned for speed.
 """
 
+import os
+import warnings
+
+# Scrapy calls its per-host TLS hook deprecated but has no other (crawler.tls needs it).
+warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
+
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -36,7 +42,19 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RetryDelayMiddleware": 560,
+    # Defences (crawler.defences, crawler.tls): a challenge is read after decompression (590)
+    # and after the cookie middleware took the answer's cookies (700); a failed legacy
+    # handshake is seen before the retries (550).
+    "crawler.defences.ChallengeMiddleware": 585,
+    "crawler.tls.TLSFallbackMiddleware": 595,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.defences.PortalCookiesMiddleware": 700,
 }
+# Per-host TLS: legacy only for hosts that need it; certificate problems recorded.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.PerHostContextFactory"
+# The browser for script challenges: `auto` (Chromium on PATH), a path, or `off`.
+GOVWATCH_BROWSER = os.environ.get("GOVWATCH_BROWSER", "auto")
+GOVWATCH_BROWSER_TIMEOUT = 30.0
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,

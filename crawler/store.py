@@ -41,7 +41,7 @@ from crawler.query import field_key, fts_query, parse, search_form, words
 
 __all__ = ["fts_query", "search_form"]  # where the search index's helpers were always found
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -275,14 +275,15 @@ def _migrate_6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS documents_index_no ON documents (portal, index_no)")
 
 
-MIGRATIONS = {
-    1: _migrate_1,
-    2: _migrate_2,
-    3: _migrate_3,
-    4: _migrate_4,
-    5: _migrate_5,
-    6: _migrate_6,
-}
+def _migrate_7(db: sqlite_utils.Database) -> None:
+    """A portal's cookie jar, kept between runs: what a browser earned on a challenge, session
+    and WAF cookies (a JSON list of cookies, Playwright's keys)."""
+    db.execute("ALTER TABLE portals ADD COLUMN cookies TEXT")
+    db.execute("ALTER TABLE portals ADD COLUMN cookies_at TEXT")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5,
+              6: _migrate_6, 7: _migrate_7}  # fmt: skip
 
 
 class Store:
@@ -677,6 +678,27 @@ class Store:
         if column is not None:
             sql, params = sql + " AND column_id = ?", (portal, column)
         return self.conn.execute(sql, params).fetchone() is not None
+
+    def cookies(self, portal: str) -> list[dict[str, Any]]:
+        """The portal's cookie jar as the last run left it (expired cookies included: the
+        caller drops them)."""
+        row = self.conn.execute("SELECT cookies FROM portals WHERE name = ?", (portal,)).fetchone()
+        if not row or not row[0]:
+            return []
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return []
+        return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+
+    def set_cookies(self, portal: str, cookies: list[dict[str, Any]]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO portals (name, cookies, cookies_at) VALUES (?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET cookies = excluded.cookies,
+                   cookies_at = excluded.cookies_at""",
+                (portal, json.dumps(cookies, ensure_ascii=False), now()),
+            )
 
     def add_health_alert(self, key: str, portal: str, payload: dict[str, Any]) -> bool:
         """A health alert (a portal blocked or failing); once per key."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,10 @@ from typing import Any
 import pytest
 
 _connect = socket.socket.connect
+
+# Crawl tests meet the replica's challenges as a deployment without a browser does (they are
+# reported as blocked); the browser's own tests (tests/crawl/test_defences.py) turn it on.
+os.environ.setdefault("GOVWATCH_BROWSER", "off")
 
 
 def _loopback_only(self: socket.socket, address: Any) -> Any:

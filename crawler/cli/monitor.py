@@ -173,6 +173,8 @@ def crawl(
         for blocked in summary["blocked"]:
             click.echo(f"  blocked: {blocked['portal']} {blocked['column']} {blocked['url']}: "
                        f"{blocked['message']}")  # fmt: skip
+        for line in crawling.defence_lines(summary):  # the browser, TLS, what still blocks
+            click.echo(line)
     code: int = crawling.EXIT_CODES[summary["status"]]
     if code:
         click.echo(f"govwatch crawl: {crawling.problem_line(summary)}", err=True)

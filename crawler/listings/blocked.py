@@ -20,6 +20,8 @@ _MARKERS = (
     (b"Virtual Container Shield", "Virtual Container Shield challenge"),
     (b"C3VK=", "cookie challenge (C3VK)"),
 )
+#: Blocks no browser passes: the answer depends on where the crawler is, or on a person.
+_GEO = (b"GeoBL", "geo-block (GeoBL)")
 # Words of block and verification pages, as printed (a document's comment form may ask
 # 请输入验证码 too: like the markers, they count with HTTP 200 only on a page with little else
 # to read).
@@ -48,6 +50,8 @@ def _marker(body: bytes, text: bytes) -> str | None:
     for marker, reason in _MARKERS:
         if marker in head:
             return reason
+    if _GEO[0] in head:
+        return _GEO[1]
     for word, reason in _WORDS:
         if word in text:
             return reason
@@ -65,6 +69,8 @@ def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str
         return f"HTTP {status}: {reason or 'anti-bot block'}"
     if status == 403 and "非法请求".encode() in body[:2048]:
         return "HTTP 403: 非法请求"
+    if status in (403, 451) and _GEO[0] in body[:_CHALLENGE_MAX]:
+        return f"HTTP {status}: {_GEO[1]}"
     if status != 200:
         return None
     if expect_body and not body.strip():
@@ -74,3 +80,59 @@ def blocked_reason(status: int, body: bytes, *, expect_body: bool = True) -> str
     text = visible_text(body)
     # Words count as printed (not in a form's placeholder); nothing counts on a page with text.
     return _marker(body, text) if len(text) < _SHORT_TEXT else None
+
+
+#: What each kind of block means and what an operator can do about it, in the order tried.
+_REMEDIES = (
+    (
+        "geo-block",
+        "the portal refuses addresses outside mainland China (GeoBL); crawl it from "
+        "a node inside China (a Scrapyd node or proxy there)",
+    ),
+    (
+        "验证码",
+        "the portal asks a person to type a captcha; no browser passes it: lower the "
+        "portal's politeness.concurrency, raise its delay, or crawl from another address",
+    ),
+    (
+        "验证",
+        "the portal asks a person to verify; lower the crawl rate or crawl from another address",
+    ),
+    (
+        "访问被拦截",
+        "a web application firewall blocked the crawler's address; wait, lower the "
+        "crawl rate, or crawl from another address",
+    ),
+    (
+        "非法请求",
+        "the portal wants a session cookie it did not give; check the portal in a "
+        "browser and report it",
+    ),
+    (
+        "empty answer",
+        "the portal answers empty to clients it does not like; crawl with "
+        "`render: browser` in its profile",
+    ),
+)
+_SOLVE = (
+    "a JavaScript challenge: install Chromium (Debian package `chromium`) so govwatch can solve "
+    "it in a headless browser"
+)
+
+
+def solvable(reason: str) -> bool:
+    """Whether a block (a `blocked_reason`) is a script challenge a real browser passes: the
+    script computes a cookie, and requests carrying it get the page."""
+    return any(name in reason for _, name in _MARKERS)
+
+
+def remedy(reason: str) -> str:
+    """The likely cause of a block and what to do about it, for people (health, `status`)."""
+    if solvable(reason):
+        return _SOLVE
+    for key, text in _REMEDIES:
+        if key in reason:
+            return text
+    return (
+        "an anti-bot layer refused the crawler; check the portal in a browser from the crawl node"
+    )

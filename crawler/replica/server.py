@@ -18,7 +18,7 @@ from twisted.web.server import NOT_DONE_YET
 
 from crawler.replica.app import Replica
 from crawler.replica.corpus import date_of, day_number
-from crawler.replica.faults import Fault, respond
+from crawler.replica.faults import Fault, in_script
 from crawler.replica.sites import SITES
 from crawler.replica.web import Request, Response
 
@@ -76,7 +76,7 @@ class SiteResource(resource.Resource):
 
     def act(self, request: server.Request, req: Request, fault: Fault) -> bytes | int:
         if fault.name == "slow":
-            reactor.callLater(fault.seconds, self._finish_late, request, req)
+            reactor.callLater(fault.seconds or 3.0, self._finish_late, request, req)
             return NOT_DONE_YET
         if fault.name == "reset":
             _transport(request).abortConnection()
@@ -88,7 +88,9 @@ class SiteResource(resource.Resource):
             request.write(answer.body[: len(answer.body) // 2])
             _transport(request).loseConnection()
             return NOT_DONE_YET
-        answer = respond(fault, req) or self.replica.handle(self.site, req)
+        if fault.name == "js-render":
+            return self.send(request, req, in_script(self.replica.handle(self.site, req)))
+        answer = self.replica.faults.respond(fault, req) or self.replica.handle(self.site, req)
         return self.send(request, req, answer)
 
     def _finish_late(self, request: server.Request, req: Request) -> None:
@@ -142,12 +144,21 @@ def _json_day(req: Request) -> str:
 
 def listen(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> dict[str, str]:
     """Listen on consecutive ports from `port`; the portal name → origin map."""
-    origins = {site.name: f"http://{host}:{port + i}" for i, site in enumerate(SITES)}
+    legacy = {site.name for site in SITES if replica.faults.site_fault(site.name, "tls-legacy")}
+    origins = {
+        site.name: f"{'https' if site.name in legacy else 'http'}://{host}:{port + i}"
+        for i, site in enumerate(SITES)
+    }
     for i, site in enumerate(SITES):
         factory = server.Site(SiteResource(replica, site.name, origins))
         factory.noisy = False
         factory.log = lambda request: None  # type: ignore[method-assign]
-        reactor.listenTCP(port + i, factory, interface=host)
+        if site.name in legacy:  # the tls-legacy fault: this site speaks old TLS only
+            from crawler.replica.tls import LegacyContextFactory
+
+            reactor.listenSSL(port + i, factory, LegacyContextFactory(host), interface=host)
+        else:
+            reactor.listenTCP(port + i, factory, interface=host)
     return origins
 
 

@@ -197,10 +197,14 @@ def _generic(text: str, url: str) -> Discovery:
             ("family", "paste a column's listing page (a list of documents with dates)")
         )
         return found
-    found.seen.append(f"a list of links with dates; article URLs like {pattern}")
+    # Not written into the profile: the spider learns it again on every crawl, so a rebuilt
+    # site's new URLs are followed (a profile's own article_pattern would pin it).
+    found.seen.append(
+        f"a list of links with dates; article URLs like {pattern} (learnt again on each crawl)"
+    )
     name = _column_name(text) or path or "listing"
     found.columns = [{"id": re.sub(r"[^\w-]+", "-", path.strip("/")).strip("-") or "index",
-                      "name": name, "path": path, "article_pattern": pattern}]  # fmt: skip
+                      "name": name, "path": path}]  # fmt: skip
     return found
 
 

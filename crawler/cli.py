@@ -47,6 +47,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_attachment(args: argparse.Namespace) -> int:
+    from crawler.attachments.command import run_attachment
+
+    return run_attachment(args.files, as_json=args.json, pretty=args.pretty)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo import run_demo
 
@@ -498,6 +504,19 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--encoding", help="the charset the server declared (default: detect)")
     extract.add_argument("--pretty", action="store_true", help="indent the JSON")
     extract.set_defaults(func=cmd_extract)
+
+    attachment = commands.add_parser(
+        "attachment",
+        help="the text of attachment files (PDF, scans, DOCX, DOC, WPS, XLS(X), OFD, ZIP, RAR)",
+        description="Print the text of each FILE, page by page; scanned pages and images are read "
+        "by OCR (tesseract-ocr + tesseract-ocr-chi-sim). With --json, one JSON object per FILE: "
+        "type, page_count, text, pages (each with ocr and confidence), warnings. "
+        "Example: govwatch attachment 答复.pdf --json",
+    )
+    attachment.add_argument("files", nargs="+", metavar="FILE", help="an attachment file")
+    attachment.add_argument("--json", action="store_true", help="one JSON object per file")
+    attachment.add_argument("--pretty", action="store_true", help="indent the JSON")
+    attachment.set_defaults(func=cmd_attachment)
 
     demo = commands.add_parser(
         "demo",

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.attachments.stored import applied, read_fetched, stored_texts, watched
 from crawler.items import Fetched
 from crawler.store import Store, StoreError
 from crawler.watch import Rule, alerts_for, load_rules
@@ -94,12 +95,17 @@ class StorePipeline:
             self.stats.inc_value("govwatch/documents_gone", gone)
         else:
             assert item.record is not None
+            # Attachments fetched with the document: read, and applied where the page is silent.
+            # (Files not fetched again — the page unchanged — are read as stored.)
+            files, fetched = read_fetched(self.store, item.files) if item.files else ([], {})
+            texts = {**stored_texts(self.store, item.record), **fetched}
+            record = applied(item.record, texts) if texts else item.record
             outcome = self.store.save(
-                portal=item.portal, identity=item.identity, record=item.record,
+                portal=item.portal, identity=item.identity, record=record, files=files,
                 fetched_url=item.fetched_url, fetched_at=item.fetched_at, status=item.status,
                 headers=item.headers, raw=item.raw, etag=item.etag,
                 last_modified=item.last_modified, run_id=self.run_id, column=item.column,
-                alerts=alerts_for(self.rules, item.record, item.portal)
+                alerts=alerts_for(self.rules, watched(record, texts), item.portal)
                 if self.news(item.portal, item.column) else [],
             )  # fmt: skip
             self.stats.inc_value(f"govwatch/documents_{outcome.kind}")

@@ -29,6 +29,7 @@ from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.profiles import Profile, load_profiles
 from crawler.store import Store, now, utcnow
+from spiders.attachments import AttachmentFetching
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
 HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
@@ -74,7 +75,7 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(AttachmentFetching, scrapy.Spider):
     """A spider for one portal, parameterised by its profile (`-a portal=NAME`)."""
 
     family: ClassVar[str] = ""
@@ -440,19 +441,21 @@ class PortalSpider(scrapy.Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        yield Fetched(
-            portal=self.profile.name,
-            identity=identity,
-            url=document.url,
-            fetched_url=response.url,
-            fetched_at=fetched_at,
-            status=200,
-            record=document.to_record(),
-            raw=response.body,
-            headers=headers,
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-            column=column,
+        yield from self.with_attachments(
+            Fetched(
+                portal=self.profile.name,
+                identity=identity,
+                url=document.url,
+                fetched_url=response.url,
+                fetched_at=fetched_at,
+                status=200,
+                record=document.to_record(),
+                raw=response.body,
+                headers=headers,
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+                column=column,
+            )
         )
 
     # Listings: the family's part

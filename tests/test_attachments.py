@@ -228,3 +228,56 @@ def test_cli_unreadable_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "missing.pdf" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+REPLY_TITLE = "关于市十五届人大三次会议第0123号建议的答复"
+
+
+def test_a_reply_said_only_in_its_attachment_is_read_from_it() -> None:
+    from crawler.attachments.apply import points_to_attachment, with_attachment_text
+
+    record = {"title": REPLY_TITLE, "body_text": "详见附件。", "kind": "other", "reply": None,
+              "doc_no": None, "category": None, "publisher": "杭州市经济和信息化局", "warnings": []}  # fmt: skip
+    text = read_attachment(formats.pdf_text(REPLY[1:]), "答复.pdf").text
+    got = with_attachment_text(record, [("答复.pdf", text)])
+    assert got["kind"] == "reply"
+    assert got["reply"]["addressee"] == "王建国" and got["reply"]["proposal_no"] == "第0123号"
+    assert got["reply"]["contact_phone"] == "0571-85123456"
+    assert got["warnings"] == ["kind and reply fields read from the attachment 答复.pdf"]
+    # A page with a body of its own keeps what its page says.
+    assert (
+        with_attachment_text({**record, "body_text": "正文" * 80}, [("答复.pdf", text)])["kind"]
+        == "other"
+    )
+    assert points_to_attachment(None) and points_to_attachment("具体内容详见附件：答复.pdf")
+    assert not points_to_attachment("附件：申报表（见附件）" + "。本通知自发布之日起施行" * 20)
+
+
+@needs_ocr
+def test_a_reply_published_as_a_scan_is_still_a_reply_with_its_deputy_and_number() -> None:
+    from crawler.attachments.apply import with_attachment_text
+
+    record = {"title": REPLY_TITLE, "body_text": None, "kind": "other", "reply": None,
+              "doc_no": None, "category": None, "publisher": None, "warnings": []}  # fmt: skip
+    scanned = read_attachment(formats.pdf_scan(REPLY[1:]), "答复（扫描件）.pdf")
+    assert scanned.ocr
+    got = with_attachment_text(record, [(scanned.name, scanned.text)])
+    assert got["kind"] == "reply"
+    assert got["reply"]["addressee"] == "王建国"
+    assert got["reply"]["proposal_no"] == "第0123号"
+
+
+@needs_ocr
+def test_the_replicas_scans_are_read_at_95_percent() -> None:
+    from crawler.replica.app import Replica
+    from crawler.replica.files import file_bytes
+
+    replica = Replica(150, 1400, 1)
+    scans = [a for doc in (replica.corpus.document(s, 1400) for site in replica.corpus.specs
+                           for s in replica.corpus.specs[site][:150])
+             for a in doc.attachments if a.scan][:4]  # fmt: skip
+    assert scans
+    for attachment in scans:
+        result = read_attachment(file_bytes(attachment), attachment.name)
+        assert result.ocr and all(page.ocr for page in result.pages)
+        assert char_accuracy("\n".join(attachment.text), result.text) >= 0.95, result.text

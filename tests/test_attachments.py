@@ -151,6 +151,7 @@ def test_encrypted_zip_member_is_skipped_with_a_warning() -> None:
 
 def test_ocr_output_is_joined_as_chinese_text() -> None:
     data = {
+        "level": ["5"] * 12,
         "text": ["开", "源", "软", "件", "", "第", "(", "3", ")", "号", "open", "source"],
         "conf": [90, 80, 100, 90, -1, 50, 60, 70, 80, 90, 95, 95],
         "block_num": [1] * 12,

@@ -141,9 +141,7 @@ class Doc:
         """The record a crawl should store: the page's, with what its attachments say where
         the page says only 详见附件 (the kind and the reply fields, read from the file)."""
         record = self.truth(url, site, attachment_urls)
-        # The jpaas portals' robots.txt forbids their download API: a polite crawl leaves
-        # those files unread, and the record is the page's.
-        if self.in_attachment and site.family != "jpaas":
+        if self.in_attachment:
             record["kind"] = self.kind
             record["reply"] = dict(self.reply) if self.reply is not None else None
             record["warnings"] = [
@@ -406,7 +404,7 @@ def generate(
                     Attachment(
                         name, type_, f"{site.name}-{serial}-{position}.{type_}",
                         _material(files, type_, agency, year),
-                        scan=type_ == "pdf" and files.random() < 0.35,
+                        scan=type_ == "pdf" and files.random() < 0.2,
                     )
                 )  # fmt: skip
     if other_kaiyuan:
@@ -414,9 +412,10 @@ def generate(
     if doc_no is not None and rng.random() < 0.33:
         doc_no = None  # 文件编号 is empty on about a third of real pages
     in_attachment, page_reply = False, None
-    if extract_kind == "reply" and reply is not None:
+    if extract_kind == "reply" and reply is not None and site.family != "jpaas":
         # Some replies are published only as a file (a signed PDF, a Word or OFD file): the
-        # page says 详见附件, and what the reply says is in the file.
+        # page says 详见附件, and what the reply says is in the file. (Not on the jpaas
+        # portals, whose robots.txt forbids their download API to a polite crawler.)
         files = random.Random(f"{seed}/{site.name}/{serial}/reply-file")
         if files.random() < 0.15:
             type_ = files.choice(("pdf", "pdf", "docx", "ofd"))

@@ -924,6 +924,13 @@ class Store:
         for row in self.db.query(sql, [expression, *params, limit]):
             record = _decoded(row)
             record["snippet"] = snippet(record, query)
+            if "【" not in record["snippet"] and record.get("attachments"):
+                # Found in an attachment's text: quote it there, naming the file.
+                for file in self.attachment_texts(record["id"]):
+                    found = snippet({"body_text": file["text"]}, query)
+                    if "【" in found:
+                        record["snippet"] = f"{file['name'] or file['url']}: {found}"
+                        break
             hits.append(record)
         return hits
 

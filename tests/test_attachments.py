@@ -175,6 +175,13 @@ def test_scanned_pdf_is_read_by_ocr_with_confidence() -> None:
 
 
 @needs_ocr
+def test_an_ofd_page_that_is_only_a_scan_is_read_by_ocr() -> None:
+    result = read_attachment(formats.ofd_scan(REPLY[:4]), "答复.ofd")
+    assert result.type == "ofd" and result.ocr and result.pages[0].ocr
+    assert char_accuracy("\n".join(REPLY[:4]), result.text) >= 0.95, result.text
+
+
+@needs_ocr
 def test_image_is_read_by_ocr() -> None:
     result = read_attachment(formats.png_scan(REPLY[:3]), "照片.png")
     assert result.type == "image" and result.ocr

@@ -75,6 +75,8 @@ def test_a_file_is_stored_once_and_its_text_read_into_the_record(tmp_path: Path)
         # The file's text is searched (either script, two-character words).
         assert "http://x.gov.cn/a.html" in [h["url"] for h in store.search("专项资金")]
         assert "http://x.gov.cn/a.html" in [h["url"] for h in store.search("專項資金")]
+        hit = next(h for h in store.search("专项资金") if h["url"].endswith("a.html"))
+        assert hit["snippet"].startswith("答复.pdf: ") and "【专项资金】" in hit["snippet"]
         # The alert quotes the attachment and names the file.
         alerts = [
             a for a in store.alerts() if a.get("document_id", "p:1") and a["url"].endswith("a.html")

@@ -191,6 +191,40 @@ def ofd(paragraphs: Sequence[str], per_page: int = 30) -> bytes:
     return out.getvalue()
 
 
+def ofd_scan(paragraphs: Sequence[str], dpi: int = 150) -> bytes:
+    """An OFD of one page that is only an image (a scan), its picture in DocumentRes."""
+    out = io.BytesIO()
+    picture = io.BytesIO()
+    _scan_pages(paragraphs, dpi)[0].save(picture, "PNG")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "OFD.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{_OFD_NS}" Version="1.0">'
+            "<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        archive.writestr(
+            "Doc_0/Document.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{_OFD_NS}">'
+            "<ofd:CommonData><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData>"
+            '<ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages>'
+            "</ofd:Document>",
+        )
+        archive.writestr(
+            "Doc_0/DocumentRes.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="{_OFD_NS}" BaseLoc="Res">'
+            '<ofd:MultiMedias><ofd:MultiMedia ID="7" Type="Image">'
+            "<ofd:MediaFile>scan_0.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>",
+        )
+        archive.writestr("Doc_0/Res/scan_0.png", picture.getvalue())
+        archive.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{_OFD_NS}"><ofd:Content>'
+            '<ofd:Layer ID="2"><ofd:ImageObject ID="3" ResourceID="7" Boundary="0 0 210 297" '
+            'CTM="210 0 0 297 0 0"/></ofd:Layer></ofd:Content></ofd:Page>',
+        )
+    return out.getvalue()
+
+
 class _GbkName(zipfile.ZipInfo):
     """A member name as Chinese Windows writes it: GBK bytes, no UTF-8 flag."""
 

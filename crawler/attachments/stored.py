@@ -3,6 +3,8 @@ once: a file whose content hash is already stored is not read again) and applied
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from typing import Any
 
 from crawler.attachments.apply import with_attachment_text
@@ -11,13 +13,36 @@ from crawler.items import FetchedFile
 from crawler.store import Store
 
 
+def unread(store: Store, files: list[FetchedFile]) -> list[FetchedFile]:
+    """The fetched files whose content is not stored yet: those that need reading."""
+    return [
+        file for file in files
+        if file.status == 200 and not store.has_file(hashlib.sha256(file.raw).hexdigest())
+    ]  # fmt: skip
+
+
+#: One reading at a time: PDFium may not be used from two threads at once.
+_READING = threading.Lock()
+
+
+def read_all(files: list[FetchedFile]) -> dict[str, dict[str, Any]]:
+    """content hash → reading, for files not stored yet. Pure and slow (OCR): the pipeline runs
+    it in a thread, so that the crawl's downloads go on meanwhile."""
+    readings: dict[str, dict[str, Any]] = {}
+    with _READING:
+        for file in files:
+            reading = read_attachment(file.raw, file.name or file.url, file.content_type)
+            readings[reading.sha256] = reading.to_record()
+    return readings
+
+
 def read_fetched(
-    store: Store, files: list[FetchedFile]
+    store: Store, files: list[FetchedFile], readings: dict[str, dict[str, Any]] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The files as `Store.save` takes them, and each attachment URL's text (fetched now, or
-    stored before when the server answered 304)."""
-    import hashlib
-
+    stored before when the server answered 304). `readings` are those `read_all` made already
+    (what is missing is read here)."""
+    readings = readings or {}
     out: list[dict[str, Any]] = []
     texts: dict[str, str] = {}
     for file in files:
@@ -35,10 +60,10 @@ def read_fetched(
                 if known:
                     texts[file.url] = known
             else:
-                reading = read_attachment(file.raw, file.name or file.url, file.content_type)
-                entry["reading"] = reading.to_record()
-                if reading.text:
-                    texts[file.url] = reading.text
+                reading = readings.get(sha) or read_all([file])[sha]
+                entry["reading"] = reading
+                if reading["text"]:
+                    texts[file.url] = reading["text"]
         elif file.status == 304:
             stored = store.stored_reading(file.url)
             if stored and stored.get("text"):

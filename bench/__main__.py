@@ -11,6 +11,9 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
 - memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`);
 - challenge: a full crawl behind a script challenge (the browser passing it once) beside the same
   crawl unchallenged: seconds, requests, browser solves (skipped, and said so, without Chromium);
+- attachments: text of PDF, DOCX, XLSX, OFD and ZIP files, files/s and MB/s, beside the best-known
+  peer of each type in this run (pypdf, pdfminer.six, docx2txt, openpyxl); OCR seconds per
+  scanned page and its character accuracy (`python -m bench.attachments`);
 - accuracy: the scores of `python -m bench.accuracy` on the real development sets in
   ../shared/data/real/ (skipped, and said so, where they are absent).
 """
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, crawl, extract, store
+from bench import accuracy, attachments, crawl, extract, store
 
 RESULTS = Path(__file__).parent / "results.json"
 GOALS = {"crawl_ratio": ">= 0.8", "extract_ratio": ">= 10", "extract_pages_per_s": ">= 500"}
@@ -61,6 +64,11 @@ def main() -> None:
         {key: stored[key] for key in ("store_docs_per_s", "search_p50_ms", "search_p95_ms")}
     )
     results["crawl_peak_rss_mb"] = incremental["crawl_peak_rss_mb"]
+    files = attachments.measure(5 if args.quick else 20, 2 if args.quick else 5)
+    for kind in ("pdf", "docx", "xlsx", "ofd", "zip"):
+        results[f"attachment_{kind}_files_per_s"] = files[kind]["govwatch"]["files_per_s"]
+    results["ocr_seconds_per_page"] = files["ocr"].get("seconds_per_page")
+    results["ocr_char_accuracy"] = files["ocr"].get("char_accuracy")
     results["scale"] = [
         {
             "docs": main_size,
@@ -75,6 +83,7 @@ def main() -> None:
     if "skipped" not in challenge:
         results["challenge_overhead_s"] = challenge["challenge_overhead_s"]
     results["details"] = {"challenge": challenge, "crawl": incremental, "store": stored, "extract": measured,
+                          "attachments": files,
                           "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     real = accuracy.data_dir()
     if (real / "replies-dev.jsonl").exists():

@@ -1,4 +1,9 @@
-"""Export the corpus: JSONL, CSV, or the raw responses as WARC, every record with provenance."""
+"""Export the corpus: JSONL, CSV, or the raw responses as WARC, every record with provenance.
+
+Attachments (issue 13): JSONL rows carry `attachment_files` (each fetched file's hash, type,
+pages, whether OCR read it and how confidently, its text and warnings), CSV rows
+`attachment_text`; the WARC keeps every stored attachment file as a `resource` record under its
+URL."""
 
 from __future__ import annotations
 
@@ -15,13 +20,20 @@ from crawler.store import Store
 PROVENANCE = ("portal", "status", "fetched_url", "first_seen", "last_seen", "last_changed",
               "version", "content_hash", "extractor_version")  # fmt: skip
 FORMATS = ("jsonl", "csv", "warc")
+#: What JSONL says of each fetched attachment file.
+FILE_KEYS = ("url", "name", "sha256", "file_type", "size", "page_count", "ocr", "ocr_confidence",
+             "fetched_at", "fetch_status", "fetch_error", "warnings", "text")  # fmt: skip
 
 
 def rows(store: Store, kind: str | None, since: str | None) -> Iterator[dict[str, Any]]:
     for record in store.records(kind=kind, since=since):
+        files = store.attachment_texts(record["id"]) if record.get("attachments") else []
         yield {
             **{key: record.get(key) for key in DOCUMENT_KEYS},
             **{key: record.get(key) for key in PROVENANCE},
+            "attachment_files": [
+                {key: file.get(key) for key in FILE_KEYS} for file in files if file["fetch_status"]
+            ],
         }
 
 
@@ -34,10 +46,12 @@ def write_jsonl(store: Store, out: IO[str], kind: str | None, since: str | None)
 
 
 def write_csv(store: Store, out: IO[str], kind: str | None, since: str | None) -> int:
-    writer = csv.DictWriter(out, fieldnames=[*DOCUMENT_KEYS, *PROVENANCE])
+    writer = csv.DictWriter(out, fieldnames=[*DOCUMENT_KEYS, *PROVENANCE, "attachment_text"])
     writer.writeheader()
     count = 0
     for row in rows(store, kind, since):
+        files = row.pop("attachment_files")
+        row["attachment_text"] = "\n\n".join(f["text"] for f in files if f.get("text"))
         for key in ("reply", "attachments", "warnings"):
             row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] is not None else ""
         writer.writerow(row)
@@ -80,7 +94,30 @@ def write_warc(store: Store, out: IO[bytes], kind: str | None, since: str | None
             )  # fmt: skip
             writer.write_record(item)
             count += 1
+        count += _write_files(store, writer, record)
     return count
+
+
+def _write_files(store: Store, writer: Any, record: dict[str, Any]) -> int:
+    """A document's attachment files as fetched, each a `resource` record under its URL."""
+    written = 0
+    for url, fetched_at, sha, content_type in store.conn.execute(
+        "SELECT v.url, v.fetched_at, v.sha256, f.content_type FROM attachments a "
+        "JOIN attachment_versions v ON v.url = a.url JOIN attachment_files f ON f.sha256 = v.sha256 "
+        "WHERE a.document_id = ? ORDER BY a.rowid, v.version",
+        (record["id"],),
+    ):
+        raw = store.attachment_raw(sha) or b""
+        item = writer.create_warc_record(
+            url, "resource", payload=io.BytesIO(raw),
+            warc_content_type=content_type or "application/octet-stream",
+            warc_headers_dict={"WARC-Date": _warc_date(fetched_at),
+                               "WARC-govwatch-SHA256": sha,
+                               "WARC-govwatch-Document": record["url"]},
+        )  # fmt: skip
+        writer.write_record(item)
+        written += 1
+    return written
 
 
 def _warc_date(value: str) -> str:

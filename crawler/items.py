@@ -127,6 +127,22 @@ class Document:
 
 
 @dataclass
+class FetchedFile:
+    """One attachment of a fetched document, as its download answered (issue 13)."""
+
+    url: str  # as the document links it (canonical)
+    name: str | None
+    fetched_url: str  # where the bytes came from, after the family's redirects
+    fetched_at: str
+    status: int  # 200, 304 (not modified: the stored file stands) or 0 (not fetched: see error)
+    raw: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+
+
+@dataclass
 class Fetched:
     """What a spider hands the pipelines: one document page as fetched (or not modified, or gone)."""
 
@@ -142,3 +158,5 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     column: str | None = None
+    #: The document's attachments fetched with it (new and changed documents only).
+    files: list[FetchedFile] = field(default_factory=list)

@@ -40,7 +40,7 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
-          "province", "sources", "verified", "render", "tls")  # fmt: skip
+          "province", "sources", "verified", "render", "tls", "attachments")  # fmt: skip
 #: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
 #: hosts with old TLS (crawler.tls) from the first request.
 RENDER_VALUES = ("plain", "browser")
@@ -48,6 +48,8 @@ TLS_VALUES = ("default", "legacy")
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
+#: `attachments: {fetch: true, max_file_mb: 20, max_run_mb: 500}` (issue 13).
+ATTACHMENT_FIELDS = ("fetch", "max_file_mb", "max_run_mb")
 MIN_DELAY = 2.0  # seconds between requests to one host: government servers are small
 MIN_INTERVAL = 300  # seconds between two crawls of a portal
 MAX_REVISIT_DAYS = 3650
@@ -98,6 +100,11 @@ class Profile:
     verified: bool | None = None  # None: the profile does not say
     render: str = "plain"
     tls: str = "default"
+    #: Attachments of new and changed documents are fetched and read, each file at most
+    #: `attachment_max_file_mb`, all of one run at most `attachment_max_run_mb`.
+    attachments_fetch: bool = True
+    attachment_max_file_mb: float = 20.0
+    attachment_max_run_mb: float = 500.0
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -463,7 +470,37 @@ def parse_profile(data: Any, path: Path) -> Profile:
         verified=verified,
         render=choices["render"],
         tls=choices["tls"],
+        **_attachments(data, path),
     )
+
+
+def _attachments(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`attachments: {fetch: true, max_file_mb: 20, max_run_mb: 500}`, each checked."""
+    raw = _mapping(data, "attachments", path, "{fetch: true, max_file_mb: 20, max_run_mb: 500}")
+    check_fields(raw, ATTACHMENT_FIELDS, path, "attachments.")
+    fetch = raw.get("fetch", True)
+    if not isinstance(fetch, bool):
+        raise _fail(
+            path, "attachments.fetch", f"{fetch!r} is not true or false", "write true or false"
+        )
+    sizes: dict[str, float] = {}
+    for key, default in (("max_file_mb", 20.0), ("max_run_mb", 500.0)):
+        value = raw.get(key, default)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0 < value <= 100_000
+        ):
+            raise _fail(
+                path, f"attachments.{key}", f"{value!r} is not a size in megabytes",
+                f"write a number of megabytes, e.g. {default:g}",
+            )  # fmt: skip
+        sizes[key] = float(value)
+    return {
+        "attachments_fetch": fetch,
+        "attachment_max_file_mb": sizes["max_file_mb"],
+        "attachment_max_run_mb": sizes["max_run_mb"],
+    }
 
 
 def load_profile(path: Path) -> Profile:

@@ -41,7 +41,7 @@ from crawler.query import field_key, fts_query, parse, search_form, words
 
 __all__ = ["fts_query", "search_form"]  # where the search index's helpers were always found
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
@@ -282,8 +282,23 @@ def _migrate_7(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE portals ADD COLUMN cookies_at TEXT")
 
 
+def _migrate_8(db: sqlite_utils.Database) -> None:
+    """Attachment files: each file once by content hash with its text, every fetch of
+    an attachment URL as a version, and a document's attachment links pointing at their file."""
+    db.execute("""CREATE TABLE IF NOT EXISTS attachment_files (
+        sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL, content_type TEXT,
+        page_count INTEGER, ocr INTEGER NOT NULL DEFAULT 0, ocr_confidence REAL, text TEXT,
+        pages TEXT, warnings TEXT, raw BLOB, first_fetched TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE IF NOT EXISTS attachment_versions (
+        url TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL
+        REFERENCES attachment_files(sha256), fetched_at TEXT NOT NULL, fetched_url TEXT,
+        etag TEXT, last_modified TEXT, run_id INTEGER, PRIMARY KEY (url, version))""")
+    for column in ("sha256 TEXT", "fetched_at TEXT", "fetch_status TEXT", "fetch_error TEXT"):
+        db.execute(f"ALTER TABLE attachments ADD COLUMN {column}")
+
+
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5,
-              6: _migrate_6, 7: _migrate_7}  # fmt: skip
+              6: _migrate_6, 7: _migrate_7, 8: _migrate_8}  # fmt: skip
 
 
 class Store:
@@ -573,13 +588,16 @@ class Store:
         run_id: int | None,
         alerts: list[Alert] | None = None,
         column: str | None = None,
+        files: list[dict[str, Any]] | None = None,
     ) -> Outcome:
         """Store a fetched document: a new document, a new version, or only 'seen again'.
 
         `alerts` are the rules the document matches: written to the outbox in the same
         transaction as the version that caused them (a new document alerts every rule; a changed
         one only the rules that re-alert), so no crash can lose or repeat one. `column` is the
-        listing column it was found under (what decides, per column, that it is gone)."""
+        listing column it was found under (what decides, per column, that it is gone). `files`
+        are the attachments fetched with it (`StorePipeline` reads them): each stored once by
+        content hash, every new content of an attachment URL a version, their text searched."""
         digest = content_hash(record)
         with self.transaction() as conn:
             row = conn.execute(
@@ -605,6 +623,12 @@ class Store:
                     "WHERE id = ?",
                     (fetched_at, etag, last_modified, fetched_url, column, identity),
                 )
+                if files:
+                    self._save_files(conn, identity, record, files, run_id)
+                    conn.execute(
+                        "UPDATE documents SET search_body = ? WHERE id = ?",
+                        (search_form(self._search_body(conn, identity, record)), identity),
+                    )
                 return Outcome("revived" if row[2] == "gone" else "unchanged", identity, row[1])
             version = 1 if row is None else row[1] + 1
             values = {key: record.get(key) for key in DOCUMENT_KEYS}
@@ -638,11 +662,11 @@ class Store:
                  json.dumps(headers, ensure_ascii=False), zlib.compress(raw, 6),
                  json.dumps(record, ensure_ascii=False), run_id),
             )  # fmt: skip
-            conn.execute("DELETE FROM attachments WHERE document_id = ?", (identity,))
-            for attachment in record.get("attachments") or []:
+            self._save_files(conn, identity, record, files or [], run_id)
+            if files:
                 conn.execute(
-                    "INSERT OR IGNORE INTO attachments (document_id, url, name, type) VALUES (?, ?, ?, ?)",
-                    (identity, attachment["url"], attachment.get("name"), attachment.get("type")),
+                    "UPDATE documents SET search_body = ? WHERE id = ?",
+                    (search_form(self._search_body(conn, identity, record)), identity),
                 )
             written = 0
             due = [alert for alert in alerts or [] if row is None or (alert.on_change and not same)]
@@ -653,6 +677,152 @@ class Store:
                 )  # fmt: skip
         kind = "new" if row is None else "moved" if same else "changed"
         return Outcome(kind, identity, version, written)
+
+    # Attachments
+
+    @staticmethod
+    def _save_files(
+        conn: sqlite3.Connection, identity: str, record: dict[str, Any],
+        files: list[dict[str, Any]], run_id: int | None,
+    ) -> None:  # fmt: skip
+        """The document's attachment links, each pointing at its stored file (when fetched)."""
+        before = {
+            url: (sha, at, state, error)
+            for url, sha, at, state, error in conn.execute(
+                "SELECT url, sha256, fetched_at, fetch_status, fetch_error FROM attachments "
+                "WHERE document_id = ?", (identity,))
+        }  # fmt: skip
+        by_url = {file["url"]: file for file in files}
+        conn.execute("DELETE FROM attachments WHERE document_id = ?", (identity,))
+        for attachment in record.get("attachments") or []:
+            url = attachment["url"]
+            sha, at, state, error = before.get(url, (None, None, None, None))
+            file = by_url.get(url)
+            if file is not None:
+                at, error = file["fetched_at"], file.get("error")
+                if file["status"] == 200 and file.get("reading") is not None:
+                    sha, state = Store._save_file(conn, url, file, run_id), "fetched"
+                elif file["status"] == 304:
+                    latest = conn.execute(
+                        "SELECT sha256 FROM attachment_versions WHERE url = ? "
+                        "ORDER BY version DESC LIMIT 1", (url,)).fetchone()  # fmt: skip
+                    sha, state = (latest[0] if latest else sha), "not_modified"
+                else:
+                    state = "failed"
+            conn.execute(
+                "INSERT OR IGNORE INTO attachments (document_id, url, name, type, sha256, "
+                "fetched_at, fetch_status, fetch_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (identity, url, attachment.get("name"), attachment.get("type"), sha, at, state,
+                 error),
+            )  # fmt: skip
+
+    @staticmethod
+    def _save_file(
+        conn: sqlite3.Connection, url: str, file: dict[str, Any], run_id: int | None
+    ) -> str:
+        """A fetched file: stored once by content hash; a new content of its URL a version."""
+        reading = file["reading"]
+        sha = str(reading["sha256"])
+        if not reading.get("known"):  # a file stored already is not stored (nor read) again
+            conn.execute(
+                "INSERT OR IGNORE INTO attachment_files (sha256, type, size, content_type, "
+                "page_count, ocr, ocr_confidence, text, pages, warnings, raw, first_fetched) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sha, reading["type"], reading["size"], file.get("content_type"),
+                 reading["page_count"], int(reading["ocr"]), reading["ocr_confidence"],
+                 reading["text"], json.dumps(reading["pages"], ensure_ascii=False),
+                 json.dumps(reading["warnings"], ensure_ascii=False),
+                 zlib.compress(file.get("raw") or b"", 6), file["fetched_at"]),
+            )  # fmt: skip
+        latest = conn.execute(
+            "SELECT version, sha256 FROM attachment_versions WHERE url = ? "
+            "ORDER BY version DESC LIMIT 1", (url,)).fetchone()  # fmt: skip
+        if latest is not None and latest[1] == sha:
+            conn.execute(
+                "UPDATE attachment_versions SET etag = ?, last_modified = ? WHERE url = ? AND version = ?",
+                (file.get("etag"), file.get("last_modified"), url, latest[0]),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO attachment_versions (url, version, sha256, fetched_at, fetched_url, "
+                "etag, last_modified, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (url, (latest[0] if latest else 0) + 1, sha, file["fetched_at"],
+                 file.get("fetched_url"), file.get("etag"), file.get("last_modified"), run_id),
+            )  # fmt: skip
+        return sha
+
+    @staticmethod
+    def _search_body(conn: sqlite3.Connection, identity: str, record: dict[str, Any]) -> str:
+        texts = [row[0] for row in conn.execute(
+            "SELECT f.text FROM attachments a JOIN attachment_files f ON f.sha256 = a.sha256 "
+            "WHERE a.document_id = ? AND f.text IS NOT NULL", (identity,))]  # fmt: skip
+        return " ".join(filter(None, (search_text(record), *texts)))
+
+    def document_hash(self, identity: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT content_hash FROM documents WHERE id = ?", (identity,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def attachment_files(self, identity: str) -> dict[str, str | None]:
+        """A document's attachment URLs → the hash of the file stored for each (None: none yet)."""
+        rows = self.conn.execute(
+            "SELECT url, sha256 FROM attachments WHERE document_id = ?", (identity,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def attachment_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The ETag and Last-Modified of the file last stored for an attachment URL."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM attachment_versions WHERE url = ? "
+            "ORDER BY version DESC LIMIT 1", (url,)).fetchone()  # fmt: skip
+        return (row[0], row[1]) if row else None
+
+    def stored_reading(self, url: str) -> dict[str, Any] | None:
+        """What the file last stored for an attachment URL says (its text and how it was read)."""
+        row = self.conn.execute(
+            "SELECT f.sha256, f.type, f.text FROM attachment_versions v JOIN attachment_files f "
+            "ON f.sha256 = v.sha256 WHERE v.url = ? ORDER BY v.version DESC LIMIT 1", (url,),
+        ).fetchone()  # fmt: skip
+        return {"sha256": row[0], "type": row[1], "text": row[2]} if row else None
+
+    def file_text(self, sha256: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT text FROM attachment_files WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def has_file(self, sha256: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM attachment_files WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+            is not None
+        )
+
+    def attachment_texts(self, identity: str) -> list[dict[str, Any]]:
+        """A document's attachments with their stored file and text, in link order."""
+        rows = self.conn.execute(
+            "SELECT a.url, a.name, a.type, a.sha256, a.fetched_at, a.fetch_status, a.fetch_error, "
+            "f.type, f.size, f.page_count, f.ocr, f.ocr_confidence, f.text, f.warnings "
+            "FROM attachments a LEFT JOIN attachment_files f ON f.sha256 = a.sha256 "
+            "WHERE a.document_id = ? ORDER BY a.rowid", (identity,),
+        )  # fmt: skip
+        return [
+            {"url": url, "name": name, "type": link_type, "sha256": sha, "fetched_at": at,
+             "fetch_status": state, "fetch_error": error, "file_type": file_type, "size": size,
+             "page_count": pages, "ocr": bool(ocr) if ocr is not None else None,
+             "ocr_confidence": confidence, "text": text,
+             "warnings": json.loads(warnings) if warnings else []}
+            for (url, name, link_type, sha, at, state, error, file_type, size, pages, ocr,
+                 confidence, text, warnings) in rows
+        ]  # fmt: skip
+
+    def attachment_raw(self, sha256: str) -> bytes | None:
+        row = self.conn.execute(
+            "SELECT raw FROM attachment_files WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return zlib.decompress(row[0]) if row and row[0] is not None else None
 
     # Alerts
 
@@ -875,7 +1045,15 @@ class Store:
         for row in self.db.query(f"{sql} ORDER BY {order} LIMIT ?", [*params, limit]):
             record = _decoded(row)
             record.pop("rank", None)
-            record["snippet"] = snippet(record, " ".join(parsed.words))
+            wanted = " ".join(parsed.words)
+            record["snippet"] = snippet(record, wanted)
+            if "【" not in record["snippet"] and record.get("attachments"):
+                # Found in an attachment's text: quote it there, naming the file.
+                for file in self.attachment_texts(record["id"]):
+                    found = snippet({"body_text": file["text"]}, wanted)
+                    if "【" in found:
+                        record["snippet"] = f"{file['name'] or file['url']}: {found}"
+                        break
             hits.append(record)
         return hits
 

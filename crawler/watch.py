@@ -4,7 +4,7 @@ A rule has terms (`any`: one must match; `all`: every one must), a sense (`sense
 a term with 开源 in it matches only where `crawler.sense` judges that occurrence to be about
 open-source software, and "open source" in Latin letters not where it is open source intelligence),
 masks (phrases blanked out in place before matching, for users' own rules), the fields it reads
-(title, body, attachment names), and the kinds and portals it applies to. Matching is script- and
+(title, body, attachments: their names and, once fetched, their text), and the kinds and portals it applies to. Matching is script- and
 width-insensitive: text and terms are folded (full-width → ASCII, traditional → simplified) and
 lower-cased; Latin terms (open source, OpenHarmony) match on word boundaries. 开源 inside 展开源头
 or 公开源于 is not the word and never matches a term with 开源 in it. Every match says why.
@@ -30,6 +30,8 @@ _LATIN = re.compile(r"^[\x20-\x7e]+$")
 _RULE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 SENSES = ("open-source",)
 _OPEN_SOURCE_LATIN = re.compile(r"^open[\s\-]*source$")
+#: The field name of an attachment file's text in a match: `attachment:答复.pdf`.
+ATTACHMENT_FIELD = "attachment:"
 _BODY_CONTEXT = 600  # characters of the body a title or attachment occurrence is judged with
 
 
@@ -149,6 +151,8 @@ class Rule:
         key = _term_key(term)
         for hit in pattern.finditer(masked):
             snippet = _snippet(text, hit.start(), hit.end())
+            if name.startswith(ATTACHMENT_FIELD):  # the quote names the file it is from
+                snippet = f"{name.removeprefix(ATTACHMENT_FIELD)}: {snippet}"
             sense = self._sense(key, hit, context)
             if sense is None:
                 return Match(term, name, snippet)
@@ -178,9 +182,15 @@ def _field_texts(record: dict[str, Any], fields: tuple[str, ...]) -> list[tuple[
     if "body" in fields and record.get("body_text"):
         texts.append(("body", str(record["body_text"])))
     if "attachments" in fields:
-        names = " ".join(a.get("name") or "" for a in record.get("attachments") or [])
+        attachments = record.get("attachments") or []
+        names = " ".join(a.get("name") or "" for a in attachments)
         if names.strip():
             texts.append(("attachments", names))
+        # The files' text, when the crawl fetched and read them (issue 13): one field per file.
+        for attachment in attachments:
+            if attachment.get("text"):
+                name = attachment.get("name") or attachment.get("url") or "attachment"
+                texts.append((ATTACHMENT_FIELD + name, str(attachment["text"])))
     return texts
 
 
@@ -312,7 +322,11 @@ def alert_payload(
 ) -> dict[str, Any]:
     """What an alert says: the document's facts that matter, and why it matched."""
     reply = record.get("reply") or {}
+    files = [
+        h.field.removeprefix(ATTACHMENT_FIELD) for h in hits if h.field.startswith(ATTACHMENT_FIELD)
+    ]
     return {
+        **({"attachment_files": list(dict.fromkeys(files))} if files else {}),
         "rule": rule,
         "portal": portal,
         "url": record.get("url"),

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
+from crawler.attachments.stored import (
+    applied,
+    read_all,
+    read_fetched,
+    stored_texts,
+    unread,
+    watched,
+)
 from crawler.items import Fetched
 from crawler.store import Store, StoreError
 from crawler.watch import Rule, alerts_for, load_rules
@@ -59,9 +69,16 @@ class StorePipeline:
             self.store.close()
             self.store = None
 
-    def process_item(self, item: Fetched) -> Fetched:
+    async def process_item(self, item: Fetched) -> Fetched:
+        readings: dict[str, dict[str, Any]] = {}
+        if item.status == 200 and item.files and self.store is not None:
+            todo = unread(self.store, item.files)
+            if todo:
+                # Reading files (OCR above all) takes seconds: in a thread, while the crawl's
+                # downloads go on; the store is written here, in the crawl's own thread.
+                readings = await maybe_deferred_to_future(deferToThread(read_all, todo))
         try:
-            return self._store(item)
+            return self._store(item, readings)
         except (StoreError, sqlite3.Error) as error:
             # A full or read-only disk: the failed write was rolled back, nothing stored is lost.
             # Stop the crawl with a clear reason rather than fail every page after this one.
@@ -82,7 +99,7 @@ class StorePipeline:
                     deferred_from_coro(crawler.engine.close_spider_async(reason="store_failed"))
             raise DropItem(message) from None
 
-    def _store(self, item: Fetched) -> Fetched:
+    def _store(self, item: Fetched, readings: dict[str, dict[str, Any]]) -> Fetched:
         assert self.store is not None
         if item.status == 304:
             self.store.seen(
@@ -94,12 +111,19 @@ class StorePipeline:
             self.stats.inc_value("govwatch/documents_gone", gone)
         else:
             assert item.record is not None
+            # Attachments fetched with the document: read, and applied where the page is silent.
+            # (Files not fetched again — the page unchanged — are read as stored.)
+            files, fetched = (
+                read_fetched(self.store, item.files, readings) if item.files else ([], {})
+            )
+            texts = {**stored_texts(self.store, item.record), **fetched}
+            record = applied(item.record, texts) if texts else item.record
             outcome = self.store.save(
-                portal=item.portal, identity=item.identity, record=item.record,
+                portal=item.portal, identity=item.identity, record=record, files=files,
                 fetched_url=item.fetched_url, fetched_at=item.fetched_at, status=item.status,
                 headers=item.headers, raw=item.raw, etag=item.etag,
                 last_modified=item.last_modified, run_id=self.run_id, column=item.column,
-                alerts=alerts_for(self.rules, item.record, item.portal)
+                alerts=alerts_for(self.rules, watched(record, texts), item.portal)
                 if self.news(item.portal, item.column) else [],
             )  # fmt: skip
             self.stats.inc_value(f"govwatch/documents_{outcome.kind}")

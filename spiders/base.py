@@ -29,6 +29,7 @@ from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.profiles import Profile, load_profiles
 from crawler.store import Store, now, utcnow
+from spiders.attachments import AttachmentFetching
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
 HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
@@ -74,7 +75,7 @@ def _header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(AttachmentFetching, scrapy.Spider):
     """A spider for one portal, parameterised by its profile (`-a portal=NAME`)."""
 
     family: ClassVar[str] = ""
@@ -444,7 +445,7 @@ class PortalSpider(scrapy.Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        yield Fetched(
+        fetched = Fetched(
             portal=self.profile.name,
             identity=identity,
             url=document.url,
@@ -458,6 +459,12 @@ class PortalSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
             column=column,
         )
+        yield from self.with_attachments(self.refine(fetched, response))
+
+    def refine(self, item: Fetched, response: Response) -> Fetched:
+        """A family's last word on a fetched article (its own metadata), before the attachments
+        are fetched and the item stored. The default: as extracted."""
+        return item
 
     # Listings: the family's part
 

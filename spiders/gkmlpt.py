@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import Fetched
@@ -36,21 +34,21 @@ class GkmlptSpider(NumberedPagesSpider):
         self.rows_seen = max(self.rows_seen, len(listing.entries) + listing.skipped)
         return listing
 
-    def parse_article(self, response: Response) -> Iterator[Fetched | scrapy.Request]:
-        """As any page, then the fields the portal's own post record states (索引号, 文号,
-        publisher, the time of publication, the platform's URL of a mobile copy) win."""
-        for item in super().parse_article(response):
-            if isinstance(item, Fetched) and item.status == 200 and item.record is not None:
-                detail = gkmlpt.post_record(response.text)
-                if detail is not None:
-                    fields = gkmlpt.post_fields(detail)
-                    url = fields.pop("url", None)
-                    if (
-                        url
-                        and url.startswith(self.profile.canonical_origin + "/")
-                        and (self.identity(self.profile.to_fetch(url)) == item.identity)
-                    ):
-                        item.url = url
-                        fields["url"] = url
-                    item.record.update(fields)
-            yield item
+    def refine(self, item: Fetched, response: Response) -> Fetched:
+        """The fields the portal's own post record states (索引号, 文号, publisher, the time of
+        publication, the platform's URL of a mobile copy) win over what the page shows."""
+        if item.record is None:
+            return item
+        detail = gkmlpt.post_record(response.text)
+        if detail is not None:
+            fields = gkmlpt.post_fields(detail)
+            url = fields.pop("url", None)
+            if (
+                url
+                and url.startswith(self.profile.canonical_origin + "/")
+                and (self.identity(self.profile.to_fetch(url)) == item.identity)
+            ):
+                item.url = url
+                fields["url"] = url
+            item.record.update(fields)
+        return item

@@ -349,3 +349,22 @@ def _print_document(document: dict[str, Any], versions: int) -> None:
     click.echo(f"{'provenance:':15} fetched {document.get('fetched_url') or document['url']}; first seen "
                f"{shown(document['first_seen'])}, last seen {shown(document['last_seen'])}, changed "
                f"{shown(document['last_changed'])}; {versions} version(s)")  # fmt: skip
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE…")
+@json_option("one JSON object per file: type, page_count, text, pages (ocr, confidence), warnings")
+@click.option("--pretty", is_flag=True, help="indent the JSON")
+def attachment(files: tuple[str, ...], as_json: bool, pretty: bool) -> int:
+    """The text of attachment files: PDF, scans, DOCX, DOC, WPS, XLS(X), OFD, ZIP, RAR.
+
+    Page by page; scanned pages and images are read by OCR (Debian's tesseract-ocr and
+    tesseract-ocr-chi-sim), and each page says whether its text came from OCR and how sure it is.
+
+    \b
+    Example: govwatch attachment 答复.pdf --json
+    """
+    from crawler.attachments.command import run_attachment
+
+    code: int = run_attachment(list(files), as_json=as_json, pretty=pretty)
+    return code

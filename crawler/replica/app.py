@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from crawler.replica import generic, gkmlpt, govcn, hanweb, jpaas, trs
+from crawler.replica.content import Doc
 from crawler.replica.corpus import Corpus, Spec
 from crawler.replica.faults import Faults, parse
 from crawler.replica.sites import SITES, Site
@@ -84,6 +85,39 @@ class Replica:
                 continue
             for spec in self.corpus.live(site.name, day):
                 yield {"portal": site.name, **self.record(site, spec, day)}
+
+    def crawl_truth(
+        self, day: int | None = None, optional: tuple[str, ...] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Every document live on `day` as a crawl that reads the attachments stores it: a
+        reply whose page says only 详见附件 has the kind and reply fields its file gives."""
+        day = self.day if day is None else day
+        for site in SITES:
+            if site.mirror_of or (site.optional and site.name not in optional):
+                continue
+            for spec in self.corpus.live(site.name, day):
+                doc = self.corpus.document(spec, day)
+                url, links = self._urls(site, spec, doc, day)
+                yield {"portal": site.name, **doc.crawl_truth(url, site, links)}
+
+    def attachment_truth(
+        self, day: int | None = None, optional: tuple[str, ...] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Every attachment of the documents live on `day`: its URL, name, type, the text reading
+        it gives (None: no readable text) and whether that text is read by OCR."""
+        day = self.day if day is None else day
+        for site in SITES:
+            if site.mirror_of or (site.optional and site.name not in optional):
+                continue
+            for spec in self.corpus.live(site.name, day):
+                doc = self.corpus.document(spec, day)
+                url, links = self._urls(site, spec, doc, day)
+                for truth in doc.attachment_truth(links):
+                    yield {"portal": site.name, "document": url, **truth}
+
+    def _urls(self, site: Site, spec: Spec, doc: Doc, day: int) -> tuple[str, list[str]]:
+        links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])
+        return site.origin + article_path(site, spec, day), [site.origin + link for link in links]
 
     def record(self, site: Site, spec: Spec, day: int, origin: str | None = None) -> dict[str, Any]:
         """The true record of one document, with URLs on `origin` (default: the real one)."""

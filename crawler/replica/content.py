@@ -67,8 +67,46 @@ _NEWS_TITLES = (
 @dataclass(frozen=True)
 class Attachment:
     name: str
-    type: str  # pdf | doc | ofd
+    type: str  # pdf | doc | ofd | docx | xlsx | zip
     key: str  # the file's stable name on the server
+    #: What the file says, a paragraph (an xlsx row: cells joined by tabs) a line; empty: a file
+    #: with no readable text (the replica's DOC is an OLE2 header and no Word text).
+    text: tuple[str, ...] = ()
+    scan: bool = False  # a PDF of page images only: its text is read by OCR
+
+    def truth(self, url: str) -> dict[str, Any]:
+        """What reading the file should give (`govwatch attachment`, the crawl's stored text)."""
+        return {"url": url, "name": self.name, "type": self.type,
+                "text": "\n".join(self.text) or None, "ocr": self.scan}  # fmt: skip
+
+
+#: The types of the replica's attachment files, as often as portals use them (roughly).
+FILE_TYPES = ("pdf", "pdf", "pdf", "ofd", "docx", "docx", "xlsx", "zip", "doc")
+_MATERIAL = (
+    "一、申报对象为在本市依法登记注册、具有独立法人资格的企事业单位。",
+    "二、申报材料包括申报书、营业执照复印件及相关证明材料，一式三份。",
+    "三、请于{month}月{day}日前将申报材料报送至受理窗口，逾期不予受理。",
+    "四、项目评审采取专家评审与现场核查相结合的方式，择优确定支持名单。",
+    "五、联系电话：{phone}，受理时间为工作日上午九时至下午五时。",
+)
+
+
+def _material(rng: random.Random, type_: str, agency: str, year: int) -> tuple[str, ...]:
+    """The text of a notice's attachment: a table for a spreadsheet, else a few articles.
+    (No 开源 in it: what a rule finds in the replica's attachments stays what the tests expect.)"""
+    if type_ == "doc":
+        return ()
+    if type_ == "xlsx":
+        rows = ["序号\t单位名称\t项目数\t金额（万元）"]
+        for number in range(1, rng.randint(3, 6)):
+            rows.append(f"{number}\t{agency}第{rng.randint(1, 9)}项目组\t{rng.randint(1, 20)}\t"
+                        f"{rng.randint(10, 500)}")  # fmt: skip
+        return tuple(rows)
+    lines = [f"{agency}{year}年度申报指南"]
+    for template in rng.sample(_MATERIAL, rng.randint(2, 4)):
+        lines.append(template.format(month=rng.randint(1, 12), day=rng.randint(1, 28),
+                                     phone=f"0571-8{rng.randint(1000000, 9999999)}"))  # fmt: skip
+    return tuple(lines)
 
 
 @dataclass
@@ -94,6 +132,25 @@ class Doc:
     # The salutation that opens the body (主送), without its colon; what stands above it (a
     # result class such as （B类）) is not the body.
     salutation: str | None = None
+    #: A reply published only as its attachment: the page says 详见附件; the kind and the reply
+    #: fields the crawl reads come from the file (`crawl_truth`), the page gives its title's.
+    in_attachment: bool = False
+    page_reply: dict[str, Any] | None = None
+
+    def crawl_truth(self, url: str, site: S.Site, attachment_urls: list[str]) -> dict[str, Any]:
+        """The record a crawl should store: the page's, with what its attachments say where
+        the page says only 详见附件 (the kind and the reply fields, read from the file)."""
+        record = self.truth(url, site, attachment_urls)
+        if self.in_attachment:
+            record["kind"] = self.kind
+            record["reply"] = dict(self.reply) if self.reply is not None else None
+            record["warnings"] = [
+                f"kind and reply fields read from the attachment {self.attachments[0].name}"
+            ]
+        return record
+
+    def attachment_truth(self, attachment_urls: list[str]) -> list[dict[str, Any]]:
+        return [a.truth(link) for a, link in zip(self.attachments, attachment_urls, strict=True)]
 
     def truth(self, url: str, site: S.Site, attachment_urls: list[str]) -> dict[str, Any]:
         """The record `govwatch extract` should print for this page."""
@@ -112,6 +169,7 @@ class Doc:
             "published_at": self.published.isoformat(),
             "kind": self.kind,
             "reply": dict(self.reply) if self.reply is not None else None,
+            **({"kind": "reply", "reply": self.page_reply} if self.in_attachment else {}),
             "body_text": "\n".join(self.paragraphs[start:]) or None,
             "attachments": [
                 {"url": link, "name": a.name, "type": a.type}
@@ -338,16 +396,35 @@ def generate(
         written = pub_date - dt.timedelta(days=rng.randint(0, 5))
         if kind in (S.NOTICE, S.POLICY) and rng.random() < 0.4:
             kinds = ("pdf", "doc", "ofd")
+            # The files' own generator: what they are and say leaves the page's text as it was.
+            files = random.Random(f"{seed}/{site.name}/{serial}/files")
             for position in range(rng.randint(1, 2)):
-                type_ = rng.choice(kinds)
+                rng.choice(kinds)
+                type_ = files.choice(FILE_TYPES)
                 name = f"附件{position + 1}：{topic}有关材料.{type_}"
                 attachments.append(
-                    Attachment(name, type_, f"{site.name}-{serial}-{position}.{type_}")
-                )
+                    Attachment(
+                        name, type_, f"{site.name}-{serial}-{position}.{type_}",
+                        _material(files, type_, agency, year),
+                        scan=type_ == "pdf" and files.random() < 0.2,
+                    )
+                )  # fmt: skip
     if other_kaiyuan:
         paragraphs.insert(min(2, len(paragraphs)), _KAIYUAN_OTHER_SENTENCES[other_kaiyuan])
     if doc_no is not None and rng.random() < 0.33:
         doc_no = None  # 文件编号 is empty on about a third of real pages
+    in_attachment, page_reply = False, None
+    if extract_kind == "reply" and reply is not None and site.family != "jpaas":
+        # Some replies are published only as a file (a signed PDF, a Word or OFD file): the
+        # page says 详见附件, and what the reply says is in the file. (Not on the jpaas
+        # portals, whose robots.txt forbids their download API to a polite crawler.)
+        files = random.Random(f"{seed}/{site.name}/{serial}/reply-file")
+        if files.random() < 0.15:
+            type_ = files.choice(("pdf", "pdf", "docx", "ofd"))
+            attachments = [Attachment(f"{title}.{type_}", type_,
+                                      f"{site.name}-{serial}-0.{type_}", tuple(paragraphs))]  # fmt: skip
+            paragraphs, opening, in_attachment = ["详见附件。"], None, True
+            page_reply = _title_reply(reply, publisher)
     return Doc(
         title=title,
         kind=extract_kind,
@@ -366,7 +443,18 @@ def generate(
         reply=reply,
         open_source=open_source,
         salutation=opening,
+        in_attachment=in_attachment,
+        page_reply=page_reply,
     )
+
+
+def _title_reply(reply: dict[str, Any], publisher: str) -> dict[str, Any]:
+    """The reply fields a page that says only 详见附件 gives: those its title names, and its
+    publisher (发布机构) as the agency that answers."""
+    shown = ("addressee_role", "body_type", "session", "proposal_no")
+    return {key: reply[key] if key in shown else None for key in reply} | {
+        "co_agencies": [], "lead_agency": publisher,
+    }  # fmt: skip
 
 
 def edited(doc: Doc, day: dt.date) -> Doc:

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,7 @@ from typing import Any
 
 from crawler.extract.text import to_simplified
 from crawler.replica import sites as S
-from crawler.replica.content import Doc, edited, generate
+from crawler.replica.content import Attachment, Doc, edited, generate
 
 EPOCH = dt.date(2023, 1, 1)
 LAST_DAY = 1425  # 2026-11-26
@@ -226,6 +227,18 @@ class Corpus:
         if version == 2 and spec.edit_day is not None:
             doc = edited(doc, date_of(spec.edit_day))
         return doc
+
+    def attachment(self, key: str) -> Attachment | None:
+        """The attachment a file key (`<site>-<serial>-<n>.<type>`) names, as first published."""
+        match = re.match(r"^(.+)-(\d+)-(\d+)\.\w+$", key)
+        if match is None:
+            return None
+        site, serial = match.group(1), int(match.group(2))
+        position = self._position.get((site, serial))
+        if position is None:
+            return None
+        doc = self._doc(self.specs[site][position], 1)
+        return next((a for a in doc.attachments if a.key == key), None)
 
     def older(self, spec: Spec, count: int, scan: int = 400) -> list[Spec]:
         """Up to `count` documents of the same home column published before `spec`, newest

@@ -1,4 +1,7 @@
-"""Attachment files with real bytes of their type: PDF, DOC (OLE2 compound file) and OFD (zip)."""
+"""Attachment files with real bytes of their type and the text the corpus gives them (issue 13):
+PDF with a text layer, scanned PDF (page images only), DOCX, XLSX, OFD, ZIP of a DOCX (made by
+`crawler.replica.formats`); DOC is an OLE2 compound-file header without Word text (no free tool
+writes legacy Word), which readers must report as unreadable, never crash on."""
 
 from __future__ import annotations
 
@@ -7,13 +10,22 @@ import io
 import re
 import zipfile
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from crawler.replica import formats
+from crawler.replica.content import Attachment
 from crawler.replica.web import Response, not_found
+
+if TYPE_CHECKING:
+    from crawler.replica.corpus import Corpus
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
     "ofd": "application/ofd",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
 }
 _KEY = re.compile(r"^[\w-]+-\d+-\d+\.(pdf|doc|ofd)$")
 
@@ -80,13 +92,39 @@ def attachment_bytes(key: str) -> bytes | None:
     return {"pdf": _pdf, "doc": _doc, "ofd": _ofd}[match.group(1)](f"govwatch replica {key}")
 
 
+@lru_cache(maxsize=256)
+def file_bytes(attachment: Attachment) -> bytes:
+    """The file of an attachment, in its format, saying its text."""
+    text = list(attachment.text)
+    if attachment.type == "pdf":
+        if attachment.scan and formats.can_scan():
+            return formats.pdf_scan(text)
+        return formats.pdf_text(text)
+    if attachment.type == "docx":
+        return formats.docx(text)
+    if attachment.type == "xlsx":
+        rows = [[_cell(value) for value in line.split("\t")] for line in text]
+        return formats.xlsx({"Sheet1": rows})
+    if attachment.type == "ofd":
+        return formats.ofd(text)
+    if attachment.type == "zip":
+        base = attachment.name.rsplit(".", 1)[0].split("：", 1)[-1]
+        return formats.zip_of({f"{base}.docx": formats.docx(text)}, gbk_names=True)
+    return _doc(f"govwatch replica {attachment.key}")
+
+
+def _cell(value: str) -> str | int:
+    return int(value) if value.isdigit() else value
+
+
 def dated_name(day: dt.date, article_id: str, key: str) -> str:
     """A TRS-style attachment file name beside its article: P0<YYYYMMDD><id>_<key>."""
     return f"P0{day:%Y%m%d}{article_id}_{key}"
 
 
-def response(name: str, path: str) -> Response:
+def response(name: str, path: str, corpus: Corpus | None = None) -> Response:
     """The attachment a file name ends in (`P0…_<key>` or `<key>`), or 404 for the path."""
     key = name.split("_", 1)[1] if name.startswith("P0") and "_" in name else name
-    body = attachment_bytes(key)
+    attachment = corpus.attachment(key) if corpus is not None else None
+    body = file_bytes(attachment) if attachment is not None else attachment_bytes(key)
     return Response(200, body, content_type(key)) if body is not None else not_found(path)

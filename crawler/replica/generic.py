@@ -65,7 +65,7 @@ class Generic:
         if path == "/robots.txt":
             return Response(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if path.startswith("/uploadfile/"):
-            return files.response(path.rsplit("/", 1)[-1], path)
+            return files.response(path.rsplit("/", 1)[-1], path, self.corpus)
         moved = self.site.column(MOVED[0])
         old = f"/{moved.path}/" if moved is not None else ""
         if day >= REBUILD and old and path.startswith(old):

@@ -133,7 +133,7 @@ class Gkmlpt:
             return Response(200, json.dumps(target).encode(), "application/json")
         match = _ATTACH.match(path)
         if match:
-            return files.response(match.group(2), path)
+            return files.response(match.group(2), path, self.corpus)
         return not_found(path)
 
     def index(self) -> Response:

@@ -21,7 +21,7 @@ from crawler.replica.web import Request, Response, esc, not_found, page
 
 SEARCH = "/search-gov/data"
 _CONTENT = re.compile(r"^/zhengce/content/(\d{4})-(\d{2})/content_(\d+)\.htm$")
-_ATTACH = re.compile(r"^/zhengce/content/\d{4}-\d{2}/(P\d+_[\w-]+\.(?:pdf|doc|ofd))$")
+_ATTACH = re.compile(r"^/zhengce/content/\d{4}-\d{2}/(P\d+_[\w-]+\.(?:pdf|docx?|ofd|xlsx|zip))$")
 
 
 def article_path(spec: Spec) -> str:
@@ -51,7 +51,7 @@ class GovCn:
             return self.content(match, day)
         match = _ATTACH.match(path)
         if match:
-            return files.response(match.group(1), path)
+            return files.response(match.group(1), path, self.corpus)
         return not_found(path)
 
     def search(self, request: Request, day: int) -> Response:

@@ -94,7 +94,7 @@ class Hanweb:
             return self.article(match, day)
         match = _ATTACH.match(path)
         if match:
-            return files.response(match.group(1), path)
+            return files.response(match.group(1), path, self.corpus)
         if path in ("/", "/index.html"):
             links = "".join(
                 f'<li><a href="/col/col{c.id}/index.html">{c.name}</a></li>'

@@ -75,7 +75,7 @@ class Jpaas:
         if path.startswith("/cms_files/jpaas/attach/"):
             return redirect("/oss/hz-gov-files/" + path.rsplit("/", 1)[-1], 301)
         if path.startswith("/oss/hz-gov-files/"):
-            return files.response(path.rsplit("/", 1)[-1], path)
+            return files.response(path.rsplit("/", 1)[-1], path, self.corpus)
         match = _COLUMN.match(path)
         if match:
             return self.column_page(match.group(1), day)

@@ -35,7 +35,9 @@ PINNED_TITLE = "省人民政府关于印发湖北省数字经济发展规划的�
 STALE_FROM = 3
 _INDEX = re.compile(r"^/(?P<section>[\w/]+?)/(?:index(?:_(?P<n>\d+))?\.html)?$")
 _ARTICLE = re.compile(r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/t(?P<ymd>\d{8})_(?P<id>\d+)\.shtml$")
-_ATTACH = re.compile(r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/(?P<key>P\d+_[\w-]+\.(?:pdf|doc|ofd))$")
+_ATTACH = re.compile(
+    r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/(?P<key>P\d+_[\w-]+\.(?:pdf|docx?|ofd|xlsx|zip))$"
+)
 
 
 def article_path(site: Site, spec: Spec) -> str:
@@ -78,7 +80,7 @@ class Trs:
             return self.article(match, day)
         match = _ATTACH.match(path)
         if match:
-            return files.response(match["key"], path)
+            return files.response(match["key"], path, self.corpus)
         return not_found(path)
 
     def index(self, section: str, number: int, day: int) -> Response:

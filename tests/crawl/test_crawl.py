@@ -174,5 +174,13 @@ def test_search_and_export(crawled: tuple[Path, dict[str, Any]], tmp_path: Path)
     from warcio.archiveiterator import ArchiveIterator
 
     with warc.open("rb") as handle:
-        uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)]
+        kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+                 for r in ArchiveIterator(handle)]  # fmt: skip
+    uris = [uri for kind, uri in kinds if kind == "response"]
     assert len(uris) == len(records) and seed in uris
+    # Attachment files are kept as fetched: one resource record per stored file version.
+    with Store(db) as store:
+        versions = store.conn.execute(
+            "SELECT COUNT(*) FROM attachments a JOIN attachment_versions v ON v.url = a.url"
+        ).fetchone()[0]
+    assert versions and [k for k, _ in kinds if k == "resource"] == ["resource"] * versions

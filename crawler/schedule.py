@@ -33,7 +33,7 @@ from crawler.config import Config, ConfigFileError, Trigger
 from crawler.crawl import EXIT_CODES, worst
 from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.profiles import Profile, ProfileError, load_profiles, select
-from crawler.store import Store, StoreError, utcnow
+from crawler.store import Store, StoreError, is_url, utcnow
 from crawler.watch import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
@@ -347,6 +347,17 @@ class Scheduler:
         self._run_lock = threading.Lock()  # crawls go one at a time: one Scrapy child at once
 
     def acquire(self) -> None:
+        if is_url(self.config.db):  # PostgreSQL: a lock in the database, for every machine
+            from crawler.pgstore import LOCK_SCHEDULER, AdvisoryLock, redact
+
+            lock = AdvisoryLock(self.config.db, LOCK_SCHEDULER)
+            if not lock.try_acquire():
+                raise SchedulerLocked(
+                    f"another govwatch scheduler runs on {redact(self.config.db)} (a database "
+                    "lock); stop it first"
+                )
+            self._lock_file = lock
+            return
         self._lock_file = self.lock_path.open("a+")
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -361,6 +372,9 @@ class Scheduler:
         self._lock_file.flush()
 
     def release(self) -> None:
+        if self._lock_file is not None and hasattr(self._lock_file, "try_acquire"):
+            self._lock_file.release()
+            self._lock_file = None
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()

@@ -28,11 +28,11 @@ import sqlite3
 import unicodedata
 import urllib.parse
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -44,6 +44,39 @@ EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
 _JSON_FIELDS = ("reply", "attachments", "warnings")
+
+
+#: A `--db` that names a PostgreSQL server rather than a file.
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(db: str | Path) -> bool:
+    """Whether `db` names a PostgreSQL database (a libpq URL) rather than a SQLite file."""
+    return isinstance(db, str) and db.startswith(URL_SCHEMES)
+
+
+class Cursor(Protocol):
+    """What the store reads from a statement, on either backend."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """A connection running the store's SQL (`?` placeholders) on either backend."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def close(self) -> None: ...
+
+
+class Database(Protocol):
+    """sqlite-utils' reading side, which the PostgreSQL store offers too."""
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]: ...
+    def table_names(self) -> list[str]: ...
 
 
 class StoreError(RuntimeError):
@@ -185,7 +218,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         type TEXT, PRIMARY KEY (document_id, url))""")
     db.execute("""CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, portals TEXT,
-        full INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running',
+        "full" INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running',
         requests INTEGER, documents_new INTEGER, documents_changed INTEGER,
         documents_gone INTEGER, errors INTEGER, blocked TEXT, stats TEXT, duration_s REAL)""")
     db.execute("""CREATE TABLE IF NOT EXISTS run_errors (
@@ -247,25 +280,50 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN addressee TEXT")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+#: Schema migrations, shared by both backends: each runs its statements with `db.execute(SQL)`,
+#: in SQL both understand (ON CONFLICT, not INSERT OR …). On PostgreSQL, crawler/pgstore.py
+#: translates the types (INTEGER PRIMARY KEY, BLOB, REAL), leaves out SQLite's full-text table
+#: and triggers, and adds its own full-text columns (pgstore.PG_AFTER, by migration number).
+MIGRATIONS: dict[int, Callable[[Any], None]] = {
+    1: _migrate_1,
+    2: _migrate_2,
+    3: _migrate_3,
+    4: _migrate_4,
+}
 
 
 class Store:
-    """The corpus database. One writer at a time; readers never block it (WAL)."""
+    """The corpus database. One writer at a time; readers never block it (WAL).
+
+    `Store("postgresql://…")` opens the same corpus in PostgreSQL instead (crawler/pgstore.py):
+    the same methods, the same SQL, the same guarantees."""
+
+    path: Path
+    conn: Connection
+    db: Database
+
+    def __new__(cls, path: str | Path, **options: Any) -> Store:
+        if cls is Store and is_url(path):
+            from crawler.pgstore import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False,
         immutable: bool = False,
     ) -> None:  # fmt: skip
         self.path = Path(path)
+        self.where = str(self.path)  # how messages name the database
         self.readonly = readonly or immutable
         if (not create or self.readonly) and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no such database; run `govwatch crawl --db {self.path}` first"
             )
         if self.readonly:
-            self.conn = self._open_readonly(immutable)
-            self.db = sqlite_utils.Database(self.conn)
+            self.sqlite = self._open_readonly(immutable)
+            self.conn = self.sqlite
+            self.db = sqlite_utils.Database(self.sqlite)
             self._check_readable()
             return
         try:
@@ -288,7 +346,7 @@ class Store:
         if max_mb:
             page_size = conn.execute("PRAGMA page_size").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {max_pages(max_mb, page_size)}")
-        self.conn = conn
+        self.sqlite = self.conn = conn
         self.db = sqlite_utils.Database(conn)
         try:
             self._migrate()
@@ -318,23 +376,23 @@ class Store:
             version = self.schema_version()
         except sqlite3.DatabaseError as error:
             self.conn.close()
-            raise StoreError(f"{self.path}: cannot read the database: {error}") from None
+            raise StoreError(f"{self.where}: cannot read the database: {error}") from None
         if version > SCHEMA_VERSION:
             self.conn.close()
             raise NewerSchemaError(
-                f"{self.path}: written by a newer govwatch (schema {version}; this one knows "
+                f"{self.where}: written by a newer govwatch (schema {version}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
         if version == 0:
             self.conn.close()
             raise StoreError(
-                f"{self.path}: not a govwatch corpus (no govwatch schema); give the --db a crawl wrote"
+                f"{self.where}: not a govwatch corpus (no govwatch schema); give the --db a crawl wrote"
             )
         if version < SCHEMA_VERSION:
             self.conn.close()
             raise StoreError(
-                f"{self.path}: written by an older govwatch (schema {version}); upgrade it once with "
-                f"`govwatch crawl --db {self.path}` (read-only commands never change it)"
+                f"{self.where}: written by an older govwatch (schema {version}); upgrade it once with "
+                f"`govwatch crawl --db {self.where}` (read-only commands never change it)"
             )
 
     def close(self) -> None:
@@ -347,20 +405,20 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """All or nothing: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.sqlite.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield self.sqlite
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if self.sqlite.in_transaction:
+                    self.sqlite.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            self.sqlite.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self.sqlite.in_transaction:
+                self.sqlite.execute("ROLLBACK")
             message = str(error)
             if (
                 "full" in message
@@ -369,7 +427,7 @@ class Store:
                 or "disk" in message
             ):
                 raise StoreWriteError(
-                    f"cannot write to {self.path}: {message}; free disk space or fix permissions "
+                    f"cannot write to {self.where}: {message}; free disk space or fix permissions "
                     "(nothing stored was changed)"
                 ) from None
             raise
@@ -385,27 +443,47 @@ class Store:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise NewerSchemaError(
-                f"{self.path}: written by a newer govwatch (schema {current}; this one knows "
+                f"{self.where}: written by a newer govwatch (schema {current}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                MIGRATIONS[version](self.db)
+                if self._schema_in(conn) >= version:
+                    continue  # another process migrated it meanwhile
+                MIGRATIONS[version](self._migration_db())
+                self._after_migration(conn, version)
                 conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(version),),
                 )
+
+    @staticmethod
+    def _schema_in(conn: Connection) -> int:
+        """The schema version, read inside a migration's transaction."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'", ()).fetchone()
+        return int(row[0]) if row else 0
+
+    def _migration_db(self) -> Any:
+        """What a migration's `db.execute(SQL)` runs on."""
+        return self.db
+
+    def _after_migration(self, conn: Connection, version: int) -> None:
+        """Backend-specific additions after a shared migration (none on SQLite)."""
+
+    def _lock_document(self, conn: Connection, identity: str) -> None:
+        """Serialise writers of one document (SQLite's BEGIN IMMEDIATE already serialises all)."""
 
     # Runs
 
     def start_run(self, portals: list[str], full: bool) -> int:
         with self.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (started_at, portals, full) VALUES (?, ?, ?)",
+            row = conn.execute(
+                'INSERT INTO runs (started_at, portals, "full") VALUES (?, ?, ?) RETURNING id',
                 (now(), json.dumps(portals), int(full)),
-            )
-        return int(cursor.lastrowid or 0)
+            ).fetchone()
+        return int(row[0])
 
     def finish_run(
         self, run_id: int, stats: RunStats, duration: float, status: str = "done"
@@ -513,6 +591,7 @@ class Store:
         listing column it was found under (what decides, per column, that it is gone)."""
         digest = content_hash(record)
         with self.transaction() as conn:
+            self._lock_document(conn, identity)
             row = conn.execute(
                 "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
             ).fetchone()
@@ -563,7 +642,8 @@ class Store:
             conn.execute("DELETE FROM attachments WHERE document_id = ?", (identity,))
             for attachment in record.get("attachments") or []:
                 conn.execute(
-                    "INSERT OR IGNORE INTO attachments (document_id, url, name, type) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO attachments (document_id, url, name, type) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (identity, attachment["url"], attachment.get("name"), attachment.get("type")),
                 )
             written = 0
@@ -579,12 +659,12 @@ class Store:
 
     @staticmethod
     def _add_alert(
-        conn: sqlite3.Connection, key: str, rule: str, identity: str | None, version: int | None,
+        conn: Connection, key: str, rule: str, identity: str | None, version: int | None,
         portal: str | None, payload: dict[str, Any],
     ) -> int:  # fmt: skip
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO alerts (key, rule, document_id, version, portal, created_at, payload) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO alerts (key, rule, document_id, version, portal, created_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 key,
                 rule,
@@ -662,7 +742,7 @@ class Store:
             conn.execute(
                 "INSERT INTO deliveries (alert_id, sink, status, attempts, last_error, updated_at) "
                 "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (alert_id, sink) DO UPDATE SET "
-                "status = excluded.status, attempts = attempts + 1, last_error = excluded.last_error, "
+                "status = excluded.status, attempts = deliveries.attempts + 1, last_error = excluded.last_error, "
                 "updated_at = excluded.updated_at",
                 (alert_id, sink, "delivered" if ok else "failed", error, now()),
             )
@@ -687,7 +767,7 @@ class Store:
             return 0
         with self.transaction() as conn:
             count = 0
-            for identity in identities:
+            for identity in sorted(identities):  # one order: concurrent writers never deadlock
                 cursor = conn.execute(
                     "UPDATE documents SET status = 'gone', gone_at = ? WHERE id = ? AND status = 'live'",
                     (at, identity),
@@ -725,7 +805,7 @@ class Store:
     ) -> Iterator[dict[str, Any]]:
         """Stored documents, oldest first, with provenance."""
         where, params = _filters(kind=kind, since=since, portal=portal)
-        sql = f"SELECT * FROM documents {where} ORDER BY published_at, id"
+        sql = f"SELECT * FROM documents {where} ORDER BY published_at NULLS FIRST, id"
         for row in self.db.query(sql, params):
             yield _decoded(row)
 
@@ -758,7 +838,8 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         row = self.conn.execute(
-            "SELECT COUNT(*), SUM(status = 'live'), (SELECT COUNT(*) FROM versions) FROM documents"
+            "SELECT COUNT(*), SUM(CASE WHEN status = 'live' THEN 1 ELSE 0 END), "
+            "(SELECT COUNT(*) FROM versions) FROM documents"
         ).fetchone()
         return {"documents": row[0] or 0, "live": row[1] or 0, "versions": row[2] or 0}
 
@@ -797,7 +878,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     for key in _JSON_FIELDS:
         if isinstance(record.get(key), str):
             record[key] = json.loads(record[key])
-    for key in ("search_title", "search_body"):
+    for key in ("search_title", "search_body", "search_t", "search_b"):
         record.pop(key, None)
     return record
 

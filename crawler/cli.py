@@ -256,13 +256,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from crawler.migrate import run_migrate
+
+    return run_migrate(args.source, args.target)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import subprocess
     import tempfile
 
     from crawler.browse import PLUGINS, metadata
+    from crawler.store import StoreError, is_url
 
+    if is_url(args.db):
+        raise StoreError("serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
+                         "point a PostgreSQL client at it, or copy it with `govwatch migrate`")  # fmt: skip
     with _store(args, immutable=args.immutable):
         pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(args.db).stem
@@ -594,6 +604,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8001)
     serve.add_argument("--immutable", action="store_true", help="open the database read-only")
     serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy a corpus to another database, counts and hashes checked",
+        description="Copies every table (raw responses, runs, alerts, deliveries) into a new, "
+        "empty corpus in one transaction, then counts and hashes both sides. Example: govwatch "
+        "migrate --from govwatch.db --to postgresql://govwatch@db.example/govwatch",
+    )
+    migrate.add_argument("--from", dest="source", required=True, help="the corpus to copy")
+    migrate.add_argument("--to", dest="target", required=True, help="a new, empty corpus")
+    migrate.set_defaults(func=cmd_migrate)
 
     rules = commands.add_parser(
         "rules",

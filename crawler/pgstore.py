@@ -44,7 +44,7 @@ from crawler.store import (
 )
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
-LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER, LOCK_LEASE = 1, 2, 3, 4
+LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER, LOCK_DELIVERY = 1, 2, 3, 4
 
 #: What PostgreSQL adds after a shared migration: full-text columns in place of FTS5.
 PG_AFTER: dict[int, list[str]] = {
@@ -266,6 +266,23 @@ class PgStore(Store):
             record["snippet"] = snippet(record, query)
             hits.append(record)
         return hits
+
+    @contextmanager
+    def delivery_claim(self, sink: str) -> Iterator[bool]:
+        """One deliverer per sink across every scheduler and machine: a session lock on this
+        connection, released when done or when the process dies (its connection with it), so a
+        kill -9 mid-delivery repeats at most the alert in flight, under its Idempotency-Key."""
+        row = self.pg.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_DELIVERY, sink)
+        ).fetchone()
+        held = bool(row and row[0])
+        try:
+            yield held
+        finally:
+            if held:
+                self.pg.execute(
+                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", (LOCK_DELIVERY, sink)
+                )
 
     def integrity(self) -> str:
         """PostgreSQL checks its pages itself; here: the server answers and the schema is known."""

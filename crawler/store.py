@@ -737,6 +737,13 @@ class Store:
             for alert_id, key, name, created, portal, payload in rows
         ]  # fmt: skip
 
+    @contextmanager
+    def delivery_claim(self, sink: str) -> Iterator[bool]:
+        """Whether this process may deliver the sink's alerts now: on PostgreSQL only one
+        deliverer per sink at a time, across machines (a lock its death frees); a SQLite corpus
+        has one machine, and one deliverer per pass."""
+        yield True
+
     def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
         with self.transaction() as conn:
             conn.execute(

@@ -213,3 +213,50 @@ def test_a_dead_schedulers_database_lock_is_free_for_another_machine(pg_cluster:
             assert time.monotonic() < deadline
             time.sleep(0.1)
     other.release()
+
+
+class _CountingSink:
+    """A sink slow enough for two deliverers to overlap; it counts what it receives."""
+
+    name = "counter"
+    batch = False
+
+    def __init__(self) -> None:
+        import threading
+
+        self.received: list[str] = []
+        self.lock = threading.Lock()
+
+    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+        import time
+
+        time.sleep(0.01)
+        with self.lock:
+            self.received.extend(alert["key"] for alert in alerts)
+
+
+def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
+    import threading
+
+    from crawler.notify import deliver
+
+    url = pg_cluster.create_database()
+    with Store(url) as store:
+        for number in range(60):
+            store.add_health_alert(f"health:p:{number}", "p", {"message": f"m{number}"})
+    sink = _CountingSink()
+    results: list[Any] = []
+
+    def deliverer() -> None:
+        with Store(url) as own:
+            results.append(deliver(own, [sink], retries=0))  # type: ignore[list-item]
+
+    threads = [threading.Thread(target=deliverer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(sink.received) == sorted(f"health:p:{n}" for n in range(60))
+    assert sum(result.delivered for result in results) == 60
+    with Store(url) as store:
+        assert store.pending_count("counter") == 0

@@ -262,6 +262,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return run_migrate(args.source, args.target)
 
 
+def cmd_nodes(args: argparse.Namespace) -> int:
+    from crawler.nodes import run_nodes
+
+    if args.action and not args.url:
+        print(
+            f"govwatch nodes {args.action}: give the node's URL, e.g. http://10.0.0.5:6800",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return run_nodes(args.db, args.action, args.url, args.tag)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import subprocess
@@ -615,6 +627,19 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--from", dest="source", required=True, help="the corpus to copy")
     migrate.add_argument("--to", dest="target", required=True, help="a new, empty corpus")
     migrate.set_defaults(func=cmd_migrate)
+
+    nodes = commands.add_parser(
+        "nodes",
+        help="crawl nodes on Scrapyd: list with health and jobs, add, remove",
+        description="Examples: govwatch nodes add http://10.0.0.5:6800 --tag cn; govwatch nodes",
+    )
+    nodes.add_argument("action", nargs="?", choices=("add", "remove"))
+    nodes.add_argument("url", nargs="?", help="the node's Scrapyd URL")
+    nodes.add_argument("--tag", action="append", default=[], help="where it stands, e.g. cn")
+    nodes.add_argument(
+        "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
+    )
+    nodes.set_defaults(func=cmd_nodes)
 
     rules = commands.add_parser(
         "rules",

@@ -33,7 +33,7 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: document list) serve listings that need them; a column may give its own. `selectors` names an
 #: odd template's title, body, date or attachments (CSS or XPath) for the article pages.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
-          "schedule", "revisit_days", "article_pattern", "list_selector", "selectors")  # fmt: skip
+          "schedule", "revisit_days", "article_pattern", "list_selector", "selectors", "nodes")  # fmt: skip
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -82,6 +82,8 @@ class Profile:
     list_selector: str | None = None
     #: An odd template's own selectors for its article pages (see extract.select).
     selectors: dict[str, str] = field(default_factory=dict)
+    #: Tags a crawl node must carry to crawl this portal (`nodes: [cn]`: from inside China).
+    nodes: tuple[str, ...] = ()
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -417,7 +419,16 @@ def parse_profile(data: Any, path: Path) -> Profile:
         article_pattern=article_pattern,
         list_selector=list_selector,
         selectors=_selectors(data, path),
+        nodes=_tags(data, path),
     )
+
+
+def _tags(data: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """`nodes:` — the tags a crawl node needs for this portal (a list of words)."""
+    value = data.get("nodes") or []
+    if not isinstance(value, list) or not all(isinstance(tag, str) and tag for tag in value):
+        raise ProfileError(f"{path}: field 'nodes': expected a list of node tags, e.g. [cn]")
+    return tuple(value)
 
 
 def load_profile(path: Path) -> Profile:

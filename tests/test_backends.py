@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crawler.store import Alert, Store, is_url
+from crawler.store import Alert, RunStats, Store, is_url
 
 # Words in both scripts, two-character words, words hiding in others (开源节流), Latin and digits.
 VOCABULARY = ["开源", "開源", "软件", "軟件", "开源节流", "节流", "社区", "社區", "建议", "答复", "数据",
@@ -83,7 +83,7 @@ def _writer(db: str, worker: int, shared: int, own: int) -> None:
                 "warnings": [],
             }
             _save(store, f"p:{worker}:{number}", record, [rule])
-        store.finish_run(run, __import__("crawler.store").store.RunStats(), 0.0)
+        store.finish_run(run, RunStats(), 0.0)
 
 
 def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None:

@@ -274,6 +274,12 @@ def cmd_nodes(args: argparse.Namespace) -> int:
     return run_nodes(args.db, args.action, args.url, args.tag)
 
 
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from crawler.cluster import run_cluster
+
+    return run_cluster(args.action, args.docs)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import subprocess
@@ -640,6 +646,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", default=default_db(), help="the corpus (default govwatch.db or $GOVWATCH_DB)"
     )
     nodes.set_defaults(func=cmd_nodes)
+
+    cluster = commands.add_parser(
+        "cluster",
+        help="the scaled-out setup on this machine: PostgreSQL, two Scrapyd nodes, a node killed",
+        description="Example: govwatch cluster demo (needs Debian's postgresql and scrapyd)",
+    )
+    cluster.add_argument("action", choices=("demo",))
+    cluster.add_argument("--docs", type=int, default=60, help="documents per replica site")
+    cluster.set_defaults(func=cmd_cluster)
 
     rules = commands.add_parser(
         "rules",

@@ -350,7 +350,9 @@ def start_node(directory: Path, port: int) -> subprocess.Popen[bytes]:
     if not scrapyd.exists():
         raise NodeError("scrapyd is not installed: pip install scrapyd")
     log = (directory / "scrapyd.log").open("wb")
-    process = subprocess.Popen([str(scrapyd)], cwd=directory, stdout=log, stderr=subprocess.STDOUT)
+    # A session of its own: killing the node (os.killpg) ends its crawls too, as a machine's death would.
+    process = subprocess.Popen([str(scrapyd)], cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 30
     while node_status(f"http://127.0.0.1:{port}", 1)["status"] != "ok":
         if process.poll() is not None or time.monotonic() > deadline:

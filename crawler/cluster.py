@@ -24,7 +24,7 @@ from typing import Any
 
 from crawler.crawl import REPLICA_SETTINGS
 from crawler.items import DOCUMENT_KEYS
-from crawler.nodes import add_node, dispatch, leases, list_nodes, node_status, reconcile, start_node
+from crawler.nodes import add_node, crawl_round, leases, start_node
 from crawler.pgcluster import TempCluster
 from crawler.profiles import load_profiles
 from crawler.replica.app import Replica
@@ -63,38 +63,31 @@ def _crawl_round(
     settings: dict[str, str], say: Any, victim: subprocess.Popen[bytes] | None = None,
     victim_url: str = "", timeout: float = 600,
 ) -> dict[str, str]:  # fmt: skip
-    """Crawl every portal once on the nodes; kill `victim` once it runs a crawl. portal → node
-    that finished it."""
-    pending = dict(portals)
-    done: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
+    """Crawl every portal once on the nodes (nodes.crawl_round, as the scheduler does); kill
+    `victim` once it runs a crawl. portal → the node that finished it."""
     killed = victim is None
-    while pending:
-        if time.monotonic() > deadline:
-            raise RuntimeError(
-                f"portals still not crawled after {timeout:.0f} s: {sorted(pending)}"
-            )
-        statuses = {node.url: node_status(node.url, 2) for node in list_nodes(store)}
-        held = {lease["portal"]: lease["node"] for lease in leases(store)}
-        for portal, outcome in reconcile(store, HOLDER, LEASE_SECONDS, statuses).items():
-            if outcome == "finished" and portal in pending:
-                done[portal] = held[portal]
-                del pending[portal]
-        for sent in dispatch(store, [(name, spider, tags) for name, (spider, tags) in pending.items()],
-                             HOLDER, db, LEASE_SECONDS, statuses, settings=settings):  # fmt: skip
-            if sent.job:
-                say(f"   {sent.portal} → {sent.node} (job {sent.job[:8]})")
-        if not killed and victim is not None and statuses.get(victim_url, {}).get("running"):
-            time.sleep(1.0)  # well into its crawls
-            os.killpg(victim.pid, signal.SIGKILL)
-            victim.wait()
-            killed = True
-            lost = sorted(lease["portal"] for lease in leases(store)
-                          if lease["node"] == victim_url and lease["portal"] in pending)  # fmt: skip
-            say(f"   kill -9 {victim_url} mid-crawl (it was crawling {', '.join(lost) or 'nothing'}); "
-                f"its leases expire in {LEASE_SECONDS:.0f} s and its portals go elsewhere")  # fmt: skip
-        time.sleep(0.5)
-    return done
+
+    def poll(statuses: dict[str, dict[str, Any]]) -> None:
+        nonlocal killed
+        if killed or victim is None or not statuses.get(victim_url, {}).get("running"):
+            return
+        time.sleep(1.0)  # well into its crawls
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait()
+        killed = True
+        lost = sorted(lease["portal"] for lease in leases(store) if lease["node"] == victim_url)
+        say(f"   kill -9 {victim_url} mid-crawl (it was crawling {', '.join(lost) or 'nothing'}); "
+            f"its leases expire in {LEASE_SECONDS:.0f} s and its portals go elsewhere")  # fmt: skip
+
+    done = crawl_round(
+        store, db, portals, HOLDER, LEASE_SECONDS, settings, timeout, on_poll=poll, say=say
+    )
+    failed = {
+        portal: summary.get("error") for portal, summary in done.items() if "node" not in summary
+    }
+    if failed:
+        raise RuntimeError(f"portals not crawled: {failed}")
+    return {portal: str(summary["node"]) for portal, summary in done.items()}
 
 
 def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ from typing import Any
 from crawler.store import RunStats, Store, StoreError, utcnow
 
 PROJECT = "govwatch"
+#: How long a node's silence is taken for death: a lease not renewed for this long expires.
+LEASE_SECONDS = 60.0
 TABLES = (
     "CREATE TABLE IF NOT EXISTS nodes (url TEXT PRIMARY KEY, tags TEXT NOT NULL, "
     "added_at TEXT NOT NULL)",
@@ -225,6 +228,7 @@ def dispatch(
     lease_seconds: float, statuses: dict[str, dict[str, Any]],
     schedule: Callable[[str, str, str, dict[str, str]], str] = schedule_job,
     now: dt.datetime | None = None, settings: dict[str, str] | None = None,
+    full: frozenset[str] = frozenset(),
 ) -> list[Dispatched]:  # fmt: skip
     """Each due portal (name, spider, tags needed) to a node that fits, under its lease; a portal
     whose lease another holds, or with no fitting healthy node, waits (said why)."""
@@ -237,12 +241,19 @@ def dispatch(
                 Dispatched(portal, reason=f"no healthy node tagged {list(need) or 'any'}")
             )
             continue
+        before = store.conn.execute(
+            "SELECT run_id FROM leases WHERE portal = ?", (portal,)
+        ).fetchone()
         if not acquire_lease(store, portal, node.url, holder, lease_seconds, now):
             results.append(Dispatched(portal, reason="leased: a node crawls it now"))
             continue
-        run_id = store.start_run([portal], False)
+        if before and before[0]:  # an expired lease: its crawl died with its node
+            _interrupted(store, int(before[0]))
+        run_id = store.start_run([portal], portal in full)
         try:
             extra = {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": str(run_id)}
+            if portal in full:
+                extra["GOVWATCH_FULL"] = "1"
             job = schedule(node.url, spider, portal, {**(settings or {}), **extra})
         except NodeError as error:
             release_lease(store, portal, holder)
@@ -279,6 +290,97 @@ def reconcile(
         else:
             outcome[lease["portal"]] = "job unknown to its node: lease left to expire"
     return outcome
+
+
+def _interrupted(store: Store, run_id: int) -> None:
+    """A run whose node died mid-crawl: recorded as interrupted (what it stored stays)."""
+    row = store.conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if row and row[0] == "running":
+        store.finish_run(run_id, RunStats(), 0.0, "interrupted")
+
+
+def crawl_round(
+    store: Store, db: str, portals: dict[str, tuple[str, tuple[str, ...]]], holder: str,
+    lease_seconds: float, settings: dict[str, str], timeout: float,
+    full: frozenset[str] = frozenset(), on_poll: Callable[[dict[str, dict[str, Any]]], None] | None = None,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Crawl every portal once on the nodes, in parallel, each under its lease; a portal whose
+    node dies goes to another once its lease expires. portal → its summary (run, status,
+    documents, the node that finished it); portals not finished within `timeout` → an error."""
+    pending = dict(portals)
+    done: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + timeout
+    while pending:
+        statuses = {node.url: node_status(node.url, 2) for node in list_nodes(store)}
+        held = {lease["portal"]: lease for lease in leases(store)}
+        for portal, outcome in reconcile(store, holder, lease_seconds, statuses).items():
+            if outcome == "finished" and portal in pending:
+                done[portal] = _summary(store, held[portal])
+                del pending[portal]
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            for portal in pending:
+                done[portal] = {"portal": portal, "status": "failed",
+                                "error": f"not crawled on any node within {int(timeout)} s"}  # fmt: skip
+            break
+        waiting = [(name, spider, tags) for name, (spider, tags) in pending.items()]
+        for sent in dispatch(
+            store, waiting, holder, db, lease_seconds, statuses, settings=settings, full=full
+        ):
+            if sent.job:
+                say(f"   {sent.portal} → {sent.node} (job {sent.job[:8]})")
+        if on_poll:
+            on_poll(statuses)
+        time.sleep(0.5)
+    return done
+
+
+def _summary(store: Store, lease: dict[str, Any]) -> dict[str, Any]:
+    rows = list(store.db.query("SELECT * FROM runs WHERE id = ?", [lease["run_id"] or 0]))
+    run = rows[0] if rows else {}
+    return {"portal": lease["portal"], "run": lease["run_id"], "node": lease["node"],
+            "status": run.get("status", "failed"), "requests": run.get("requests") or 0,
+            "documents_new": run.get("documents_new") or 0,
+            "documents_changed": run.get("documents_changed") or 0, "documents_gone": 0,
+            "errors": run.get("errors") or 0, "blocked": []}  # fmt: skip
+
+
+def crawl_on_nodes(config: Any, profiles: list[Any], full: set[str]) -> dict[str, dict[str, Any]]:
+    """The scheduler's pass on crawl nodes: every chosen portal dispatched to a node whose tags
+    fit (in parallel across nodes), waited for, its summary as a local crawl's."""
+    import socket
+
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    portals = {p.name: (p.family, tuple(p.nodes)) for p in profiles}
+    with Store(config.db) as store:
+        return crawl_round(store, config.db, portals, holder, LEASE_SECONDS, node_settings(config),
+                           config.timeout_seconds, frozenset(full))  # fmt: skip
+
+
+def has_nodes(db: str) -> bool:
+    """Whether crawls go to nodes: some are registered in the corpus."""
+    with Store(db) as store:
+        if "nodes" not in store.db.table_names():
+            return False
+        return store.conn.execute("SELECT 1 FROM nodes LIMIT 1", ()).fetchone() is not None
+
+
+def node_settings(config: Any) -> dict[str, str]:
+    """What a node's crawl needs from the config: the replica (delays lifted), rules, profiles
+    (paths as the nodes see them)."""
+    settings: dict[str, str] = {}
+    if config.replica:
+        from crawler.crawl import REPLICA_SETTINGS
+
+        settings.update({key: str(value) for key, value in REPLICA_SETTINGS.items()})
+        settings["GOVWATCH_REPLICA"] = config.replica
+    if config.rules:
+        settings["GOVWATCH_RULES"] = config.rules
+    if config.profiles:
+        settings["GOVWATCH_PROFILES"] = config.profiles
+    return settings
 
 
 def _finish_run(store: Store, run_id: int) -> None:

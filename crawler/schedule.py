@@ -316,16 +316,24 @@ def run_pass(
         if only_due:
             chosen = due(chosen, config, store, now())
         fulls = last_full(store)
-    for profile in chosen:
-        if stopping.is_set():
-            break
-        last = fulls.get(profile.name)
-        full = (
+
+    def is_full(name: str) -> bool:
+        last = fulls.get(name)
+        return (
             last is None
             or dt.datetime.fromisoformat(last) + dt.timedelta(seconds=config.full_every_seconds)
             <= now()
         )
-        summary = crawler(config, profile.name, full, config.timeout_seconds)
+
+    from crawler.nodes import crawl_on_nodes, has_nodes
+
+    if crawler is crawl_child and chosen and has_nodes(config.db):  # crawl nodes: all at once
+        found = crawl_on_nodes(config, chosen, {p.name for p in chosen if is_full(p.name)})
+        crawler = lambda cfg, name, full, timeout: found[name]  # noqa: E731
+    for profile in chosen:
+        if stopping.is_set():
+            break
+        summary = crawler(config, profile.name, is_full(profile.name), config.timeout_seconds)
         result.crawls[profile.name] = summary
         with Store(config.db) as store:
             result.health += health_checks(store, profile.name, summary, today=today)

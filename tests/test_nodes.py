@@ -150,3 +150,35 @@ def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(corpus: str, tmp_path: P
     finally:
         node.kill()
         node.wait()
+
+
+def test_a_scheduler_pass_crawls_on_the_nodes(pg_cluster: Any, tmp_path: Path) -> None:
+    from crawler.config import Config
+    from crawler.schedule import run_pass
+
+    if reason := _scrapyd_missing():
+        pytest.skip(reason)
+    db = pg_cluster.create_database()
+    port = free_block(1)
+    node = start_node(tmp_path / "node", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with served_replica(20, 1400) as replica:
+            set_day(replica, 1400)
+            with Store(db) as store:
+                add_node(store, url, ["cn"])
+            config = Config(path=None, db=db, replica=replica,
+                            sinks=[{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}])  # fmt: skip
+            result = run_pass(config, only_due=False)
+            assert result.crawls and {s["node"] for s in result.crawls.values()} == {url}
+            assert {s["status"] for s in result.crawls.values()} == {"done"}
+            with Store(db) as store:
+                stored = {r["url"] for r in store.records() if r["status"] == "live"}
+                assert leases(store) == []  # every lease released
+            # The next pass finds nothing due: the node's runs count as the portals' runs.
+            assert run_pass(config).crawls == {}
+        expected = {u for u, r in truth(20, 1400).items() if r["portal"] in result.crawls}
+        assert stored == expected
+    finally:
+        node.kill()
+        node.wait()

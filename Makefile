@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench accuracy clean
+.PHONY: install demo cluster-demo test lint bench accuracy clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 demo: install
 	$(BIN)/govwatch demo
+
+# PostgreSQL, two Scrapyd nodes and the replica on this machine; one node killed mid-crawl.
+cluster-demo: install
+	$(BIN)/govwatch cluster demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,14 +1,20 @@
 """Store and search benchmarks: documents written per second with versions and the full-text
-index, and search latency (p50, p95) over a corpus of realistic documents."""
+index, and search latency (p50, p95) over a corpus of realistic documents — on SQLite and, where
+PostgreSQL's server is installed, on a throwaway PostgreSQL cluster beside it (same documents,
+same queries). `python -m bench.store --docs 100000` runs just these."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from crawler.pgcluster import TempCluster, missing_reason
 from crawler.replica.app import Replica
 from crawler.store import Store
 
@@ -16,7 +22,7 @@ QUERIES = ("开源", "开源软件", "開源軟件", "何征宇", "数字经济"
            "建议的答复", "人工智能", "开源节流", "西湖31号", "中小企业数字化转型", "绿色低碳", "RISC-V")  # fmt: skip
 
 
-def measure(documents: int, rounds: int = 20) -> dict[str, Any]:
+def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[str, Any]:
     per_site = documents // 4 + 1
     replica = Replica(per_site, 1425, 1)
     records = []
@@ -24,7 +30,12 @@ def measure(documents: int, rounds: int = 20) -> dict[str, Any]:
         records.append(record)
         if len(records) == documents:
             break
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+    with contextlib.ExitStack() as stack:
+        if backend == "postgresql":
+            db = stack.enter_context(TempCluster()).create_database("bench")
+        else:
+            db = str(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "bench.db")
+        store = stack.enter_context(Store(db))
         started = time.perf_counter()
         for number, record in enumerate(records):
             portal = record.pop("portal")
@@ -45,3 +56,23 @@ def measure(documents: int, rounds: int = 20) -> dict[str, Any]:
         "search_p50_ms": round(statistics.median(latencies), 2),
         "search_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
     }
+
+
+def side_by_side(documents: int, rounds: int = 20) -> dict[str, Any]:
+    """SQLite's figures, and PostgreSQL's under `pg_` (or why they are missing)."""
+    results = measure(documents, rounds)
+    reason = missing_reason()
+    if reason:
+        results["pg_skipped"] = reason
+        return results
+    pg = measure(documents, rounds, backend="postgresql")
+    results.update({f"pg_{key}": value for key, value in pg.items() if key != "store_documents"})
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__)
+    parser.add_argument("--docs", type=int, default=100000)
+    parser.add_argument("--rounds", type=int, default=20)
+    options = parser.parse_args()
+    print(json.dumps(side_by_side(options.docs, options.rounds), indent=2))

@@ -34,6 +34,7 @@ import yaml
 
 from crawler.profiles import MIN_INTERVAL, ProfileError, check_cron, check_fields
 from crawler.profiles import _seconds as seconds_of
+from crawler.store import is_url
 
 DEFAULT_FILE = "govwatch.yaml"
 FIELDS = ("db", "rules", "profiles", "portals", "sinks", "schedule", "replica")
@@ -122,6 +123,8 @@ def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config
     base = chosen.parent if chosen else Path.cwd()
 
     def relative(value: Any) -> str | None:
+        if isinstance(value, str) and is_url(value):  # a PostgreSQL database, not a file
+            return value
         return str(base / str(value)) if value else None
 
     sinks = data.get("sinks", [{"type": "console"}])

@@ -449,21 +449,31 @@ def deliver(
     next run."""
     result = Delivery()
     for sink in sinks:
-        after = 0
-        while pending := store.pending_alerts(sink.name, after=after, only=only):
-            after = pending[-1]["id"]
-            groups = [pending] if sink.batch else [[alert] for alert in pending]
-            error = None
-            for group in groups:
-                error = _send(sink, group, store, retries, backoff, sleep)
-                for alert in group:
-                    store.record_delivery(alert["id"], sink.name, error is None, error)
-                if error is not None:
-                    result.failed += len(group)
-                    result.errors.append(error)
-                    break  # the receiver is down: the rest waits for the next run
-                result.delivered += len(group)
-            if error is not None:
-                break
+        with store.delivery_claim(sink.name) as mine:
+            if mine:
+                _deliver_sink(store, sink, result, retries, backoff, sleep, only)
+        # Another deliverer holds the sink (PostgreSQL): its alerts are counted, not sent twice.
         result.waiting += store.pending_count(sink.name)
     return result
+
+
+def _deliver_sink(
+    store: Store, sink: Sink, result: Delivery, retries: int, backoff: float,
+    sleep: Callable[[float], None], only: list[int] | None,
+) -> None:  # fmt: skip
+    after = 0
+    while pending := store.pending_alerts(sink.name, after=after, only=only):
+        after = pending[-1]["id"]
+        groups = [pending] if sink.batch else [[alert] for alert in pending]
+        error = None
+        for group in groups:
+            error = _send(sink, group, store, retries, backoff, sleep)
+            for alert in group:
+                store.record_delivery(alert["id"], sink.name, error is None, error)
+            if error is not None:
+                result.failed += len(group)
+                result.errors.append(error)
+                break  # the receiver is down: the rest waits for the next run
+            result.delivered += len(group)
+        if error is not None:
+            break

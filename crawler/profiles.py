@@ -40,7 +40,7 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
-          "province", "sources", "verified", "render", "tls", "attachments")  # fmt: skip
+          "province", "sources", "verified", "render", "tls", "attachments", "nodes")  # fmt: skip
 #: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
 #: hosts with old TLS (crawler.tls) from the first request.
 RENDER_VALUES = ("plain", "browser")
@@ -105,6 +105,8 @@ class Profile:
     attachments_fetch: bool = True
     attachment_max_file_mb: float = 20.0
     attachment_max_run_mb: float = 500.0
+    #: Tags a crawl node must carry to crawl this portal (`nodes: [cn]`: from inside China).
+    nodes: tuple[str, ...] = ()
 
     def listing_overrides(self, column_id: str) -> tuple[str | None, str | None]:
         """(article_pattern, list_selector) for a column: its own, else the profile's."""
@@ -470,6 +472,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         verified=verified,
         render=choices["render"],
         tls=choices["tls"],
+        nodes=_tags(data, path),
         **_attachments(data, path),
     )
 
@@ -501,6 +504,14 @@ def _attachments(data: dict[str, Any], path: Path) -> dict[str, Any]:
         "attachment_max_file_mb": sizes["max_file_mb"],
         "attachment_max_run_mb": sizes["max_run_mb"],
     }
+
+
+def _tags(data: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """`nodes:` — the tags a crawl node needs for this portal (a list of words)."""
+    value = data.get("nodes") or []
+    if not isinstance(value, list) or not all(isinstance(tag, str) and tag for tag in value):
+        raise ProfileError(f"{path}: field 'nodes': expected a list of node tags, e.g. [cn]")
+    return tuple(value)
 
 
 def load_profile(path: Path) -> Profile:

@@ -45,24 +45,42 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalized(text))
 
 
-def _term(text: str, phrase: bool) -> str:
-    """One term of a query as FTS5: a phrase of bigrams per word (all required), or for a quoted
-    phrase one phrase over all its words; a lone Chinese character is a prefix."""
-    found = words(text)
-    if not found:
-        return ""
-    if phrase:
-        return '"' + search_form(" ".join(found)) + '"'
-    parts = [f"{w}*" if _CJK_RUN.fullmatch(w) and len(w) == 1 else f'"{search_form(w)}"'
-             for w in found]  # fmt: skip
-    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+@dataclass(frozen=True)
+class Term:
+    """One term of a query: its words, all required (each a run of bigrams, a lone Chinese
+    character a prefix), or, quoted, one phrase over all its words."""
+
+    words: tuple[str, ...]
+    phrase: bool = False
+
+    @property
+    def fts(self) -> str:
+        """The term as FTS5."""
+        if self.phrase:
+            return '"' + search_form(" ".join(self.words)) + '"'
+        parts = [f"{w}*" if _CJK_RUN.fullmatch(w) and len(w) == 1 else f'"{search_form(w)}"'
+                 for w in self.words]  # fmt: skip
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
 @dataclass
 class Query:
-    positive: str = ""  # FTS5: what a document must match ("" when only filters/negatives)
-    negative: str = ""  # FTS5: what it must not match
+    groups: list[list[Term]] = field(default_factory=list)  # all required; each: any of its terms
+    negatives: list[Term] = field(default_factory=list)  # none may match
     words: list[str] = field(default_factory=list)  # the words to mark in snippets
+
+    @property
+    def positive(self) -> str:
+        """FTS5: what a document must match ("" when only filters or negatives)."""
+        return " AND ".join(
+            g[0].fts if len(g) == 1 else "(" + " OR ".join(t.fts for t in g) + ")"
+            for g in self.groups
+        )
+
+    @property
+    def negative(self) -> str:
+        """FTS5: what a document must not match."""
+        return " OR ".join(term.fts for term in self.negatives)
 
     @property
     def expression(self) -> str:
@@ -74,13 +92,11 @@ class Query:
 
 def parse(query: str) -> Query:
     """`开源 OR 鸿蒙 -节流 "open source"` → a Query. Operators are upper-case OR and NOT."""
-    groups: list[list[str]] = []
-    negatives: list[str] = []
-    marked: list[str] = []
+    parsed = Query()
     join_next = negate_next = False
     for token in _TOKEN.findall(query):
         if token == "OR":
-            join_next = bool(groups)
+            join_next = bool(parsed.groups)
             continue
         if token == "NOT":
             negate_next = True
@@ -88,22 +104,22 @@ def parse(query: str) -> Query:
         negate = negate_next or (token.startswith("-") and len(token) > 1)
         text = token[1:] if token.startswith("-") and len(token) > 1 else token
         phrase = text.startswith('"')
-        term = _term(text.strip('"'), phrase)
+        found = tuple(words(text.strip('"')))
         negate_next = False
-        if not term:
+        if not found:
             join_next = False
             continue
+        term = Term(found, phrase and len(found) > 1)
         if negate:
-            negatives.append(term)
+            parsed.negatives.append(term)
         else:
-            marked.extend(words(text.strip('"')) if not phrase else [" ".join(words(text))])
+            parsed.words.extend([" ".join(found)] if term.phrase else found)
             if join_next:
-                groups[-1].append(term)
+                parsed.groups[-1].append(term)
             else:
-                groups.append([term])
+                parsed.groups.append([term])
         join_next = False
-    positive = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
-    return Query(positive, " OR ".join(negatives), marked)
+    return parsed
 
 
 def fts_query(query: str) -> str:

@@ -35,7 +35,7 @@ from crawler.crawl import EXIT_CODES, worst
 from crawler.listings.blocked import remedy
 from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.profiles import Profile, ProfileError, load_profiles, select
-from crawler.store import Store, StoreError, utcnow
+from crawler.store import Store, StoreError, is_url, utcnow
 from crawler.watch import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
@@ -324,16 +324,24 @@ def run_pass(
         if only_due:
             chosen = due(chosen, config, store, now())
         fulls = last_full(store)
-    for profile in chosen:
-        if stopping.is_set():
-            break
-        last = fulls.get(profile.name)
-        full = (
+
+    def is_full(name: str) -> bool:
+        last = fulls.get(name)
+        return (
             last is None
             or dt.datetime.fromisoformat(last) + dt.timedelta(seconds=config.full_every_seconds)
             <= now()
         )
-        summary = crawler(config, profile.name, full, config.timeout_seconds)
+
+    from crawler.nodes import crawl_on_nodes, has_nodes
+
+    if crawler is crawl_child and chosen and has_nodes(config.db):  # crawl nodes: all at once
+        found = crawl_on_nodes(config, chosen, {p.name for p in chosen if is_full(p.name)})
+        crawler = lambda cfg, name, full, timeout: found[name]  # noqa: E731
+    for profile in chosen:
+        if stopping.is_set():
+            break
+        summary = crawler(config, profile.name, is_full(profile.name), config.timeout_seconds)
         result.crawls[profile.name] = summary
         with Store(config.db) as store:
             result.health += health_checks(store, profile.name, summary, today=today)
@@ -371,6 +379,17 @@ class Scheduler:
         self._run_lock = threading.Lock()  # crawls go one at a time: one Scrapy child at once
 
     def acquire(self) -> None:
+        if is_url(self.config.db):  # PostgreSQL: a lock in the database, for every machine
+            from crawler.pgstore import LOCK_SCHEDULER, AdvisoryLock, redact
+
+            lock = AdvisoryLock(self.config.db, LOCK_SCHEDULER)
+            if not lock.try_acquire():
+                raise SchedulerLocked(
+                    f"another govwatch scheduler runs on {redact(self.config.db)} (a database "
+                    "lock); stop it first"
+                )
+            self._lock_file = lock
+            return
         self._lock_file = self.lock_path.open("a+")
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -385,6 +404,9 @@ class Scheduler:
         self._lock_file.flush()
 
     def release(self) -> None:
+        if self._lock_file is not None and hasattr(self._lock_file, "try_acquire"):
+            self._lock_file.release()
+            self._lock_file = None
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()

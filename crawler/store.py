@@ -27,11 +27,11 @@ import re
 import sqlite3
 import urllib.parse
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -46,6 +46,39 @@ EXTRACTOR_VERSION = "1"
 #: Fields that make up a document's content (its hash): what a reader would call the content.
 CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
 _JSON_FIELDS = ("reply", "attachments", "warnings")
+
+
+#: A `--db` that names a PostgreSQL server rather than a file.
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(db: str | Path) -> bool:
+    """Whether `db` names a PostgreSQL database (a libpq URL) rather than a SQLite file."""
+    return isinstance(db, str) and db.startswith(URL_SCHEMES)
+
+
+class Cursor(Protocol):
+    """What the store reads from a statement, on either backend."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """A connection running the store's SQL (`?` placeholders) on either backend."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def close(self) -> None: ...
+
+
+class Database(Protocol):
+    """sqlite-utils' reading side, which the PostgreSQL store offers too."""
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]: ...
+    def table_names(self) -> list[str]: ...
 
 
 class StoreError(RuntimeError):
@@ -179,7 +212,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         type TEXT, PRIMARY KEY (document_id, url))""")
     db.execute("""CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, portals TEXT,
-        full INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running',
+        "full" INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'running',
         requests INTEGER, documents_new INTEGER, documents_changed INTEGER,
         documents_gone INTEGER, errors INTEGER, blocked TEXT, stats TEXT, duration_s REAL)""")
     db.execute("""CREATE TABLE IF NOT EXISTS run_errors (
@@ -245,16 +278,15 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
     """One alert per document and pass, naming every rule it matched; 文号, 索引号 and the
     publisher searchable as words of the document."""
     db.execute("ALTER TABLE alerts ADD COLUMN rules TEXT")
-    db.execute("UPDATE alerts SET rules = json_array(rule)")
-    rows = db.execute("SELECT id, title, body_text, reply, attachments, doc_no, index_no, "
-                      "publisher FROM documents").fetchall()  # fmt: skip
-    for identity, title, body, reply, attachments, doc_no, index_no, publisher in rows:
-        record = {"title": title, "body_text": body, "doc_no": doc_no, "index_no": index_no,
-                  "publisher": publisher, "reply": json.loads(reply) if reply else None,
-                  "attachments": json.loads(attachments) if attachments else []}  # fmt: skip
+    db.execute("""UPDATE alerts SET rules = '["' || rule || '"]'""")  # rule names need no escape
+    rows = list(db.query("SELECT id, title, body_text, reply, attachments, doc_no, index_no, "
+                         "publisher FROM documents"))  # fmt: skip
+    for row in rows:
+        record = {**row, "reply": json.loads(row["reply"]) if row["reply"] else None,
+                  "attachments": json.loads(row["attachments"]) if row["attachments"] else []}  # fmt: skip
         db.execute(
             "UPDATE documents SET search_body = ? WHERE id = ?",
-            (search_form(search_text(record)), identity),
+            (search_form(search_text(record)), row["id"]),
         )
 
 
@@ -297,26 +329,48 @@ def _migrate_8(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE attachments ADD COLUMN {column}")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5,
-              6: _migrate_6, 7: _migrate_7, 8: _migrate_8}  # fmt: skip
+#: Schema migrations, shared by both backends: each runs its statements with `db.execute(SQL)`,
+#: in SQL both understand (ON CONFLICT, not INSERT OR …). On PostgreSQL, crawler/pgstore.py
+#: translates the types (INTEGER PRIMARY KEY, BLOB, REAL), leaves out SQLite's full-text table
+#: and triggers, and adds its own full-text columns (pgstore.PG_AFTER, by migration number).
+MIGRATIONS: dict[int, Callable[[Any], None]] = {
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
+    7: _migrate_7, 8: _migrate_8,
+}  # fmt: skip
 
 
 class Store:
-    """The corpus database. One writer at a time; readers never block it (WAL)."""
+    """The corpus database. One writer at a time; readers never block it (WAL).
+
+    `Store("postgresql://…")` opens the same corpus in PostgreSQL instead (crawler/pgstore.py):
+    the same methods, the same SQL, the same guarantees."""
+
+    path: Path
+    conn: Connection
+    db: Database
+
+    def __new__(cls, path: str | Path, **options: Any) -> Store:
+        if cls is Store and is_url(path):
+            from crawler.pgstore import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False,
         immutable: bool = False,
     ) -> None:  # fmt: skip
         self.path = Path(path)
+        self.where = str(self.path)  # how messages name the database
         self.readonly = readonly or immutable
         if (not create or self.readonly) and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no such database; run `govwatch crawl --db {self.path}` first"
             )
         if self.readonly:
-            self.conn = self._open_readonly(immutable)
-            self.db = sqlite_utils.Database(self.conn)
+            self.sqlite = self._open_readonly(immutable)
+            self.conn = self.sqlite
+            self.db = sqlite_utils.Database(self.sqlite)
             self._check_readable()
             return
         try:
@@ -339,7 +393,7 @@ class Store:
         if max_mb:
             page_size = conn.execute("PRAGMA page_size").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {max_pages(max_mb, page_size)}")
-        self.conn = conn
+        self.sqlite = self.conn = conn
         self.db = sqlite_utils.Database(conn)
         try:
             self._migrate()
@@ -369,23 +423,23 @@ class Store:
             version = self.schema_version()
         except sqlite3.DatabaseError as error:
             self.conn.close()
-            raise StoreError(f"{self.path}: cannot read the database: {error}") from None
+            raise StoreError(f"{self.where}: cannot read the database: {error}") from None
         if version > SCHEMA_VERSION:
             self.conn.close()
             raise NewerSchemaError(
-                f"{self.path}: written by a newer govwatch (schema {version}; this one knows "
+                f"{self.where}: written by a newer govwatch (schema {version}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
         if version == 0:
             self.conn.close()
             raise StoreError(
-                f"{self.path}: not a govwatch corpus (no govwatch schema); give the --db a crawl wrote"
+                f"{self.where}: not a govwatch corpus (no govwatch schema); give the --db a crawl wrote"
             )
         if version < SCHEMA_VERSION:
             self.conn.close()
             raise StoreError(
-                f"{self.path}: written by an older govwatch (schema {version}); upgrade it once with "
-                f"`govwatch crawl --db {self.path}` (read-only commands never change it)"
+                f"{self.where}: written by an older govwatch (schema {version}); upgrade it once with "
+                f"`govwatch crawl --db {self.where}` (read-only commands never change it)"
             )
 
     def close(self) -> None:
@@ -398,20 +452,20 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """All or nothing: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.sqlite.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield self.sqlite
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                if self.sqlite.in_transaction:
+                    self.sqlite.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            self.sqlite.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self.sqlite.in_transaction:
+                self.sqlite.execute("ROLLBACK")
             message = str(error)
             if (
                 "full" in message
@@ -420,7 +474,7 @@ class Store:
                 or "disk" in message
             ):
                 raise StoreWriteError(
-                    f"cannot write to {self.path}: {message}; free disk space or fix permissions "
+                    f"cannot write to {self.where}: {message}; free disk space or fix permissions "
                     "(nothing stored was changed)"
                 ) from None
             raise
@@ -436,30 +490,47 @@ class Store:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise NewerSchemaError(
-                f"{self.path}: written by a newer govwatch (schema {current}; this one knows "
+                f"{self.where}: written by a newer govwatch (schema {current}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade govwatch, or use another --db."
             )
         for version in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
             with self.transaction() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                # Another process may have migrated while this one waited for the lock.
-                if self.schema_version() >= version:
-                    continue
-                MIGRATIONS[version](self.db)
+                if self._schema_in(conn) >= version:
+                    continue  # another process migrated it meanwhile
+                MIGRATIONS[version](self._migration_db())
+                self._after_migration(conn, version)
                 conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(version),),
                 )
+
+    @staticmethod
+    def _schema_in(conn: Connection) -> int:
+        """The schema version, read inside a migration's transaction."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'", ()).fetchone()
+        return int(row[0]) if row else 0
+
+    def _migration_db(self) -> Any:
+        """What a migration's `db.execute(SQL)` runs on."""
+        return self.db
+
+    def _after_migration(self, conn: Connection, version: int) -> None:
+        """Backend-specific additions after a shared migration (none on SQLite)."""
+
+    def _lock_document(self, conn: Connection, identity: str) -> None:
+        """Serialise writers of one document (SQLite's BEGIN IMMEDIATE already serialises all)."""
 
     # Runs
 
     def start_run(self, portals: list[str], full: bool) -> int:
         with self.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (started_at, portals, full) VALUES (?, ?, ?)",
+            row = conn.execute(
+                'INSERT INTO runs (started_at, portals, "full") VALUES (?, ?, ?) RETURNING id',
                 (now(), json.dumps(portals), int(full)),
-            )
-        return int(cursor.lastrowid or 0)
+            ).fetchone()
+        return int(row[0])
 
     def finish_run(
         self, run_id: int, stats: RunStats, duration: float, status: str = "done"
@@ -600,6 +671,7 @@ class Store:
         content hash, every new content of an attachment URL a version, their text searched."""
         digest = content_hash(record)
         with self.transaction() as conn:
+            self._lock_document(conn, identity)
             row = conn.execute(
                 "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
             ).fetchone()
@@ -607,8 +679,9 @@ class Store:
             if moved is not None:
                 # The same 索引号 at a new URL: the same document, which moved (a new version).
                 conn.execute(
-                    "INSERT OR REPLACE INTO aliases (alias, document_id, portal, at) "
-                    "VALUES (?, ?, ?, ?)",
+                    "INSERT INTO aliases (alias, document_id, portal, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (alias) DO UPDATE SET document_id = excluded.document_id, "
+                    "portal = excluded.portal, at = excluded.at",
                     (identity, moved, portal, fetched_at),
                 )
                 identity = moved
@@ -682,7 +755,7 @@ class Store:
 
     @staticmethod
     def _save_files(
-        conn: sqlite3.Connection, identity: str, record: dict[str, Any],
+        conn: Connection, identity: str, record: dict[str, Any],
         files: list[dict[str, Any]], run_id: int | None,
     ) -> None:  # fmt: skip
         """The document's attachment links, each pointing at its stored file (when fetched)."""
@@ -710,24 +783,22 @@ class Store:
                 else:
                     state = "failed"
             conn.execute(
-                "INSERT OR IGNORE INTO attachments (document_id, url, name, type, sha256, "
-                "fetched_at, fetch_status, fetch_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attachments (document_id, url, name, type, sha256, fetched_at, "
+                "fetch_status, fetch_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (identity, url, attachment.get("name"), attachment.get("type"), sha, at, state,
                  error),
             )  # fmt: skip
 
     @staticmethod
-    def _save_file(
-        conn: sqlite3.Connection, url: str, file: dict[str, Any], run_id: int | None
-    ) -> str:
+    def _save_file(conn: Connection, url: str, file: dict[str, Any], run_id: int | None) -> str:
         """A fetched file: stored once by content hash; a new content of its URL a version."""
         reading = file["reading"]
         sha = str(reading["sha256"])
         if not reading.get("known"):  # a file stored already is not stored (nor read) again
             conn.execute(
-                "INSERT OR IGNORE INTO attachment_files (sha256, type, size, content_type, "
-                "page_count, ocr, ocr_confidence, text, pages, warnings, raw, first_fetched) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attachment_files (sha256, type, size, content_type, page_count, "
+                "ocr, ocr_confidence, text, pages, warnings, raw, first_fetched) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (sha, reading["type"], reading["size"], file.get("content_type"),
                  reading["page_count"], int(reading["ocr"]), reading["ocr_confidence"],
                  reading["text"], json.dumps(reading["pages"], ensure_ascii=False),
@@ -752,7 +823,7 @@ class Store:
         return sha
 
     @staticmethod
-    def _search_body(conn: sqlite3.Connection, identity: str, record: dict[str, Any]) -> str:
+    def _search_body(conn: Connection, identity: str, record: dict[str, Any]) -> str:
         texts = [row[0] for row in conn.execute(
             "SELECT f.text FROM attachments a JOIN attachment_files f ON f.sha256 = a.sha256 "
             "WHERE a.document_id = ? AND f.text IS NOT NULL", (identity,))]  # fmt: skip
@@ -828,12 +899,12 @@ class Store:
 
     @staticmethod
     def _add_alert(
-        conn: sqlite3.Connection, key: str, rules: list[str], identity: str | None,
+        conn: Connection, key: str, rules: list[str], identity: str | None,
         version: int | None, portal: str | None, payload: dict[str, Any],
     ) -> int:  # fmt: skip
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO alerts (key, rule, rules, document_id, version, portal, "
-            "created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO alerts (key, rule, rules, document_id, version, portal, created_at, "
+            "payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (key, rules[0], json.dumps(rules, ensure_ascii=False), identity, version, portal,
              now(), json.dumps({**payload, "key": key}, ensure_ascii=False)),
         )  # fmt: skip
@@ -908,9 +979,7 @@ class Store:
         clauses: list[str] = []
         params: list[Any] = []
         if rule:
-            clauses.append(
-                "(a.rule = ? OR EXISTS (SELECT 1 FROM json_each(a.rules) WHERE value = ?))"
-            )
+            clauses.append(f"(a.rule = ? OR {self._rules_have('a.rules')})")
             params += [rule, rule]
         if since:
             clauses.append("a.created_at >= ?")
@@ -952,12 +1021,19 @@ class Store:
             row = conn.execute(f"SELECT COUNT(*) FROM alerts WHERE id IN ({marks})", alert_ids)
             return int(row.fetchone()[0])
 
+    @contextmanager
+    def delivery_claim(self, sink: str) -> Iterator[bool]:
+        """Whether this process may deliver the sink's alerts now: on PostgreSQL only one
+        deliverer per sink at a time, across machines (a lock its death frees); a SQLite corpus
+        has one machine, and one deliverer per pass."""
+        yield True
+
     def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO deliveries (alert_id, sink, status, attempts, last_error, updated_at) "
                 "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (alert_id, sink) DO UPDATE SET "
-                "status = excluded.status, attempts = attempts + 1, last_error = excluded.last_error, "
+                "status = excluded.status, attempts = deliveries.attempts + 1, last_error = excluded.last_error, "
                 "updated_at = excluded.updated_at",
                 (alert_id, sink, "delivered" if ok else "failed", error, now()),
             )
@@ -982,7 +1058,7 @@ class Store:
             return 0
         with self.transaction() as conn:
             count = 0
-            for identity in identities:
+            for identity in sorted(identities):  # one order: concurrent writers never deadlock
                 cursor = conn.execute(
                     "UPDATE documents SET status = 'gone', gone_at = ? WHERE id = ? AND status = 'live'",
                     (at, identity),
@@ -1020,7 +1096,7 @@ class Store:
     ) -> Iterator[dict[str, Any]]:
         """Stored documents, oldest first, with provenance."""
         where, params = _filters(kind=kind, since=since, portal=portal)
-        sql = f"SELECT * FROM documents {where} ORDER BY published_at, id"
+        sql = f"SELECT * FROM documents {where} ORDER BY published_at NULLS FIRST, id"
         for row in self.db.query(sql, params):
             yield _decoded(row)
 
@@ -1079,15 +1155,15 @@ class Store:
         wanted = {name: value for name, value in fields.items() if value}
         if not parsed.positive and not wanted:
             return None, []  # nothing asked (only words that are no words, or negatives alone)
-        self.conn.create_function("govwatch_key", 1, field_key, deterministic=True)
+        self._key_function()
         where, params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
         clauses = [where.removeprefix("WHERE ")] if where else []
         for name, value in wanted.items():
-            columns = FIELD_FILTERS[name]
+            columns = [self._field(where) for where in FIELD_FILTERS[name]]
             clauses.append("(" + " OR ".join(
-                f"govwatch_key({column}) LIKE '%' || govwatch_key(?) || '%'" for column in columns
+                f"{self._key(column)} LIKE '%' || ? || '%'" for column in columns
             ) + ")")  # fmt: skip
-            params += [value] * len(columns)
+            params += [field_key(value)] * len(columns)
         if parsed.negative:
             clauses.append("d.rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts "
                            "MATCH ?)")  # fmt: skip
@@ -1101,9 +1177,32 @@ class Store:
         condition = " AND ".join(clauses)
         return f"SELECT d.* FROM {source}" + (f" WHERE {condition}" if condition else ""), params
 
+    # What SQLite and PostgreSQL say differently (crawler/pgstore.py overrides these).
+
+    def _key_function(self) -> None:
+        """Make `_key` callable in SQL: 文号 and names compared as `crawler.query.field_key`."""
+        self.conn.create_function("govwatch_key", 1, field_key, deterministic=True)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _key(expression: str) -> str:
+        return f"govwatch_key({expression})"
+
+    @staticmethod
+    def _field(where: str) -> str:
+        """A field filter's place as SQL: a column of `d`, or a key of its reply's JSON."""
+        if where.startswith("reply."):
+            return f"json_extract(d.reply, '$.{where[6:]}')"
+        return f"d.{where}"
+
+    @staticmethod
+    def _rules_have(column: str) -> str:
+        """SQL: the JSON list of rule names in `column` holds the parameter."""
+        return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)"
+
     def counts(self) -> dict[str, int]:
         row = self.conn.execute(
-            "SELECT COUNT(*), SUM(status = 'live'), (SELECT COUNT(*) FROM versions) FROM documents"
+            "SELECT COUNT(*), SUM(CASE WHEN status = 'live' THEN 1 ELSE 0 END), "
+            "(SELECT COUNT(*) FROM versions) FROM documents"
         ).fetchone()
         return {"documents": row[0] or 0, "live": row[1] or 0, "versions": row[2] or 0}
 
@@ -1111,16 +1210,13 @@ class Store:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-#: Search by field: the columns each field filter looks in.
+#: Search by field: where each field filter looks (a column, or `reply.<key>` of the reply).
 FIELD_FILTERS = {
-    "doc_no": ("d.doc_no",),
-    "index_no": ("d.index_no",),
-    "deputy": ("json_extract(d.reply, '$.addressee')", "d.addressee"),
-    "proposal": (
-        "json_extract(d.reply, '$.proposal_no')",
-        "json_extract(d.reply, '$.proposal_title')",
-    ),
-    "publisher": ("d.publisher", "d.source", "json_extract(d.reply, '$.lead_agency')"),
+    "doc_no": ("doc_no",),
+    "index_no": ("index_no",),
+    "deputy": ("reply.addressee", "addressee"),
+    "proposal": ("reply.proposal_no", "reply.proposal_title"),
+    "publisher": ("publisher", "source", "reply.lead_agency"),
 }
 
 _ALERT_COLUMNS = "a.id, a.key, a.rule, a.rules, a.created_at, a.portal, a.payload"
@@ -1136,9 +1232,7 @@ def _alert(row: tuple[Any, ...]) -> dict[str, Any]:
 _INDEX_NO = re.compile(r"^(?=.*\d{3})[\w\-/.〔〕()（）]{8,}$")
 
 
-def _moved_from(
-    conn: sqlite3.Connection, portal: str, identity: str, record: dict[str, Any]
-) -> str | None:
+def _moved_from(conn: Connection, portal: str, identity: str, record: dict[str, Any]) -> str | None:
     """The document a new page is, when its URL carries no id of its own (the identity is the
     URL) and exactly one other such document of the portal has the same 索引号; else None."""
     index_no = str(record.get("index_no") or "").strip()
@@ -1184,7 +1278,7 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     for key in _JSON_FIELDS:
         if isinstance(record.get(key), str):
             record[key] = json.loads(record[key])
-    for key in ("search_title", "search_body"):
+    for key in ("search_title", "search_body", "search_t", "search_b"):
         record.pop(key, None)
     return record
 

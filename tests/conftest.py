@@ -33,3 +33,25 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
     yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the whole test session, on a unix socket only."""
+    from crawler.pgcluster import TempCluster, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    pytest.importorskip("psycopg", reason="psycopg missing: pip install -e '.[dev]'")
+    with TempCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def corpus(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """A new, empty corpus on each backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "corpus.db")
+    cluster = request.getfixturevalue("pg_cluster")
+    return str(cluster.create_database())

@@ -32,8 +32,8 @@ def _save(store: Store, record: dict[str, Any], identity: str = "p:1") -> str:
     ).kind  # fmt: skip
 
 
-def test_new_unchanged_changed_versions(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_new_unchanged_changed_versions(corpus: str) -> None:
+    with Store(corpus) as store:
         assert _save(store, _record()) == "new"
         assert (
             _save(store, _record(warnings=["a warning"], url="http://mirror/a.html")) == "unchanged"
@@ -54,8 +54,8 @@ def test_hash_ignores_url_and_warnings() -> None:
     assert content_hash(_record()) != content_hash(_record(title="另一个标题"))
 
 
-def test_gone_is_never_deleted(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_gone_is_never_deleted(corpus: str) -> None:
+    with Store(corpus) as store:
         _save(store, _record())
         assert store.mark_gone(["p:1"], "2024-02-01") == 1
         assert store.mark_gone(["p:1"], "2024-02-02") == 0
@@ -68,8 +68,8 @@ def test_gone_is_never_deleted(tmp_path: Path) -> None:
         assert _save(store, _record()) == "revived"
 
 
-def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_a_failed_write_changes_nothing(corpus: str) -> None:
+    with Store(corpus) as store:
         _save(store, _record())
         with pytest.raises(RuntimeError), store.transaction() as conn:
             conn.execute("UPDATE documents SET title = 'half-written'")
@@ -110,8 +110,8 @@ def test_search_form(text: str, form: str) -> None:
     assert search_form(text) == form
 
 
-def test_search_in_either_script(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+def test_search_in_either_script(corpus: str) -> None:
+    with Store(corpus) as store:
         _save(store, _record(body_text="坚持开源节流。"), "p:1")
         _save(store, _record(title="關於開源軟件", body_text="開源社區。", url="http://x/b"), "p:2")
         assert {h["id"] for h in store.search("开源软件")} == {"p:1", "p:2"}

@@ -100,7 +100,7 @@ def cli() -> None:
 
 
 # The commands register themselves on `cli` when their modules load.
-from crawler.cli import alerts, documents, monitor, tools  # noqa: E402, F401
+from crawler.cli import alerts, documents, monitor, scale, tools  # noqa: E402, F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -185,7 +185,11 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     import tempfile
 
     from crawler.browse import PLUGINS, TEMPLATES, metadata
+    from crawler.store import is_url
 
+    if is_url(db):
+        raise fail("serve", "serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
+                   "point a PostgreSQL client at it, or copy it with `govwatch migrate`")  # fmt: skip
     with open_store(db, immutable=immutable):
         pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(db).stem

@@ -48,8 +48,9 @@ def _save(store: Store, number: int, **change: Any) -> int:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "alerts.db") as opened:
+def store(corpus: str) -> Iterator[Store]:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    with Store(corpus) as opened:
         yield opened
 
 

@@ -46,11 +46,9 @@ def test_interval_and_cron_triggers() -> None:
     ) == dt.datetime(2024, 6, 1, 23, 0, tzinfo=UTC)
 
 
-def test_due_with_a_controllable_clock(tmp_path: Path) -> None:
+def test_due_with_a_controllable_clock(corpus: str) -> None:
     profiles = list(load_profiles().values())
-    config = Config(
-        path=None, db=str(tmp_path / "s.db"), triggers={"govcn": Trigger(interval_seconds=3600)}
-    )
+    config = Config(path=None, db=corpus, triggers={"govcn": Trigger(interval_seconds=3600)})
     with Store(config.db) as store:
         assert {p.name for p in due(profiles, config, store, T0)} == {
             p.name for p in profiles
@@ -71,8 +69,8 @@ def test_due_with_a_controllable_clock(tmp_path: Path) -> None:
         }
 
 
-def test_one_pass_runs_only_due_portals_one_at_a_time(tmp_path: Path) -> None:
-    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[])
+def test_one_pass_runs_only_due_portals_one_at_a_time(corpus: str) -> None:
+    config = Config(path=None, db=corpus, sinks=[])
     calls: list[tuple[str, bool]] = []
 
     def fake_crawl(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
@@ -94,8 +92,8 @@ def test_one_pass_runs_only_due_portals_one_at_a_time(tmp_path: Path) -> None:
     assert calls == [("govcn", False)]
 
 
-def test_full_crawls_come_round(tmp_path: Path) -> None:
-    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[], full_every_seconds=86400)
+def test_full_crawls_come_round(corpus: str) -> None:
+    config = Config(path=None, db=corpus, sinks=[], full_every_seconds=86400)
     with Store(config.db) as store:
         run_id = store.start_run(["govcn"], True)
         with store.transaction() as conn:
@@ -124,8 +122,8 @@ def test_full_crawls_come_round(tmp_path: Path) -> None:
     assert fulls == [False, True]
 
 
-def test_a_second_scheduler_refuses_to_start(tmp_path: Path) -> None:
-    config = Config(path=None, db=str(tmp_path / "s.db"))
+def test_a_second_scheduler_refuses_to_start(corpus: str) -> None:
+    config = Config(path=None, db=corpus)
     first, second = Scheduler(config), Scheduler(config)
     first.acquire()
     try:
@@ -137,10 +135,10 @@ def test_a_second_scheduler_refuses_to_start(tmp_path: Path) -> None:
     second.release()
 
 
-def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(tmp_path: Path) -> None:
+def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(corpus: str) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    config = Config(path=None, db=str(tmp_path / "s.db"))
+    config = Config(path=None, db=corpus)
     with Store(config.db) as store:
         _run(store, ["govcn", "hangzhou-jxj", "hangzhou-gov", "hubei-jxt"], T0)
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
@@ -155,8 +153,8 @@ def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(tmp_path: Path) ->
     assert "cron" in str(jobs["hubei-jxt"].trigger) and "interval" in str(jobs["govcn"].trigger)
 
 
-def test_status(tmp_path: Path) -> None:
-    config = Config(path=None, db=str(tmp_path / "s.db"))
+def test_status(corpus: str) -> None:
+    config = Config(path=None, db=corpus)
     with Store(config.db) as store:
         _run(store, ["govcn"], T0)
     rows = {row["portal"]: row for row in status(config, now=lambda: T0 + dt.timedelta(hours=1))}
@@ -178,10 +176,10 @@ def test_config_file(tmp_path: Path) -> None:
         load_config(path)
 
 
-def test_a_portal_quiet_for_much_longer_than_usual(tmp_path: Path) -> None:
+def test_a_portal_quiet_for_much_longer_than_usual(corpus: str) -> None:
     from crawler.schedule import health_checks, quiet_for
 
-    with Store(tmp_path / "s.db") as store:
+    with Store(corpus) as store:
         for day in range(1, 31, 3):  # a document every three days in June
             record = {"url": f"http://x/{day}", "title": "t", "published_at": f"2024-06-{day:02d}T10:00:00+08:00",
                       "attachments": [], "warnings": []}  # fmt: skip
@@ -223,8 +221,8 @@ def test_run_exits_non_zero_with_one_line_when_deliveries_wait(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_pass_reports_the_worst_outcome(tmp_path: Path) -> None:
-    config = Config(path=None, db=str(tmp_path / "s.db"), sinks=[])
+def test_a_pass_reports_the_worst_outcome(corpus: str) -> None:
+    config = Config(path=None, db=corpus, sinks=[])
     outcomes = {"govcn": {"run": 1, "status": "blocked", "requests": 2, "documents_new": 0,
                           "documents_changed": 0, "documents_gone": 0, "errors": 0, "blocked": []},
                 "hubei-jxt": {"portal": "hubei-jxt", "error": "timed out after 3600 s and was stopped",
@@ -241,12 +239,12 @@ def test_a_pass_reports_the_worst_outcome(tmp_path: Path) -> None:
 
 
 def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, corpus: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - name: r\n    any: [开源]\n", encoding="utf-8")
     jsonl = tmp_path / "alerts.jsonl"
-    config = Config(path=None, db=str(tmp_path / "s.db"), rules=str(rules),
+    config = Config(path=None, db=corpus, rules=str(rules),
                     sinks=[{"type": "jsonl", "path": str(jsonl)}])  # fmt: skip
     scheduler = Scheduler(config, clock=lambda: T0)
     rules.write_text("rules:\n  - name: r\n    any: [开源\n", encoding="utf-8")  # broken meanwhile

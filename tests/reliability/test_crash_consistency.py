@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from crawl_helpers import ROOT, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
@@ -42,10 +43,10 @@ class SlowReceiver(BaseHTTPRequestHandler):
         pass
 
 
-def _config(path: Path, replica: str, hook: str) -> Path:
+def _config(path: Path, replica: str, hook: str, db: str) -> Path:
     config = path / "govwatch.yaml"
     config.write_text(json.dumps({
-        "db": "govwatch.db", "replica": replica,
+        "db": db, "replica": replica,
         "sinks": [{"type": "jsonl", "path": "alerts.jsonl"},
                   {"type": "webhook", "url": hook, "secret_env": "GOVWATCH_WEBHOOK_SECRET"}],
     }), encoding="utf-8")  # fmt: skip
@@ -67,14 +68,14 @@ def _killed(command: list[str], delay: float) -> None:
     process.wait()
 
 
-def _intact(db: Path) -> None:
-    if db.exists():
+def _intact(db: str) -> None:
+    if Path(db).exists():
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def _state(directory: Path) -> tuple[dict[str, dict[str, Any]], set[str], list[str]]:
-    with Store(directory / "govwatch.db") as store:
+def _state(directory: Path, db: str) -> tuple[dict[str, dict[str, Any]], set[str], list[str]]:
+    with Store(db) as store:
         documents = {r["url"]: {k: r[k] for k in DOCUMENT_KEYS} for r in store.records()}
         alerts = {a["key"] for a in store.alerts(limit=100000)}
     lines = [
@@ -84,7 +85,13 @@ def _state(directory: Path) -> tuple[dict[str, dict[str, Any]], set[str], list[s
     return documents, alerts, lines
 
 
-def test_twenty_kills(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_twenty_kills(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    def corpus(directory: Path) -> str:
+        if backend == "sqlite":
+            return str(directory / "govwatch.db")
+        return str(request.getfixturevalue("pg_cluster").create_database())
+
     server = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
@@ -95,25 +102,25 @@ def test_twenty_kills(tmp_path: Path) -> None:
             reference, interrupted = tmp_path / "reference", tmp_path / "interrupted"
             for directory in (reference, interrupted):
                 directory.mkdir()
+            reference_db, db = corpus(reference), corpus(interrupted)
             crawl = [sys.executable, "-m", "crawler", "crawl", "--replica", url, "--json"]
             run = [sys.executable, "-m", "crawler", "run", "--all", "--config"]
 
             # The uninterrupted run: a baseline crawl, time passes, one pass (crawl and deliver).
             set_day(url, BEFORE)
-            _run([*crawl, "--db", str(reference / "govwatch.db")])
+            _run([*crawl, "--db", reference_db])
             set_day(url, AFTER)
-            _run([*run, str(_config(reference, url, hook))])
+            _run([*run, str(_config(reference, url, hook, reference_db))])
             SlowReceiver.keys.clear()
 
             # The same, killed at random moments: 8 baseline crawls, 8 passes, 4 deliveries.
-            db = interrupted / "govwatch.db"
-            config = _config(interrupted, url, hook)
+            config = _config(interrupted, url, hook, db)
             set_day(url, BEFORE)
             for _ in range(8):
-                _killed([*crawl, "--db", str(db)], rng.uniform(0.3, 2.2))
+                _killed([*crawl, "--db", db], rng.uniform(0.3, 2.2))
                 kills += 1
                 _intact(db)
-            _run([*crawl, "--db", str(db)])
+            _run([*crawl, "--db", db])
             set_day(url, AFTER)
             for _ in range(8):
                 _killed([*run, str(config)], rng.uniform(0.3, 3.0))
@@ -127,8 +134,8 @@ def test_twenty_kills(tmp_path: Path) -> None:
     finally:
         server.shutdown()
     assert kills == 20
-    documents, alerts, lines = _state(interrupted)
-    want_documents, want_alerts, want_lines = _state(reference)
+    documents, alerts, lines = _state(interrupted, db)
+    want_documents, want_alerts, want_lines = _state(reference, reference_db)
     assert documents == want_documents
     assert alerts == want_alerts and alerts
     assert sorted(lines) == sorted(want_lines) and len(lines) == len(

@@ -1,0 +1,99 @@
+"""Crawls into PostgreSQL: the corpus equals the truth, crawls at once duplicate nothing, and
+`govwatch migrate` copies a SQLite corpus whole (and back)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from crawl_helpers import ROOT, crawl, crawl_command, served_replica, set_day, truth
+
+from crawler.items import DOCUMENT_KEYS
+from crawler.migrate import run_migrate
+from crawler.store import Store
+
+DOCS = 60
+DAY = 1400
+
+
+@pytest.fixture(scope="module")
+def replica_url() -> Any:
+    with served_replica(DOCS, DAY) as url:
+        set_day(url, DAY)
+        yield url
+
+
+def _live(db: str | Path) -> dict[str, dict[str, Any]]:
+    with Store(db) as store:
+        return {record["url"]: record for record in store.records() if record["status"] == "live"}
+
+
+def test_two_crawls_at_once_into_postgresql_equal_the_truth(
+    replica_url: str, pg_cluster: Any
+) -> None:
+    url = pg_cluster.create_database()
+    Store(url).close()
+    processes = [
+        subprocess.Popen(
+            crawl_command(replica_url, url),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err[-3000:]
+    expected = truth(DOCS, DAY)
+    got = _live(url)
+    assert set(got) == set(expected)
+    wrong = [(u, k) for u, r in expected.items() for k in DOCUMENT_KEYS if got[u][k] != r[k]]
+    assert wrong == []
+    with Store(url) as store:
+        # One row and one version per document although two crawls fetched each.
+        assert store.counts() == {
+            "documents": len(expected),
+            "live": len(expected),
+            "versions": len(expected),
+        }
+        keys = [alert["key"] for alert in store.alerts(limit=100_000)]
+        assert len(keys) == len(set(keys))
+        hit = store.search("开源")
+        assert hit and all("开源" in (h["title"] or "") + (h["body_text"] or "") for h in hit)
+
+
+def test_migrate_copies_a_corpus_whole_and_back(
+    replica_url: str, pg_cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lite = tmp_path / "govwatch.db"
+    crawl(replica_url, lite)
+    with Store(lite) as store:
+        store.add_health_alert("health:p:x", "p", {"message": "m"})
+        (alert,) = store.alerts("health")
+        store.record_delivery(alert["id"], "jsonl", True)
+        before = store.counts()
+        searched = {h["id"] for h in store.search("开源 答复", limit=1000)}
+    url = pg_cluster.create_database()
+    assert run_migrate(str(lite), url) == 0
+    out = capsys.readouterr().out
+    assert "counts and hashes match" in out and "DIFFERS" not in out and "versions:" in out
+    with Store(url) as store:
+        copied_runs = [row["id"] for row in store.db.query("SELECT id FROM runs")]
+        assert store.counts() == before
+        assert {h["id"] for h in store.search("开源 答复", limit=1000)} == searched
+        first = next(iter(store.records()))
+        assert store.raw(first["id"]) is not None
+        # New rows continue after the copied ids.
+        assert store.start_run(["p"], False) == max(copied_runs) + 1
+        assert store.pending_count("jsonl") == len(store.alerts(limit=100_000)) - 1
+    assert run_migrate(str(lite), url) == 2  # never into a corpus
+    assert "already holds a corpus" in capsys.readouterr().err
+    back = tmp_path / "back.db"
+    assert run_migrate(url, str(back)) == 0
+    with Store(back) as store:
+        assert {h["id"] for h in store.search("开源 答复", limit=1000)} == searched
+        assert store.integrity() == "ok"

@@ -1,0 +1,278 @@
+"""The two backends agree: the same search hits on the same corpus, several writers at once
+losing and duplicating nothing, migrations run once, a PostgreSQL URL kept as given."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.store import Alert, RunStats, Store, is_url
+
+# Words in both scripts, two-character words, words hiding in others (开源节流), Latin and digits.
+VOCABULARY = ["开源", "開源", "软件", "軟件", "开源节流", "节流", "社区", "社區", "建议", "答复", "数据",
+              "數據", "政府", "信息", "公开", "OpenHarmony", "Linux", "2024", "v2", "第31号", "开",
+              "源", "一", "鸿蒙", "操作系统", "人工智能"]  # fmt: skip
+QUERIES = ["开源", "開源", "开源软件", "源软", "节流", "开", "源", "开源 社区", "openharmony", "linux 开源",
+           "2024", "数据 公开", "數據", "第31号", "操作系统", "系统操作", "人工", "智能 鸿蒙", "一", "v2",
+           "开源节流", "信息公开", "不存在", "开源 OR 鸿蒙", "开源 -节流", "软件 NOT 社区", '"linux 开源"',
+           "鸿蒙 OR 第31号 -2024", "-开源"]  # fmt: skip
+# Field filters, compared with their value written differently (brackets, spaces, width, case).
+FIELD_QUERIES = [{"doc_no": "杭经信提[2024]3 号"}, {"doc_no": "２０２４"}, {"deputy": "何征宇"},
+                 {"proposal": "西湖3"}, {"publisher": "经信局"}, {"deputy": "无此人"}]  # fmt: skip
+
+
+def _corpus(seed: int, count: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    records = []
+    for number in range(count):
+        title = "".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4)))
+        body = "，".join(
+            " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 5)))
+            for _ in range(rng.randint(0, 6))
+        )
+        deputy = rng.choice(["何征宇", "李明", None])
+        records.append({"url": f"http://x.gov.cn/{number}.html", "title": title, "body_text": body,
+                        "kind": rng.choice(["reply", "notice"]), "attachments": [], "warnings": [],
+                        "published_at": f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                        "doc_no": f"杭经信提〔2024〕{rng.randint(1, 40)}号" if rng.random() < 0.5 else None,
+                        "publisher": rng.choice(["市经信局", "市科技局"]),
+                        "reply": {"addressee": deputy, "proposal_no": f"西湖{rng.randint(1, 60)}号"}
+                        if deputy else None})  # fmt: skip
+    return records
+
+
+def _save(
+    store: Store, identity: str, record: dict[str, Any], alerts: list[Alert] | None = None
+) -> str:
+    return store.save(portal="p", identity=identity, record=record, fetched_url=record["url"],
+                      fetched_at="2024-01-01T00:00:00+00:00", status=200, headers={}, raw=record["url"].encode(),
+                      etag=None, last_modified=None, run_id=None, alerts=alerts).kind  # fmt: skip
+
+
+def test_search_returns_the_same_documents_on_both_backends(
+    tmp_path: Path, pg_cluster: Any
+) -> None:
+    records = _corpus(7, 300)
+    with Store(tmp_path / "s.db") as lite, Store(pg_cluster.create_database()) as pg:
+        for number, record in enumerate(records):
+            _save(lite, f"p:{number}", record)
+            _save(pg, f"p:{number}", record)
+        checked = 0
+        for query in QUERIES:
+            for options in ({}, {"kind": "reply"}, {"since": "2024-05-01"}):
+                expected = {hit["id"] for hit in lite.search(query, limit=1000, **options)}
+                got = {hit["id"] for hit in pg.search(query, limit=1000, **options)}
+                assert got == expected, (query, options)
+                checked += bool(expected)
+        assert checked > 30  # most queries find something: the comparison means something
+        for fields in FIELD_QUERIES:
+            for query in ("", "开源"):
+                expected = {hit["id"] for hit in lite.search(query, limit=1000, fields=fields)}
+                got = {hit["id"] for hit in pg.search(query, limit=1000, fields=fields)}
+                assert got == expected, (query, fields)
+                assert pg.search_count(query, fields=fields) == len(expected)
+                checked += bool(expected)
+        assert [r["id"] for r in pg.records()] == [r["id"] for r in lite.records()]
+        # Ranking: a title hit comes before a body-only hit on both.
+        _save(lite, "t:title", {**records[0], "title": "鸿蒙", "body_text": "无关"})
+        _save(pg, "t:title", {**records[0], "title": "鸿蒙", "body_text": "无关"})
+        assert pg.search("鸿蒙", limit=1)[0]["snippet"]
+
+
+def _writer(db: str, worker: int, shared: int, own: int) -> None:
+    rule = Alert("r", {"message": "m"})
+    with Store(db) as store:
+        run = store.start_run(["p"], False)
+        for number in range(shared):  # every worker saves these: one document, one version each
+            record = {"url": f"http://x/{number}", "title": f"共同{number}", "body_text": "开源",
+                      "attachments": [{"url": f"http://x/{number}.pdf", "name": "附件"}], "warnings": []}  # fmt: skip
+            _save(store, f"p:{number}", record, [rule])
+        for number in range(own):
+            record = {
+                "url": f"http://x/{worker}/{number}",
+                "title": "自己",
+                "attachments": [],
+                "warnings": [],
+            }
+            _save(store, f"p:{worker}:{number}", record, [rule])
+        store.finish_run(run, RunStats(), 0.0)
+
+
+def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None:
+    workers, shared, own = 4, 40, 15
+    Store(corpus).close()  # migrated first; the race below is on the documents
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_writer, args=(corpus, worker, shared, own))
+        for worker in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+        assert process.exitcode == 0
+    expected = shared + workers * own
+    with Store(corpus) as store:
+        assert store.counts() == {"documents": expected, "live": expected, "versions": expected}
+        keys = [alert["key"] for alert in store.alerts("r", limit=10_000)]
+        assert len(keys) == len(set(keys)) == expected  # each alert once
+        rows = store.conn.execute("SELECT COUNT(*) FROM attachments", ()).fetchone()
+        assert rows[0] == shared
+        finished = store.conn.execute(
+            "SELECT COUNT(*) FROM runs WHERE status = 'done'", ()
+        ).fetchone()
+        assert finished[0] == workers
+
+
+def test_stores_opening_together_migrate_once(pg_cluster: Any) -> None:
+    url = pg_cluster.create_database()
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_open, args=(url,)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+        assert process.exitcode == 0
+    with Store(url) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM meta", ()).fetchone()[0] == 1
+
+
+def _open(url: str) -> None:
+    Store(url).close()
+
+
+def test_a_url_is_a_database_not_a_file(tmp_path: Path) -> None:
+    from crawler.config import load_config
+
+    config = tmp_path / "govwatch.yaml"
+    config.write_text("db: postgresql://govwatch@db.example/corpus\n", encoding="utf-8")
+    assert load_config(config).db == "postgresql://govwatch@db.example/corpus"
+    assert is_url("postgres://h/d") and not is_url(tmp_path / "postgresql:")
+
+
+def test_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
+    from crawler.store import StoreError
+
+    socket_dir = tmp_path / "nothing-here"
+    socket_dir.mkdir()
+    with pytest.raises(StoreError, match=r"cannot connect to PostgreSQL: .*check the URL") as error:
+        Store(f"postgresql://u:secret@/db?host={socket_dir}")
+    assert "secret" not in str(error.value) and "\n" not in str(error.value)
+
+
+def test_readonly_postgresql_refuses_writes(pg_cluster: Any) -> None:
+    from crawler.store import StoreWriteError
+
+    url = pg_cluster.create_database()
+    Store(url).close()
+    with Store(url, readonly=True) as store, pytest.raises(StoreWriteError, match="read-only"):
+        store.start_run(["p"], False)
+
+
+def test_migrate_names_a_bad_request_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.cli import main
+
+    db = str(tmp_path / "s.db")
+    assert main(["migrate", "--from", db, "--to", db]) == 2
+    assert (
+        main(["migrate", "--from", str(tmp_path / "none.db"), "--to", str(tmp_path / "t.db")]) == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].endswith("the same database") and "no such database" in err[1]
+
+
+def _hold_scheduler_lock(url: str) -> None:
+    import time
+
+    from crawler.config import Config
+    from crawler.schedule import Scheduler
+
+    scheduler = Scheduler(Config(path=None, db=url))
+    scheduler.acquire()
+    time.sleep(600)
+    scheduler.release()
+
+
+def test_a_dead_schedulers_database_lock_is_free_for_another_machine(pg_cluster: Any) -> None:
+    import time
+
+    from crawler.config import Config
+    from crawler.schedule import Scheduler, SchedulerLocked
+
+    url = pg_cluster.create_database()
+    holder = multiprocessing.get_context("spawn").Process(target=_hold_scheduler_lock, args=(url,))
+    holder.start()
+    other = Scheduler(Config(path=None, db=url))
+    deadline = time.monotonic() + 60
+    while True:  # until the holder has it
+        try:
+            other.acquire()
+            other.release()
+        except SchedulerLocked:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    holder.kill()  # kill -9: no release, the server drops its connection and the lock
+    holder.join()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            other.acquire()
+            break
+        except SchedulerLocked:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    other.release()
+
+
+class _CountingSink:
+    """A sink slow enough for two deliverers to overlap; it counts what it receives."""
+
+    name = "counter"
+    batch = False
+
+    def __init__(self) -> None:
+        import threading
+
+        self.received: list[str] = []
+        self.lock = threading.Lock()
+
+    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+        import time
+
+        time.sleep(0.01)
+        with self.lock:
+            self.received.extend(alert["key"] for alert in alerts)
+
+
+def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
+    import threading
+
+    from crawler.notify import deliver
+
+    url = pg_cluster.create_database()
+    with Store(url) as store:
+        for number in range(60):
+            store.add_health_alert(f"health:p:{number}", "p", {"message": f"m{number}"})
+    sink = _CountingSink()
+    results: list[Any] = []
+
+    def deliverer() -> None:
+        with Store(url) as own:
+            results.append(deliver(own, [sink], retries=0))  # type: ignore[list-item]
+
+    threads = [threading.Thread(target=deliverer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(sink.received) == sorted(f"health:p:{n}" for n in range(60))
+    assert sum(result.delivered for result in results) == 60
+    with Store(url) as store:
+        assert store.pending_count("counter") == 0

@@ -1,0 +1,184 @@
+"""Crawl nodes: chosen by tags and health, one lease per portal (on both backends), a dead
+node's portal crawled elsewhere once its lease expires; a real Scrapyd node crawls the replica."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from crawl_helpers import free_block, served_replica, set_day, truth
+
+from crawler.crawl import REPLICA_SETTINGS
+from crawler.nodes import (
+    Node,
+    acquire_lease,
+    add_node,
+    choose,
+    dispatch,
+    leases,
+    node_status,
+    reconcile,
+    release_lease,
+    renew_lease,
+    start_node,
+)
+from crawler.store import Store
+
+T0 = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+
+
+def ok(**change: Any) -> dict[str, Any]:
+    return {"status": "ok", "running": [], "pending": 0, "finished": [], **change}
+
+
+def test_choose_by_tags_health_and_load() -> None:
+    nodes = [Node("http://a", ("cn",)), Node("http://b", ("cn", "gz")), Node("http://c")]
+    statuses = {"http://a": ok(running=["j1"]), "http://b": ok(), "http://c": ok()}
+    assert choose(("cn",), nodes, statuses) == nodes[1]  # the less busy of the two cn nodes
+    assert choose((), nodes, statuses) == nodes[1]  # b and c idle: by URL
+    assert choose(("gz",), nodes, {**statuses, "http://b": {"status": "down"}}) is None
+    assert choose(("us",), nodes, statuses) is None
+
+
+def test_one_lease_per_portal_until_it_expires(corpus: str) -> None:
+    with Store(corpus) as store:
+        assert acquire_lease(store, "govcn", "http://a", "s1", 60, T0)
+        assert not acquire_lease(
+            store, "govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=59)
+        )
+        assert renew_lease(store, "govcn", "s1", 60, T0 + dt.timedelta(seconds=30), job="j1")
+        assert not renew_lease(store, "govcn", "s2", 60, T0)  # not its lease
+        assert not acquire_lease(
+            store, "govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=89)
+        )
+        later = T0 + dt.timedelta(seconds=91)  # s1 stopped renewing: expired
+        assert acquire_lease(store, "govcn", "http://b", "s2", 60, later)
+        (lease,) = leases(store)
+        assert (lease["node"], lease["holder"], lease["job"]) == ("http://b", "s2", None)
+        release_lease(store, "govcn", "s1")  # a stale holder releases nothing
+        assert len(leases(store)) == 1
+        release_lease(store, "govcn", "s2")
+        assert leases(store) == []
+
+
+def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None:
+    scheduled: list[tuple[str, str]] = []
+
+    def schedule(url: str, spider: str, portal: str, settings: dict[str, str]) -> str:
+        scheduled.append((url, portal))
+        assert settings["GOVWATCH_DB"] == corpus and int(settings["GOVWATCH_RUN_ID"]) > 0
+        return f"job-{len(scheduled)}"
+
+    portals = [("hubei-jxt", "trs", ("cn",)), ("govcn", "govcn", ())]
+    with Store(corpus) as store:
+        add_node(store, "http://a:6800/", ["cn"])
+        add_node(store, "http://b:6800", ["cn"])
+        statuses = {"http://a:6800": ok(), "http://b:6800": ok(running=["x", "y"])}
+        first = dispatch(store, portals, "s1", corpus, 120, statuses, schedule, T0)
+        assert [(d.portal, d.node, d.job) for d in first] == [
+            ("hubei-jxt", "http://a:6800", "job-1"), ("govcn", "http://a:6800", "job-2")]  # fmt: skip
+        # Another scheduler at once: both portals are leased, nothing runs twice.
+        again = dispatch(store, portals, "s2", corpus, 120, statuses, schedule, T0)
+        assert [d.reason for d in again] == ["leased: a node crawls it now"] * 2
+        # Node a dies (kill -9): its leases are not renewed...
+        down = {"http://a:6800": {"status": "down"}, "http://b:6800": ok()}
+        assert set(reconcile(store, "s1", 120, down, T0 + dt.timedelta(seconds=60)).values()) == {
+            "node down: lease left to expire"
+        }
+        early = dispatch(
+            store, portals[:1], "s1", corpus, 120, down, schedule, T0 + dt.timedelta(seconds=100)
+        )
+        assert early[0].reason.startswith("leased")
+        # ...and once they expire, the portal goes to b.
+        late = dispatch(
+            store, portals[:1], "s1", corpus, 120, down, schedule, T0 + dt.timedelta(seconds=121)
+        )
+        assert (late[0].node, late[0].job) == ("http://b:6800", "job-3")
+        done = {"http://b:6800": ok(finished=["job-3"])}
+        assert reconcile(store, "s1", 120, done, T0 + dt.timedelta(seconds=130)) == {
+            "govcn": "node down: lease left to expire", "hubei-jxt": "finished"}  # fmt: skip
+        runs = {row["id"]: row["status"] for row in store.db.query("SELECT id, status FROM runs")}
+        assert len(runs) == 3 and list(runs.values()).count("done") == 1
+
+
+def _scrapyd_missing() -> str | None:
+    if not (Path(sys.executable).parent / "scrapyd").exists() and not shutil.which("scrapyd"):
+        return "scrapyd missing: pip install -e '.[dev]'"
+    return None
+
+
+def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(corpus: str, tmp_path: Path) -> None:
+    from crawler.cli import main
+
+    if reason := _scrapyd_missing():
+        pytest.skip(reason)
+    port = free_block(1)
+    node = start_node(tmp_path / "node", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with served_replica(20, 1400) as replica:
+            set_day(replica, 1400)
+            assert main(["nodes", "add", url, "--tag", "cn", "--db", corpus]) == 0
+            assert main(["nodes", "add", "http://127.0.0.1:9", "--db", corpus]) == 1  # down: said
+            assert main(["nodes", "--db", corpus]) == 1  # one node is down: said, exit 1
+            settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
+            settings["GOVWATCH_REPLICA"] = replica
+            with Store(corpus) as store:
+                statuses = {
+                    url: node_status(url),
+                    "http://127.0.0.1:9": node_status("http://127.0.0.1:9"),
+                }
+                (sent,) = dispatch(store, [("hangzhou-jxj", "hanweb", ("cn",))], "t", corpus, 300,
+                                   statuses, settings=settings)  # fmt: skip
+                assert sent.node == url and sent.job
+                deadline = time.monotonic() + 120
+                while (
+                    reconcile(store, "t", 300, {url: node_status(url)}).get("hangzhou-jxj")
+                    != "finished"
+                ):
+                    assert time.monotonic() < deadline, (tmp_path / "node").glob("logs/**/*.log")
+                    time.sleep(0.5)
+                stored = {r["url"] for r in store.records() if r["portal"] == "hangzhou-jxj"}
+                (run,) = list(store.db.query("SELECT status, documents_new FROM runs"))
+        expected = {u for u, r in truth(20, 1400).items() if r["portal"] == "hangzhou-jxj"}
+        assert stored == expected and run == {"status": "done", "documents_new": len(expected)}
+    finally:
+        node.kill()
+        node.wait()
+
+
+def test_a_scheduler_pass_crawls_on_the_nodes(pg_cluster: Any, tmp_path: Path) -> None:
+    from crawler.config import Config
+    from crawler.schedule import run_pass
+
+    if reason := _scrapyd_missing():
+        pytest.skip(reason)
+    db = pg_cluster.create_database()
+    port = free_block(1)
+    node = start_node(tmp_path / "node", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with served_replica(20, 1400) as replica:
+            set_day(replica, 1400)
+            with Store(db) as store:
+                add_node(store, url, ["cn"])
+            config = Config(path=None, db=db, replica=replica,
+                            sinks=[{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}])  # fmt: skip
+            result = run_pass(config, only_due=False)
+            assert result.crawls and {s["node"] for s in result.crawls.values()} == {url}
+            assert {s["status"] for s in result.crawls.values()} == {"done"}
+            with Store(db) as store:
+                stored = {r["url"] for r in store.records() if r["status"] == "live"}
+                assert leases(store) == []  # every lease released
+            # The next pass finds nothing due: the node's runs count as the portals' runs.
+            assert run_pass(config).crawls == {}
+        expected = {u for u, r in truth(20, 1400).items() if r["portal"] in result.crawls}
+        assert stored == expected
+    finally:
+        node.kill()
+        node.wait()

@@ -31,7 +31,6 @@ from psycopg.rows import dict_row
 
 from crawler.query import _CJK_RUN, Query, Term, parse
 from crawler.store import (
-    FIELD_FILTERS,
     Connection,
     Cursor,
     Store,
@@ -254,14 +253,9 @@ class PgStore(Store):
         self, parsed: Query, portal: str | None, kind: str | None, since: str | None,
         fields: dict[str, str],
     ) -> tuple[str, list[Any]] | None:  # fmt: skip
-        from crawler.query import field_key
-        from crawler.store import _filters
+        from crawler.store import _asked, _filters
 
-        unknown = set(fields) - set(FIELD_FILTERS)
-        if unknown:
-            raise ValueError(f"no search field {sorted(unknown)[0]!r}; the fields are "
-                             f"{', '.join(FIELD_FILTERS)}")  # fmt: skip
-        wanted = {name: value for name, value in fields.items() if value}
+        wanted = _asked(fields)
         if not parsed.groups and not wanted:
             return None
         clauses: list[str] = []
@@ -274,11 +268,9 @@ class PgStore(Store):
             parts = [_term_sql(term) for term in parsed.negatives]
             clauses.append("NOT (" + " OR ".join(sql for sql, _ in parts) + ")")
             params += [p for _, ps in parts for p in ps]
-        for name, value in wanted.items():
-            columns = [self._field(where) for where in FIELD_FILTERS[name]]
-            clauses.append("(" + " OR ".join(
-                f"{self._key(column)} LIKE '%' || ? || '%'" for column in columns) + ")")  # fmt: skip
-            params += [field_key(value)] * len(columns)
+        more, values = self._field_clauses(wanted)
+        clauses += more
+        params += values
         where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
         if where:
             clauses.append(where.removeprefix("WHERE "))

@@ -1148,22 +1148,15 @@ class Store:
         self, parsed: Any, portal: str | None, kind: str | None, since: str | None,
         fields: dict[str, str],
     ) -> tuple[str | None, list[Any]]:  # fmt: skip
-        unknown = set(fields) - set(FIELD_FILTERS)
-        if unknown:
-            raise ValueError(f"no search field {sorted(unknown)[0]!r}; the fields are "
-                             f"{', '.join(FIELD_FILTERS)}")  # fmt: skip
-        wanted = {name: value for name, value in fields.items() if value}
+        wanted = _asked(fields)
         if not parsed.positive and not wanted:
             return None, []  # nothing asked (only words that are no words, or negatives alone)
         self._key_function()
         where, params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
         clauses = [where.removeprefix("WHERE ")] if where else []
-        for name, value in wanted.items():
-            columns = [self._field(where) for where in FIELD_FILTERS[name]]
-            clauses.append("(" + " OR ".join(
-                f"{self._key(column)} LIKE '%' || ? || '%'" for column in columns
-            ) + ")")  # fmt: skip
-            params += [field_key(value)] * len(columns)
+        more, values = self._field_clauses(wanted)
+        clauses += more
+        params += values
         if parsed.negative:
             clauses.append("d.rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts "
                            "MATCH ?)")  # fmt: skip
@@ -1176,6 +1169,18 @@ class Store:
             source = "documents d"
         condition = " AND ".join(clauses)
         return f"SELECT d.* FROM {source}" + (f" WHERE {condition}" if condition else ""), params
+
+    def _field_clauses(self, wanted: dict[str, str]) -> tuple[list[str], list[Any]]:
+        """SQL for the field filters asked (each field: any of its places contains the value,
+        compared as `field_key`), and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in wanted.items():
+            columns = [self._field(where) for where in FIELD_FILTERS[name]]
+            clauses.append("(" + " OR ".join(
+                f"{self._key(column)} LIKE '%' || ? || '%'" for column in columns) + ")")  # fmt: skip
+            params += [field_key(value)] * len(columns)
+        return clauses, params
 
     # What SQLite and PostgreSQL say differently (crawler/pgstore.py overrides these).
 
@@ -1218,6 +1223,16 @@ FIELD_FILTERS = {
     "proposal": ("reply.proposal_no", "reply.proposal_title"),
     "publisher": ("publisher", "source", "reply.lead_agency"),
 }
+
+
+def _asked(fields: dict[str, str]) -> dict[str, str]:
+    """The field filters given a value; an unknown field is an error naming the known ones."""
+    unknown = set(fields) - set(FIELD_FILTERS)
+    if unknown:
+        raise ValueError(f"no search field {sorted(unknown)[0]!r}; the fields are "
+                         f"{', '.join(FIELD_FILTERS)}")  # fmt: skip
+    return {name: value for name, value in fields.items() if value}
+
 
 _ALERT_COLUMNS = "a.id, a.key, a.rule, a.rules, a.created_at, a.portal, a.payload"
 

@@ -91,20 +91,23 @@ class Replica:
     ) -> Iterator[dict[str, Any]]:
         """Every document live on `day` as a crawl that reads the attachments stores it: a
         reply whose page says only 详见附件 has the kind and reply fields its file gives."""
-        day = self.day if day is None else day
-        for site in SITES:
-            if site.mirror_of or (site.optional and site.name not in optional):
-                continue
-            for spec in self.corpus.live(site.name, day):
-                doc = self.corpus.document(spec, day)
-                url, links = self._urls(site, spec, doc, day)
-                yield {"portal": site.name, **doc.crawl_truth(url, site, links)}
+        for site, doc, url, links in self._live(day, optional):
+            yield {"portal": site.name, **doc.crawl_truth(url, site, links)}
 
     def attachment_truth(
         self, day: int | None = None, optional: tuple[str, ...] = ()
     ) -> Iterator[dict[str, Any]]:
         """Every attachment of the documents live on `day`: its URL, name, type, the text reading
         it gives (None: no readable text) and whether that text is read by OCR."""
+        for site, doc, url, links in self._live(day, optional):
+            for truth in doc.attachment_truth(links):
+                yield {"portal": site.name, "document": url, **truth}
+
+    def _live(
+        self, day: int | None, optional: tuple[str, ...]
+    ) -> Iterator[tuple[Site, Doc, str, list[str]]]:
+        """(site, document, its URL, its attachments' URLs) of every document live on `day`,
+        on the sites a crawl's truth covers (no mirror; of the optional sites, those named)."""
         day = self.day if day is None else day
         for site in SITES:
             if site.mirror_of or (site.optional and site.name not in optional):
@@ -112,8 +115,7 @@ class Replica:
             for spec in self.corpus.live(site.name, day):
                 doc = self.corpus.document(spec, day)
                 url, links = self._urls(site, spec, doc, day)
-                for truth in doc.attachment_truth(links):
-                    yield {"portal": site.name, "document": url, **truth}
+                yield site, doc, url, links
 
     def _urls(self, site: Site, spec: Spec, doc: Doc, day: int) -> tuple[str, list[str]]:
         links = attachment_paths(site, spec, [(a.name, a.key) for a in doc.attachments])

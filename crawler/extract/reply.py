@@ -108,7 +108,8 @@ _AGENCY_NAME = re.compile(
 )
 _LEAD_PREFIX = re.compile(r"^(?:.*?(?:建议|提案|议案))?(?:经(?=[我本市省区县国中])|由)+")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|厅|办|院|部|单位|中心|处|署|馆|会|乡|镇|所|队)$")
-_CO_SPLIT = re.compile(r"[、,;]|以及|和|及(?=[市省区县国中])")
+_CO_SPLIT = re.compile(r"[、,;]|以及|及(?=[市省区县国中])")
+_ENDS_AS_AGENCY = re.compile(rf"{_AGENCY_END}\s*$")
 _CO_SUFFIX = re.compile(r"(?:等)?(?:单位|部门|相关部门)?$")
 _CO_PREFIX = re.compile(r"^(?:与|同|会同|经|由)")
 
@@ -316,9 +317,22 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     return next(filter(None, (_signer(*pair) for pair in reversed(last))), None), None
 
 
+def _split_and(text: str) -> list[str]:
+    """和 joins two agencies (市科技局和市教育局) or lies inside one name (工业和信息化部,
+    市经济和信息化局, 住房和城乡建设局): split only where the part before it is an agency's name."""
+    pieces = text.split("和")
+    parts = [pieces[0]]
+    for piece in pieces[1:]:
+        if _ENDS_AS_AGENCY.search(parts[-1]):
+            parts.append(piece)
+        else:
+            parts[-1] += "和" + piece
+    return parts
+
+
 def _agencies(text: str) -> list[str]:
     found: list[str] = []
-    for part in _CO_SPLIT.split(text):
+    for part in (piece for chunk in _CO_SPLIT.split(text) for piece in _split_and(chunk)):
         name = clean(_CO_SUFFIX.sub("", _CO_PREFIX.sub("", part.strip())))
         if (
             name

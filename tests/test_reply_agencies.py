@@ -1,0 +1,26 @@
+"""Co-handling agencies: 和 joins two agencies, or lies inside one agency's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.reply import extract_reply
+
+BODY = (
+    "王某代表：\n您提出的关于加快发展软件产业的建议收悉。经我局主办，{co}会办，现答复如下。\n"
+    "一、推进产业发展。\n感谢您的关心。\n市经信局\n2024年6月9日"
+)
+
+
+@pytest.mark.parametrize(
+    ("co", "agencies"),
+    [
+        ("工业和信息化部、市科技局", ["工业和信息化部", "市科技局"]),
+        ("市科技局和市教育局", ["市科技局", "市教育局"]),
+        ("市住房和城乡建设局和市委组织部", ["市住房和城乡建设局", "市委组织部"]),
+        ("市人力资源和社会保障局、市文化和旅游局", ["市人力资源和社会保障局", "市文化和旅游局"]),
+    ],
+)
+def test_and_splits_only_between_agencies(co: str, agencies: list[str]) -> None:
+    reply = extract_reply("关于第5号建议的答复", BODY.format(co=co), "reply", "市经信局")
+    assert reply.co_agencies == agencies

@@ -69,6 +69,13 @@ def conditional_headers(etag: str | None, last_modified: str | None, full: bool)
     return headers
 
 
+def declared_charset(response: Response) -> str | None:
+    """The charset the server declared in Content-Type (None: none declared)."""
+    header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    match = _CHARSET.search(header)
+    return match.group(1) if match else None
+
+
 def _header(response: Response, name: bytes) -> str | None:
     """A response header by name, whatever its case (Scrapy stores `ETag` as `Etag`)."""
     value = response.headers.get(name)
@@ -194,12 +201,10 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
             return True, None
         if response.status != 200:
             return False, None
-        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = _CHARSET.search(header)
         chain = [*response.meta.get("redirect_urls", []), *response.meta.get("stub_chain", [])]
         requested = response.meta.get("redirect_urls", [response.url])[0]
         answer = read_answer(
-            200, response.body, response.url, encoding=charset.group(1) if charset else None,
+            200, response.body, response.url, encoding=declared_charset(response),
             document=document, requested=requested,
         )  # fmt: skip
         if answer.is_content:
@@ -426,12 +431,10 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
             yield follow
         if handled:
             return
-        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = _CHARSET.search(header)
         document = extract_document(
             response.body,
             canonical,
-            encoding=charset.group(1) if charset else None,
+            encoding=declared_charset(response),
             selectors=self.profile.selectors,
         )
         page_url = document.meta.get("Url", "")

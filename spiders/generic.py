@@ -18,7 +18,7 @@ from scrapy.http import Response
 
 from crawler.listings import generic
 from crawler.listings.links import ANY_ARTICLE
-from spiders.base import HANDLED, PortalSpider
+from spiders.base import HANDLED, PortalSpider, declared_charset
 
 #: A walk that never ends (a pager that loops) stops here.
 MAX_PAGES = 1000
@@ -74,8 +74,7 @@ class GenericSpider(PortalSpider):
             if follow is None:
                 self.column_done(column)
             return
-        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = header.partition("charset=")[2] or None
+        charset = declared_charset(response)
         own = self.profile.listing_overrides(column)[0]
         learned = self.learned.get(column)
         page = generic.parse_listing(

@@ -10,7 +10,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.listings import trs
-from spiders.base import HANDLED, PortalSpider
+from spiders.base import HANDLED, PortalSpider, declared_charset
 
 
 class TrsSpider(PortalSpider):
@@ -43,8 +43,7 @@ class TrsSpider(PortalSpider):
             if follow is None:
                 self.column_done(column)
             return
-        header = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = header.partition("charset=")[2] or None
+        charset = declared_charset(response)
         listing = trs.parse_index(
             response.body, response.url, charset, pattern=self.article_pattern(column),
             list_selector=self.list_selector(column), prefer=meta.get("prefer"),

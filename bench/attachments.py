@@ -6,7 +6,8 @@ with its character accuracy on scans drawn like the replica's.
 
 Prints one JSON object. Peers (dev extra): PDF — pypdf and pdfminer.six (ours: pypdfium2);
 DOCX — docx2txt (ours: python-docx, tables in order); XLSX — openpyxl read-only (ours:
-python-calamine). OFD and ZIP have no maintained Python peer (easyofd needs PyMuPDF, AGPL), so
+python-calamine); XLS — xlrd (ours: python-calamine); DOC — catdoc (ours: antiword, Debian's;
+both on the replica's real LibreOffice-made sample). OFD and ZIP have no maintained Python peer (easyofd needs PyMuPDF, AGPL), so
 ours stand alone. Scans: Tesseract `chi_sim` (Debian's tesseract-ocr-chi-sim).
 """
 
@@ -16,8 +17,10 @@ import argparse
 import io
 import json
 import random
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from crawler.attachments import read_attachment
@@ -52,6 +55,11 @@ def corpus(files: int, seed: int = 7) -> dict[str, list[bytes]]:
         made["ofd"].append(formats.ofd(text))
         made["zip"].append(formats.zip_of({"a.docx": formats.docx(text[:20]),
                                            "b.ofd": formats.ofd(text[20:])}))  # fmt: skip
+    # Legacy formats no free library writes: the replica's real samples, read as many times.
+    samples = Path(formats.__file__).parent / "samples"
+    if shutil.which("antiword") or shutil.which("catdoc"):
+        made["doc"] = [(samples / "notice.doc").read_bytes()] * files
+    made["xls"] = [(samples / "table.xls").read_bytes()] * files
     return made
 
 
@@ -92,10 +100,27 @@ def _openpyxl(data: bytes) -> object:
             for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]  # fmt: skip
 
 
+def _xlrd(data: bytes) -> object:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data)
+    return ["\t".join(str(v) for v in sheet.row_values(r))
+            for sheet in book.sheets() for r in range(sheet.nrows)]  # fmt: skip
+
+
+def _catdoc(data: bytes) -> object:
+    import subprocess
+
+    return subprocess.run(["catdoc", "-d", "utf-8", "-w"], input=data, capture_output=True,
+                          check=False).stdout  # fmt: skip
+
+
 PEERS: dict[str, dict[str, Callable[[bytes], object]]] = {
     "pdf": {"pypdf": _pypdf, "pdfminer.six": _pdfminer},
     "docx": {"docx2txt": _docx2txt},
     "xlsx": {"openpyxl": _openpyxl},
+    "xls": {"xlrd": _xlrd},
+    "doc": {"catdoc": _catdoc} if shutil.which("catdoc") else {},
     "ofd": {},
     "zip": {},
 }

@@ -289,3 +289,19 @@ def test_the_replicas_scans_are_read_at_95_percent() -> None:
         result = read_attachment(file_bytes(attachment), attachment.name)
         assert result.ocr and all(page.ocr for page in result.pages)
         assert char_accuracy("\n".join(attachment.text), result.text) >= 0.95, result.text
+
+
+@pytest.mark.parametrize("name", ["notice.doc", "notice.wps", "table.xls"])
+def test_real_legacy_office_files_are_read(name: str) -> None:
+    """The replica's legacy samples are real files (made with LibreOffice): their text comes out."""
+    from pathlib import Path
+
+    from crawler.replica.content import LEGACY_TEXT
+
+    kind = name.rsplit(".", 1)[1]
+    if kind != "xls" and not (shutil.which("antiword") or shutil.which("catdoc")):
+        pytest.skip("no legacy Word reader: apt-get install antiword catdoc (.ci/run does)")
+    data = (Path(formats.__file__).parent / "samples" / name).read_bytes()
+    result = read_attachment(data, name)
+    assert result.type == kind and not result.warnings
+    assert _plain(result.text) == _plain("\n".join(LEGACY_TEXT[kind]))

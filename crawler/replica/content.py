@@ -67,10 +67,10 @@ _NEWS_TITLES = (
 @dataclass(frozen=True)
 class Attachment:
     name: str
-    type: str  # pdf | doc | ofd | docx | xlsx | zip
+    type: str  # pdf | doc | wps | xls | ofd | docx | xlsx | zip
     key: str  # the file's stable name on the server
-    #: What the file says, a paragraph (an xlsx row: cells joined by tabs) a line; empty: a file
-    #: with no readable text (the replica's DOC is an OLE2 header and no Word text).
+    #: What the file says, a paragraph (a spreadsheet row: cells joined by tabs) a line; empty: a
+    #: file with no readable text.
     text: tuple[str, ...] = ()
     scan: bool = False  # a PDF of page images only: its text is read by OCR
 
@@ -81,7 +81,18 @@ class Attachment:
 
 
 #: The types of the replica's attachment files, as often as portals use them (roughly).
-FILE_TYPES = ("pdf", "pdf", "pdf", "ofd", "docx", "docx", "xlsx", "zip", "doc")
+FILE_TYPES = ("pdf", "pdf", "pdf", "ofd", "docx", "docx", "xlsx", "zip", "doc", "wps", "xls")
+#: Legacy Word, WPS and Excel files no free library writes: one real sample of each, made once
+#: with LibreOffice from the text below (crawler/replica/samples/), served for every such
+#: attachment. A .wps from WPS Office is a Word 97 compound file; the sample is one, so named.
+LEGACY_TEXT = {
+    "doc": ("关于做好年度项目申报工作的补充说明",
+            "一、申报单位应当如实填写申报材料，并对材料的真实性负责。",
+            "二、申报材料请于规定时间内报送，逾期不再受理。",
+            "三、联系电话：0571-85000000。"),
+    "xls": ("序号\t单位名称\t项目数\t金额（万元）", "1\t示范单位甲\t3\t120", "2\t示范单位乙\t5\t260"),
+}  # fmt: skip
+LEGACY_TEXT["wps"] = LEGACY_TEXT["doc"]
 _MATERIAL = (
     "一、申报对象为在本市依法登记注册、具有独立法人资格的企事业单位。",
     "二、申报材料包括申报书、营业执照复印件及相关证明材料，一式三份。",
@@ -94,8 +105,8 @@ _MATERIAL = (
 def _material(rng: random.Random, type_: str, agency: str, year: int) -> tuple[str, ...]:
     """The text of a notice's attachment: a table for a spreadsheet, else a few articles.
     (No 开源 in it: what a rule finds in the replica's attachments stays what the tests expect.)"""
-    if type_ == "doc":
-        return ()
+    if type_ in LEGACY_TEXT:
+        return LEGACY_TEXT[type_]
     if type_ == "xlsx":
         rows = ["序号\t单位名称\t项目数\t金额（万元）"]
         for number in range(1, rng.randint(3, 6)):

@@ -1,7 +1,9 @@
-"""Attachment files with real bytes of their type and the text the corpus gives them (issue 13):
-PDF with a text layer, scanned PDF (page images only), DOCX, XLSX, OFD, ZIP of a DOCX (made by
-`crawler.replica.formats`); DOC is an OLE2 compound-file header without Word text (no free tool
-writes legacy Word), which readers must report as unreadable, never crash on."""
+"""Attachment files with real bytes of their type and the text the corpus gives them: PDF with a
+text layer, scanned PDF (page images only), DOCX, XLSX, OFD, ZIP of a DOCX (made by
+`crawler.replica.formats`); legacy DOC, WPS and XLS are real samples made once with LibreOffice
+(`samples/`, no free library writes them). Keys the corpus no longer names still answer with a
+stand-in: a DOC of them is an OLE2 header without Word text, which readers must report as
+unreadable, never crash on."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import io
 import re
 import zipfile
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler.replica import formats
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
+    "wps": "application/octet-stream",  # what portals send for WPS Office files
+    "xls": "application/vnd.ms-excel",
     "ofd": "application/ofd",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -110,7 +115,15 @@ def file_bytes(attachment: Attachment) -> bytes:
     if attachment.type == "zip":
         base = attachment.name.rsplit(".", 1)[0].split("：", 1)[-1]
         return formats.zip_of({f"{base}.docx": formats.docx(text)}, gbk_names=True)
+    if attachment.type in ("doc", "wps", "xls"):
+        return _sample(attachment.type)
     return _doc(f"govwatch replica {attachment.key}")
+
+
+@lru_cache(maxsize=4)
+def _sample(type_: str) -> bytes:
+    name = {"doc": "notice.doc", "wps": "notice.wps", "xls": "table.xls"}[type_]
+    return (Path(__file__).parent / "samples" / name).read_bytes()
 
 
 def _cell(value: str) -> str | int:

@@ -21,7 +21,9 @@ from crawler.replica.web import Request, Response, esc, not_found, page
 
 SEARCH = "/search-gov/data"
 _CONTENT = re.compile(r"^/zhengce/content/(\d{4})-(\d{2})/content_(\d+)\.htm$")
-_ATTACH = re.compile(r"^/zhengce/content/\d{4}-\d{2}/(P\d+_[\w-]+\.(?:pdf|docx?|ofd|xlsx|zip))$")
+_ATTACH = re.compile(
+    r"^/zhengce/content/\d{4}-\d{2}/(P\d+_[\w-]+\.(?:pdf|docx?|wps|xlsx?|ofd|zip))$"
+)
 
 
 def article_path(spec: Spec) -> str:

@@ -36,7 +36,7 @@ STALE_FROM = 3
 _INDEX = re.compile(r"^/(?P<section>[\w/]+?)/(?:index(?:_(?P<n>\d+))?\.html)?$")
 _ARTICLE = re.compile(r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/t(?P<ymd>\d{8})_(?P<id>\d+)\.shtml$")
 _ATTACH = re.compile(
-    r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/(?P<key>P\d+_[\w-]+\.(?:pdf|docx?|ofd|xlsx|zip))$"
+    r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/(?P<key>P\d+_[\w-]+\.(?:pdf|docx?|wps|xlsx?|ofd|zip))$"
 )
 
 

@@ -45,7 +45,7 @@ def _stored(db: Path) -> dict[str, dict[str, Any]]:
 def test_every_attachment_text_is_the_truth(crawled: Path) -> None:
     truth = list(Replica(DOCS, DAY, 1).attachment_truth())
     stored = _stored(crawled)
-    assert {t["type"] for t in truth} >= {"pdf", "docx", "xlsx", "ofd", "zip", "doc"}
+    assert {t["type"] for t in truth} >= {"pdf", "docx", "xlsx", "ofd", "zip", "doc", "wps", "xls"}
     ocr_ok = available() is None and formats.can_scan()
     scans = 0
     for expected in truth:

@@ -516,6 +516,23 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         )
 
 
+class IndexPagesSpider(PortalSpider):
+    """Portals whose listing is HTML index pages (TRS, home-grown templates): each page asked
+    of `parse_index`, which follows its entries and then its next page."""
+
+    def index_request(
+        self, column: str, url: str, number: int, prefer: str | None = None
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_index, errback=self.failed,
+            meta={"column": column, "page": number, "prefer": prefer,
+                  "handle_httpstatus_list": HANDLED},
+        )  # fmt: skip
+
+    def parse_index(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
+
+
 class NumberedPagesSpider(PortalSpider):
     """Portals whose listing is an API paged by number (jpaas, gov.cn): ask for page 1 of each
     column, follow its entries, then the next page while policy says so."""

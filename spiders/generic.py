@@ -18,13 +18,13 @@ from scrapy.http import Response
 
 from crawler.listings import generic
 from crawler.listings.links import ANY_ARTICLE
-from spiders.base import HANDLED, PortalSpider, declared_charset
+from spiders.base import IndexPagesSpider, declared_charset
 
 #: A walk that never ends (a pager that loops) stops here.
 MAX_PAGES = 1000
 
 
-class GenericSpider(PortalSpider):
+class GenericSpider(IndexPagesSpider):
     name = "generic"
     family = "generic"
 
@@ -50,11 +50,7 @@ class GenericSpider(PortalSpider):
         self, column: str, url: str, number: int, prefer: str | None = None
     ) -> scrapy.Request:
         self.pages_seen.setdefault(column, set()).add(url)
-        return scrapy.Request(
-            url, callback=self.parse_index, errback=self.failed,
-            meta={"column": column, "page": number, "prefer": prefer,
-                  "handle_httpstatus_list": HANDLED},
-        )  # fmt: skip
+        return super().index_request(column, url, number, prefer)
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         for column in self.profile.columns:

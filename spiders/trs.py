@@ -10,22 +10,13 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.listings import trs
-from spiders.base import HANDLED, PortalSpider, declared_charset
+from spiders.base import IndexPagesSpider, declared_charset
 
 
-class TrsSpider(PortalSpider):
+class TrsSpider(IndexPagesSpider):
     name = "trs"
     family = "trs"
     id_pattern = re.compile(r"/t\d{8}_(\d+)\.s?html?")
-
-    def index_request(
-        self, column: str, url: str, number: int, prefer: str | None = None
-    ) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_index, errback=self.failed,
-            meta={"column": column, "page": number, "prefer": prefer,
-                  "handle_httpstatus_list": HANDLED},
-        )  # fmt: skip
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         for column in self.profile.columns:

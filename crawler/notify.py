@@ -332,6 +332,13 @@ def _public(alert: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in alert.items() if k not in ("id", "attempts")}
 
 
+def sink_name(entry: Any, index: int) -> str:
+    """What deliveries to a configured sink are recorded under: its `name:`, else its type."""
+    if not isinstance(entry, dict):
+        return str(index)
+    return str(entry.get("name") or entry.get("type") or index)
+
+
 def sinks_from_config(
     entries: list[dict[str, Any]], base: Path, env: dict[str, str] | None = None
 ) -> list[Sink]:
@@ -352,7 +359,7 @@ def sinks_from_config(
             raise ConfigError(
                 f"{where}.{unknown[0]}: not a {kind} sink field; its fields are {known}"
             )
-        name = str(entry.get("name") or kind)
+        name = sink_name(entry, index)
         if name in names:
             raise ConfigError(
                 f"{where}.name: sinks[{names[name]}] is already called {name!r} (deliveries are "

@@ -111,11 +111,9 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
 
 
 def _sink_names(settings: Any) -> list[str]:
-    names = []
-    for index, entry in enumerate(settings.sinks):
-        kind = entry.get("type") if isinstance(entry, dict) else None
-        names.append(str((entry.get("name") if isinstance(entry, dict) else None) or kind or index))
-    return names
+    from crawler.notify import sink_name
+
+    return [sink_name(entry, index) for index, entry in enumerate(settings.sinks)]
 
 
 def _delivery(sink: str, delivery: dict[str, Any] | None) -> str:

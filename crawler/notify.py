@@ -30,6 +30,8 @@ from crawler.store import Store
 
 SIGNATURE_HEADER = "X-Govwatch-Signature"
 KEY_HEADER = "Idempotency-Key"
+#: How many alerts a batch sink (a digest) receives at once.
+BATCH = 1000
 
 
 class SinkError(RuntimeError):
@@ -456,10 +458,9 @@ def deliver(
     next run."""
     result = Delivery()
     for sink in sinks:
-        with store.delivery_claim(sink.name) as mine:
-            if mine:
-                _deliver_sink(store, sink, result, retries, backoff, sleep, only)
-        # Another deliverer holds the sink (PostgreSQL): its alerts are counted, not sent twice.
+        store.open_deliveries(sink.name, only)
+        _deliver_sink(store, sink, result, retries, backoff, sleep, only)
+        # Alerts claimed by another deliverer at this moment are counted, never sent twice.
         result.waiting += store.pending_count(sink.name)
     return result
 
@@ -468,19 +469,21 @@ def _deliver_sink(
     store: Store, sink: Sink, result: Delivery, retries: int, backoff: float,
     sleep: Callable[[float], None], only: list[int] | None,
 ) -> None:  # fmt: skip
+    """Claim, send, record, one group at a time (a batch sink's page of alerts, otherwise one
+    alert): a deliverer that dies mid-send repeats at most the group in flight."""
     after = 0
-    while pending := store.pending_alerts(sink.name, after=after, only=only):
-        after = pending[-1]["id"]
-        groups = [pending] if sink.batch else [[alert] for alert in pending]
-        error = None
-        for group in groups:
+    while True:
+        with store.claim_pending(
+            sink.name, limit=BATCH if sink.batch else 1, after=after, only=only
+        ) as group:
+            if not group:
+                return
+            after = group[-1]["id"]
             error = _send(sink, group, store, retries, backoff, sleep)
             for alert in group:
                 store.record_delivery(alert["id"], sink.name, error is None, error)
-            if error is not None:
-                result.failed += len(group)
-                result.errors.append(error)
-                break  # the receiver is down: the rest waits for the next run
-            result.delivered += len(group)
         if error is not None:
-            break
+            result.failed += len(group)
+            result.errors.append(error)
+            return  # the receiver is down: the rest waits for the next run
+        result.delivered += len(group)

@@ -37,12 +37,13 @@ from crawler.store import (
     StoreError,
     StoreWriteError,
     _decoded,
+    now,
     search_form,
     snippet,
 )
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
-LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER, LOCK_DELIVERY = 1, 2, 3, 4
+LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER = 1, 2, 3
 
 #: What PostgreSQL adds after a shared migration: full-text columns in place of FTS5.
 PG_AFTER: dict[int, list[str]] = {
@@ -297,22 +298,37 @@ class PgStore(Store):
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS r(value) "
                 "WHERE r.value = ?)")  # fmt: skip
 
+    def open_deliveries(self, sink: str, only: list[int] | None = None) -> None:
+        """A 'pending' delivery row for each alert the sink has none for yet: rows to lock. Its
+        own short transaction, so deliverers inserting at once wait on each other only briefly."""
+        among = f"AND a.id IN ({', '.join('?' for _ in only)})" if only is not None else ""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO deliveries (alert_id, sink, status, attempts, last_error, updated_at) "
+                f"SELECT a.id, ?, 'pending', 0, NULL, ? FROM alerts a WHERE TRUE {among} AND NOT EXISTS "
+                "(SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.sink = ?) "
+                "ON CONFLICT (alert_id, sink) DO NOTHING",
+                (sink, now(), *(only or []), sink),
+            )
+
     @contextmanager
-    def delivery_claim(self, sink: str) -> Iterator[bool]:
-        """One deliverer per sink across every scheduler and machine: a session lock on this
-        connection, released when done or when the process dies (its connection with it), so a
-        kill -9 mid-delivery repeats at most the alert in flight, under its Idempotency-Key."""
-        row = self.pg.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_DELIVERY, sink)
-        ).fetchone()
-        held = bool(row and row[0])
-        try:
-            yield held
-        finally:
-            if held:
-                self.pg.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", (LOCK_DELIVERY, sink)
-                )
+    def claim_pending(
+        self, sink: str, *, limit: int, after: int = 0, only: list[int] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Claims with row locks: the sink's next undelivered delivery rows, locked `FOR UPDATE
+        SKIP LOCKED` in a transaction that lasts while they are sent and recorded. Deliverers on
+        any machine share the outbox without waiting on each other, and one killed mid-send
+        frees its rows with its connection: only what was in flight is sent again, under its
+        Idempotency-Key."""
+        among = f"AND alert_id IN ({', '.join('?' for _ in only)})" if only is not None else ""
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT alert_id FROM deliveries WHERE sink = ? AND status != 'delivered' "
+                f"AND alert_id > ? {among} ORDER BY alert_id LIMIT ? FOR UPDATE SKIP LOCKED",
+                (sink, after, *(only or []), limit),
+            ).fetchall()
+            ids = [int(row[0]) for row in rows]
+            yield self.pending_alerts(sink, len(ids), 0, ids) if ids else []
 
     def integrity(self) -> str:
         """PostgreSQL checks its pages itself; here: the server answers and the schema is known."""

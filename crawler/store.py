@@ -1021,12 +1021,19 @@ class Store:
             row = conn.execute(f"SELECT COUNT(*) FROM alerts WHERE id IN ({marks})", alert_ids)
             return int(row.fetchone()[0])
 
+    def open_deliveries(self, sink: str, only: list[int] | None = None) -> None:
+        """Ready the sink's pending alerts to be claimed (on PostgreSQL: a delivery row for each,
+        to be locked); nothing to do on SQLite, where a corpus has one machine."""
+
     @contextmanager
-    def delivery_claim(self, sink: str) -> Iterator[bool]:
-        """Whether this process may deliver the sink's alerts now: on PostgreSQL only one
-        deliverer per sink at a time, across machines (a lock its death frees); a SQLite corpus
-        has one machine, and one deliverer per pass."""
-        yield True
+    def claim_pending(
+        self, sink: str, *, limit: int, after: int = 0, only: list[int] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The next alerts this sink has not delivered (oldest first, from alert id `after` on),
+        held for this deliverer until the block ends; record each delivery inside it. On
+        PostgreSQL each is a locked row that other deliverers skip, freed when the block ends or
+        its holder dies; on SQLite (one machine, one scheduler) just the pending alerts."""
+        yield self.pending_alerts(sink, limit, after, only)
 
     def record_delivery(self, alert_id: int, sink: str, ok: bool, error: str | None = None) -> None:
         with self.transaction() as conn:

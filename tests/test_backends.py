@@ -276,3 +276,108 @@ def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
     assert sum(result.delivered for result in results) == 60
     with Store(url) as store:
         assert store.pending_count("counter") == 0
+
+
+class _MeetingSink:
+    """A sink whose every send waits until `parties` deliverers are sending at once: they can
+    only meet if claims are per alert (row locks), not one deliverer per sink."""
+
+    name = "meeting"
+    batch = False
+
+    def __init__(self, parties: int) -> None:
+        import threading
+
+        self.barrier = threading.Barrier(parties, timeout=20)
+        self.senders: set[int] = set()
+        self.lock = threading.Lock()
+
+    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+        import threading
+
+        with self.lock:
+            first = threading.get_ident() not in self.senders
+            self.senders.add(threading.get_ident())
+        if first:
+            self.barrier.wait()
+
+
+def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> None:
+    import threading
+
+    from crawler.notify import deliver
+
+    url = pg_cluster.create_database()
+    with Store(url) as store:
+        for number in range(10):
+            store.add_health_alert(f"health:q:{number}", "q", {"message": f"m{number}"})
+    sink = _MeetingSink(2)
+    results: list[Any] = []
+
+    def deliverer() -> None:
+        with Store(url) as own:
+            results.append(deliver(own, [sink], retries=0))  # type: ignore[list-item]
+
+    threads = [threading.Thread(target=deliverer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [result.errors for result in results] == [[], []]
+    assert all(result.delivered > 0 for result in results)
+    assert sum(result.delivered for result in results) == 10
+
+
+_DIES_MID_SEND = """
+import os, signal, sys
+from crawler.notify import deliver
+from crawler.store import Store
+
+class Dying:
+    name, batch = "file", False
+    def send(self, alerts, store):
+        with open(sys.argv[2], "a") as out:
+            out.write(alerts[0]["key"] + "\\n")
+        if alerts[0]["key"].endswith(":3"):  # sent, not yet recorded: the worst moment
+            os.kill(os.getpid(), signal.SIGKILL)
+
+with Store(sys.argv[1]) as store:
+    deliver(store, [Dying()], retries=0)
+"""
+
+
+class _FileSink:
+    name = "file"
+    batch = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
+        with self.path.open("a") as out:
+            out.write(alerts[0]["key"] + "\n")
+
+
+def test_a_deliverer_killed_mid_send_repeats_only_the_alert_in_flight(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from crawler.notify import deliver
+
+    url = pg_cluster.create_database()
+    with Store(url) as store:
+        for number in range(8):
+            store.add_health_alert(f"health:k:{number}", "k", {"message": f"m{number}"})
+    received = tmp_path / "received.txt"
+    killed = subprocess.run([sys.executable, "-c", _DIES_MID_SEND, url, str(received)], timeout=60)
+    assert killed.returncode == -9
+    assert received.read_text().split() == [f"health:k:{n}" for n in range(4)]
+    with Store(url) as store:  # the dead deliverer's row lock went with its connection
+        result = deliver(store, [_FileSink(received)], retries=0)  # type: ignore[list-item]
+        assert store.pending_count("file") == 0
+    assert result.delivered == 5
+    keys = received.read_text().split()
+    assert sorted(set(keys)) == sorted(f"health:k:{n}" for n in range(8))
+    assert [key for key in set(keys) if keys.count(key) > 1] == ["health:k:3"]

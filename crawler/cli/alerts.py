@@ -117,7 +117,7 @@ def _sink_names(settings: Any) -> list[str]:
 
 
 def _delivery(sink: str, delivery: dict[str, Any] | None) -> str:
-    if delivery is None:
+    if delivery is None or delivery["status"] == "pending":  # no row yet, or one not yet tried
         return f"{sink}: pending"
     if delivery["status"] == "delivered":
         return f"{sink}: delivered {shown(delivery['at'])}"

@@ -205,6 +205,21 @@ def renew_lease(
     return cursor.rowcount > 0
 
 
+def cancel_job(url: str, job: str, timeout: float = 10.0) -> str | None:
+    """Ask a node to stop a job (Scrapyd sends it SIGINT: Scrapy closes the crawl cleanly); its
+    state before ("running", "pending"; None when the node knew no such job)."""
+    request = urllib.request.Request(
+        f"{url}/cancel.json", data=urllib.parse.urlencode({"project": PROJECT, "job": job}).encode()
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            reply = json.loads(answer.read().decode())
+    except (OSError, ValueError) as error:
+        raise NodeError(f"{url}: cannot cancel job {job}: {error}") from None
+    state = reply.get("prevstate")
+    return None if state is None else str(state)
+
+
 def release_lease(store: Store, portal: str, holder: str) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM leases WHERE portal = ? AND holder = ?", (portal, holder))
@@ -303,15 +318,24 @@ def crawl_round(
     store: Store, db: str, portals: dict[str, tuple[str, tuple[str, ...]]], holder: str,
     lease_seconds: float, settings: dict[str, str], timeout: float,
     full: frozenset[str] = frozenset(), on_poll: Callable[[dict[str, dict[str, Any]]], None] | None = None,
-    say: Callable[[str], None] = lambda text: None,
+    say: Callable[[str], None] = lambda text: None, stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, dict[str, Any]]:  # fmt: skip
     """Crawl every portal once on the nodes, in parallel, each under its lease; a portal whose
     node dies goes to another once its lease expires. portal → its summary (run, status,
-    documents, the node that finished it); portals not finished within `timeout` → an error."""
+    documents, the node that finished it); portals not finished within `timeout` → an error;
+    once `stop()` (SIGTERM to the scheduler), the jobs running are cancelled and the portals
+    not finished → interrupted."""
     pending = dict(portals)
     done: dict[str, dict[str, Any]] = {}
     deadline = time.monotonic() + timeout
     while pending:
+        if stop():
+            stopped = cancel_held(store, holder)
+            for portal in pending:
+                done[portal] = {"portal": portal, "status": "interrupted",
+                                "error": "stopped with the scheduler" + (
+                                    " (its job cancelled)" if portal in stopped else "")}  # fmt: skip
+            break
         statuses = {node.url: node_status(node.url, 2) for node in list_nodes(store)}
         held = {lease["portal"]: lease for lease in leases(store)}
         for portal, outcome in reconcile(store, holder, lease_seconds, statuses).items():
@@ -337,6 +361,26 @@ def crawl_round(
     return done
 
 
+def cancel_held(store: Store, holder: str) -> list[str]:
+    """The scheduler stops: every job it dispatched is cancelled on its node and its run stored
+    as interrupted (what it stored stays). The leases are left to expire, so that no other
+    scheduler starts a portal while its cancelled job is still closing. The portals whose job
+    was cancelled."""
+    cancelled = []
+    for lease in leases(store):
+        if lease["holder"] != holder:
+            continue
+        if lease["job"]:
+            try:
+                if cancel_job(lease["node"], lease["job"]) is not None:
+                    cancelled.append(lease["portal"])
+            except NodeError:
+                pass  # the node is down: its crawl died with it
+        if lease["run_id"]:
+            _interrupted(store, int(lease["run_id"]))
+    return cancelled
+
+
 def _summary(store: Store, lease: dict[str, Any]) -> dict[str, Any]:
     rows = list(store.db.query("SELECT * FROM runs WHERE id = ?", [lease["run_id"] or 0]))
     run = rows[0] if rows else {}
@@ -352,11 +396,13 @@ def crawl_on_nodes(config: Any, profiles: list[Any], full: set[str]) -> dict[str
     fit (in parallel across nodes), waited for, its summary as a local crawl's."""
     import socket
 
+    from crawler.schedule import stopping
+
     holder = f"{socket.gethostname()}:{os.getpid()}"
     portals = {p.name: (p.family, tuple(p.nodes)) for p in profiles}
     with Store(config.db) as store:
         return crawl_round(store, config.db, portals, holder, LEASE_SECONDS, node_settings(config),
-                           config.timeout_seconds, frozenset(full))  # fmt: skip
+                           config.timeout_seconds, frozenset(full), stop=stopping.is_set)  # fmt: skip
 
 
 def has_nodes(db: str) -> bool:

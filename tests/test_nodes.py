@@ -182,3 +182,42 @@ def test_a_scheduler_pass_crawls_on_the_nodes(pg_cluster: Any, tmp_path: Path) -
     finally:
         node.kill()
         node.wait()
+
+
+def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(corpus: str, tmp_path: Path) -> None:
+    from crawler.nodes import crawl_round
+
+    if reason := _scrapyd_missing():
+        pytest.skip(reason)
+    port = free_block(1)
+    node = start_node(tmp_path / "node", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with served_replica(20, 1400) as replica, Store(corpus) as store:
+            set_day(replica, 1400)
+            add_node(store, url, ["cn"])
+            running: list[str] = []
+
+            def poll(statuses: dict[str, dict[str, Any]]) -> None:
+                running.extend(statuses[url].get("running", []))
+
+            started = time.monotonic()
+            # Politeness delays on (seconds between requests): the crawl outlasts the stop.
+            done = crawl_round(store, corpus, {"hangzhou-jxj": ("hanweb", ("cn",))}, "t", 300,
+                               {"GOVWATCH_REPLICA": replica}, 120, on_poll=poll,
+                               stop=lambda: bool(running))  # fmt: skip
+            assert time.monotonic() - started < 60
+            assert done["hangzhou-jxj"]["status"] == "interrupted"
+            assert "job cancelled" in done["hangzhou-jxj"]["error"]
+            (run,) = list(store.db.query("SELECT status FROM runs"))
+            assert run["status"] == "interrupted"
+            deadline = time.monotonic() + 30
+            while node_status(url)["running"]:  # the node stops the job (SIGINT, a clean close)
+                assert time.monotonic() < deadline, "the cancelled job kept running"
+                time.sleep(0.3)
+            assert running[0] in node_status(url)["finished"]
+            (lease,) = leases(store)  # left to expire: no one restarts it while it closes
+            assert lease["holder"] == "t"
+    finally:
+        node.kill()
+        node.wait()

@@ -157,49 +157,13 @@ def _finish(
     failures: list[str] = []
     statuses: list[str] = []
     for name in names:
-        values = _stats(crawlers.get(name))
-        problems = values.get("govwatch/problems", [])
-        status = portal_status(values, start_failures.get(name), interrupted)
-        error = start_failures.get(name) or values.get("govwatch/store_failed")
-        portal: dict[str, Any] = {
-            "status": status,
-            "requests": int(values.get("downloader/request_count", 0)),
-            "documents_new": int(values.get("govwatch/documents_new", 0)),
-            "documents_changed": int(values.get("govwatch/documents_changed", 0)),
-            "documents_gone": int(values.get("govwatch/documents_gone", 0)),
-            # Documents found at a new URL with the same 索引号 (no alert when unchanged).
-            "documents_moved": int(values.get("govwatch/documents_moved", 0)),
-            "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
-            "errors": int(values.get("govwatch/error", 0)),
-            "blocked": int(values.get("govwatch/blocked", 0)),
-            # Links listings showed that are no documents of the portal: not fetched.
-            "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
-            "finish_reason": values.get("finish_reason"),
-            # Every listing walked and every document revisited, to its end: a --full crawl,
-            # or a portal's first (nothing known yet). The scheduler counts full_every from it.
-            "full": bool(values.get("govwatch/full_walk")) and status != "interrupted",
-        }
-        if error:
-            portal["error"] = str(error)
-            failures.append(f"{name}: {error}")
-        if problems:
-            first = problems[0]
-            portal["first_problem"] = f"{first['url']}: {first['message']}"
-        portal.update(defences(values, problems))
-        statuses.append(status)
-        stats.portals[name] = portal
-        stats.requests += portal["requests"]
-        stats.documents_new += portal["documents_new"]
-        stats.documents_changed += portal["documents_changed"]
-        stats.documents_gone += portal["documents_gone"]
-        stats.errors += portal["errors"]
-        stats.blocked += [
-            {k: p[k] for k in ("portal", "column", "url", "message")}
-            for p in problems
-            if p["kind"] == "blocked"
-        ]
+        portal = add_portal(stats, name, _stats(crawlers.get(name)), start_failures.get(name),
+                            interrupted)  # fmt: skip
+        if "error" in portal:
+            failures.append(f"{name}: {portal['error']}")
+        statuses.append(portal["status"])
     status = worst(statuses)
-    stored = {"done": "done", "interrupted": "interrupted"}.get(status, "failed")
+    stored = stored_status(status)
     try:
         if run_id is not None:
             with Store(db) as store:
@@ -221,6 +185,57 @@ def _finish(
         "duration_s": round(duration, 2),
         "finished_at": now(),
     }
+
+
+def add_portal(
+    stats: RunStats, name: str, values: dict[str, Any], start_failure: str | None,
+    interrupted: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """One portal's summary from its crawler's stats, added to the run's `stats`."""
+    problems = values.get("govwatch/problems", [])
+    status = portal_status(values, start_failure, interrupted)
+    error = start_failure or values.get("govwatch/store_failed")
+    portal: dict[str, Any] = {
+        "status": status,
+        "requests": int(values.get("downloader/request_count", 0)),
+        "documents_new": int(values.get("govwatch/documents_new", 0)),
+        "documents_changed": int(values.get("govwatch/documents_changed", 0)),
+        "documents_gone": int(values.get("govwatch/documents_gone", 0)),
+        # Documents found at a new URL with the same 索引号 (no alert when unchanged).
+        "documents_moved": int(values.get("govwatch/documents_moved", 0)),
+        "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
+        "errors": int(values.get("govwatch/error", 0)),
+        "blocked": int(values.get("govwatch/blocked", 0)),
+        # Links listings showed that are no documents of the portal: not fetched.
+        "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
+        "finish_reason": values.get("finish_reason"),
+        # Every listing walked and every document revisited, to its end: a --full crawl,
+        # or a portal's first (nothing known yet). The scheduler counts full_every from it.
+        "full": bool(values.get("govwatch/full_walk")) and status != "interrupted",
+    }
+    if error:
+        portal["error"] = str(error)
+    if problems:
+        first = problems[0]
+        portal["first_problem"] = f"{first['url']}: {first['message']}"
+    portal.update(defences(values, problems))
+    stats.portals[name] = portal
+    stats.requests += portal["requests"]
+    stats.documents_new += portal["documents_new"]
+    stats.documents_changed += portal["documents_changed"]
+    stats.documents_gone += portal["documents_gone"]
+    stats.errors += portal["errors"]
+    stats.blocked += [
+        {k: p[k] for k in ("portal", "column", "url", "message")}
+        for p in problems
+        if p["kind"] == "blocked"
+    ]
+    return portal
+
+
+def stored_status(status: str) -> str:
+    """A crawl's status as its run row keeps it: done, interrupted, or failed (blocked too)."""
+    return {"done": "done", "interrupted": "interrupted"}.get(status, "failed")
 
 
 def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str, Any]:

@@ -266,7 +266,7 @@ def dispatch(
             _interrupted(store, int(before[0]))
         run_id = store.start_run([portal], portal in full)
         try:
-            extra = {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": str(run_id)}
+            extra = {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": str(run_id), "GOVWATCH_NODE_RUN": "1"}
             if portal in full:
                 extra["GOVWATCH_FULL"] = "1"
             job = schedule(node.url, spider, portal, {**(settings or {}), **extra})
@@ -382,13 +382,24 @@ def cancel_held(store: Store, holder: str) -> list[str]:
 
 
 def _summary(store: Store, lease: dict[str, Any]) -> dict[str, Any]:
+    """A portal's summary from the run its node's job recorded, as a local crawl's."""
     rows = list(store.db.query("SELECT * FROM runs WHERE id = ?", [lease["run_id"] or 0]))
     run = rows[0] if rows else {}
-    return {"portal": lease["portal"], "run": lease["run_id"], "node": lease["node"],
-            "status": run.get("status", "failed"), "requests": run.get("requests") or 0,
-            "documents_new": run.get("documents_new") or 0,
-            "documents_changed": run.get("documents_changed") or 0, "documents_gone": 0,
-            "errors": run.get("errors") or 0, "blocked": []}  # fmt: skip
+    portals = json.loads(run.get("stats") or "{}")
+    mine = portals.get(lease["portal"], {})
+    summary = {"portal": lease["portal"], "run": lease["run_id"], "node": lease["node"],
+               "status": mine.get("status") or run.get("status", "failed"),
+               "requests": run.get("requests") or 0, "documents_new": run.get("documents_new") or 0,
+               "documents_changed": run.get("documents_changed") or 0,
+               "documents_gone": run.get("documents_gone") or 0, "errors": run.get("errors") or 0,
+               "blocked": json.loads(run.get("blocked") or "[]"), "portals": portals,
+               "duration_s": run.get("duration_s") or 0.0}  # fmt: skip
+    if run.get("status") == "failed" and not portals:
+        summary["error"] = (f"the job ended without recording its run; see its log on {lease['node']} "
+                            f"(job {lease['job']})")  # fmt: skip
+    elif "error" in mine:
+        summary["error"] = mine["error"]
+    return summary
 
 
 def crawl_on_nodes(config: Any, profiles: list[Any], full: set[str]) -> dict[str, dict[str, Any]]:
@@ -429,9 +440,50 @@ def node_settings(config: Any) -> dict[str, str]:
     return settings
 
 
+class RecordRun:
+    """A Scrapy extension, on for a node's job (`GOVWATCH_NODE_RUN`): when the crawl closes, it
+    records its run as `govwatch crawl` does — status (done, blocked, failed, interrupted),
+    requests, documents, errors, blocked columns, defences — so the scheduler raises the same
+    health alerts for a portal crawled on a node as for one crawled here."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RecordRun:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("GOVWATCH_NODE_RUN"):
+            raise NotConfigured
+        extension = cls(crawler)
+        crawler.signals.connect(extension.closed, signal=signals.spider_closed)
+        return extension
+
+    def closed(self, spider: Any, reason: str) -> None:
+        from crawler.crawl import add_portal, stored_status
+
+        settings = self.crawler.settings
+        run_id = settings.getint("GOVWATCH_RUN_ID")
+        values = {**self.crawler.stats.get_stats(), "finish_reason": reason}
+        stats = RunStats()
+        portal = add_portal(stats, spider.profile.name, values, None, False)
+        begun = values.get("start_time")
+        duration = (
+            (dt.datetime.now(dt.UTC) - begun).total_seconds()
+            if isinstance(begun, dt.datetime)
+            else 0.0
+        )
+        with Store(settings.get("GOVWATCH_DB")) as store:
+            store.finish_run(run_id, stats, duration, stored_status(portal["status"]))
+
+
 def _finish_run(store: Store, run_id: int) -> None:
-    """A node's job ended: its run is recorded with what it stored (Scrapyd keeps the rest of
-    its stats in the job's log)."""
+    """A node's job ended without recording its run (it crashed, or its node killed it): the run
+    is recorded failed, with what it stored (the job's log on its node tells why)."""
+    status = store.conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if status and status[0] != "running":
+        return  # recorded by the job itself (RecordRun)
     row = store.conn.execute(
         "SELECT SUM(CASE WHEN version = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN version > 1 THEN 1 "
         "ELSE 0 END), (SELECT COUNT(*) FROM run_errors WHERE run_id = ?) FROM versions WHERE run_id = ?",
@@ -439,7 +491,8 @@ def _finish_run(store: Store, run_id: int) -> None:
     ).fetchone()
     stats = RunStats(documents_new=int(row[0] or 0), documents_changed=int(row[1] or 0),
                      errors=int(row[2] or 0))  # fmt: skip
-    store.finish_run(run_id, stats, 0.0, "failed" if stats.errors else "done")
+    stats.errors += 1
+    store.finish_run(run_id, stats, 0.0, "failed")
 
 
 def run_nodes(db: str, action: str | None, url: str | None, tags: list[str]) -> int:

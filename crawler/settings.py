@@ -77,7 +77,8 @@ GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: 
 GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
 GOVWATCH_PROFILES = None  # an extra directory of portal profiles
 GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
-EXTENSIONS = {"crawler.progress.Progress": 500}
+EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.nodes.RecordRun": 510}
+GOVWATCH_NODE_RUN = False  # a crawl node's job records its own run (crawler.nodes.RecordRun)
 GOVWATCH_PROGRESS = False  # also on whenever standard error is a terminal
 GOVWATCH_PROGRESS_INTERVAL = 10.0
 # Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's

@@ -16,6 +16,7 @@ from crawl_helpers import free_block, served_replica, set_day, truth
 from crawler.crawl import REPLICA_SETTINGS
 from crawler.nodes import (
     Node,
+    _summary,
     acquire_lease,
     add_node,
     choose,
@@ -27,7 +28,7 @@ from crawler.nodes import (
     renew_lease,
     start_node,
 )
-from crawler.store import Store
+from crawler.store import RunStats, Store
 
 T0 = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
@@ -99,11 +100,30 @@ def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None
             store, portals[:1], "s1", corpus, 120, down, schedule, T0 + dt.timedelta(seconds=121)
         )
         assert (late[0].node, late[0].job) == ("http://b:6800", "job-3")
+        # job-3 records its run as it closes (RecordRun, on the node), then its node says finished.
+        (lease,) = [lease for lease in leases(store) if lease["portal"] == "hubei-jxt"]
+        store.finish_run(lease["run_id"], RunStats(documents_new=4), 1.0, "done")
         done = {"http://b:6800": ok(finished=["job-3"])}
         assert reconcile(store, "s1", 120, done, T0 + dt.timedelta(seconds=130)) == {
             "govcn": "node down: lease left to expire", "hubei-jxt": "finished"}  # fmt: skip
         runs = {row["id"]: row["status"] for row in store.db.query("SELECT id, status FROM runs")}
         assert len(runs) == 3 and list(runs.values()).count("done") == 1
+        assert runs[lease["run_id"]] == "done"  # the job's own record stands
+
+
+def test_a_job_that_ends_without_recording_its_run_is_a_failed_run(corpus: str) -> None:
+    with Store(corpus) as store:
+        add_node(store, "http://a:6800", [])
+        sent = dispatch(store, [("govcn", "govcn", ())], "s1", corpus, 120, {"http://a:6800": ok()},
+                        lambda *args: "job-1", T0)  # fmt: skip
+        assert sent[0].job == "job-1"
+        (lease,) = leases(store)
+        finished = {"http://a:6800": ok(finished=["job-1"])}
+        assert reconcile(store, "s1", 120, finished, T0) == {"govcn": "finished"}
+        (run,) = list(store.db.query("SELECT status, errors FROM runs"))
+        assert run == {"status": "failed", "errors": 1}
+        summary = _summary(store, lease)
+        assert summary["status"] == "failed" and "without recording its run" in summary["error"]
 
 
 def _scrapyd_missing() -> str | None:
@@ -221,3 +241,47 @@ def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(corpus: str, tmp_pat
     finally:
         node.kill()
         node.wait()
+
+
+def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
+    """RecordRun on a node: a blocked column reaches the run, the summary and the health alerts."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from crawler.nodes import RecordRun
+    from crawler.schedule import health_checks
+
+    with Store(corpus) as store:
+        add_node(store, "http://a:6800", [])
+        dispatch(store, [("govcn", "govcn", ())], "s1", corpus, 120, {"http://a:6800": ok()},
+                 lambda *args: "job-1", T0)  # fmt: skip
+        (lease,) = leases(store)
+    problem = {"kind": "blocked", "portal": "govcn", "column": "zcwj", "url": "http://x/zcwj/",
+               "message": "HTTP 412: a script challenge"}  # fmt: skip
+    stats = {"downloader/request_count": 7, "govwatch/documents_new": 2, "govwatch/blocked": 1,
+             "govwatch/problems": [problem], "start_time": dt.datetime.now(dt.UTC)}  # fmt: skip
+    crawler = SimpleNamespace(
+        settings=Settings(
+            {"GOVWATCH_NODE_RUN": True, "GOVWATCH_RUN_ID": lease["run_id"], "GOVWATCH_DB": corpus}
+        ),
+        stats=SimpleNamespace(get_stats=lambda: stats),
+        signals=SimpleNamespace(connect=lambda *args, **kwargs: None),
+    )
+    RecordRun.from_crawler(crawler).closed(
+        SimpleNamespace(profile=SimpleNamespace(name="govcn")), "finished"
+    )
+    with Store(corpus) as store:
+        reconcile(store, "s1", 120, {"http://a:6800": ok(finished=["job-1"])}, T0)
+        summary = _summary(store, lease)
+        assert (summary["status"], summary["requests"], summary["documents_new"]) == (
+            "blocked",
+            7,
+            2,
+        )
+        assert summary["blocked"] == [
+            {k: problem[k] for k in ("portal", "column", "url", "message")}
+        ]
+        assert health_checks(store, "govcn", summary) == 1
+        (alert,) = store.alerts()
+        assert "column zcwj blocked" in alert["message"]

@@ -266,7 +266,8 @@ def dispatch(
             _interrupted(store, int(before[0]))
         run_id = store.start_run([portal], portal in full)
         try:
-            extra = {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": str(run_id), "GOVWATCH_NODE_RUN": "1"}
+            extra = {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": str(run_id), "GOVWATCH_NODE_RUN": "1",
+                     "GOVWATCH_LEASE_HOLDER": holder, "GOVWATCH_LEASE_SECONDS": str(lease_seconds)}  # fmt: skip
             if portal in full:
                 extra["GOVWATCH_FULL"] = "1"
             job = schedule(node.url, spider, portal, {**(settings or {}), **extra})
@@ -440,31 +441,61 @@ def node_settings(config: Any) -> dict[str, str]:
     return settings
 
 
-class RecordRun:
-    """A Scrapy extension, on for a node's job (`GOVWATCH_NODE_RUN`): when the crawl closes, it
-    records its run as `govwatch crawl` does — status (done, blocked, failed, interrupted),
+class NodeJob:
+    """A Scrapy extension, on for a node's job (`GOVWATCH_NODE_RUN`). While the crawl runs it
+    keeps its portal's lease (renewed every third of the lease): the lease lives as long as the
+    crawl, not as long as the scheduler that dispatched it, so a scheduler taking over never
+    starts a portal still being crawled — and a job that finds its lease taken (its node was cut
+    off for longer than the lease) stops, so no two nodes crawl one portal. When the crawl closes
+    it records its run as `govwatch crawl` does — status (done, blocked, failed, interrupted),
     requests, documents, errors, blocked columns, defences — so the scheduler raises the same
     health alerts for a portal crawled on a node as for one crawled here."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        settings = crawler.settings
+        self.db = str(settings.get("GOVWATCH_DB"))
+        self.holder = settings.get("GOVWATCH_LEASE_HOLDER")
+        self.seconds = settings.getfloat("GOVWATCH_LEASE_SECONDS", LEASE_SECONDS)
+        self.renewing: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RecordRun:
+    def from_crawler(cls, crawler: Any) -> NodeJob:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
         if not crawler.settings.getbool("GOVWATCH_NODE_RUN"):
             raise NotConfigured
         extension = cls(crawler)
+        crawler.signals.connect(extension.opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.closed, signal=signals.spider_closed)
         return extension
+
+    def opened(self, spider: Any) -> None:
+        from twisted.internet import task
+
+        if self.holder:
+            self.renewing = task.LoopingCall(self.keep, spider)
+            self.renewing.start(self.seconds / 3, now=False)
+
+    def keep(self, spider: Any) -> None:
+        """Renew the lease; close the crawl when it was lost."""
+        try:
+            with Store(self.db) as store:
+                kept = renew_lease(store, spider.profile.name, self.holder, self.seconds)
+        except StoreError as error:  # the database is out of reach: the lease may expire
+            spider.logger.warning(f"cannot renew the lease of {spider.profile.name}: {error}")
+            return
+        if not kept:
+            spider.logger.error(f"{spider.profile.name}: lease lost to another node; stopping")
+            self.crawler.engine.close_spider(spider, "lease_lost")
 
     def closed(self, spider: Any, reason: str) -> None:
         from crawler.crawl import add_portal, stored_status
 
-        settings = self.crawler.settings
-        run_id = settings.getint("GOVWATCH_RUN_ID")
+        if self.renewing is not None and self.renewing.running:
+            self.renewing.stop()
+        run_id = self.crawler.settings.getint("GOVWATCH_RUN_ID")
         values = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         stats = RunStats()
         portal = add_portal(stats, spider.profile.name, values, None, False)
@@ -474,7 +505,7 @@ class RecordRun:
             if isinstance(begun, dt.datetime)
             else 0.0
         )
-        with Store(settings.get("GOVWATCH_DB")) as store:
+        with Store(self.db) as store:
             store.finish_run(run_id, stats, duration, stored_status(portal["status"]))
 
 
@@ -483,7 +514,7 @@ def _finish_run(store: Store, run_id: int) -> None:
     is recorded failed, with what it stored (the job's log on its node tells why)."""
     status = store.conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
     if status and status[0] != "running":
-        return  # recorded by the job itself (RecordRun)
+        return  # recorded by the job itself (NodeJob)
     row = store.conn.execute(
         "SELECT SUM(CASE WHEN version = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN version > 1 THEN 1 "
         "ELSE 0 END), (SELECT COUNT(*) FROM run_errors WHERE run_id = ?) FROM versions WHERE run_id = ?",

@@ -77,8 +77,12 @@ GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: 
 GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
 GOVWATCH_PROFILES = None  # an extra directory of portal profiles
 GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
-EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.nodes.RecordRun": 510}
-GOVWATCH_NODE_RUN = False  # a crawl node's job records its own run (crawler.nodes.RecordRun)
+EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.nodes.NodeJob": 510}
+# A crawl node's job keeps its portal's lease (held for the scheduler GOVWATCH_LEASE_HOLDER) and
+# records its own run: crawler.nodes.NodeJob; the scheduler sets all three when it dispatches.
+GOVWATCH_NODE_RUN = False
+GOVWATCH_LEASE_HOLDER = None
+GOVWATCH_LEASE_SECONDS = 60.0
 GOVWATCH_PROGRESS = False  # also on whenever standard error is a terminal
 GOVWATCH_PROGRESS_INTERVAL = 10.0
 # Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's

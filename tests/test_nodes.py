@@ -100,7 +100,7 @@ def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None
             store, portals[:1], "s1", corpus, 120, down, schedule, T0 + dt.timedelta(seconds=121)
         )
         assert (late[0].node, late[0].job) == ("http://b:6800", "job-3")
-        # job-3 records its run as it closes (RecordRun, on the node), then its node says finished.
+        # job-3 records its run as it closes (NodeJob, on the node), then its node says finished.
         (lease,) = [lease for lease in leases(store) if lease["portal"] == "hubei-jxt"]
         store.finish_run(lease["run_id"], RunStats(documents_new=4), 1.0, "done")
         done = {"http://b:6800": ok(finished=["job-3"])}
@@ -244,12 +244,12 @@ def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(corpus: str, tmp_pat
 
 
 def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
-    """RecordRun on a node: a blocked column reaches the run, the summary and the health alerts."""
+    """NodeJob on a node: a blocked column reaches the run, the summary and the health alerts."""
     from types import SimpleNamespace
 
     from scrapy.settings import Settings
 
-    from crawler.nodes import RecordRun
+    from crawler.nodes import NodeJob
     from crawler.schedule import health_checks
 
     with Store(corpus) as store:
@@ -268,7 +268,7 @@ def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
         stats=SimpleNamespace(get_stats=lambda: stats),
         signals=SimpleNamespace(connect=lambda *args, **kwargs: None),
     )
-    RecordRun.from_crawler(crawler).closed(
+    NodeJob.from_crawler(crawler).closed(
         SimpleNamespace(profile=SimpleNamespace(name="govcn")), "finished"
     )
     with Store(corpus) as store:
@@ -285,3 +285,41 @@ def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
         assert health_checks(store, "govcn", summary) == 1
         (alert,) = store.alerts()
         assert "column zcwj blocked" in alert["message"]
+
+
+def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> None:
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from crawler.nodes import NodeJob
+
+    closed: list[str] = []
+    crawler = SimpleNamespace(
+        settings=Settings(
+            {
+                "GOVWATCH_NODE_RUN": True,
+                "GOVWATCH_DB": corpus,
+                "GOVWATCH_LEASE_HOLDER": "s1",
+                "GOVWATCH_LEASE_SECONDS": 120,
+            }
+        ),
+        engine=SimpleNamespace(close_spider=lambda spider, reason: closed.append(reason)),
+        signals=SimpleNamespace(connect=lambda *args, **kwargs: None),
+    )
+    job = NodeJob.from_crawler(crawler)
+    spider = SimpleNamespace(profile=SimpleNamespace(name="govcn"), logger=SimpleNamespace(
+        warning=lambda message: None, error=lambda message: None))  # fmt: skip
+    with Store(corpus) as store:
+        assert acquire_lease(store, "govcn", "http://a:6800", "s1", 120)
+        before = leases(store)[0]["expires_at"]
+    time.sleep(1.1)  # expiry times are kept to the second
+    job.keep(spider)  # renewed: the scheduler that dispatched it may be gone
+    with Store(corpus) as store:
+        assert leases(store)[0]["expires_at"] > before and closed == []
+        release_lease(store, "govcn", "s1")  # it expired, and another scheduler took it
+        assert acquire_lease(store, "govcn", "http://b:6800", "s2", 120)
+    job.keep(spider)
+    assert closed == ["lease_lost"]
+    with Store(corpus) as store:
+        assert leases(store)[0]["holder"] == "s2"  # the other node's lease is untouched

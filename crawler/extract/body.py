@@ -255,7 +255,9 @@ _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*
 _NOT_ADDRESSEE = re.compile(
     r"(?:如下|以下|附件|附|来源|时间|日期|地址|电话|联系人|关键词|标题|发布|索引|文号|主题|分类|"
     r"备注|说明|注|问|答|事由|案由|提案人|承办单位|办理情况|办复内容|主办单位|分办单位|反馈|"
-    r"建议人|建议号|内容|题目|字体|字号|浏览次数|阅读|分享|打印)$"
+    r"建议人|建议号|内容|题目|字体|字号|浏览次数|阅读|分享|打印|"
+    # Who signed, checked or wrote it (`…〔2023〕16号 签发人：某某`): a label of the header.
+    r"(?:签发|审核|审签|核稿|拟稿|经办|撰稿|录入|责任|填报)人)$"
 )
 # A sentence that ends in a colon (`现对…作如下调整：`) is prose, not an addressee.
 _OPENS_PROSE = re.compile(r"如下|以下|下列|^(?:为|根据|按照|依据|经|现|近日|近期|兹)")

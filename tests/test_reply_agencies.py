@@ -24,3 +24,30 @@ BODY = (
 def test_and_splits_only_between_agencies(co: str, agencies: list[str]) -> None:
     reply = extract_reply("关于第5号建议的答复", BODY.format(co=co), "reply", "市经信局")
     assert reply.co_agencies == agencies
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "联系单位：某县交通运输局\n联系电话：0000-1234567 联系人：张某",
+        "联系单位及联系人：某县交通运输局 张某\n联系电话：0000-1234567",
+        "签发人：李某 联系人：张某\n联系单位：某县交通运输局 联系电话：0000-1234567",
+    ],
+)
+def test_the_contact_unit_names_the_lead_when_nothing_else_does(contact: str) -> None:
+    body = (
+        "王某代表：\n您提出的关于道路维修的建议收悉，现答复如下：\n一是加快施工。\n"
+        f"感谢您的关心。\n2024年6月9日\n{contact}"
+    )
+    reply = extract_reply("对第5号建议的答复", body, "reply", None)
+    assert reply.lead_agency == "某县交通运输局"
+
+
+def test_a_signature_outranks_the_contact_unit() -> None:
+    body = (
+        "王某代表：\n您提出的关于道路维修的建议收悉，现答复如下：\n一是加快施工。\n"
+        "某县住房和城乡建设局\n2024年6月9日\n联系单位：某县交通运输局"
+    )
+    assert extract_reply("对第5号建议的答复", body, "reply", None).lead_agency == (
+        "某县住房和城乡建设局"
+    )

@@ -128,6 +128,11 @@ _CONTACT_LABEL = re.compile(
     r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|联系人(?:及电话|及联系电话)?|"
     r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 办 人)\s*:"
 )
+# The unit named in the sign-off's contact block (`联系单位：某县交通运输局 联系电话：…`) is the
+# agency that handled the item.
+_CONTACT_UNIT = re.compile(
+    rf"联系单位(?:和|及)?(?:联系人)?(?:及电话)?\s*:\s*(?P<a>[^\s,:;]{{2,30}}?{_AGENCY_END})(?=[\s,;]|联系|$)"
+)
 _OTHER_CONTACT_LABEL = re.compile(r"(?:联系)?电话|联系方式|手机|地址|邮编|签发人|:")
 _OFFICE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:股|科|处|室|办|中心)(?=[\u4e00-\u9fff]{2})")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
@@ -402,10 +407,11 @@ def _breadcrumb_agency(text: str) -> str | None:
 
 
 def _lead_and_co(
-    title: Folded, opening: Folded, kind: str, publisher: str | None, signer: str | None
-) -> tuple[str | None, list[str]]:
+    title: Folded, opening: Folded, kind: str, publisher: str | None, signer: str | None,
+    unit: str | None = None,
+) -> tuple[str | None, list[str]]:  # fmt: skip
     """(the lead agency, the co-handling agencies): a label, the handling sentence (X主办，Y会办),
-    the signature, the title (X关于…, …(X)), the breadcrumb, the publisher."""
+    the signature, the title (X关于…, …(X)), the contact unit, the breadcrumb, the publisher."""
     text = opening.folded
     title_agency = _first(_TITLE_AGENCY, title, "a") or _first(_TITLE_AGENCY_SUFFIX, title, "a")
     own = _fuller(signer, title_agency) or _fuller(title_agency, signer)
@@ -450,7 +456,7 @@ def _lead_and_co(
                 if co:
                     break
     crumb = _breadcrumb_agency(text)
-    lead = _fuller(lead, own) if lead else own or crumb or publisher
+    lead = _fuller(lead, own) if lead else own or unit or crumb or publisher
     return lead, co
 
 
@@ -520,7 +526,10 @@ def extract_reply(
     reply.proposal_title = _proposal_title(head, received.end() if received else 900)
 
     signer, reply.signed_date = _signature(lines)
-    reply.lead_agency, reply.co_agencies = _lead_and_co(title_f, head, kind, publisher, signer)
+    unit = _first(_CONTACT_UNIT, tail, "a")
+    reply.lead_agency, reply.co_agencies = _lead_and_co(
+        title_f, head, kind, publisher, signer, unit
+    )
     reply.contact_person, reply.contact_phone = _contact(tail)
     reply.result_class = _result_class(head, tail)
     return reply

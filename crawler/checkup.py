@@ -55,6 +55,9 @@ def checkup(
     try:
         watched = config.watched({name: None for name in names})
         notes.append(f"run and schedule crawl {len(watched)} portal(s)")
+        found, said = where_crawls_run(config.db, _needs(directory, list(watched)))
+        problems += found
+        notes += said
     except ConfigFileError as error:
         problems.append(" ".join(str(error).split()))
     try:
@@ -83,6 +86,63 @@ def checkup(
                             "its own name (deliveries are recorded per name)")  # fmt: skip
     notes.append(f"sinks: {', '.join(s.name for s in sinks) or 'none'}")
     return problems, notes, sinks
+
+
+def _needs(directory: str | None, names: list[str]) -> dict[str, tuple[str, ...]]:
+    """portal → the node tags its profile asks for (`nodes: [cn]`); {} when profiles are broken
+    (their problems are listed already)."""
+    try:
+        profiles = load_profiles(directory)
+    except ProfileError:
+        return {}
+    return {name: tuple(profiles[name].nodes) for name in names if name in profiles}
+
+
+def where_crawls_run(
+    db: str, needs: dict[str, tuple[str, ...]]
+) -> tuple[list[str], list[str]]:  # fmt: skip
+    """(problems, notes) of the corpus database and of where crawls run: reachable; with crawl
+    nodes registered, each node's health, and for every watched portal a healthy node carrying
+    the tags its profile asks for (else its crawls would wait for one until they time out)."""
+    from crawler.nodes import Node, node_status
+    from crawler.store import Store, StoreError, is_url
+
+    if not is_url(db) and not Path(db).exists():
+        return [], [f"database {db}: not created yet (the first crawl creates it)"]
+    try:
+        with Store(db, readonly=True) as store:
+            if "nodes" not in store.db.table_names():
+                rows = []
+            else:
+                rows = store.conn.execute("SELECT url, tags FROM nodes ORDER BY url", ()).fetchall()
+    except StoreError as error:
+        return [" ".join(str(error).split())], []
+    if not rows:
+        return [], [
+            f"database {store.where}: readable; crawls run on this machine (no crawl nodes)"
+        ]
+    import json
+
+    nodes = [Node(url, tuple(json.loads(tags))) for url, tags in rows]
+    problems: list[str] = []
+    healthy = []
+    for node in nodes:
+        state = node_status(node.url)
+        if state["status"] == "ok":
+            healthy.append(node)
+        else:
+            problems.append(f"crawl node {node.url}: down ({state.get('error', state['status'])}); "
+                            "start its Scrapyd, or `govwatch nodes remove` it")  # fmt: skip
+    for portal, need in needs.items():
+        if not any(set(need) <= set(node.tags) for node in nodes):
+            problems.append(f"profile {portal}: field 'nodes' asks for tags {list(need)}; no "
+                            f"crawl node carries them (add one: govwatch nodes add URL "
+                            f"{' '.join(f'--tag {tag}' for tag in need)})")  # fmt: skip
+        elif not any(set(need) <= set(node.tags) for node in healthy):
+            problems.append(
+                f"profile {portal}: every crawl node tagged {list(need) or 'any'} is down"
+            )
+    return problems, [f"crawl nodes: {len(healthy)} of {len(nodes)} up; crawls run there"]
 
 
 TEST_ALERT: dict[str, Any] = {

@@ -323,3 +323,27 @@ def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> N
     assert closed == ["lease_lost"]
     with Store(corpus) as store:
         assert leases(store)[0]["holder"] == "s2"  # the other node's lease is untouched
+
+
+def test_check_names_down_nodes_and_portals_no_node_can_crawl(
+    corpus: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.checkup import where_crawls_run
+    from crawler.cli import main
+
+    with Store(corpus) as store:
+        pass  # the corpus exists, with no node yet
+    assert where_crawls_run(corpus, {"govcn": ()})[0] == []
+    with Store(corpus) as store:
+        add_node(store, "http://127.0.0.1:9", ["cn"])  # nothing listens there: down
+    problems, notes = where_crawls_run(corpus, {"govcn": ("gd",), "hangzhou-jxj": ("cn",)})
+    assert problems[0].startswith("crawl node http://127.0.0.1:9: down")
+    assert (
+        "profile govcn: field 'nodes' asks for tags ['gd']; no crawl node carries them"
+        in (problems[1])
+    )
+    assert problems[2] == "profile hangzhou-jxj: every crawl node tagged ['cn'] is down"
+    assert notes == ["crawl nodes: 0 of 1 up; crawls run there"]
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--db", corpus]) == 2  # the same, from the command
+    assert "PROBLEM  crawl node http://127.0.0.1:9: down" in capsys.readouterr().out

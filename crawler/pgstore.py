@@ -150,6 +150,7 @@ class PgStore(Store):
         self.url = str(path)
         self.where = redact(self.url)
         self.readonly = readonly or immutable
+        self._hit_columns: str | None = None
         try:
             self.pg = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
         except psycopg.Error as error:
@@ -209,32 +210,56 @@ class PgStore(Store):
         """The same documents as SQLite's FTS5 search finds (words, OR, NOT, phrases, fields):
         each CJK word as its run of bigrams (the lexemes find candidates, the search text checks
         adjacency), one CJK character as a prefix. Ranked: hits in the title first, then the
-        newest (the search text keeps no positions to rank by, as bm25 does on SQLite)."""
+        newest (the search text keeps no positions to rank by, as bm25 does on SQLite).
+
+        Candidates first, checks last: the GIN indexes give every document holding the words'
+        bigrams, which are put in rank order reading only their titles' vectors and dates; the
+        exact conditions (adjacency in the search text, NOT, fields) are then checked in that
+        order until `limit` documents pass, so a common word costs a few dozen checks, not one per
+        document that has its bigrams."""
         parsed = parse(query)
         built = self._pg_where(parsed, portal, kind, since, fields or {})
         if built is None:
             return []
         where, params = built
+        candidates, candidate_params = _candidates(parsed, portal, kind, since)
         tokens = [t for g in parsed.groups for term in g for t in _tokens(term)]
         rank = "(d.search_t @@ to_tsquery('simple', ?))::int" if tokens else "0"
         sql = (
-            f"SELECT d.*, {rank} AS rank FROM documents d WHERE {where} "
-            "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id LIMIT ?"
+            f"SELECT h.* FROM (SELECT d.id, d.published_at, {rank} AS rank "
+            f"FROM documents d WHERE {candidates} "
+            "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id OFFSET 0) c "
+            f"CROSS JOIN LATERAL (SELECT {self._columns()} FROM documents d "
+            f"WHERE d.id = c.id AND {where} OFFSET 0) h "
+            "ORDER BY c.rank DESC, c.published_at DESC NULLS LAST, c.id LIMIT ?"
         )
+        # Both subqueries are fenced (OFFSET 0) so that the planner, which cannot tell how many
+        # candidates pass the checks, keeps this shape: candidates sorted once, then each checked
+        # by its primary key in that order until enough have passed.
         with self.pg.transaction():
             # The planner prices a scan of every row's search vector as cheap; it is not (each one
             # is read from TOAST), and the GIN indexes answer in a fraction of the time.
             self.pg.execute("SET LOCAL enable_seqscan = off")
-            rows = list(
-                self.db.query(sql, [*([" | ".join(tokens)] if tokens else []), *params, limit])
-            )
+            rows = list(self.db.query(sql, [*([" | ".join(tokens)] if tokens else []),
+                                            *candidate_params, *params, limit]))  # fmt: skip
         hits = []
         for row in rows:
             record = _decoded(row)
-            record.pop("rank", None)
             record["snippet"] = snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
+
+    def _columns(self) -> str:
+        """The documents' columns a hit shows: all but the search text and its vectors."""
+        if self._hit_columns is None:
+            rows = self.pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = 'documents' ORDER BY ordinal_position"
+            )
+            hidden = {"search_title", "search_body", "search_t", "search_b"}
+            names = [row[0] for row in rows if row[0] not in hidden]
+            self._hit_columns = ", ".join(f'd."{name}"' for name in names)
+        return self._hit_columns
 
     def search_count(
         self, query: str, *, portal: str | None = None, kind: str | None = None,
@@ -347,6 +372,43 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
             sql, more = _phrase_sql(search_form(word))
             parts.append(sql)
             params += more
+    return "(" + " AND ".join(parts) + ")", params
+
+
+def _candidates(
+    parsed: Query, portal: str | None, kind: str | None, since: str | None
+) -> tuple[str, list[Any]]:
+    """SQL for the documents a query may find, answered by the GIN indexes alone: every document
+    holding all bigrams of one of each group's terms (in title or body) and passing the filters.
+    A superset of the hits (`_pg_where` keeps the checks that need the search text)."""
+    from crawler.store import _filters
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in parsed.groups:
+        parts = [_term_lexemes(term) for term in group]
+        clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
+        params += [p for _, ps in parts for p in ps]
+    where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
+    if where:
+        clauses.append(where.removeprefix("WHERE "))
+        params += filter_params
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def _term_lexemes(term: Term) -> tuple[str, list[Any]]:
+    """A term's lexemes, in the title or the body: what `_term_sql` requires before adjacency."""
+    if term.phrase:
+        lookups = [("plainto_tsquery", search_form(" ".join(term.words)))]
+    else:
+        lookups = [("to_tsquery", f"'{word}':*") if _CJK_RUN.fullmatch(word) and len(word) == 1
+                   else ("plainto_tsquery", search_form(word)) for word in term.words]  # fmt: skip
+    parts: list[str] = []
+    params: list[Any] = []
+    for function, value in lookups:
+        parts.append(f"(d.search_t @@ {function}('simple', ?) OR "
+                     f"d.search_b @@ {function}('simple', ?))")  # fmt: skip
+        params += [value, value]
     return "(" + " AND ".join(parts) + ")", params
 
 

@@ -265,13 +265,18 @@ class PgStore(Store):
         self, query: str, *, portal: str | None = None, kind: str | None = None,
         since: str | None = None, fields: dict[str, str] | None = None,
     ) -> int:  # fmt: skip
-        built = self._pg_where(parse(query), portal, kind, since, fields or {})
+        parsed = parse(query)
+        built = self._pg_where(parsed, portal, kind, since, fields or {})
         if built is None:
             return 0
         where, params = built
+        candidates, candidate_params = _candidates(parsed, portal, kind, since)
         with self.pg.transaction():
             self.pg.execute("SET LOCAL enable_seqscan = off")
-            row = self.conn.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params)
+            row = self.conn.execute(
+                f"SELECT COUNT(*) FROM documents d WHERE {candidates} AND {where}",
+                [*candidate_params, *params],
+            )
             return int(row.fetchone()[0])
 
     def _pg_where(
@@ -346,15 +351,15 @@ class PgStore(Store):
 
 
 def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
-    """A run of index tokens: one token is checked by its lexeme; several, by their lexemes
-    (candidates) and then adjacency in the search text."""
+    """A run of index tokens: one token is checked by its lexeme; several, by adjacency in the
+    search text (where they stand side by side, the search vector built from that text holds
+    their lexemes: `_candidates` asks the GIN indexes for those, this checks only the text)."""
     if " " not in phrase:
         return ("(d.search_t @@ plainto_tsquery('simple', ?) OR "
                 "d.search_b @@ plainto_tsquery('simple', ?))", [phrase, phrase])  # fmt: skip
     like = f"% {phrase} %"
-    return ("((d.search_t @@ plainto_tsquery('simple', ?) AND ' ' || d.search_title || ' ' LIKE ?)"
-            " OR (d.search_b @@ plainto_tsquery('simple', ?) AND ' ' || d.search_body || ' ' LIKE ?))",
-            [phrase, like, phrase, like])  # fmt: skip
+    return ("(' ' || COALESCE(d.search_title, '') || ' ' LIKE ? "
+            "OR ' ' || COALESCE(d.search_body, '') || ' ' LIKE ?)", [like, like])  # fmt: skip
 
 
 def _term_sql(term: Term) -> tuple[str, list[Any]]:

@@ -44,6 +44,9 @@ from crawler.store import (
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
 LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER, LOCK_DELIVERY = 1, 2, 3, 4
 
+#: A search for at most PROBE_LIMIT hits first tries the PROBE_ROWS newest documents (`search`).
+PROBE_ROWS, PROBE_LIMIT = 1000, 100
+
 #: What PostgreSQL adds after a shared migration: full-text columns in place of FTS5.
 PG_AFTER: dict[int, list[str]] = {
     1: [
@@ -212,11 +215,12 @@ class PgStore(Store):
         adjacency), one CJK character as a prefix. Ranked: hits in the title first, then the
         newest (the search text keeps no positions to rank by, as bm25 does on SQLite).
 
-        Candidates first, checks last: the GIN indexes give every document holding the words'
-        bigrams, which are put in rank order reading only their titles' vectors and dates; the
-        exact conditions (adjacency in the search text, NOT, fields) are then checked in that
-        order until `limit` documents pass, so a common word costs a few dozen checks, not one per
-        document that has its bigrams."""
+        A common word is answered from the newest documents: the first `PROBE_ROWS` by date
+        (the published_at index) are checked, title hits only (unranked queries: all), and when
+        `limit` of them pass they are the page — every other title hit is older. Otherwise, the
+        candidates: the GIN indexes give every document holding the words' bigrams, put in rank
+        order reading only their titles' vectors and dates, and the exact conditions (adjacency
+        in the search text, NOT, fields) are checked in that order until `limit` pass."""
         parsed = parse(query)
         built = self._pg_where(parsed, portal, kind, since, fields or {})
         if built is None:
@@ -225,23 +229,33 @@ class PgStore(Store):
         candidates, candidate_params = _candidates(parsed, portal, kind, since)
         tokens = [t for g in parsed.groups for term in g for t in _tokens(term)]
         rank = "(d.search_t @@ to_tsquery('simple', ?))::int" if tokens else "0"
-        sql = (
+        ranked = [" | ".join(tokens)] if tokens else []
+        check = (f"CROSS JOIN LATERAL (SELECT {self._columns()} FROM documents d "
+                 f"WHERE d.id = c.id AND {where} OFFSET 0) h")  # fmt: skip
+        newest = (
+            f"SELECT h.* FROM (SELECT d.id, d.published_at, {rank} AS rank FROM documents d "
+            "WHERE d.published_at IS NOT NULL ORDER BY d.published_at DESC, d.id LIMIT ?) c "
+            f"{check} {'WHERE c.rank = 1' if tokens else ''} "
+            "ORDER BY c.published_at DESC, c.id LIMIT ?"
+        )
+        every = (
             f"SELECT h.* FROM (SELECT d.id, d.published_at, {rank} AS rank "
             f"FROM documents d WHERE {candidates} "
             "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id OFFSET 0) c "
-            f"CROSS JOIN LATERAL (SELECT {self._columns()} FROM documents d "
-            f"WHERE d.id = c.id AND {where} OFFSET 0) h "
-            "ORDER BY c.rank DESC, c.published_at DESC NULLS LAST, c.id LIMIT ?"
+            f"{check} ORDER BY c.rank DESC, c.published_at DESC NULLS LAST, c.id LIMIT ?"
         )
-        # Both subqueries are fenced (OFFSET 0) so that the planner, which cannot tell how many
-        # candidates pass the checks, keeps this shape: candidates sorted once, then each checked
+        # The subqueries are fenced (OFFSET 0, LIMIT) so that the planner, which cannot tell how
+        # many rows pass the checks, keeps this shape: rows in rank order first, then each checked
         # by its primary key in that order until enough have passed.
         with self.pg.transaction():
             # The planner prices a scan of every row's search vector as cheap; it is not (each one
             # is read from TOAST), and the GIN indexes answer in a fraction of the time.
             self.pg.execute("SET LOCAL enable_seqscan = off")
-            rows = list(self.db.query(sql, [*([" | ".join(tokens)] if tokens else []),
-                                            *candidate_params, *params, limit]))  # fmt: skip
+            rows: list[dict[str, Any]] = []
+            if limit <= PROBE_LIMIT:
+                rows = list(self.db.query(newest, [*ranked, PROBE_ROWS, *params, limit]))
+            if len(rows) < limit:
+                rows = list(self.db.query(every, [*ranked, *candidate_params, *params, limit]))
         hits = []
         for row in rows:
             record = _decoded(row)

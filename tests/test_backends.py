@@ -105,9 +105,12 @@ def _title_first_then_newest(hits: list[dict[str, Any]], query: str) -> list[str
 def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
     tmp_path: Path, pg_cluster: Any
 ) -> None:
-    # Candidates are ranked before adjacency, NOT and fields are checked: a page must still be
-    # the first hits of the full ranking, and the count (checked in one pass) the same number.
+    # Rows are ranked before adjacency, NOT and fields are checked, and a small page is first
+    # sought among the newest documents: a page must still be the first hits of the full
+    # ranking, and the count (checked in one pass) the same number.
     records = _corpus(11, 250)
+    for record in records[::7]:
+        record["published_at"] = None  # undated: ranked after every dated document
     with Store(tmp_path / "s.db") as lite, Store(pg_cluster.create_database()) as pg:
         for number, record in enumerate(records):
             _save(lite, f"p:{number}", record)

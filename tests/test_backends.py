@@ -102,12 +102,16 @@ def _title_first_then_newest(hits: list[dict[str, Any]], query: str) -> list[str
     return [hit["id"] for hit in ranked]
 
 
+@pytest.mark.parametrize("probe_rows", [1000, 40])
 def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
-    tmp_path: Path, pg_cluster: Any
+    tmp_path: Path, pg_cluster: Any, monkeypatch: pytest.MonkeyPatch, probe_rows: int
 ) -> None:
     # Rows are ranked before adjacency, NOT and fields are checked, and a small page is first
-    # sought among the newest documents: a page must still be the first hits of the full
-    # ranking, and the count (checked in one pass) the same number.
+    # sought among the newest documents (all of them, or only some: probe_rows): a page must
+    # still be the first hits of the full ranking, and the count (checked in one pass) the same.
+    from crawler import pgstore
+
+    monkeypatch.setattr(pgstore, "PROBE_ROWS", probe_rows)
     records = _corpus(11, 250)
     for record in records[::7]:
         record["published_at"] = None  # undated: ranked after every dated document

@@ -9,8 +9,9 @@ DOUBLE PRECISION, TEXT compared byte by byte like SQLite). What differs lives he
   read, so that several crawls writing at once never lose or duplicate a document or an alert;
 - full-text search: SQLite's FTS5 table and triggers are left out; instead two generated
   `tsvector` columns over the same search text (CJK bigrams, `crawler.store.search_form`), with
-  GIN indexes, and each phrase checked exactly against the search text, so a query returns the
-  same documents as on SQLite;
+  GIN indexes to find candidates, and each phrase checked exactly against the search text, so a
+  query returns the same documents as on SQLite; rows are ranked before they are checked, and
+  checked only until the page is full (`PgStore.search`);
 - migrations run under a lock, so processes starting together migrate once.
 
 A migration added to `crawler.store.MIGRATIONS` runs here too when written as `db.execute(SQL)` in

@@ -9,8 +9,9 @@ DOUBLE PRECISION, TEXT compared byte by byte like SQLite). What differs lives he
   read, so that several crawls writing at once never lose or duplicate a document or an alert;
 - full-text search: SQLite's FTS5 table and triggers are left out; instead two generated
   `tsvector` columns over the same search text (CJK bigrams, `crawler.store.search_form`), with
-  GIN indexes, and each phrase checked exactly against the search text, so a query returns the
-  same documents as on SQLite;
+  GIN indexes to find candidates, and each phrase checked exactly against the search text, so a
+  query returns the same documents as on SQLite; rows are ranked before they are checked, and
+  checked only until the page is full (`PgStore.search`);
 - migrations run under a lock, so processes starting together migrate once.
 
 A migration added to `crawler.store.MIGRATIONS` runs here too when written as `db.execute(SQL)` in
@@ -44,6 +45,9 @@ from crawler.store import (
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
 LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER = 1, 2, 3
+
+#: A search for at most PROBE_LIMIT hits first tries the PROBE_ROWS newest documents (`search`).
+PROBE_ROWS, PROBE_LIMIT = 1000, 100
 
 #: What PostgreSQL adds after a shared migration: full-text columns in place of FTS5.
 PG_AFTER: dict[int, list[str]] = {
@@ -151,6 +155,7 @@ class PgStore(Store):
         self.url = str(path)
         self.where = redact(self.url)
         self.readonly = readonly or immutable
+        self._hit_columns: str | None = None
         try:
             self.pg = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
         except psycopg.Error as error:
@@ -210,44 +215,84 @@ class PgStore(Store):
         """The same documents as SQLite's FTS5 search finds (words, OR, NOT, phrases, fields):
         each CJK word as its run of bigrams (the lexemes find candidates, the search text checks
         adjacency), one CJK character as a prefix. Ranked: hits in the title first, then the
-        newest (the search text keeps no positions to rank by, as bm25 does on SQLite)."""
+        newest (the search text keeps no positions to rank by, as bm25 does on SQLite).
+
+        A common word is answered from the newest documents: the first `PROBE_ROWS` by date
+        (the published_at index) are checked, title hits only (unranked queries: all), and when
+        `limit` of them pass they are the page — every other title hit is older. Otherwise, the
+        candidates: the GIN indexes give every document holding the words' bigrams, put in rank
+        order reading only their titles' vectors and dates, and the exact conditions (adjacency
+        in the search text, NOT, fields) are checked in that order until `limit` pass."""
         parsed = parse(query)
         built = self._pg_where(parsed, portal, kind, since, fields or {})
         if built is None:
             return []
         where, params = built
+        candidates, candidate_params = _candidates(parsed, portal, kind, since)
         tokens = [t for g in parsed.groups for term in g for t in _tokens(term)]
         rank = "(d.search_t @@ to_tsquery('simple', ?))::int" if tokens else "0"
-        sql = (
-            f"SELECT d.*, {rank} AS rank FROM documents d WHERE {where} "
-            "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id LIMIT ?"
+        ranked = [" | ".join(tokens)] if tokens else []
+        check = (f"CROSS JOIN LATERAL (SELECT {self._columns()} FROM documents d "
+                 f"WHERE d.id = c.id AND {where} OFFSET 0) h")  # fmt: skip
+        newest = (
+            f"SELECT h.* FROM (SELECT d.id, d.published_at, {rank} AS rank FROM documents d "
+            "WHERE d.published_at IS NOT NULL ORDER BY d.published_at DESC, d.id LIMIT ?) c "
+            f"{check} {'WHERE c.rank = 1' if tokens else ''} "
+            "ORDER BY c.published_at DESC, c.id LIMIT ?"
         )
+        every = (
+            f"SELECT h.* FROM (SELECT d.id, d.published_at, {rank} AS rank "
+            f"FROM documents d WHERE {candidates} "
+            "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id OFFSET 0) c "
+            f"{check} ORDER BY c.rank DESC, c.published_at DESC NULLS LAST, c.id LIMIT ?"
+        )
+        # The subqueries are fenced (OFFSET 0, LIMIT) so that the planner, which cannot tell how
+        # many rows pass the checks, keeps this shape: rows in rank order first, then each checked
+        # by its primary key in that order until enough have passed.
         with self.pg.transaction():
             # The planner prices a scan of every row's search vector as cheap; it is not (each one
             # is read from TOAST), and the GIN indexes answer in a fraction of the time.
             self.pg.execute("SET LOCAL enable_seqscan = off")
-            rows = list(
-                self.db.query(sql, [*([" | ".join(tokens)] if tokens else []), *params, limit])
-            )
+            rows: list[dict[str, Any]] = []
+            if limit <= PROBE_LIMIT:
+                rows = list(self.db.query(newest, [*ranked, PROBE_ROWS, *params, limit]))
+            if len(rows) < limit:
+                rows = list(self.db.query(every, [*ranked, *candidate_params, *params, limit]))
         hits = []
         for row in rows:
             record = _decoded(row)
-            record.pop("rank", None)
             record["snippet"] = snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
+
+    def _columns(self) -> str:
+        """The documents' columns a hit shows: all but the search text and its vectors."""
+        if self._hit_columns is None:
+            rows = self.pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = 'documents' ORDER BY ordinal_position"
+            )
+            hidden = {"search_title", "search_body", "search_t", "search_b"}
+            names = [row[0] for row in rows if row[0] not in hidden]
+            self._hit_columns = ", ".join(f'd."{name}"' for name in names)
+        return self._hit_columns
 
     def search_count(
         self, query: str, *, portal: str | None = None, kind: str | None = None,
         since: str | None = None, fields: dict[str, str] | None = None,
     ) -> int:  # fmt: skip
-        built = self._pg_where(parse(query), portal, kind, since, fields or {})
+        parsed = parse(query)
+        built = self._pg_where(parsed, portal, kind, since, fields or {})
         if built is None:
             return 0
         where, params = built
+        candidates, candidate_params = _candidates(parsed, portal, kind, since)
         with self.pg.transaction():
             self.pg.execute("SET LOCAL enable_seqscan = off")
-            row = self.conn.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params)
+            row = self.conn.execute(
+                f"SELECT COUNT(*) FROM documents d WHERE {candidates} AND {where}",
+                [*candidate_params, *params],
+            )
             return int(row.fetchone()[0])
 
     def _pg_where(
@@ -337,15 +382,15 @@ class PgStore(Store):
 
 
 def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
-    """A run of index tokens: one token is checked by its lexeme; several, by their lexemes
-    (candidates) and then adjacency in the search text."""
+    """A run of index tokens: one token is checked by its lexeme; several, by adjacency in the
+    search text (where they stand side by side, the search vector built from that text holds
+    their lexemes: `_candidates` asks the GIN indexes for those, this checks only the text)."""
     if " " not in phrase:
         return ("(d.search_t @@ plainto_tsquery('simple', ?) OR "
                 "d.search_b @@ plainto_tsquery('simple', ?))", [phrase, phrase])  # fmt: skip
     like = f"% {phrase} %"
-    return ("((d.search_t @@ plainto_tsquery('simple', ?) AND ' ' || d.search_title || ' ' LIKE ?)"
-            " OR (d.search_b @@ plainto_tsquery('simple', ?) AND ' ' || d.search_body || ' ' LIKE ?))",
-            [phrase, like, phrase, like])  # fmt: skip
+    return ("(' ' || COALESCE(d.search_title, '') || ' ' LIKE ? "
+            "OR ' ' || COALESCE(d.search_body, '') || ' ' LIKE ?)", [like, like])  # fmt: skip
 
 
 def _term_sql(term: Term) -> tuple[str, list[Any]]:
@@ -363,6 +408,43 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
             sql, more = _phrase_sql(search_form(word))
             parts.append(sql)
             params += more
+    return "(" + " AND ".join(parts) + ")", params
+
+
+def _candidates(
+    parsed: Query, portal: str | None, kind: str | None, since: str | None
+) -> tuple[str, list[Any]]:
+    """SQL for the documents a query may find, answered by the GIN indexes alone: every document
+    holding all bigrams of one of each group's terms (in title or body) and passing the filters.
+    A superset of the hits (`_pg_where` keeps the checks that need the search text)."""
+    from crawler.store import _filters
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in parsed.groups:
+        parts = [_term_lexemes(term) for term in group]
+        clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
+        params += [p for _, ps in parts for p in ps]
+    where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
+    if where:
+        clauses.append(where.removeprefix("WHERE "))
+        params += filter_params
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def _term_lexemes(term: Term) -> tuple[str, list[Any]]:
+    """A term's lexemes, in the title or the body: what `_term_sql` requires before adjacency."""
+    if term.phrase:
+        lookups = [("plainto_tsquery", search_form(" ".join(term.words)))]
+    else:
+        lookups = [("to_tsquery", f"'{word}':*") if _CJK_RUN.fullmatch(word) and len(word) == 1
+                   else ("plainto_tsquery", search_form(word)) for word in term.words]  # fmt: skip
+    parts: list[str] = []
+    params: list[Any] = []
+    for function, value in lookups:
+        parts.append(f"(d.search_t @@ {function}('simple', ?) OR "
+                     f"d.search_b @@ {function}('simple', ?))")  # fmt: skip
+        params += [value, value]
     return "(" + " AND ".join(parts) + ")", params
 
 

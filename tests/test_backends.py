@@ -83,6 +83,57 @@ def test_search_returns_the_same_documents_on_both_backends(
         assert pg.search("鸿蒙", limit=1)[0]["snippet"]
 
 
+def _title_first_then_newest(hits: list[dict[str, Any]], query: str) -> list[str]:
+    """PostgreSQL's ranking, computed here: a title holding any of the query's bigrams (a lone
+    character: any bigram it starts) first, then the newest, then by id."""
+    from crawler.query import _CJK_RUN, parse, search_form
+
+    wanted = [w for term in parse(query).groups for t in term for w in t.words]
+    singles = [w for w in wanted if _CJK_RUN.fullmatch(w) and len(w) == 1]
+    tokens = {t for w in wanted if w not in singles for t in search_form(w).split()}
+
+    def in_title(hit: dict[str, Any]) -> bool:
+        held = search_form(hit["title"]).split()
+        return any(t in tokens or any(t.startswith(s) for s in singles) for t in held)
+
+    ranked = sorted(hits, key=lambda hit: hit["id"])
+    ranked.sort(key=lambda hit: hit["published_at"] or "", reverse=True)
+    ranked.sort(key=lambda hit: not in_title(hit))
+    return [hit["id"] for hit in ranked]
+
+
+@pytest.mark.parametrize("probe_rows", [1000, 40])
+def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
+    tmp_path: Path, pg_cluster: Any, monkeypatch: pytest.MonkeyPatch, probe_rows: int
+) -> None:
+    # Rows are ranked before adjacency, NOT and fields are checked, and a small page is first
+    # sought among the newest documents (all of them, or only some: probe_rows): a page must
+    # still be the first hits of the full ranking, and the count (checked in one pass) the same.
+    from crawler import pgstore
+
+    monkeypatch.setattr(pgstore, "PROBE_ROWS", probe_rows)
+    records = _corpus(11, 250)
+    for record in records[::7]:
+        record["published_at"] = None  # undated: ranked after every dated document
+    with Store(tmp_path / "s.db") as lite, Store(pg_cluster.create_database()) as pg:
+        for number, record in enumerate(records):
+            _save(lite, f"p:{number}", record)
+            _save(pg, f"p:{number}", record)
+        checked = 0
+        for query in [*QUERIES, '开源 -"开源 软件"', '"开源 社区" OR 鸿蒙', "开源软件 -社区"]:
+            for options in ({}, {"kind": "reply"}, {"fields": {"deputy": "何征宇"}}):
+                everything = pg.search(query, limit=1000, **options)
+                full = [hit["id"] for hit in everything]
+                assert full == _title_first_then_newest(everything, query), (query, options)
+                for limit in (1, 3, 10):
+                    page = [hit["id"] for hit in pg.search(query, limit=limit, **options)]
+                    assert page == full[:limit], (query, options, limit)
+                count = len(lite.search(query, limit=1000, **options))
+                assert pg.search_count(query, **options) == len(full) == count, (query, options)
+                checked += len(full) > 10
+        assert checked > 20  # most queries fill a page: the prefixes mean something
+
+
 def _writer(db: str, worker: int, shared: int, own: int) -> None:
     rule = Alert("r", {"message": "m"})
     with Store(db) as store:

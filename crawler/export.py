@@ -101,12 +101,18 @@ def write_warc(store: Store, out: IO[bytes], kind: str | None, since: str | None
 def _write_files(store: Store, writer: Any, record: dict[str, Any]) -> int:
     """A document's attachment files as fetched, each a `resource` record under its URL."""
     written = 0
-    for url, fetched_at, sha, content_type in store.conn.execute(
-        "SELECT v.url, v.fetched_at, v.sha256, f.content_type FROM attachments a "
+    rows = store.conn.execute(
+        "SELECT v.url, v.fetched_at, v.sha256, f.content_type, v.version FROM attachments a "
         "JOIN attachment_versions v ON v.url = a.url JOIN attachment_files f ON f.sha256 = v.sha256 "
-        "WHERE a.document_id = ? ORDER BY a.rowid, v.version",
+        "WHERE a.document_id = ?",
         (record["id"],),
-    ):
+    ).fetchall()
+    order = {
+        link.get("url"): place
+        for place, link in reversed(list(enumerate(record.get("attachments") or [])))
+    }
+    rows.sort(key=lambda row: (order.get(row[0], len(order)), row[0], row[4]))
+    for url, fetched_at, sha, content_type, _ in rows:
         raw = store.attachment_raw(sha) or b""
         item = writer.create_warc_record(
             url, "resource", payload=io.BytesIO(raw),

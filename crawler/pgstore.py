@@ -40,7 +40,6 @@ from crawler.store import (
     _decoded,
     now,
     search_form,
-    snippet,
 )
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
@@ -261,7 +260,7 @@ class PgStore(Store):
         hits = []
         for row in rows:
             record = _decoded(row)
-            record["snippet"] = snippet(record, " ".join(parsed.words))
+            record["snippet"] = self._snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
 

@@ -873,12 +873,14 @@ class Store:
 
     def attachment_texts(self, identity: str) -> list[dict[str, Any]]:
         """A document's attachments with their stored file and text, in link order."""
-        rows = self.conn.execute(
+        found = self.conn.execute(
             "SELECT a.url, a.name, a.type, a.sha256, a.fetched_at, a.fetch_status, a.fetch_error, "
             "f.type, f.size, f.page_count, f.ocr, f.ocr_confidence, f.text, f.warnings "
             "FROM attachments a LEFT JOIN attachment_files f ON f.sha256 = a.sha256 "
-            "WHERE a.document_id = ? ORDER BY a.rowid", (identity,),
+            "WHERE a.document_id = ?", (identity,),
         )  # fmt: skip
+        order = self.link_order(identity)
+        rows = sorted(found, key=lambda row: (order.get(row[0], len(order)), row[0]))
         return [
             {"url": url, "name": name, "type": link_type, "sha256": sha, "fetched_at": at,
              "fetch_status": state, "fetch_error": error, "file_type": file_type, "size": size,
@@ -888,6 +890,14 @@ class Store:
             for (url, name, link_type, sha, at, state, error, file_type, size, pages, ocr,
                  confidence, text, warnings) in rows
         ]  # fmt: skip
+
+    def link_order(self, identity: str) -> dict[str, int]:
+        """attachment URL → its place among the document's links (as the page lists them)."""
+        row = self.conn.execute(
+            "SELECT attachments FROM documents WHERE id = ?", (identity,)
+        ).fetchone()
+        links = json.loads(row[0]) if row and row[0] else []
+        return {link.get("url"): place for place, link in reversed(list(enumerate(links)))}
 
     def attachment_raw(self, sha256: str) -> bytes | None:
         row = self.conn.execute(
@@ -1128,17 +1138,20 @@ class Store:
         for row in self.db.query(f"{sql} ORDER BY {order} LIMIT ?", [*params, limit]):
             record = _decoded(row)
             record.pop("rank", None)
-            wanted = " ".join(parsed.words)
-            record["snippet"] = snippet(record, wanted)
-            if "【" not in record["snippet"] and record.get("attachments"):
-                # Found in an attachment's text: quote it there, naming the file.
-                for file in self.attachment_texts(record["id"]):
-                    found = snippet({"body_text": file["text"]}, wanted)
-                    if "【" in found:
-                        record["snippet"] = f"{file['name'] or file['url']}: {found}"
-                        break
+            record["snippet"] = self._snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
+
+    def _snippet(self, record: dict[str, Any], wanted: str) -> str:
+        """The hit's snippet; where the words are found only in an attachment's text, quoted
+        there, naming the file."""
+        found = snippet(record, wanted)
+        if "【" not in found and record.get("attachments"):
+            for file in self.attachment_texts(record["id"]):
+                inside = snippet({"body_text": file["text"]}, wanted)
+                if "【" in inside:
+                    return f"{file['name'] or file['url']}: {inside}"
+        return found
 
     def search_count(
         self, query: str, *, portal: str | None = None, kind: str | None = None,

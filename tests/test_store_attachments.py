@@ -50,9 +50,9 @@ def _save(store: Store, record: dict[str, Any], files: list[FetchedFile], identi
     return outcome, record
 
 
-def test_a_file_is_stored_once_and_its_text_read_into_the_record(tmp_path: Path) -> None:
+def test_a_file_is_stored_once_and_its_text_read_into_the_record(corpus: str) -> None:
     pdf = formats.pdf_text(REPLY_TEXT)
-    with Store(tmp_path / "s.db") as store:
+    with Store(corpus) as store:  # on SQLite and PostgreSQL alike
         assert store.schema_version() == SCHEMA_VERSION
         assert "attachment_files" in store.db.table_names()
         outcome, _ = _save(store, _record(), [_file(pdf)], "p:1")
@@ -130,3 +130,34 @@ def test_a_database_from_before_attachments_is_migrated(tmp_path: Path) -> None:
         columns = {row[1] for row in store.conn.execute("PRAGMA table_info(attachments)")}
         assert {"sha256", "fetch_status"} <= columns
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM attachment_files").fetchone() == (0,)
+
+
+def test_a_documents_files_are_exported_in_link_order(corpus: str) -> None:
+    """JSON lines and WARC, on SQLite and PostgreSQL alike: the files as the page lists them."""
+    import io
+    import json
+
+    from crawler.export import write_jsonl, write_warc
+
+    second = "http://x.gov.cn/files/fujian.pdf"
+    record = _record(attachments=[{"url": second, "name": "附件.pdf", "type": "pdf"},
+                                  {"url": PDF_URL, "name": "答复.pdf", "type": "pdf"}])  # fmt: skip
+    files = [_file(formats.pdf_text(REPLY_TEXT)), _file(formats.pdf_text(["附件一"]), url=second)]
+    with Store(corpus) as store:
+        _save(store, record, files, "p:1")
+        assert [f["url"] for f in store.attachment_texts("p:1")] == [second, PDF_URL]
+        lines = io.StringIO()
+        assert write_jsonl(store, lines, None, None) == 1
+        (row,) = map(json.loads, lines.getvalue().splitlines())
+        assert [f["url"] for f in row["attachment_files"]] == [second, PDF_URL]
+        warc = io.BytesIO()
+        write_warc(store, warc, None, None)
+    from warcio.archiveiterator import ArchiveIterator
+
+    warc.seek(0)
+    resources = [
+        item.rec_headers.get_header("WARC-Target-URI")
+        for item in ArchiveIterator(warc)
+        if item.rec_type == "resource"
+    ]
+    assert resources == [second, PDF_URL]

@@ -258,6 +258,7 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
             raise fail("show", f"{key}: no such document in {db}; give its URL or id as "
                        "`govwatch search` or `govwatch alerts` print them")  # fmt: skip
         versions = store.versions(document["id"])
+        files = store.attachment_texts(document["id"]) if document.get("attachments") else []
     diff: dict[str, Any] | None = None
     if between is not None:
         try:
@@ -271,10 +272,13 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
                                   f"version {old['version']}", f"version {new['version']}")}  # fmt: skip
     if as_json:
         listed = [{k: v for k, v in version.items() if k != "record"} for version in versions]
-        click.echo(json.dumps({"document": document, "versions": listed, "diff": diff},
-                              ensure_ascii=False))  # fmt: skip
+        from crawler.export import FILE_KEYS
+
+        stored = [{key: file.get(key) for key in FILE_KEYS} for file in files]
+        click.echo(json.dumps({"document": document, "attachment_files": stored, "versions": listed,
+                               "diff": diff}, ensure_ascii=False))  # fmt: skip
         return 0
-    _print_document(document, len(versions))
+    _print_document(document, len(versions), files)
     if list_versions:
         click.echo("\nversions:")
         previous: dict[str, Any] | None = None
@@ -332,7 +336,24 @@ def _pick(versions: list[dict[str, Any]], between: str) -> tuple[dict[str, Any],
     return numbers[first], numbers[last]
 
 
-def _print_document(document: dict[str, Any], versions: int) -> None:
+def _file_state(file: dict[str, Any] | None) -> str:
+    """What was stored of an attachment: `pdf, 3 pages, 2,345 characters (OCR)`, or why not."""
+    if file is None or not file.get("fetch_status"):
+        return "not fetched"
+    if file["fetch_status"] != "fetched":
+        return f"{file['fetch_status']}: {file.get('fetch_error') or 'no reason given'}"
+    parts = [file.get("file_type") or "file"]
+    if file.get("page_count"):
+        parts.append(f"{file['page_count']} page(s)")
+    parts.append(
+        f"{len(file.get('text') or ''):,} characters" + (" (OCR)" if file.get("ocr") else "")
+    )
+    return ", ".join(parts)
+
+
+def _print_document(
+    document: dict[str, Any], versions: int, files: list[dict[str, Any]] | None = None
+) -> None:
     for key in SHOWN_FIELDS:
         value = document.get(key)
         if value:
@@ -346,8 +367,10 @@ def _print_document(document: dict[str, Any], versions: int) -> None:
             click.echo(
                 f"{'reply.' + key + ':':26} {'、'.join(value) if isinstance(value, list) else value}"
             )
+    stored = {file["url"]: file for file in files or []}
     for attachment in document.get("attachments") or []:
-        click.echo(f"{'attachment:':15} {attachment.get('name') or ''}  {attachment.get('url')}")
+        click.echo(f"{'attachment:':15} {attachment.get('name') or ''}  {attachment.get('url')}  "
+                   f"[{_file_state(stored.get(attachment.get('url')))}]")  # fmt: skip
     click.echo(f"{'id:':15} {document['id']}   status {document['status']}"
                + (f" since {shown(document['gone_at'])}" if document.get("gone_at") else ""))  # fmt: skip
     click.echo(f"{'provenance:':15} fetched {document.get('fetched_url') or document['url']}; first seen "

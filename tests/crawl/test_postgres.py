@@ -97,3 +97,38 @@ def test_migrate_copies_a_corpus_whole_and_back(
     with Store(back) as store:
         assert {h["id"] for h in store.search("开源 答复", limit=1000)} == searched
         assert store.integrity() == "ok"
+
+
+def test_the_reading_commands_work_on_a_postgresql_corpus(
+    replica_url: str, pg_cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """show, search, export (JSON lines and WARC), alerts and status read a PostgreSQL corpus as
+    they read a SQLite one: no SQLite-only SQL left in them."""
+    import json
+
+    from crawler.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no govwatch.yaml of the developer's
+    url = pg_cluster.create_database()
+    crawl(replica_url, url)  # type: ignore[arg-type]
+    with Store(url) as store:
+        records = [r for r in store.records() if r["status"] == "live"]
+    with_files = next(r for r in records if r["attachments"])
+    capsys.readouterr()
+    assert main(["show", with_files["url"], "--db", url, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [f["url"] for f in shown["attachment_files"]] == [
+        a["url"] for a in with_files["attachments"]
+    ]
+    assert main(["search", "开源", "--db", url, "--json"]) == 0
+    assert capsys.readouterr().out.strip()
+    assert main(["export", "--db", url, "-o", str(tmp_path / "all.jsonl")]) == 0
+    lines = (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(records)
+    assert main(["export", "--format", "warc", "--db", url, "-o", str(tmp_path / "all.warc")]) == 0
+    assert (tmp_path / "all.warc").stat().st_size > 0
+    capsys.readouterr()
+    assert main(["alerts", "--db", url]) == 0  # a first crawl is the baseline: no alert
+    assert capsys.readouterr().out.strip().endswith("0 alert(s)")
+    assert main(["status", "--db", url]) == 0

@@ -1,9 +1,10 @@
 """Downloader middlewares: retries with backoff that honour Retry-After; cookies that never
-reach the network for the Public Suffix List."""
+reach the network for the Public Suffix List; one politeness slot per loopback origin."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -14,6 +15,8 @@ from tldextract import TLDExtract
 from twisted.internet import reactor as _reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
+
+from crawler.slots import slot_key
 
 reactor: Any = _reactor
 DELAY_KEY = "govwatch_retry_delay"
@@ -96,3 +99,16 @@ class RetryDelayMiddleware:
         if delay and delay > 0:
             return deferLater(reactor, delay, lambda: None)
         return None
+
+
+class OriginSlotMiddleware:
+    """Puts each request in its origin's slot on loopback (`slot_key`), so that each replica
+    portal gets its own delay and concurrency as a real portal on its own host does. Scrapy
+    keys slots on the host name alone: every replica portal's slot would be `127.0.0.1`, and
+    the profiles' DOWNLOAD_SLOTS entries for it would overwrite one another."""
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        parts = urlsplit(request.url)
+        key = slot_key(parts.netloc)
+        if "download_slot" not in request.meta and key != parts.hostname:
+            request.meta["download_slot"] = key

@@ -82,7 +82,12 @@ GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
 # Each spider puts its profile's politeness (delay, concurrency) on its hosts' slots, wherever
 # it runs (a local crawl or a Scrapyd node). None: on, except on a replica (True: there too).
 GOVWATCH_POLITENESS = None
-EXTENSIONS = {"crawler.progress.Progress": 500}
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+    # AutoThrottle, never below the profile's delay (Scrapy's floors at DOWNLOAD_DELAY only).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.middlewares.ProfileFloorThrottle": 0,
+}
 GOVWATCH_PROGRESS = False  # also on whenever standard error is a terminal
 GOVWATCH_PROGRESS_INTERVAL = 10.0
 # Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's

@@ -79,3 +79,33 @@ def test_the_spider_puts_its_profiles_politeness_on_its_slots(tmp_path: Path) ->
     assert polite.settings.getdict("DOWNLOAD_SLOTS") == {
         "127.0.0.1:18403": {"delay": profiles["hubei-jxt"].delay, "concurrency": 1}
     }
+
+
+def test_autothrottle_never_takes_a_slot_below_its_profiles_delay() -> None:
+    from types import SimpleNamespace
+
+    from scrapy.extensions.throttle import AutoThrottle
+    from scrapy.http import Response
+
+    from crawler.middlewares import ProfileFloorThrottle
+
+    settings = {"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_DELAY": 2.0, "AUTOTHROTTLE_START_DELAY": 2.0,
+                "DOWNLOAD_SLOTS": {"127.0.0.1:18400": {"delay": 3.0, "concurrency": 1}}}  # fmt: skip
+
+    def after_a_fast_answer(throttle_class: type[AutoThrottle], url: str) -> float:
+        crawler = get_crawler(settings_dict=settings)
+        downloader = Downloader(crawler)
+        crawler.engine = SimpleNamespace(downloader=downloader)  # type: ignore[assignment]
+        throttle = throttle_class(crawler)
+        throttle._spider_opened(None)  # type: ignore[arg-type]
+        request = Request(url, meta={"download_latency": 0.005})
+        OriginSlotMiddleware().process_request(request)
+        key, slot = downloader._get_slot(request)
+        request.meta["download_slot"] = key
+        throttle._response_downloaded(Response(url, request=request), request, None)  # type: ignore[arg-type]
+        return slot.delay
+
+    profiled, other = "http://127.0.0.1:18400/a.html", "http://127.0.0.1:18401/a.html"
+    assert after_a_fast_answer(AutoThrottle, profiled) == 2.0  # Scrapy's: the profile's 3 s lost
+    assert after_a_fast_answer(ProfileFloorThrottle, profiled) == 3.0
+    assert after_a_fast_answer(ProfileFloorThrottle, other) == 2.0  # no profile: DOWNLOAD_DELAY

@@ -251,7 +251,9 @@ def limit(result: dict[str, Any], delay_floor: float) -> str:
         if busy >= BUSY:
             return f"CPU-contended ({cpu}): {slots}"
         if result["parallel"] >= 0.75 * result["slots"]:
-            return f"slot-bound (ideal {result['slot_bound_s']:.0f} s): {slots}; {cpu}"
+            within = "process-start" if start > result["mean_crawl_s"] else "delay"
+            return (f"slot-bound, {within}-bound within each slot (ideal "
+                    f"{result['slot_bound_s']:.0f} s): {slots}; {cpu}")  # fmt: skip
         return f"dispatch-bound: {slots}; {cpu}"
     if own >= OWN_CPU_BOUND:
         return f"CPU-bound ({cpu}): every portal's requests, parsing and storing in one process"

@@ -16,7 +16,9 @@ def test_a_node_figure_is_cpu_bound_contended_or_slot_bound() -> None:
     assert limit({**NODE, "own_cpu_share": 0.8, "cpu_busy": 0.9}, 8).startswith("CPU-bound")
     assert limit({**NODE, "own_cpu_share": 0.3, "cpu_busy": 0.95}, 8).startswith("CPU-contended")
     slot = limit({**NODE, "own_cpu_share": 0.3, "cpu_busy": 0.5}, 8)
-    assert slot.startswith("slot-bound") and "4.0 s of it starting a Scrapy process" in slot
+    assert slot.startswith("slot-bound, delay-bound within") and "4.0 s of it starting" in slot
+    starts = limit({**NODE, "mean_crawl_s": 3.0, "own_cpu_share": 0.3, "cpu_busy": 0.5}, 8)
+    assert starts.startswith("slot-bound, process-start-bound within")
     assert limit({**NODE, "parallel": 1.0, "own_cpu_share": 0.1, "cpu_busy": 0.2}, 8).startswith(
         "dispatch-bound"
     )

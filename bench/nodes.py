@@ -246,22 +246,23 @@ def limit(result: dict[str, Any], delay_floor: float) -> str:
                  f"{result['parallel']:.1f} jobs at once; a job took {result['mean_job_s']:.1f} s, "
                  f"{start:.1f} s of it starting a Scrapy process ({result['cpu_per_job_s']:.1f} CPU-s "
                  f"a job) and {result['mean_crawl_s']:.1f} s crawling under the delays")  # fmt: skip
-        if own >= OWN_CPU_BOUND:
-            return f"CPU-bound, mostly starting a process per portal ({cpu}): {slots}"
-        if busy >= BUSY:
-            return f"CPU-contended ({cpu}): {slots}"
         if result["parallel"] >= 0.75 * result["slots"]:
             within = "process-start" if start > result["mean_crawl_s"] else "delay"
             return (f"slot-bound, {within}-bound within each slot (ideal "
                     f"{result['slot_bound_s']:.0f} s): {slots}; {cpu}")  # fmt: skip
+        if own >= OWN_CPU_BOUND:
+            return f"CPU-bound, mostly starting a process per portal ({cpu}): {slots}"
+        if busy >= BUSY:
+            return f"CPU-contended ({cpu}): {slots}"
         return f"dispatch-bound: {slots}; {cpu}"
-    if own >= OWN_CPU_BOUND:
-        return f"CPU-bound ({cpu}): every portal's requests, parsing and storing in one process"
     if result["crawl_s"] <= 1.5 * delay_floor:
         return (f"delay-bound: the portals crawl at once, each in its own slot; the busiest's "
                 f"{result['max_portal_requests']} requests take ≥ {delay_floor:.0f} s at its delay ({cpu})")  # fmt: skip
+    if own >= OWN_CPU_BOUND:
+        return f"CPU-bound ({cpu}): every portal's requests, parsing and storing in one process"
     if busy >= BUSY:
-        return f"CPU-contended ({cpu}): one Scrapy process for every portal"
+        return (f"CPU-contended ({cpu}): one Scrapy process starts every portal's crawler and "
+                f"does all their work, {result['crawl_s']:.0f} s against {delay_floor:.0f} s of delays")  # fmt: skip
     return f"process-bound: one Scrapy process for every portal ({cpu})"
 
 
@@ -292,6 +293,12 @@ def measure(portals: int = 200, docs: int = DOCS) -> dict[str, Any]:
     from crawler.settings import DOWNLOAD_DELAY
 
     floor = (out["local"]["max_portal_requests"] - 1) * DOWNLOAD_DELAY
+    from crawler.replica.app import Replica
+    from crawler.replica.fleet import fleet
+
+    out["truth_documents"] = sum(
+        1 for _ in Replica(docs, DAY, 1, sites=fleet(portals)).crawl_truth()
+    )
     out["requests_per_portal"] = round(out["local"]["requests"] / portals, 1)
     for key in ("local", "nodes_1", "nodes_2"):
         out[key]["limit"] = limit(out[key], floor)
@@ -303,7 +310,8 @@ def lines(result: dict[str, Any]) -> list[str]:
     if "skipped" in result:
         return [f"crawl of {result['portals']} portals skipped: {result['skipped']}"]
     head = (f"{result['portals']} portals, politeness on ({result['docs_per_portal']} document(s), "
-            f"{result['requests_per_portal']} requests per portal):")  # fmt: skip
+            f"{result['requests_per_portal']} requests per portal; {result['truth_documents']} "
+            f"documents live in all):")  # fmt: skip
     rows = [head]
     for key, label in (("local", "one local process"), ("nodes_1", "one Scrapyd node"),
                        ("nodes_2", "two Scrapyd nodes")):  # fmt: skip

@@ -13,8 +13,9 @@ LOCAL = {"crawl_s": 9.0, "max_portal_requests": 5}
 
 
 def test_a_node_figure_is_cpu_bound_contended_or_slot_bound() -> None:
-    assert limit({**NODE, "own_cpu_share": 0.8, "cpu_busy": 0.9}, 8).startswith("CPU-bound")
-    assert limit({**NODE, "own_cpu_share": 0.3, "cpu_busy": 0.95}, 8).startswith("CPU-contended")
+    few = {**NODE, "parallel": 2.0}
+    assert limit({**few, "own_cpu_share": 0.8, "cpu_busy": 0.9}, 8).startswith("CPU-bound")
+    assert limit({**few, "own_cpu_share": 0.3, "cpu_busy": 0.95}, 8).startswith("CPU-contended")
     slot = limit({**NODE, "own_cpu_share": 0.3, "cpu_busy": 0.5}, 8)
     assert slot.startswith("slot-bound, delay-bound within") and "4.0 s of it starting" in slot
     starts = limit({**NODE, "mean_crawl_s": 3.0, "own_cpu_share": 0.3, "cpu_busy": 0.5}, 8)
@@ -26,8 +27,8 @@ def test_a_node_figure_is_cpu_bound_contended_or_slot_bound() -> None:
 
 def test_a_local_figure_is_delay_or_cpu_bound() -> None:
     assert limit({**LOCAL, "own_cpu_share": 0.2, "cpu_busy": 0.9}, 8).startswith("delay-bound")
-    assert limit({**LOCAL, "own_cpu_share": 0.9, "cpu_busy": 1.0}, 8).startswith("CPU-bound")
     slow = {**LOCAL, "crawl_s": 40.0, "own_cpu_share": 0.2}
+    assert limit({**slow, "own_cpu_share": 0.9, "cpu_busy": 1.0}, 8).startswith("CPU-bound")
     assert limit({**slow, "cpu_busy": 0.95}, 8).startswith("CPU-contended")
     assert limit({**slow, "cpu_busy": 0.3}, 8).startswith("process-bound")
 

@@ -14,6 +14,10 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
 - attachments: text of PDF, DOCX, XLSX, OFD and ZIP files, files/s and MB/s, beside the best-known
   peer of each type in this run (pypdf, pdfminer.six, docx2txt, openpyxl); OCR seconds per
   scanned page and its character accuracy (`python -m bench.attachments`);
+- many portals: a replica of 200 portals (`--quick`: 20), each its own origin and profile,
+  crawled with the profiles' politeness on by one local process, one Scrapyd node and two, into
+  PostgreSQL, each figure with what bounds it (`python -m bench.nodes --portals 200`; skipped,
+  and said so, without PostgreSQL's server or scrapyd);
 - accuracy: the scores of `python -m bench.accuracy` on the real development sets in
   ../shared/data/real/ (skipped, and said so, where they are absent).
 """
@@ -26,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, attachments, crawl, extract, store
+from bench import accuracy, attachments, crawl, extract, nodes, store
 
 RESULTS = Path(__file__).parent / "results.json"
 GOALS = {"crawl_ratio": ">= 0.8", "extract_ratio": ">= 10", "extract_pages_per_s": ">= 500"}
@@ -79,11 +83,15 @@ def main() -> None:
         else {key: value for key, value in crawl.scale(size).items() if key != "pages"}
         for size in sizes
     ]
+    fleet = nodes.measure(20 if args.quick else 200)
+    for key, label in (("local", "local"), ("nodes_1", "1node"), ("nodes_2", "2nodes")):
+        if key in fleet:
+            results[f"portals_crawl_{label}_s"] = fleet[key]["seconds"]
     challenge = crawl.challenged(main_size // 5)
     if "skipped" not in challenge:
         results["challenge_overhead_s"] = challenge["challenge_overhead_s"]
     results["details"] = {"challenge": challenge, "crawl": incremental, "store": stored, "extract": measured,
-                          "attachments": files,
+                          "attachments": files, "portals": fleet,
                           "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     real = accuracy.data_dir()
     if (real / "replies-dev.jsonl").exists():
@@ -110,6 +118,7 @@ def main() -> None:
         print(f"challenged crawl ({challenge['docs']} docs): {hard['seconds']} s, {hard['requests']} "
               f"requests, {hard['browser_solves']} browser solve(s) taking {hard['browser_s']} s; "
               f"unchallenged: {plain['seconds']} s, {plain['requests']} requests")  # fmt: skip
+    print("\n".join(nodes.lines(fleet)))
     if "accuracy" in results:
         print()
         accuracy.print_table(results["accuracy"])

@@ -35,8 +35,10 @@ REPLICA_SETTINGS: dict[str, Any] = {
 
 def crawl_settings(
     db: str, run_id: int, full: bool, replica: str | None, today: str | None, profiles_dir: str | None,
-    log_level: str = "WARNING",
+    log_level: str = "WARNING", polite: bool = False,
 ) -> Settings:  # fmt: skip
+    """A crawl's settings; on a replica the delays are lifted unless `polite` (benchmarks that
+    measure a crawl as real portals would have it)."""
     settings = get_project_settings()
     if not settings.get("SPIDER_MODULES"):
         settings.setmodule("crawler.settings", priority="project")
@@ -46,19 +48,11 @@ def crawl_settings(
          "LOG_LEVEL": log_level},
         priority="cmdline",
     )  # fmt: skip
-    if replica:
+    if polite:
+        settings.set("GOVWATCH_POLITENESS", True, priority="cmdline")
+    elif replica:
         settings.setdict(REPLICA_SETTINGS, priority="cmdline")
     return settings
-
-
-def politeness(profiles: list[Profile]) -> dict[str, dict[str, Any]]:
-    """Per-host delay and concurrency from each profile (Scrapy's DOWNLOAD_SLOTS)."""
-    slots = {}
-    for profile in profiles:
-        for host in profile.hosts:
-            name = host.split(":")[0]
-            slots[name] = {"delay": profile.delay, "concurrency": profile.concurrency}
-    return slots
 
 
 #: What a crawl's status means to cron and systemd: its exit code.
@@ -103,6 +97,7 @@ def run(
     log_level: str = "WARNING",
     progress: bool = False,
     rules: str | None = None,
+    polite: bool = False,
 ) -> dict[str, Any]:
     """Crawl the portals once; the run's summary (also stored in the runs table).
 
@@ -123,9 +118,9 @@ def run(
         try:
             with Store(db) as store:
                 run_id = store.start_run(names, full)
-            settings = crawl_settings(db, run_id, full, replica, today, profiles_dir, log_level)
-            if not replica:
-                settings.set("DOWNLOAD_SLOTS", politeness(profiles), priority="cmdline")
+            settings = crawl_settings(
+                db, run_id, full, replica, today, profiles_dir, log_level, polite
+            )
             if progress:
                 settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")
             if rules:

@@ -1,19 +1,23 @@
 """Downloader middlewares: retries with backoff that honour Retry-After; cookies that never
-reach the network for the Public Suffix List."""
+reach the network for the Public Suffix List; one politeness slot per loopback origin."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import cookies
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from tldextract import TLDExtract
 from twisted.internet import reactor as _reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
+
+from crawler.slots import slot_key
 
 reactor: Any = _reactor
 DELAY_KEY = "govwatch_retry_delay"
@@ -96,3 +100,35 @@ class RetryDelayMiddleware:
         if delay and delay > 0:
             return deferLater(reactor, delay, lambda: None)
         return None
+
+
+class OriginSlotMiddleware:
+    """Puts each request in its origin's slot on loopback (`slot_key`), so that each replica
+    portal gets its own delay and concurrency as a real portal on its own host does. Scrapy
+    keys slots on the host name alone: every replica portal's slot would be `127.0.0.1`, and
+    the profiles' DOWNLOAD_SLOTS entries for it would overwrite one another."""
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        parts = urlsplit(request.url)
+        key = slot_key(parts.netloc)
+        if "download_slot" not in request.meta and key != parts.hostname:
+            request.meta["download_slot"] = key
+
+
+class ProfileFloorThrottle(AutoThrottle):
+    """Scrapy's AutoThrottle, which never takes a slot below its own delay: a profile's (from
+    DOWNLOAD_SLOTS), not only the global DOWNLOAD_DELAY. Scrapy's floors every slot at
+    DOWNLOAD_DELAY, so a portal that answers fast saw its profile's 3 s become 2 s after its
+    first answer."""
+
+    def _response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        key = request.meta.get("download_slot")
+        assert self.crawler.engine is not None
+        own = self.crawler.engine.downloader.per_slot_settings.get(key or "", {}).get("delay")
+        floor = self.mindelay
+        if own is not None:
+            self.mindelay = max(floor, float(own))
+        try:
+            super()._response_downloaded(response, request, spider)
+        finally:
+            self.mindelay = floor

@@ -562,12 +562,15 @@ def run_nodes(db: str, action: str | None, url: str | None, tags: list[str]) -> 
 def node_files(directory: Path, port: int, host: str = "127.0.0.1") -> None:
     """What a node needs beside govwatch: scrapyd.conf (where it listens, where it keeps jobs)
     and scrapy.cfg naming govwatch's settings as the `govwatch` project. Scrapyd reads both from
-    the directory it starts in."""
+    the directory it starts in. Each portal is one job of its family's spider, so Scrapyd's
+    defaults (the last 100 finished jobs, 5 logs per spider) would forget a pass's jobs and the
+    logs of all but a few portals: the node keeps 5000 of each."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = {host}\nhttp_port = {port}\neggs_dir = {directory / 'eggs'}\n"
         f"logs_dir = {directory / 'logs'}\nitems_dir =\ndbs_dir = {directory / 'dbs'}\n"
-        "max_proc = 4\npoll_interval = 0.5\n\n[settings]\ngovwatch = crawler.settings\n",
+        "max_proc = 4\npoll_interval = 0.5\nfinished_to_keep = 5000\njobs_to_keep = 5000\n\n"
+        "[settings]\ngovwatch = crawler.settings\n",
         encoding="utf-8",
     )
     (directory / "scrapy.cfg").write_text(

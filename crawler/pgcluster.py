@@ -53,7 +53,7 @@ def missing_reason() -> str | None:
 class TempCluster:
     """`with TempCluster() as cluster: cluster.url` — a server for as long as the block runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_connections: int = 200) -> None:
         reason = missing_reason()
         if reason:
             raise ClusterError(reason)
@@ -67,6 +67,7 @@ class TempCluster:
             os.chown(self.dir, user.pw_uid, user.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
         self.user = "govwatch"
+        self.max_connections = max_connections
         self.started = False
 
     def _run(self, *command: str) -> None:
@@ -81,7 +82,7 @@ class TempCluster:
                   "-E", "UTF8", "--locale", "C", "--no-sync")  # fmt: skip
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
-            "-c fsync=off -c max_connections=200"
+            f"-c fsync=off -c max_connections={self.max_connections}"
         )
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
                   str(self.dir / "server.log"), "start")  # fmt: skip

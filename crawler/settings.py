@@ -39,6 +39,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 GOVWATCH_RETRY_BACKOFF_BASE = 2.0
 GOVWATCH_RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # One politeness slot per loopback origin (the replica's portals), as per real host.
+    "crawler.middlewares.OriginSlotMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RetryDelayMiddleware": 560,
@@ -77,7 +79,16 @@ GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: 
 GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
 GOVWATCH_PROFILES = None  # an extra directory of portal profiles
 GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
-EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.nodes.NodeJob": 510}
+# Each spider puts its profile's politeness (delay, concurrency) on its hosts' slots, wherever
+# it runs (a local crawl or a Scrapyd node). None: on, except on a replica (True: there too).
+GOVWATCH_POLITENESS = None
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+    # AutoThrottle, never below the profile's delay (Scrapy's floors at DOWNLOAD_DELAY only).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.middlewares.ProfileFloorThrottle": 0,
+    "crawler.nodes.NodeJob": 510,
+}
 # A crawl node's job keeps its portal's lease (held for the scheduler GOVWATCH_LEASE_HOLDER) and
 # records its own run: crawler.nodes.NodeJob; the scheduler sets all three when it dispatches.
 GOVWATCH_NODE_RUN = False

@@ -28,6 +28,7 @@ from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.profiles import Profile, load_profiles
+from crawler.slots import politeness
 from crawler.store import Store, now, utcnow
 from spiders.attachments import AttachmentFetching
 
@@ -137,6 +138,12 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
             name = str(kwargs.get("portal") or getattr(kwargs.get("profile"), "name", ""))
             kwargs["origin"] = replica_sites(replica)[name]
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        polite = settings.get("GOVWATCH_POLITENESS")
+        if settings.getbool("GOVWATCH_POLITENESS") if polite not in (None, "") else not replica:
+            # The profile's delay and concurrency on its hosts' slots, before settings freeze:
+            # on a Scrapyd node, which crawls one portal per process, as in a local crawl.
+            slots = {**settings.getdict("DOWNLOAD_SLOTS"), **politeness([spider.profile])}
+            settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)

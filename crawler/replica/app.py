@@ -49,13 +49,15 @@ def attachment_paths(site: Site, spec: Spec, names: list[tuple[str, str]]) -> li
 
 class Replica:
     def __init__(
-        self, docs: int = 200, day: int = 1425, seed: int = 1, faults: str | None = None
-    ) -> None:
-        self.corpus = Corpus(docs, seed)
+        self, docs: int = 200, day: int = 1425, seed: int = 1, faults: str | None = None,
+        sites: tuple[Site, ...] = SITES,
+    ) -> None:  # fmt: skip
+        self.sites = sites
+        self.corpus = Corpus(docs, seed, sites)
         self.day = day
         self.faults = Faults(parse(faults), seed)
         self.handlers: dict[str, Family] = {}
-        for site in SITES:
+        for site in sites:
             family: Family
             if site.family == "hanweb":
                 family = hanweb.Hanweb(site, self.corpus)
@@ -80,7 +82,7 @@ class Replica:
         """Every document live on `day`, once, with its real URL and true fields; of the
         optional sites (no shipped profile) only those named."""
         day = self.day if day is None else day
-        for site in SITES:
+        for site in self.sites:
             if site.mirror_of or (site.optional and site.name not in optional):
                 continue
             for spec in self.corpus.live(site.name, day):
@@ -109,7 +111,7 @@ class Replica:
         """(site, document, its URL, its attachments' URLs) of every document live on `day`,
         on the sites a crawl's truth covers (no mirror; of the optional sites, those named)."""
         day = self.day if day is None else day
-        for site in SITES:
+        for site in self.sites:
             if site.mirror_of or (site.optional and site.name not in optional):
                 continue
             for spec in self.corpus.live(site.name, day):

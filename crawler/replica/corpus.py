@@ -66,6 +66,7 @@ class Spec:
     kind: str
     edit_day: int | None
     withdraw_day: int | None
+    family: str  # the site's CMS family (its article ids)
 
     def live(self, day: int) -> bool:
         return self.day <= day and (self.withdraw_day is None or day < self.withdraw_day)
@@ -81,7 +82,7 @@ class Spec:
         """The family's article id: Hanweb artid, jpaas uuid, TRS id, gov.cn content id."""
         if self.serial == SEED_SERIAL:
             return SEED_ARTID
-        family = S.SITES_BY_NAME[self.site].family
+        family = self.family
         if family == "hanweb":
             return str(4000000 + self.serial * 7 + 3)
         if family == "jpaas":
@@ -117,12 +118,12 @@ def _specs(site: S.Site, docs: int, seed: int) -> list[Spec]:
         edit_day = day + rng.randint(1, 60) if rng.random() < 0.03 else None
         withdraw_day = day + rng.randint(2, 90) if rng.random() < 0.01 else None
         minute = 8 * 60 + rng.randint(0, 10 * 60)
-        specs.append(
-            Spec(site.name, serial, day, minute, column.id, also, kind, edit_day, withdraw_day)
-        )
+        spec = Spec(site.name, serial, day, minute, column.id, also, kind, edit_day, withdraw_day,
+                    site.family)  # fmt: skip
+        specs.append(spec)
     if site.name == "hangzhou-jxj":
         seed_spec = Spec(site.name, SEED_SERIAL, SEED_DAY, 11 * 60 + 4, SEED_COLUMN, None,
-                         S.REPLY_SUGGESTION, None, None)  # fmt: skip
+                         S.REPLY_SUGGESTION, None, None, site.family)  # fmt: skip
         specs.append(seed_spec)
     specs.sort(key=lambda s: (s.day, s.minute, s.serial))
     return specs
@@ -169,16 +170,18 @@ def seed_doc() -> Doc:
 
 
 class Corpus:
-    """Every site's documents for one (docs per site, seed)."""
+    """Every site's documents for one (docs per site, seed); the sites are the replica's
+    (`sites.SITES`) unless others are given (`crawler.replica.fleet`)."""
 
-    def __init__(self, docs: int = 200, seed: int = 1) -> None:
+    def __init__(self, docs: int = 200, seed: int = 1, sites: tuple[S.Site, ...] = S.SITES) -> None:
         if not 0 <= docs <= 50_000:
             raise ValueError(f"--docs {docs}: give between 0 and 50000 documents per site")
         self.docs, self.seed = docs, seed
+        self.sites = {site.name: site for site in sites}
         self.specs: dict[str, list[Spec]] = {}
         self._by_key: dict[tuple[str, str], Spec] = {}
         self._position: dict[tuple[str, int], int] = {}
-        for site in S.SITES:
+        for site in sites:
             if site.mirror_of:
                 continue
             specs = _specs(site, docs, seed)
@@ -189,10 +192,9 @@ class Corpus:
         self._listing = lru_cache(maxsize=256)(self._compute_listing)
         self._doc = lru_cache(maxsize=4096)(self._compute_doc)
 
-    @staticmethod
-    def real_site(site: str) -> str:
+    def real_site(self, site: str) -> str:
         """A mirror serves the documents of the site it copies."""
-        return S.SITES_BY_NAME[site].mirror_of or site
+        return self.sites[site].mirror_of or site
 
     def spec(self, site: str, key: str) -> Spec | None:
         return self._by_key.get((self.real_site(site), key))
@@ -219,7 +221,7 @@ class Corpus:
         if spec.serial == SEED_SERIAL:
             doc = seed_doc()
         else:
-            site = S.SITES_BY_NAME[spec.site]
+            site = self.sites[spec.site]
             column = site.column(spec.column)
             if column is None:
                 raise KeyError(f"{spec.site} has no column {spec.column}")

@@ -19,7 +19,6 @@ from twisted.web.server import NOT_DONE_YET
 from crawler.replica.app import Replica
 from crawler.replica.corpus import date_of, day_number
 from crawler.replica.faults import Fault, in_script
-from crawler.replica.sites import SITES
 from crawler.replica.web import Request, Response
 
 CONTROL = "/__replica__/"
@@ -144,12 +143,13 @@ def _json_day(req: Request) -> str:
 
 def listen(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> dict[str, str]:
     """Listen on consecutive ports from `port`; the portal name → origin map."""
-    legacy = {site.name for site in SITES if replica.faults.site_fault(site.name, "tls-legacy")}
+    sites = replica.sites
+    legacy = {site.name for site in sites if replica.faults.site_fault(site.name, "tls-legacy")}
     origins = {
         site.name: f"{'https' if site.name in legacy else 'http'}://{host}:{port + i}"
-        for i, site in enumerate(SITES)
+        for i, site in enumerate(sites)
     }
-    for i, site in enumerate(SITES):
+    for i, site in enumerate(sites):
         factory = server.Site(SiteResource(replica, site.name, origins))
         factory.noisy = False
         factory.log = lambda request: None  # type: ignore[method-assign]

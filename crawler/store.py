@@ -339,6 +339,10 @@ MIGRATIONS: dict[int, Callable[[Any], None]] = {
 }  # fmt: skip
 
 
+#: Stores open for sharing in this process: database → [store, users] (Store.shared).
+_SHARED: dict[str, list[Any]] = {}
+
+
 class Store:
     """The corpus database. One writer at a time; readers never block it (WAL).
 
@@ -444,6 +448,30 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @classmethod
+    def shared(cls, db: str | Path) -> Store:
+        """The process's one open store of `db`, for the crawlers of one crawl: their spiders and
+        pipelines read and write it from the crawl's one thread. (Each opened its own: two
+        connections a portal, and 50 portals used up PostgreSQL's default 100.) `release()` it."""
+        key = str(db)
+        entry = _SHARED.get(key)
+        if entry is None:
+            entry = _SHARED[key] = [Store(key), 0]
+        entry[1] += 1
+        store: Store = entry[0]
+        return store
+
+    def release(self) -> None:
+        """Done with a store from `shared`: closed once its last user releases it."""
+        for key, entry in list(_SHARED.items()):
+            if entry[0] is self:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del _SHARED[key]
+                    self.close()
+                return
+        self.close()
 
     def __enter__(self) -> Store:
         return self

@@ -53,7 +53,7 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = Store(self.db_path)
+        self.store = Store.shared(self.db_path)
         self.baseline: dict[tuple[str, str | None], bool] = {}
 
     def news(self, portal: str, column: str | None) -> bool:
@@ -66,7 +66,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         if self.store is not None:
-            self.store.close()
+            self.store.release()
             self.store = None
 
     async def process_item(self, item: Fetched) -> Fetched:

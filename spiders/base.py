@@ -147,7 +147,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
-        spider.store = Store(settings.get("GOVWATCH_DB"))
+        spider.store = Store.shared(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
         spider.aliases = spider.store.aliases(spider.profile.name)
@@ -504,7 +504,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
             if self.full:
                 gone = self.store.mark_gone(self.vanished(clean), now())
                 stats.inc_value("govwatch/documents_gone", gone)
-        self.store.close()
+        self.store.release()
         self.store = None
 
     def vanished(self, clean: set[str]) -> list[str]:

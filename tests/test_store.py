@@ -157,3 +157,16 @@ def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None
         assert store.schema_version() == SCHEMA_VERSION
         assert store.baseline_done("p", "walked") and not store.baseline_done("p", "blocked")
         assert store.baseline_done("p") and not store.baseline_done("q")
+
+
+def test_the_crawlers_of_one_process_share_one_store(corpus: str) -> None:
+    """Store.shared: one connection per database and process, closed with its last user."""
+    first = Store.shared(corpus)
+    second = Store.shared(corpus)
+    assert first is second
+    first.release()
+    assert second.counts()["documents"] == 0  # still open for its other user
+    second.release()
+    third = Store.shared(corpus)
+    assert third is not first  # the last release closed it; a new one is opened
+    third.release()

@@ -52,10 +52,14 @@ class NodeError(RuntimeError):
 
 
 def ensure_tables(store: Store) -> None:
+    """The nodes' and leases' tables, made on first use (once per open store)."""
+    if getattr(store, "_nodes_ready", False):
+        return
     with store.transaction() as conn:
         store._lock_document(conn, "govwatch:nodes-schema")
         for statement in TABLES:
             conn.execute(statement, ())
+    store._nodes_ready = True  # type: ignore[attr-defined]
 
 
 def normal_url(url: str) -> str:
@@ -350,7 +354,11 @@ def crawl_round(
                 done[portal] = {"portal": portal, "status": "failed",
                                 "error": f"not crawled on any node within {int(timeout)} s"}  # fmt: skip
             break
-        waiting = [(name, spider, tags) for name, (spider, tags) in pending.items()]
+        # Only portals with no live lease: one a job holds is not asked for again every poll.
+        moment = _iso(utcnow())
+        live = {lease["portal"] for lease in leases(store) if lease["expires_at"] > moment}
+        waiting = [(name, spider, tags) for name, (spider, tags) in pending.items()
+                   if name not in live]  # fmt: skip
         for sent in dispatch(
             store, waiting, holder, db, lease_seconds, statuses, settings=settings, full=full
         ):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -303,16 +303,11 @@ class PgStore(Store):
         wanted = _asked(fields)
         if not parsed.groups and not wanted:
             return None
-        clauses: list[str] = []
-        params: list[Any] = []
-        for group in parsed.groups:
-            parts = [_term_sql(term) for term in group]
-            clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
-            params += [p for _, ps in parts for p in ps]
+        clauses, params = _groups_sql(parsed.groups, _term_sql)
         if parsed.negatives:
-            parts = [_term_sql(term) for term in parsed.negatives]
-            clauses.append("NOT (" + " OR ".join(sql for sql, _ in parts) + ")")
-            params += [p for _, ps in parts for p in ps]
+            sql, values = _any_sql(parsed.negatives, _term_sql)
+            clauses.append(f"NOT {sql}")
+            params += values
         more, values = self._field_clauses(wanted)
         clauses += more
         params += values
@@ -410,6 +405,27 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
     return "(" + " AND ".join(parts) + ")", params
 
 
+def _any_sql(
+    terms: Sequence[Term], term_sql: Callable[[Term], tuple[str, list[Any]]]
+) -> tuple[str, list[Any]]:
+    """One of these terms: `(a OR b)`, with its parameters."""
+    parts = [term_sql(term) for term in terms]
+    return "(" + " OR ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
+
+
+def _groups_sql(
+    groups: Sequence[Sequence[Term]], term_sql: Callable[[Term], tuple[str, list[Any]]]
+) -> tuple[list[str], list[Any]]:
+    """A clause per group (one of its terms), and their parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in groups:
+        sql, values = _any_sql(group, term_sql)
+        clauses.append(sql)
+        params += values
+    return clauses, params
+
+
 def _candidates(
     parsed: Query, portal: str | None, kind: str | None, since: str | None
 ) -> tuple[str, list[Any]]:
@@ -418,12 +434,7 @@ def _candidates(
     A superset of the hits (`_pg_where` keeps the checks that need the search text)."""
     from crawler.store import _filters
 
-    clauses: list[str] = []
-    params: list[Any] = []
-    for group in parsed.groups:
-        parts = [_term_lexemes(term) for term in group]
-        clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
-        params += [p for _, ps in parts for p in ps]
+    clauses, params = _groups_sql(parsed.groups, _term_lexemes)
     where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
     if where:
         clauses.append(where.removeprefix("WHERE "))

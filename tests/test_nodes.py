@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,121 +127,111 @@ def test_a_job_that_ends_without_recording_its_run_is_a_failed_run(corpus: str) 
         assert summary["status"] == "failed" and "without recording its run" in summary["error"]
 
 
-def _scrapyd_missing() -> str | None:
+@pytest.fixture
+def scrapyd_url(tmp_path: Path) -> Iterator[str]:
+    """A Scrapyd crawl node on loopback, for one test."""
     if not (Path(sys.executable).parent / "scrapyd").exists() and not shutil.which("scrapyd"):
-        return "scrapyd missing: pip install -e '.[dev]'"
-    return None
-
-
-def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(corpus: str, tmp_path: Path) -> None:
-    from crawler.cli import main
-
-    if reason := _scrapyd_missing():
-        pytest.skip(reason)
+        pytest.skip("scrapyd missing: pip install -e '.[dev]'")
     port = free_block(1)
     node = start_node(tmp_path / "node", port)
-    url = f"http://127.0.0.1:{port}"
     try:
-        with served_replica(20, 1400) as replica:
-            set_day(replica, 1400)
-            assert main(["nodes", "add", url, "--tag", "cn", "--db", corpus]) == 0
-            assert main(["nodes", "add", "http://127.0.0.1:9", "--db", corpus]) == 1  # down: said
-            assert main(["nodes", "--db", corpus]) == 1  # one node is down: said, exit 1
-            settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
-            settings["GOVWATCH_REPLICA"] = replica
-            with Store(corpus) as store:
-                statuses = {
-                    url: node_status(url),
-                    "http://127.0.0.1:9": node_status("http://127.0.0.1:9"),
-                }
-                (sent,) = dispatch(store, [("hangzhou-jxj", "hanweb", ("cn",))], "t", corpus, 300,
-                                   statuses, settings=settings)  # fmt: skip
-                assert sent.node == url and sent.job
-                deadline = time.monotonic() + 120
-                while (
-                    reconcile(store, "t", 300, {url: node_status(url)}).get("hangzhou-jxj")
-                    != "finished"
-                ):
-                    assert time.monotonic() < deadline, (tmp_path / "node").glob("logs/**/*.log")
-                    time.sleep(0.5)
-                stored = {r["url"] for r in store.records() if r["portal"] == "hangzhou-jxj"}
-                (run,) = list(store.db.query("SELECT status, documents_new FROM runs"))
-        expected = {u for u, r in truth(20, 1400).items() if r["portal"] == "hangzhou-jxj"}
-        assert stored == expected and run == {"status": "done", "documents_new": len(expected)}
+        yield f"http://127.0.0.1:{port}"
     finally:
         node.kill()
         node.wait()
 
 
-def test_a_scheduler_pass_crawls_on_the_nodes(pg_cluster: Any, tmp_path: Path) -> None:
+def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(
+    corpus: str, tmp_path: Path, scrapyd_url: str
+) -> None:
+    from crawler.cli import main
+
+    url = scrapyd_url
+    with served_replica(20, 1400) as replica:
+        set_day(replica, 1400)
+        assert main(["nodes", "add", url, "--tag", "cn", "--db", corpus]) == 0
+        assert main(["nodes", "add", "http://127.0.0.1:9", "--db", corpus]) == 1  # down: said
+        assert main(["nodes", "--db", corpus]) == 1  # one node is down: said, exit 1
+        settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
+        settings["GOVWATCH_REPLICA"] = replica
+        with Store(corpus) as store:
+            statuses = {
+                url: node_status(url),
+                "http://127.0.0.1:9": node_status("http://127.0.0.1:9"),
+            }
+            (sent,) = dispatch(store, [("hangzhou-jxj", "hanweb", ("cn",))], "t", corpus, 300,
+                               statuses, settings=settings)  # fmt: skip
+            assert sent.node == url and sent.job
+            deadline = time.monotonic() + 120
+            while (
+                reconcile(store, "t", 300, {url: node_status(url)}).get("hangzhou-jxj")
+                != "finished"
+            ):
+                assert time.monotonic() < deadline, (tmp_path / "node").glob("logs/**/*.log")
+                time.sleep(0.5)
+            stored = {r["url"] for r in store.records() if r["portal"] == "hangzhou-jxj"}
+            (run,) = list(store.db.query("SELECT status, documents_new FROM runs"))
+    expected = {u for u, r in truth(20, 1400).items() if r["portal"] == "hangzhou-jxj"}
+    assert stored == expected and run == {"status": "done", "documents_new": len(expected)}
+
+
+def test_a_scheduler_pass_crawls_on_the_nodes(
+    pg_cluster: Any, tmp_path: Path, scrapyd_url: str
+) -> None:
     from crawler.config import Config
     from crawler.schedule import run_pass
 
-    if reason := _scrapyd_missing():
-        pytest.skip(reason)
     db = pg_cluster.create_database()
-    port = free_block(1)
-    node = start_node(tmp_path / "node", port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with served_replica(20, 1400) as replica:
-            set_day(replica, 1400)
-            with Store(db) as store:
-                add_node(store, url, ["cn"])
-            config = Config(path=None, db=db, replica=replica,
-                            sinks=[{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}])  # fmt: skip
-            result = run_pass(config, only_due=False)
-            assert result.crawls and {s["node"] for s in result.crawls.values()} == {url}
-            assert {s["status"] for s in result.crawls.values()} == {"done"}
-            with Store(db) as store:
-                stored = {r["url"] for r in store.records() if r["status"] == "live"}
-                assert leases(store) == []  # every lease released
-            # The next pass finds nothing due: the node's runs count as the portals' runs.
-            assert run_pass(config).crawls == {}
-        expected = {u for u, r in truth(20, 1400).items() if r["portal"] in result.crawls}
-        assert stored == expected
-    finally:
-        node.kill()
-        node.wait()
+    url = scrapyd_url
+    with served_replica(20, 1400) as replica:
+        set_day(replica, 1400)
+        with Store(db) as store:
+            add_node(store, url, ["cn"])
+        config = Config(path=None, db=db, replica=replica,
+                        sinks=[{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}])  # fmt: skip
+        result = run_pass(config, only_due=False)
+        assert result.crawls and {s["node"] for s in result.crawls.values()} == {url}
+        assert {s["status"] for s in result.crawls.values()} == {"done"}
+        with Store(db) as store:
+            stored = {r["url"] for r in store.records() if r["status"] == "live"}
+            assert leases(store) == []  # every lease released
+        # The next pass finds nothing due: the node's runs count as the portals' runs.
+        assert run_pass(config).crawls == {}
+    expected = {u for u, r in truth(20, 1400).items() if r["portal"] in result.crawls}
+    assert stored == expected
 
 
-def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(corpus: str, tmp_path: Path) -> None:
+def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
+    corpus: str, tmp_path: Path, scrapyd_url: str
+) -> None:
     from crawler.nodes import crawl_round
 
-    if reason := _scrapyd_missing():
-        pytest.skip(reason)
-    port = free_block(1)
-    node = start_node(tmp_path / "node", port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with served_replica(20, 1400) as replica, Store(corpus) as store:
-            set_day(replica, 1400)
-            add_node(store, url, ["cn"])
-            running: list[str] = []
+    url = scrapyd_url
+    with served_replica(20, 1400) as replica, Store(corpus) as store:
+        set_day(replica, 1400)
+        add_node(store, url, ["cn"])
+        running: list[str] = []
 
-            def poll(statuses: dict[str, dict[str, Any]]) -> None:
-                running.extend(statuses[url].get("running", []))
+        def poll(statuses: dict[str, dict[str, Any]]) -> None:
+            running.extend(statuses[url].get("running", []))
 
-            started = time.monotonic()
-            # Politeness delays on (seconds between requests): the crawl outlasts the stop.
-            done = crawl_round(store, corpus, {"hangzhou-jxj": ("hanweb", ("cn",))}, "t", 300,
-                               {"GOVWATCH_REPLICA": replica}, 120, on_poll=poll,
-                               stop=lambda: bool(running))  # fmt: skip
-            assert time.monotonic() - started < 60
-            assert done["hangzhou-jxj"]["status"] == "interrupted"
-            assert "job cancelled" in done["hangzhou-jxj"]["error"]
-            (run,) = list(store.db.query("SELECT status FROM runs"))
-            assert run["status"] == "interrupted"
-            deadline = time.monotonic() + 30
-            while node_status(url)["running"]:  # the node stops the job (SIGINT, a clean close)
-                assert time.monotonic() < deadline, "the cancelled job kept running"
-                time.sleep(0.3)
-            assert running[0] in node_status(url)["finished"]
-            (lease,) = leases(store)  # left to expire: no one restarts it while it closes
-            assert lease["holder"] == "t"
-    finally:
-        node.kill()
-        node.wait()
+        started = time.monotonic()
+        # Politeness delays on (seconds between requests): the crawl outlasts the stop.
+        done = crawl_round(store, corpus, {"hangzhou-jxj": ("hanweb", ("cn",))}, "t", 300,
+                           {"GOVWATCH_REPLICA": replica}, 120, on_poll=poll,
+                           stop=lambda: bool(running))  # fmt: skip
+        assert time.monotonic() - started < 60
+        assert done["hangzhou-jxj"]["status"] == "interrupted"
+        assert "job cancelled" in done["hangzhou-jxj"]["error"]
+        (run,) = list(store.db.query("SELECT status FROM runs"))
+        assert run["status"] == "interrupted"
+        deadline = time.monotonic() + 30
+        while node_status(url)["running"]:  # the node stops the job (SIGINT, a clean close)
+            assert time.monotonic() < deadline, "the cancelled job kept running"
+            time.sleep(0.3)
+        assert running[0] in node_status(url)["finished"]
+        (lease,) = leases(store)  # left to expire: no one restarts it while it closes
+        assert lease["holder"] == "t"
 
 
 def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:

@@ -302,27 +302,33 @@ class _CountingSink:
             self.received.extend(alert["key"] for alert in alerts)
 
 
-def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
+def _deliver_at_once(url: str, sink: Any, deliverers: int) -> list[Any]:
+    """Each deliverer's result, several delivering one sink's alerts at once, a store each."""
     import threading
 
     from crawler.notify import deliver
 
+    results: list[Any] = []
+
+    def deliverer() -> None:
+        with Store(url) as own:
+            results.append(deliver(own, [sink], retries=0))
+
+    threads = [threading.Thread(target=deliverer) for _ in range(deliverers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
     url = pg_cluster.create_database()
     with Store(url) as store:
         for number in range(60):
             store.add_health_alert(f"health:p:{number}", "p", {"message": f"m{number}"})
     sink = _CountingSink()
-    results: list[Any] = []
-
-    def deliverer() -> None:
-        with Store(url) as own:
-            results.append(deliver(own, [sink], retries=0))  # type: ignore[list-item]
-
-    threads = [threading.Thread(target=deliverer) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = _deliver_at_once(url, sink, 3)
     assert sorted(sink.received) == sorted(f"health:p:{n}" for n in range(60))
     assert sum(result.delivered for result in results) == 60
     with Store(url) as store:
@@ -354,26 +360,11 @@ class _MeetingSink:
 
 
 def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> None:
-    import threading
-
-    from crawler.notify import deliver
-
     url = pg_cluster.create_database()
     with Store(url) as store:
         for number in range(10):
             store.add_health_alert(f"health:q:{number}", "q", {"message": f"m{number}"})
-    sink = _MeetingSink(2)
-    results: list[Any] = []
-
-    def deliverer() -> None:
-        with Store(url) as own:
-            results.append(deliver(own, [sink], retries=0))  # type: ignore[list-item]
-
-    threads = [threading.Thread(target=deliverer) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = _deliver_at_once(url, _MeetingSink(2), 2)
     assert [result.errors for result in results] == [[], []]
     assert all(result.delivered > 0 for result in results)
     assert sum(result.delivered for result in results) == 10

@@ -88,3 +88,22 @@ def test_time_is_shanghai() -> None:
 )
 def test_chinese_number(text: str, value: int | None) -> None:
     assert chinese_number(text) == value
+
+
+def test_the_date_under_the_heading_counts_where_the_content_repeats_the_title() -> None:
+    """`<h3>title</h3><p>2026-03-02</p>`, then the content opening with the title again and its
+    number (no date under that one): the date under the heading is the publication date."""
+    from crawler.extract.document import extract_document
+
+    title = "关于调整本市住房公积金缴存基数的通知"
+    page = (
+        "<html><body><div class='nav'>首页 &gt; 通知公告</div>"
+        f"<div class='con_tit'><h3>{title}</h3><p>2026-03-02</p></div>"
+        f"<div class='content'><p>{title}</p><p>某金管规〔2026〕2号</p><p>各缴存单位：</p>"
+        "<p>为进一步做好住房公积金缴存工作，现就有关事项通知如下。</p>"
+        "<p>一、缴存基数按上年度月平均工资确定。</p><p>某市住房公积金管理中心</p>"
+        "<p>2026年3月1日</p></div></body></html>"
+    )
+    document = extract_document(page.encode(), "http://gjj.example.gov.cn/t20260302_1.html")
+    assert document.title == title
+    assert document.published_at is not None and document.published_at.startswith("2026-03-02")

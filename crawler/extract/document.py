@@ -79,7 +79,8 @@ _OTHER_DATE_LABEL = re.compile(
 
 
 def _date_near_title(lines: list[str], title: str | None) -> str | None:
-    """A date printed without a label in the lines just under the title (at most four)."""
+    """A date printed without a label in the lines just under the title (at most four); under
+    the heading's title, where the content repeats it (with its number, not its date) below."""
     if not title:
         return None
     key = squeeze(title)
@@ -90,7 +91,6 @@ def _date_near_title(lines: list[str], title: str | None) -> str | None:
                 for match in _BARE_DATE.finditer(line):
                     if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：")):
                         return match.group(0)
-            return None
     return None
 
 

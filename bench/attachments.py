@@ -139,23 +139,9 @@ def measure(files: int = 20, scans: int = 5) -> dict[str, Any]:
     return results
 
 
-def _accuracy(expected: str, got: str) -> float:
-    import unicodedata
-
-    a = "".join(unicodedata.normalize("NFKC", expected).split())
-    b = "".join(unicodedata.normalize("NFKC", got).split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return max(0.0, 1 - previous[-1] / max(len(a), 1))
-
-
 def measure_ocr(scans: int, seed: int = 11) -> dict[str, Any]:
     """Tesseract on scanned one-page PDFs: seconds per page, characters right, confidence."""
-    from crawler.attachments.ocr import available
+    from crawler.attachments.ocr import available, char_accuracy
 
     reason = available()
     if reason or not formats.can_scan():
@@ -168,7 +154,7 @@ def measure_ocr(scans: int, seed: int = 11) -> dict[str, Any]:
         start = time.perf_counter()
         result = read_attachment(data, "scan.pdf")
         seconds.append((time.perf_counter() - start) / max(len(result.pages), 1))
-        right.append(_accuracy("\n".join(text), result.text))
+        right.append(char_accuracy("\n".join(text), result.text))
         confidence.append(result.ocr_confidence or 0.0)
     return {
         "pages": scans,

@@ -6,14 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
-import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from crawler.attachments import detect_type, read_attachment
-from crawler.attachments.ocr import assemble, available
+from crawler.attachments.ocr import assemble, available, char_accuracy, plain
 from crawler.replica import formats
 
 ROOT = Path(__file__).parent.parent
@@ -32,23 +31,6 @@ needs_ocr = pytest.mark.skipif(
 )
 
 
-def _plain(text: str) -> str:
-    """Text without layout: NFKC, no whitespace (lines wrap differently in every format)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def char_accuracy(expected: str, got: str) -> float:
-    """The share of the expected characters read right (1 - edit distance / length)."""
-    a, b = _plain(expected), _plain(got)
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return max(0.0, 1 - previous[-1] / max(len(a), 1))
-
-
 @pytest.mark.parametrize(
     ("make", "name", "kind"),
     [
@@ -61,7 +43,7 @@ def test_text_formats_give_their_text_exactly(make, name, kind) -> None:  # type
     result = read_attachment(make(), name)
     assert result.type == kind
     assert result.warnings == []
-    assert _plain(result.text) == _plain("\n".join(REPLY))
+    assert plain(result.text) == plain("\n".join(REPLY))
     assert not result.ocr and all(not page.ocr for page in result.pages)
 
 
@@ -304,4 +286,4 @@ def test_real_legacy_office_files_are_read(name: str) -> None:
     data = (Path(formats.__file__).parent / "samples" / name).read_bytes()
     result = read_attachment(data, name)
     assert result.type == kind and not result.warnings
-    assert _plain(result.text) == _plain("\n".join(LEGACY_TEXT[kind]))
+    assert plain(result.text) == plain("\n".join(LEGACY_TEXT[kind]))

@@ -130,3 +130,23 @@ def recognize(image: Any) -> Recognized:
         message = " ".join(done.stderr.decode("utf-8", "replace").split())[:200]
         raise RuntimeError(f"OCR failed: {message}")
     return assemble(_table(done.stdout.decode("utf-8", "replace")))
+
+
+def plain(text: str) -> str:
+    """Text without layout: NFKC, no whitespace (lines wrap differently in every format)."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def char_accuracy(expected: str, got: str) -> float:
+    """The share of the expected characters read right (1 - edit distance / length), layout
+    aside: how OCR is measured, by the benchmark and the tests alike."""
+    a, b = plain(expected), plain(got)
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return max(0.0, 1 - previous[-1] / max(len(a), 1))

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from crawl_helpers import crawl, served_replica, set_day
-from test_attachments import _plain, char_accuracy
 
-from crawler.attachments.ocr import available
+from crawler.attachments.ocr import available, char_accuracy, plain
 from crawler.replica import formats
 from crawler.replica.app import Replica
 from crawler.store import Store
@@ -63,7 +62,7 @@ def test_every_attachment_text_is_the_truth(crawled: Path) -> None:
             accuracy = char_accuracy(expected["text"], got["text"])
             assert accuracy >= 0.95, (expected["url"], accuracy, got["text"])
         elif not expected["ocr"]:
-            assert _plain(got["text"]) == _plain(expected["text"]), expected["url"]
+            assert plain(got["text"]) == plain(expected["text"]), expected["url"]
             assert not got["ocr"]
     assert scans or not ocr_ok
 
@@ -95,7 +94,7 @@ def test_attachment_text_is_searched_and_exported(crawled: Path, tmp_path: Path)
         row["url"]: row for row in map(json.loads, out.read_text(encoding="utf-8").splitlines())
     }
     files = {f["url"]: f for f in rows[sample["document"]]["attachment_files"]}
-    assert _plain(files[sample["url"]]["text"]) == _plain(sample["text"])
+    assert plain(files[sample["url"]]["text"]) == plain(sample["text"])
     assert files[sample["url"]]["sha256"] and files[sample["url"]]["ocr"] is False
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode, urljoin
 
 from crawler.items import ListingEntry
+from crawler.listings import jpaas
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import compile_pattern, is_article
 
@@ -49,11 +50,9 @@ class Config:
 
 
 @dataclass
-class ApiPage:
-    entries: list[ListingEntry]
-    total: int | None
-    skipped: int = 0
-    unmatched: int = 0
+class ApiPage(jpaas.ApiPage):
+    """A page of the platform's listing API, as jpaas's, with each row's own metadata."""
+
     #: Per URL: the row's own metadata (索引号, 文号, publisher, whether expired or abolished).
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
 

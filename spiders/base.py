@@ -11,7 +11,7 @@ import json
 import math
 import re
 import urllib.request
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -538,6 +538,17 @@ class IndexPagesSpider(PortalSpider):
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         raise NotImplementedError
+
+    def index_stub(self, response: Response, column: str) -> Generator[Any, None, bool]:
+        """An index page that is no listing (a block, or a JS or meta-refresh stub to its first
+        sub-column): the stub's target followed, the column ended when there is none. Whether
+        it was one: `if (yield from self.index_stub(response, column)): return`."""
+        handled, follow = self.not_content(response, column, self.parse_index, document=False)
+        if follow is not None:
+            yield follow
+        if handled and follow is None:
+            self.column_done(column)
+        return handled
 
 
 class NumberedPagesSpider(PortalSpider):

@@ -63,12 +63,7 @@ class GenericSpider(IndexPagesSpider):
             self.report("error", column, response.url,
                         f"listing page answered HTTP {response.status}; check the column's path")  # fmt: skip
             return
-        handled, follow = self.not_content(response, column, self.parse_index, document=False)
-        if follow is not None:
-            yield follow
-        if handled:
-            if follow is None:
-                self.column_done(column)
+        if (yield from self.index_stub(response, column)):
             return
         charset = declared_charset(response)
         own = self.profile.listing_overrides(column)[0]

@@ -27,12 +27,7 @@ class TrsSpider(IndexPagesSpider):
         meta = response.meta
         column = meta["column"]
         # A column index may be a JS or meta-refresh stub to its first sub-column: followed.
-        handled, follow = self.not_content(response, column, self.parse_index, document=False)
-        if follow is not None:
-            yield follow
-        if handled:
-            if follow is None:
-                self.column_done(column)
+        if (yield from self.index_stub(response, column)):
             return
         charset = declared_charset(response)
         listing = trs.parse_index(

@@ -137,6 +137,12 @@ def _jpaas(text: str, url: str) -> Discovery:
         elif key != "tagId":
             found.missing.append((f"jpaas.{key}", "read it off the column page's queryData"))
     column = _HANWEB_COLUMN.search(url) or re.search(_JPAAS_KEY.format(key="pageId"), values)
+    return _with_column(found, column, text)
+
+
+def _with_column(found: Discovery, column: re.Match[str] | None, text: str) -> Discovery:
+    """The column a Hanweb or jpaas page is found to be (its id, its printed name), or what
+    is missing."""
     if column:
         found.columns = [{"id": column.group(1), "name": _column_name(text) or column.group(1)}]
     else:
@@ -154,11 +160,7 @@ def _hanweb(text: str, url: str) -> Discovery:
     if page.proxy:
         found.params["proxy"] = page.proxy
     column = _HANWEB_COLUMN.search(url) or re.search(r"columnid\s*:\s*['\"]?(\d+)", text)
-    if column:
-        found.columns = [{"id": column.group(1), "name": _column_name(text) or column.group(1)}]
-    else:
-        found.missing.append(("columns[0].id", "the column id (col<ID> in the column's URL)"))
-    return found
+    return _with_column(found, column, text)
 
 
 def _trs(text: str, url: str) -> Discovery:

@@ -104,26 +104,20 @@ def where_crawls_run(
     """(problems, notes) of the corpus database and of where crawls run: reachable; with crawl
     nodes registered, each node's health, and for every watched portal a healthy node carrying
     the tags its profile asks for (else its crawls would wait for one until they time out)."""
-    from crawler.nodes import Node, node_status
+    from crawler.nodes import list_nodes, node_status
     from crawler.store import Store, StoreError, is_url
 
     if not is_url(db) and not Path(db).exists():
         return [], [f"database {db}: not created yet (the first crawl creates it)"]
     try:
         with Store(db, readonly=True) as store:
-            if "nodes" not in store.db.table_names():
-                rows = []
-            else:
-                rows = store.conn.execute("SELECT url, tags FROM nodes ORDER BY url", ()).fetchall()
+            nodes = list_nodes(store)
     except StoreError as error:
         return [" ".join(str(error).split())], []
-    if not rows:
+    if not nodes:
         return [], [
             f"database {store.where}: readable; crawls run on this machine (no crawl nodes)"
         ]
-    import json
-
-    nodes = [Node(url, tuple(json.loads(tags))) for url, tags in rows]
     problems: list[str] = []
     healthy = []
     for node in nodes:

@@ -89,7 +89,9 @@ def remove_node(store: Store, url: str) -> bool:
 
 
 def list_nodes(store: Store) -> list[Node]:
-    ensure_tables(store)
+    """The registered nodes; reading makes no table (a read-only corpus may have none)."""
+    if not getattr(store, "_nodes_ready", False) and "nodes" not in store.db.table_names():
+        return []
     rows = store.conn.execute("SELECT url, tags FROM nodes ORDER BY url", ()).fetchall()
     return [Node(url, tuple(json.loads(tags))) for url, tags in rows]
 
@@ -428,9 +430,7 @@ def crawl_on_nodes(config: Any, profiles: list[Any], full: set[str]) -> dict[str
 def has_nodes(db: str) -> bool:
     """Whether crawls go to nodes: some are registered in the corpus."""
     with Store(db) as store:
-        if "nodes" not in store.db.table_names():
-            return False
-        return store.conn.execute("SELECT 1 FROM nodes LIMIT 1", ()).fetchone() is not None
+        return bool(list_nodes(store))
 
 
 def node_settings(config: Any) -> dict[str, str]:

@@ -489,8 +489,11 @@ class NodeJob:
     def keep(self, spider: Any) -> None:
         """Renew the lease; close the crawl when it was lost."""
         try:
-            with Store(self.db) as store:
+            store = Store.shared(self.db)  # the crawl's own connection, not one more each time
+            try:
                 kept = renew_lease(store, spider.profile.name, self.holder, self.seconds)
+            finally:
+                store.release()
         except StoreError as error:  # the database is out of reach: the lease may expire
             spider.logger.warning(f"cannot renew the lease of {spider.profile.name}: {error}")
             return

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.attachments import read_attachment
-from crawler.replica import formats
+from replica import formats
 
 _SENTENCES = (
     "坚持以数字化改革为引领，推动产业高质量发展，持续完善政策体系和服务体系。",

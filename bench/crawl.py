@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.replica.corpus import LAST_DAY, Corpus
-from crawler.replica.ports import free_port_block
+from replica.corpus import LAST_DAY, Corpus
+from replica.ports import free_port_block
 
 PORTAL = "hangzhou-jxj"  # Hanweb classic: column pages, dataproxy groups, the richest pages
 

@@ -1,4 +1,4 @@
-"""Crawling many portals: a replica of N portals (`crawler.replica.fleet`, default 200, each its
+"""Crawling many portals: a replica of N portals (`replica.fleet`, default 200, each its
 own origin, port and profile) crawled with the profiles' politeness on, as real portals are —
 by one local `govwatch crawl` process (every portal a crawler in one Scrapy process), by one
 Scrapyd node and by two (each portal one Scrapyd job under a lease, as `govwatch run` dispatches
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.crawl import run_measured
-from crawler.replica.ports import free_port_block
+from replica.ports import free_port_block
 
 #: Documents per portal: with politeness each request costs ~2 s, and one node runs max_proc
 #: portals at once, so the corpus per portal is what keeps 200 portals within minutes.
@@ -47,7 +47,7 @@ def fleet_replica(portals: int, docs: int, profiles: Path) -> Iterator[tuple[str
     """The fleet in a child process, its profiles written to `profiles`; (its first URL, pid)."""
     port = free_port_block(portals)
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.replica.fleet", "--portals", str(portals), "--docs", str(docs),
+        [sys.executable, "-m", "replica.fleet", "--portals", str(portals), "--docs", str(docs),
          "--day", str(DAY), "--port", str(port), "--profiles", str(profiles)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
@@ -268,7 +268,7 @@ def limit(result: dict[str, Any], delay_floor: float) -> str:
 
 def measure(portals: int = 200, docs: int = DOCS) -> dict[str, Any]:
     """The fleet crawled locally, on one node and on two; figures, bounds, or why skipped."""
-    from crawler.pgcluster import TempCluster, missing_reason
+    from replica.pgcluster import TempCluster, missing_reason
 
     out: dict[str, Any] = {"portals": portals, "docs_per_portal": docs}
     reason = missing_reason()
@@ -293,8 +293,8 @@ def measure(portals: int = 200, docs: int = DOCS) -> dict[str, Any]:
     from crawler.settings import DOWNLOAD_DELAY
 
     floor = (out["local"]["max_portal_requests"] - 1) * DOWNLOAD_DELAY
-    from crawler.replica.app import Replica
-    from crawler.replica.fleet import fleet
+    from replica.app import Replica
+    from replica.fleet import fleet
 
     out["truth_documents"] = sum(
         1 for _ in Replica(docs, DAY, 1, sites=fleet(portals)).crawl_truth()

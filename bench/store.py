@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.pgcluster import TempCluster, missing_reason
-from crawler.replica.app import Replica
 from crawler.store import Store
+from replica.app import Replica
+from replica.pgcluster import TempCluster, missing_reason
 
 QUERIES = ("开源", "开源软件", "開源軟件", "何征宇", "数字经济", "集成电路产业", "营商环境", "openEuler",
            "建议的答复", "人工智能", "开源节流", "西湖31号", "中小企业数字化转型", "绿色低碳", "RISC-V")  # fmt: skip

@@ -38,7 +38,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Any]:
     """A throwaway PostgreSQL cluster for the whole test session, on a unix socket only."""
-    from crawler.pgcluster import TempCluster, missing_reason
+    from replica.pgcluster import TempCluster, missing_reason
 
     reason = missing_reason()
     if reason:

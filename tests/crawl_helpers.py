@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from crawler.replica.app import Replica
-from crawler.replica.ports import free_port_block
-from crawler.replica.sites import SITES
+from replica.app import Replica
+from replica.ports import free_port_block
+from replica.sites import SITES
 
 ROOT = Path(__file__).parent.parent
 

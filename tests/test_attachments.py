@@ -13,7 +13,7 @@ import pytest
 
 from crawler.attachments import detect_type, read_attachment
 from crawler.attachments.ocr import assemble, available, char_accuracy, plain
-from crawler.replica import formats
+from replica import formats
 
 ROOT = Path(__file__).parent.parent
 REPLY = [
@@ -259,8 +259,8 @@ def test_a_reply_published_as_a_scan_is_still_a_reply_with_its_deputy_and_number
 
 @needs_ocr
 def test_the_replicas_scans_are_read_at_95_percent() -> None:
-    from crawler.replica.app import Replica
-    from crawler.replica.files import file_bytes
+    from replica.app import Replica
+    from replica.files import file_bytes
 
     replica = Replica(150, 1400, 1)
     scans = [a for doc in (replica.corpus.document(s, 1400) for site in replica.corpus.specs
@@ -278,7 +278,7 @@ def test_real_legacy_office_files_are_read(name: str) -> None:
     """The replica's legacy samples are real files (made with LibreOffice): their text comes out."""
     from pathlib import Path
 
-    from crawler.replica.content import LEGACY_TEXT
+    from replica.content import LEGACY_TEXT
 
     kind = name.rsplit(".", 1)[1]
     if kind != "xls" and not (shutil.which("antiword") or shutil.which("catdoc")):

@@ -103,7 +103,11 @@ def _subcommands(command: click.Command, prefix: str) -> dict[str, click.Command
         return {prefix: command}
     # A group that runs on its own (`govwatch alerts`) is a command too.
     found: dict[str, click.Command] = {prefix: command} if command.invoke_without_command else {}
-    for name, sub in command.commands.items():
+    # Asked as Click asks, so that the commands plugins add (the replica's) count too.
+    context = click.Context(command)
+    for name in command.list_commands(context):
+        sub = command.get_command(context, name)
+        assert sub is not None, name
         found.update(_subcommands(sub, f"{prefix} {name}"))
     return found
 

@@ -13,9 +13,9 @@ from crawler.browser import find_chromium
 from crawler.defences import from_cookie, to_cookie
 from crawler.listings.blocked import blocked_reason, remedy, solvable
 from crawler.profiles import ProfileError, load_profile
-from crawler.replica.faults import CHALLENGES, Faults, parse, work
-from crawler.replica.web import Request
 from crawler.tls import legacy_handshake
+from replica.faults import CHALLENGES, Faults, parse, work
+from replica.web import Request
 
 ROOT = Path(__file__).parent.parent
 

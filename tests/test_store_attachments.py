@@ -9,9 +9,9 @@ from typing import Any
 
 from crawler.attachments.stored import applied, read_fetched, stored_texts, watched
 from crawler.items import FetchedFile
-from crawler.replica import formats
 from crawler.store import SCHEMA_VERSION, Store
 from crawler.watch import alerts_for, load_rules
+from replica import formats
 
 AT = "2024-01-01T00:00:00+00:00"
 PDF_URL = "http://x.gov.cn/files/dafu.pdf"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.replica.app import Replica
-from crawler.replica.sites import SITES_BY_NAME
 from crawler.watch import RulesError, alert_payload, load_rules, matches, parse_rules
+from replica.app import Replica
+from replica.sites import SITES_BY_NAME
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULES = {rule.name: rule for rule in load_rules()}

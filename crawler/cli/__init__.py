@@ -80,7 +80,38 @@ class ReaderGone(Exception):
     """Standard output's reader has gone (`govwatch … | head`)."""
 
 
+#: Where other installed packages add commands (the replica adds `demo`, `replica`, `cluster`).
+PLUGIN_GROUP = "govwatch.commands"
+
+
 class Govwatch(click.Group):
+    """The command group, with the commands of installed plugins loaded when they are asked for
+    (so that `govwatch` itself never imports them)."""
+
+    def _plugins(self) -> dict[str, Any]:
+        from importlib.metadata import entry_points
+
+        return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        entry = self._plugins().get(cmd_name)
+        if entry is None:
+            return None
+        try:
+            loaded: click.Command = entry.load()
+        except ImportError as error:
+            raise click.ClickException(
+                f"`govwatch {cmd_name}` needs what the replica needs ({error.name or error}): "
+                "pip install -e '.[replica]'"
+            ) from None
+        return loaded
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -1,5 +1,4 @@
-"""Beyond one machine: `migrate` a corpus between SQLite and PostgreSQL, crawl `nodes` on
-Scrapyd, and the `cluster demo`."""
+"""Beyond one machine: `migrate` a corpus between SQLite and PostgreSQL, crawl `nodes` on Scrapyd."""
 
 from __future__ import annotations
 
@@ -73,26 +72,4 @@ def nodes_remove(url: str, db: str) -> int:
     from crawler.nodes import run_nodes
 
     code: int = run_nodes(db, "remove", url, [])
-    return code
-
-
-@cli.group()
-def cluster() -> None:
-    """The scaled-out setup on this machine: PostgreSQL, two Scrapyd nodes, a node killed."""
-
-
-@cluster.command("demo")
-@click.option("--docs", type=int, default=60, show_default=True, help="documents per replica site")
-def cluster_demo(docs: int) -> int:
-    """A throwaway PostgreSQL, two Scrapyd nodes and the replica; one node killed mid-crawl.
-
-    Needs Debian's postgresql (and scrapyd from the dev extras). Ends with the corpus equal to
-    the truth and every alert delivered once.
-
-    \b
-    Example: govwatch cluster demo   (or make cluster-demo)
-    """
-    from crawler.cluster import run_cluster
-
-    code: int = run_cluster("demo", docs)
     return code

@@ -1,37 +1,14 @@
-"""The demo, watch rules on files or the corpus, and the replica portals."""
+"""Watch rules on files or the corpus."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from crawler.cli import EXIT_USAGE, cli, db_option, fail, json_option, one_line, rules_options
-
-
-@cli.command()
-@click.option("--dir", "directory", default="govwatch-demo", show_default=True,
-              help="where the database, alerts and feeds go")  # fmt: skip
-@click.option("--docs", type=int, default=300, show_default=True, help="documents per replica site")
-def demo(directory: str, docs: int) -> int:
-    """Show the whole job on the embedded default.
-
-    Start the replica before 2023-11-03, crawl it into a fresh SQLite file, move time past
-    2023-11-03, run one scheduler pass and print the alert for the real 西湖31号 reply.
-    """
-    from crawler.demo import run_demo
-
-    click.echo("govwatch demo — the replica portals, a fresh SQLite file, one scheduler pass.\n")
-    try:
-        run_demo(Path(directory), docs)
-    except KeyboardInterrupt:
-        click.echo("\ngovwatch demo: stopped; the replica was shut down", err=True)
-        return 130
-    return 0
-
+from crawler.cli import cli, db_option, fail, json_option, one_line, rules_options
 
 # Watch rules
 
@@ -135,95 +112,6 @@ def rules_backtest(db: str, rules: str | None, rule: str | None, as_json: bool) 
                                f"{'':24} {record['url']}\n{'':24} {hits[0].snippet}")  # fmt: skip
     if not as_json:
         click.echo("; ".join(f"{name}: {count} document(s)" for name, count in counts.items()))
-    return 0
-
-
-# The replica
-
-
-@cli.group()
-def replica() -> None:
-    """Local portals that behave like the real ones.
-
-    Serve simulated disclosure portals (Hanweb classic and its traditional mirror, jpaas, TRS
-    WCM, www.gov.cn) or print the truth about their documents.
-    """
-
-
-def replica_options(f: Any) -> Any:
-    f = click.option("--seed", type=int, default=1, show_default=True, help="corpus seed")(f)
-    f = click.option("--day", help="ISO date or day number from 2023-01-01 (default: today)")(f)
-    return click.option("--docs", type=int, default=200, show_default=True,
-                        help="documents per site (≤ 50000)")(f)  # fmt: skip
-
-
-def make_replica(docs: int, day: str | None, seed: int, faults: str | None = None) -> Any:
-    from crawler.replica.app import Replica
-    from crawler.replica.corpus import day_number
-    from crawler.replica.faults import FaultSpecError
-
-    try:
-        number = day_number(day) if day is not None else _today()
-        return Replica(docs, number, seed, faults)
-    except (ValueError, FaultSpecError) as error:
-        raise fail("replica", error) from None
-
-
-def _today() -> int:
-    """The replica's default day: today, within the corpus."""
-    import datetime as dt
-
-    from crawler.replica.corpus import EPOCH, LAST_DAY
-
-    return min((dt.date.today() - EPOCH).days, LAST_DAY)
-
-
-def _faults_help() -> str:
-    from crawler.replica.faults import __doc__ as text
-
-    # Click rewraps an epilog unless each paragraph starts with \b.
-    return "\n\n".join("\b\n" + part for part in (text or "").strip().split("\n\n"))
-
-
-@replica.command("serve", epilog=_faults_help())
-@replica_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="interface")
-@click.option("--port", type=int, default=8400, show_default=True, help="first port")
-@click.option("--faults", metavar="SPEC", help="opt-in faults, see below")
-def replica_serve(docs: int, day: str | None, seed: int, host: str, port: int,
-                  faults: str | None) -> int:  # fmt: skip
-    """Serve every site on consecutive ports from --port.
-
-    \b
-    Example: govwatch replica serve --docs 1000 --day 2023-11-03
-    """
-    from twisted.internet.error import CannotListenError
-
-    from crawler.replica.server import serve
-
-    portals = make_replica(docs, day, seed, faults)
-    try:
-        serve(portals, host, port)
-    except CannotListenError as error:
-        click.echo(f"govwatch replica: cannot listen on {error.interface or host}:{error.port}: "
-                   f"{error.socketError}; give another --port (it serves {len(portals.handlers)} "
-                   "consecutive ports)", err=True)  # fmt: skip
-        return EXIT_USAGE
-    return 0
-
-
-@replica.command("truth")
-@replica_options
-def replica_truth(docs: int, day: str | None, seed: int) -> int:
-    """Print JSONL: every document live on --day, with its true fields.
-
-    \b
-    Example: govwatch replica truth --docs 1000 --day 2023-11-03
-    """
-    portals = make_replica(docs, day, seed)
-    out = sys.stdout
-    for record in portals.truth():
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0
 
 

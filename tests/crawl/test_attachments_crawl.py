@@ -13,9 +13,9 @@ import pytest
 from crawl_helpers import crawl, served_replica, set_day
 
 from crawler.attachments.ocr import available, char_accuracy, plain
-from crawler.replica import formats
-from crawler.replica.app import Replica
 from crawler.store import Store
+from replica import formats
+from replica.app import Replica
 
 DOCS = 60
 DAY = 1400

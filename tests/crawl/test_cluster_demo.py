@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.pgcluster import missing_reason
+from replica.pgcluster import missing_reason
 
 
 def test_the_cluster_demo_survives_a_node_killed_mid_crawl() -> None:
@@ -18,7 +18,7 @@ def test_the_cluster_demo_survives_a_node_killed_mid_crawl() -> None:
         pytest.skip(reason)
     if not (Path(sys.executable).parent / "scrapyd").exists() and not shutil.which("scrapyd"):
         pytest.skip("scrapyd missing: pip install -e '.[dev]'")
-    from crawler.cluster import run_cluster_demo
+    from replica.cluster import run_cluster_demo
 
     out = io.StringIO()
     result = run_cluster_demo(docs=40, out=out)

@@ -9,8 +9,8 @@ import pytest
 from crawl_helpers import copy_db, crawl, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.replica.corpus import date_of
 from crawler.store import Store
+from replica.corpus import date_of
 
 DOCS = 150
 DAY = 1400

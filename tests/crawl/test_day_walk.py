@@ -11,8 +11,8 @@ from typing import Any
 from crawl_helpers import crawl, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.replica.corpus import day_number
 from crawler.store import Store
+from replica.corpus import day_number
 
 DOCS = 400  # small, yet with edits on three portals and withdrawals between the days
 DAYS = ("2023-03-01", "2023-04-15", "2023-06-01", "2023-07-15", "2023-09-01", "2023-10-15",

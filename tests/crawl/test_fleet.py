@@ -1,4 +1,4 @@
-"""The fleet replica (crawler.replica.fleet): N portals, each with its own name, origin, port and
+"""The fleet replica (replica.fleet): N portals, each with its own name, origin, port and
 generated profile, crawled by govwatch into a corpus equal to their truth."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from crawl_helpers import ROOT, crawl, free_block
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.profiles import load_profiles
-from crawler.replica.app import Replica
-from crawler.replica.fleet import TEMPLATES, fleet, write_profiles
-from crawler.replica.sites import SITES_BY_NAME
 from crawler.store import Store
+from replica.app import Replica
+from replica.fleet import TEMPLATES, fleet, write_profiles
+from replica.sites import SITES_BY_NAME
 
 DAY = 1425
 
@@ -38,7 +38,7 @@ def test_a_fleet_crawled_equals_its_truth(tmp_path: Path) -> None:
     portals, docs = 8, 3
     port = free_block(portals)
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.replica.fleet", "--portals", str(portals), "--docs", str(docs),
+        [sys.executable, "-m", "replica.fleet", "--portals", str(portals), "--docs", str(docs),
          "--day", str(DAY), "--port", str(port), "--profiles", str(tmp_path / "profiles")],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip

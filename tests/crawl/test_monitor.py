@@ -8,9 +8,9 @@ from pathlib import Path
 from crawl_helpers import served_replica, set_day
 
 from crawler.config import Config
-from crawler.replica.corpus import SEED_DAY
 from crawler.schedule import run_pass
 from crawler.store import Store
+from replica.corpus import SEED_DAY
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
 

@@ -14,10 +14,10 @@ from crawl_helpers import ROOT, copy_db, crawl, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.profiles import CATALOGUE
-from crawler.replica.app import Replica
-from crawler.replica.corpus import date_of
-from crawler.replica.generic import REBUILD
 from crawler.store import Store
+from replica.app import Replica
+from replica.corpus import date_of
+from replica.generic import REBUILD
 
 DOCS = 120
 DAY = 1400

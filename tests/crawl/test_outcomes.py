@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
-from crawler.replica.corpus import SEED_DAY
 from crawler.store import Store
+from replica.corpus import SEED_DAY
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
 DAY = SEED_DAY + 20  # the 西湖31号 reply is history by now

@@ -14,8 +14,8 @@ from crawl_helpers import ROOT, served_replica
 
 from crawler.discover import run_portals_add
 from crawler.profiles import load_profile, load_profiles
-from crawler.replica.app import Replica
-from crawler.replica.sites import SITES
+from replica.app import Replica
+from replica.sites import SITES
 
 DOCS, DAY = 60, 1400
 PORT = {site.name: index for index, site in enumerate(SITES)}

@@ -125,7 +125,7 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("govwatch crawl: hubei-jxt failed: ")
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    from crawler.replica.corpus import Corpus
+    from replica.corpus import Corpus
 
     emptied = [c for c in listed if not Corpus(40, 1).listing("hubei-jxt", c, 0)]
     assert emptied and summary["errors"] == len(emptied)

@@ -15,8 +15,8 @@ from typing import Any
 from crawl_helpers import ROOT, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.replica.corpus import date_of
 from crawler.store import Store
+from replica.corpus import date_of
 
 DOCS = 300
 PORTALS = ("hangzhou-gov", "govcn")  # every 6 h and every 12 h
@@ -77,6 +77,6 @@ def test_run_due_over_simulated_weeks(tmp_path: Path) -> None:
 
 
 def _key(serial: int) -> str:
-    from crawler.replica.corpus import Corpus
+    from replica.corpus import Corpus
 
     return next(s.key for s in Corpus(DOCS, 1).specs["hangzhou-gov"] if s.serial == serial)

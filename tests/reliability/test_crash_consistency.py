@@ -20,8 +20,8 @@ import pytest
 from crawl_helpers import ROOT, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.replica.corpus import SEED_DAY
 from crawler.store import Store
+from replica.corpus import SEED_DAY
 
 BEFORE, AFTER = SEED_DAY - 3, SEED_DAY + 40
 SECRET = "kill-9-secret"

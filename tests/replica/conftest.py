@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from replica_helpers import free_block
 
-from crawler.replica.app import Replica
-from crawler.replica.sites import SITES
+from replica.app import Replica
+from replica.sites import SITES
 
 
 @pytest.fixture(scope="session")

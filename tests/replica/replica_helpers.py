@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from crawl_helpers import free_block
 
-from crawler.replica.app import Replica
-from crawler.replica.web import Request, Response
+from replica.app import Replica
+from replica.web import Request, Response
 
 BROWSER = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64)"}
 

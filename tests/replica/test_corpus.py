@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from replica_helpers import get
 
-from crawler.replica.app import Replica
-from crawler.replica.corpus import SEED_DAY, Corpus, date_of, day_number
+from replica.app import Replica
+from replica.corpus import SEED_DAY, Corpus, date_of, day_number
 
 
 def test_deterministic_from_seed_and_size() -> None:
@@ -85,7 +85,7 @@ def test_truth_lists_each_live_document_once_without_the_mirror(replica: Replica
         "hubei-jxt",
         "govcn",
     }
-    from crawler.replica.sites import SITES_BY_NAME
+    from replica.sites import SITES_BY_NAME
 
     shipped = [site for site in replica.corpus.specs if not SITES_BY_NAME[site].optional]
     live = sum(len(replica.corpus.live(site, 1425)) for site in shipped)

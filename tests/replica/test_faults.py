@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.replica.faults import Faults, FaultSpecError, parse, respond
-from crawler.replica.web import Request
+from replica.faults import Faults, FaultSpecError, parse, respond
+from replica.web import Request
 
 BOT = {"user-agent": "govwatch/0.1"}
 BROWSER = {"user-agent": "Mozilla/5.0"}

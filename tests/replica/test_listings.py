@@ -9,8 +9,8 @@ import re
 import pytest
 from replica_helpers import get, post
 
-from crawler.replica.app import Replica, article_path
-from crawler.replica.sites import SITES_BY_NAME
+from replica.app import Replica, article_path
+from replica.sites import SITES_BY_NAME
 
 HREF = re.compile(r"""href=["']([^"']+\.(?:html|shtml|htm))["']""")
 DAY = 1425

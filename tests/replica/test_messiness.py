@@ -9,9 +9,9 @@ from replica_helpers import get
 
 from crawler.listings import hanweb, trs
 from crawler.listings.answers import read_answer
-from crawler.replica.app import Replica, article_path
-from crawler.replica.sites import SITES_BY_NAME
-from crawler.replica.trs import PINNED
+from replica.app import Replica, article_path
+from replica.sites import SITES_BY_NAME
+from replica.trs import PINNED
 
 DAY = 1425
 HUBEI = SITES_BY_NAME["hubei-jxt"]

@@ -69,7 +69,7 @@ def test_trs_pages_are_gbk_and_their_counter_changes(served: dict[str, str]) -> 
 
 def test_jpaas_attachment_redirect_chain(served: dict[str, str]) -> None:
     origin = served["hangzhou-gov"]
-    from crawler.replica.jpaas import attachment_path
+    from replica.jpaas import attachment_path
 
     url = origin + attachment_path("附件1：材料.pdf", "hangzhou-gov-3-0.pdf")
     connection = http.client.HTTPConnection(urlsplit(origin).netloc, timeout=10)

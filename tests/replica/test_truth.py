@@ -11,9 +11,9 @@ from replica_helpers import get
 
 from crawler.extract import extract_document
 from crawler.extract.text import normalize
-from crawler.replica.app import Replica
-from crawler.replica.corpus import SEED_DAY
-from crawler.replica.sites import SITES_BY_NAME
+from replica.app import Replica
+from replica.corpus import SEED_DAY
+from replica.sites import SITES_BY_NAME
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from crawler.replica.sites import Site
-from crawler.replica.web import esc
+from replica.sites import Site
+from replica.web import esc
 
 OTHER_GOVERNMENTS = (
     ("https://www.gov.cn/", "中国政府网"),

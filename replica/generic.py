@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec, date_of, morning
-from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page, redirect
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import Corpus, Spec, date_of, morning
+from replica.sites import Site
+from replica.web import Request, Response, esc, not_found, page, redirect
 
 ROWS = 12
 #: The day the site is rebuilt (2026-11-11) and the column that moves then, with its new path.

@@ -19,11 +19,11 @@ import math
 import re
 from urllib.parse import quote
 
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec, date_of, morning
-from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page, redirect
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import Corpus, Spec, date_of, morning
+from replica.sites import Site
+from replica.web import Request, Response, esc, not_found, page, redirect
 
 ROWS = 15
 LIST_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"

@@ -20,11 +20,11 @@ import datetime as dt
 import json
 import re
 
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import TZ, Corpus, Spec
-from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import TZ, Corpus, Spec
+from replica.sites import Site
+from replica.web import Request, Response, esc, not_found, page
 
 ROWS = 20
 _API = re.compile(r"^/gkmlpt/api/all/(\d+)$")

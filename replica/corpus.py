@@ -19,8 +19,8 @@ from importlib import resources
 from typing import Any
 
 from crawler.extract.text import to_simplified
-from crawler.replica import sites as S
-from crawler.replica.content import Attachment, Doc, edited, generate
+from replica import sites as S
+from replica.content import Attachment, Doc, edited, generate
 
 EPOCH = dt.date(2023, 1, 1)
 LAST_DAY = 1425  # 2026-11-26
@@ -131,7 +131,7 @@ def _specs(site: S.Site, docs: int, seed: int) -> list[Spec]:
 
 def seed_doc() -> Doc:
     """The real reply of the Hangzhou bureau to deputy 何征宇 (西湖31号), as the official page has it."""
-    text = resources.files("crawler.replica").joinpath("seed/hangzhou-jxj-xihu31-reply.txt")
+    text = resources.files("replica").joinpath("seed/hangzhou-jxj-xihu31-reply.txt")
     lines = [line.strip() for line in to_simplified(text.read_text(encoding="utf-8")).splitlines()]
     lines = [line for line in lines if line]
     end = lines.index("2023年6月9日")
@@ -171,7 +171,7 @@ def seed_doc() -> Doc:
 
 class Corpus:
     """Every site's documents for one (docs per site, seed); the sites are the replica's
-    (`sites.SITES`) unless others are given (`crawler.replica.fleet`)."""
+    (`sites.SITES`) unless others are given (`replica.fleet`)."""
 
     def __init__(self, docs: int = 200, seed: int = 1, sites: tuple[S.Site, ...] = S.SITES) -> None:
         if not 0 <= docs <= 50_000:

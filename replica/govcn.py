@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import re
 
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec, date_of
-from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import Corpus, Spec, date_of
+from replica.sites import Site
+from replica.web import Request, Response, esc, not_found, page
 
 SEARCH = "/search-gov/data"
 _CONTENT = re.compile(r"^/zhengce/content/(\d{4})-(\d{2})/content_(\d+)\.htm$")

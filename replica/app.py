@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from crawler.replica import generic, gkmlpt, govcn, hanweb, jpaas, trs
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec
-from crawler.replica.faults import Faults, parse
-from crawler.replica.sites import SITES, Site
-from crawler.replica.web import Request, Response
+from replica import generic, gkmlpt, govcn, hanweb, jpaas, trs
+from replica.content import Doc
+from replica.corpus import Corpus, Spec
+from replica.faults import Faults, parse
+from replica.sites import SITES, Site
+from replica.web import Request, Response
 
 
 class Family(Protocol):

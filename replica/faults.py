@@ -51,7 +51,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from crawler.replica.web import Request, Response
+from replica.web import Request, Response
 
 FAULTS = ("500", "502", "503", "429", "slow", "reset", "truncate", "412", "418", "illegal",
           "empty-proxy", "oversize", "redirect-loop", "shield", "captcha", "cookie-shell", "acw",

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from crawler.replica import sites as S
+from replica import sites as S
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方邹孟熊秦邱江尹薛段雷侯龙史陶贺顾毛郝龚邵钱严武戴孔汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚建华文辉庆红晓东海燕卫爱珍胜利征宇晨曦俊峰立新志远佳琪子涵浩然雨桐思远"
@@ -83,7 +83,7 @@ class Attachment:
 #: The types of the replica's attachment files, as often as portals use them (roughly).
 FILE_TYPES = ("pdf", "pdf", "pdf", "ofd", "docx", "docx", "xlsx", "zip", "doc", "wps", "xls")
 #: Legacy Word, WPS and Excel files no free library writes: one real sample of each, made once
-#: with LibreOffice from the text below (crawler/replica/samples/), served for every such
+#: with LibreOffice from the text below (replica/samples/), served for every such
 #: attachment. A .wps from WPS Office is a Word 97 compound file; the sample is one, so named.
 LEGACY_TEXT = {
     "doc": ("关于做好年度项目申报工作的补充说明",

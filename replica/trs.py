@@ -22,11 +22,11 @@ import datetime as dt
 import math
 import re
 
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec, date_of, morning
-from crawler.replica.sites import Column, Site
-from crawler.replica.web import Request, Response, esc, not_found, page
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import Corpus, Spec, date_of, morning
+from replica.sites import Column, Site
+from replica.web import Request, Response, esc, not_found, page
 
 PER_PAGE = 20
 PINNED = "https://www.hubei.gov.cn/zfwj/ezf/202301/t20230110_4500001.shtml"

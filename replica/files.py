@@ -1,6 +1,6 @@
 """Attachment files with real bytes of their type and the text the corpus gives them: PDF with a
 text layer, scanned PDF (page images only), DOCX, XLSX, OFD, ZIP of a DOCX (made by
-`crawler.replica.formats`); legacy DOC, WPS and XLS are real samples made once with LibreOffice
+`replica.formats`); legacy DOC, WPS and XLS are real samples made once with LibreOffice
 (`samples/`, no free library writes them). Keys the corpus no longer names still answer with a
 stand-in: a DOC of them is an OLE2 header without Word text, which readers must report as
 unreadable, never crash on."""
@@ -15,12 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.replica import formats
-from crawler.replica.content import Attachment
-from crawler.replica.web import Response, not_found
+from replica import formats
+from replica.content import Attachment
+from replica.web import Response, not_found
 
 if TYPE_CHECKING:
-    from crawler.replica.corpus import Corpus
+    from replica.corpus import Corpus
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

@@ -25,12 +25,12 @@ from typing import Any
 from crawler.crawl import REPLICA_SETTINGS
 from crawler.items import DOCUMENT_KEYS
 from crawler.nodes import add_node, crawl_round, leases, start_node
-from crawler.pgcluster import TempCluster
 from crawler.profiles import load_profiles
-from crawler.replica.app import Replica
-from crawler.replica.corpus import day_number
-from crawler.replica.ports import free_port_block
 from crawler.store import Store
+from replica.app import Replica
+from replica.corpus import day_number
+from replica.pgcluster import TempCluster
+from replica.ports import free_port_block
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"
 LEASE_SECONDS = 6.0
@@ -199,7 +199,7 @@ def run_cluster(action: str, docs: int) -> int:
             file=sys.stderr,
         )
         return 2
-    from crawler.pgcluster import missing_reason
+    from replica.pgcluster import missing_reason
 
     reason = missing_reason()
     if reason:

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from crawler.extract.text import to_traditional
-from crawler.replica import chrome, files
-from crawler.replica.content import Doc
-from crawler.replica.corpus import Corpus, Spec, date_of, morning
-from crawler.replica.sites import Site
-from crawler.replica.web import Request, Response, esc, not_found, page
+from replica import chrome, files
+from replica.content import Doc
+from replica.corpus import Corpus, Spec, date_of, morning
+from replica.sites import Site
+from replica.web import Request, Response, esc, not_found, page
 
 PER_PAGE = 15
 GROUP = 45  # 3 display pages per dataproxy call

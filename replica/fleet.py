@@ -6,7 +6,7 @@ Copy number n of a site is a portal of its own: named `<site>-<nnn>`, with its o
 keeps only its site's first column, so that each portal's corpus stays small; the families
 (Hanweb, jpaas, TRS, gov.cn) take turns.
 
-    python -m crawler.replica.fleet --portals 200 --docs 3 --port 18400 --profiles DIR
+    python -m replica.fleet --portals 200 --docs 3 --port 18400 --profiles DIR
 
 serves the fleet (printing its sites as `replica serve` does) after writing its profiles to DIR.
 """
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler.profiles import SHIPPED
-from crawler.replica.sites import SITES_BY_NAME, Site
+from replica.sites import SITES_BY_NAME, Site
 
 #: The sites copied, in turn: those with a shipped profile.
 TEMPLATES = ("hangzhou-jxj", "hangzhou-gov", "hubei-jxt", "govcn")
@@ -79,11 +79,11 @@ def write_profiles(sites: tuple[Site, ...], directory: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from crawler.replica.app import Replica
-    from crawler.replica.corpus import LAST_DAY, day_number
-    from crawler.replica.server import serve
+    from replica.app import Replica
+    from replica.corpus import LAST_DAY, day_number
+    from replica.server import serve
 
-    parser = argparse.ArgumentParser(prog="python -m crawler.replica.fleet", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m replica.fleet", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--portals", type=int, default=200, help="how many portals")
     parser.add_argument("--docs", type=int, default=3, help="documents per portal")

@@ -16,10 +16,10 @@ from twisted.internet import reactor as _reactor
 from twisted.web import resource, server
 from twisted.web.server import NOT_DONE_YET
 
-from crawler.replica.app import Replica
-from crawler.replica.corpus import date_of, day_number
-from crawler.replica.faults import Fault, in_script
-from crawler.replica.web import Request, Response
+from replica.app import Replica
+from replica.corpus import date_of, day_number
+from replica.faults import Fault, in_script
+from replica.web import Request, Response
 
 CONTROL = "/__replica__/"
 reactor: Any = _reactor  # the global reactor's interfaces are not in its static type
@@ -154,7 +154,7 @@ def listen(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> dict[
         factory.noisy = False
         factory.log = lambda request: None  # type: ignore[method-assign]
         if site.name in legacy:  # the tls-legacy fault: this site speaks old TLS only
-            from crawler.replica.tls import LegacyContextFactory
+            from replica.tls import LegacyContextFactory
 
             reactor.listenSSL(port + i, factory, LegacyContextFactory(host), interface=host)
         else:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config
-from crawler.replica.ports import free_port_block
 from crawler.schedule import run_pass
+from replica.ports import free_port_block
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"
 
@@ -55,8 +55,8 @@ SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
 
 def _live_on(docs: int, day: str) -> dict[str, int]:
     """Documents live on that day, per portal the demo crawls (mirrors are not portals)."""
-    from crawler.replica.app import Replica
-    from crawler.replica.corpus import day_number
+    from replica.app import Replica
+    from replica.corpus import day_number
 
     counts: dict[str, int] = {}
     for record in Replica(docs, day_number(day), 1).truth():
@@ -66,7 +66,7 @@ def _live_on(docs: int, day: str) -> dict[str, int]:
 
 def _left_out(name: str) -> str:
     """Why the demo does not crawl a site the replica serves."""
-    from crawler.replica.sites import SITES_BY_NAME
+    from replica.sites import SITES_BY_NAME
 
     site = SITES_BY_NAME.get(name)
     if site is not None and site.mirror_of:

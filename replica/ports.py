@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from crawler.replica.sites import SITES
+from replica.sites import SITES
 
 
 def free_port_block(count: int = len(SITES), start: int = 18400) -> int:

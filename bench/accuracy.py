@@ -35,7 +35,7 @@ from typing import Any
 
 from crawler.extract import extract_document
 from crawler.items import Document
-from crawler.watch import Rule, load_rules
+from crawler.watch.rules import Rule, load_rules
 
 RESULTS = Path(__file__).parent / "results.json"
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real"

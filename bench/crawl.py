@@ -142,7 +142,7 @@ CHALLENGE = f"{PORTAL}:*=412"
 def challenged(docs: int) -> dict[str, Any]:
     """The cost of a challenge: a full crawl of PORTAL behind CHALLENGE (the browser passing it)
     beside the same crawl unchallenged, on the same replica corpus. Without Chromium: skipped."""
-    from crawler.browser import find_chromium
+    from crawler.fetch.browser import find_chromium
 
     if find_chromium(os.environ.get("GOVWATCH_BROWSER")) is None:
         return {"skipped": "no Chromium (Debian: apt-get install chromium)"}

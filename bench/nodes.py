@@ -106,8 +106,8 @@ def _portals(url: str) -> dict[str, str]:
 def local_child(url: str, profiles: str, db: str) -> None:
     """(In a child process.) One `govwatch crawl` of every fleet portal, politeness on; prints
     the summary as one JSON line."""
-    from crawler.crawl import run
-    from crawler.profiles import load_profiles
+    from crawler.portals.profiles import load_profiles
+    from crawler.run.crawl import run
 
     found = load_profiles(profiles)
     names = sorted(_portals(url))
@@ -176,9 +176,9 @@ def _share(cpu: float, wall: float) -> float:
 def on_nodes(
     count: int, url: str, replica: int, profiles: Path, db: str, work: Path
 ) -> dict[str, Any]:
-    """Every fleet portal crawled once on `count` Scrapyd nodes (crawler.nodes.crawl_round)."""
-    from crawler.nodes import add_node, crawl_round, start_node
-    from crawler.profiles import load_profiles
+    """Every fleet portal crawled once on `count` Scrapyd nodes (crawler.run.nodes.crawl_round)."""
+    from crawler.portals.profiles import load_profiles
+    from crawler.run.nodes import add_node, crawl_round, start_node
     from crawler.store import Store
 
     found = load_profiles(profiles)
@@ -290,7 +290,7 @@ def measure(portals: int = 200, docs: int = DOCS) -> dict[str, Any]:
                 db = cluster.create_database(key)
                 out[key] = on_nodes(count, url, replica, work / "profiles", db, work)
     # The delay between two requests to one portal: AutoThrottle never goes below DOWNLOAD_DELAY.
-    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.fetch.settings import DOWNLOAD_DELAY
 
     floor = (out["local"]["max_portal_requests"] - 1) * DOWNLOAD_DELAY
     from replica.app import Replica

@@ -32,8 +32,8 @@ from typing import Any
 
 import yaml
 
-from crawler.profiles import MIN_INTERVAL, ProfileError, check_cron, check_fields
-from crawler.profiles import _seconds as seconds_of
+from crawler.portals.profiles import MIN_INTERVAL, ProfileError, check_cron, check_fields
+from crawler.portals.profiles import _seconds as seconds_of
 from crawler.store import is_url
 
 DEFAULT_FILE = "govwatch.yaml"

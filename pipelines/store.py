@@ -22,7 +22,7 @@ from crawler.attachments.stored import (
 )
 from crawler.items import Fetched
 from crawler.store import Store, StoreError
-from crawler.watch import Rule, alerts_for, load_rules
+from crawler.watch.rules import Rule, alerts_for, load_rules
 
 logger = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from crawler.crawl import REPLICA_SETTINGS
 from crawler.items import DOCUMENT_KEYS
-from crawler.nodes import add_node, crawl_round, leases, start_node
-from crawler.profiles import load_profiles
+from crawler.portals.profiles import load_profiles
+from crawler.run.crawl import REPLICA_SETTINGS
+from crawler.run.nodes import add_node, crawl_round, leases, start_node
 from crawler.store import Store
 from replica.app import Replica
 from replica.corpus import day_number
@@ -175,7 +175,7 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
 
 
 def _deliver_at_once(db: str, sink: _Witness, deliverers: int) -> int:
-    from crawler.notify import deliver
+    from crawler.watch.notify import deliver
 
     results: list[int] = []
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config
-from crawler.schedule import run_pass
+from crawler.run.schedule import run_pass
 from replica.ports import free_port_block
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.profiles import SHIPPED
+from crawler.portals.profiles import SHIPPED
 from replica.sites import SITES_BY_NAME, Site
 
 #: The sites copied, in turn: those with a shipped profile.

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.utils.log import SpiderLoggerAdapter
 
-    from crawler.profiles import Profile
+    from crawler.portals.profiles import Profile
     from crawler.store import Store
 
 MB = 1024 * 1024

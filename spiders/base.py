@@ -22,13 +22,13 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_document
+from crawler.fetch.slots import politeness
 from crawler.items import Fetched, ListingEntry
 from crawler.listings.answers import Answer, gkml_url, read_answer
 from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
-from crawler.profiles import Profile, load_profiles
-from crawler.slots import politeness
+from crawler.portals.profiles import Profile, load_profiles
 from crawler.store import Store, now, utcnow
 from spiders.attachments import AttachmentFetching
 

@@ -86,7 +86,7 @@ def test_search_returns_the_same_documents_on_both_backends(
 def _title_first_then_newest(hits: list[dict[str, Any]], query: str) -> list[str]:
     """PostgreSQL's ranking, computed here: a title holding any of the query's bigrams (a lone
     character: any bigram it starts) first, then the newest, then by id."""
-    from crawler.query import _CJK_RUN, parse, search_form
+    from crawler.store.query import _CJK_RUN, parse, search_form
 
     wanted = [w for term in parse(query).groups for t in term for w in t.words]
     singles = [w for w in wanted if _CJK_RUN.fullmatch(w) and len(w) == 1]
@@ -109,7 +109,7 @@ def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
     # Rows are ranked before adjacency, NOT and fields are checked, and a small page is first
     # sought among the newest documents (all of them, or only some: probe_rows): a page must
     # still be the first hits of the full ranking, and the count (checked in one pass) the same.
-    from crawler import pgstore
+    from crawler.store import postgres as pgstore
 
     monkeypatch.setattr(pgstore, "PROBE_ROWS", probe_rows)
     records = _corpus(11, 250)
@@ -242,7 +242,7 @@ def _hold_scheduler_lock(url: str) -> None:
     import time
 
     from crawler.config import Config
-    from crawler.schedule import Scheduler
+    from crawler.run.schedule import Scheduler
 
     scheduler = Scheduler(Config(path=None, db=url))
     scheduler.acquire()
@@ -254,7 +254,7 @@ def test_a_dead_schedulers_database_lock_is_free_for_another_machine(pg_cluster:
     import time
 
     from crawler.config import Config
-    from crawler.schedule import Scheduler, SchedulerLocked
+    from crawler.run.schedule import Scheduler, SchedulerLocked
 
     url = pg_cluster.create_database()
     holder = multiprocessing.get_context("spawn").Process(target=_hold_scheduler_lock, args=(url,))
@@ -306,7 +306,7 @@ def _deliver_at_once(url: str, sink: Any, deliverers: int) -> list[Any]:
     """Each deliverer's result, several delivering one sink's alerts at once, a store each."""
     import threading
 
-    from crawler.notify import deliver
+    from crawler.watch.notify import deliver
 
     results: list[Any] = []
 
@@ -372,7 +372,7 @@ def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> N
 
 _DIES_MID_SEND = """
 import os, signal, sys
-from crawler.notify import deliver
+from crawler.watch.notify import deliver
 from crawler.store import Store
 
 class Dying:
@@ -406,7 +406,7 @@ def test_a_deliverer_killed_mid_send_repeats_only_the_alert_in_flight(
     import subprocess
     import sys
 
-    from crawler.notify import deliver
+    from crawler.watch.notify import deliver
 
     url = pg_cluster.create_database()
     with Store(url) as store:

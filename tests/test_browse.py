@@ -9,8 +9,8 @@ from typing import Any
 
 from datasette.app import Datasette
 
-from crawler.browse import PLUGINS, metadata
 from crawler.store import Store
+from crawler.web import PLUGINS, metadata
 
 
 def _corpus(path: Path) -> None:

@@ -18,10 +18,10 @@ import pytest
 from datasette.app import Datasette
 from saved_pages import FIXTURES
 
-from crawler.browse import PLUGINS, TEMPLATES, metadata
 from crawler.extract import extract_document
 from crawler.store import Store
-from crawler.watch import alerts_for, load_rules
+from crawler.watch.rules import alerts_for, load_rules
+from crawler.web import PLUGINS, TEMPLATES, metadata
 
 SEED_URL = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
 SEED_ID = "hangzhou-jxj:4216448"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.catalogue import catalogue, run_catalogue, run_enable
-from crawler.profiles import load_profiles
+from crawler.portals.catalogue import catalogue, run_catalogue, run_enable
+from crawler.portals.profiles import load_profiles
 
 ROOT = Path(__file__).parent.parent
 

@@ -136,7 +136,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_scrapy_finds_the_spiders() -> None:
-    """scrapy.cfg points Scrapy at crawler.settings: `scrapy list` names one spider per family."""
+    """scrapy.cfg points Scrapy at crawler.fetch.settings: `scrapy list` names one spider per family."""
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
     )

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.query import field_key, parse
 from crawler.store import Store
-from crawler.watch import alerts_for, load_rules
+from crawler.store.query import field_key, parse
+from crawler.watch.rules import alerts_for, load_rules
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1.html"
 
@@ -168,7 +168,7 @@ def test_alerts_lists_deliveries_and_pending(
     )
     out = capsys.readouterr().out
     assert "jsonl: pending" in out and "1 pending alert(s) of rule open-source-replies" in out
-    from crawler.notify import deliver, sinks_from_config
+    from crawler.watch.notify import deliver, sinks_from_config
 
     with Store(corpus) as store:  # what `run` does after its crawls
         assert (
@@ -236,7 +236,7 @@ def test_check_passes_a_good_configuration(
 
 def test_run_crawls_only_the_portals_the_config_names(tmp_path: Path) -> None:
     from crawler.config import load_config
-    from crawler.schedule import run_pass
+    from crawler.run.schedule import run_pass
 
     config_file = tmp_path / "govwatch.yaml"
     config_file.write_text("portals: [govcn]\nsinks: []\n", encoding="utf-8")
@@ -254,8 +254,8 @@ def test_run_crawls_only_the_portals_the_config_names(tmp_path: Path) -> None:
 def test_the_scheduler_logs_one_line_per_run() -> None:
     import datetime as dt
 
-    from crawler.notify import Delivery
-    from crawler.schedule import PassResult, pass_line
+    from crawler.run.schedule import PassResult, pass_line
+    from crawler.watch.notify import Delivery
 
     result = PassResult()
     result.crawls["govcn"] = {"requests": 12, "documents_new": 2, "documents_changed": 1,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.browser import find_chromium
-from crawler.defences import from_cookie, to_cookie
+from crawler.fetch.browser import find_chromium
+from crawler.fetch.defences import from_cookie, to_cookie
+from crawler.fetch.tls import legacy_handshake
 from crawler.listings.blocked import blocked_reason, remedy, solvable
-from crawler.profiles import ProfileError, load_profile
-from crawler.tls import legacy_handshake
+from crawler.portals.profiles import ProfileError, load_profile
 from replica.faults import CHALLENGES, Faults, parse, work
 from replica.web import Request
 
@@ -86,7 +86,7 @@ def test_a_browser_can_be_turned_off_or_named() -> None:
 
 
 def test_render_and_tls_keys(tmp_path: Path) -> None:
-    text = (ROOT / "crawler" / "portals" / "hubei-jxt.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml").read_text(encoding="utf-8")
     (tmp_path / "good").mkdir()
     (tmp_path / "bad").mkdir()
     good = tmp_path / "good" / "hubei-jxt.yaml"

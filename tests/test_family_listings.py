@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from crawler.discover import recognise, suggest_name
 from crawler.listings import generic, gkmlpt
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import ARTICLE_PATTERNS, is_article
+from crawler.portals.discover import recognise, suggest_name
 
 ORIGIN = "http://gjj.example.gov.cn"
 TREE = [

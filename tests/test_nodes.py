@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from crawl_helpers import free_block, served_replica, set_day, truth
 
-from crawler.crawl import REPLICA_SETTINGS
-from crawler.nodes import (
+from crawler.run.crawl import REPLICA_SETTINGS
+from crawler.run.nodes import (
     Node,
     _summary,
     acquire_lease,
@@ -179,7 +179,7 @@ def test_a_scheduler_pass_crawls_on_the_nodes(
     pg_cluster: Any, tmp_path: Path, scrapyd_url: str
 ) -> None:
     from crawler.config import Config
-    from crawler.schedule import run_pass
+    from crawler.run.schedule import run_pass
 
     db = pg_cluster.create_database()
     url = scrapyd_url
@@ -204,7 +204,7 @@ def test_a_scheduler_pass_crawls_on_the_nodes(
 def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
     corpus: str, tmp_path: Path, scrapyd_url: str
 ) -> None:
-    from crawler.nodes import crawl_round
+    from crawler.run.nodes import crawl_round
 
     url = scrapyd_url
     with served_replica(20, 1400) as replica, Store(corpus) as store:
@@ -240,8 +240,8 @@ def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
 
     from scrapy.settings import Settings
 
-    from crawler.nodes import NodeJob
-    from crawler.schedule import health_checks
+    from crawler.run.nodes import NodeJob
+    from crawler.run.schedule import health_checks
 
     with Store(corpus) as store:
         add_node(store, "http://a:6800", [])
@@ -283,7 +283,7 @@ def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> N
 
     from scrapy.settings import Settings
 
-    from crawler.nodes import NodeJob
+    from crawler.run.nodes import NodeJob
 
     closed: list[str] = []
     crawler = SimpleNamespace(
@@ -319,8 +319,8 @@ def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> N
 def test_check_names_down_nodes_and_portals_no_node_can_crawl(
     corpus: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from crawler.checkup import where_crawls_run
     from crawler.cli import main
+    from crawler.run.check import where_crawls_run
 
     with Store(corpus) as store:
         pass  # the corpus exists, with no node yet

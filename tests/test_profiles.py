@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.profiles import ProfileError, load_profile, load_profiles, select
+from crawler.portals.profiles import ProfileError, load_profile, load_profiles, select
 
 GOOD = {
     "name": "zj-kjt",

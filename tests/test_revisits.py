@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.http import HtmlResponse, Request
 
-from crawler.profiles import load_profiles
+from crawler.portals.profiles import load_profiles
 from spiders.base import conditional_headers
 from spiders.hanweb import HanwebSpider
 

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.extract import extract_document
 from crawler.extract.select import SelectorError, check_selector, elements
-from crawler.profiles import ProfileError, load_profiles
+from crawler.portals.profiles import ProfileError, load_profiles
 
 URL = "http://www.example.gov.cn/xxgk/2024/0612/5521.html"
 # An odd template: the title sits in a plain <div>, the date in a <b> far from it, the text in
@@ -71,7 +71,7 @@ def test_a_broken_selector_is_refused(bad: str) -> None:
 
 
 def _profile(tmp_path: Path, extra: str) -> Path:
-    shipped = Path(__file__).parent.parent / "crawler" / "portals" / "hubei-jxt.yaml"
+    shipped = Path(__file__).parent.parent / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml"
     (tmp_path / "hubei-jxt.yaml").write_text(
         shipped.read_text(encoding="utf-8") + extra, encoding="utf-8"
     )

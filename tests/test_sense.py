@@ -11,7 +11,7 @@ import json
 import pytest
 
 from bench.accuracy import data_dir
-from crawler.sense import (
+from crawler.watch.sense import (
     NOT_WORD,
     OSS,
     OTHER,

@@ -12,9 +12,9 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import OriginSlotMiddleware
-from crawler.profiles import load_profiles
-from crawler.slots import politeness, slot_key
+from crawler.fetch.middlewares import OriginSlotMiddleware
+from crawler.fetch.slots import politeness, slot_key
+from crawler.portals.profiles import load_profiles
 from spiders.hanweb import HanwebSpider
 from spiders.trs import TrsSpider
 
@@ -87,7 +87,7 @@ def test_autothrottle_never_takes_a_slot_below_its_profiles_delay() -> None:
     from scrapy.extensions.throttle import AutoThrottle
     from scrapy.http import Response
 
-    from crawler.middlewares import ProfileFloorThrottle
+    from crawler.fetch.middlewares import ProfileFloorThrottle
 
     settings = {"AUTOTHROTTLE_ENABLED": True, "DOWNLOAD_DELAY": 2.0, "AUTOTHROTTLE_START_DELAY": 2.0,
                 "DOWNLOAD_SLOTS": {"127.0.0.1:18400": {"delay": 3.0, "concurrency": 1}}}  # fmt: skip

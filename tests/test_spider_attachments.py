@@ -14,7 +14,7 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from crawler.items import Fetched
-from crawler.profiles import ProfileError, load_profile, load_profiles
+from crawler.portals.profiles import ProfileError, load_profile, load_profiles
 from crawler.store import Store
 from spiders.trs import TrsSpider
 

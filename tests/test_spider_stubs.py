@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Fetched, ListingEntry
-from crawler.profiles import load_profiles
+from crawler.portals.profiles import load_profiles
 from spiders.base import PortalSpider
 from spiders.trs import TrsSpider
 

@@ -128,7 +128,7 @@ def test_search_in_either_script(corpus: str) -> None:
 def test_retry_backoff_honours_retry_after(
     retries: int, after: str | None, expected: float
 ) -> None:
-    from crawler.middlewares import retry_delay
+    from crawler.fetch.middlewares import retry_delay
 
     assert retry_delay(retries, after, 2.0, 120.0) == expected
 

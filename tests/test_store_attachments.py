@@ -10,7 +10,7 @@ from typing import Any
 from crawler.attachments.stored import applied, read_fetched, stored_texts, watched
 from crawler.items import FetchedFile
 from crawler.store import SCHEMA_VERSION, Store
-from crawler.watch import alerts_for, load_rules
+from crawler.watch.rules import alerts_for, load_rules
 from replica import formats
 
 AT = "2024-01-01T00:00:00+00:00"
@@ -137,7 +137,7 @@ def test_a_documents_files_are_exported_in_link_order(corpus: str) -> None:
     import io
     import json
 
-    from crawler.export import write_jsonl, write_warc
+    from crawler.store.export import write_jsonl, write_warc
 
     second = "http://x.gov.cn/files/fujian.pdf"
     record = _record(attachments=[{"url": second, "name": "附件.pdf", "type": "pdf"},

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.watch import RulesError, alert_payload, load_rules, matches, parse_rules
+from crawler.watch.rules import RulesError, alert_payload, load_rules, matches, parse_rules
 from replica.app import Replica
 from replica.sites import SITES_BY_NAME
 

@@ -86,8 +86,8 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
     Example: govwatch alerts resend 12 13 --sink webhook --config govwatch.yaml
     """
     from crawler.cli.monitor import load_config_or_exit
-    from crawler.notify import ConfigError, deliver, sinks_from_config
     from crawler.store import Store
+    from crawler.watch.notify import ConfigError, deliver, sinks_from_config
 
     settings = load_config_or_exit(config, db)
     try:
@@ -111,7 +111,7 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
 
 
 def _sink_names(settings: Any) -> list[str]:
-    from crawler.notify import sink_name
+    from crawler.watch.notify import sink_name
 
     return [sink_name(entry, index) for index, entry in enumerate(settings.sinks)]
 

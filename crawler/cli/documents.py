@@ -100,7 +100,7 @@ def search(
     fields = {"doc_no": doc_no, "index_no": index_no, "deputy": deputy, "proposal": proposal,
               "publisher": publisher}  # fmt: skip
     asked = {name: value for name, value in fields.items() if value}
-    from crawler.query import parse
+    from crawler.store.query import parse
 
     if not parse(query).positive and not asked:
         raise fail("search", "give words to look for, or a field (--deputy, --doc-no, --index-no, "
@@ -142,7 +142,7 @@ def export(form: str, db: str, kind: str | None, since: str | None, output: str 
     """
     import contextlib
 
-    from crawler import export as exporting
+    from crawler.store import export as exporting
 
     with open_store(db) as store, contextlib.ExitStack() as stack:
         try:
@@ -184,8 +184,8 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     import subprocess
     import tempfile
 
-    from crawler.browse import PLUGINS, TEMPLATES, metadata
     from crawler.store import is_url
+    from crawler.web import PLUGINS, TEMPLATES, metadata
 
     if is_url(db):
         raise fail("serve", "serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
@@ -250,7 +250,7 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
               govwatch show hangzhou-jxj:4216448 --versions
               govwatch show hangzhou-jxj:4216448 --diff 1..2
     """
-    from crawler.diff import field_changes, shown_value, text_diff
+    from crawler.store.diff import field_changes, shown_value, text_diff
 
     with open_store(db) as store:
         document = store.find(key)
@@ -272,7 +272,7 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
                                   f"version {old['version']}", f"version {new['version']}")}  # fmt: skip
     if as_json:
         listed = [{k: v for k, v in version.items() if k != "record"} for version in versions]
-        from crawler.export import FILE_KEYS
+        from crawler.store.export import FILE_KEYS
 
         stored = [{key: file.get(key) for key in FILE_KEYS} for file in files]
         click.echo(json.dumps({"document": document, "attachment_files": stored, "versions": listed,

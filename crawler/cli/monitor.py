@@ -31,7 +31,7 @@ def replica_of(url: str) -> tuple[dict[str, str], str]:
 
 
 def load_profiles_or_exit(directory: str | None) -> dict[str, Any]:
-    from crawler.profiles import ProfileError, load_profiles
+    from crawler.portals.profiles import ProfileError, load_profiles
 
     try:
         return load_profiles(directory)
@@ -70,7 +70,7 @@ def portals(ctx: click.Context, profiles: str | None, catalogue: bool) -> int:
     if ctx.invoked_subcommand is not None:
         return 0
     if catalogue:
-        from crawler import catalogue as listing
+        from crawler.portals import catalogue as listing
 
         return listing.run_catalogue()
     found = load_profiles_or_exit(profiles)
@@ -99,7 +99,7 @@ def portals_add(url: str, name: str | None, profiles: str | None, dry_run: bool)
     \b
     Example: govwatch portals add http://jxj.hangzhou.gov.cn/col/col1229265378/index.html --dry-run
     """
-    from crawler import discover
+    from crawler.portals import discover
 
     code: int = discover.run_portals_add(url, name, profiles, dry_run)
     return code
@@ -114,7 +114,7 @@ def portals_enable(names: tuple[str, ...], profiles: str | None) -> int:
     \b
     Example: govwatch portals enable pingtan-gov foshan-fsgjj --profiles ./my-portals
     """
-    from crawler import catalogue
+    from crawler.portals import catalogue
 
     code: int = catalogue.run_enable(list(names), profiles)
     return code
@@ -140,10 +140,10 @@ def crawl(
     Examples: govwatch crawl hangzhou-jxj --db corpus.db
               govwatch crawl --replica http://127.0.0.1:8400 --json
     """
-    from crawler import crawl as crawling
-    from crawler.profiles import ProfileError, select
+    from crawler.portals.profiles import ProfileError, select
+    from crawler.run import crawl as crawling
     from crawler.store import StoreError
-    from crawler.watch import RulesError
+    from crawler.watch.rules import RulesError
 
     found = load_profiles_or_exit(profiles)
     today = None
@@ -197,10 +197,10 @@ def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: 
     Example: govwatch run --due --config govwatch.yaml
     """
     from crawler.config import ConfigFileError
-    from crawler.notify import ConfigError
-    from crawler.profiles import ProfileError
-    from crawler.schedule import crawl_status, request_stop, run_pass, stopping
-    from crawler.watch import RulesError
+    from crawler.portals.profiles import ProfileError
+    from crawler.run.schedule import crawl_status, request_stop, run_pass, stopping
+    from crawler.watch.notify import ConfigError
+    from crawler.watch.rules import RulesError
 
     settings = load_config_or_exit(config, db)
     stopping.clear()
@@ -256,10 +256,10 @@ def schedule(config: str | None, db: str | None) -> int:
     Example: govwatch schedule --config govwatch.yaml
     """
     from crawler.config import ConfigFileError
-    from crawler.notify import ConfigError
-    from crawler.profiles import ProfileError
-    from crawler.schedule import Scheduler, SchedulerLocked
-    from crawler.watch import RulesError
+    from crawler.portals.profiles import ProfileError
+    from crawler.run.schedule import Scheduler, SchedulerLocked
+    from crawler.watch.notify import ConfigError
+    from crawler.watch.rules import RulesError
 
     settings = load_config_or_exit(config, db)
     try:
@@ -280,8 +280,8 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
     """
     from crawler.cli.documents import open_store
     from crawler.config import ConfigFileError
-    from crawler.profiles import ProfileError
-    from crawler.schedule import status as portal_status
+    from crawler.portals.profiles import ProfileError
+    from crawler.run.schedule import status as portal_status
 
     settings = load_config_or_exit(config, db)
     with open_store(settings.db) as store:
@@ -320,7 +320,7 @@ def check(config: str | None, db: str | None, profiles: str | None, send_test_al
               govwatch check --send-test-alert
               govwatch check --profiles ./my-portals
     """
-    from crawler.checkup import checkup
+    from crawler.run.check import checkup
 
     problems, notes, sinks = checkup(config, db, profiles)
     for note in notes:
@@ -328,7 +328,7 @@ def check(config: str | None, db: str | None, profiles: str | None, send_test_al
     for problem in problems:
         click.echo(f"PROBLEM  {problem}")
     if send_test_alert:
-        from crawler.checkup import send_test
+        from crawler.run.check import send_test
 
         if not sinks:
             problems.append("no sink to send a test alert through (fix the sinks above)")

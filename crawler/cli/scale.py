@@ -19,7 +19,7 @@ def migrate(source: str, target: str) -> int:
     \b
     Example: govwatch migrate --from govwatch.db --to postgresql://govwatch@db.example/govwatch
     """
-    from crawler.migrate import run_migrate
+    from crawler.store.copy import run_migrate
 
     code: int = run_migrate(source, target)
     return code
@@ -38,7 +38,7 @@ def nodes(ctx: click.Context, db: str) -> int:
     """
     if ctx.invoked_subcommand is not None:
         return 0
-    from crawler.nodes import run_nodes
+    from crawler.run.nodes import run_nodes
 
     code: int = run_nodes(db, None, None, [])
     return code
@@ -54,7 +54,7 @@ def nodes_add(url: str, tags: tuple[str, ...], db: str) -> int:
     \b
     Example: govwatch nodes add http://10.0.0.5:6800 --tag cn
     """
-    from crawler.nodes import run_nodes
+    from crawler.run.nodes import run_nodes
 
     code: int = run_nodes(db, "add", url, list(tags))
     return code
@@ -69,7 +69,7 @@ def nodes_remove(url: str, db: str) -> int:
     \b
     Example: govwatch nodes remove http://10.0.0.5:6800
     """
-    from crawler.nodes import run_nodes
+    from crawler.run.nodes import run_nodes
 
     code: int = run_nodes(db, "remove", url, [])
     return code

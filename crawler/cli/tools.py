@@ -23,7 +23,7 @@ def rules() -> None:
 
 
 def chosen_rules(path: str | None, only: str | None) -> list[Any]:
-    from crawler.watch import RulesError, load_rules
+    from crawler.watch.rules import RulesError, load_rules
 
     try:
         found = load_rules(path)

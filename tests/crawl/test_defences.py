@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
-from crawler.browser import INSTALL_HINT, find_chromium
+from crawler.fetch.browser import INSTALL_HINT, find_chromium
 from crawler.items import DOCUMENT_KEYS
-from crawler.schedule import health_checks
+from crawler.run.schedule import health_checks
 from crawler.store import Store
 
 DOCS, DAY = 60, 1400
@@ -172,7 +172,7 @@ def test_render_browser_shows_pages_only_a_browser_shows(
     _with_browser(monkeypatch)
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    text = (ROOT / "crawler" / "portals" / "hangzhou-gov.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-gov.yaml").read_text(encoding="utf-8")
     (profiles / "hangzhou-gov.yaml").write_text(text + "render: browser\n", encoding="utf-8")
     expected = {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hangzhou-gov"}
     with served_replica(DOCS, DAY, "hangzhou-gov:*/art/*=js-render") as url:
@@ -188,7 +188,7 @@ def test_render_browser_shows_pages_only_a_browser_shows(
 def test_a_profile_says_tls_legacy(tmp_path: Path) -> None:
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    text = (ROOT / "crawler" / "portals" / "hubei-jxt.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml").read_text(encoding="utf-8")
     (profiles / "hubei-jxt.yaml").write_text(text + "tls: legacy\n", encoding="utf-8")
     expected = {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hubei-jxt"}
     db = tmp_path / "legacy.db"

@@ -11,7 +11,7 @@ from pathlib import Path
 from crawl_helpers import ROOT, crawl, free_block
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.profiles import load_profiles
+from crawler.portals.profiles import load_profiles
 from crawler.store import Store
 from replica.app import Replica
 from replica.fleet import TEMPLATES, fleet, write_profiles

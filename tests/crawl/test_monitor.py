@@ -8,7 +8,7 @@ from pathlib import Path
 from crawl_helpers import served_replica, set_day
 
 from crawler.config import Config
-from crawler.schedule import run_pass
+from crawler.run.schedule import run_pass
 from crawler.store import Store
 from replica.corpus import SEED_DAY
 

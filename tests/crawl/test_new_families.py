@@ -13,7 +13,7 @@ import pytest
 from crawl_helpers import ROOT, copy_db, crawl, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.profiles import CATALOGUE
+from crawler.portals.profiles import CATALOGUE
 from crawler.store import Store
 from replica.app import Replica
 from replica.corpus import date_of

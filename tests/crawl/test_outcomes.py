@@ -142,8 +142,8 @@ import spiders.base
 def refuse(cls, crawler, *args, **kwargs):
     raise OverflowError("date value out of range")
 spiders.base.PortalSpider.from_crawler = classmethod(refuse)
-from crawler import crawl
-from crawler.profiles import load_profiles
+from crawler.run import crawl
+from crawler.portals.profiles import load_profiles
 print(json.dumps(crawl.run([load_profiles()["govcn"]], db=sys.argv[1])))
 """
 

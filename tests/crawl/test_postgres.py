@@ -11,8 +11,8 @@ import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.migrate import run_migrate
 from crawler.store import Store
+from crawler.store.copy import run_migrate
 
 DOCS = 60
 DAY = 1400

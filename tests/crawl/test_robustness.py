@@ -139,7 +139,7 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
 def test_hanweb_parameters_are_read_off_the_column_page(tmp_path: Path) -> None:
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    text = (ROOT / "crawler" / "portals" / "hangzhou-jxj.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-jxj.yaml").read_text(encoding="utf-8")
     (profiles / "hangzhou-jxj.yaml").write_text(
         "\n".join(
             line for line in text.splitlines() if "webid" not in line and "unitid" not in line

@@ -10,7 +10,7 @@ from pathlib import Path
 from crawl_helpers import ROOT, crawl, served_replica, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.schedule import health_checks
+from crawler.run.schedule import health_checks
 from crawler.store import Store
 
 DOCS, DAY = 80, 1400
@@ -62,7 +62,7 @@ def test_stand_ins_are_reported_never_stored(tmp_path: Path) -> None:
 def _profiles(tmp_path: Path, name: str, extra: str) -> Path:
     directory = tmp_path / name
     directory.mkdir()
-    text = (ROOT / "crawler" / "portals" / "hubei-jxt.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml").read_text(encoding="utf-8")
     (directory / "hubei-jxt.yaml").write_text(text + extra, encoding="utf-8")
     return directory
 

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from crawler.notify import (
+from crawler.store import Store
+from crawler.watch.notify import (
     AppriseSink,
     AtomSink,
     ConfigError,
@@ -26,8 +27,7 @@ from crawler.notify import (
     describe,
     sinks_from_config,
 )
-from crawler.store import Store
-from crawler.watch import alerts_for, load_rules, parse_rules
+from crawler.watch.rules import alerts_for, load_rules, parse_rules
 
 RULES = load_rules()
 SECRET = "s3cret-for-tests"
@@ -372,7 +372,7 @@ def test_an_apprise_failure_says_why(store: Store) -> None:
 
 
 def test_an_alert_says_why_its_open_source_matched() -> None:
-    from crawler.watch import alert_payload, load_rules
+    from crawler.watch.rules import alert_payload, load_rules
 
     rule = next(r for r in load_rules() if r.name == "open-source")
     record = {"url": "u", "title": "关于支持开源软件发展的建议的答复", "kind": "other",

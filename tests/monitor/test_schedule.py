@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from crawler.config import Config, ConfigFileError, Trigger, load_config
-from crawler.profiles import load_profiles
-from crawler.schedule import (
+from crawler.portals.profiles import load_profiles
+from crawler.run.schedule import (
     PassResult,
     Scheduler,
     SchedulerLocked,
@@ -177,7 +177,7 @@ def test_config_file(tmp_path: Path) -> None:
 
 
 def test_a_portal_quiet_for_much_longer_than_usual(corpus: str) -> None:
-    from crawler.schedule import health_checks, quiet_for
+    from crawler.run.schedule import health_checks, quiet_for
 
     with Store(corpus) as store:
         for day in range(1, 31, 3):  # a document every three days in June
@@ -198,9 +198,9 @@ def test_run_exits_non_zero_with_one_line_when_deliveries_wait(
 ) -> None:
     import functools
 
-    import crawler.schedule
+    import crawler.run.schedule
     from crawler.cli import main
-    from crawler.notify import deliver
+    from crawler.watch.notify import deliver
 
     db = tmp_path / "s.db"
     with Store(db) as store:
@@ -212,7 +212,7 @@ def test_run_exits_non_zero_with_one_line_when_deliveries_wait(
                       encoding="utf-8")  # fmt: skip
     monkeypatch.setenv("GOVWATCH_WEBHOOK_SECRET", "s")
     monkeypatch.setenv("GOVWATCH_NOW", (T0 + dt.timedelta(minutes=1)).isoformat())
-    monkeypatch.setattr(crawler.schedule, "deliver", functools.partial(deliver, retries=0))
+    monkeypatch.setattr(crawler.run.schedule, "deliver", functools.partial(deliver, retries=0))
     assert main(["run", "--due", "--config", str(config)]) == 1
     out, err = capsys.readouterr()
     assert "no portal is due" in out

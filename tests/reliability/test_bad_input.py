@@ -267,7 +267,7 @@ def _profile(directory: Path, text: str, name: str = "my-portal", suffix: str = 
     ],
 )
 def test_profile_values_are_checked(tmp_path: Path, extra: str, fragments: tuple[str, ...]) -> None:
-    from crawler.profiles import ProfileError, load_profiles
+    from crawler.portals.profiles import ProfileError, load_profiles
 
     path = _profile(tmp_path / "profiles", extra)
     with pytest.raises(ProfileError) as error:
@@ -283,7 +283,7 @@ def test_a_broken_profile_is_one_line_for_the_command(tmp_path: Path) -> None:
 
 
 def test_yml_profiles_and_the_listing_keys_are_read(tmp_path: Path) -> None:
-    from crawler.profiles import load_profiles
+    from crawler.portals.profiles import load_profiles
 
     directory = tmp_path / "profiles"
     directory.mkdir()
@@ -311,7 +311,7 @@ def test_config_values_are_checked(tmp_path: Path) -> None:
     """A bad cron or interval, a misspelt portal or field: `status` and `run` say which, in one
     line, before anything runs."""
     from crawler.config import ConfigFileError, load_config
-    from crawler.profiles import load_profiles
+    from crawler.portals.profiles import load_profiles
 
     config = tmp_path / "govwatch.yaml"
     cases = {

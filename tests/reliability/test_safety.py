@@ -13,9 +13,9 @@ from crawl_helpers import ROOT
 
 from crawler.cli import cli
 from crawler.items import ListingEntry
-from crawler.notify import WebhookSink, deliver
-from crawler.profiles import load_profiles
+from crawler.portals.profiles import load_profiles
 from crawler.store import Store
+from crawler.watch.notify import WebhookSink, deliver
 from spiders.hanweb import HanwebSpider
 
 
@@ -49,7 +49,7 @@ def test_the_webhook_secret_never_appears(tmp_path: Path) -> None:
     with Store(db) as store:
         record = {"url": "http://x.gov.cn/1.html", "title": "开源软件的答复", "body_text": "支持开源软件。", "kind": "reply",
                   "attachments": [], "warnings": []}  # fmt: skip
-        from crawler.watch import alerts_for, load_rules
+        from crawler.watch.rules import alerts_for, load_rules
 
         store.save(portal="p", identity="p:1", record=record, fetched_url=record["url"], fetched_at="t", status=200,
                    headers={}, raw=b"", etag=None, last_modified=None, run_id=None,

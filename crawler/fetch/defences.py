@@ -6,7 +6,7 @@ session cookies work as in a browser), loading the portal's jar from the store w
 opens and saving the live cookies when it closes.
 
 `ChallengeMiddleware` sees every answer: a script challenge (`crawler.listings.blocked.solvable`)
-is solved once per host in a headless Chromium (`crawler.browser`), its cookies go into the
+is solved once per host in a headless Chromium (`crawler.fetch.browser`), its cookies go into the
 portal's jar, and the request goes again as a plain request carrying them. Requests challenged
 while a solve runs wait for it; requests sent before a solve finished go again without another
 one; a challenge that comes back (the cookie expired) is solved again. Portals whose profile says
@@ -34,7 +34,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
-from crawler.browser import (
+from crawler.fetch.browser import (
     INSTALL_HINT,
     Browser,
     BrowserError,

@@ -18,7 +18,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from crawler.clock import shown
-from crawler.diff import field_changes, shown_value, text_diff
+from crawler.store.diff import field_changes, shown_value, text_diff
 
 READER_COLUMNS = ("published_at", "title", "publisher", "kind", "portal", "reply", "status")
 REPLY_FIELDS = ("addressee", "addressee_role", "session", "proposal_no", "proposal_title",

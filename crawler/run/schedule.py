@@ -31,12 +31,12 @@ from typing import Any
 
 from crawler.clock import shown
 from crawler.config import Config, ConfigFileError, Trigger
-from crawler.crawl import EXIT_CODES, worst
 from crawler.listings.blocked import remedy
-from crawler.notify import ConfigError, Delivery, deliver, sinks_from_config
-from crawler.profiles import Profile, ProfileError, load_profiles, select
+from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
+from crawler.run.crawl import EXIT_CODES, worst
 from crawler.store import Store, StoreError, is_url, utcnow
-from crawler.watch import RulesError, load_rules
+from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
+from crawler.watch.rules import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
 DEFAULT_INTERVAL = 6 * 3600
@@ -273,7 +273,7 @@ def health_checks(
         raised += store.add_health_alert(f"health:{portal}:{blocked.get('column')}:blocked:{run}", portal,
                                          {"message": f"{message} — likely: {cause}", "remedy": cause,
                                           "url": blocked.get("url"), "run": run})  # fmt: skip
-    # Certificate problems (crawler.tls): the crawl goes on, the operator hears of it once.
+    # Certificate problems (crawler.fetch.tls): the crawl goes on, the operator hears of it once.
     certificates = summary.get("portals", {}).get(portal, {}).get("tls", {}).get("certificate", {})
     for host, problem in certificates.items():
         raised += store.add_health_alert(f"health:{portal}:certificate:{host}:{problem}", portal,
@@ -333,7 +333,7 @@ def run_pass(
             <= now()
         )
 
-    from crawler.nodes import crawl_on_nodes, has_nodes
+    from crawler.run.nodes import crawl_on_nodes, has_nodes
 
     if crawler is crawl_child and chosen and has_nodes(config.db):  # crawl nodes: all at once
         found = crawl_on_nodes(config, chosen, {p.name for p in chosen if is_full(p.name)})
@@ -380,7 +380,7 @@ class Scheduler:
 
     def acquire(self) -> None:
         if is_url(self.config.db):  # PostgreSQL: a lock in the database, for every machine
-            from crawler.pgstore import LOCK_SCHEDULER, AdvisoryLock, redact
+            from crawler.store.postgres import LOCK_SCHEDULER, AdvisoryLock, redact
 
             lock = AdvisoryLock(self.config.db, LOCK_SCHEDULER)
             if not lock.try_acquire():

@@ -25,9 +25,9 @@ from crawler.extract.select import ARTICLE_SELECTORS, SelectorError, check_selec
 FAMILIES = ("hanweb", "jpaas", "trs", "govcn", "gkmlpt", "generic")
 #: Families whose columns are paths under the origin (a TRS section, a generic listing page).
 PATH_FAMILIES = ("trs", "generic")
-SHIPPED = Path(__file__).parent / "portals"
+SHIPPED = Path(__file__).parent / "shipped"
 #: Profiles of real portals from public sources, not crawled until enabled (`portals enable`).
-CATALOGUE = SHIPPED / "catalogue"
+CATALOGUE = Path(__file__).parent / "catalogue"
 SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -42,7 +42,7 @@ FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns"
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
           "province", "sources", "verified", "render", "tls", "attachments", "nodes")  # fmt: skip
 #: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
-#: hosts with old TLS (crawler.tls) from the first request.
+#: hosts with old TLS (crawler.fetch.tls) from the first request.
 RENDER_VALUES = ("plain", "browser")
 TLS_VALUES = ("default", "legacy")
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")

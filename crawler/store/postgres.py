@@ -30,7 +30,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from crawler.query import _CJK_RUN, Query, Term, parse
 from crawler.store import (
     Connection,
     Cursor,
@@ -41,6 +40,7 @@ from crawler.store import (
     now,
     search_form,
 )
+from crawler.store.query import _CJK_RUN, Query, Term, parse
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
 LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER = 1, 2, 3
@@ -322,7 +322,7 @@ class PgStore(Store):
 
     @staticmethod
     def _key(expression: str) -> str:
-        """crawler.query.field_key in SQL (width, case, brackets, spaces; not the script)."""
+        """crawler.store.query.field_key in SQL (width, case, brackets, spaces; not the script)."""
         return (f"regexp_replace(translate(lower(normalize(COALESCE({expression}, ''), NFKC)), "
                 "'〔〕【】()（）［］〖〗', '[][][][][][]'), '\\s', '', 'g')")  # fmt: skip
 

@@ -37,7 +37,7 @@ import sqlite_utils
 
 from crawler.extract.text import fold
 from crawler.items import DOCUMENT_KEYS
-from crawler.query import field_key, fts_query, parse, search_form, words
+from crawler.store.query import field_key, fts_query, parse, search_form, words
 
 __all__ = ["fts_query", "search_form"]  # where the search index's helpers were always found
 
@@ -330,7 +330,7 @@ def _migrate_8(db: sqlite_utils.Database) -> None:
 
 
 #: Schema migrations, shared by both backends: each runs its statements with `db.execute(SQL)`,
-#: in SQL both understand (ON CONFLICT, not INSERT OR …). On PostgreSQL, crawler/pgstore.py
+#: in SQL both understand (ON CONFLICT, not INSERT OR …). On PostgreSQL, crawler/store/postgres.py
 #: translates the types (INTEGER PRIMARY KEY, BLOB, REAL), leaves out SQLite's full-text table
 #: and triggers, and adds its own full-text columns (pgstore.PG_AFTER, by migration number).
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
@@ -346,7 +346,7 @@ _SHARED: dict[str, list[Any]] = {}
 class Store:
     """The corpus database. One writer at a time; readers never block it (WAL).
 
-    `Store("postgresql://…")` opens the same corpus in PostgreSQL instead (crawler/pgstore.py):
+    `Store("postgresql://…")` opens the same corpus in PostgreSQL instead (crawler/store/postgres.py):
     the same methods, the same SQL, the same guarantees."""
 
     path: Path
@@ -355,7 +355,7 @@ class Store:
 
     def __new__(cls, path: str | Path, **options: Any) -> Store:
         if cls is Store and is_url(path):
-            from crawler.pgstore import PgStore
+            from crawler.store.postgres import PgStore
 
             return super().__new__(PgStore)
         return super().__new__(cls)
@@ -1150,7 +1150,7 @@ class Store:
         since: str | None = None, limit: int = 20, fields: dict[str, str] | None = None,
     ) -> list[dict[str, Any]]:  # fmt: skip
         """Ranked hits with a highlighted snippet; any script, two-character words included.
-        `query` takes OR, NOT/-word and "phrases" (crawler.query); `fields` narrows by
+        `query` takes OR, NOT/-word and "phrases" (crawler.store.query); `fields` narrows by
         doc_no, index_no, deputy, proposal or publisher (width, script, spaces and the year's
         brackets ignored). With no query words, the newest documents the filters admit."""
         parsed = parse(query)
@@ -1230,10 +1230,10 @@ class Store:
             params += [field_key(value)] * len(columns)
         return clauses, params
 
-    # What SQLite and PostgreSQL say differently (crawler/pgstore.py overrides these).
+    # What SQLite and PostgreSQL say differently (crawler/store/postgres.py overrides these).
 
     def _key_function(self) -> None:
-        """Make `_key` callable in SQL: 文号 and names compared as `crawler.query.field_key`."""
+        """Make `_key` callable in SQL: 文号 and names compared as `crawler.store.query.field_key`."""
         self.conn.create_function("govwatch_key", 1, field_key, deterministic=True)  # type: ignore[attr-defined]
 
     @staticmethod

@@ -6,7 +6,7 @@ Replica and benchmark runs lift the delays explicitly; nothing here is tuned for
 import os
 import warnings
 
-# Scrapy calls its per-host TLS hook deprecated but has no other (crawler.tls needs it).
+# Scrapy calls its per-host TLS hook deprecated but has no other (crawler.fetch.tls needs it).
 warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
 
 BOT_NAME = "govwatch"
@@ -40,20 +40,20 @@ GOVWATCH_RETRY_BACKOFF_BASE = 2.0
 GOVWATCH_RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     # One politeness slot per loopback origin (the replica's portals), as per real host.
-    "crawler.middlewares.OriginSlotMiddleware": 50,
+    "crawler.fetch.middlewares.OriginSlotMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.RetryDelayMiddleware": 560,
-    # Defences (crawler.defences, crawler.tls): a challenge is read after decompression (590)
+    "crawler.fetch.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.fetch.middlewares.RetryDelayMiddleware": 560,
+    # Defences (crawler.fetch.defences, crawler.fetch.tls): a challenge is read after decompression (590)
     # and after the cookie middleware took the answer's cookies (700); a failed legacy
     # handshake is seen before the retries (550).
-    "crawler.defences.ChallengeMiddleware": 585,
-    "crawler.tls.TLSFallbackMiddleware": 595,
+    "crawler.fetch.defences.ChallengeMiddleware": 585,
+    "crawler.fetch.tls.TLSFallbackMiddleware": 595,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "crawler.defences.PortalCookiesMiddleware": 700,
+    "crawler.fetch.defences.PortalCookiesMiddleware": 700,
 }
 # Per-host TLS: legacy only for hosts that need it; certificate problems recorded.
-DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.PerHostContextFactory"
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.fetch.tls.PerHostContextFactory"
 # The browser for script challenges: `auto` (Chromium on PATH), a path, or `off`.
 GOVWATCH_BROWSER = os.environ.get("GOVWATCH_BROWSER", "auto")
 GOVWATCH_BROWSER_TIMEOUT = 30.0
@@ -83,14 +83,14 @@ GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
 # it runs (a local crawl or a Scrapyd node). None: on, except on a replica (True: there too).
 GOVWATCH_POLITENESS = None
 EXTENSIONS = {
-    "crawler.progress.Progress": 500,
+    "crawler.run.progress.Progress": 500,
     # AutoThrottle, never below the profile's delay (Scrapy's floors at DOWNLOAD_DELAY only).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.middlewares.ProfileFloorThrottle": 0,
-    "crawler.nodes.NodeJob": 510,
+    "crawler.fetch.middlewares.ProfileFloorThrottle": 0,
+    "crawler.run.nodes.NodeJob": 510,
 }
 # A crawl node's job keeps its portal's lease (held for the scheduler GOVWATCH_LEASE_HOLDER) and
-# records its own run: crawler.nodes.NodeJob; the scheduler sets all three when it dispatches.
+# records its own run: crawler.run.nodes.NodeJob; the scheduler sets all three when it dispatches.
 GOVWATCH_NODE_RUN = False
 GOVWATCH_LEASE_HOLDER = None
 GOVWATCH_LEASE_SECONDS = 60.0
@@ -99,7 +99,7 @@ GOVWATCH_PROGRESS_INTERVAL = 10.0
 # Scrapy starts this many tasks for every callback's output; ours yield one item or a listing's
 # few dozen requests, and 100 tasks per page cost more CPU than extraction itself.
 CONCURRENT_ITEMS = 4
-LOG_FORMATTER = "crawler.logformatter.GovwatchLogFormatter"
+LOG_FORMATTER = "crawler.fetch.logformatter.GovwatchLogFormatter"
 # Spiders dedupe documents by identity themselves. Scrapy's duplicate filter would silently drop a
 # request redirected to a URL already asked for (a redirect loop, a portal sending every bad
 # request to its home page): a document lost with no error. Without it, a loop ends in

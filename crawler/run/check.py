@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import DEFAULT_FILE, ConfigFileError, load_config
-from crawler.notify import ConfigError, Sink, SinkError, sinks_from_config
-from crawler.profiles import ProfileError, load_profile, load_profiles
-from crawler.watch import RulesError, load_rules
+from crawler.portals.profiles import ProfileError, load_profile, load_profiles
+from crawler.watch.notify import ConfigError, Sink, SinkError, sinks_from_config
+from crawler.watch.rules import RulesError, load_rules
 
 
 def _profile_files(directory: str | None) -> list[Path]:
-    from crawler.profiles import SUFFIXES, profile_dirs
+    from crawler.portals.profiles import SUFFIXES, profile_dirs
 
     return [path for place in profile_dirs(directory) for path in sorted(place.iterdir())
             if path.suffix in SUFFIXES and path.is_file()]  # fmt: skip
@@ -104,7 +104,7 @@ def where_crawls_run(
     """(problems, notes) of the corpus database and of where crawls run: reachable; with crawl
     nodes registered, each node's health, and for every watched portal a healthy node carrying
     the tags its profile asks for (else its crawls would wait for one until they time out)."""
-    from crawler.nodes import list_nodes, node_status
+    from crawler.run.nodes import list_nodes, node_status
     from crawler.store import Store, StoreError, is_url
 
     if not is_url(db) and not Path(db).exists():

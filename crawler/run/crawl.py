@@ -16,9 +16,9 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.listings.blocked import remedy
-from crawler.profiles import Profile
+from crawler.portals.profiles import Profile
 from crawler.store import RunStats, Store, now
-from crawler.watch import load_rules
+from crawler.watch.rules import load_rules
 
 #: For crawling the replica: no politeness delays (it is ours), more concurrency.
 REPLICA_SETTINGS: dict[str, Any] = {
@@ -41,7 +41,7 @@ def crawl_settings(
     measure a crawl as real portals would have it)."""
     settings = get_project_settings()
     if not settings.get("SPIDER_MODULES"):
-        settings.setmodule("crawler.settings", priority="project")
+        settings.setmodule("crawler.fetch.settings", priority="project")
     settings.setdict(
         {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": run_id, "GOVWATCH_FULL": full,
          "GOVWATCH_REPLICA": replica, "GOVWATCH_TODAY": today, "GOVWATCH_PROFILES": profiles_dir,

@@ -2,7 +2,7 @@
 
 Scrapy's downloader keys its slots on the host name. Real portals each have their own host; the
 replica serves every portal from 127.0.0.1, one port each, so on loopback each origin (host and
-port) is its own slot (`crawler.middlewares.OriginSlotMiddleware` sets it on each request).
+port) is its own slot (`crawler.fetch.middlewares.OriginSlotMiddleware` sets it on each request).
 Pure: no reactor, importable anywhere.
 """
 
@@ -12,7 +12,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.profiles import Profile
+from crawler.portals.profiles import Profile
 
 
 def _loopback(host: str) -> bool:

@@ -12,8 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from crawler.discover import target_dir
-from crawler.profiles import CATALOGUE, SUFFIXES, Profile, ProfileError, load_profile
+from crawler.portals.discover import target_dir
+from crawler.portals.profiles import CATALOGUE, SUFFIXES, Profile, ProfileError, load_profile
 
 
 def catalogue(directory: Path = CATALOGUE) -> dict[str, Profile]:

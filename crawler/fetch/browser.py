@@ -1,6 +1,6 @@
 """A real browser for the pages that demand one: the system's Chromium driven by Playwright.
 
-Used only where needed (`crawler.defences`): to pass a script challenge once and hand its cookies
+Used only where needed (`crawler.fetch.defences`): to pass a script challenge once and hand its cookies
 back to plain requests, and to render the pages of portals whose profile says `render: browser`.
 The browser is Debian's `chromium` (never downloaded at run time); without it, `find_chromium`
 says None and the crawl goes on without a browser.

@@ -25,7 +25,7 @@ import yaml
 from crawler.extract.decode import decode_html
 from crawler.listings import generic, gkmlpt, govcn, hanweb, jpaas, trs
 from crawler.listings.links import ARTICLE_PATTERNS, parse_tree
-from crawler.profiles import Profile, ProfileError, parse_profile
+from crawler.portals.profiles import Profile, ProfileError, parse_profile
 
 #: Words naming the columns this monitor is for (replies to deputies and CPPCC members).
 REPLY_WORDS = ("建议提案", "人大代表建议", "政协委员提案", "政协提案", "代表建议", "委员提案")

@@ -1,7 +1,7 @@
 """Watch rules: which documents deserve an alert.
 
 A rule has terms (`any`: one must match; `all`: every one must), a sense (`sense: open-source`:
-a term with 开源 in it matches only where `crawler.sense` judges that occurrence to be about
+a term with 开源 in it matches only where `crawler.watch.sense` judges that occurrence to be about
 open-source software, and "open source" in Latin letters not where it is open source intelligence),
 masks (phrases blanked out in place before matching, for users' own rules), the fields it reads
 (title, body, attachments: their names and, once fetched, their text), and the kinds and portals it applies to. Matching is script- and
@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 from crawler.extract.text import fold
-from crawler.sense import WORD, Sense, judge, judge_latin, not_the_word
+from crawler.watch.sense import WORD, Sense, judge, judge_latin, not_the_word
 
-DEFAULT_RULES = Path(__file__).parent / "rules" / "default.yaml"
+DEFAULT_RULES = Path(__file__).parent / "default_rules.yaml"
 FIELDS = ("title", "body", "attachments")
 KINDS = ("reply", "co_handling_opinion", "other")
 _LATIN = re.compile(r"^[\x20-\x7e]+$")

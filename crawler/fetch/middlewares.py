@@ -17,7 +17,7 @@ from twisted.internet import reactor as _reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
-from crawler.slots import slot_key
+from crawler.fetch.slots import slot_key
 
 reactor: Any = _reactor
 DELAY_KEY = "govwatch_retry_delay"

@@ -1,7 +1,7 @@
 """Crawl nodes on Scrapyd: where crawls run when portals answer only from some networks.
 
 A node is a Scrapyd daemon (`pip install scrapyd`, govwatch installed beside it, its
-scrapyd.conf naming `govwatch = crawler.settings` under `[settings]`) with tags saying where it
+scrapyd.conf naming `govwatch = crawler.fetch.settings` under `[settings]`) with tags saying where it
 stands (`cn`: inside China). The corpus database keeps the nodes and, per portal, a **lease**: the
 node crawling it, the Scrapyd job, and when the lease expires. A lease is taken atomically (an
 upsert that only replaces an expired one), so no two nodes crawl one portal at once; a node that
@@ -418,7 +418,7 @@ def crawl_on_nodes(config: Any, profiles: list[Any], full: set[str]) -> dict[str
     fit (in parallel across nodes), waited for, its summary as a local crawl's."""
     import socket
 
-    from crawler.schedule import stopping
+    from crawler.run.schedule import stopping
 
     holder = f"{socket.gethostname()}:{os.getpid()}"
     portals = {p.name: (p.family, tuple(p.nodes)) for p in profiles}
@@ -438,7 +438,7 @@ def node_settings(config: Any) -> dict[str, str]:
     (paths as the nodes see them)."""
     settings: dict[str, str] = {}
     if config.replica:
-        from crawler.crawl import REPLICA_SETTINGS
+        from crawler.run.crawl import REPLICA_SETTINGS
 
         settings.update({key: str(value) for key, value in REPLICA_SETTINGS.items()})
         settings["GOVWATCH_REPLICA"] = config.replica
@@ -502,7 +502,7 @@ class NodeJob:
             self.crawler.engine.close_spider(spider, "lease_lost")
 
     def closed(self, spider: Any, reason: str) -> None:
-        from crawler.crawl import add_portal, stored_status
+        from crawler.run.crawl import add_portal, stored_status
 
         if self.renewing is not None and self.renewing.running:
             self.renewing.stop()
@@ -581,11 +581,12 @@ def node_files(directory: Path, port: int, host: str = "127.0.0.1") -> None:
         f"[scrapyd]\nbind_address = {host}\nhttp_port = {port}\neggs_dir = {directory / 'eggs'}\n"
         f"logs_dir = {directory / 'logs'}\nitems_dir =\ndbs_dir = {directory / 'dbs'}\n"
         "max_proc = 4\npoll_interval = 0.5\nfinished_to_keep = 5000\njobs_to_keep = 5000\n\n"
-        "[settings]\ngovwatch = crawler.settings\n",
+        "[settings]\ngovwatch = crawler.fetch.settings\n",
         encoding="utf-8",
     )
     (directory / "scrapy.cfg").write_text(
-        "[settings]\ndefault = crawler.settings\ngovwatch = crawler.settings\n", encoding="utf-8"
+        "[settings]\ndefault = crawler.fetch.settings\ngovwatch = crawler.fetch.settings\n",
+        encoding="utf-8",
     )
 
 

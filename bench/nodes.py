@@ -176,10 +176,11 @@ def _share(cpu: float, wall: float) -> float:
 def on_nodes(
     count: int, url: str, replica: int, profiles: Path, db: str, work: Path
 ) -> dict[str, Any]:
-    """Every fleet portal crawled once on `count` Scrapyd nodes (crawler.run.nodes.crawl_round)."""
+    """Every fleet portal crawled once on `count` Scrapyd nodes (crawler.run.nodes.dispatch.crawl_round)."""
     from crawler.portals.profiles import load_profiles
-    from crawler.run.nodes import add_node, crawl_round, start_node
-    from crawler.store import Store
+    from crawler.run.nodes.dispatch import crawl_round
+    from crawler.run.nodes.scrapyd import start_node
+    from crawler.store import open_store
 
     found = load_profiles(profiles)
     portals = {name: (found[name].family, tuple(found[name].nodes)) for name in _portals(url)}
@@ -190,9 +191,9 @@ def on_nodes(
     settings = {"GOVWATCH_REPLICA": url, "GOVWATCH_PROFILES": str(profiles),
                 "GOVWATCH_POLITENESS": "True"}  # fmt: skip
     try:
-        with Store(db) as store:
+        with open_store(db) as store:
             for node_url in urls:
-                add_node(store, node_url, [])
+                store.add_node(node_url, [])
             meter, cpu, started = CpuMeter(), time.process_time(), time.monotonic()
             served, before = cpu_seconds(replica), [cpu_seconds(node.pid) for node in nodes]
             done = crawl_round(store, db, portals, "bench", 60.0, settings, timeout=3600)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.store import Store
+from crawler.store import open_store
 from replica.app import Replica
 from replica.pgcluster import TempCluster, missing_reason
 
@@ -37,7 +37,7 @@ def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[s
             db = stack.enter_context(TempCluster()).create_database("bench")
         else:
             db = str(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "bench.db")
-        store = stack.enter_context(Store(db))
+        store = stack.enter_context(open_store(db))
         started = time.perf_counter()
         for number, record in enumerate(records):
             portal = record.pop("portal")

@@ -1,17 +1,50 @@
-"""Times as people read them: the portals' own zone (Asia/Shanghai), with the zone named."""
+"""The one clock: now (the real clock, or $GOVWATCH_NOW to simulate weeks of schedule in
+seconds), and times as people read them, in the portals' own zone (Asia/Shanghai)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from zoneinfo import ZoneInfo
 
-PORTAL_ZONE = ZoneInfo("Asia/Shanghai")
+#: The portals' zone: every time a portal prints is a time here (China keeps no summer time).
+CHINA = ZoneInfo("Asia/Shanghai")
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
-def shown(value: str | None, zone: ZoneInfo = PORTAL_ZONE) -> str:
+class ClockError(ValueError):
+    """$GOVWATCH_NOW is set but is no time."""
+
+
+def utcnow() -> dt.datetime:
+    """The time: the real clock, or $GOVWATCH_NOW (an ISO time, UTC unless it says otherwise) to
+    simulate weeks of schedule against the replica in seconds."""
+    pinned = os.environ.get("GOVWATCH_NOW")
+    if not pinned:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(pinned.strip())
+    except ValueError:
+        raise ClockError(
+            f"GOVWATCH_NOW={pinned!r} is not an ISO time; write e.g. 2023-11-06T09:00:00+08:00, "
+            "or unset it"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def now() -> str:
+    """The time as the corpus stores it: UTC, ISO 8601, to the second."""
+    return utcnow().isoformat(timespec="seconds")
+
+
+def today_in_china() -> dt.date:
+    """The portals' date now."""
+    return utcnow().astimezone(CHINA).date()
+
+
+def shown(value: str | None, zone: ZoneInfo = CHINA) -> str:
     """'2023-11-03T03:04:00+00:00' → '2023-11-03 11:04 CST'; a bare date stays a date."""
     if not value:
         return "—"
@@ -41,5 +74,5 @@ def since(value: str, now: dt.datetime) -> str:
                 "age (36h, 7d, 2w)"
             ) from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=PORTAL_ZONE)
+            moment = moment.replace(tzinfo=CHINA)
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -6,6 +6,8 @@ Values are kept as the page shows them; `None` means unknown, never an empty str
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,6 +35,16 @@ DOCUMENT_KEYS = (
 )
 
 KINDS = ("reply", "co_handling_opinion", "other")
+#: Fields that make up a document's content (its hash): what a reader would call the content —
+#: never the URL fetched, warnings, or why the extractor decided what it did.
+CONTENT_KEYS = tuple(k for k in DOCUMENT_KEYS if k not in ("url", "warnings"))
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """A hash of a record's content only: never the fetch, the URL fetched, warnings or counters."""
+    content = {key: record.get(key) for key in CONTENT_KEYS}
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,26 @@ class Document:
         """The public record: exactly DOCUMENT_KEYS, JSON-ready."""
         data = asdict(self)
         return {key: data[key] for key in DOCUMENT_KEYS}
+
+
+@dataclass(frozen=True)
+class OutboxAlert:
+    """An alert as the outbox keeps it: its key's prefix (`doc`, or the name of a rule whose
+    alerts stand alone), the rules it names (the most specific first) and what it says."""
+
+    prefix: str
+    rules: list[str]
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DueAlerts:
+    """The alerts a stored document deserves (crawler.watch decides): those written when it is
+    new, and those written when it changed. The store writes one list or the other in the
+    transaction that stores the version."""
+
+    new: list[OutboxAlert] = field(default_factory=list)
+    changed: list[OutboxAlert] = field(default_factory=list)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from crawler.attachments.stored import (
     watched,
 )
 from crawler.items import Fetched
-from crawler.store import Store, StoreError
+from crawler.store import Store, StoreError, shared_store
 from crawler.watch.rules import Rule, alerts_for, load_rules
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = Store.shared(self.db_path)
+        self.store = shared_store(self.db_path)
         self.baseline: dict[tuple[str, str | None], bool] = {}
 
     def news(self, portal: str, column: str | None) -> bool:
@@ -124,7 +124,7 @@ class StorePipeline:
                 headers=item.headers, raw=item.raw, etag=item.etag,
                 last_modified=item.last_modified, run_id=self.run_id, column=item.column,
                 alerts=alerts_for(self.rules, watched(record, texts), item.portal)
-                if self.news(item.portal, item.column) else [],
+                if self.news(item.portal, item.column) else None,
             )  # fmt: skip
             self.stats.inc_value(f"govwatch/documents_{outcome.kind}")
             self.stats.inc_value("govwatch/alerts", outcome.alerts)

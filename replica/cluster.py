@@ -25,8 +25,9 @@ from typing import Any
 from crawler.items import DOCUMENT_KEYS
 from crawler.portals.profiles import load_profiles
 from crawler.run.crawl import REPLICA_SETTINGS
-from crawler.run.nodes import add_node, crawl_round, leases, start_node
-from crawler.store import Store
+from crawler.run.nodes.dispatch import crawl_round
+from crawler.run.nodes.scrapyd import start_node
+from crawler.store import Store, open_store
 from replica.app import Replica
 from replica.corpus import day_number
 from replica.pgcluster import TempCluster
@@ -75,7 +76,7 @@ def _crawl_round(
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait()
         killed = True
-        lost = sorted(lease["portal"] for lease in leases(store) if lease["node"] == victim_url)
+        lost = sorted(lease["portal"] for lease in store.leases() if lease["node"] == victim_url)
         say(f"   kill -9 {victim_url} mid-crawl (it was crawling {', '.join(lost) or 'nothing'}); "
             f"its leases expire in {LEASE_SECONDS:.0f} s and its portals go elsewhere")  # fmt: skip
 
@@ -125,9 +126,9 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
             }
             settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
             settings["GOVWATCH_REPLICA"] = origin
-            with Store(db) as store:
+            with open_store(db) as store:
                 for url in urls:
-                    add_node(store, url, ["cn"])
+                    store.add_node(url, ["cn"])
                 say(f"3. Two Scrapyd crawl nodes: {', '.join(urls)} (tag cn)")
                 say("4. The baseline: every portal crawled on the nodes, one lease per portal")
                 started = time.monotonic()
@@ -154,7 +155,7 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
                 f"truth: {len(truth)} — {'equal' if same else f'DIFFERENT: {len(missing)} missing, {len(extra)} extra, {len(wrong)} wrong fields'}")  # fmt: skip
             witness = _Witness()
             delivered = _deliver_at_once(db, witness, 3)
-            with Store(db) as store:
+            with open_store(db) as store:
                 expected = {alert["key"] for alert in store.alerts(limit=1_000_000)}
             once = sorted(witness.keys) == sorted(expected) and len(set(witness.keys)) == len(
                 witness.keys
@@ -180,7 +181,7 @@ def _deliver_at_once(db: str, sink: _Witness, deliverers: int) -> int:
     results: list[int] = []
 
     def one() -> None:
-        with Store(db) as store:
+        with open_store(db) as store:
             results.append(deliver(store, [sink], retries=0).delivered)
 
     threads = [threading.Thread(target=one) for _ in range(deliverers)]

@@ -32,10 +32,10 @@ def _post_day(origin: str, day: str) -> None:
 
 def _new_documents(db: str, second: Any) -> tuple[int, int]:
     """(new documents the rules flagged, new documents with 开源 in another sense only)."""
-    from crawler.store import Store
+    from crawler.store import open_store
 
     runs = [summary["run"] for summary in second.crawls.values() if "run" in summary]
-    with Store(db) as store:
+    with open_store(db) as store:
         rows = list(store.db.query(
             "SELECT d.id, d.title, d.body_text FROM documents d JOIN versions v ON v.document_id = d.id "
             f"WHERE v.version = 1 AND v.run_id IN ({','.join('?' * len(runs))})", runs,

@@ -19,8 +19,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.attachments.stored import applied, stored_texts
-from crawler.items import Fetched, FetchedFile
-from crawler.store import content_hash, now
+from crawler.clock import now
+from crawler.items import Fetched, FetchedFile, content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

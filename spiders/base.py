@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.clock import now, utcnow
 from crawler.extract import extract_document
 from crawler.fetch.slots import politeness
 from crawler.items import Fetched, ListingEntry
@@ -29,7 +30,7 @@ from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.portals.profiles import Profile, load_profiles
-from crawler.store import Store, now, utcnow
+from crawler.store import Store, shared_store
 from spiders.attachments import AttachmentFetching
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
@@ -147,7 +148,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
-        spider.store = Store.shared(settings.get("GOVWATCH_DB"))
+        spider.store = shared_store(settings.get("GOVWATCH_DB"))
         spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
         spider.known = spider.store.known(spider.profile.name)
         spider.aliases = spider.store.aliases(spider.profile.name)

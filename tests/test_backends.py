@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from crawler.store import Alert, RunStats, Store, is_url
+from crawler.store import RunStats, Store, is_url, open_store
+from crawler.watch.alerts import Alert, due
 
 # Words in both scripts, two-character words, words hiding in others (开源节流), Latin and digits.
 VOCABULARY = ["开源", "開源", "软件", "軟件", "开源节流", "节流", "社区", "社區", "建议", "答复", "数据",
@@ -50,14 +51,15 @@ def _save(
 ) -> str:
     return store.save(portal="p", identity=identity, record=record, fetched_url=record["url"],
                       fetched_at="2024-01-01T00:00:00+00:00", status=200, headers={}, raw=record["url"].encode(),
-                      etag=None, last_modified=None, run_id=None, alerts=alerts).kind  # fmt: skip
+                      etag=None, last_modified=None, run_id=None,
+                      alerts=due(alerts) if alerts is not None else None).kind  # fmt: skip
 
 
 def test_search_returns_the_same_documents_on_both_backends(
     tmp_path: Path, pg_cluster: Any
 ) -> None:
     records = _corpus(7, 300)
-    with Store(tmp_path / "s.db") as lite, Store(pg_cluster.create_database()) as pg:
+    with open_store(tmp_path / "s.db") as lite, open_store(pg_cluster.create_database()) as pg:
         for number, record in enumerate(records):
             _save(lite, f"p:{number}", record)
             _save(pg, f"p:{number}", record)
@@ -109,13 +111,14 @@ def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
     # Rows are ranked before adjacency, NOT and fields are checked, and a small page is first
     # sought among the newest documents (all of them, or only some: probe_rows): a page must
     # still be the first hits of the full ranking, and the count (checked in one pass) the same.
+    from crawler.store import open_store
     from crawler.store import postgres as pgstore
 
     monkeypatch.setattr(pgstore, "PROBE_ROWS", probe_rows)
     records = _corpus(11, 250)
     for record in records[::7]:
         record["published_at"] = None  # undated: ranked after every dated document
-    with Store(tmp_path / "s.db") as lite, Store(pg_cluster.create_database()) as pg:
+    with open_store(tmp_path / "s.db") as lite, open_store(pg_cluster.create_database()) as pg:
         for number, record in enumerate(records):
             _save(lite, f"p:{number}", record)
             _save(pg, f"p:{number}", record)
@@ -136,7 +139,7 @@ def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
 
 def _writer(db: str, worker: int, shared: int, own: int) -> None:
     rule = Alert("r", {"message": "m"})
-    with Store(db) as store:
+    with open_store(db) as store:
         run = store.start_run(["p"], False)
         for number in range(shared):  # every worker saves these: one document, one version each
             record = {"url": f"http://x/{number}", "title": f"共同{number}", "body_text": "开源",
@@ -155,7 +158,7 @@ def _writer(db: str, worker: int, shared: int, own: int) -> None:
 
 def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None:
     workers, shared, own = 4, 40, 15
-    Store(corpus).close()  # migrated first; the race below is on the documents
+    open_store(corpus).close()  # migrated first; the race below is on the documents
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_writer, args=(corpus, worker, shared, own))
@@ -167,7 +170,7 @@ def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None
         process.join(120)
         assert process.exitcode == 0
     expected = shared + workers * own
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         assert store.counts() == {"documents": expected, "live": expected, "versions": expected}
         keys = [alert["key"] for alert in store.alerts("r", limit=10_000)]
         assert len(keys) == len(set(keys)) == expected  # each alert once
@@ -188,12 +191,12 @@ def test_stores_opening_together_migrate_once(pg_cluster: Any) -> None:
     for process in processes:
         process.join(60)
         assert process.exitcode == 0
-    with Store(url) as store:
+    with open_store(url) as store:
         assert store.conn.execute("SELECT COUNT(*) FROM meta", ()).fetchone()[0] == 1
 
 
 def _open(url: str) -> None:
-    Store(url).close()
+    open_store(url).close()
 
 
 def test_a_url_is_a_database_not_a_file(tmp_path: Path) -> None:
@@ -206,21 +209,21 @@ def test_a_url_is_a_database_not_a_file(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
-    from crawler.store import StoreError
+    from crawler.store import StoreError, open_store
 
     socket_dir = tmp_path / "nothing-here"
     socket_dir.mkdir()
     with pytest.raises(StoreError, match=r"cannot connect to PostgreSQL: .*check the URL") as error:
-        Store(f"postgresql://u:secret@/db?host={socket_dir}")
+        open_store(f"postgresql://u:secret@/db?host={socket_dir}")
     assert "secret" not in str(error.value) and "\n" not in str(error.value)
 
 
 def test_readonly_postgresql_refuses_writes(pg_cluster: Any) -> None:
-    from crawler.store import StoreWriteError
+    from crawler.store import StoreWriteError, open_store
 
     url = pg_cluster.create_database()
-    Store(url).close()
-    with Store(url, readonly=True) as store, pytest.raises(StoreWriteError, match="read-only"):
+    open_store(url).close()
+    with open_store(url, readonly=True) as store, pytest.raises(StoreWriteError, match="read-only"):
         store.start_run(["p"], False)
 
 
@@ -311,7 +314,7 @@ def _deliver_at_once(url: str, sink: Any, deliverers: int) -> list[Any]:
     results: list[Any] = []
 
     def deliverer() -> None:
-        with Store(url) as own:
+        with open_store(url) as own:
             results.append(deliver(own, [sink], retries=0))
 
     threads = [threading.Thread(target=deliverer) for _ in range(deliverers)]
@@ -324,14 +327,14 @@ def _deliver_at_once(url: str, sink: Any, deliverers: int) -> list[Any]:
 
 def test_two_deliverers_at_once_send_each_alert_once(pg_cluster: Any) -> None:
     url = pg_cluster.create_database()
-    with Store(url) as store:
+    with open_store(url) as store:
         for number in range(60):
             store.add_health_alert(f"health:p:{number}", "p", {"message": f"m{number}"})
     sink = _CountingSink()
     results = _deliver_at_once(url, sink, 3)
     assert sorted(sink.received) == sorted(f"health:p:{n}" for n in range(60))
     assert sum(result.delivered for result in results) == 60
-    with Store(url) as store:
+    with open_store(url) as store:
         assert store.pending_count("counter") == 0
 
 
@@ -361,7 +364,7 @@ class _MeetingSink:
 
 def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> None:
     url = pg_cluster.create_database()
-    with Store(url) as store:
+    with open_store(url) as store:
         for number in range(10):
             store.add_health_alert(f"health:q:{number}", "q", {"message": f"m{number}"})
     results = _deliver_at_once(url, _MeetingSink(2), 2)
@@ -373,7 +376,7 @@ def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> N
 _DIES_MID_SEND = """
 import os, signal, sys
 from crawler.watch.notify import deliver
-from crawler.store import Store
+from crawler.store import Store, open_store
 
 class Dying:
     name, batch = "file", False
@@ -383,7 +386,7 @@ class Dying:
         if alerts[0]["key"].endswith(":3"):  # sent, not yet recorded: the worst moment
             os.kill(os.getpid(), signal.SIGKILL)
 
-with Store(sys.argv[1]) as store:
+with open_store(sys.argv[1]) as store:
     deliver(store, [Dying()], retries=0)
 """
 
@@ -409,14 +412,14 @@ def test_a_deliverer_killed_mid_send_repeats_only_the_alert_in_flight(
     from crawler.watch.notify import deliver
 
     url = pg_cluster.create_database()
-    with Store(url) as store:
+    with open_store(url) as store:
         for number in range(8):
             store.add_health_alert(f"health:k:{number}", "k", {"message": f"m{number}"})
     received = tmp_path / "received.txt"
     killed = subprocess.run([sys.executable, "-c", _DIES_MID_SEND, url, str(received)], timeout=60)
     assert killed.returncode == -9
     assert received.read_text().split() == [f"health:k:{n}" for n in range(4)]
-    with Store(url) as store:  # the dead deliverer's row lock went with its connection
+    with open_store(url) as store:  # the dead deliverer's row lock went with its connection
         result = deliver(store, [_FileSink(received)], retries=0)  # type: ignore[list-item]
         assert store.pending_count("file") == 0
     assert result.delivered == 5

@@ -9,12 +9,12 @@ from typing import Any
 
 from datasette.app import Datasette
 
-from crawler.store import Store
+from crawler.store import open_store
 from crawler.web import PLUGINS, metadata
 
 
 def _corpus(path: Path) -> None:
-    with Store(path) as store:
+    with open_store(path) as store:
         for number, (title, body, kind) in enumerate([
             ("市经信局关于“西湖31号”建议的答复", "何征宇代表：您的《关于支持开源软件发展的建议》收悉。", "reply"),
             ("关于做好预算执行工作的通知", "坚持开源节流、量入为出。", "other"),

@@ -19,7 +19,7 @@ from datasette.app import Datasette
 from saved_pages import FIXTURES
 
 from crawler.extract import extract_document
-from crawler.store import Store
+from crawler.store import open_store
 from crawler.watch.rules import alerts_for, load_rules
 from crawler.web import PLUGINS, TEMPLATES, metadata
 
@@ -33,7 +33,7 @@ def _corpus(path: Path) -> None:
     record = extract_document(page, SEED_URL).to_record()
     edited = {**record, "body_text": record["body_text"].replace("特此反馈。", "特此反馈。（已更新）"),
               "reply": {**record["reply"], "lead_agency": "杭州市经济和信息化局"}}  # fmt: skip
-    with Store(path) as store:
+    with open_store(path) as store:
         for fetched_at, version in (
             ("2023-11-03T04:00:00+00:00", record),
             ("2023-11-05T04:00:00+00:00", edited),

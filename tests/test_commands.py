@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.store import Store
+from crawler.store import Store, open_store
 from crawler.store.query import field_key, parse
 from crawler.watch.rules import alerts_for, load_rules
 
@@ -49,7 +49,7 @@ def _save(
 @pytest.fixture
 def corpus(tmp_path: Path) -> str:
     db = tmp_path / "corpus.db"
-    with Store(db) as store:
+    with open_store(db) as store:
         for record in [REPLY, *OTHERS]:
             _save(store, record)
         edited = {**REPLY, "body_text": REPLY["body_text"].replace("感谢您的关心。", "感谢您的关心和支持。"),
@@ -170,7 +170,7 @@ def test_alerts_lists_deliveries_and_pending(
     assert "jsonl: pending" in out and "1 pending alert(s) of rule open-source-replies" in out
     from crawler.watch.notify import deliver, sinks_from_config
 
-    with Store(corpus) as store:  # what `run` does after its crawls
+    with open_store(corpus) as store:  # what `run` does after its crawls
         assert (
             deliver(
                 store, sinks_from_config([{"type": "jsonl", "path": "a.jsonl"}], tmp_path)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawler.store import Alert, Store
+from crawler.store import Store, open_store
+from crawler.watch.alerts import Alert, due
 
 INDEX = "MB1C33605X/2024-00017"
 
@@ -22,7 +23,7 @@ def save(store: Store, identity: str, data: dict[str, Any]) -> Any:
     return store.save(
         portal="p", identity=identity, record=data, fetched_url=data["url"],
         fetched_at="2024-03-01T00:00:00+00:00", status=200, headers={}, raw=b"<html/>",
-        etag=None, last_modified=None, run_id=None, alerts=alerts,
+        etag=None, last_modified=None, run_id=None, alerts=due(alerts),
     )  # fmt: skip
 
 
@@ -31,7 +32,7 @@ NEW = "http://county.gov.cn/xxgk/jytabl/202403/zz99yy.html"
 
 
 def test_a_moved_document_is_a_new_version_without_alerts(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         assert save(store, f"p:{OLD}", record(OLD)).kind == "new"
         alerts = len(store.alerts(limit=100))
         outcome = save(store, f"p:{NEW}", record(NEW))
@@ -48,7 +49,7 @@ def test_a_moved_document_is_a_new_version_without_alerts(tmp_path: Path) -> Non
 
 
 def test_family_ids_and_shared_numbers_are_never_merged(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         # URLs with an id of their own: two ids are two documents, whatever their 索引号.
         assert save(store, "p:4216448", record(OLD)).kind == "new"
         assert save(store, "p:4216449", record(NEW)).kind == "new"

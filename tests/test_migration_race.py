@@ -6,12 +6,13 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from crawler.store import SCHEMA_VERSION, Store
+from crawler.store import open_store
+from crawler.store.schema import SCHEMA_VERSION
 
 
 def _open(path: str, answers: multiprocessing.Queue[object]) -> None:
     try:
-        with Store(path) as store:
+        with open_store(path) as store:
             answers.put(store.schema_version())
     except Exception as error:  # reported to the test, which names it
         answers.put(repr(error))

@@ -15,21 +15,10 @@ import pytest
 from crawl_helpers import free_block, served_replica, set_day, truth
 
 from crawler.run.crawl import REPLICA_SETTINGS
-from crawler.run.nodes import (
-    Node,
-    _summary,
-    acquire_lease,
-    add_node,
-    choose,
-    dispatch,
-    leases,
-    node_status,
-    reconcile,
-    release_lease,
-    renew_lease,
-    start_node,
-)
-from crawler.store import RunStats, Store
+from crawler.run.nodes.dispatch import _summary, choose, dispatch, reconcile
+from crawler.run.nodes.scrapyd import node_status, start_node
+from crawler.store import RunStats, open_store
+from crawler.store.nodes import Node
 
 T0 = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
@@ -48,24 +37,20 @@ def test_choose_by_tags_health_and_load() -> None:
 
 
 def test_one_lease_per_portal_until_it_expires(corpus: str) -> None:
-    with Store(corpus) as store:
-        assert acquire_lease(store, "govcn", "http://a", "s1", 60, T0)
-        assert not acquire_lease(
-            store, "govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=59)
-        )
-        assert renew_lease(store, "govcn", "s1", 60, T0 + dt.timedelta(seconds=30), job="j1")
-        assert not renew_lease(store, "govcn", "s2", 60, T0)  # not its lease
-        assert not acquire_lease(
-            store, "govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=89)
-        )
+    with open_store(corpus) as store:
+        assert store.acquire_lease("govcn", "http://a", "s1", 60, T0)
+        assert not store.acquire_lease("govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=59))
+        assert store.renew_lease("govcn", "s1", 60, T0 + dt.timedelta(seconds=30), job="j1")
+        assert not store.renew_lease("govcn", "s2", 60, T0)  # not its lease
+        assert not store.acquire_lease("govcn", "http://b", "s2", 60, T0 + dt.timedelta(seconds=89))
         later = T0 + dt.timedelta(seconds=91)  # s1 stopped renewing: expired
-        assert acquire_lease(store, "govcn", "http://b", "s2", 60, later)
-        (lease,) = leases(store)
+        assert store.acquire_lease("govcn", "http://b", "s2", 60, later)
+        (lease,) = store.leases()
         assert (lease["node"], lease["holder"], lease["job"]) == ("http://b", "s2", None)
-        release_lease(store, "govcn", "s1")  # a stale holder releases nothing
-        assert len(leases(store)) == 1
-        release_lease(store, "govcn", "s2")
-        assert leases(store) == []
+        store.release_lease("govcn", "s1")  # a stale holder releases nothing
+        assert len(store.leases()) == 1
+        store.release_lease("govcn", "s2")
+        assert store.leases() == []
 
 
 def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None:
@@ -77,9 +62,9 @@ def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None
         return f"job-{len(scheduled)}"
 
     portals = [("hubei-jxt", "trs", ("cn",)), ("govcn", "govcn", ())]
-    with Store(corpus) as store:
-        add_node(store, "http://a:6800/", ["cn"])
-        add_node(store, "http://b:6800", ["cn"])
+    with open_store(corpus) as store:
+        store.add_node("http://a:6800/", ["cn"])
+        store.add_node("http://b:6800", ["cn"])
         statuses = {"http://a:6800": ok(), "http://b:6800": ok(running=["x", "y"])}
         first = dispatch(store, portals, "s1", corpus, 120, statuses, schedule, T0)
         assert [(d.portal, d.node, d.job) for d in first] == [
@@ -102,7 +87,7 @@ def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None
         )
         assert (late[0].node, late[0].job) == ("http://b:6800", "job-3")
         # job-3 records its run as it closes (NodeJob, on the node), then its node says finished.
-        (lease,) = [lease for lease in leases(store) if lease["portal"] == "hubei-jxt"]
+        (lease,) = [lease for lease in store.leases() if lease["portal"] == "hubei-jxt"]
         store.finish_run(lease["run_id"], RunStats(documents_new=4), 1.0, "done")
         done = {"http://b:6800": ok(finished=["job-3"])}
         assert reconcile(store, "s1", 120, done, T0 + dt.timedelta(seconds=130)) == {
@@ -113,12 +98,12 @@ def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None
 
 
 def test_a_job_that_ends_without_recording_its_run_is_a_failed_run(corpus: str) -> None:
-    with Store(corpus) as store:
-        add_node(store, "http://a:6800", [])
+    with open_store(corpus) as store:
+        store.add_node("http://a:6800", [])
         sent = dispatch(store, [("govcn", "govcn", ())], "s1", corpus, 120, {"http://a:6800": ok()},
                         lambda *args: "job-1", T0)  # fmt: skip
         assert sent[0].job == "job-1"
-        (lease,) = leases(store)
+        (lease,) = store.leases()
         finished = {"http://a:6800": ok(finished=["job-1"])}
         assert reconcile(store, "s1", 120, finished, T0) == {"govcn": "finished"}
         (run,) = list(store.db.query("SELECT status, errors FROM runs"))
@@ -154,7 +139,7 @@ def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(
         assert main(["nodes", "--db", corpus]) == 1  # one node is down: said, exit 1
         settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
         settings["GOVWATCH_REPLICA"] = replica
-        with Store(corpus) as store:
+        with open_store(corpus) as store:
             statuses = {
                 url: node_status(url),
                 "http://127.0.0.1:9": node_status("http://127.0.0.1:9"),
@@ -185,16 +170,16 @@ def test_a_scheduler_pass_crawls_on_the_nodes(
     url = scrapyd_url
     with served_replica(20, 1400) as replica:
         set_day(replica, 1400)
-        with Store(db) as store:
-            add_node(store, url, ["cn"])
+        with open_store(db) as store:
+            store.add_node(url, ["cn"])
         config = Config(path=None, db=db, replica=replica,
                         sinks=[{"type": "jsonl", "path": str(tmp_path / "alerts.jsonl")}])  # fmt: skip
         result = run_pass(config, only_due=False)
         assert result.crawls and {s["node"] for s in result.crawls.values()} == {url}
         assert {s["status"] for s in result.crawls.values()} == {"done"}
-        with Store(db) as store:
+        with open_store(db) as store:
             stored = {r["url"] for r in store.records() if r["status"] == "live"}
-            assert leases(store) == []  # every lease released
+            assert store.leases() == []  # every lease released
         # The next pass finds nothing due: the node's runs count as the portals' runs.
         assert run_pass(config).crawls == {}
     expected = {u for u, r in truth(20, 1400).items() if r["portal"] in result.crawls}
@@ -204,12 +189,12 @@ def test_a_scheduler_pass_crawls_on_the_nodes(
 def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
     corpus: str, tmp_path: Path, scrapyd_url: str
 ) -> None:
-    from crawler.run.nodes import crawl_round
+    from crawler.run.nodes.dispatch import crawl_round
 
     url = scrapyd_url
-    with served_replica(20, 1400) as replica, Store(corpus) as store:
+    with served_replica(20, 1400) as replica, open_store(corpus) as store:
         set_day(replica, 1400)
-        add_node(store, url, ["cn"])
+        store.add_node(url, ["cn"])
         running: list[str] = []
 
         def poll(statuses: dict[str, dict[str, Any]]) -> None:
@@ -230,7 +215,7 @@ def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
             assert time.monotonic() < deadline, "the cancelled job kept running"
             time.sleep(0.3)
         assert running[0] in node_status(url)["finished"]
-        (lease,) = leases(store)  # left to expire: no one restarts it while it closes
+        (lease,) = store.leases()  # left to expire: no one restarts it while it closes
         assert lease["holder"] == "t"
 
 
@@ -240,14 +225,14 @@ def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
 
     from scrapy.settings import Settings
 
-    from crawler.run.nodes import NodeJob
+    from crawler.run.nodes.job import NodeJob
     from crawler.run.schedule import health_checks
 
-    with Store(corpus) as store:
-        add_node(store, "http://a:6800", [])
+    with open_store(corpus) as store:
+        store.add_node("http://a:6800", [])
         dispatch(store, [("govcn", "govcn", ())], "s1", corpus, 120, {"http://a:6800": ok()},
                  lambda *args: "job-1", T0)  # fmt: skip
-        (lease,) = leases(store)
+        (lease,) = store.leases()
     problem = {"kind": "blocked", "portal": "govcn", "column": "zcwj", "url": "http://x/zcwj/",
                "message": "HTTP 412: a script challenge"}  # fmt: skip
     stats = {"downloader/request_count": 7, "govwatch/documents_new": 2, "govwatch/blocked": 1,
@@ -262,7 +247,7 @@ def test_a_nodes_job_records_its_run_as_a_local_crawl_does(corpus: str) -> None:
     NodeJob.from_crawler(crawler).closed(
         SimpleNamespace(profile=SimpleNamespace(name="govcn")), "finished"
     )
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         reconcile(store, "s1", 120, {"http://a:6800": ok(finished=["job-1"])}, T0)
         summary = _summary(store, lease)
         assert (summary["status"], summary["requests"], summary["documents_new"]) == (
@@ -283,7 +268,7 @@ def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> N
 
     from scrapy.settings import Settings
 
-    from crawler.run.nodes import NodeJob
+    from crawler.run.nodes.job import NodeJob
 
     closed: list[str] = []
     crawler = SimpleNamespace(
@@ -301,19 +286,19 @@ def test_a_nodes_job_keeps_its_lease_and_stops_when_it_is_lost(corpus: str) -> N
     job = NodeJob.from_crawler(crawler)
     spider = SimpleNamespace(profile=SimpleNamespace(name="govcn"), logger=SimpleNamespace(
         warning=lambda message: None, error=lambda message: None))  # fmt: skip
-    with Store(corpus) as store:
-        assert acquire_lease(store, "govcn", "http://a:6800", "s1", 120)
-        before = leases(store)[0]["expires_at"]
+    with open_store(corpus) as store:
+        assert store.acquire_lease("govcn", "http://a:6800", "s1", 120)
+        before = store.leases()[0]["expires_at"]
     time.sleep(1.1)  # expiry times are kept to the second
     job.keep(spider)  # renewed: the scheduler that dispatched it may be gone
-    with Store(corpus) as store:
-        assert leases(store)[0]["expires_at"] > before and closed == []
-        release_lease(store, "govcn", "s1")  # it expired, and another scheduler took it
-        assert acquire_lease(store, "govcn", "http://b:6800", "s2", 120)
+    with open_store(corpus) as store:
+        assert store.leases()[0]["expires_at"] > before and closed == []
+        store.release_lease("govcn", "s1")  # it expired, and another scheduler took it
+        assert store.acquire_lease("govcn", "http://b:6800", "s2", 120)
     job.keep(spider)
     assert closed == ["lease_lost"]
-    with Store(corpus) as store:
-        assert leases(store)[0]["holder"] == "s2"  # the other node's lease is untouched
+    with open_store(corpus) as store:
+        assert store.leases()[0]["holder"] == "s2"  # the other node's lease is untouched
 
 
 def test_check_names_down_nodes_and_portals_no_node_can_crawl(
@@ -322,11 +307,11 @@ def test_check_names_down_nodes_and_portals_no_node_can_crawl(
     from crawler.cli import main
     from crawler.run.check import where_crawls_run
 
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         pass  # the corpus exists, with no node yet
     assert where_crawls_run(corpus, {"govcn": ()})[0] == []
-    with Store(corpus) as store:
-        add_node(store, "http://127.0.0.1:9", ["cn"])  # nothing listens there: down
+    with open_store(corpus) as store:
+        store.add_node("http://127.0.0.1:9", ["cn"])  # nothing listens there: down
     problems, notes = where_crawls_run(corpus, {"govcn": ("gd",), "hangzhou-jxj": ("cn",)})
     assert problems[0].startswith("crawl node http://127.0.0.1:9: down")
     assert (

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import Fetched
 from crawler.portals.profiles import ProfileError, load_profile, load_profiles
-from crawler.store import Store
+from crawler.store import open_store
 from spiders.trs import TrsSpider
 
 ORIGIN = "http://jxt.hubei.gov.cn"
@@ -30,7 +30,7 @@ def spider(tmp_path: Path) -> TrsSpider:
     profile = dataclasses.replace(load_profiles()["hubei-jxt"], attachment_max_file_mb=1.0)
     spider = TrsSpider(profile=profile)
     spider._set_crawler(crawler)
-    spider.store = Store(tmp_path / "s.db")
+    spider.store = open_store(tmp_path / "s.db")
     return spider
 
 

@@ -138,13 +138,13 @@ def test_a_document_whose_stub_sends_readers_to_its_column_was_withdrawn(spider:
 
 
 def test_api_rows_none_of_which_is_a_document_are_a_changed_listing(tmp_path: Any) -> None:
-    from crawler.store import Store
+    from crawler.store import open_store
     from spiders.govcn import GovcnSpider
 
     crawler = get_crawler(GovcnSpider)
     govcn = GovcnSpider(profile=load_profiles()["govcn"])
     govcn._set_crawler(crawler)
-    govcn.store = Store(tmp_path / "g.db")
+    govcn.store = open_store(tmp_path / "g.db")
     rows = [
         {"title": f"通知{n}", "url": f"https://www.gov.cn/zhengce/{n}/detail.jsp"} for n in range(5)
     ]

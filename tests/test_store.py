@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
-from crawler.store import (
-    SCHEMA_VERSION,
-    NewerSchemaError,
-    Store,
-    StoreError,
-    content_hash,
-    fts_query,
-    search_form,
-)
+from crawler.items import content_hash
+from crawler.store import NewerSchemaError, Store, StoreError, open_store, shared_store
+from crawler.store.query import fts_query, search_form
+from crawler.store.schema import SCHEMA_VERSION
 
 
 def _record(**change: Any) -> dict[str, Any]:
@@ -33,7 +28,7 @@ def _save(store: Store, record: dict[str, Any], identity: str = "p:1") -> str:
 
 
 def test_new_unchanged_changed_versions(corpus: str) -> None:
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         assert _save(store, _record()) == "new"
         assert (
             _save(store, _record(warnings=["a warning"], url="http://mirror/a.html")) == "unchanged"
@@ -55,7 +50,7 @@ def test_hash_ignores_url_and_warnings() -> None:
 
 
 def test_gone_is_never_deleted(corpus: str) -> None:
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         _save(store, _record())
         assert store.mark_gone(["p:1"], "2024-02-01") == 1
         assert store.mark_gone(["p:1"], "2024-02-02") == 0
@@ -69,7 +64,7 @@ def test_gone_is_never_deleted(corpus: str) -> None:
 
 
 def test_a_failed_write_changes_nothing(corpus: str) -> None:
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         _save(store, _record())
         with pytest.raises(RuntimeError), store.transaction() as conn:
             conn.execute("UPDATE documents SET title = 'half-written'")
@@ -80,20 +75,20 @@ def test_a_failed_write_changes_nothing(corpus: str) -> None:
 
 def test_newer_schema_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    Store(path).close()
+    open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(NewerSchemaError, match=r"newer govwatch .*schema 99.*Upgrade govwatch"):
-        Store(path)
+        open_store(path)
 
 
 def test_missing_database_for_readers(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no such database"):
-        Store(tmp_path / "none.db", create=False)
+        open_store(tmp_path / "none.db", create=False)
 
 
 def test_wal_mode(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -111,7 +106,7 @@ def test_search_form(text: str, form: str) -> None:
 
 
 def test_search_in_either_script(corpus: str) -> None:
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         _save(store, _record(body_text="坚持开源节流。"), "p:1")
         _save(store, _record(title="關於開源軟件", body_text="開源社區。", url="http://x/b"), "p:2")
         assert {h["id"] for h in store.search("开源软件")} == {"p:1", "p:2"}
@@ -138,7 +133,8 @@ def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None
     of its columns walked to their end, so an upgrade raises no flood of history alerts."""
     import sqlite_utils
 
-    from crawler.store import MIGRATIONS
+    from crawler.store import open_store
+    from crawler.store.schema import MIGRATIONS
 
     path = tmp_path / "v2.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -153,7 +149,7 @@ def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None
     conn.execute("INSERT INTO columns VALUES ('p', 'walked', 10, '2024-01-01', 1)")
     conn.execute("INSERT INTO columns VALUES ('p', 'blocked', 0, '2024-01-01', 0)")
     conn.close()
-    with Store(path) as store:
+    with open_store(path) as store:
         assert store.schema_version() == SCHEMA_VERSION
         assert store.baseline_done("p", "walked") and not store.baseline_done("p", "blocked")
         assert store.baseline_done("p") and not store.baseline_done("q")
@@ -161,12 +157,12 @@ def test_a_schema_2_corpus_keeps_its_baseline_per_column(tmp_path: Path) -> None
 
 def test_the_crawlers_of_one_process_share_one_store(corpus: str) -> None:
     """Store.shared: one connection per database and process, closed with its last user."""
-    first = Store.shared(corpus)
-    second = Store.shared(corpus)
+    first = shared_store(corpus)
+    second = shared_store(corpus)
     assert first is second
     first.release()
     assert second.counts()["documents"] == 0  # still open for its other user
     second.release()
-    third = Store.shared(corpus)
+    third = shared_store(corpus)
     assert third is not first  # the last release closed it; a new one is opened
     third.release()

@@ -9,7 +9,8 @@ from typing import Any
 
 from crawler.attachments.stored import applied, read_fetched, stored_texts, watched
 from crawler.items import FetchedFile
-from crawler.store import SCHEMA_VERSION, Store
+from crawler.store import Store, open_store
+from crawler.store.schema import SCHEMA_VERSION
 from crawler.watch.rules import alerts_for, load_rules
 from replica import formats
 
@@ -52,7 +53,7 @@ def _save(store: Store, record: dict[str, Any], files: list[FetchedFile], identi
 
 def test_a_file_is_stored_once_and_its_text_read_into_the_record(corpus: str) -> None:
     pdf = formats.pdf_text(REPLY_TEXT)
-    with Store(corpus) as store:  # on SQLite and PostgreSQL alike
+    with open_store(corpus) as store:  # on SQLite and PostgreSQL alike
         assert store.schema_version() == SCHEMA_VERSION
         assert "attachment_files" in store.db.table_names()
         outcome, _ = _save(store, _record(), [_file(pdf)], "p:1")
@@ -87,7 +88,7 @@ def test_a_file_is_stored_once_and_its_text_read_into_the_record(corpus: str) ->
 
 
 def test_a_new_content_of_the_url_is_a_new_version_and_304_keeps_the_file(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         _save(store, _record(), [_file(formats.pdf_text(REPLY_TEXT))], "p:1")
         changed = _record(body_text="详见附件。（已更新）")
         _save(store, changed, [_file(formats.pdf_text([*REPLY_TEXT, "补充说明。"]))], "p:1")
@@ -103,7 +104,7 @@ def test_a_new_content_of_the_url_is_a_new_version_and_304_keeps_the_file(tmp_pa
 
 
 def test_failed_and_broken_files_are_recorded_not_fatal(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with open_store(tmp_path / "s.db") as store:
         failed = FetchedFile(PDF_URL, "答复.pdf", PDF_URL, AT, 0, error="larger than 20 MB")
         outcome, _ = _save(store, _record(), [failed], "p:1")
         assert outcome.kind == "new"
@@ -117,15 +118,18 @@ def test_failed_and_broken_files_are_recorded_not_fatal(tmp_path: Path) -> None:
 
 def test_a_database_from_before_attachments_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    with Store(path) as store:
+    with open_store(path) as store:
         store.conn.execute("DROP TABLE attachment_files")
         store.conn.execute("DROP TABLE attachment_versions")
         for column in ("sha256", "fetched_at", "fetch_status", "fetch_error"):
             store.conn.execute(f"ALTER TABLE attachments DROP COLUMN {column}")
-        store.conn.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),)
-        )
-    with Store(path) as store:
+        # Schema 7, before attachment files: what migration 9 added is not there either.
+        for column in ("evidence", "page_hash"):
+            store.conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+        store.conn.execute("DROP TABLE nodes")
+        store.conn.execute("DROP TABLE leases")
+        store.conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    with open_store(path) as store:
         assert store.schema_version() == SCHEMA_VERSION
         columns = {row[1] for row in store.conn.execute("PRAGMA table_info(attachments)")}
         assert {"sha256", "fetch_status"} <= columns
@@ -143,7 +147,7 @@ def test_a_documents_files_are_exported_in_link_order(corpus: str) -> None:
     record = _record(attachments=[{"url": second, "name": "附件.pdf", "type": "pdf"},
                                   {"url": PDF_URL, "name": "答复.pdf", "type": "pdf"}])  # fmt: skip
     files = [_file(formats.pdf_text(REPLY_TEXT)), _file(formats.pdf_text(["附件一"]), url=second)]
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         _save(store, record, files, "p:1")
         assert [f["url"] for f in store.attachment_texts("p:1")] == [second, PDF_URL]
         lines = io.StringIO()

@@ -193,11 +193,11 @@ def test_rules_test_command(tmp_path: Path) -> None:
 
 
 def test_rules_backtest_command(tmp_path: Path) -> None:
-    from crawler.store import Store
+    from crawler.store import open_store
 
     db = tmp_path / "corpus.db"
     replica = Replica(40, 1425, 1)
-    with Store(db) as store:
+    with open_store(db) as store:
         for number, record in enumerate(replica.truth()):
             store.save(portal=record.pop("portal"), identity=f"x:{number}", record=record, fetched_url=record["url"],
                        fetched_at="2026-01-01T00:00:00+00:00", status=200, headers={}, raw=b"", etag=None,

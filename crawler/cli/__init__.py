@@ -137,7 +137,8 @@ from crawler.cli import alerts, documents, monitor, scale, tools  # noqa: E402, 
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlite3
 
-    from crawler.store import ClockError, StoreError, utcnow
+    from crawler.clock import ClockError, utcnow
+    from crawler.store import StoreError
 
     args = list(sys.argv[1:] if argv is None else argv)
     try:

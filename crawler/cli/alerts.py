@@ -33,9 +33,9 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         return 0
     from crawler import clock
-    from crawler.cli.documents import open_store
+    from crawler.cli.documents import read_corpus
     from crawler.cli.monitor import load_config_or_exit
-    from crawler.store import utcnow
+    from crawler.clock import utcnow
 
     settings = load_config_or_exit(config, db)
     sinks = _sink_names(settings)
@@ -43,7 +43,7 @@ def alerts(
         after = clock.since(since, utcnow()) if since else None
     except ValueError as error:
         raise fail("alerts", error) from None
-    with open_store(settings.db) as store:
+    with read_corpus(settings.db) as store:
         found = store.alerts(rule, limit=limit if not pending else 1_000_000, since=after)
         deliveries = store.deliveries([alert["id"] for alert in found])
     shown_alerts = []
@@ -86,7 +86,7 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
     Example: govwatch alerts resend 12 13 --sink webhook --config govwatch.yaml
     """
     from crawler.cli.monitor import load_config_or_exit
-    from crawler.store import Store
+    from crawler.store import open_store
     from crawler.watch.notify import ConfigError, deliver, sinks_from_config
 
     settings = load_config_or_exit(config, db)
@@ -97,7 +97,7 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
     if not chosen:
         raise fail("alerts resend", f"--sink {sink}: no such sink; the sinks are "
                    f"{', '.join(_sink_names(settings))}")  # fmt: skip
-    with Store(settings.db) as store:
+    with open_store(settings.db) as store:
         known = {alert["id"] for alert in store.alerts(limit=len(ids), ids=list(ids))}
         missing = sorted(set(ids) - known)
         if missing:

@@ -33,12 +33,12 @@ def extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
     return document
 
 
-def open_store(db: str, immutable: bool = False) -> Any:
+def read_corpus(db: str, immutable: bool = False) -> Any:
     """The corpus, read-only: read commands never migrate, convert or write a database."""
-    from crawler.store import Store, StoreError
+    from crawler.store import StoreError, open_store
 
     try:
-        return Store(db, readonly=True, immutable=immutable)
+        return open_store(db, readonly=True, immutable=immutable)
     except StoreError as error:
         click.echo(f"govwatch: {one_line(error)}", err=True)
         raise click.exceptions.Exit(EXIT_USAGE) from None
@@ -105,7 +105,7 @@ def search(
     if not parse(query).positive and not asked:
         raise fail("search", "give words to look for, or a field (--deputy, --doc-no, --index-no, "
                    "--proposal, --publisher); a query of NOT/-words alone excludes from nothing")  # fmt: skip
-    with open_store(db) as store:
+    with read_corpus(db) as store:
         hits = store.search(query, portal=portal, kind=kind, since=since, limit=limit, fields=asked)
         total = store.search_count(query, portal=portal, kind=kind, since=since, fields=asked)
     for hit in hits:
@@ -144,7 +144,7 @@ def export(form: str, db: str, kind: str | None, since: str | None, output: str 
 
     from crawler.store import export as exporting
 
-    with open_store(db) as store, contextlib.ExitStack() as stack:
+    with read_corpus(db) as store, contextlib.ExitStack() as stack:
         try:
             if form == "warc":
                 binary = stack.enter_context(open(output, "wb")) if output else sys.stdout.buffer
@@ -190,7 +190,7 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     if is_url(db):
         raise fail("serve", "serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
                    "point a PostgreSQL client at it, or copy it with `govwatch migrate`")  # fmt: skip
-    with open_store(db, immutable=immutable):
+    with read_corpus(db, immutable=immutable):
         pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
@@ -252,7 +252,7 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
     """
     from crawler.store.diff import field_changes, shown_value, text_diff
 
-    with open_store(db) as store:
+    with read_corpus(db) as store:
         document = store.find(key)
         if document is None:
             raise fail("show", f"{key}: no such document in {db}; give its URL or id as "

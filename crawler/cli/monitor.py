@@ -278,13 +278,13 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
     \b
     Example: govwatch status --config govwatch.yaml
     """
-    from crawler.cli.documents import open_store
+    from crawler.cli.documents import read_corpus
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
     from crawler.run.schedule import status as portal_status
 
     settings = load_config_or_exit(config, db)
-    with open_store(settings.db) as store:
+    with read_corpus(settings.db) as store:
         counts = store.counts()
     try:
         rows = portal_status(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from crawler.cli import cli, db_option
@@ -38,8 +40,6 @@ def nodes(ctx: click.Context, db: str) -> int:
     """
     if ctx.invoked_subcommand is not None:
         return 0
-    from crawler.run.nodes import run_nodes
-
     code: int = run_nodes(db, None, None, [])
     return code
 
@@ -54,8 +54,6 @@ def nodes_add(url: str, tags: tuple[str, ...], db: str) -> int:
     \b
     Example: govwatch nodes add http://10.0.0.5:6800 --tag cn
     """
-    from crawler.run.nodes import run_nodes
-
     code: int = run_nodes(db, "add", url, list(tags))
     return code
 
@@ -69,7 +67,42 @@ def nodes_remove(url: str, db: str) -> int:
     \b
     Example: govwatch nodes remove http://10.0.0.5:6800
     """
-    from crawler.run.nodes import run_nodes
-
     code: int = run_nodes(db, "remove", url, [])
     return code
+
+
+def run_nodes(db: str, action: str | None, url: str | None, tags: list[str]) -> int:
+    """`govwatch nodes [add URL --tag T | remove URL]`: the nodes, their health and jobs."""
+    from crawler.run.nodes.scrapyd import NodeError, node_status
+    from crawler.store import StoreError, open_store
+    from crawler.store.nodes import normal_url
+
+    try:
+        with open_store(db) as store:
+            if action == "add" and url:
+                node = store.add_node(url, tags)
+                print(f"added {node.url} tags {', '.join(node.tags) or '(none)'}")
+            elif action == "remove" and url:
+                if not store.remove_node(url):
+                    print(f"govwatch nodes: no node {url}", file=sys.stderr)
+                    return 2
+                print(f"removed {normal_url(url)}")
+            nodes = store.nodes()
+            held: dict[str, list[str]] = {}
+            for lease in store.leases():
+                held.setdefault(lease["node"], []).append(lease["portal"])
+    except (StoreError, NodeError, ValueError) as error:
+        print(f"govwatch nodes: {error}", file=sys.stderr)
+        return 2
+    if not nodes:
+        print("no crawl nodes; add one: govwatch nodes add http://HOST:6800 --tag cn")
+        return 0
+    unhealthy = 0
+    for node in nodes:
+        state = node_status(node.url)
+        unhealthy += state["status"] != "ok"
+        detail = (f"{len(state['running'])} running, {state['pending']} pending"
+                  if state["status"] == "ok" else state.get("error", ""))  # fmt: skip
+        crawling = f", crawling {', '.join(held[node.url])}" if node.url in held else ""
+        print(f"{node.url:32} [{', '.join(node.tags)}] {state['status']}: {detail}{crawling}")
+    return 1 if unhealthy else 0

@@ -92,11 +92,11 @@ def rules_backtest(db: str, rules: str | None, rule: str | None, as_json: bool) 
     \b
     Example: govwatch rules backtest --rule open-source-replies --db govwatch.db
     """
-    from crawler.cli.documents import open_store
+    from crawler.cli.documents import read_corpus
 
     chosen = chosen_rules(rules, rule)
     counts = dict.fromkeys((each.name for each in chosen), 0)
-    with open_store(db) as store:
+    with read_corpus(db) as store:
         for record in store.records():
             for each in chosen:
                 hits = each.match(record, record.get("portal"))

@@ -43,7 +43,7 @@ from crawler.fetch.browser import (
     find_chromium,
 )
 from crawler.listings.blocked import blocked_reason, solvable
-from crawler.store import Store
+from crawler.store import open_store
 
 logger = logging.getLogger(__name__)
 #: How often one request may meet a challenge before it is reported as blocked.
@@ -112,7 +112,7 @@ class PortalCookiesMiddleware(CookiesMiddleware):
         if profile is None:
             return
         self.portal = str(profile.name)
-        with Store(self.crawler.settings["GOVWATCH_DB"]) as store:
+        with open_store(self.crawler.settings["GOVWATCH_DB"]) as store:
             saved = store.cookies(self.portal)
         now = time.time()
         self.add([c for c in saved if c.get("expires", -1) > now])
@@ -122,7 +122,7 @@ class PortalCookiesMiddleware(CookiesMiddleware):
             return
         self.jar.clear_expired_cookies()
         keep = [from_cookie(c) for c in self.jar if c.expires and not c.discard]
-        with Store(self.crawler.settings["GOVWATCH_DB"]) as store:
+        with open_store(self.crawler.settings["GOVWATCH_DB"]) as store:
             store.set_cookies(self.portal, keep)
 
     def add(self, cookies: list[dict[str, Any]]) -> None:

@@ -87,10 +87,10 @@ EXTENSIONS = {
     # AutoThrottle, never below the profile's delay (Scrapy's floors at DOWNLOAD_DELAY only).
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.fetch.middlewares.ProfileFloorThrottle": 0,
-    "crawler.run.nodes.NodeJob": 510,
+    "crawler.run.nodes.job.NodeJob": 510,
 }
 # A crawl node's job keeps its portal's lease (held for the scheduler GOVWATCH_LEASE_HOLDER) and
-# records its own run: crawler.run.nodes.NodeJob; the scheduler sets all three when it dispatches.
+# records its own run: crawler.run.nodes.job.NodeJob; the scheduler sets all three when it dispatches.
 GOVWATCH_NODE_RUN = False
 GOVWATCH_LEASE_HOLDER = None
 GOVWATCH_LEASE_SECONDS = 60.0

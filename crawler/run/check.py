@@ -104,14 +104,14 @@ def where_crawls_run(
     """(problems, notes) of the corpus database and of where crawls run: reachable; with crawl
     nodes registered, each node's health, and for every watched portal a healthy node carrying
     the tags its profile asks for (else its crawls would wait for one until they time out)."""
-    from crawler.run.nodes import list_nodes, node_status
-    from crawler.store import Store, StoreError, is_url
+    from crawler.run.nodes.scrapyd import node_status
+    from crawler.store import StoreError, is_url, open_store
 
     if not is_url(db) and not Path(db).exists():
         return [], [f"database {db}: not created yet (the first crawl creates it)"]
     try:
-        with Store(db, readonly=True) as store:
-            nodes = list_nodes(store)
+        with open_store(db, readonly=True) as store:
+            nodes = store.nodes()
     except StoreError as error:
         return [" ".join(str(error).split())], []
     if not nodes:
@@ -150,13 +150,13 @@ TEST_ALERT: dict[str, Any] = {
 def send_test(sinks: list[Sink]) -> list[tuple[str, str | None]]:
     """Send the marked test alert through each sink: (sink name, error or None). A throwaway
     store serves the sinks that read the outbox (Atom): the corpus is never touched."""
-    from crawler.store import Store, now
+    from crawler.clock import now
+    from crawler.store import open_store
 
     results: list[tuple[str, str | None]] = []
-    with tempfile.TemporaryDirectory() as scratch, Store(Path(scratch) / "test.db") as store:
-        with store.transaction() as conn:
-            key = f"govwatch-test:{now()}"
-            store._add_alert(conn, key, ["govwatch-test"], None, None, "govwatch-test", TEST_ALERT)
+    with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "test.db") as store:
+        store.add_alert(f"govwatch-test:{now()}", ["govwatch-test"], TEST_ALERT,
+                        portal="govwatch-test")  # fmt: skip
         alert = store.alerts(limit=1)[0]
         for sink in sinks:
             try:

@@ -15,9 +15,10 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from crawler.clock import now
 from crawler.listings.blocked import remedy
 from crawler.portals.profiles import Profile
-from crawler.store import RunStats, Store, now
+from crawler.store import RunStats, open_store
 from crawler.watch.rules import load_rules
 
 #: For crawling the replica: no politeness delays (it is ours), more concurrency.
@@ -116,7 +117,7 @@ def run(
     previous = signal.signal(signal.SIGTERM, _interrupt)  # until Scrapy installs its handlers
     try:
         try:
-            with Store(db) as store:
+            with open_store(db) as store:
                 run_id = store.start_run(names, full)
             settings = crawl_settings(
                 db, run_id, full, replica, today, profiles_dir, log_level, polite
@@ -161,7 +162,7 @@ def _finish(
     stored = stored_status(status)
     try:
         if run_id is not None:
-            with Store(db) as store:
+            with open_store(db) as store:
                 store.finish_run(run_id, stats, duration, stored)
     except Exception as error:  # the run row is bookkeeping; the error is reported
         failures.append(f"cannot record the run in {db}: {error}")

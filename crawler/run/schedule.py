@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.clock import shown
+from crawler.clock import shown, utcnow
 from crawler.config import Config, ConfigFileError, Trigger
 from crawler.listings.blocked import remedy
 from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
 from crawler.run.crawl import EXIT_CODES, worst
-from crawler.store import Store, StoreError, is_url, utcnow
+from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
+from crawler.store import Store, StoreError, is_url, open_store
 from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
@@ -320,7 +321,7 @@ def run_pass(
         from spiders.base import replica_today
 
         today = dt.date.fromisoformat(replica_today(config.replica))
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         if only_due:
             chosen = due(chosen, config, store, now())
         fulls = last_full(store)
@@ -333,22 +334,22 @@ def run_pass(
             <= now()
         )
 
-    from crawler.run.nodes import crawl_on_nodes, has_nodes
-
     if crawler is crawl_child and chosen and has_nodes(config.db):  # crawl nodes: all at once
-        found = crawl_on_nodes(config, chosen, {p.name for p in chosen if is_full(p.name)})
+        found = crawl_on_nodes(
+            config, chosen, {p.name for p in chosen if is_full(p.name)}, stopping.is_set
+        )
         crawler = lambda cfg, name, full, timeout: found[name]  # noqa: E731
     for profile in chosen:
         if stopping.is_set():
             break
         summary = crawler(config, profile.name, is_full(profile.name), config.timeout_seconds)
         result.crawls[profile.name] = summary
-        with Store(config.db) as store:
+        with open_store(config.db) as store:
             result.health += health_checks(store, profile.name, summary, today=today)
     if stopping.is_set():
         result.interrupted = True
         return result  # the outbox keeps the alerts for the next run
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         result.delivery = deliver(store, sinks)
     return result
 
@@ -429,7 +430,7 @@ class Scheduler:
         print(f"govwatch schedule: {portal} not crawled: {reason}", file=sys.stderr, flush=True)
         digest = hashlib.sha256(reason.encode()).hexdigest()[:12]
         try:
-            with Store(self.config.db) as store:
+            with open_store(self.config.db) as store:
                 store.add_health_alert(f"health:{portal}:not-run:{digest}", portal,
                                        {"message": f"not crawled: {reason}"})  # fmt: skip
                 deliver(store, sinks_from_config(self.config.sinks, self.config.base))
@@ -460,7 +461,7 @@ class Scheduler:
                 )
             scheduler.add_job(self.run_portal, job_trigger, args=[profile.name], id=profile.name,
                               max_instances=1, coalesce=True, misfire_grace_time=3600)  # fmt: skip
-        with Store(self.config.db) as store:
+        with open_store(self.config.db) as store:
             return [p.name for p in due(list(profiles.values()), self.config, store, self.clock())]
 
     def run_forever(self) -> None:
@@ -499,7 +500,7 @@ def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
     """Each portal's last run, health and next run (the database is only read)."""
     profiles = config.watched(load_profiles(config.profiles))
     rows = []
-    with Store(config.db, readonly=True) as store:
+    with open_store(config.db, readonly=True) as store:
         latest = last_runs(store)
         for profile in profiles.values():
             run = latest.get(profile.name)

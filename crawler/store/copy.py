@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from crawler.store import Store, StoreError
+from crawler.store import Store, StoreError, open_store
 
 #: Tables in an order that satisfies the foreign keys; tables added later follow in name order.
 ORDER = ("documents", "versions", "attachments", "runs", "run_errors", "columns", "alerts",
@@ -183,7 +183,7 @@ def run_migrate(source: str, target: str, out: TextIO | None = None) -> int:
         print("govwatch migrate: --from and --to are the same database", file=sys.stderr)
         return 2
     try:
-        with Store(source, readonly=True) as origin, Store(target) as destination:
+        with open_store(source, readonly=True) as origin, open_store(target) as destination:
             print(f"copying {origin.where} → {destination.where}", file=out)
             report = copy_corpus(origin, destination, out)
     except StoreError as error:

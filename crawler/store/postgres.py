@@ -1,7 +1,7 @@
-"""The corpus in PostgreSQL (psycopg 3): `Store("postgresql://…")` returns a `PgStore`.
+"""The corpus in PostgreSQL (psycopg 3): `open_store("postgresql://…")` opens a `PostgresStore`.
 
-One model, not two: every method, every query and every migration is `crawler.store`'s, run
-through a thin translation — `?` placeholders become `%s`, and migrations' SQLite types become
+One model, not two: every method, every query and every migration of `crawler.store.base.Store`
+runs here through a thin translation — `?` placeholders become `%s`, and migrations' SQLite types become
 PostgreSQL's (INTEGER → BIGINT, INTEGER PRIMARY KEY → an identity column, BLOB → BYTEA, REAL →
 DOUBLE PRECISION, TEXT compared byte by byte like SQLite). What differs lives here:
 
@@ -14,7 +14,7 @@ DOUBLE PRECISION, TEXT compared byte by byte like SQLite). What differs lives he
   checked only until the page is full (`PgStore.search`);
 - migrations run under a lock, so processes starting together migrate once.
 
-A migration added to `crawler.store.MIGRATIONS` runs here too when written as `db.execute(SQL)` in
+A migration added to `crawler.store.schema.MIGRATIONS` runs here too when written as `db.execute(SQL)` in
 SQL both databases take; anything PostgreSQL needs besides goes in `PG_AFTER` under its number.
 """
 
@@ -30,17 +30,12 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from crawler.store import (
-    Connection,
-    Cursor,
-    Store,
-    StoreError,
-    StoreWriteError,
-    _decoded,
-    now,
-    search_form,
-)
-from crawler.store.query import _CJK_RUN, Query, Term, parse
+from crawler.clock import now
+from crawler.store.base import Store
+from crawler.store.core import Connection, Cursor, StoreError, StoreWriteError
+from crawler.store.documents import decoded, filters
+from crawler.store.query import _CJK_RUN, Query, Term, parse, search_form
+from crawler.store.search import asked
 
 # Advisory lock namespaces (the first key of pg_advisory_lock(int, int)).
 LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER = 1, 2, 3
@@ -144,8 +139,8 @@ class PgDatabase:
             self.raw.execute(statement)
 
 
-class PgStore(Store):
-    """The corpus in PostgreSQL: `crawler.store.Store`'s model, SQL and guarantees."""
+class PostgresStore(Store):
+    """The corpus in a PostgreSQL database: `crawler.store.base.Store`'s model, SQL and guarantees."""
 
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False,
@@ -170,27 +165,27 @@ class PgStore(Store):
             self._check_readable()
             return
         try:
-            self._migrate()
+            self.migrate()
         except psycopg.Error as error:
             self.pg.close()
             raise StoreError(f"{self.where}: cannot use the database: {error}") from None
 
-    def _migrate(self) -> None:
-        # Processes starting together: one migrates, the others wait and find it done.
+    def migrate(self) -> None:
+        """Processes starting together: one migrates, the others wait and find it done."""
         self.pg.execute("SELECT pg_advisory_lock(%s, 0)", (LOCK_SCHEMA,))
         try:
-            super()._migrate()
+            super().migrate()
         finally:
             self.pg.execute("SELECT pg_advisory_unlock(%s, 0)", (LOCK_SCHEMA,))
-
-    def _migration_db(self) -> Any:
-        return self.db
 
     def _after_migration(self, conn: Connection, version: int) -> None:
         for statement in PG_AFTER.get(version, []):
             conn.execute(statement)
 
-    def _lock_document(self, conn: Connection, identity: str) -> None:
+    def close(self) -> None:
+        self.pg.close()
+
+    def lock_document(self, conn: Connection, identity: str) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (LOCK_DOCUMENT, identity))
 
     @contextmanager
@@ -259,8 +254,8 @@ class PgStore(Store):
                 rows = list(self.db.query(every, [*ranked, *candidate_params, *params, limit]))
         hits = []
         for row in rows:
-            record = _decoded(row)
-            record["snippet"] = self._snippet(record, " ".join(parsed.words))
+            record = decoded(row)
+            record["snippet"] = self.hit_snippet(record, " ".join(parsed.words))
             hits.append(record)
         return hits
 
@@ -298,9 +293,7 @@ class PgStore(Store):
         self, parsed: Query, portal: str | None, kind: str | None, since: str | None,
         fields: dict[str, str],
     ) -> tuple[str, list[Any]] | None:  # fmt: skip
-        from crawler.store import _asked, _filters
-
-        wanted = _asked(fields)
+        wanted = asked(fields)
         if not parsed.groups and not wanted:
             return None
         clauses, params = _groups_sql(parsed.groups, _term_sql)
@@ -308,32 +301,24 @@ class PgStore(Store):
             sql, values = _any_sql(parsed.negatives, _term_sql)
             clauses.append(f"NOT {sql}")
             params += values
-        more, values = self._field_clauses(wanted)
+        more, values = self.field_clauses(wanted)
         clauses += more
         params += values
-        where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
+        where, filter_params = filters(kind=kind, since=since, portal=portal, prefix="d.")
         if where:
             clauses.append(where.removeprefix("WHERE "))
             params += filter_params
         return " AND ".join(clauses), params
 
-    def _key_function(self) -> None:
-        """Nothing to register: `_key` is plain SQL here."""
-
-    @staticmethod
-    def _key(expression: str) -> str:
+    def key(self, expression: str) -> str:
         """crawler.store.query.field_key in SQL (width, case, brackets, spaces; not the script)."""
         return (f"regexp_replace(translate(lower(normalize(COALESCE({expression}, ''), NFKC)), "
                 "'〔〕【】()（）［］〖〗', '[][][][][][]'), '\\s', '', 'g')")  # fmt: skip
 
-    @staticmethod
-    def _field(where: str) -> str:
-        if where.startswith("reply."):
-            return f"(d.reply::jsonb ->> '{where[6:]}')"
-        return f"d.{where}"
+    def reply_field(self, name: str) -> str:
+        return f"(d.reply::jsonb ->> '{name}')"
 
-    @staticmethod
-    def _rules_have(column: str) -> str:
+    def rules_have(self, column: str) -> str:
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS r(value) "
                 "WHERE r.value = ?)")  # fmt: skip
 
@@ -432,10 +417,8 @@ def _candidates(
     """SQL for the documents a query may find, answered by the GIN indexes alone: every document
     holding all bigrams of one of each group's terms (in title or body) and passing the filters.
     A superset of the hits (`_pg_where` keeps the checks that need the search text)."""
-    from crawler.store import _filters
-
     clauses, params = _groups_sql(parsed.groups, _term_lexemes)
-    where, filter_params = _filters(kind=kind, since=since, portal=portal, prefix="d.")
+    where, filter_params = filters(kind=kind, since=since, portal=portal, prefix="d.")
     if where:
         clauses.append(where.removeprefix("WHERE "))
         params += filter_params

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from crawler.extract.text import fold
+from crawler.items import DueAlerts
+from crawler.watch.alerts import Alert, due
 from crawler.watch.sense import WORD, Sense, judge, judge_latin, not_the_word
 
 DEFAULT_RULES = Path(__file__).parent / "default_rules.yaml"
@@ -342,12 +344,10 @@ def alert_payload(
     }
 
 
-def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) -> list[Any]:
-    """The outbox entries a stored document deserves, one per matching rule (see `Store.save`,
-    which merges them into one alert per document and version unless a rule stands alone).
-    Rules that narrow kinds or portals come first: the most specific rule leads the alert."""
-    from crawler.store import Alert
-
+def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) -> DueAlerts:
+    """The alerts a stored document deserves (`crawler.watch.alerts`: one per document and version
+    for every rule it matched, unless a rule stands alone). Rules that narrow kinds or portals come
+    first: the most specific rule leads the alert."""
     found = []
     for rule in sorted(rules, key=lambda rule: not (rule.kinds or rule.portals)):
         hits = rule.match(record, portal)
@@ -360,4 +360,4 @@ def alerts_for(rules: list[Rule], record: dict[str, Any], portal: str | None) ->
                     rule.alone,
                 )
             )
-    return found
+    return due(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawler.store import fts_query
+from crawler.store.query import fts_query
 
 PLUGINS = Path(__file__).parent / "plugins"
 TEMPLATES = Path(__file__).parent / "templates"

@@ -13,7 +13,7 @@ import pytest
 from crawl_helpers import crawl, served_replica, set_day
 
 from crawler.attachments.ocr import available, char_accuracy, plain
-from crawler.store import Store
+from crawler.store import open_store
 from replica import formats
 from replica.app import Replica
 
@@ -33,7 +33,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _stored(db: Path) -> dict[str, dict[str, Any]]:
     """Attachment URL → what the store says of it."""
-    with Store(db) as store:
+    with open_store(db) as store:
         return {
             file["url"]: file
             for record in store.records()
@@ -68,7 +68,7 @@ def test_every_attachment_text_is_the_truth(crawled: Path) -> None:
 
 
 def test_each_file_is_stored_once_by_content(crawled: Path) -> None:
-    with Store(crawled) as store:
+    with open_store(crawled) as store:
         files = store.conn.execute("SELECT COUNT(*) FROM attachment_files").fetchone()[0]
         hashes = store.conn.execute(
             "SELECT COUNT(DISTINCT sha256) FROM attachments WHERE sha256 IS NOT NULL"
@@ -82,7 +82,7 @@ def test_attachment_text_is_searched_and_exported(crawled: Path, tmp_path: Path)
     truth = [t for t in Replica(DOCS, DAY, 1).attachment_truth()
              if t["text"] and not t["ocr"] and t["portal"] != "hangzhou-gov"]  # fmt: skip
     sample = next(t for t in truth if "申报指南" in t["text"])
-    with Store(crawled) as store:
+    with open_store(crawled) as store:
         hits = [hit["url"] for hit in store.search("申报指南", limit=500)]
         # In the traditional script too, like the body.
         assert [hit["url"] for hit in store.search("申報指南", limit=500)] == hits
@@ -107,7 +107,7 @@ def test_a_recrawl_fetches_no_attachment_again(crawled: Path, tmp_path: Path) ->
         set_day(url, DAY)
         summary = crawl(url, db, "--full")
     assert summary["documents_changed"] == 0
-    with Store(db) as store:
+    with open_store(db) as store:
         again = store.conn.execute(
             "SELECT COUNT(*) FROM attachment_versions WHERE version > 1"
         ).fetchone()[0]

@@ -9,7 +9,7 @@ import pytest
 from crawl_helpers import copy_db, crawl, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import date_of
 
 DOCS = 150
@@ -33,7 +33,7 @@ def crawled(
 
 
 def stored(db: Path) -> dict[str, dict[str, Any]]:
-    with Store(db) as store:
+    with open_store(db) as store:
         return {record["url"]: record for record in store.records() if record["status"] == "live"}
 
 
@@ -51,7 +51,7 @@ def test_every_site_crawled_equals_the_truth(crawled: tuple[Path, dict[str, Any]
         if got[url][key] != record[key]
     ]
     assert wrong == []
-    with Store(db) as store:
+    with open_store(db) as store:
         counts = store.counts()
     # No duplicates: one row and one version per document (cross-posted pages resolved).
     assert counts == {"documents": len(expected), "live": len(expected), "versions": len(expected)}
@@ -61,7 +61,7 @@ def test_provenance_keeps_the_fetched_origin(
     crawled: tuple[Path, dict[str, Any]], replica_url: str
 ) -> None:
     db, _ = crawled
-    with Store(db) as store:
+    with open_store(db) as store:
         record = store.document("hangzhou-jxj:4216448")
         assert record is not None
         assert (
@@ -92,7 +92,7 @@ def test_a_recrawl_with_nothing_new(
     not_modified = sum(p["not_modified"] for name, p in summary["portals"].items())
     # TRS pages render their view counter, so they carry no validators: revisited in full.
     assert not_modified == len([u for u in recent if "hubei.gov.cn" not in u])
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.counts()["versions"] == len(truth(DOCS, DAY))
 
 
@@ -119,7 +119,7 @@ def test_days_advance(
         got = stored(db)
         assert set(got) == set(after)
         assert [u for u, r in after.items() if any(got[u][k] != r[k] for k in DOCUMENT_KEYS)] == []
-        with Store(db) as store:
+        with open_store(db) as store:
             gone = {r["url"] for r in store.records() if r["status"] == "gone"}
             edited = [r for r in store.records() if r["version"] > 1]
         assert gone == set(before) - set(after)
@@ -139,7 +139,7 @@ def test_search_and_export(crawled: tuple[Path, dict[str, Any]], tmp_path: Path)
 
     db, _ = crawled
     seed = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
-    with Store(db) as store:
+    with open_store(db) as store:
         for query in ("开源", "開源软件", "何征宇"):
             assert seed in [hit["url"] for hit in store.search(query, limit=500)], query
         hit = store.search("何征宇")[0]
@@ -179,7 +179,7 @@ def test_search_and_export(crawled: tuple[Path, dict[str, Any]], tmp_path: Path)
     uris = [uri for kind, uri in kinds if kind == "response"]
     assert len(uris) == len(records) and seed in uris
     # Attachment files are kept as fetched: one resource record per stored file version.
-    with Store(db) as store:
+    with open_store(db) as store:
         versions = store.conn.execute(
             "SELECT COUNT(*) FROM attachments a JOIN attachment_versions v ON v.url = a.url"
         ).fetchone()[0]

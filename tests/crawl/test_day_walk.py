@@ -11,7 +11,7 @@ from typing import Any
 from crawl_helpers import crawl, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import day_number
 
 DOCS = 400  # small, yet with edits on three portals and withdrawals between the days
@@ -20,7 +20,7 @@ DAYS = ("2023-03-01", "2023-04-15", "2023-06-01", "2023-07-15", "2023-09-01", "2
 
 
 def live(db: Path) -> dict[str, dict[str, Any]]:
-    with Store(db) as store:
+    with open_store(db) as store:
         return {record["url"]: record for record in store.records() if record["status"] == "live"}
 
 
@@ -39,7 +39,7 @@ def test_a_full_crawl_after_each_day_equals_the_truth(tmp_path: Path) -> None:
                 if any(got[url][key] != record[key] for key in DOCUMENT_KEYS)
             )  # fmt: skip
             assert stale == [], date
-    with Store(db) as store:
+    with open_store(db) as store:
         edited = {
             row["portal"]
             for row in store.db.query("SELECT portal FROM documents WHERE version > 1")

@@ -17,7 +17,7 @@ from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 from crawler.fetch.browser import INSTALL_HINT, find_chromium
 from crawler.items import DOCUMENT_KEYS
 from crawler.run.schedule import health_checks
-from crawler.store import Store
+from crawler.store import open_store
 
 DOCS, DAY = 60, 1400
 CHROMIUM = find_chromium("auto")
@@ -38,7 +38,7 @@ def _with_browser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _assert_truth(db: Path, expected: dict[str, dict[str, Any]]) -> None:
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
     assert set(got) == set(expected)
     assert [u for u in expected if any(got[u][k] != expected[u][k] for k in DOCUMENT_KEYS)] == []
@@ -69,7 +69,7 @@ def test_challenges_pass_in_the_browser_once_per_cookie(
     assert all(
         "browser" not in p or not p["browser"].get("solves") for p in again["portals"].values()
     )
-    with Store(db) as store:
+    with open_store(db) as store:
         assert any(c["name"] == "C3VK" for c in store.cookies("hubei-jxt"))
     # A new server knows none of the cookies: the challenge comes back and is solved again.
     with served_replica(DOCS, DAY, "hubei-jxt:*=acw") as url:
@@ -129,7 +129,7 @@ def test_302_to_self_with_a_cookie_and_legacy_tls(tmp_path: Path) -> None:
     # Only the legacy server's host went legacy.
     assert "tls" not in summary["portals"]["hangzhou-gov"]
     # The certificate problem reaches the portal's health, once.
-    with Store(db) as store:
+    with open_store(db) as store:
         assert health_checks(store, "hubei-jxt", summary) == 1
         assert health_checks(store, "hubei-jxt", summary) == 0
         [alert] = store.alerts("health")
@@ -147,20 +147,20 @@ def test_what_no_browser_passes_is_said_with_its_remedy(tmp_path: Path) -> None:
     assert {b["message"] for b in summary["blocked"] if b["portal"] == "govcn"} == {
         "HTTP 403: geo-block (GeoBL)"
     }
-    with Store(db) as store:
+    with open_store(db) as store:
         assert health_checks(store, "govcn", summary) >= 1
         messages = [a["message"] for a in store.alerts("health")]
     assert any("GeoBL" in m and "inside China" in m for m in messages), messages
 
 
 def test_the_cookie_jar_is_kept_with_the_portal(tmp_path: Path) -> None:
-    with Store(tmp_path / "jar.db") as store:
+    with open_store(tmp_path / "jar.db") as store:
         assert store.cookies("hubei-jxt") == []
         cookie = {"name": "C3VK", "value": "a.b", "domain": "jxt.hubei.gov.cn", "path": "/",
                   "expires": time.time() + 300, "httpOnly": False, "secure": False}  # fmt: skip
         store.set_cookies("hubei-jxt", [cookie])
         store.set_cookies("govcn", [])
-    with Store(tmp_path / "jar.db") as store:
+    with open_store(tmp_path / "jar.db") as store:
         assert store.cookies("hubei-jxt") == [cookie]
         assert store.cookies("govcn") == []
 
@@ -172,7 +172,9 @@ def test_render_browser_shows_pages_only_a_browser_shows(
     _with_browser(monkeypatch)
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-gov.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-gov.yaml").read_text(
+        encoding="utf-8"
+    )
     (profiles / "hangzhou-gov.yaml").write_text(text + "render: browser\n", encoding="utf-8")
     expected = {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hangzhou-gov"}
     with served_replica(DOCS, DAY, "hangzhou-gov:*/art/*=js-render") as url:

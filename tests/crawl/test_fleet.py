@@ -12,7 +12,7 @@ from crawl_helpers import ROOT, crawl, free_block
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.portals.profiles import load_profiles
-from crawler.store import Store
+from crawler.store import open_store
 from replica.app import Replica
 from replica.fleet import TEMPLATES, fleet, write_profiles
 from replica.sites import SITES_BY_NAME
@@ -54,7 +54,7 @@ def test_a_fleet_crawled_equals_its_truth(tmp_path: Path) -> None:
     assert set(summary["portals"]) == set(served)
     truth = {r["url"]: r for r in Replica(docs, DAY, 1, sites=fleet(portals)).crawl_truth()}
     assert len(truth) == portals * docs
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
     assert set(got) == set(truth)
     wrong = [

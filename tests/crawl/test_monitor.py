@@ -9,7 +9,7 @@ from crawl_helpers import served_replica, set_day
 
 from crawler.config import Config
 from crawler.run.schedule import run_pass
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import SEED_DAY
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
@@ -33,7 +33,7 @@ def test_alerts_exactly_once_across_crawls_and_a_crash_before_delivery(tmp_path:
 
         subprocess.run([sys.executable, "-m", "crawler", "crawl", "--replica", url, "--db", config.db, "--json"],
                        check=True, capture_output=True)  # fmt: skip
-        with Store(config.db) as store:
+        with open_store(config.db) as store:
             pending = store.pending_alerts("jsonl")
         assert {a["url"] for a in pending} >= {SEED}
         first = run_pass(config, only_due=False)  # the next run crawls (nothing new) and delivers
@@ -59,7 +59,7 @@ def test_health_alerts_for_a_blocked_site_and_silent_listings(tmp_path: Path) ->
         set_day(url, -1)  # 2022-12-31, before anything: the listings stop yielding
         silent = run_pass(config, only_due=False, portals=["govcn"])
         assert silent.health == 1
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         messages = [a["message"] for a in store.alerts("health")]
     assert any("rddbjy blocked: HTTP 412: 瑞数 challenge ($_ts)" in m for m in messages)
     assert any("gongwen lists nothing" in m for m in messages)
@@ -88,7 +88,7 @@ def test_the_scheduler_runs_overdue_portals_at_start_and_stops_on_sigterm(tmp_pa
             while time.monotonic() < deadline and len(done) < 4:
                 time.sleep(0.5)
                 if (tmp_path / "s.db").exists():
-                    with Store(tmp_path / "s.db") as store:
+                    with open_store(tmp_path / "s.db") as store:
                         done = {p for row in store.db.query("SELECT portals FROM runs WHERE status = 'done'")
                                 for p in json.loads(row["portals"])}  # fmt: skip
             assert done == {"govcn", "hangzhou-gov", "hangzhou-jxj", "hubei-jxt"}
@@ -123,7 +123,7 @@ def test_sigterm_during_the_catch_up_stops_it_all_before_unlocking(tmp_path: Pat
         while time.monotonic() < deadline and not started:
             time.sleep(0.2)
             if db.exists():
-                with Store(db) as store:
+                with open_store(db) as store:
                     started = [row["status"] for row in store.db.query("SELECT status FROM runs")]
         assert started == ["running"]
         time.sleep(1.0)
@@ -133,7 +133,7 @@ def test_sigterm_during_the_catch_up_stops_it_all_before_unlocking(tmp_path: Pat
         took = time.monotonic() - stopped
     assert scheduler.returncode == 0 and "Traceback" not in err
     assert took < 20  # the running crawl was stopped, not run to its end with the rest after it
-    with Store(db) as store:
+    with open_store(db) as store:
         assert [row["status"] for row in store.db.query("SELECT status FROM runs")] == [
             "interrupted"
         ]

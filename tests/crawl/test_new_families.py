@@ -14,7 +14,7 @@ from crawl_helpers import ROOT, copy_db, crawl, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.portals.profiles import CATALOGUE
-from crawler.store import Store
+from crawler.store import open_store
 from replica.app import Replica
 from replica.corpus import date_of
 from replica.generic import REBUILD
@@ -60,7 +60,7 @@ def crawled(
 
 
 def stored(db: Path) -> dict[str, dict[str, Any]]:
-    with Store(db) as store:
+    with open_store(db) as store:
         return {record["url"]: record for record in store.records() if record["status"] == "live"}
 
 
@@ -74,7 +74,7 @@ def test_the_corpus_equals_the_truth(crawled: tuple[Path, dict[str, Any]]) -> No
     assert set(got) == set(expected)
     wrong = [(u, k) for u, r in expected.items() for k in DOCUMENT_KEYS if got[u][k] != r[k]]
     assert wrong == []
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.counts() == {
             "documents": len(expected), "live": len(expected), "versions": len(expected),
         }  # fmt: skip
@@ -146,7 +146,7 @@ def test_days_advance_and_a_rebuilt_site(
         got = stored(db)
         assert set(got) == set(after)
         assert [u for u, r in after.items() if any(got[u][k] != r[k] for k in DOCUMENT_KEYS)] == []
-        with Store(db) as store:
+        with open_store(db) as store:
             gone = {r["url"] for r in store.records() if r["status"] == "gone"}
             counts = store.counts()
             alerted = {row[0] for row in store.conn.execute("SELECT document_id FROM alerts")}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import SEED_DAY
 
 SEED = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
@@ -65,7 +65,7 @@ def test_a_blocked_first_crawl_is_no_baseline(tmp_path: Path, clean: str) -> Non
     assert runs(db) == ["failed"]
     summary = crawl(clean, db, "hangzhou-jxj")
     assert summary["documents_new"] == len([u for u in truth(60, DAY) if "jxj.hangzhou" in u])
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.alerts() == []  # history, not news
         assert all(store.baseline_done("hangzhou-jxj", c) for c in ("1229265378", "1229125421"))
 
@@ -74,11 +74,11 @@ def test_one_blocked_column_is_no_baseline_for_that_column(tmp_path: Path, clean
     db = tmp_path / "c.db"
     with served_replica(60, DAY, "hangzhou-jxj:*1229265378*=418") as url:
         crawl(url, db, "hangzhou-jxj", exit_codes=(3,))
-    with Store(db) as store:
+    with open_store(db) as store:
         assert not store.baseline_done("hangzhou-jxj", "1229265378")
         assert store.baseline_done("hangzhou-jxj", "1229125421")
     crawl(clean, db, "hangzhou-jxj")
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.document("hangzhou-jxj:4216448") is not None
         assert store.alerts() == []  # the reply was there before the column could be read
 
@@ -118,7 +118,7 @@ def test_an_interrupted_crawl_exits_130_and_is_stored_interrupted(
         "stored as interrupted"
     )
     assert runs(db) == ["interrupted"]
-    with Store(db) as store:  # an interrupted walk is no baseline, and completes nothing
+    with open_store(db) as store:  # an interrupted walk is no baseline, and completes nothing
         assert not store.baseline_done("hangzhou-jxj")
 
 
@@ -170,13 +170,13 @@ def test_gone_is_decided_per_column(tmp_path: Path) -> None:
     withdrawn = "hangzhou-jxj:4000150"  # 人大代表建议, published day 498, withdrawn day 584
     with served_replica(60, 560) as url:
         crawl(url, db, "hangzhou-jxj")
-    with Store(db) as store:
+    with open_store(db) as store:
         before = {r["id"]: r["column_id"] for r in store.records() if r["status"] == "live"}
     assert withdrawn in before
     with served_replica(60, 600, "hangzhou-jxj:/col/col1229125421/*=500") as url:
         summary = crawl(url, db, "hangzhou-jxj", "--full", exit_codes=(1,))
     assert summary["documents_gone"] == 1
-    with Store(db) as store:
+    with open_store(db) as store:
         gone = {r["id"] for r in store.records() if r["status"] == "gone"}
         live = {r["id"]: r for r in store.records() if r["status"] == "live"}
     assert gone == {withdrawn}

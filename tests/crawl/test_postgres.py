@@ -11,7 +11,7 @@ import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 from crawler.store.copy import run_migrate
 
 DOCS = 60
@@ -26,7 +26,7 @@ def replica_url() -> Any:
 
 
 def _live(db: str | Path) -> dict[str, dict[str, Any]]:
-    with Store(db) as store:
+    with open_store(db) as store:
         return {record["url"]: record for record in store.records() if record["status"] == "live"}
 
 
@@ -34,7 +34,7 @@ def test_two_crawls_at_once_into_postgresql_equal_the_truth(
     replica_url: str, pg_cluster: Any
 ) -> None:
     url = pg_cluster.create_database()
-    Store(url).close()
+    open_store(url).close()
     processes = [
         subprocess.Popen(
             crawl_command(replica_url, url),
@@ -53,7 +53,7 @@ def test_two_crawls_at_once_into_postgresql_equal_the_truth(
     assert set(got) == set(expected)
     wrong = [(u, k) for u, r in expected.items() for k in DOCUMENT_KEYS if got[u][k] != r[k]]
     assert wrong == []
-    with Store(url) as store:
+    with open_store(url) as store:
         # One row and one version per document although two crawls fetched each.
         assert store.counts() == {
             "documents": len(expected),
@@ -71,7 +71,7 @@ def test_migrate_copies_a_corpus_whole_and_back(
 ) -> None:
     lite = tmp_path / "govwatch.db"
     crawl(replica_url, lite)
-    with Store(lite) as store:
+    with open_store(lite) as store:
         store.add_health_alert("health:p:x", "p", {"message": "m"})
         (alert,) = store.alerts("health")
         store.record_delivery(alert["id"], "jsonl", True)
@@ -81,7 +81,7 @@ def test_migrate_copies_a_corpus_whole_and_back(
     assert run_migrate(str(lite), url) == 0
     out = capsys.readouterr().out
     assert "counts and hashes match" in out and "DIFFERS" not in out and "versions:" in out
-    with Store(url) as store:
+    with open_store(url) as store:
         copied_runs = [row["id"] for row in store.db.query("SELECT id FROM runs")]
         assert store.counts() == before
         assert {h["id"] for h in store.search("开源 答复", limit=1000)} == searched
@@ -94,7 +94,7 @@ def test_migrate_copies_a_corpus_whole_and_back(
     assert "already holds a corpus" in capsys.readouterr().err
     back = tmp_path / "back.db"
     assert run_migrate(url, str(back)) == 0
-    with Store(back) as store:
+    with open_store(back) as store:
         assert {h["id"] for h in store.search("开源 答复", limit=1000)} == searched
         assert store.integrity() == "ok"
 
@@ -112,7 +112,7 @@ def test_the_reading_commands_work_on_a_postgresql_corpus(
     monkeypatch.chdir(tmp_path)  # no govwatch.yaml of the developer's
     url = pg_cluster.create_database()
     crawl(replica_url, url)  # type: ignore[arg-type]
-    with Store(url) as store:
+    with open_store(url) as store:
         records = [r for r in store.records() if r["status"] == "live"]
     with_files = next(r for r in records if r["attachments"])
     capsys.readouterr()

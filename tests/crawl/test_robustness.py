@@ -15,7 +15,7 @@ from pathlib import Path
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 
 DOCS = 120
 DAY = 1400
@@ -33,7 +33,7 @@ def test_faults(tmp_path: Path) -> None:
     db = tmp_path / "faults.db"
     with served_replica(docs, DAY, FAULTS) as url:
         summary = crawl(url, db, exit_codes=(1, 3))  # blocked columns; maybe errors
-        with Store(db) as store:
+        with open_store(db) as store:
             first = {r["url"] for r in store.records()}
             errors = store.run_errors(summary["run"])
         # A fault that outlasted the retries is an error with its URL, and the next crawl
@@ -47,7 +47,7 @@ def test_faults(tmp_path: Path) -> None:
         assert len(missed) <= len(reported)
         again = crawl(url, db, exit_codes=(1, 3))
     expected = truth(docs, DAY)
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
         counts = store.counts()
     # Transient faults recovered: TRS and gov.cn are complete and right.
@@ -85,7 +85,7 @@ def test_kill_9_then_complete(tmp_path: Path) -> None:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         summary = crawl(url, db)
     assert summary["errors"] == 0
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
         counts = store.counts()
     assert set(got) == set(expected)
@@ -104,7 +104,7 @@ def test_scrapy_crawl_works(tmp_path: Path) -> None:
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     expected = {u for u in truth(30, DAY) if "jxj.hangzhou" in u}
-    with Store(db) as store:
+    with open_store(db) as store:
         assert {r["url"] for r in store.records()} == expected
 
 
@@ -114,7 +114,7 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
     db = tmp_path / "emptied.db"
     with served_replica(40, DAY) as url:
         crawl(url, db)
-        with Store(db) as store:
+        with open_store(db) as store:
             listed = [
                 c for c in ("rddbjy", "zxwyta", "gzdt") if store.column_listed("hubei-jxt", c)
             ]
@@ -129,7 +129,7 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
 
     emptied = [c for c in listed if not Corpus(40, 1).listing("hubei-jxt", c, 0)]
     assert emptied and summary["errors"] == len(emptied)
-    with Store(db) as store:
+    with open_store(db) as store:
         errors = store.run_errors(summary["run"])
     assert sorted(e["column_id"] for e in errors) == sorted(emptied)
     assert all("none now" in e["message"] for e in errors)
@@ -139,7 +139,9 @@ def test_a_column_that_empties_is_an_error_and_progress_shows(tmp_path: Path) ->
 def test_hanweb_parameters_are_read_off_the_column_page(tmp_path: Path) -> None:
     profiles = tmp_path / "profiles"
     profiles.mkdir()
-    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-jxj.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "crawler" / "portals" / "shipped" / "hangzhou-jxj.yaml").read_text(
+        encoding="utf-8"
+    )
     (profiles / "hangzhou-jxj.yaml").write_text(
         "\n".join(
             line for line in text.splitlines() if "webid" not in line and "unitid" not in line
@@ -151,5 +153,5 @@ def test_hanweb_parameters_are_read_off_the_column_page(tmp_path: Path) -> None:
         summary = crawl(url, db, "hangzhou-jxj", "--profiles", str(profiles))
     expected = {u for u in truth(250, DAY) if "jxj.hangzhou" in u}
     assert summary["errors"] == 0
-    with Store(db) as store:
+    with open_store(db) as store:
         assert {r["url"] for r in store.records()} == expected

@@ -15,7 +15,7 @@ from typing import Any
 from crawl_helpers import ROOT, served_replica, set_day, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import date_of
 
 DOCS = 300
@@ -33,7 +33,7 @@ def run_due(config: Path, day: int, time: str) -> subprocess.CompletedProcess[st
 
 def crawls(db: Path) -> list[tuple[str, str, bool]]:
     """(portal, started_at, whether it was a full walk) of every run, in order."""
-    with Store(db) as store:
+    with open_store(db) as store:
         rows = list(store.db.query("SELECT portals, started_at, stats FROM runs ORDER BY id"))
     found = []
     for row in rows:
@@ -66,7 +66,7 @@ def test_run_due_over_simulated_weeks(tmp_path: Path) -> None:
     assert full == [("hangzhou-gov", "2023-12-07"), ("hangzhou-gov", "2023-12-15"),
                     ("hangzhou-gov", "2023-12-23")]  # fmt: skip
     expected = {u: r for u, r in truth(DOCS, DAYS[-1]).items() if r["portal"] in PORTALS}
-    with Store(db) as store:
+    with open_store(db) as store:
         live = {r["url"]: r for r in store.records() if r["status"] == "live"}
         edited = store.document("hangzhou-gov:" + _key(64))
         withdrawn = store.document("hangzhou-gov:" + _key(56))

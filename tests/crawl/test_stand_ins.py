@@ -11,7 +11,7 @@ from crawl_helpers import ROOT, crawl, served_replica, truth
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.run.schedule import health_checks
-from crawler.store import Store
+from crawler.store import open_store
 
 DOCS, DAY = 80, 1400
 FAULTS = ";".join([
@@ -32,7 +32,7 @@ def test_stand_ins_are_reported_never_stored(tmp_path: Path) -> None:
     db = tmp_path / "stand-ins.db"
     with served_replica(DOCS, DAY, FAULTS) as url:
         first = crawl(url, db, exit_codes=(1,))  # portals failed (stand-ins) and were blocked
-        with Store(db) as store:
+        with open_store(db) as store:
             errors = store.run_errors(first["run"])
             got = {r["url"]: r for r in store.records()}
     blocked = {(b["portal"], b["column"], b["message"]) for b in first["blocked"]}
@@ -48,14 +48,14 @@ def test_stand_ins_are_reported_never_stored(tmp_path: Path) -> None:
     expected = truth(DOCS, DAY)
     assert set(got) <= set(expected)
     assert [u for u in got if any(got[u][k] != expected[u][k] for k in DOCUMENT_KEYS)] == []
-    with Store(db) as store:
+    with open_store(db) as store:
         counts = store.counts()
     assert counts["versions"] == counts["documents"] == len(got)
     # Without the stand-ins the next crawl completes the corpus: none was read as "nothing new".
     with served_replica(DOCS, DAY) as url:
         final = crawl(url, db)
     assert final["errors"] == 0 and final["blocked"] == []
-    with Store(db) as store:
+    with open_store(db) as store:
         assert {r["url"] for r in store.records()} == set(expected)
 
 
@@ -76,7 +76,7 @@ def test_listing_overrides_in_profiles(tmp_path: Path) -> None:
             url, tmp_path / "wrong.db", "hubei-jxt", "--profiles", str(wrong), exit_codes=(1,)
         )
         right = crawl(url, tmp_path / "own.db", "hubei-jxt", "--profiles", str(own))
-    with Store(tmp_path / "wrong.db") as store:
+    with open_store(tmp_path / "wrong.db") as store:
         errors = store.run_errors(changed["run"])
         assert store.counts()["documents"] == 0
         assert health_checks(store, "hubei-jxt", changed) == 3  # one per column
@@ -84,5 +84,5 @@ def test_listing_overrides_in_profiles(tmp_path: Path) -> None:
     assert right["errors"] == 0
     # Each column's first page pins a row linking the province's portal: listed, never fetched.
     assert right["portals"]["hubei-jxt"]["entries_skipped"] == 3
-    with Store(tmp_path / "own.db") as store:
+    with open_store(tmp_path / "own.db") as store:
         assert {r["url"] for r in store.records()} == expected

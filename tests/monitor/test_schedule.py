@@ -20,7 +20,7 @@ from crawler.run.schedule import (
     run_pass,
     status,
 )
-from crawler.store import RunStats, Store
+from crawler.store import RunStats, Store, open_store
 
 UTC = dt.UTC
 T0 = dt.datetime(2024, 6, 1, 0, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_interval_and_cron_triggers() -> None:
 def test_due_with_a_controllable_clock(corpus: str) -> None:
     profiles = list(load_profiles().values())
     config = Config(path=None, db=corpus, triggers={"govcn": Trigger(interval_seconds=3600)})
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         assert {p.name for p in due(profiles, config, store, T0)} == {
             p.name for p in profiles
         }  # never run
@@ -75,7 +75,7 @@ def test_one_pass_runs_only_due_portals_one_at_a_time(corpus: str) -> None:
 
     def fake_crawl(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
         calls.append((portal, full))
-        with Store(cfg.db) as store:
+        with open_store(cfg.db) as store:
             _run(store, [portal], T0)
             run = store.conn.execute("SELECT MAX(id) FROM runs").fetchone()[0]
         return {"run": run, "requests": 1, "documents_new": 0, "documents_changed": 0, "documents_gone": 0,
@@ -94,7 +94,7 @@ def test_one_pass_runs_only_due_portals_one_at_a_time(corpus: str) -> None:
 
 def test_full_crawls_come_round(corpus: str) -> None:
     config = Config(path=None, db=corpus, sinks=[], full_every_seconds=86400)
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         run_id = store.start_run(["govcn"], True)
         with store.transaction() as conn:
             conn.execute("UPDATE runs SET started_at = ? WHERE id = ?", (T0.isoformat(), run_id))
@@ -139,7 +139,7 @@ def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(corpus: str) -> No
     from apscheduler.schedulers.background import BackgroundScheduler
 
     config = Config(path=None, db=corpus)
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         _run(store, ["govcn", "hangzhou-jxj", "hangzhou-gov", "hubei-jxt"], T0)
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
     overdue = Scheduler(config, clock=lambda: T0 + dt.timedelta(hours=7)).build(scheduler)
@@ -155,7 +155,7 @@ def test_jobs_coalesce_one_at_a_time_and_overdue_run_at_start(corpus: str) -> No
 
 def test_status(corpus: str) -> None:
     config = Config(path=None, db=corpus)
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         _run(store, ["govcn"], T0)
     rows = {row["portal"]: row for row in status(config, now=lambda: T0 + dt.timedelta(hours=1))}
     assert rows["govcn"]["health"] == "done" and rows["govcn"]["next_run"].startswith(
@@ -179,7 +179,7 @@ def test_config_file(tmp_path: Path) -> None:
 def test_a_portal_quiet_for_much_longer_than_usual(corpus: str) -> None:
     from crawler.run.schedule import health_checks, quiet_for
 
-    with Store(corpus) as store:
+    with open_store(corpus) as store:
         for day in range(1, 31, 3):  # a document every three days in June
             record = {"url": f"http://x/{day}", "title": "t", "published_at": f"2024-06-{day:02d}T10:00:00+08:00",
                       "attachments": [], "warnings": []}  # fmt: skip
@@ -203,7 +203,7 @@ def test_run_exits_non_zero_with_one_line_when_deliveries_wait(
     from crawler.watch.notify import deliver
 
     db = tmp_path / "s.db"
-    with Store(db) as store:
+    with open_store(db) as store:
         _run(store, list(load_profiles()), T0)  # every portal ran a minute ago: none is due
         for number in range(41):
             store.add_health_alert(f"health:p:{number}", "govcn", {"message": f"problem {number}"})
@@ -252,7 +252,7 @@ def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(
     scheduler.run_portal("govcn")
     err = capsys.readouterr().err
     assert err.count("govwatch schedule: govcn not crawled: ") == 2 and "Traceback" not in err
-    with Store(config.db) as store:
+    with open_store(config.db) as store:
         assert [r["status"] for r in store.db.query("SELECT status FROM runs")] == []  # no fake run
         (alert,) = store.alerts("health")
     assert alert["portal"] == "govcn" and str(rules) in alert["message"]

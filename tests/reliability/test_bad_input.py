@@ -16,7 +16,7 @@ import pytest
 from crawl_helpers import ROOT, served_replica
 
 from crawler.listings import hanweb
-from crawler.store import Store
+from crawler.store import open_store
 
 
 def govwatch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,7 +60,7 @@ def clear(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
 @pytest.fixture
 def newer_db(tmp_path: Path) -> Path:
     path = tmp_path / "newer.db"
-    Store(path).close()
+    open_store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     return path
@@ -109,7 +109,7 @@ def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "full.db"
     with served_replica(200, 1400) as url:
         assert govwatch("crawl", "hubei-jxt", "--replica", url, "--db", str(db)).returncode == 0
-        with Store(db) as store:
+        with open_store(db) as store:
             before = {r["id"]: r["content_hash"] for r in store.records()}
         size_mb = db.stat().st_size / 1024 / 1024 + 0.2
         result = govwatch(
@@ -120,7 +120,7 @@ def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with Store(db) as store:
+    with open_store(db) as store:
         after = {r["id"]: r["content_hash"] for r in store.records()}
     assert {k: after[k] for k in before} == before  # nothing already stored lost or changed
 
@@ -159,7 +159,7 @@ def test_json_summaries_stay_json_on_errors(tmp_path: Path) -> None:
 
 
 def _corpus(path: Path, documents: int = 3) -> Path:
-    with Store(path) as store:
+    with open_store(path) as store:
         for number in range(documents):
             record = {"url": f"http://x.gov.cn/{number}.html", "title": f"关于开源软件的答复{number}",
                       "body_text": "开源软件。" * 200 + str(number), "kind": "reply", "attachments": [], "warnings": []}  # fmt: skip

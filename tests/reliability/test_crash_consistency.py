@@ -20,7 +20,7 @@ import pytest
 from crawl_helpers import ROOT, served_replica, set_day
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 from replica.corpus import SEED_DAY
 
 BEFORE, AFTER = SEED_DAY - 3, SEED_DAY + 40
@@ -75,7 +75,7 @@ def _intact(db: str) -> None:
 
 
 def _state(directory: Path, db: str) -> tuple[dict[str, dict[str, Any]], set[str], list[str]]:
-    with Store(db) as store:
+    with open_store(db) as store:
         documents = {r["url"]: {k: r[k] for k in DOCUMENT_KEYS} for r in store.records()}
         alerts = {a["key"] for a in store.alerts(limit=100000)}
     lines = [

@@ -8,7 +8,7 @@ from pathlib import Path
 from crawl_helpers import crawl, served_replica, truth
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.store import Store
+from crawler.store import open_store
 
 DOCS, DAY = 200, 1400
 FAULTS = ";".join([
@@ -28,7 +28,7 @@ def test_fault_matrix(tmp_path: Path) -> None:
     db = tmp_path / "faults.db"
     with served_replica(DOCS, DAY, FAULTS) as url:
         first = crawl(url, db, exit_codes=(1,))  # errors beyond the retries, and blocks
-        with Store(db) as store:
+        with open_store(db) as store:
             errors = store.run_errors(first["run"])
         second = crawl(url, db, exit_codes=(1, 3))
     blocked = {(b["portal"], b["column"], b["message"]) for b in first["blocked"]}
@@ -49,7 +49,7 @@ def test_fault_matrix(tmp_path: Path) -> None:
     assert first["errors"] + len(first["blocked"]) == len(errors)
     # Everything stored is right and stored once, under faults.
     expected = truth(DOCS, DAY)
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
         counts = store.counts()
         alert_keys = [a["key"] for a in store.alerts(limit=100000)]
@@ -61,7 +61,7 @@ def test_fault_matrix(tmp_path: Path) -> None:
     with served_replica(DOCS, DAY) as url:
         final = crawl(url, db)
     assert final["errors"] == 0 and final["blocked"] == []
-    with Store(db) as store:
+    with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}
     assert set(got) == set(expected)
     assert [u for u in expected if any(got[u][k] != expected[u][k] for k in DOCUMENT_KEYS)] == []

@@ -14,7 +14,7 @@ from crawl_helpers import ROOT
 from crawler.cli import cli
 from crawler.items import ListingEntry
 from crawler.portals.profiles import load_profiles
-from crawler.store import Store
+from crawler.store import open_store
 from crawler.watch.notify import WebhookSink, deliver
 from spiders.hanweb import HanwebSpider
 
@@ -46,7 +46,7 @@ def test_servers_bind_loopback_by_default() -> None:
 def test_the_webhook_secret_never_appears(tmp_path: Path) -> None:
     secret = "do-not-leak-4f9c2a"
     db = tmp_path / "s.db"
-    with Store(db) as store:
+    with open_store(db) as store:
         record = {"url": "http://x.gov.cn/1.html", "title": "开源软件的答复", "body_text": "支持开源软件。", "kind": "reply",
                   "attachments": [], "warnings": []}  # fmt: skip
         from crawler.watch.rules import alerts_for, load_rules

@@ -6,7 +6,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from crawler.store import fts_query
+from crawler.store.query import fts_query
 
 
 @hookimpl  # type: ignore[untyped-decorator]

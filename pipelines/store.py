@@ -1,4 +1,6 @@
-"""Store: fetched documents into the SQLite corpus (crawler/store.py owns every write)."""
+"""Store: fetched documents into the corpus (`crawler.store` owns every write), each version with
+its attachment files (read here, their text applied once, where the page is silent) and the
+alerts its watch rules call for."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler.attachments.stored import (
+from crawler.items import Fetched, content_hash
+from crawler.store import Store, StoreError, shared_store
+from crawler.watch.rules import Rule, alerts_for, load_rules
+from pipelines.attachments import (
     applied,
     read_all,
     read_fetched,
@@ -20,9 +25,6 @@ from crawler.attachments.stored import (
     unread,
     watched,
 )
-from crawler.items import Fetched
-from crawler.store import Store, StoreError, shared_store
-from crawler.watch.rules import Rule, alerts_for, load_rules
 
 logger = logging.getLogger(__name__)
 
@@ -33,26 +35,27 @@ class StorePipeline:
     crawler: Crawler | None = None
 
     def __init__(
-        self, db_path: str, run_id: int | None, stats: StatsCollector, rules: list[Rule]
+        self, db_path: str, run_id: int | None, stats: StatsCollector, rules_path: str | None
     ) -> None:
-        self.db_path, self.run_id, self.stats, self.rules = db_path, run_id, stats, rules
+        self.db_path, self.run_id, self.stats, self.rules_path = db_path, run_id, stats, rules_path
+        self.rules: list[Rule] = []
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         assert crawler.stats is not None
         settings = crawler.settings
-        rules = load_rules(settings.get("GOVWATCH_RULES"))
         pipeline = cls(
             settings.get("GOVWATCH_DB"),
             settings.getint("GOVWATCH_RUN_ID") or None,
             crawler.stats,
-            rules,
+            settings.get("GOVWATCH_RULES"),
         )
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self) -> None:
+        self.rules = load_rules(self.rules_path)
         self.store = shared_store(self.db_path)
         self.baseline: dict[tuple[str, str | None], bool] = {}
 
@@ -120,6 +123,7 @@ class StorePipeline:
             record = applied(item.record, texts) if texts else item.record
             outcome = self.store.save(
                 portal=item.portal, identity=item.identity, record=record, files=files,
+                page_hash=content_hash(item.record),
                 fetched_url=item.fetched_url, fetched_at=item.fetched_at, status=item.status,
                 headers=item.headers, raw=item.raw, etag=item.etag,
                 last_modified=item.last_modified, run_id=self.run_id, column=item.column,

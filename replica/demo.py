@@ -36,11 +36,8 @@ def _new_documents(db: str, second: Any) -> tuple[int, int]:
 
     runs = [summary["run"] for summary in second.crawls.values() if "run" in summary]
     with open_store(db) as store:
-        rows = list(store.db.query(
-            "SELECT d.id, d.title, d.body_text FROM documents d JOIN versions v ON v.document_id = d.id "
-            f"WHERE v.version = 1 AND v.run_id IN ({','.join('?' * len(runs))})", runs,
-        ))  # fmt: skip
-        alerted = {row[0] for row in store.conn.execute("SELECT DISTINCT document_id FROM alerts")}
+        rows = store.first_stored_in(runs)
+        alerted = store.alerted_documents()
     flagged = sum(1 for row in rows if row["id"] in alerted)
     other = sum(
         1

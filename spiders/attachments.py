@@ -18,7 +18,6 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.attachments.stored import applied, stored_texts
 from crawler.clock import now
 from crawler.items import Fetched, FetchedFile, content_hash
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from scrapy.utils.log import SpiderLoggerAdapter
 
     from crawler.portals.profiles import Profile
-    from crawler.store import Store
+    from spiders.state import PortalState
 
 MB = 1024 * 1024
 
@@ -44,7 +43,7 @@ class AttachmentFetching:
     attachment_run_capped: bool = False
     if TYPE_CHECKING:  # what PortalSpider provides
         profile: Profile
-        store: Store | None
+        state: PortalState
         crawler: Crawler
 
         @property
@@ -61,15 +60,12 @@ class AttachmentFetching:
     def attachments_to_fetch(self, fetched: Fetched) -> list[dict[str, Any]]:
         record = fetched.record or {}
         links = [a for a in record.get("attachments") or [] if a.get("url")]
-        if not links or not self.profile.attachments_fetch or self.store is None:
+        corpus = self.state.files
+        if not links or not self.profile.attachments_fetch or corpus is None:
             return []
-        stored = self.store.attachment_files(fetched.identity)
-        known = self.store.document_hash(fetched.identity)
-        # Unchanged: the page as stored, or as stored once its attachments' text was applied.
-        unchanged = known is not None and known in (
-            content_hash(record),
-            content_hash(applied(record, stored_texts(self.store, record))),
-        )
+        stored = corpus.attachment_files(fetched.identity)
+        # Unchanged: the page extracts as it did when it was stored.
+        unchanged = corpus.page_hash(fetched.identity) == content_hash(record)
         todo = []
         for link in links:
             if unchanged and stored.get(link["url"]):
@@ -100,9 +96,9 @@ class AttachmentFetching:
                 f"({self.profile.attachment_max_run_mb:g} MB)",
             ))  # fmt: skip
             return self.next_attachment(fetched, rest)
-        assert self.store is not None
+        assert self.state.files is not None
         headers: dict[str, str] = {}
-        known = self.store.attachment_validators(link["url"])
+        known = self.state.files.attachment_validators(link["url"])
         if known is not None:
             etag, last_modified = known
             if etag:

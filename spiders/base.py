@@ -1,16 +1,16 @@
 """What every portal spider shares: the profile, what is known, what to fetch, and reporting.
 
 A family spider only says how its listings are requested and paged; the listing formats are read
-by `crawler.listings`, the pages by `crawler.extract`, and the pipelines store what comes out.
+by `crawler.listings`, the pages by `crawler.extract`. Spiders yield requests and items only: the
+pipelines store the documents, and the crawl's recorder (`crawler.run.recorder`) hands each spider
+what is known of its portal and records what it signals (`spiders.state`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
-import urllib.request
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.clock import now, utcnow
+from crawler.clock import CHINA, now, utcnow
 from crawler.extract import extract_document
 from crawler.fetch.slots import politeness
 from crawler.items import Fetched, ListingEntry
@@ -30,14 +30,13 @@ from crawler.listings.blocked import blocked_reason
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import article_pattern, is_article
 from crawler.portals.profiles import Profile, load_profiles
-from crawler.store import Store, shared_store
 from spiders.attachments import AttachmentFetching
+from spiders.state import Known, PortalState, column_listed, problem_found
 
 # Statuses the spider handles itself (after retries): not modified, gone, blocked, failed.
 HANDLED = [304, 403, 404, 410, 412, 418, 429, 500, 502, 503, 504, 521]
 #: How many redirect stubs (JS, meta refresh, postmeta) a fetch may pass through.
 STUB_HOPS = 3
-CHINA = dt.timezone(dt.timedelta(hours=8))
 _CHARSET = re.compile(r"charset=([\w-]+)", re.I)
 # A column's index (a withdrawn document's stub sends readers there).
 _INDEX_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/index\.html)$")
@@ -45,18 +44,6 @@ _INDEX_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/col/col\d+/index\.html
 _SCRAPY_META = frozenset(("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
                           "retry_times", "download_slot", "download_latency", "depth",
                           "download_timeout"))  # fmt: skip
-
-
-def replica_sites(url: str) -> dict[str, str]:
-    """A running replica's portal name → origin map."""
-    with urllib.request.urlopen(url.rstrip("/") + "/__replica__/sites", timeout=10) as answer:
-        sites: dict[str, str] = json.loads(answer.read())
-    return sites
-
-
-def replica_today(url: str) -> str:
-    with urllib.request.urlopen(url.rstrip("/") + "/__replica__/day", timeout=10) as answer:
-        return str(json.loads(answer.read())["date"])
 
 
 def conditional_headers(etag: str | None, last_modified: str | None, full: bool) -> dict[str, str]:
@@ -115,30 +102,38 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         self.profile = profile
         self.full = full in (True, "1", "true", "yes")
         self.allowed_domains = [urlsplit(f"//{host}").hostname or host for host in profile.hosts]
-        self.known: dict[str, tuple[str | None, str | None, str | None, str]] = {}
-        #: URLs documents moved from or to (same 索引号) → the document's identity.
-        self.aliases: dict[str, str] = {}
+        #: What the corpus knows of the portal (handed over by the crawl's recorder when the
+        #: spider opens; nothing, where no corpus is written).
+        self.state = PortalState()
         self.listed: set[str] = set()  # identities seen in listings this run
         self.scheduled: set[str] = set()  # identities fetched this run
         self.problems = 0
         self.portal_problems = 0  # problems that belong to no column
-        self.first_walk = False  # nothing known yet: this crawl walks and fetches everything
         self.walk_to_end: set[str] = set()
         self.unfinished: set[str] = set()
         self.walk_ended: set[str] = set()
-        self.store: Store | None = None
-        self.run_id: int | None = None
         self.window_start = ""
+
+    @property
+    def known(self) -> dict[str, Known]:
+        return self.state.known
+
+    @property
+    def first_walk(self) -> bool:
+        """Nothing known yet: this crawl walks and fetches everything."""
+        return not self.state.known
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         settings = crawler.settings
         kwargs.setdefault("profiles", settings.get("GOVWATCH_PROFILES"))
-        replica = settings.get("GOVWATCH_REPLICA")
-        if replica and not kwargs.get("origin"):
-            name = str(kwargs.get("portal") or getattr(kwargs.get("profile"), "name", ""))
-            kwargs["origin"] = replica_sites(replica)[name]
+        # Crawling a stand-in for the portals (the replica): only the origins swapped.
+        name = str(kwargs.get("portal") or getattr(kwargs.get("profile"), "name", ""))
+        origins = settings.getdict("GOVWATCH_ORIGINS")
+        if name in origins and not kwargs.get("origin"):
+            kwargs["origin"] = origins[name]
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        replica = settings.get("GOVWATCH_REPLICA")
         polite = settings.get("GOVWATCH_POLITENESS")
         if settings.getbool("GOVWATCH_POLITENESS") if polite not in (None, "") else not replica:
             # The profile's delay and concurrency on its hosts' slots, before settings freeze:
@@ -148,11 +143,6 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         if settings.getbool("GOVWATCH_FULL"):
             spider.full = True
         crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
-        spider.store = shared_store(settings.get("GOVWATCH_DB"))
-        spider.run_id = settings.getint("GOVWATCH_RUN_ID") or None
-        spider.known = spider.store.known(spider.profile.name)
-        spider.aliases = spider.store.aliases(spider.profile.name)
-        spider.first_walk = not spider.known
         today = (
             dt.date.fromisoformat(settings["GOVWATCH_TODAY"])
             if settings.get("GOVWATCH_TODAY")
@@ -164,7 +154,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
     # Reporting
 
     def report(self, kind: str, column: str | None, url: str, message: str) -> None:
-        """An error or a blocked answer: logged, counted, recorded with the run."""
+        """An error or a blocked answer: logged, counted, signalled (recorded with the run)."""
         self.problems += 1
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"govwatch/{kind}")
@@ -177,12 +167,11 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         if column:
             # Something in this column was missed: the next crawl walks it to its end.
             self.unfinished.add(column)
-            if self.store is not None:
-                self.store.set_column_complete(self.profile.name, column, False)
         else:
             self.portal_problems += 1
-        if self.store is not None and self.run_id is not None:
-            self.store.record_error(self.run_id, self.profile.name, column, url, kind, message)
+        self.crawler.signals.send_catch_log(
+            problem_found, spider=self, kind=kind, column=column, url=url, message=message
+        )
 
     def blocked(self, response: Response, column: str | None, expect_body: bool = True) -> bool:
         reason = blocked_reason(response.status, response.body, expect_body=expect_body)
@@ -313,8 +302,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         URL (`unmatched`: the layout or the URL scheme changed). A column whose last walk did
         not end (a crawl killed on the way) is walked to its end this time, so that nothing is
         skipped as known."""
-        assert self.store is not None
-        before = self.store.column_listed(self.profile.name, column)
+        before, complete = self.state.columns.get(column, (None, False))
         if listed == 0 and unmatched >= 3:
             pattern = self.article_pattern(column).pattern
             self.report(
@@ -331,9 +319,11 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
                 f"listed {before} entries before and none now: has the layout changed?",
             )
             return
-        if not self.store.column_complete(self.profile.name, column):
+        if not complete:
             self.walk_to_end.add(column)
-        self.store.set_column_listed(self.profile.name, column, listed)
+        self.crawler.signals.send_catch_log(
+            column_listed, spider=self, column=column, listed=listed
+        )
 
     def keep_paging(self, column: str, all_known: bool) -> bool:
         """Routine crawls stop once a whole group is known; full crawls and unfinished walks don't."""
@@ -385,7 +375,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
                                   else f"not a document URL ({pattern.pattern})")  # fmt: skip
                 continue
             identity = self.identity(url)
-            identity = self.aliases.get(identity, identity)
+            identity = self.state.aliases.get(identity, identity)
             self.listed.add(identity)
             known = self.known.get(identity)
             if known is None:
@@ -399,7 +389,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         return requests, all_known
 
     def detail_request(
-        self, url: str, identity: str, column: str, known: tuple[str | None, str | None, str | None, str] | None,
+        self, url: str, identity: str, column: str, known: Known | None,
         entry: ListingEntry,
     ) -> scrapy.Request | None:  # fmt: skip
         headers: dict[str, str] = {}
@@ -485,43 +475,6 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         raise NotImplementedError
-
-    def closed(self, reason: str) -> None:
-        """Per column, once the crawl finished: a column whose walk ended with no error and no
-        block is complete, its first such walk is its baseline (what it lists is history, not
-        news: a blocked or failed first crawl is no baseline), and after a full crawl what it
-        no longer lists is gone (never deleted). A killed or interrupted crawl changes none."""
-        if self.store is None:
-            return
-        stats = self.crawler.stats
-        assert stats is not None
-        if reason == "finished":
-            clean = self.walk_ended - self.unfinished
-            for column in sorted(clean):
-                self.store.set_column_complete(self.profile.name, column)
-                self.store.set_column_baseline(self.profile.name, column)
-            if self.full or self.first_walk:
-                stats.set_value("govwatch/full_walk", True)
-            if self.full:
-                gone = self.store.mark_gone(self.vanished(clean), now())
-                stats.inc_value("govwatch/documents_gone", gone)
-        self.store.release()
-        self.store = None
-
-    def vanished(self, clean: set[str]) -> list[str]:
-        """After a full crawl: live documents no listing showed, whose column was walked to its
-        end with no problem (one of unknown column: when every column was, and the portal too)."""
-        assert self.store is not None
-        columns = {column.id for column in self.profile.columns}
-        everything = columns <= clean and self.portal_problems == 0
-        # Documents that moved during this crawl were listed under their new URL.
-        aliases = self.store.aliases(self.profile.name)
-        listed = {aliases.get(identity, identity) for identity in self.listed}
-        return sorted(
-            identity
-            for identity, column in self.store.live_columns(self.profile.name).items()
-            if identity not in listed and (column in clean if column in columns else everything)
-        )
 
 
 class IndexPagesSpider(PortalSpider):

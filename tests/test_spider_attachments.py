@@ -15,7 +15,8 @@ from twisted.python.failure import Failure
 
 from crawler.items import Fetched
 from crawler.portals.profiles import ProfileError, load_profile, load_profiles
-from crawler.store import open_store
+from crawler.run.recorder import portal_state
+from crawler.store import Store, open_store
 from spiders.trs import TrsSpider
 
 ORIGIN = "http://jxt.hubei.gov.cn"
@@ -30,7 +31,7 @@ def spider(tmp_path: Path) -> TrsSpider:
     profile = dataclasses.replace(load_profiles()["hubei-jxt"], attachment_max_file_mb=1.0)
     spider = TrsSpider(profile=profile)
     spider._set_crawler(crawler)
-    spider.store = open_store(tmp_path / "s.db")
+    spider.state = portal_state(open_store(tmp_path / "s.db"), "hubei-jxt")
     return spider
 
 
@@ -78,8 +79,9 @@ def test_the_run_cap_stops_fetching(spider: TrsSpider) -> None:
 
 
 def test_conditional_headers_come_from_the_stored_file(spider: TrsSpider) -> None:
-    assert spider.store is not None
-    with spider.store.transaction() as conn:
+    store = spider.state.files
+    assert isinstance(store, Store)
+    with store.transaction() as conn:
         conn.execute("INSERT INTO attachment_files (sha256, type, size, first_fetched) "
                      "VALUES ('h', 'pdf', 1, 'now')")  # fmt: skip
         conn.execute("INSERT INTO attachment_versions (url, version, sha256, fetched_at, etag, "

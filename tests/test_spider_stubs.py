@@ -138,13 +138,11 @@ def test_a_document_whose_stub_sends_readers_to_its_column_was_withdrawn(spider:
 
 
 def test_api_rows_none_of_which_is_a_document_are_a_changed_listing(tmp_path: Any) -> None:
-    from crawler.store import open_store
     from spiders.govcn import GovcnSpider
 
     crawler = get_crawler(GovcnSpider)
     govcn = GovcnSpider(profile=load_profiles()["govcn"])
     govcn._set_crawler(crawler)
-    govcn.store = open_store(tmp_path / "g.db")
     rows = [
         {"title": f"通知{n}", "url": f"https://www.gov.cn/zhengce/{n}/detail.jsp"} for n in range(5)
     ]
@@ -154,4 +152,3 @@ def test_api_rows_none_of_which_is_a_document_are_a_changed_listing(tmp_path: An
     assert list(govcn.parse_page(TextResponse(url, body=body.encode(), request=request))) == []
     (problem,) = problems(govcn)
     assert "listing changed" in problem["message"] and "none now" in problem["message"]
-    govcn.store.close()

@@ -7,11 +7,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from crawler.attachments.stored import applied, read_fetched, stored_texts, watched
 from crawler.items import FetchedFile
 from crawler.store import Store, open_store
 from crawler.store.schema import SCHEMA_VERSION
 from crawler.watch.rules import alerts_for, load_rules
+from pipelines.attachments import applied, read_fetched, stored_texts, watched
 from replica import formats
 
 AT = "2024-01-01T00:00:00+00:00"

@@ -129,7 +129,7 @@ def test_precision_and_recall_on_the_replica_corpus() -> None:
     """Every replica document about open-source software matches; none about 开源节流 does.
     Each is read as the crawl reads it: with its attachments' text (a reply published only as
     its file says what it says there)."""
-    from crawler.attachments.stored import watched
+    from pipelines.attachments import watched
 
     replica = Replica(200, 1425, 1)
     wrong = []

@@ -18,15 +18,14 @@ class ReplicaError(ValueError):
 
 def replica_of(url: str) -> tuple[dict[str, str], str]:
     """A running replica's sites and simulated day, or a one-line error."""
-    from spiders.base import replica_sites, replica_today
+    from crawler.portals.origins import OriginsError, served_day, served_origins
 
     try:
-        return replica_sites(url), replica_today(url)
-    except (OSError, ValueError, KeyError) as error:
-        reason = getattr(error, "reason", None) or error
+        return served_origins(url), served_day(url)
+    except OriginsError as error:
         raise ReplicaError(
-            f"--replica {url}: no replica answers there ({reason}); give the URL "
-            "`govwatch replica serve` printed, e.g. http://127.0.0.1:8400"
+            f"--replica {error}; give the URL `govwatch replica serve` printed, e.g. "
+            "http://127.0.0.1:8400"
         ) from None
 
 
@@ -147,6 +146,7 @@ def crawl(
 
     found = load_profiles_or_exit(profiles)
     today = None
+    served: dict[str, str] = {}
     try:
         if replica:
             served, today = replica_of(replica)
@@ -156,7 +156,8 @@ def crawl(
         raise fail("crawl", error) from None
     try:
         summary = crawling.run(
-            chosen, db=db, full=full, replica=replica, today=today, profiles_dir=profiles,
+            chosen, db=db, full=full, replica=replica, origins=served, today=today,
+            profiles_dir=profiles,
             log_level="INFO" if verbose else "WARNING", progress=progress, rules=rules,
         )  # fmt: skip
     except (StoreError, RulesError) as error:

@@ -76,13 +76,16 @@ GOVWATCH_DB = "govwatch.db"
 GOVWATCH_RUN_ID = None
 GOVWATCH_FULL = False
 GOVWATCH_TODAY = None  # ISO date the revisit window counts back from (default: today)
-GOVWATCH_REPLICA = None  # a replica's URL: crawl it with only the origins swapped
+GOVWATCH_REPLICA = None  # a replica's URL: its portals are ours, so no politeness delays
+GOVWATCH_ORIGINS: dict[str, str] = {}  # portal → the origin it is crawled at (the replica's)
 GOVWATCH_PROFILES = None  # an extra directory of portal profiles
 GOVWATCH_RULES = None  # a watch rules file (default: the shipped rules)
 # Each spider puts its profile's politeness (delay, concurrency) on its hosts' slots, wherever
 # it runs (a local crawl or a Scrapyd node). None: on, except on a replica (True: there too).
 GOVWATCH_POLITENESS = None
 EXTENSIONS = {
+    # What each spider knows of its portal, and what it finds, recorded (spiders write nothing).
+    "crawler.run.recorder.CrawlRecorder": 400,
     "crawler.run.progress.Progress": 500,
     # AutoThrottle, never below the profile's delay (Scrapy's floors at DOWNLOAD_DELAY only).
     "scrapy.extensions.throttle.AutoThrottle": None,

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.clock import CHINA
 from crawler.extract.select import ARTICLE_SELECTORS, SelectorError, check_selector
 
 FAMILIES = ("hanweb", "jpaas", "trs", "govcn", "gkmlpt", "generic")
@@ -270,7 +271,7 @@ def check_cron(value: Any, path: Path, where: str) -> str:
     problem = f"{value!r} is not a 5-field cron expression"
     if len(text.split()) == 5:
         try:
-            CronTrigger.from_crontab(text, timezone="Asia/Shanghai")
+            CronTrigger.from_crontab(text, timezone=CHINA)
             return text
         except ValueError as error:
             problem = f"{value!r} is not a cron expression ({error})"

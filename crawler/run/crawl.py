@@ -36,16 +36,17 @@ REPLICA_SETTINGS: dict[str, Any] = {
 
 def crawl_settings(
     db: str, run_id: int, full: bool, replica: str | None, today: str | None, profiles_dir: str | None,
-    log_level: str = "WARNING", polite: bool = False,
+    log_level: str = "WARNING", polite: bool = False, origins: dict[str, str] | None = None,
 ) -> Settings:  # fmt: skip
-    """A crawl's settings; on a replica the delays are lifted unless `polite` (benchmarks that
-    measure a crawl as real portals would have it)."""
+    """A crawl's settings; on a replica (its portals at `origins`) the delays are lifted unless
+    `polite` (benchmarks that measure a crawl as real portals would have it)."""
     settings = get_project_settings()
     if not settings.get("SPIDER_MODULES"):
         settings.setmodule("crawler.fetch.settings", priority="project")
     settings.setdict(
         {"GOVWATCH_DB": db, "GOVWATCH_RUN_ID": run_id, "GOVWATCH_FULL": full,
-         "GOVWATCH_REPLICA": replica, "GOVWATCH_TODAY": today, "GOVWATCH_PROFILES": profiles_dir,
+         "GOVWATCH_REPLICA": replica, "GOVWATCH_ORIGINS": origins or {}, "GOVWATCH_TODAY": today,
+         "GOVWATCH_PROFILES": profiles_dir,
          "LOG_LEVEL": log_level},
         priority="cmdline",
     )  # fmt: skip
@@ -93,6 +94,7 @@ def run(
     db: str,
     full: bool = False,
     replica: str | None = None,
+    origins: dict[str, str] | None = None,
     today: str | None = None,
     profiles_dir: str | None = None,
     log_level: str = "WARNING",
@@ -120,7 +122,7 @@ def run(
             with open_store(db) as store:
                 run_id = store.start_run(names, full)
             settings = crawl_settings(
-                db, run_id, full, replica, today, profiles_dir, log_level, polite
+                db, run_id, full, replica, today, profiles_dir, log_level, polite, origins
             )
             if progress:
                 settings.set("GOVWATCH_PROGRESS", True, priority="cmdline")

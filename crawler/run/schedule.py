@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.clock import shown, utcnow
+from crawler.clock import CHINA, shown, utcnow
 from crawler.config import Config, ConfigFileError, Trigger
 from crawler.listings.blocked import remedy
+from crawler.portals.origins import served_day, served_origins
 from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
 from crawler.run.crawl import EXIT_CODES, worst
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
@@ -41,7 +42,6 @@ from crawler.watch.rules import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
 DEFAULT_INTERVAL = 6 * 3600
-CHINA = dt.timezone(dt.timedelta(hours=8))
 #: Set by SIGTERM/SIGINT: the running crawl is being stopped, nothing else may start.
 stopping = threading.Event()
 
@@ -62,8 +62,8 @@ def next_after(trigger: Trigger, last: dt.datetime) -> dt.datetime:
     if trigger.cron:
         from apscheduler.triggers.cron import CronTrigger
 
-        cron = CronTrigger.from_crontab(trigger.cron, timezone="Asia/Shanghai")
-        after = (last + dt.timedelta(seconds=1)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        cron = CronTrigger.from_crontab(trigger.cron, timezone=CHINA)
+        after = (last + dt.timedelta(seconds=1)).astimezone(CHINA)
         fire = cron.get_next_fire_time(None, after)
         return fire.astimezone(dt.UTC) if fire else last + dt.timedelta(days=1)
     interval = (
@@ -75,7 +75,7 @@ def next_after(trigger: Trigger, last: dt.datetime) -> dt.datetime:
 def last_runs(store: Store) -> dict[str, dict[str, Any]]:
     """portal → its latest run (start, finish, status, errors, full)."""
     latest: dict[str, dict[str, Any]] = {}
-    for row in store.db.query("SELECT * FROM runs ORDER BY id"):
+    for row in store.runs():
         for portal in json.loads(row["portals"] or "[]"):
             latest[portal] = row
     return latest
@@ -98,7 +98,7 @@ def last_full(store: Store) -> dict[str, str]:
     recorded count their first)."""
     found: dict[str, str] = {}
     first: dict[str, str] = {}
-    for row in store.db.query("SELECT * FROM runs WHERE status != 'running' ORDER BY id"):
+    for row in store.runs(finished=True):
         for portal in json.loads(row["portals"] or "[]"):
             first.setdefault(portal, row["started_at"])
             if portal_run(row, portal)["full"]:
@@ -221,10 +221,8 @@ def quiet_for(store: Store, portal: str, today: dt.date, sample: int = 20) -> st
     Usual is the median gap between its latest publications; much longer is five times that, and
     never less than two weeks (portals publish in bursts)."""
     dates = sorted(
-        {dt.date.fromisoformat(row[0][:10]) for row in store.conn.execute(
-            "SELECT published_at FROM documents WHERE portal = ? AND published_at IS NOT NULL "
-            "ORDER BY published_at DESC LIMIT ?", (portal, sample))},
-    )  # fmt: skip
+        {dt.date.fromisoformat(moment[:10]) for moment in store.publication_dates(portal, sample)}
+    )
     if len(dates) < 5:
         return None
     gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
@@ -253,11 +251,8 @@ def health_checks(
             f"health:{portal}:stalled:{last}", portal, {"message": stalled}
         )
     run = summary.get("run")
-    previous = list(store.db.query(
-        "SELECT * FROM runs WHERE portals LIKE ? AND id < ? ORDER BY id DESC LIMIT ?",
-        # The previous N runs: the streak of N includes this one, the N+1-th tells if it just began.
-        [f'%"{portal}"%', run or 1 << 62, failing_runs],
-    ))  # fmt: skip
+    # The previous N runs: the streak of N includes this one, the N+1-th tells if it just began.
+    previous = store.runs_before(portal, run, failing_runs)
     before = (
         {(b.get("column"), b.get("message")) for b in json.loads(previous[0]["blocked"] or "[]")}
         if previous
@@ -310,17 +305,13 @@ def run_pass(
     load_rules(config.rules)
     profiles = config.watched(load_profiles(config.profiles))
     if config.replica:
-        from spiders.base import replica_sites
-
-        served = replica_sites(config.replica)
+        served = served_origins(config.replica)
         profiles = {name: p for name, p in profiles.items() if name in served}
     chosen = select(profiles, portals or [])
     result = PassResult()
     today = now().astimezone(CHINA).date()
     if config.replica:
-        from spiders.base import replica_today
-
-        today = dt.date.fromisoformat(replica_today(config.replica))
+        today = dt.date.fromisoformat(served_day(config.replica))
     with open_store(config.db) as store:
         if only_due:
             chosen = due(chosen, config, store, now())
@@ -444,15 +435,13 @@ class Scheduler:
 
         profiles = self.config.watched(load_profiles(self.config.profiles))
         if self.config.replica:
-            from spiders.base import replica_sites
-
-            served = replica_sites(self.config.replica)
+            served = served_origins(self.config.replica)
             profiles = {name: p for name, p in profiles.items() if name in served}
         for profile in profiles.values():
             trigger = trigger_for(profile, self.config)
             job_trigger: Any
             if trigger.cron:
-                job_trigger = CronTrigger.from_crontab(trigger.cron, timezone="Asia/Shanghai")
+                job_trigger = CronTrigger.from_crontab(trigger.cron, timezone=CHINA)
                 job_trigger.jitter = trigger.jitter_seconds or None
             else:
                 job_trigger = IntervalTrigger(
@@ -471,7 +460,7 @@ class Scheduler:
         load_rules(self.config.rules)
         stopping.clear()
         self.acquire()
-        scheduler = BlockingScheduler(timezone="Asia/Shanghai")
+        scheduler = BlockingScheduler(timezone=CHINA)
         try:
             overdue = self.build(scheduler)
         except BaseException:

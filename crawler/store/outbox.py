@@ -95,6 +95,13 @@ class OutboxPart(StoreCore):
         )
         return [alert_row(row) for row in rows]
 
+    def alerted_documents(self) -> set[str]:
+        """The documents some alert was written for."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT document_id FROM alerts WHERE document_id IS NOT NULL"
+        )
+        return {str(row[0]) for row in rows}
+
     def deliveries(self, alert_ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
         """alert id → sink → its delivery (status, attempts, last error, when)."""
         found: dict[int, dict[str, dict[str, Any]]] = {}

@@ -120,6 +120,13 @@ class RunsPart(StoreCore):
                 (portal, column, listed, now()),
             )
 
+    def columns_state(self, portal: str) -> dict[str, tuple[int, bool]]:
+        """A portal's columns → (entries listed last time, whether the last walk completed)."""
+        rows = self.conn.execute(
+            "SELECT column_id, listed, complete FROM columns WHERE portal = ?", (portal,)
+        )
+        return {str(row[0]): (int(row[1]), bool(row[2])) for row in rows}
+
     def column_complete(self, portal: str, column: str) -> bool:
         """Whether the column's last walk reached its end or its known documents."""
         row = self.conn.execute(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.clock import utcnow
+from crawler.portals.origins import served_origins
 from crawler.run.crawl import REPLICA_SETTINGS
 from crawler.run.nodes.job import LEASE_SECONDS
 from crawler.run.nodes.scrapyd import NodeError, cancel_job, node_status, schedule_job
@@ -248,6 +249,8 @@ def node_settings(config: Any) -> dict[str, str]:
     if config.replica:
         settings.update({key: str(value) for key, value in REPLICA_SETTINGS.items()})
         settings["GOVWATCH_REPLICA"] = config.replica
+        # Asked here, once: a node's job reads the origins from its settings.
+        settings["GOVWATCH_ORIGINS"] = json.dumps(served_origins(config.replica))
     if config.rules:
         settings["GOVWATCH_RULES"] = config.rules
     if config.profiles:

@@ -177,9 +177,8 @@ def on_nodes(
     count: int, url: str, replica: int, profiles: Path, db: str, work: Path
 ) -> dict[str, Any]:
     """Every fleet portal crawled once on `count` Scrapyd nodes (crawler.run.nodes.dispatch.crawl_round)."""
-    from crawler.portals.origins import served_origins
     from crawler.portals.profiles import load_profiles
-    from crawler.run.nodes.dispatch import crawl_round
+    from crawler.run.nodes.dispatch import crawl_round, stand_in_settings
     from crawler.run.nodes.scrapyd import start_node
     from crawler.store import open_store
 
@@ -189,8 +188,8 @@ def on_nodes(
     urls = [f"http://127.0.0.1:{first + n}" for n in range(count)]
     dirs = [work / f"{count}-node-{n + 1}" for n in range(count)]
     nodes = [start_node(directory, first + n) for n, directory in enumerate(dirs)]
-    settings = {"GOVWATCH_REPLICA": url, "GOVWATCH_ORIGINS": json.dumps(served_origins(url)),
-                "GOVWATCH_PROFILES": str(profiles), "GOVWATCH_POLITENESS": "True"}  # fmt: skip
+    settings = {**stand_in_settings(url, polite=True), "GOVWATCH_PROFILES": str(profiles),
+                "GOVWATCH_POLITENESS": "True"}  # fmt: skip
     try:
         with open_store(db) as store:
             for node_url in urls:

@@ -33,6 +33,8 @@ DOCUMENT_KEYS = (
     "script",
     "warnings",
 )
+#: A stored record: the fields, and why the document was classed as it was (`evidence`).
+RECORD_KEYS = (*DOCUMENT_KEYS, "evidence")
 
 KINDS = ("reply", "co_handling_opinion", "other")
 #: Fields that make up a document's content (its hash): what a reader would call the content —
@@ -132,10 +134,17 @@ class Document:
     # Why `kind` was decided so (a title, a salutation and an answer formula …).
     kind_evidence: list[str] = field(default_factory=list)
 
-    def to_record(self) -> dict[str, Any]:
-        """The public record: exactly DOCUMENT_KEYS, JSON-ready."""
+    def fields(self) -> dict[str, Any]:
+        """What the page says: exactly DOCUMENT_KEYS, JSON-ready."""
         data = asdict(self)
         return {key: data[key] for key in DOCUMENT_KEYS}
+
+    def to_record(self) -> dict[str, Any]:
+        """The record a crawl stores: RECORD_KEYS, JSON-ready — the fields, and `evidence` of why
+        the document was classed as it was (`{"kind": [...]}`)."""
+        data = asdict(self)
+        data["evidence"] = {"kind": list(self.kind_evidence)}
+        return {key: data[key] for key in RECORD_KEYS}
 
 
 @dataclass(frozen=True)

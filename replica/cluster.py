@@ -23,10 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.items import DOCUMENT_KEYS
-from crawler.portals.origins import served_origins
 from crawler.portals.profiles import load_profiles
-from crawler.run.crawl import REPLICA_SETTINGS
-from crawler.run.nodes.dispatch import crawl_round
+from crawler.run.nodes.dispatch import crawl_round, stand_in_settings
 from crawler.run.nodes.scrapyd import start_node
 from crawler.store import Store, open_store
 from replica.app import Replica
@@ -125,9 +123,7 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
                 for name in sites
                 if name in profiles
             }
-            settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
-            settings["GOVWATCH_REPLICA"] = origin
-            settings["GOVWATCH_ORIGINS"] = json.dumps(served_origins(origin))
+            settings = stand_in_settings(origin)
             with open_store(db) as store:
                 for url in urls:
                     store.add_node(url, ["cn"])

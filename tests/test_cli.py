@@ -13,7 +13,7 @@ import pytest
 from saved_pages import FIXTURES
 
 from crawler.cli import cli, main
-from crawler.items import DOCUMENT_KEYS
+from crawler.items import RECORD_KEYS
 
 ROOT = Path(__file__).parent.parent
 SEED = FIXTURES / "hanweb" / "xihu31-reply.html"
@@ -22,7 +22,8 @@ SEED = FIXTURES / "hanweb" / "xihu31-reply.html"
 def test_extract_prints_exactly_the_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(SEED)]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert tuple(record) == DOCUMENT_KEYS
+    assert tuple(record) == ("page", *RECORD_KEYS) and record["page"] == "document"
+    assert record["evidence"]["kind"]  # why it is a reply
     assert record["reply"]["proposal_no"] == "西湖31号"
 
 

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from crawl_helpers import free_block, served_replica, set_day, truth
 
-from crawler.run.crawl import REPLICA_SETTINGS
-from crawler.run.nodes.dispatch import _summary, choose, dispatch, reconcile
+from crawler.run.nodes.dispatch import _summary, choose, dispatch, reconcile, stand_in_settings
 from crawler.run.nodes.scrapyd import node_status, start_node
 from crawler.store import RunStats, open_store
 from crawler.store.nodes import Node
@@ -137,8 +136,7 @@ def test_a_scrapyd_node_crawls_a_portal_into_the_corpus(
         assert main(["nodes", "add", url, "--tag", "cn", "--db", corpus]) == 0
         assert main(["nodes", "add", "http://127.0.0.1:9", "--db", corpus]) == 1  # down: said
         assert main(["nodes", "--db", corpus]) == 1  # one node is down: said, exit 1
-        settings = {key: str(value) for key, value in REPLICA_SETTINGS.items()}
-        settings["GOVWATCH_REPLICA"] = replica
+        settings = stand_in_settings(replica)
         with open_store(corpus) as store:
             statuses = {
                 url: node_status(url),
@@ -203,7 +201,7 @@ def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
         started = time.monotonic()
         # Politeness delays on (seconds between requests): the crawl outlasts the stop.
         done = crawl_round(store, corpus, {"hangzhou-jxj": ("hanweb", ("cn",))}, "t", 300,
-                           {"GOVWATCH_REPLICA": replica}, 120, on_poll=poll,
+                           stand_in_settings(replica, polite=True), 120, on_poll=poll,
                            stop=lambda: bool(running))  # fmt: skip
         assert time.monotonic() - started < 60
         assert done["hangzhou-jxj"]["status"] == "interrupted"

@@ -10,7 +10,7 @@ from saved_pages import fixture_pages
 
 from crawler.extract import extract_document
 from crawler.extract.text import _FOLD_TABLE, narrow
-from crawler.items import DOCUMENT_KEYS, KINDS
+from crawler.items import KINDS, RECORD_KEYS
 
 PAGES = [path.read_bytes() for path in fixture_pages()]
 URL = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
@@ -19,7 +19,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def _well_formed(body: bytes | str, encoding: str | None = None) -> None:
     record = extract_document(body, URL, encoding=encoding).to_record()
-    assert tuple(record) == DOCUMENT_KEYS
+    assert tuple(record) == RECORD_KEYS
     assert record["kind"] in KINDS
     assert record["script"] in (None, "zh-Hans", "zh-Hant")
     assert (record["reply"] is None) == (record["kind"] == "other")

@@ -21,9 +21,11 @@ from crawler.cli import (
 )
 from crawler.extract import extract_document
 from crawler.items import Document
+from crawler.listings.reading import PageReading, read_page
 
 
 def extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
+    """A saved page read as a document."""
     body = path.read_bytes()
     document = extract_document(body, url or path.resolve().as_uri(), encoding=encoding)
     page_url = document.meta.get("Url", "")
@@ -31,6 +33,17 @@ def extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
         # A saved page that names its own address: resolve its links against that address.
         document = extract_document(body, page_url, encoding=encoding)
     return document
+
+
+def read_file(path: Path, url: str | None, encoding: str | None) -> PageReading:
+    """What govwatch sees in a saved answer: a document, a listing, or what it is instead."""
+    body = path.read_bytes()
+    reading = read_page(body, url or path.resolve().as_uri(), encoding=encoding)
+    page_url = reading.document.meta.get("Url", "") if reading.document else ""
+    if url is None and page_url.startswith(("http://", "https://")):
+        # A saved page that names its own address: read it as from that address.
+        reading = read_page(body, page_url, encoding=encoding)
+    return reading
 
 
 def read_corpus(db: str, immutable: bool = False) -> Any:
@@ -50,21 +63,23 @@ def read_corpus(db: str, immutable: bool = False) -> Any:
 @click.option("--encoding", help="the charset the server declared (default: detect)")
 @click.option("--pretty", is_flag=True, help="indent the JSON")
 def extract(files: tuple[str, ...], url: str | None, encoding: str | None, pretty: bool) -> int:
-    """Extract every field of saved pages as JSON: one object per FILE, one per line.
+    """What govwatch sees in saved answers: one JSON object per FILE, one per line.
+
+    Each says what the page is in "page": a "document" with every field, a "listing" with its
+    "entries" (url, title, date) and "next_page", or what stands in their place (blocked,
+    redirect, postmeta, soft-404, app-shell, wrong-page, blank) with its "reason".
 
     \b
     Example: govwatch extract page.html --url http://jxj.hangzhou.gov.cn/art/…html
     """
-    documents: list[Document] = []
+    readings: list[PageReading] = []
     for name in files:
         try:
-            documents.append(extract_file(Path(name), url, encoding))
+            readings.append(read_file(Path(name), url, encoding))
         except OSError as error:
             raise fail("extract", f"cannot read {name}: {error.strerror or error}") from None
-    for document in documents:
-        click.echo(
-            json.dumps(document.to_record(), ensure_ascii=False, indent=2 if pretty else None)
-        )
+    for reading in readings:
+        click.echo(json.dumps(reading.to_json(), ensure_ascii=False, indent=2 if pretty else None))
     return 0
 
 
@@ -241,9 +256,17 @@ REPLY_SHOWN = ("addressee", "addressee_role", "session", "proposal_no", "proposa
 @click.option("--versions", "list_versions", is_flag=True, help="list every stored version")
 @click.option("--diff", "between", is_flag=False, flag_value="", default=None, metavar="[A..B]",
               help="what changed from version A to B (default: the last two)")  # fmt: skip
+@click.option(
+    "--rules", metavar="FILE", help="judge it by these watch rules (default: the shipped)"
+)
 @json_option("the document, its versions and the diff as one JSON object")
-def show(key: str, db: str, list_versions: bool, between: str | None, as_json: bool) -> int:
+def show(
+    key: str, db: str, list_versions: bool, between: str | None, rules: str | None, as_json: bool
+) -> int:
     """A document with its fields, provenance and versions; --diff shows what changed.
+
+    Says why the document was classed as it was (a reply, a co-handling opinion) and why it
+    matches each watch rule (the sense of each 开源 it holds).
 
     \b
     Examples: govwatch show http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html
@@ -259,6 +282,7 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
                        "`govwatch search` or `govwatch alerts` print them")  # fmt: skip
         versions = store.versions(document["id"])
         files = store.attachment_texts(document["id"]) if document.get("attachments") else []
+    matches = _why(document, files, rules)
     diff: dict[str, Any] | None = None
     if between is not None:
         try:
@@ -276,9 +300,10 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
 
         stored = [{key: file.get(key) for key in FILE_KEYS} for file in files]
         click.echo(json.dumps({"document": document, "attachment_files": stored, "versions": listed,
-                               "diff": diff}, ensure_ascii=False))  # fmt: skip
+                               "matches": matches, "diff": diff}, ensure_ascii=False))  # fmt: skip
         return 0
     _print_document(document, len(versions), files)
+    _print_why(document, matches)
     if list_versions:
         click.echo("\nversions:")
         previous: dict[str, Any] | None = None
@@ -308,6 +333,44 @@ def show(key: str, db: str, list_versions: bool, between: str | None, as_json: b
     elif not list_versions:
         click.echo("\n" + (document.get("body_text") or ""))
     return 0
+
+
+def _why(
+    document: dict[str, Any], files: list[dict[str, Any]], path: str | None
+) -> dict[str, list[dict[str, str]]]:
+    """rule → why the document matches it (each 开源 judged in its context), for the rules it
+    matches; and under "set aside", the occurrences judged another sense."""
+    from crawler.watch.rules import RulesError, load_rules
+
+    try:
+        rules = load_rules(path)
+    except RulesError as error:
+        raise fail("show", error) from None
+    texts = {file["url"]: file.get("text") for file in files}
+    record = {**document, "attachments": [
+        {**a, "text": texts.get(a["url"])} for a in document.get("attachments") or []]}  # fmt: skip
+    found: dict[str, list[dict[str, str]]] = {}
+    aside: list[dict[str, str]] = []
+    for rule in rules:
+        hits, rejected = rule.judge(record, document.get("portal"))
+        if hits:
+            found[rule.name] = [{"snippet": h.snippet, "why": h.explanation} for h in hits[:3]]
+        aside += [{"snippet": r.snippet, "why": r.explanation} for r in rejected
+                  if r.snippet not in {a["snippet"] for a in aside}]  # fmt: skip
+    if aside:
+        found["set aside"] = aside[:3]
+    return found
+
+
+def _print_why(document: dict[str, Any], matches: dict[str, list[dict[str, str]]]) -> None:
+    evidence = (document.get("evidence") or {}).get("kind") or []
+    if evidence:
+        click.echo(f"{'why ' + document.get('kind', 'other') + ':':15} {'; '.join(evidence)}")
+    for rule, reasons in matches.items():
+        label = "set aside:" if rule == "set aside" else f"matches {rule}:"
+        for reason in reasons:
+            click.echo(f"{label:15} {reason['snippet']}\n{'':15} ← {reason['why']}")
+            label = ""
 
 
 def shown(value: str | None) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.items import DOCUMENT_KEYS, DueAlerts, content_hash
+from crawler.items import RECORD_KEYS, DueAlerts, content_hash
 from crawler.store.core import Connection, StoreCore
 from crawler.store.files import reindex, save_files
 from crawler.store.outbox import write_alert
@@ -255,8 +255,7 @@ def _write_document(
     state: dict[str, Any],
 ) -> None:  # fmt: skip
     """A document's row as of a new version: its fields, its search text, its `state`."""
-    values = {key: record.get(key) for key in DOCUMENT_KEYS}
-    values["evidence"] = record.get("evidence")
+    values = {key: record.get(key) for key in RECORD_KEYS}
     for key in JSON_FIELDS:
         values[key] = (
             json.dumps(values[key], ensure_ascii=False) if values[key] is not None else None

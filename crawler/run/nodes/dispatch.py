@@ -242,15 +242,20 @@ def has_nodes(db: str) -> bool:
         return bool(store.nodes())
 
 
+def stand_in_settings(url: str, *, polite: bool = False) -> dict[str, str]:
+    """What a node's crawl of a stand-in for the portals (the replica at `url`) needs: its
+    portals' origins, asked here once (a job reads them from its settings), and no politeness
+    delays unless `polite`."""
+    settings = {} if polite else {key: str(value) for key, value in REPLICA_SETTINGS.items()}
+    settings["GOVWATCH_REPLICA"] = url
+    settings["GOVWATCH_ORIGINS"] = json.dumps(served_origins(url))
+    return settings
+
+
 def node_settings(config: Any) -> dict[str, str]:
     """What a node's crawl needs from the config: the replica (delays lifted), rules, profiles
     (paths as the nodes see them)."""
-    settings: dict[str, str] = {}
-    if config.replica:
-        settings.update({key: str(value) for key, value in REPLICA_SETTINGS.items()})
-        settings["GOVWATCH_REPLICA"] = config.replica
-        # Asked here, once: a node's job reads the origins from its settings.
-        settings["GOVWATCH_ORIGINS"] = json.dumps(served_origins(config.replica))
+    settings = stand_in_settings(config.replica) if config.replica else {}
     if config.rules:
         settings["GOVWATCH_RULES"] = config.rules
     if config.profiles:

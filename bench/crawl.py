@@ -13,12 +13,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from replica.client import set_day
 from replica.corpus import LAST_DAY, Corpus
 from replica.ports import free_port_block
 
@@ -42,11 +42,6 @@ def replica(docs: int, day: int, faults: str | None = None) -> Iterator[tuple[st
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def set_day(url: str, day: int) -> None:
-    request = urllib.request.Request(url + "/__replica__/day", data=f"day={day}".encode())
-    urllib.request.urlopen(request, timeout=10).read()
 
 
 def _peak_rss_mb(pid: int) -> float | None:

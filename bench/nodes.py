@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.crawl import run_measured
+from replica.client import served_origins
 from replica.ports import free_port_block
 
 #: Documents per portal: with politeness each request costs ~2 s, and one node runs max_proc
@@ -97,12 +98,6 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _portals(url: str) -> dict[str, str]:
-    with urllib.request.urlopen(url + "/__replica__/sites", timeout=10) as answer:
-        sites: dict[str, str] = json.loads(answer.read())
-    return sites
-
-
 def local_child(url: str, profiles: str, db: str) -> None:
     """(In a child process.) One `govwatch crawl` of every fleet portal, politeness on; prints
     the summary as one JSON line."""
@@ -110,7 +105,7 @@ def local_child(url: str, profiles: str, db: str) -> None:
     from crawler.run.crawl import run
 
     found = load_profiles(profiles)
-    names = sorted(_portals(url))
+    names = sorted(served_origins(url))
     summary = run([found[name] for name in names], db=db, replica=url, profiles_dir=profiles,
                   polite=True, log_level="ERROR")  # fmt: skip
     print(json.dumps({key: summary[key] for key in ("status", "requests", "documents_new",
@@ -183,7 +178,7 @@ def on_nodes(
     from crawler.store import open_store
 
     found = load_profiles(profiles)
-    portals = {name: (found[name].family, tuple(found[name].nodes)) for name in _portals(url)}
+    portals = {name: (found[name].family, tuple(found[name].nodes)) for name in served_origins(url)}
     first = free_port_block(count, 20000 + 10 * count)
     urls = [f"http://127.0.0.1:{first + n}" for n in range(count)]
     dirs = [work / f"{count}-node-{n + 1}" for n in range(count)]

@@ -32,8 +32,9 @@ from typing import Any
 
 import yaml
 
-from crawler.portals.profiles import MIN_INTERVAL, ProfileError, check_cron, check_fields
-from crawler.portals.profiles import _seconds as seconds_of
+from crawler.portals.model import ProfileError
+from crawler.portals.parse import MIN_INTERVAL, check_cron, check_fields
+from crawler.portals.parse import duration_seconds as seconds_of
 from crawler.store import is_url
 
 DEFAULT_FILE = "govwatch.yaml"

@@ -1,4 +1,4 @@
-"""Site chrome as real portals print it around every listing and article (DOMAIN.md §6).
+"""Site chrome as real portals print it around every listing and article (docs/DOMAIN.md §6).
 
 Modelled on the real saved pages: a top bar of links to other governments, a navigation menu as a
 `<ul>` (and its hidden mobile copy), hidden drop-down groups of sub-columns, a breadcrumb of links
@@ -136,7 +136,7 @@ def share() -> str:
 
 
 def template_rows() -> str:
-    """Rows of a client-side template the server never rendered (DOMAIN.md §6)."""
+    """Rows of a client-side template the server never rendered (docs/DOMAIN.md §6)."""
     return (
         '<div class="list-dynamic" style="display:none">'
         '<ul ms-if="list.length&gt;0"><li ms-repeat="list">'

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from crawler.run.nodes.dispatch import crawl_round, stand_in_settings
 from crawler.run.nodes.scrapyd import start_node
 from crawler.store import Store, open_store
 from replica.app import Replica
+from replica.client import set_day
 from replica.corpus import day_number
 from replica.pgcluster import TempCluster
 from replica.ports import free_port_block
@@ -51,11 +51,6 @@ class _Witness:
         time.sleep(0.002)
         with self.lock:
             self.keys.extend(alert["key"] for alert in alerts)
-
-
-def _post_day(origin: str, day: str) -> None:
-    request = urllib.request.Request(origin + "/__replica__/day", data=f"day={day}".encode())
-    urllib.request.urlopen(request, timeout=10).read()
 
 
 def _crawl_round(
@@ -132,7 +127,7 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
                 started = time.monotonic()
                 _crawl_round(store, db, portals, settings, say)
                 say(f"   done in {time.monotonic() - started:.1f} s")
-                _post_day(origin, AFTER)
+                set_day(origin, AFTER)
                 say(f"5. Time passes ({AFTER}); every portal crawled again, and one node dies")
                 started = time.monotonic()
                 finished = _crawl_round(store, db, portals, settings, say, nodes[0], urls[0])

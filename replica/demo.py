@@ -14,20 +14,15 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from crawler.config import Config
 from crawler.run.schedule import run_pass
+from replica.client import set_day
 from replica.ports import free_port_block
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"
-
-
-def _post_day(origin: str, day: str) -> None:
-    request = urllib.request.Request(origin + "/__replica__/day", data=f"day={day}".encode())
-    urllib.request.urlopen(request, timeout=10).read()
 
 
 def _new_documents(db: str, second: Any) -> tuple[int, int]:
@@ -134,7 +129,7 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
         say(f"2. First crawl of {', '.join(first.crawls)}: {requests} requests, {new} documents stored "
             f"in {time.monotonic() - started:.1f} s. A first crawl is the baseline: history, not news, "
             "so it raises no alerts.")  # fmt: skip
-        _post_day(origin, AFTER)
+        set_day(origin, AFTER)
         say(
             f"3. Time passes: the replica moves to {AFTER}; one scheduler pass crawls every portal again.\n"
         )

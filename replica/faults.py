@@ -21,7 +21,7 @@ SPEC is `RULE[;RULE…]`, RULE is `[SITE:]PATH-GLOB=FAULT[@RATE][,FAULT[@RATE]�
     empty-proxy       an empty body from dataproxy.jsp to user agents that are not browsers
     oversize          a body larger than any sane page (24 MiB)
     redirect-loop     302 back to the same URL
-  and the answers real portals give with HTTP 200 in place of a page (DOMAIN.md §6):
+  and the answers real portals give with HTTP 200 in place of a page (docs/DOMAIN.md §6):
     shield            the "Virtual Container Shield" shell (an empty body and one script)
     captcha           a 访问验证 page asking 请输入验证码
     cookie-shell      a ~380-byte page setting a C3VK= cookie and reloading

@@ -1,4 +1,4 @@
-"""Guangdong's gkmlpt, as the province's city and department sites serve it (DOMAIN.md §1.5).
+"""Guangdong's gkmlpt, as the province's city and department sites serve it (docs/DOMAIN.md §1.5).
 
 - `/gkmlpt/index`: an app shell whose `window._CONFIG` holds `SID` and the category `TREE`
   (nested `{id, name, parent, jump_url, children}`; some categories only jump elsewhere);

@@ -1,4 +1,4 @@
-"""www.gov.cn: the policy search API and content pages (DOMAIN.md §1.4).
+"""www.gov.cn: the policy search API and content pages (docs/DOMAIN.md §1.4).
 
 - `/search-gov/data?t=zhengcelibrary&q=&p=N&n=M&sort=pubtime…` (sousuo.www.gov.cn on the real
   site): results under `searchVO.catMap.gongwen.listVO[]`; the top-level `totalCount` is always 0,

@@ -1,4 +1,4 @@
-"""Hanweb JCMS "classic" (大汉版通), as jxj.hangzhou.gov.cn serves it (DOMAIN.md §1.1).
+"""Hanweb JCMS "classic" (大汉版通), as jxj.hangzhou.gov.cn serves it (docs/DOMAIN.md §1.1).
 
 - `/col/col<COLID>/index.html`: the column page, its first group of records embedded in
   `<script type="text/xml"><datastore>` and the jpage paging block (`totalRecord`, `proxyUrl`…),

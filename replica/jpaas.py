@@ -1,4 +1,4 @@
-"""Hanweb "jpaas", as www.hangzhou.gov.cn serves it (DOMAIN.md §1.2).
+"""Hanweb "jpaas", as www.hangzhou.gov.cn serves it (docs/DOMAIN.md §1.2).
 
 - `/col/col<COLID>/index.html`: the column page with `count`, `rows`, `pageNo` and `queryData`,
   amid menus, a breadcrumb, a sidebar of hot documents and footer link groups;

@@ -1,7 +1,7 @@
 """The portals the replica reproduces, with the real portals' origins, column, unit and web ids.
 
 Ids marked "real" are the ones public crawlers and the live sites use; the others follow the same
-scheme and are placeholders a live probe must confirm (DOMAIN.md §1).
+scheme and are placeholders a live probe must confirm (docs/DOMAIN.md §1).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""TRS WCM (拓尔思), as a provincial department's 建议提案办理 section serves it (DOMAIN.md §1.3).
+"""TRS WCM (拓尔思), as a provincial department's 建议提案办理 section serves it (docs/DOMAIN.md §1.3).
 
 - `/<section>/index.html` (or `/<section>/`), `index_1.html` (page 2) …, the page count in
   `createPageHTML(pageCount, currentIndex0, "index", "html")` — one column writes the record
@@ -131,7 +131,7 @@ class Trs:
         return page(text, "gbk")
 
 
-# A page the paging call counts but the site left broken (DOMAIN.md §6): ~300 bytes, HTTP 200.
+# A page the paging call counts but the site left broken (docs/DOMAIN.md §6): ~300 bytes, HTTP 200.
 _BROKEN = """<!DOCTYPE html>
 <html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
 <title></title><link href="/images/trs_web_style.css" rel="stylesheet" type="text/css" />

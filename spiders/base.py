@@ -186,7 +186,7 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
     def not_content(
         self, response: Response, column: str | None, callback: Any, *, document: bool
     ) -> tuple[bool, scrapy.Request | Fetched | None]:
-        """Answers that stand in for a page (DOMAIN.md §6): (handled, what to yield instead).
+        """Answers that stand in for a page (docs/DOMAIN.md §6): (handled, what to yield instead).
 
         Blocks are reported as blocked; redirect stubs (JS, meta refresh, Guangdong's postmeta)
         are followed inside the portal, and an error when they loop or lead away; a document

@@ -9,7 +9,6 @@ import random
 import shutil
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,11 +42,6 @@ def served_replica(docs: int, day: int, faults: str | None = None) -> Iterator[s
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def set_day(replica_url: str, day: int) -> None:
-    request = urllib.request.Request(replica_url + "/__replica__/day", data=f"day={day}".encode())
-    urllib.request.urlopen(request, timeout=10).read()
 
 
 def crawl_command(replica_url: str, db: Path, *extra: str) -> list[str]:

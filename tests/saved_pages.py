@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).parent.parent  # the repository
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -62,7 +62,7 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
-# A page bigger than this is no disclosure page (DOMAIN.md §5): abort it rather than parse it.
+# A page bigger than this is no disclosure page (docs/DOMAIN.md §5): abort it rather than parse it.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5

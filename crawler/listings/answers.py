@@ -1,6 +1,6 @@
 """What an HTTP answer really is: content, or one of the answers real portals give in its place.
 
-All of these come with HTTP 200 (DOMAIN.md §6); none is a document or a listing:
+All of these come with HTTP 200 (docs/DOMAIN.md §6); none is a document or a listing:
 
 - `blocked`: an anti-bot challenge or block page (`crawler.listings.blocked`);
 - `redirect`: a JavaScript (`document.location.href = …`, `location.replace(…)`) or meta-refresh

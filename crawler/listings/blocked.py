@@ -1,4 +1,4 @@
-"""Answers that are not the page asked for: anti-bot challenges and block pages (DOMAIN.md §5, §6).
+"""Answers that are not the page asked for: anti-bot challenges and block pages (docs/DOMAIN.md §5, §6).
 
 Such an answer is reported as blocked — never stored as a document, never read as an empty
 listing. Many come with HTTP 200: the "Virtual Container Shield" shell, a ~380-byte page setting

@@ -114,7 +114,7 @@ def parse_column_page(
 
 
 def dataproxy_form(params: dict[str, str], column: str) -> dict[str, str]:
-    """The form fields of a dataproxy POST (DOMAIN.md §1.1)."""
+    """The form fields of a dataproxy POST (docs/DOMAIN.md §1.1)."""
     form = {"col": "1", "appid": "1", "webid": "", "path": "/", "columnid": column,
             "sourceContentType": "1", "unitid": "", "webname": "", "permissiontype": "0"}  # fmt: skip
     form.update({k: v for k, v in params.items() if k in form and v})

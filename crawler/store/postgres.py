@@ -20,6 +20,7 @@ SQL both databases take; anything PostgreSQL needs besides goes in `PG_AFTER` un
 
 from __future__ import annotations
 
+import contextlib
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -475,5 +476,9 @@ class AdvisoryLock:
 
     def release(self) -> None:
         if self.conn is not None:
+            # Unlocked before the connection closes: the server drops a closed connection's locks
+            # a moment later, and whoever asks in that moment would find the lock still held.
+            with contextlib.suppress(psycopg.Error):
+                self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (self.key, self.sub))
             self.conn.close()
             self.conn = None

@@ -16,6 +16,7 @@ from crawler.items import DOCUMENT_KEYS
 from crawler.portals.profiles import CATALOGUE
 from crawler.store import open_store
 from replica.app import Replica
+from replica.client import served_origins
 from replica.corpus import date_of
 from replica.generic import REBUILD
 
@@ -83,7 +84,7 @@ def test_the_corpus_equals_the_truth(crawled: tuple[Path, dict[str, Any]]) -> No
 def test_gkmlpt_quirks_are_met(replica_url: str, crawled: tuple[Path, dict[str, Any]]) -> None:
     """The API sends readers to mobile copies and legacy stubs; what is stored is the platform's
     own page, with the time of day only the embedded post record gives."""
-    sites = json.loads(urllib.request.urlopen(replica_url + "/__replica__/sites").read())
+    sites = served_origins(replica_url)
     origin = sites["foshan-fsgjj"]
     rows: list[dict[str, Any]] = []
     for category in ("617", "618", "607"):

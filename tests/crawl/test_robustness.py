@@ -16,6 +16,7 @@ from crawl_helpers import ROOT, crawl, crawl_command, served_replica, truth
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.store import open_store
+from replica.client import served_origins
 
 DOCS = 120
 DAY = 1400
@@ -96,9 +97,11 @@ def test_kill_9_then_complete(tmp_path: Path) -> None:
 def test_scrapy_crawl_works(tmp_path: Path) -> None:
     db = tmp_path / "scrapy.db"
     with served_replica(30, DAY) as url:
+        origin = served_origins(url)["hangzhou-jxj"]  # only the origin swapped
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "hanweb", "-a", "portal=hangzhou-jxj",
-             "-s", f"GOVWATCH_REPLICA={url}", "-s", f"GOVWATCH_DB={db}", "-s", "LOG_LEVEL=WARNING",
+             "-a", f"origin={origin}", "-s", f"GOVWATCH_REPLICA={url}", "-s", f"GOVWATCH_DB={db}",
+             "-s", "LOG_LEVEL=WARNING",
              "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],  # replica runs lift the delays
             cwd=ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from replica_helpers import get
+from saved_pages import FIXTURES
 
 from crawler.extract import extract_document
 from crawler.extract.text import normalize
 from replica.app import Replica
 from replica.corpus import SEED_DAY
 from replica.sites import SITES_BY_NAME
-
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def _extract(replica: Replica, record: dict[str, Any], site: str | None = None) -> dict[str, Any]:

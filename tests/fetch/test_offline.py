@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
+from saved_pages import ROOT
 
 # In a fresh process (the suffix list is loaded once per process) with an empty tldextract cache:
 # the downloader's middlewares as a crawl builds them, then a cookie with a Domain attribute —
@@ -30,6 +30,7 @@ from scrapy.utils.reactor import install_reactor
 from scrapy.utils.test import get_crawler
 
 from spiders.hanweb import HanwebSpider
+from saved_pages import ROOT
 
 settings = get_project_settings()
 install_reactor(settings["TWISTED_REACTOR"])

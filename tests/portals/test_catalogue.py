@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from saved_pages import ROOT
 
 from crawler.portals.catalogue import catalogue, run_catalogue, run_enable
 from crawler.portals.profiles import load_profiles
-
-ROOT = Path(__file__).parent.parent
 
 
 def test_every_catalogue_profile_is_valid_and_sourced() -> None:

@@ -1,4 +1,4 @@
-"""Answers that stand in for pages, on pages written here after the real ones (DOMAIN.md §6)."""
+"""Answers that stand in for pages, on pages written here after the real ones (docs/DOMAIN.md §6)."""
 
 from __future__ import annotations
 

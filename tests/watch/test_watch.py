@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from saved_pages import FIXTURES
 
 from crawler.watch.rules import RulesError, alert_payload, load_rules, matches, parse_rules
 from replica.app import Replica
 from replica.sites import SITES_BY_NAME
 
-FIXTURES = Path(__file__).parent / "fixtures"
 RULES = {rule.name: rule for rule in load_rules()}
 
 

@@ -10,12 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from saved_pages import ROOT
 
 from crawler.attachments import detect_type, read_attachment
 from crawler.attachments.ocr import assemble, available, char_accuracy, plain
 from replica import formats
 
-ROOT = Path(__file__).parent.parent
 REPLY = [
     "关于加快开源软件产业发展的建议的答复",
     "王建国代表：",

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import click
 import pytest
-from saved_pages import FIXTURES
+from saved_pages import FIXTURES, ROOT
 
 from crawler.cli import cli, main
 from crawler.items import RECORD_KEYS
 
-ROOT = Path(__file__).parent.parent
 SEED = FIXTURES / "hanweb" / "xihu31-reply.html"
 
 

@@ -1,4 +1,4 @@
-"""Every label variant of DOMAIN.md §2.2 in every layout: pages the extractor was not written for.
+"""Every label variant of docs/DOMAIN.md §2.2 in every layout: pages the extractor was not written for.
 
 Each page is generated: one field under test carries the variant, the others carry their plain
 labels, in one of the real layouts, with and without colons, with ASCII, ideographic and

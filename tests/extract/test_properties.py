@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from saved_pages import fixture_pages
+from saved_pages import FIXTURES, fixture_pages
 
 from crawler.extract import extract_document
 from crawler.extract.text import _FOLD_TABLE, narrow
@@ -81,7 +79,7 @@ def test_huge_attribute_and_many_labels() -> None:
 
 
 def test_seed_page_bytes_and_text_agree() -> None:
-    page = Path(__file__).parent / "fixtures" / "hanweb" / "xihu31-reply.html"
+    page = FIXTURES / "hanweb" / "xihu31-reply.html"
     as_bytes = extract_document(page.read_bytes(), URL).to_record()
     as_text = extract_document(page.read_text(encoding="utf-8"), URL).to_record()
     assert as_bytes == as_text

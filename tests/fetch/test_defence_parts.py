@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from saved_pages import ROOT
 
 from crawler.fetch.browser import find_chromium
 from crawler.fetch.defences import from_cookie, to_cookie
@@ -16,8 +17,6 @@ from crawler.listings.blocked import blocked_reason, remedy, solvable
 from crawler.portals.profiles import ProfileError, load_profile
 from replica.faults import CHALLENGES, Faults, parse, work
 from replica.web import Request
-
-ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.parametrize(

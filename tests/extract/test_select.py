@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from saved_pages import ROOT
 
 from crawler.extract import extract_document
 from crawler.extract.select import SelectorError, check_selector, elements
@@ -71,7 +72,7 @@ def test_a_broken_selector_is_refused(bad: str) -> None:
 
 
 def _profile(tmp_path: Path, extra: str) -> Path:
-    shipped = Path(__file__).parent.parent / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml"
+    shipped = ROOT / "crawler" / "portals" / "shipped" / "hubei-jxt.yaml"
     (tmp_path / "hubei-jxt.yaml").write_text(
         shipped.read_text(encoding="utf-8") + extra, encoding="utf-8"
     )

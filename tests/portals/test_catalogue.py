@@ -16,7 +16,7 @@ from crawler.portals.profiles import load_profiles
 
 def test_every_catalogue_profile_is_valid_and_sourced() -> None:
     found = catalogue()
-    assert len(found) >= 10
+    assert len(found) >= 30
     for profile in found.values():
         assert profile.province and profile.sources and profile.verified is False, profile.name
         assert all(source.startswith(("http://", "https://")) for source in profile.sources)
@@ -39,14 +39,14 @@ def test_listed_by_province_and_family(capsys: pytest.CaptureFixture[str]) -> No
 def test_enable_copies_into_the_users_profiles(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_enable(["guizhou-jyt", "foshan-fsgjj"], str(tmp_path)) == 0
-    assert {"guizhou-jyt", "foshan-fsgjj"} <= set(load_profiles(tmp_path))
+    assert run_enable(["guiyang-gjj", "foshan-fsgjj"], str(tmp_path)) == 0
+    assert {"guiyang-gjj", "foshan-fsgjj"} <= set(load_profiles(tmp_path))
     assert "unverified" in capsys.readouterr().out
-    assert run_enable(["guizhou-jyt"], str(tmp_path)) == 0
+    assert run_enable(["guiyang-gjj"], str(tmp_path)) == 0
     assert "already enabled" in capsys.readouterr().out
     assert run_enable(["no-such-portal"], str(tmp_path)) == 2
     assert "not in the catalogue: no-such-portal" in capsys.readouterr().err
-    assert run_enable(["guizhou-jyt"], None) == 2  # nowhere to write (no GOVWATCH_PROFILES)
+    assert run_enable(["guiyang-gjj"], None) == 2  # nowhere to write (no GOVWATCH_PROFILES)
 
 
 def test_the_command_line(tmp_path: Path) -> None:

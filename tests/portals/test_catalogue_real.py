@@ -30,14 +30,14 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from bench.accuracy import data_dir
-from crawler.catalogue import catalogue
-from crawler.discover import recognise
 from crawler.extract import extract_document
 from crawler.extract.decode import decode_html
 from crawler.items import ListingEntry
 from crawler.listings import generic, gkmlpt, hanweb, trs
 from crawler.listings.links import ARTICLE_PATTERNS, parse_tree
-from crawler.profiles import Column, Profile
+from crawler.portals.catalogue import catalogue
+from crawler.portals.discover import recognise
+from crawler.portals.profiles import Column, Profile
 
 PAGES = data_dir() / "pages"
 ABSENT = f"real saved pages not found in {PAGES} (set GOVWATCH_REAL_DATA)"

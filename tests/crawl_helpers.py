@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from replica.app import Replica
+from replica.client import set_day as set_day  # the tests move the replica's day through its client
 from replica.ports import free_port_block
 from replica.sites import SITES
 

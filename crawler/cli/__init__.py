@@ -76,6 +76,26 @@ def since_option(f: F) -> F:
     )(f)
 
 
+def load_profiles_or_exit(directory: str | None) -> dict[str, Any]:
+    from crawler.portals.profiles import ProfileError, load_profiles
+
+    try:
+        return load_profiles(directory)
+    except ProfileError as error:
+        click.echo(f"govwatch: {one_line(error)}", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+def load_config_or_exit(path: str | None, db: str | None) -> Any:
+    from crawler.config import ConfigFileError, load_config
+
+    try:
+        return load_config(path, db)
+    except ConfigFileError as error:
+        click.echo(f"govwatch: {one_line(error)}", err=True)
+        raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
 class ReaderGone(Exception):
     """Standard output's reader has gone (`govwatch … | head`)."""
 
@@ -131,7 +151,7 @@ def cli() -> None:
 
 
 # The commands register themselves on `cli` when their modules load.
-from crawler.cli import alerts, documents, monitor, scale, tools  # noqa: E402, F401
+from crawler.cli import alerts, documents, monitor, portals, scale, tools  # noqa: E402, F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:

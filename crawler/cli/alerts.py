@@ -33,8 +33,8 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         return 0
     from crawler import clock
+    from crawler.cli import load_config_or_exit
     from crawler.cli.documents import read_corpus
-    from crawler.cli.monitor import load_config_or_exit
     from crawler.clock import utcnow
 
     settings = load_config_or_exit(config, db)
@@ -85,7 +85,7 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
     \b
     Example: govwatch alerts resend 12 13 --sink webhook --config govwatch.yaml
     """
-    from crawler.cli.monitor import load_config_or_exit
+    from crawler.cli import load_config_or_exit
     from crawler.store import open_store
     from crawler.watch.notify import ConfigError, deliver, sinks_from_config
 

@@ -9,23 +9,18 @@ which field to fill.
 from __future__ import annotations
 
 import html
-import os
 import re
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import yaml
 
 from crawler.extract.decode import decode_html
 from crawler.listings import generic, gkmlpt, govcn, hanweb, jpaas, trs
 from crawler.listings.links import ARTICLE_PATTERNS, parse_tree
-from crawler.portals.profiles import Profile, ProfileError, parse_profile
+from crawler.portals.profiles import Profile
 
 #: Words naming the columns this monitor is for (replies to deputies and CPPCC members).
 REPLY_WORDS = ("建议提案", "人大代表建议", "政协委员提案", "政协提案", "代表建议", "委员提案")
@@ -293,66 +288,3 @@ def prove(profile: Profile, get: Fetch = fetch) -> list[str]:
     if empty == len(profile.columns):
         raise ValueError("no column lists any document:\n" + "\n".join(lines))
     return lines
-
-
-def target_dir(profiles: str | None) -> Path | None:
-    value = profiles or os.environ.get("GOVWATCH_PROFILES")
-    return Path(value) if value else None
-
-
-def run_portals_add(
-    url: str, name: str | None = None, profiles: str | None = None, dry_run: bool = False,
-    get: Fetch = fetch,
-) -> int:  # fmt: skip
-    """Recognise, show, prove and write a profile; the exit code (0 written or shown, 1 not)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        print(f"govwatch portals add: {url!r} is not a web address; paste the column's page URL",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        body, charset = get(url, None, None)
-    except (OSError, urllib.error.URLError) as error:
-        reason = getattr(error, "reason", None) or error
-        print(f"govwatch portals add: cannot fetch {url}: {reason}", file=sys.stderr)
-        return 1
-    text = decode_html(body, charset).text
-    found = recognise(text, url)
-    portal = name or suggest_name(url)
-    print(f"{url}\n  saw: {'; '.join(found.seen)}")
-    if found.family is None or found.missing:
-        for key, how in found.missing:
-            print(f"  could not tell {key}: fill it in — {how}")
-        if found.family is None:
-            return 1
-    data = found.profile_data(portal)
-    shown = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
-    print(f"  family: {found.family}\n\n{shown}")
-    directory = target_dir(profiles)
-    path = (directory or Path(".")) / f"{portal}.yaml"
-    try:
-        profile = parse_profile(data, path)
-    except ProfileError as error:
-        print(f"govwatch portals add: the profile is not complete: {error}", file=sys.stderr)
-        return 1
-    try:
-        lines = prove(profile, get)
-    except (OSError, ValueError) as error:
-        print(f"govwatch portals add: the listing does not read: {error}", file=sys.stderr)
-        return 1
-    print("listing read:\n" + "\n".join(lines))
-    if dry_run:
-        print("\n--dry-run: nothing written")
-        return 0
-    if directory is None:
-        print("govwatch portals add: say where to write it: --profiles DIR (or GOVWATCH_PROFILES)",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if path.exists():
-        print(f"govwatch portals add: {path} exists; pass --name another-name or remove it",
-              file=sys.stderr)  # fmt: skip
-        return 1
-    directory.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"# Added by `govwatch portals add {url}`\n{shown}", encoding="utf-8")
-    print(f"\nwritten: {path}")
-    return 0

@@ -49,6 +49,12 @@ def load_profile(path: Path) -> Profile:
     return profile
 
 
+def profiles_target(profiles: str | None) -> Path | None:
+    """Where the user's own profiles are written: `--profiles DIR`, else $GOVWATCH_PROFILES."""
+    value = profiles or os.environ.get("GOVWATCH_PROFILES")
+    return Path(value) if value else None
+
+
 def profile_dirs(extra: str | Path | None = None) -> list[Path]:
     """Where profiles come from: the shipped ones, then $GOVWATCH_PROFILES, then `extra`."""
     dirs = [SHIPPED]

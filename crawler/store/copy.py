@@ -1,5 +1,4 @@
-"""`govwatch migrate --from govwatch.db --to postgresql://…`: copy a corpus to another database,
-losslessly, and prove it.
+"""Copying a corpus to another database, losslessly, and proving it (`govwatch migrate`).
 
 Every table of the corpus is copied row by row (raw responses as stored, ids kept) in one
 transaction of the target: an interrupted copy leaves the target empty. Then each table is
@@ -13,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from crawler.store import Store, StoreError, open_store
+from crawler.store import Store, StoreError
 
 #: Tables in an order that satisfies the foreign keys; tables added later follow in name order.
 ORDER = ("documents", "versions", "attachments", "runs", "run_errors", "columns", "alerts",
@@ -173,29 +171,3 @@ def _reset_identities(target: Store) -> None:
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
             f'COALESCE(MAX("{column}"), 1), MAX("{column}") IS NOT NULL) FROM "{table}"'
         )
-
-
-def run_migrate(source: str, target: str, out: TextIO | None = None) -> int:
-    """The command: 0 when every table arrived whole, 1 when a count or hash differs, 2 when
-    the copy could not be made (one line on stderr)."""
-    out = out or sys.stdout
-    if source == target:
-        print("govwatch migrate: --from and --to are the same database", file=sys.stderr)
-        return 2
-    try:
-        with open_store(source, readonly=True) as origin, open_store(target) as destination:
-            print(f"copying {origin.where} → {destination.where}", file=out)
-            report = copy_corpus(origin, destination, out)
-    except StoreError as error:
-        print(f"govwatch migrate: {error}", file=sys.stderr)
-        return 2
-    for check in report.tables:
-        mark = "ok" if check.ok else "DIFFERS"
-        print(f"  {check.table}: {check.source_rows} → {check.target_rows} rows, "
-              f"sha256 {check.source_digest[:16]} → {check.target_digest[:16]} {mark}", file=out)  # fmt: skip
-    if not report.ok:
-        print("govwatch migrate: the copy differs from its source (see above)", file=sys.stderr)
-        return 1
-    print(f"every table copied whole ({sum(c.source_rows for c in report.tables)} rows; "
-          "counts and hashes match)", file=out)  # fmt: skip
-    return 0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from crawl_helpers import ROOT, served_replica
 
-from crawler.portals.discover import run_portals_add
+from crawler.cli.portals import run_portals_add
 from crawler.portals.profiles import load_profile, load_profiles
 from replica.app import Replica
 from replica.sites import SITES

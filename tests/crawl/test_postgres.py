@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from crawl_helpers import ROOT, crawl, crawl_command, served_replica, set_day, truth
 
+from crawler.cli.scale import run_migrate
 from crawler.items import DOCUMENT_KEYS
 from crawler.store import open_store
-from crawler.store.copy import run_migrate
 
 DOCS = 60
 DAY = 1400

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from saved_pages import ROOT
 
-from crawler.portals.catalogue import catalogue, run_catalogue, run_enable
+from crawler.cli.portals import run_catalogue, run_enable
+from crawler.portals.catalogue import catalogue
 from crawler.portals.profiles import load_profiles
 
 

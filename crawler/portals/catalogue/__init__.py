@@ -9,11 +9,9 @@ profiles directory (`--profiles DIR` or `$GOVWATCH_PROFILES`), where crawls and 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-from crawler.portals.discover import target_dir
-from crawler.portals.profiles import CATALOGUE, SUFFIXES, Profile, ProfileError, load_profile
+from crawler.portals.profiles import CATALOGUE, SUFFIXES, Profile, load_profile
 
 
 def catalogue(directory: Path = CATALOGUE) -> dict[str, Profile]:
@@ -25,58 +23,24 @@ def catalogue(directory: Path = CATALOGUE) -> dict[str, Profile]:
     return found
 
 
-def run_catalogue(directory: Path = CATALOGUE) -> int:
-    """Print the catalogue by province and family; the exit code."""
-    try:
-        profiles = catalogue(directory)
-    except ProfileError as error:
-        print(f"govwatch portals: {error}", file=sys.stderr)
-        return 2
-    groups: dict[tuple[str, str], list[Profile]] = {}
-    for profile in profiles.values():
-        groups.setdefault((profile.province or "?", profile.family), []).append(profile)
-    for (province, family), members in sorted(groups.items()):
-        print(f"{province} · {family}")
-        for profile in members:
-            state = "verified" if profile.verified else "unverified"
-            columns = ", ".join(c.name for c in profile.columns)
-            print(f"  {profile.name:18} {profile.site_name} ({state}): {columns}")
-            for source in profile.sources:
-                print(f"  {'':18} source: {source}")
-    print(f"\n{len(profiles)} portals in the catalogue; turn them on with "
-          "govwatch portals enable NAME… --profiles DIR")  # fmt: skip
-    return 0
-
-
-def run_enable(names: list[str], profiles: str | None, directory: Path = CATALOGUE) -> int:
-    """Copy the named catalogue profiles into the user's profiles directory; the exit code."""
-    if not names:
-        print("govwatch portals enable: name the portals (govwatch portals --catalogue lists them)",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    target = target_dir(profiles)
-    if target is None:
-        print("govwatch portals enable: say where your profiles live: --profiles DIR "
-              "(or GOVWATCH_PROFILES)", file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        known = catalogue(directory)
-    except ProfileError as error:
-        print(f"govwatch portals enable: {error}", file=sys.stderr)
-        return 2
+def enable(
+    names: list[str], target: Path, directory: Path = CATALOGUE
+) -> list[tuple[str, Path, bool]]:
+    """Copy the named catalogue profiles into `target`: (name, where, whether it was there
+    already) each. A name not in the catalogue is a ValueError naming it."""
+    known = catalogue(directory)
     unknown = [name for name in names if name not in known]
     if unknown:
-        print(f"govwatch portals enable: not in the catalogue: {', '.join(unknown)} "
-              "(govwatch portals --catalogue lists them)", file=sys.stderr)  # fmt: skip
-        return 2
+        raise ValueError(
+            f"not in the catalogue: {', '.join(unknown)} (govwatch portals --catalogue lists them)"
+        )
     target.mkdir(parents=True, exist_ok=True)
+    done = []
     for name in names:
         source = Path(known[name].source)
         destination = target / source.name
-        if destination.exists():
-            print(f"{name}: already enabled ({destination})")
-            continue
-        shutil.copyfile(source, destination)
-        note = "" if known[name].verified else " — unverified: check its first crawl"
-        print(f"{name}: enabled ({destination}){note}")
-    return 0
+        there = destination.exists()
+        if not there:
+            shutil.copyfile(source, destination)
+        done.append((name, destination, there))
+    return done

@@ -100,6 +100,13 @@ def main() -> None:
     else:
         print(f"accuracy skipped: no real development sets in {real}")
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    show(results)
+
+
+def show(results: dict[str, Any]) -> None:
+    """The table of figures, then the details that explain them."""
+    details = results["details"]
+    incremental, challenge, fleet = details["crawl"], details["challenge"], details["portals"]
     print(f"{'figure':28} {'value':>12}  goal")
     for key, value in results.items():
         if key in ("scale", "details", "accuracy"):

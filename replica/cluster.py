@@ -136,27 +136,9 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
                 got = {r["url"]: r for r in store.records() if r["status"] == "live"}
                 counts = store.counts()
             truth = {r["url"]: r for r in Replica(docs, day_number(AFTER), 1).truth()}
-            wrong = [
-                (u, k)
-                for u, r in truth.items()
-                for k in DOCUMENT_KEYS
-                if u in got and got[u][k] != r[k]
-            ]
-            missing, extra = set(truth) - set(got), set(got) - set(truth)
-            same = not (wrong or missing or extra) and counts["documents"] == len(truth)
-            say(f"6. The corpus: {counts['documents']} documents, {counts['versions']} versions; the "
-                f"truth: {len(truth)} — {'equal' if same else f'DIFFERENT: {len(missing)} missing, {len(extra)} extra, {len(wrong)} wrong fields'}")  # fmt: skip
-            witness = _Witness()
-            delivered = _deliver_at_once(db, witness, 3)
-            with open_store(db) as store:
-                expected = {alert["key"] for alert in store.alerts(limit=1_000_000)}
-            once = sorted(witness.keys) == sorted(expected) and len(set(witness.keys)) == len(
-                witness.keys
-            )
-            say(f"7. Alerts: {len(expected)} in the outbox; three deliverers at once delivered "
-                f"{delivered}; the sink received {len(witness.keys)}, "
-                f"{'each once' if once else 'NOT each once'}")  # fmt: skip
-            return {"same": same, "once": once, "alerts": len(expected), "documents": counts["documents"],
+            same = _same(got, counts, truth, say)
+            once, alerts = _delivered_once(db, say)
+            return {"same": same, "once": once, "alerts": alerts, "documents": counts["documents"],
                     "finished": finished}  # fmt: skip
         finally:
             for node in nodes:
@@ -166,6 +148,31 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
             if replica is not None:
                 replica.terminate()
                 replica.wait(timeout=10)
+
+
+def _same(got: dict[str, Any], counts: dict[str, int], truth: dict[str, Any], say: Any) -> bool:
+    """Whether the corpus equals the replica's truth, said."""
+    wrong = [
+        (u, k) for u, r in truth.items() for k in DOCUMENT_KEYS if u in got and got[u][k] != r[k]
+    ]
+    missing, extra = set(truth) - set(got), set(got) - set(truth)
+    same = not (wrong or missing or extra) and counts["documents"] == len(truth)
+    say(f"6. The corpus: {counts['documents']} documents, {counts['versions']} versions; the "
+        f"truth: {len(truth)} — {'equal' if same else f'DIFFERENT: {len(missing)} missing, {len(extra)} extra, {len(wrong)} wrong fields'}")  # fmt: skip
+    return same
+
+
+def _delivered_once(db: str, say: Any) -> tuple[bool, int]:
+    """Three deliverers at once: whether each alert reached the sink once; and how many."""
+    witness = _Witness()
+    delivered = _deliver_at_once(db, witness, 3)
+    with open_store(db) as store:
+        expected = {alert["key"] for alert in store.alerts(limit=1_000_000)}
+    once = sorted(witness.keys) == sorted(expected) and len(set(witness.keys)) == len(witness.keys)
+    say(f"7. Alerts: {len(expected)} in the outbox; three deliverers at once delivered "
+        f"{delivered}; the sink received {len(witness.keys)}, "
+        f"{'each once' if once else 'NOT each once'}")  # fmt: skip
+    return once, len(expected)
 
 
 def _deliver_at_once(db: str, sink: _Witness, deliverers: int) -> int:

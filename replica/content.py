@@ -250,7 +250,11 @@ def _body(rng: random.Random, topic: str, count: int) -> list[str]:
 def generate(
     site: S.Site, column: S.Column, kind: str, serial: int, published: dt.datetime, seed: int
 ) -> Doc:
-    """The document `serial` of `site`: deterministic from its arguments."""
+    """The document `serial` of `site`: deterministic from its arguments.
+
+    Long on purpose: one random stream draws every value in a fixed order, and the replica's
+    truth, its tests and its benchmarks rest on that order; split, the draws would be easy to
+    reorder by accident."""
     rng = random.Random(f"{seed}/{site.name}/{serial}")
     topic, open_source, other_kaiyuan = _topic(rng)
     year = published.year

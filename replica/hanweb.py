@@ -263,7 +263,9 @@ class _Links:
 
 
 def render_article(site: Site, spec: Spec, doc: Doc, others: _Links | None = None) -> str:
-    """An article page as jxj.hangzhou.gov.cn lays it out (desktop and mobile copies)."""
+    """An article page as jxj.hangzhou.gov.cn lays it out (desktop and mobile copies).
+
+    Long because it is a page's markup: one template read top to bottom, as the portal's own."""
     written = doc.written_date.isoformat()
     published = doc.published.strftime("%Y-%m-%d %H:%M")
     url = site.origin + article_path(spec)

@@ -30,7 +30,6 @@ from scrapy.utils.reactor import install_reactor
 from scrapy.utils.test import get_crawler
 
 from spiders.hanweb import HanwebSpider
-from saved_pages import ROOT
 
 settings = get_project_settings()
 install_reactor(settings["TWISTED_REACTOR"])

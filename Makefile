@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo cluster-demo test lint bench accuracy clean
+.PHONY: install demo cluster-demo test lint docs bench accuracy clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# The manual (docs/) as a site in site/; `make test` builds it strictly too.
+docs: install
+	$(BIN)/mkdocs build --strict
+
 bench: install
 	$(BIN)/python -m bench
 
@@ -37,4 +41,4 @@ accuracy: install
 	$(BIN)/python -m bench.accuracy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site

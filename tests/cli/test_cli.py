@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 from saved_pages import FIXTURES, ROOT
 
-from crawler.cli import cli, main
+from crawler.cli import main
 from crawler.items import RECORD_KEYS
 
 SEED = FIXTURES / "hanweb" / "xihu31-reply.html"
@@ -95,38 +94,6 @@ def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert printed.count("何征宇代表") == 1
     assert all("开源节流" not in " ".join(a["snippets"]) for a in alerts)
     assert (tmp_path / "demo" / "feeds" / "open-source-replies.atom").exists()
-
-
-def _subcommands(command: click.Command, prefix: str) -> dict[str, click.Command]:
-    """Every leaf command, by its full name (`govwatch replica serve`)."""
-    if not isinstance(command, click.Group):
-        return {prefix: command}
-    # A group that runs on its own (`govwatch alerts`) is a command too.
-    found: dict[str, click.Command] = {prefix: command} if command.invoke_without_command else {}
-    # Asked as Click asks, so that the commands plugins add (the replica's) count too.
-    context = click.Context(command)
-    for name in command.list_commands(context):
-        sub = command.get_command(context, name)
-        assert sub is not None, name
-        found.update(_subcommands(sub, f"{prefix} {name}"))
-    return found
-
-
-def test_every_command_and_option_is_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = _subcommands(cli, "govwatch")
-    assert {
-        "govwatch extract",
-        "govwatch demo",
-        "govwatch replica serve",
-        "govwatch replica truth",
-    } <= set(commands)
-    for name, command in commands.items():
-        assert name in readme, name
-        options = [opt for param in command.params for opt in param.opts if opt.startswith("--")]
-        assert options or not command.params, name
-        for option in options:
-            assert option in readme, (name, option)
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import signal
-from typing import Any
 
 import click
 
-from crawler.cli import EXIT_USAGE, cli, config_options, db_option, fail, json_option, one_line
+from crawler.cli import (
+    EXIT_USAGE,
+    cli,
+    config_options,
+    db_option,
+    fail,
+    json_option,
+    load_config_or_exit,
+    load_profiles_or_exit,
+)
 from crawler.cli import profiles_option as profiles_dir_option
 
 
@@ -27,26 +35,6 @@ def replica_of(url: str) -> tuple[dict[str, str], str]:
             f"--replica {error}; give the URL `govwatch replica serve` printed, e.g. "
             "http://127.0.0.1:8400"
         ) from None
-
-
-def load_profiles_or_exit(directory: str | None) -> dict[str, Any]:
-    from crawler.portals.profiles import ProfileError, load_profiles
-
-    try:
-        return load_profiles(directory)
-    except ProfileError as error:
-        click.echo(f"govwatch: {one_line(error)}", err=True)
-        raise click.exceptions.Exit(EXIT_USAGE) from None
-
-
-def load_config_or_exit(path: str | None, db: str | None) -> Any:
-    from crawler.config import ConfigFileError, load_config
-
-    try:
-        return load_config(path, db)
-    except ConfigFileError as error:
-        click.echo(f"govwatch: {one_line(error)}", err=True)
-        raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
 @cli.command()

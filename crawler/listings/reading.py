@@ -105,7 +105,7 @@ def read_listing(body: bytes, url: str, *, encoding: str | None = None) -> PageR
     """A page read as a listing: by its family's parser where the page shows its family, else
     as any page's list of documents."""
     text = decode_html(body, encoding).text
-    if _TRS_PAGING.search(text) or ("/t2" in text and _looks_trs(text, url)):
+    if _TRS_PAGING.search(text) or _looks_trs(text, url):
         page = trs.parse_index(body, url, encoding)
         if page.entries:
             return PageReading(
@@ -132,11 +132,12 @@ def read_listing(body: bytes, url: str, *, encoding: str | None = None) -> PageR
 
 
 def _looks_trs(text: str, url: str) -> bool:
-    """TRS's article links (`t20231103_123.html`) in the page's own directory."""
+    """TRS's article links (`./202311/t20231103_123.html`) under the page's own directory."""
+    if "/t2" not in text:  # every TRS article name since 2000 starts t2…: most pages stop here
+        return False
     directory = urlsplit(url).path.rsplit("/", 1)[0]
-    return bool(
-        re.search(re.escape(directory) + r"/\d{6}/t\d{8}_\d+\.s?html?|\./\d{6}/t\d{8}_", text)
-    )
+    own = re.escape(directory) + r"/\d{6}/t\d{8}_\d+\.s?html?|\./\d{6}/t\d{8}_"
+    return re.search(own, text) is not None
 
 
 def _is_listing(listing: PageReading, document: Document, url: str) -> bool:

@@ -292,9 +292,7 @@ def measure(portals: int = 200, docs: int = DOCS) -> dict[str, Any]:
     from replica.app import Replica
     from replica.fleet import fleet
 
-    out["truth_documents"] = sum(
-        1 for _ in Replica(docs, DAY, 1, sites=fleet(portals)).crawl_truth()
-    )
+    out["truth_documents"] = sum(1 for _ in Replica(docs, DAY, 1, sites=fleet(portals)).truth())
     out["requests_per_portal"] = round(out["local"]["requests"] / portals, 1)
     for key in ("local", "nodes_1", "nodes_2"):
         out[key]["limit"] = limit(out[key], floor)

@@ -77,24 +77,18 @@ class Replica:
         return self.handlers[site].handle(request, self.day)
 
     def truth(
-        self, day: int | None = None, optional: tuple[str, ...] = ()
+        self, day: int | None = None, optional: tuple[str, ...] = (), *, crawled: bool = True
     ) -> Iterator[dict[str, Any]]:
         """Every document live on `day`, once, with its real URL and true fields; of the
-        optional sites (no shipped profile) only those named."""
-        day = self.day if day is None else day
-        for site in self.sites:
-            if site.mirror_of or (site.optional and site.name not in optional):
-                continue
-            for spec in self.corpus.live(site.name, day):
-                yield {"portal": site.name, **self.record(site, spec, day)}
+        optional sites (no shipped profile) only those named.
 
-    def crawl_truth(
-        self, day: int | None = None, optional: tuple[str, ...] = ()
-    ) -> Iterator[dict[str, Any]]:
-        """Every document live on `day` as a crawl that reads the attachments stores it: a
-        reply whose page says only 详见附件 has the kind and reply fields its file gives."""
+        As a crawl that reads the attachments stores it (`crawled`, the default: a reply whose
+        page says only 详见附件 has the kind and reply fields its file gives, and the warning the
+        crawl adds), or as its page alone reads (`crawled=False`: what `govwatch extract`
+        prints)."""
         for site, doc, url, links in self._live(day, optional):
-            yield {"portal": site.name, **doc.crawl_truth(url, site, links)}
+            record = doc.crawl_truth(url, site, links) if crawled else doc.truth(url, site, links)
+            yield {"portal": site.name, **record}
 
     def attachment_truth(
         self, day: int | None = None, optional: tuple[str, ...] = ()

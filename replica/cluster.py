@@ -92,10 +92,12 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    work = Path(tempfile.mkdtemp(prefix="govwatch-cluster-"))
     nodes: list[subprocess.Popen[bytes]] = []
     replica: subprocess.Popen[str] | None = None
-    with TempCluster() as cluster:
+    # The nodes' directories go with the demo, whatever happens (the nodes are dead by then).
+    scratch = tempfile.TemporaryDirectory(prefix="govwatch-cluster-", ignore_cleanup_errors=True)
+    with scratch as work_dir, TempCluster() as cluster:
+        work = Path(work_dir)
         try:
             db = cluster.create_database("govwatch")
             say(f"1. PostgreSQL: a throwaway cluster, the corpus at {db}")
@@ -135,6 +137,7 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
                     + ", ".join(f"{p} {n.rsplit(':', 1)[1]}" for p, n in sorted(finished.items())))  # fmt: skip
                 got = {r["url"]: r for r in store.records() if r["status"] == "live"}
                 counts = store.counts()
+            # As a crawl stores them: a reply published only as its file has the file's fields.
             truth = {r["url"]: r for r in Replica(docs, day_number(AFTER), 1).truth()}
             same = _same(got, counts, truth, say)
             once, alerts = _delivered_once(db, say)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import Corpus, Spec, date_of, morning
 from replica.sites import Site
@@ -31,6 +31,13 @@ REBUILD = 1410
 MOVED = ("jyta", "xxgk/jyta")
 #: The column that pages by ?page=N (the others by index_N.html).
 QUERY_PAGED = "tzgg"
+NAV = (("/", "首页"), ("/zwgk/", "政务公开"), ("/hdjl/", "互动交流"), ("/bsfw/", "办事服务"))
+#: The 政务公开 block of the home page (pages the replica does not serve).
+DISCLOSURE = (
+    ("/zwgk/xxgkzn/", "政府信息公开指南"),
+    ("/zwgk/xxgkml/", "政府信息公开目录"),
+    ("/zwgk/xxgknb/", "政府信息公开年报"),
+)
 
 
 def column_path(site: Site, column_id: str, day: int) -> str:
@@ -66,6 +73,14 @@ class Generic:
             return Response(200, b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if path.startswith("/uploadfile/"):
             return files.response(path.rsplit("/", 1)[-1], path, self.corpus)
+        if path in ("/", "/index.html"):
+            body = home.render_home(
+                self.site, self.corpus, day,
+                column_href=lambda c: f"/{column_path(self.site, c.id, day)}/",
+                article_href=lambda spec: article_path(self.site, spec, day),
+                disclosure=DISCLOSURE, nav=NAV,
+            )  # fmt: skip
+            return page(body).validated(body.encode(), morning(day))
         moved = self.site.column(MOVED[0])
         old = f"/{moved.path}/" if moved is not None else ""
         if day >= REBUILD and old and path.startswith(old):
@@ -165,11 +180,12 @@ class Generic:
         if spec is None or not spec.live(day) or article_path(self.site, spec, day) != path:
             return not_found(path)
         doc = self.corpus.document(spec, day)
-        text = render_article(self.site, doc)
+        text = render_article(self.site, doc, f"/{column_path(self.site, spec.column, day)}/")
         return page(text).validated(text.encode(), doc.published)
 
 
-def render_article(site: Site, doc: Doc) -> str:
+def render_article(site: Site, doc: Doc, column_href: str = "") -> str:
+    """An article with its disclosure table, under a breadcrumb to its column (`column_href`)."""
     cells = [("索引号", doc.index_no), ("发布单位", doc.publisher), ("文号", doc.doc_no or ""),
              ("信息分类", doc.category), ("成文日期", doc.written_date.isoformat()),
              ("公开日期", doc.published.date().isoformat()), ("公开方式", doc.disclosure_form or "")]  # fmt: skip
@@ -189,6 +205,7 @@ def render_article(site: Site, doc: Doc) -> str:
 <meta name="ContentSource" content="{esc(doc.source)}">
 <title>{esc(doc.title)}-{esc(site.site_name)}</title></head>
 <body><div class="header"><h1>{esc(site.site_name)}</h1></div>
+{chrome.breadcrumb([("/", "首页"), ("/zwgk/", "政务公开"), (column_href or "./", doc.column_name)])}
 <div class="detail">
 <table class="info">
 {rows}

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import re
 
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import TZ, Corpus, Spec
 from replica.sites import Site
@@ -34,6 +34,15 @@ _POSTMETA = re.compile(r"^/postmeta/p/(\d+)/(\d+)/(\d+)\.json$")
 _ATTACH = re.compile(r"^/attachment/0/(\d+)/([\w.-]+)$")
 #: Categories beside the site's columns: a guide, a jump elsewhere, a parent of the columns.
 PARENT = "2604"
+NAV = (("/", "首页"), ("/gkmlpt/index", "政务公开"), ("/xwzx/", "新闻中心"), ("/bsfw/", "办事服务"),
+       ("/hdjl/", "互动交流"))  # fmt: skip
+#: The 政务公开 block of the home page: the platform's catalogue and pages beside it.
+DISCLOSURE = (
+    ("/gkmlpt/index", "政府信息公开目录"),
+    ("/gkmlpt/guide", "政府信息公开指南"),
+    ("/gkmlpt/annualreport", "政府信息公开年报"),
+    ("/gkmlpt/policy", "政策文件"),
+)
 
 
 def _split(key: str) -> tuple[int, int]:
@@ -115,6 +124,14 @@ class Gkmlpt:
             return Response(200, b"User-agent: *\nDisallow: /gkmlpt/api/search\n", "text/plain")
         if path in ("/gkmlpt/index", "/gkmlpt/index.html", "/gkmlpt/"):
             return self.index()
+        if path in ("/", "/index.html"):
+            # The site's own template links the platform: its catalogue, each category by
+            # the catalogue's hash route.
+            body = home.render_home(
+                self.site, self.corpus, day, column_href=lambda c: f"/gkmlpt/index#{c.id}",
+                article_href=article_path, disclosure=DISCLOSURE, nav=NAV,
+            )  # fmt: skip
+            return page(body)
         match = _API.match(path)
         if match:
             return self.listing(match.group(1), request, day)

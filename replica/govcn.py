@@ -13,13 +13,18 @@ from __future__ import annotations
 import json
 import re
 
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import Corpus, Spec, date_of
 from replica.sites import Site
 from replica.web import Request, Response, esc, not_found, page
 
 SEARCH = "/search-gov/data"
+NAV = (("/", "首页"), ("/yaowen/", "要闻"), ("/zhengce/", "政策"), ("/hudong/", "互动"),
+       ("/fuwu/", "服务"), ("/shuju/", "数据"))  # fmt: skip
+#: The 政务公开 block of the home page (pages the replica does not serve).
+DISCLOSURE = (("/zhengce/xxgk/", "政府信息公开"), ("/zhengce/zhengceku/", "国务院政策文件库"),
+              ("/gongbao/", "国务院公报"))  # fmt: skip
 _CONTENT = re.compile(r"^/zhengce/content/(\d{4})-(\d{2})/content_(\d+)\.htm$")
 _ATTACH = re.compile(
     r"^/zhengce/content/\d{4}-\d{2}/(P\d+_[\w-]+\.(?:pdf|docx?|wps|xlsx?|ofd|zip))$"
@@ -48,6 +53,12 @@ class GovCn:
             return Response(200, b"User-agent: *\nDisallow: /guoqing/tmp/\n", "text/plain")
         if path == SEARCH:
             return self.search(request, day)
+        if path in ("/", "/index.htm", "/index.html"):
+            body = home.render_home(
+                self.site, self.corpus, day, column_href=lambda c: "/zhengce/zhengceku/",
+                article_href=article_path, disclosure=DISCLOSURE, nav=NAV,
+            )  # fmt: skip
+            return page(body)
         match = _CONTENT.match(path)
         if match:
             return self.content(match, day)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from crawler.extract.text import to_traditional
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import Corpus, Spec, date_of, morning
 from replica.sites import Site
@@ -96,16 +96,16 @@ class Hanweb:
         if match:
             return files.response(match.group(1), path, self.corpus)
         if path in ("/", "/index.html"):
-            links = "".join(
-                f'<li><a href="/col/col{c.id}/index.html">{c.name}</a></li>'
-                for c in self.site.columns
-            )
-            return page(
-                self._convert(
-                    f"<html><body><h1>{self.site.site_name}</h1><ul>{links}</ul></body></html>"
-                )
-            )
+            return self.home(day)
         return not_found(path)
+
+    def home(self, day: int) -> Response:
+        body = home.render_home(
+            self.site, self.corpus, day, column_href=lambda c: f"/col/col{c.id}/index.html",
+            article_href=article_path, disclosure=DISCLOSURE, nav=NAV,
+            tech='<div class="footer">技术支持：大汉网络 大汉版通发布系统</div>',
+        )  # fmt: skip
+        return page(self._convert(body)).validated(body.encode(), morning(day))
 
     # Listings
 
@@ -364,7 +364,16 @@ def render_article(site: Site, spec: Spec, doc: Doc, others: _Links | None = Non
 """
 
 
-_NAV = "".join(
-    f'<li><a href="/col/col{1229000000 + k}/index.html">{name}</a></li>'
+NAV = tuple(
+    (f"/col/col{1229000000 + k}/index.html", name)
     for k, name in enumerate(("首页", "机构概况", "政务公开", "政务服务", "互动交流"))
+)
+_NAV = "".join(f'<li><a href="{href}">{name}</a></li>' for href, name in NAV)
+#: The 政务公开 block of the home page: columns the replica does not serve, and the request form.
+DISCLOSURE = (
+    ("/col/col1229000010/index.html", "政府信息公开指南"),
+    ("/col/col1229000011/index.html", "政府信息公开制度"),
+    ("/col/col1229000012/index.html", "法定主动公开内容"),
+    ("/col/col1229000013/index.html", "政府信息公开年报"),
+    ("/module/xxgk/ysqgk.jsp", "依申请公开"),
 )

@@ -19,7 +19,7 @@ import math
 import re
 from urllib.parse import quote
 
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import Corpus, Spec, date_of, morning
 from replica.sites import Site
@@ -30,6 +30,15 @@ LIST_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DOWNLOAD = "/api-gateway/jpaas-web-server/front/document/download"
 _ARTICLE = re.compile(r"^/col/col(\d+)/art/(\d{4})/art_([0-9a-f]{32})\.html$")
 _COLUMN = re.compile(r"^/col/col(\d+)/index\.html$")
+NAV = (("/", "首页"), ("/col/col1229063380/index.html", "政务公开"),
+       ("/col/col1229063390/index.html", "政务服务"), ("/col/col1229063395/index.html", "互动交流"))  # fmt: skip
+#: The 政务公开 block of the home page (columns the replica does not serve).
+DISCLOSURE = (
+    ("/col/col1229063380/index.html", "政府信息公开"),
+    ("/col/col1229063381/index.html", "政府信息公开指南"),
+    ("/col/col1229063382/index.html", "法定主动公开内容"),
+    ("/col/col1229063383/index.html", "政府信息公开年报"),
+)
 
 
 def article_path(spec: Spec) -> str:
@@ -82,6 +91,12 @@ class Jpaas:
         match = _ARTICLE.match(path)
         if match:
             return self.article(match, day)
+        if path in ("/", "/index.html"):
+            body = home.render_home(
+                self.site, self.corpus, day, column_href=lambda c: f"/col/col{c.id}/index.html",
+                article_href=article_path, disclosure=DISCLOSURE, nav=NAV,
+            )  # fmt: skip
+            return page(body).validated(body.encode(), morning(day))
         return not_found(path)
 
     def _page_html(self, column: str, day: int, number: int, rows: int) -> tuple[str, int]:

@@ -22,7 +22,7 @@ import datetime as dt
 import math
 import re
 
-from replica import chrome, files
+from replica import chrome, files, home
 from replica.content import Doc
 from replica.corpus import Corpus, Spec, date_of, morning
 from replica.sites import Column, Site
@@ -33,6 +33,17 @@ PINNED = "https://www.hubei.gov.cn/zfwj/ezf/202301/t20230110_4500001.shtml"
 PINNED_TITLE = "省人民政府关于印发湖北省数字经济发展规划的通知"
 #: Listings this deep or deeper count one more page than they have: a broken stub.
 STALE_FROM = 3
+NAV = (("./", "网站首页"), ("./fbjd/", "政务公开"), ("./fbjd/xxgkml/", "信息公开目录"),
+       ("./hdjl/", "互动交流"), ("./bsfw/", "办事服务"))  # fmt: skip
+#: The 政务公开 block of the home page: sections the replica does not serve, and the province's
+#: request form on another host.
+DISCLOSURE = (
+    ("./fbjd/zfxxgkzn/", "政府信息公开指南"),
+    ("./fbjd/zfxxgkzd/", "政府信息公开制度"),
+    ("./fbjd/xxgkml/", "政府信息公开目录"),
+    ("./fbjd/zfxxgknb/", "政府信息公开年报"),
+    ("https://zwfw.hubei.gov.cn/ysqgk/", "依申请公开"),
+)
 _INDEX = re.compile(r"^/(?P<section>[\w/]+?)/(?:index(?:_(?P<n>\d+))?\.html)?$")
 _ARTICLE = re.compile(r"^/(?P<section>[\w/]+?)/(?P<ym>\d{6})/t(?P<ymd>\d{8})_(?P<id>\d+)\.shtml$")
 _ATTACH = re.compile(
@@ -68,6 +79,15 @@ class Trs:
         path = request.path
         if path == "/robots.txt":
             return Response(200, b"User-agent: *\nDisallow: /system/\n", "text/plain")
+        if path in ("/", "/index.html", "/index.shtml"):
+            body = home.render_home(
+                self.site, self.corpus, day, column_href=lambda c: f"./{c.path}/",
+                article_href=lambda spec: "." + article_path(self.site, spec),
+                disclosure=DISCLOSURE, nav=NAV, encoding="gbk",
+            )  # fmt: skip
+            return page(body, "gbk").validated(
+                body.encode("gbk", "xmlcharrefreplace"), morning(day)
+            )
         match = _INDEX.match(path)
         if match:
             stubbed = next((c for c in self.site.columns if c.stub == match["section"]), None)

@@ -75,7 +75,7 @@ def crawl(
 def truth(docs: int, day: int) -> dict[str, dict[str, Any]]:
     """url → true record of every document live on `day`, as a crawl stores it (a reply
     published only as its attachment has the fields its file gives)."""
-    return {record["url"]: record for record in Replica(docs, day, 1).crawl_truth()}
+    return {record["url"]: record for record in Replica(docs, day, 1).truth()}
 
 
 def copy_db(source: Path, target: Path) -> Path:

@@ -3,8 +3,10 @@ pasted page."""
 
 from __future__ import annotations
 
+import os
 import urllib.error
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -12,9 +14,9 @@ import yaml
 
 from crawler.cli import cli, load_profiles_or_exit
 from crawler.cli import profiles_option as profiles_dir_option
-from crawler.extract.decode import decode_html
 from crawler.portals.catalogue import catalogue, enable
-from crawler.portals.discover import Fetch, fetch, prove, recognise, suggest_name
+from crawler.portals.discover import Discovery, suggest_name
+from crawler.portals.onboard import Blocked, Fetch, Fetcher, discover, prove
 from crawler.portals.profiles import (
     CATALOGUE,
     Profile,
@@ -66,10 +68,17 @@ def portals(ctx: click.Context, profiles: str | None, catalogue: bool) -> int:
 @profiles_dir_option
 @click.option("--dry-run", is_flag=True, help="only show what it found; write nothing")
 def portals_add(url: str, name: str | None, profiles: str | None, dry_run: bool) -> int:
-    """A profile from a column's (or site's) page: its family and ids, proved on one listing page.
+    """A profile from a portal's page: its family and ids, proved on one listing page.
+
+    URL may be the portal's home page (its reply columns are proposed, its other disclosure
+    columns shown), a column's page, or an article (its column is read). A page behind a
+    JavaScript challenge is opened in Chromium when it is installed (GOVWATCH_BROWSER: its path,
+    or off). Exit 0 written or shown, 1 not, 2 bad input.
 
     \b
-    Example: govwatch portals add http://jxj.hangzhou.gov.cn/col/col1229265378/index.html --dry-run
+    Examples: govwatch portals add http://jxj.hangzhou.gov.cn/ --dry-run
+              govwatch portals add http://jxj.hangzhou.gov.cn/col/col1229265378/index.html
+              govwatch portals add http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html
     """
     return run_portals_add(url, name, profiles, dry_run)
 
@@ -133,28 +142,44 @@ def run_enable(names: list[str], profiles: str | None, directory: Path = CATALOG
 
 def run_portals_add(
     url: str, name: str | None = None, profiles: str | None = None, dry_run: bool = False,
-    get: Fetch = fetch,
+    get: Fetch | None = None,
 ) -> int:  # fmt: skip
     """Recognise, show, prove and write a profile; the exit code (0 written or shown, 1 not)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        click.echo(f"govwatch portals add: {url!r} is not a web address; paste the column's page URL", err=True)  # fmt: skip
+        click.echo(f"govwatch portals add: {url!r} is not a web address; paste the portal's home page, a column's or an article's URL", err=True)  # fmt: skip
         return 2
+    if get is not None:
+        return _add(url, name, profiles, dry_run, get)
+    fetcher = Fetcher(_chromium)
     try:
-        body, charset = get(url, None, None)
+        return _add(url, name, profiles, dry_run, fetcher)
+    finally:
+        fetcher.close()
+
+
+def _chromium() -> Any:
+    """The system's Chromium, for a page behind a script challenge (None when there is none)."""
+    from crawler.fetch.browser import Browser, find_chromium
+
+    executable = find_chromium(os.environ.get("GOVWATCH_BROWSER"))
+    return Browser(executable) if executable else None
+
+
+def _add(url: str, name: str | None, profiles: str | None, dry_run: bool, get: Fetch) -> int:
+    try:
+        found = discover(url, get)
+    except Blocked as error:
+        click.echo(f"govwatch portals add: {error}", err=True)
+        return 1
     except (OSError, urllib.error.URLError) as error:
         reason = getattr(error, "reason", None) or error
         click.echo(f"govwatch portals add: cannot fetch {url}: {reason}", err=True)
         return 1
-    text = decode_html(body, charset).text
-    found = recognise(text, url)
     portal = name or suggest_name(url)
-    click.echo(f"{url}\n  saw: {'; '.join(found.seen)}")
-    if found.family is None or found.missing:
-        for key, how in found.missing:
-            click.echo(f"  could not tell {key}: fill it in — {how}")
-        if found.family is None:
-            return 1
+    _show_found(url, found, get)
+    if found.family is None:
+        return 1
     data = found.profile_data(portal)
     shown = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
     click.echo(f"  family: {found.family}\n\n{shown}")
@@ -184,3 +209,20 @@ def run_portals_add(
     path.write_text(f"# Added by `govwatch portals add {url}`\n{shown}", encoding="utf-8")
     click.echo(f"\nwritten: {path}")
     return 0
+
+
+def _show_found(url: str, found: Discovery, get: Fetch) -> None:
+    """What the page and the pages it pointed to showed, what could not be told, and the
+    disclosure columns left out of the profile."""
+    click.echo(url)
+    for line in found.seen:
+        click.echo(f"  saw: {line}")
+    for page, seconds in getattr(get, "passed", []):
+        click.echo(f"  passed a JavaScript challenge in the browser in {seconds:.1f} s: {page}")
+    for key, how in found.missing:
+        click.echo(f"  could not tell {key}: fill it in — {how}")
+    if found.others:
+        click.echo("  other disclosure columns it links (not added; add one with "
+                   "`govwatch portals add URL`):")  # fmt: skip
+        for lead in found.others:
+            click.echo(f"    {lead.name or '(unnamed)'}  {lead.url}")

@@ -107,6 +107,14 @@ class Browser:
     def close(self) -> Deferred[None]:
         return self._defer(self._close)
 
+    # Blocking side, for callers outside a crawl (`govwatch portals add`)
+
+    def open(
+        self, url: str, user_agent: str | None = None, cookies: list[dict[str, Any]] | None = None
+    ) -> Solved:
+        """`solve`, waiting for it: the page once it is no challenge, and the cookies earned."""
+        return self._executor.submit(self._open, url, user_agent, cookies or []).result()
+
     def shutdown(self) -> None:
         """Stop the browser and its thread (blocking; at the end of a crawl)."""
         self._executor.submit(self._close).result(timeout=30)

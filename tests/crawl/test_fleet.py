@@ -52,7 +52,7 @@ def test_a_fleet_crawled_equals_its_truth(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert set(summary["portals"]) == set(served)
-    truth = {r["url"]: r for r in Replica(docs, DAY, 1, sites=fleet(portals)).crawl_truth()}
+    truth = {r["url"]: r for r in Replica(docs, DAY, 1, sites=fleet(portals)).truth()}
     assert len(truth) == portals * docs
     with open_store(db) as store:
         got = {r["url"]: r for r in store.records()}

@@ -28,7 +28,7 @@ PORTALS = ("foshan-fsgjj", "county-demo")
 def truth(day: int) -> dict[str, dict[str, Any]]:
     return {
         record["url"]: record
-        for record in Replica(DOCS, day, 1).crawl_truth(optional=PORTALS)
+        for record in Replica(DOCS, day, 1).truth(optional=PORTALS)
         if record["portal"] in PORTALS
     }
 

@@ -1,4 +1,6 @@
-"""Truth is what the pages say: the extractor over every replica page agrees with it."""
+"""Truth is what the pages say: the extractor over every replica page agrees with the page
+truth (`truth(crawled=False)`); the truth a crawl reaches (`truth()`, what `replica truth` prints)
+differs only where a reply is published as its file."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from saved_pages import FIXTURES
 from crawler.extract import extract_document
 from crawler.extract.text import normalize
 from replica.app import Replica
-from replica.corpus import SEED_DAY
+from replica.corpus import SEED_DAY, day_number
 from replica.sites import SITES_BY_NAME
 
 
@@ -28,7 +30,8 @@ def _extract(replica: Replica, record: dict[str, Any], site: str | None = None) 
 
 @pytest.fixture(scope="module")
 def truth(replica: Replica) -> list[dict[str, Any]]:
-    return list(replica.truth())
+    """What each page says, as `govwatch extract` reads it."""
+    return list(replica.truth(crawled=False))
 
 
 def test_every_page_extracts_to_its_truth(replica: Replica, truth: list[dict[str, Any]]) -> None:
@@ -65,6 +68,35 @@ def test_the_seed_reply_is_served_at_its_real_path_with_its_real_facts() -> None
     )
     expected = json.loads((FIXTURES / "hanweb" / "xihu31-reply.json").read_text(encoding="utf-8"))
     assert got.fields() == expected
+
+
+def test_the_crawl_truth_reads_a_reply_published_as_its_file(
+    replica: Replica, truth: list[dict[str, Any]]
+) -> None:
+    pages = {record["url"]: record for record in truth}
+    crawled = {record["url"]: record for record in replica.truth()}
+    assert crawled.keys() == pages.keys()
+    differ = [url for url in crawled if crawled[url] != pages[url]]
+    assert 0 < len(differ) < len(crawled) / 10
+    for url in differ:
+        page, crawl = pages[url], crawled[url]
+        # The page says 详见附件; its file says which suggestion it answers and how.
+        assert {key for key in crawl if crawl[key] != page[key]} <= {"kind", "reply", "warnings"}
+        assert crawl["kind"] in ("reply", "co_handling_opinion") and crawl["reply"]
+        assert page["warnings"] == [] and crawl["attachments"]
+        assert crawl["warnings"] == [
+            f"kind and reply fields read from the attachment {crawl['attachments'][0]['name']}"
+        ]
+
+
+def test_truth_cli_prints_what_a_crawl_reaches(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 24: it printed the page truth, so 10 of 289 documents differed from a good crawl.
+    from crawler.cli import main
+
+    assert main(["replica", "truth", "--docs", "60", "--day", "2023-11-06"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert printed == list(Replica(60, day_number("2023-11-06"), 1).truth())
+    assert any(record["warnings"] for record in printed)
 
 
 def test_truth_cli_prints_jsonl(capsys: pytest.CaptureFixture[str]) -> None:

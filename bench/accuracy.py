@@ -25,20 +25,21 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
-import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import accuracy_listings
+from bench.real import data_dir, encoding_of, group_of, norm
+from bench.real import jsonl as _jsonl
 from crawler.extract import extract_document
 from crawler.items import Document
 from crawler.watch import Rule, load_rules
 
 RESULTS = Path(__file__).parent / "results.json"
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real"
+__all__ = ["data_dir", "headline", "measure", "norm", "print_table"]
 REPLY_FIELDS = (
     "title", "addressee", "addressee_role", "session", "proposal_no", "proposal_title",
     "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date", "result_class",
@@ -51,30 +52,6 @@ LAYOUTS: dict[str, Callable[[list[str]], str]] = {
     "lines": lambda lines: "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>",
     "div": lambda lines: "<html><body><div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div></body></html>",
 }  # fmt: skip
-
-
-def data_dir(given: str | Path | None = None) -> Path:
-    """The real-material directory: `--data`, else $GOVWATCH_REAL_DATA, else ../shared/data/real."""
-    return Path(given or os.environ.get("GOVWATCH_REAL_DATA") or DEFAULT_DATA)
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
-def norm(value: Any) -> Any:
-    """The comparable form of a value: NFKC, no spaces; lists element-wise; empty → None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [norm(item) for item in value] or None
-    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).replace("\u200b", "")
-    return text or None
 
 
 @dataclass
@@ -181,29 +158,58 @@ def _page_value(document: Document, name: str) -> Any:
     return getattr(document, name)
 
 
+def _breakdown(tallies: dict[str, Tally]) -> dict[str, Any]:
+    """Per key (a group of pages, a family): pages, the share of fields right, and per field."""
+    return {
+        key: {"fields": tally.share(), "per_field": tally.per_field()}
+        for key, tally in sorted(tallies.items())
+    }
+
+
 def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
+    """Every field of every article page; overall, per group (`older`, `new`: pages 101 and up,
+    from portals never seen when the first rules were written) and per template family."""
     index = {record["file"]: record for record in _jsonl(directory / "index.jsonl")}
     tally = Tally()
-    pages = 0
+    groups: dict[str, Tally] = defaultdict(Tally)
+    families: dict[str, Tally] = defaultdict(Tally)
+    family_groups: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    counts: dict[str, int] = defaultdict(int)
+    family_counts: dict[str, int] = defaultdict(int)
     for truth in _jsonl(directory / "truth.jsonl"):
         entry = index[truth["file"]]
         if entry["type"] != "article":
             continue
-        pages += 1
-        declared = entry.get("encoding", "")
-        encoding = declared.split()[0] if declared and "undeclared" not in declared else None
+        group, family = group_of(truth["file"]), str(entry["family"])
+        counts[group] += 1
+        family_counts[family] += 1
         document = extract_document((directory / truth["file"]).read_bytes(), entry["url"],
-                                    encoding=encoding)  # fmt: skip
+                                    encoding=encoding_of(entry))  # fmt: skip
         for name in PAGE_FIELDS:
             if name in truth:
-                tally.add(name, truth["file"], _page_value(document, name), truth[name])
-    return {"pages": pages, "fields": tally.share(), "per_field": tally.per_field()}, tally.misses
+                got = _page_value(document, name)
+                tally.add(name, truth["file"], got, truth[name])
+                for other in (groups[group], families[family], family_groups[family][group]):
+                    other.add(name, truth["file"], got, truth[name])
+    by_group = _breakdown(groups)
+    for group, row in by_group.items():
+        row["pages"] = counts[group]
+    by_family = _breakdown(families)
+    for family, row in by_family.items():
+        row["pages"] = family_counts[family]
+        row.update({group: t.share() for group, t in family_groups[family].items()})
+    scores = {
+        "pages": sum(counts.values()),
+        "fields": tally.share(),
+        "per_field": tally.per_field(),
+        "groups": by_group,
+        "families": by_family,
+    }
+    return scores, tally.misses
 
 
 def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
     """Every score on the development sets in `directory`, and the misses behind them."""
-    from bench import accuracy_listings  # it builds on this module's helpers
-
     sense, sense_misses = score_sense(directory / "oss-sense-dev.jsonl")
     replies, reply_misses = score_replies(directory / "replies-dev.jsonl")
     pages, page_misses = score_pages(directory / "pages")
@@ -221,6 +227,8 @@ def headline(scores: dict[str, Any]) -> dict[str, float]:
         "sense_recall": scores["sense"]["recall"],
         "pages_fields": scores["pages"]["fields"],
     }
+    for group, row in scores["pages"].get("groups", {}).items():
+        figures[f"pages_fields_{group}"] = row["fields"]
     for layout, row in scores["replies"].items():
         figures[f"reply_precision_{layout}"] = row["precision"]
         figures[f"reply_recall_{layout}"] = row["recall"]
@@ -239,22 +247,42 @@ def write_results(scores: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _cell(value: float | None) -> str:
+    return f"{value:>9}" if value is not None else f"{'-':>9}"
+
+
+def print_pages(pages: dict[str, Any]) -> None:
+    """Per field and per family, all pages beside the older ones and the new ones (101 and up):
+    a rule that fits only the older pages shows up as a gap between the two columns."""
+    groups = pages.get("groups", {})
+    names = [name for name in ("older", "new") if name in groups]
+    counts = " ".join(f"{name} ({groups[name]['pages']})" for name in names)
+    print(f"\nper field (pages; all {pages['pages']}, {counts}):")
+    print(f"  {'field':20} {'all':>9}" + "".join(f" {name:>9}" for name in names))
+    for name, value in pages["per_field"].items():
+        row = "".join(" " + _cell(groups[group]["per_field"].get(name)) for group in names)
+        print(f"  {name:20} {value:>9}{row}")
+    fields = "".join(" " + _cell(groups[group]["fields"]) for group in names)
+    print(f"  {'(all fields)':20} {pages['fields']:>9}{fields}")
+    print("\nper family (share of fields right):")
+    print(f"  {'family':24} {'pages':>5} {'all':>9}" + "".join(f" {n:>9}" for n in names))
+    for family, row in pages.get("families", {}).items():
+        shares = "".join(" " + _cell(row.get(group)) for group in names)
+        print(f"  {family:24} {row['pages']:>5} {row['fields']:>9}{shares}")
+
+
 def print_table(scores: dict[str, Any]) -> None:
     goals = {"sense": 0.95, "reply": 0.95, "pages_fields": 0.97}
     print(f"{'score':32} {'value':>7}  goal")
     for key, value in headline(scores).items():
         goal = next((f">= {g}" for prefix, g in goals.items() if key.startswith(prefix)), "")
         print(f"{key:32} {value:>7}  {goal}")
-    print("\nper field (pages):")
-    for name, value in scores["pages"]["per_field"].items():
-        print(f"  {name:20} {value:>7}")
+    print_pages(scores["pages"])
     for layout, row in scores["replies"].items():
         print(f"per field (replies, {layout}):")
         for name, value in row["per_field"].items():
             print(f"  {name:20} {value:>7}")
     if "listings" in scores:
-        from bench import accuracy_listings
-
         print()
         accuracy_listings.print_table(scores["listings"])
 

@@ -66,7 +66,6 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
 _REPLY_WORDS = re.compile(
     r"建议|建議|提案|议案|議案|代表|委员|委員|答复|答覆|答復|回复|回覆|回復|复函|復函|会办|會辦|协办|協辦|收悉"
 )
-_KEYWORD_NUMBER = re.compile(r"^\s*第?\s*[A-Za-z]?\d{1,8}\s*号\s*$")
 # A date and time printed without a label; a date that a label of another kind precedes
 # (成文日期, 生效日期 …) is not a publication date.
 _BARE_DATE = re.compile(
@@ -246,11 +245,9 @@ def extract_document(
     kind = decision.kind
     reply = None
     if kind != "other":
+        # The number as the page prints it: one that only a <meta name="KeyWords"> holds (Fujian's
+        # platform) is no part of what a reader sees; it stays in `keywords`.
         reply = extract_reply(title, body_text, kind, publisher, above)
-        # Fujian's platform gives a reply record's number only in <meta name="KeyWords">.
-        keywords = meta.get("Keywords") or ""
-        if reply.proposal_no is None and _KEYWORD_NUMBER.match(keywords):
-            reply.proposal_no = keywords.strip()
 
     return Document(
         url=url,

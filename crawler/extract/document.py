@@ -12,6 +12,7 @@ from crawler.extract.body import body_proper, find_body, link_lines, only_links,
 from crawler.extract.dates import ParsedDate, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.kind import classify
+from crawler.extract.labels import RANKED
 from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
 from crawler.extract.page import cells, line_cells, parse_html, render_text, text_content
@@ -93,6 +94,47 @@ def _date_near_title(lines: list[str], title: str | None) -> str | None:
     return None
 
 
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:19|20)\d\d|[〇○零Oo一二三四五六七八九]{4})\s*年[\s\d〇○零Oo一二三四五六七八九十]{1,6}月"
+    r"[\s\d〇○零Oo一二三四五六七八九十]{1,6}日\s*$"
+)
+
+
+def _signed_dates(body_text: str | None) -> set[str]:
+    """The dates printed on a line of their own in the text (under a signature), ISO."""
+    found: set[str] = set()
+    for line in (body_text or "").split("\n"):
+        if _DATE_LINE.match(line):
+            parsed = parse_date(line)
+            if parsed is not None:
+                found.add(parsed.date.isoformat())
+    return found
+
+
+def _written(fields: dict[str, list[str]], body_text: str | None) -> list[str]:
+    """The written date's candidates, the one to take first.
+
+    成文日期 and its kin decide alone. Without them, 发文日期 is the written date on most
+    templates; but where a page prints both 发文日期 and 登记日期, or a 登记日期 alone, the one
+    that the signature under the text confirms is the written date (the other is the
+    publication, or a registration)."""
+    strong = fields.get("written_date", [])
+    if strong:
+        return strong
+    issued = fields.get("written_date_issued", [])
+    registered = fields.get("written_date_registered", [])
+    if registered:
+        signed = _signed_dates(body_text)
+        confirmed = [
+            value
+            for value in issued + registered
+            if (date := parse_date(value)) is not None and date.date.isoformat() in signed
+        ]
+        if confirmed:
+            return confirmed
+    return issued
+
+
 def _published(
     candidates: list[str | None], meta_times: list[str], warnings: list[str]
 ) -> ParsedDate | None:
@@ -169,7 +211,8 @@ def extract_document(
     fields = read_fields(page_cells, titles)
 
     def first(field: str) -> str | None:
-        return _first(fields.get(field, []), field, warnings)
+        named = field.split("_", 1)[0] if field.startswith("category") else field
+        return _first(fields.get(field, []), named, warnings)
 
     # A 标题/名称 label's value, unless the page's own titles say otherwise (a truncated cell).
     labelled_title = _text_of(chosen.get("title")) or first("title")
@@ -206,7 +249,7 @@ def extract_document(
         body_text = None
         warnings.append("no body text found (the text may be in an attachment)")
 
-    written = parse_date(first("written_date"))
+    written = parse_date(_first(_written(fields, body_text), "written_date", warnings))
     # Only a date the page prints (labelled, or beside or under the title); a `PubDate` meta tag
     # of the same day may lend its time, never its date.
     printed_dates: list[str | None] = (
@@ -228,7 +271,7 @@ def extract_document(
     doc_no, index_no = first("doc_no"), first("index_no")
     doc_number = parse_doc_no(doc_no)
     publisher = first("publisher")
-    category = first("category")
+    category = next((first(name) for name in RANKED["category"] if fields.get(name)), None)
     folded_title = fold(title).folded if title else None
     # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
     full_text = "\n".join([*above, body_text]) if body_text else None

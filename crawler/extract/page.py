@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from crawler.extract.labels import unbracket
 from crawler.extract.text import Folded, fold
 
 SKIPPED = frozenset(("script", "style", "noscript", "template", "head", "title", "select"))
@@ -81,10 +82,16 @@ def _has_text(el: etree._Element) -> bool:
 
 
 def _is_link_list(el: etree._Element, tag: str) -> bool:
-    """A menu or a list of related documents: every item a link. No label lives there."""
+    """A menu or a list of related documents: every item a link. No label lives there.
+
+    An item with text of its own before its first element (`<li>[主题分类] <a>…</a></li>`,
+    `<li>发布机构：<a>…</a></li>`) is a labelled value, not a link: such a list is read."""
     if tag not in ("ul", "ol") or len(el) == 0:
         return False
-    return all(item.tag == "li" and item.find(".//a") is not None for item in el)
+    return all(
+        item.tag == "li" and not (item.text and item.text.strip()) and item.find(".//a") is not None
+        for item in el
+    )
 
 
 def chunks(
@@ -172,7 +179,8 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
     joined = "".join(chunks(root, skip, link_lists=False)).replace("\r", " ").replace("\n", " ")
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
-    foldeds = folded.folded.split(BREAK) if folded.aligned else originals
+    # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.
+    foldeds = unbracket(folded.folded if folded.aligned else joined).split(BREAK)
     original: list[str] = []
     folded_cells: list[str] = []
     body_at: int | None = None
@@ -181,9 +189,14 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
             if body_at is None:
                 body_at = len(original)
             continue
-        if cell.strip():
-            original.append(originals[index].strip().replace(EMPTY_CELL, ""))
-            folded_cells.append(cell.strip().replace(EMPTY_CELL, ""))
+        stripped = cell.strip()
+        if stripped:
+            # The original cut where the folded one is (both have the same length), so that a
+            # value found in the folded cell is sliced out of the original one.
+            start = len(cell) - len(cell.lstrip())
+            kept = originals[index][start : start + len(stripped)]
+            original.append(kept.replace(EMPTY_CELL, ""))
+            folded_cells.append(stripped.replace(EMPTY_CELL, ""))
     return Cells(original, folded_cells, body_at)
 
 
@@ -194,4 +207,9 @@ def text_content(el: etree._Element) -> str:
 def line_cells(lines: list[str]) -> Cells:
     """Cells of rendered lines (the top of a content area), for the table reader."""
     kept = [line.strip() for line in lines if line.strip()]
-    return Cells(kept, [fold(line).folded for line in kept])
+    folded = [unbracket(fold(line).folded) for line in kept]
+    # A bracket read as a space is stripped from the original too (the lengths stay equal).
+    return Cells(
+        [o[len(f) - len(f.lstrip()) :] for o, f in zip(kept, folded, strict=True)],
+        [f.lstrip() for f in folded],
+    )

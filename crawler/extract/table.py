@@ -22,7 +22,7 @@ from crawler.extract.text import clean, squeeze
 
 # Values that mean "none" on real pages.
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
-_TRAILING = re.compile(r"[\s|｜;；,，、]+$")
+_TRAILING = re.compile(r"[\s|｜;；,，、\[【]+$")  # `【` opens the next bracketed label
 _LEADING = re.compile(r"^[\s:：|｜]+")
 _BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
@@ -45,6 +45,35 @@ def _accepts(field: str, value: str | None) -> bool:
     return True
 
 
+def _splits_label(cell: str, following: str) -> bool:
+    """A short cell that is no label and, with the next cell, starts one reaching into it."""
+    if not 0 < len(cell) <= 4 or cell[-1].isdigit() or _whole_label(cell) is not None:
+        return False
+    match = LABEL_RE.match(cell + following)
+    return match is not None and match.end("label") > len(cell)
+
+
+def _joined(folded: list[str], original: list[str]) -> tuple[list[str], list[str]]:
+    """The cells with a label broken over two cells (`成文<br>日期`, `<p>发布</p><p>机构：</p>`)
+    put back together; the lists as they are when no label is broken (the common case)."""
+    count = len(folded)
+    breaks = {i for i in range(count - 1) if _splits_label(folded[i], folded[i + 1])}
+    if not breaks:
+        return folded, original
+    joined_folded, joined_original = [], []
+    index = 0
+    while index < count:
+        if index in breaks:
+            joined_folded.append(folded[index] + folded[index + 1])
+            joined_original.append(original[index] + original[index + 1])
+            index += 2
+            continue
+        joined_folded.append(folded[index])
+        joined_original.append(original[index])
+        index += 1
+    return joined_folded, joined_original
+
+
 def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """field → every value found for it, in page order (empty values are not listed).
 
@@ -57,8 +86,20 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
         if value is not None and not field.startswith("_") and _accepts(field, value):
             found.setdefault(field, []).append(value)
 
-    folded, original = cells.folded, cells.original
+    folded, original = _joined(cells.folded, cells.original)
     count = len(folded)
+
+    def next_value(index: int, field: str) -> str | None:
+        """The cell after `index` as the value of a label left empty in its own cell: not a
+        label, not a pair of its own, not the title, and a value the field accepts."""
+        following = folded[index + 1] if index + 1 < count else None
+        if not following or looks_like_label(following) or _starts_with_label(following):
+            return None
+        if field != "title" and squeeze(following) in not_values:
+            return None
+        candidate = _value(original[index + 1])
+        return candidate if _accepts(field, candidate) else None
+
     index = 0
     while index < count:
         cell = folded[index]
@@ -73,16 +114,11 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             if following == "":
                 index += 2  # an empty cell: the value is empty
                 continue
-            if following is not None and not looks_like_label(following):
-                candidate = _value(original[index + 1])
-                if (
-                    _accepts(field, candidate)
-                    and not _starts_with_label(following)
-                    and (field == "title" or squeeze(following) not in not_values)
-                ):
-                    record(field, candidate)
-                    index += 2
-                    continue
+            candidate = next_value(index, field)
+            if candidate is not None:
+                record(field, candidate)
+                index += 2
+                continue
             index += 1
             continue
         if LABEL_RE.match(cell):
@@ -92,13 +128,20 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             matches = [match for match in LABEL_RE.finditer(cell) if match["colon"]]
         else:
             matches = []
+        step = 1
         if matches:
+            source = original[index] if len(original[index]) == len(cell) else cell
             for position, match in enumerate(matches):
                 end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)
                 label_field = field_for(match["label"])
-                source = original[index] if len(original[index]) == len(cell) else cell
-                record(label_field, _value(source[match.end() : end]))
-        index += 1
+                value = _value(source[match.end() : end])
+                if value is None and position == len(matches) - 1 and label_field[0] != "_":
+                    # The last label of the line left empty: its value is on the next line
+                    # (`来源：市政府 发布时间：` / `2023-11-03`).
+                    value = next_value(index, label_field)
+                    step = 2 if value is not None else 1
+                record(label_field, value)
+        index += step
     return found
 
 

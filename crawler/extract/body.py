@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.labels import LABEL_RE, whole_label
+from crawler.extract.labels import LABEL_RE, unbracket, whole_label
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
 
@@ -92,7 +92,10 @@ class _Scores:
 
 
 def find_body(root: etree._Element) -> list[etree._Element]:
-    """The elements that hold the main text, in page order (empty when the page has none)."""
+    """The elements that hold the main text, in page order (empty when the page has none).
+
+    A known container that holds nothing at all (no text, no image, no link: the template's
+    box left empty, its text set elsewhere) is passed over for the next one, or for scoring."""
     present: set[str] = set()
     values = _ATTRIBUTE_NAMES(root)
     for value in values if isinstance(values, list) else []:
@@ -102,9 +105,23 @@ def find_body(root: etree._Element) -> list[etree._Element]:
             found = _CONTAINER_XPATHS[rank](root)
             if isinstance(found, list):
                 for el in found:
-                    if isinstance(el, etree._Element) and not is_hidden(el):
+                    if isinstance(el, etree._Element) and not is_hidden(el) and _holds(el):
                         return [el]
     return _readable(root)
+
+
+def _holds(el: etree._Element) -> bool:
+    """Whether an element holds anything a reader sees: text, an image, a link, an embed."""
+    for node in el.iter():
+        tag = node.tag
+        if isinstance(tag, str):
+            if tag in ("img", "a", "embed", "iframe", "object", "video"):
+                return True
+            if tag not in SKIPPED and node.text and node.text.strip():
+                return True
+        if node is not el and node.tail and node.tail.strip():
+            return True
+    return False
 
 
 def only_links(body: list[etree._Element]) -> bool:
@@ -133,15 +150,20 @@ def _is_furniture(el: etree._Element) -> bool:
     return bool(names) and not _FURNITURE.isdisjoint(_NAME_PARTS.split(names.lower()))
 
 
-def _gather(root: etree._Element) -> dict[etree._Element, _Block]:
-    """Text per block, skipping scripts, hidden elements and page furniture."""
+def _gather(root: etree._Element, hidden: bool = False) -> dict[etree._Element, _Block]:
+    """Text per block, skipping scripts, page furniture and (unless `hidden`) hidden elements."""
     blocks: dict[etree._Element, _Block] = {}
     # (element, inside a link, block of the nearest non-inline ancestor)
     stack: list[tuple[etree._Element, bool, etree._Element]] = [(root, False, root)]
     while stack:
         el, in_link, block = stack.pop()
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIPPED or is_hidden(el) or _is_furniture(el):
+        if (
+            not isinstance(tag, str)
+            or tag in SKIPPED
+            or (not hidden and is_hidden(el))
+            or _is_furniture(el)
+        ):
             continue
         link = in_link or tag == "a"
         own = block if tag in _INLINE else el
@@ -170,27 +192,58 @@ def _add(
         found.ends_sentence = found.ends_sentence or bool(_SENTENCE_END.search(text[-2:]))
 
 
-def _is_prose(block: _Block) -> bool:
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _is_prose(el: etree._Element, block: _Block, least: int) -> bool:
+    """A paragraph of text: `least` characters of its own and a sentence's punctuation (or 80
+    characters without). A heading is never prose, whatever its commas."""
     own = block.text - block.links
-    return own >= 25 and (block.punct > 0 or own >= 80)
+    return own >= least and (block.punct > 0 or own >= 80) and el.tag not in _HEADINGS
 
 
-def _readable(root: etree._Element) -> list[etree._Element]:
-    blocks = _gather(root)
+def _scores(blocks: dict[etree._Element, _Block], least: int) -> dict[etree._Element, float]:
+    """Each container's credit from the paragraphs under it.
+
+    A paragraph credits the block that holds it, and the ancestors where the tree branches:
+    the first fully, the second half, the third a third. An ancestor with a single child is a
+    wrapper (editors nest each paragraph in five `<section>`s): it takes the credit of the
+    level below and does not count as a level, so paragraphs deep in wrappers still credit
+    what holds them all."""
     candidates: dict[etree._Element, float] = {}
     for el, block in blocks.items():
-        if not _is_prose(block):
+        if not _is_prose(el, block, least):
             continue
         score = 1 + block.punct + min((block.text - block.links) / 100, 3)
         # A container of text (`<div>` with `<br>`s) a little ahead of its parent, which also holds
         # the heading; a paragraph is never a candidate, only what holds paragraphs.
         if el.tag in _CONTAINERS:
             candidates[el] = candidates.get(el, 0.0) + score
-        for level, ancestor in enumerate(el.iterancestors(), 1):
-            if level > 3 or ancestor.tag == "html":
+        level = 0
+        for ancestor in el.iterancestors():
+            if ancestor.tag == "html":
                 break
-            weight = 0.9 / (1 if level == 1 else level)
+            if len(ancestor) > 1:
+                level += 1
+                if level > 3:
+                    break
+            weight = 0.9 / max(level, 1)
             candidates[ancestor] = candidates.get(ancestor, 0.0) + score * weight
+    return candidates
+
+
+def _readable(root: etree._Element) -> list[etree._Element]:
+    blocks = _gather(root)
+    candidates = _scores(blocks, 25)
+    if not candidates:
+        # A short notice (three short sentences): no paragraph reaches 25 characters, yet its
+        # sentences are the page's text.
+        candidates = _scores(blocks, 4)
+    if not candidates:
+        # Nothing shown: a template that hides the text until its script has copied it into
+        # place (`display:none` around the whole content). Paragraphs of prose only.
+        blocks = _gather(root, hidden=True)
+        candidates = _scores(blocks, 25)
     if not candidates:
         return []
     totals: dict[etree._Element, tuple[int, int]] = {}
@@ -330,16 +383,26 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
 
 
 def _after_metadata(lines: list[str]) -> int:
-    """Past a metadata block (索引号, 发布机构, 发布时间 … lines) at the top of the text, if any:
-    the index of the line after its last label line, before the first paragraph of prose."""
+    """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
+    index of the line after it, before the first paragraph of prose.
+
+    The block is two labels or more, on one line (the header line `发布日期：… 信息来源：…`) or
+    on several, with their values after a colon or on the line below the label (a table's
+    cells rendered a line each)."""
     top = next((i for i, line in enumerate(lines) if _PROSE_LINE.search(line)), len(lines))
-    folded = fold("\n".join(lines[:top])).folded.split("\n")  # one fold for all those lines
-    labelled = [
-        index
-        for index, line in enumerate(folded)
-        if any(match["colon"] for match in LABEL_RE.finditer(line))
-    ]
-    return labelled[-1] + 1 if len(labelled) >= 2 else 0
+    # One fold for all those lines; bracketed labels read as `label:`.
+    folded = unbracket(fold("\n".join(lines[:top])).folded).split("\n")
+    labels, end = 0, 0
+    for index, line in enumerate(folded):
+        found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
+        if found:
+            labels, end = labels + found, index + 1
+        elif whole_label(line.strip()) is not None:
+            # The label alone: its value is the next line, unless that is a label too.
+            following = folded[index + 1].strip() if index + 1 < len(folded) else ""
+            value = following and not LABEL_RE.match(following) and not whole_label(following)
+            labels, end = labels + 1, index + (2 if value else 1)
+    return end if labels >= 2 else 0
 
 
 def body_proper(

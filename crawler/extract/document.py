@@ -238,11 +238,14 @@ def extract_document(
         printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
         if printed and choose([Heading(printed, False)], article_title, head_title):
             title = printed
-            if body_text and not above:
-                body_text, addressee, above = body_proper(
-                    body_text, title, lambda: link_lines(body_els)
-                )
-        title = title or head_title
+        elif not title:
+            title = head_title
+        # The body proper skips the title the page repeats at its top, whichever source named
+        # it: read again with the title found only now.
+        if title and body_text and not above:
+            body_text, addressee, above = body_proper(
+                body_text, title, lambda: link_lines(body_els)
+            )
     if title is None:
         warnings.append("no title: no 标题 label, heading, title line, ArticleTitle or <title>")
     if not body_text:

@@ -33,7 +33,7 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Lines that are never a title: breadcrumbs, toolbars, greetings, dates, counters.
 _FURNITURE_LINE = re.compile(
-    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|[>»]\s*正文$|\s>\s.*\s>\s|"
+    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|\s>\s.*\s>\s|"
     r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|"
     r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
 )

@@ -44,7 +44,12 @@ _MAYBE = re.compile(
     r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + r")(?:$|[?#&/])|[?&;](?:file)?name=",
     re.IGNORECASE,
 )
-_NAME_PARAMS = frozenset(("filename", "name", "fname", "file"))
+_NAME_PARAMS = frozenset(("filename", "name", "fname", "file", "title", "filetitle"))
+# A path to a file inside a script link (`javascript:download('/upload/a.pdf')`).
+_SCRIPT_PATH = re.compile(
+    r"""["'](?P<path>[^"'\s]+\.(?:""" + "|".join(sorted(ATTACHMENT_TYPES)) + r"""))["']""",
+    re.IGNORECASE,
+)
 
 
 def _extension(name: str) -> str | None:
@@ -54,10 +59,32 @@ def _extension(name: str) -> str | None:
     return None
 
 
+def _query_file(query: str) -> tuple[str | None, str | None]:
+    """(the file's type, its name) from a download link's query: a name parameter
+    (`fileName=通知.pdf`), else any value that is a path to a file (`fileUrl=/cms_files/….doc`)."""
+    kind = name = None
+    for key, value in parse_qsl(query, keep_blank_values=False):
+        found = _extension(value)
+        if found is None:
+            continue
+        if key.lower() in _NAME_PARAMS:
+            return found, value.rsplit("/", 1)[-1]
+        if kind is None:
+            kind, name = found, value.rsplit("/", 1)[-1]
+    return kind, name
+
+
 def attachment_for(href: str, base_url: str, link_text: str | None) -> Attachment | None:
-    """An attachment when the link points at a document file (by path, or by `fileName=`)."""
+    """An attachment when the link points at a document file: by its path, by a name
+    parameter (`fileName=`), or by a parameter that is a file's path (`fileUrl=…/a.doc`).
+    Without visible text, the file's name as the link gives it."""
     href = href.strip()
-    if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
+    if href.lower().startswith("javascript:"):
+        found = _SCRIPT_PATH.search(href)
+        if found is None:
+            return None
+        href = found["path"]
+    if not href or href.startswith(("mailto:", "#", "tel:")):
         return None
     try:
         absolute = urljoin(base_url, href)
@@ -70,12 +97,11 @@ def attachment_for(href: str, base_url: str, link_text: str | None) -> Attachmen
     kind = _extension(path_name)
     param_name: str | None = None
     if kind is None:
-        for key, value in parse_qsl(parts.query, keep_blank_values=False):
-            if key.lower() in _NAME_PARAMS:
-                kind = _extension(value)
-                if kind:
-                    param_name = value.rsplit("/", 1)[-1]
-                    break
+        kind, param_name = _query_file(parts.query)
+    elif parts.query:
+        # A name parameter names the file better than a stored hash (`…/a1b2.pdf?fileName=…`).
+        named, param_name = _query_file(parts.query)
+        param_name = param_name if named == kind else None
     if kind is None:
         return None
     name = clean(link_text) or param_name or path_name or None
@@ -84,32 +110,116 @@ def attachment_for(href: str, base_url: str, link_text: str | None) -> Attachmen
 
 # Links that name a file but are not the document's attachments: the gazette issue that printed
 # it (公报PDF), a print or "PDF version" button.
-_NOT_ATTACHMENT = re.compile(r"公报|^(?:打印|打印本页|PDF|pdf|PDF版|WORD版|Word版|下载)$")
-# Attachment links that a template writes with a script (`var file='<a href="…">附件</a>'`).
+_NOT_ATTACHMENT = re.compile(r"公报|^(?:打印|打印本页|PDF|pdf|PDF版|WORD版|Word版)$")
+# Link texts that name no file: a download button or a "click here". The file's name is then
+# the text beside the link, or the name the link itself gives.
+_GENERIC = re.compile(
+    r"^[\[【(（]?(?:点击|请点击|单击)?(?:此处|这里)?(?:下载|查看|预览|打开|阅览|浏览)?"
+    r"(?:此|该|本)?(?:文件|附件|文档|原文|全文|原件)?(?:下载|查看|预览)?[\]】)）]?$"
+)
+# Attachment links that a template writes with a script (`var file='<a href="…">附件</a>'`),
+# quotes and slashes escaped or not, icons inside the link or not.
 _SCRIPT_LINK = re.compile(
-    r"<a\s[^<>]*?href\s*=\s*[\\]?[\"'](?P<href>[^\"'<>]+)[\\]?[\"'][^<>]*>(?P<name>[^<>]{1,200})</a>",
+    r"<a\s[^<>]*?href\s*=\s*\\?[\"'](?P<href>[^\"'<>]+?)\\?[\"'][^<>]*>"
+    r"(?P<name>(?:[^<]|<(?!\\?/?a[\s>])[^<>]*>){1,400}?)<\\?/a\s*>",
     re.IGNORECASE,
 )
+_TAG = re.compile(r"<[^<>]*>")
+# Site chrome: a link to a file in a menu, a header, a footer or a sidebar is the site's, not
+# the document's (a guide to the portal, an app to download). Whole words of an id or a class.
+_CHROME_WORDS = frozenset((
+    "footer", "foot", "copyright", "banner", "header", "nav", "navbar", "menu", "sidebar",
+    "side", "aside", "breadcrumb", "crumb", "crumbs", "location", "position", "share", "login",
+    "search", "toolbar", "friend", "yqlj",
+))  # fmt: skip
+_CHROME_TAGS = frozenset(("nav", "footer", "aside", "header"))
+_NAME_PARTS = re.compile(r"[\s_\-]+")
+# What a text beside a link may start with before the file's name (`附件1：`, `2.`).
+_NAME_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：.、]?\s*|\d{1,3}\s*[.、．:：]\s*|\d{1,3}\s+)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SERIAL = re.compile(r"^[\d\s.\-/:年月日]+$")
+_BLOCKS = frozenset(("p", "li", "td", "th", "dd", "dt", "div", "tr", "h3", "h4", "h5", "h6"))
 
 
-def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None]]:
-    """(href, visible name) of the links in `scopes`, in page order, those written by inline
-    scripts too. A link without visible text (a download icon with only a `title`) names
-    nothing a reader sees; it is left out.
+def _in_chrome(el: etree._Element) -> bool:
+    for node in el.iterancestors():
+        tag = node.tag
+        if tag in ("body", "html"):
+            return False
+        if tag in _CHROME_TAGS:
+            return True
+        names = f"{node.get('id') or ''} {node.get('class') or ''}".strip().lower()
+        if names and not _CHROME_WORDS.isdisjoint(_NAME_PARTS.split(names)):
+            return True
+    return False
+
+
+def _name_in(text: str | None) -> str | None:
+    """A file's name in a text beside a link: some words, without a numbering or 附件："""
+    name = _NAME_PREFIX.sub("", text or "").strip(" :：[]【】()（）")
+    if 2 <= len(name) <= 100 and (len(_HAN.findall(name)) >= 2 or _extension(name)):
+        return name
+    return None
+
+
+def _beside(link: etree._Element) -> str | None:
+    """The file's name printed beside a link that names nothing itself (`申请表.doc [下载]`):
+    the text of the line (the list item, the paragraph) without the link's; in a table, the
+    other cells of the link's row, serial numbers and dates left out."""
+    own = clean(text_content(link)) or ""
+    block = link.getparent()
+    while block is not None and block.tag not in _BLOCKS:
+        block = block.getparent()
+    if block is None or block.tag in ("body", "html"):
+        return None
+    text = clean(text_content(block))
+    rest = clean(text.replace(own, " ", 1)) if text and own else text
+    if rest or block.tag not in ("td", "th"):
+        return _name_in(rest)
+    row = block.getparent()
+    if row is None or row.tag != "tr":
+        return None
+    cells = [clean(text_content(cell)) for cell in row if cell is not block]
+    words = [cell for cell in cells if cell and not _SERIAL.match(cell)]
+    return _name_in(" ".join(words))
+
+
+def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None, bool]]:
+    """(href, visible name, named by a generic word or nothing) of the links in `scopes` that
+    may be attachments, in page order, those written by inline scripts too; links in the site's
+    chrome left out. A link whose text names nothing (`点击下载此文件`, an icon) takes the name
+    printed beside it, else stays unnamed (its file's name decides, if it is no icon alone).
 
     A plain walk over `<a>` and `<script>`: on every page of a crawl, parsel's wrapper per
     match costs more than the rest of the attachment reading."""
-    found: list[tuple[str, str | None]] = []
+    found: list[tuple[str, str | None, bool]] = []
     for scope in scopes:
         for el in scope.iter("a", "script"):
             if el.tag == "script":
                 code = el.text or ""
                 if "<a" in code or "<A" in code:
-                    found.extend((m["href"], clean(m["name"])) for m in _SCRIPT_LINK.finditer(code))
+                    for match in _SCRIPT_LINK.finditer(code):
+                        href = match["href"].replace("\\/", "/")
+                        name = clean(_TAG.sub("", match["name"]))
+                        generic = not name or bool(_GENERIC.match(name))
+                        found.append((href, None if generic else name, generic and bool(name)))
                 continue
             href = el.get("href")
-            if href and _MAYBE.search(href):
-                found.append((href, clean(text_content(el))))
+            if not href or not (
+                _MAYBE.search(href)
+                or (href[:11].lower() == "javascript:" and _SCRIPT_PATH.search(href))
+            ):
+                continue
+            if _in_chrome(el):
+                continue
+            name = clean(text_content(el))
+            if name and not _GENERIC.match(name):
+                found.append((href, name, False))
+                continue
+            # No name of its own: the one beside it; a download word without one falls back
+            # on the file's name, an icon alone names nothing a reader sees.
+            beside = _beside(el)
+            found.append((href, beside, beside is None and bool(name)))
     return found
 
 
@@ -117,14 +227,15 @@ def find_attachments(
     page: Selector, base_url: str, within: list[etree._Element] | None = None
 ) -> list[Attachment]:
     """Every attachment link on the page (or `within` the elements a profile names) with a
-    visible name, once, in page order."""
+    name a reader sees — the link's, the one printed beside it, or for a download button the
+    file's own — once, in page order."""
     base = page.root.find(".//base")
     if base is not None and base.get("href"):
         base_url = urljoin(base_url, base.get("href") or "")
     seen: set[str] = set()
     found: list[Attachment] = []
-    for href, name in _links(within or [page.root]):
-        if not name or _NOT_ATTACHMENT.search(name):
+    for href, name, file_named in _links(within or [page.root]):
+        if (not name and not file_named) or (name and _NOT_ATTACHMENT.search(name)):
             continue
         attachment = attachment_for(href, base_url, name)
         if attachment and attachment.url not in seen:

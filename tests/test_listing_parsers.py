@@ -291,3 +291,42 @@ def test_a_page_wide_class_does_not_make_the_list_a_sidebar() -> None:
     ) + "</ul>"  # fmt: skip
     html = page(body).replace(b"<body>", b'<body class="side-menu">')
     assert len(trs.parse_index(html, BASE).entries) == 5
+
+
+def test_links_beside_a_documents_own_in_its_row_are_not_entries() -> None:
+    # Each entry carries links to its interpretation and its chart, pages of the same pattern.
+    body = "<ul class='list'>" + "".join(
+        f'<li><a href="./202301/t2023010{n % 9 + 1}_{100 + n}.html">关于第{n}项工作安排的通知</a>'
+        f' <a href="./202301/t2023010{n % 9 + 1}_{200 + n}.html">[解读]</a>'
+        f' <a href="./202301/t2023010{n % 9 + 1}_{300 + n}.html">图解</a>'
+        f"<span>2023-01-0{n % 9 + 1}</span></li>"
+        for n in range(14)
+    ) + "</ul>"  # fmt: skip
+    listing = trs.parse_index(page(body), BASE)
+    assert len(listing.entries) == 14
+    assert listing.entries[0].title == "关于第0项工作安排的通知"
+    assert listing.skipped == 28
+
+
+def test_a_run_of_full_titles_in_one_block_stays_a_list() -> None:
+    # No list element at all: every link shares one block, and each is a document.
+    body = "<div class='list'>" + "".join(
+        f'<a href="./202301/t2023010{n}_{n}.html">关于第{n}批名单的公示</a>2023-01-0{n}<br>'
+        for n in range(1, 8)
+    ) + "</div>"  # fmt: skip
+    assert len(trs.parse_index(page(body), BASE).entries) == 7
+
+
+def test_the_lists_of_neighbour_columns_beside_the_columns_own_are_not_entries() -> None:
+    def block(directory: str, first: int) -> str:
+        items = "".join(
+            f'<li><a href="{directory}202302/t202302{n:02d}_{first + n}.html">文件{first + n}</a>'
+            f"<span>2023-02-{n:02d}</span></li>"
+            for n in range(1, 15)
+        )
+        return f"<div class='box'><h3>栏目</h3><ul class='list'>{items}</ul></div>"
+
+    body = block("/fbjd/xxgkml/zcwj/", 100) + block(BASE, 200) + block("/fbjd/xxgkml/zcjd/", 300)
+    listing = trs.parse_index(page(f"<div class='main'>{body}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all(entry.url.startswith(BASE) for entry in listing.entries)

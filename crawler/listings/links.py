@@ -87,7 +87,10 @@ class LinkList:
 class _Group:
     signature: str
     links: list[tuple[etree._Element, str, etree._Element]] = field(default_factory=list)
-    matched: dict[str, tuple[etree._Element, etree._Element]] = field(default_factory=dict)
+    #: url → (link, row, the list element that holds the row)
+    matched: dict[str, tuple[etree._Element, etree._Element, etree._Element]] = field(
+        default_factory=dict
+    )
     dated: set[str] = field(default_factory=set)
     local: set[str] = field(default_factory=set)
     aside: bool = False
@@ -237,7 +240,7 @@ def document_links(
         group.links.append((link, url or "", row))
         if url is None or not is_article(url, regex) or url in group.matched:
             continue
-        group.matched[url] = (link, row)
+        group.matched[url] = (link, row, container)
         if _date_in(row, link):
             group.dated.add(url)
         if url.startswith(directory):
@@ -257,9 +260,48 @@ def document_links(
         best = max(candidates, key=lambda g: (g.score(), -g.first))
     else:
         return LinkList([], links=len(anchors))
+    kept = _documents(best, directory)
     entries = [
         ListingEntry(url, _title(link), _date_in(row, link))
-        for url, (link, row) in best.matched.items()
+        for url, (link, row, _) in best.matched.items()
+        if url in kept
     ]
-    skipped = sum(1 for _, url, _ in best.links if url not in best.matched)
+    skipped = sum(1 for _, url, _ in best.links if url not in kept)
     return LinkList(entries, skipped, 0, best.signature, len(anchors))
+
+
+# A link beside a document's own in its row (解读, 图解, [查看]): short words, not a title.
+_SATELLITE = 8
+
+
+def _documents(group: _Group, directory: str) -> set[str]:
+    """The chosen list's documents: one per row, and only from the list itself.
+
+    - A row holding several article links is one document: its title link, the longest; the
+      short links beside it (`解读`, `图解`, `一图读懂`) are the document's satellites.
+    - Lists of the same make side by side (a column's list between the lists of its neighbour
+      columns, tabs) fall into one group: where some of them hold documents under the listing's
+      own directory, those are the list, and a neighbour that holds none is left out. Lists
+      are told apart by the element that holds them (the `ul`s of one list split in several
+      share theirs)."""
+    kept = set(group.matched)
+    rows: dict[etree._Element, list[str]] = {}
+    for url, (_, row, _) in group.matched.items():
+        rows.setdefault(row, []).append(url)
+    for urls in rows.values():
+        if len(urls) < 2:
+            continue
+        lengths = {url: len(text_of(group.matched[url][0])) for url in urls}
+        main = max(urls, key=lengths.__getitem__)
+        others = [url for url in urls if url != main]
+        if all(lengths[url] <= _SATELLITE and 2 * lengths[url] <= lengths[main] for url in others):
+            kept.difference_update(others)
+    if group.local and len(group.local) < len(group.matched):
+        units: dict[etree._Element | None, set[str]] = {}
+        for url, (_, _, container) in group.matched.items():
+            units.setdefault(container.getparent(), set()).add(url)
+        if len(units) > 1:
+            for unit in units.values():
+                if not any(url.startswith(directory) for url in unit):
+                    kept.difference_update(unit)
+    return kept

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.labels import LABEL_RE, unbracket, whole_label
+from crawler.extract.labels import LABEL_RE, RANKED, field_for, unbracket, whole_label
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
 
@@ -319,7 +319,7 @@ _PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
 # 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
 _ADDRESSEE_END = re.compile(
     r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
-    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
 )
 _OPENING_LINES = 60
 
@@ -388,21 +388,66 @@ def _after_metadata(lines: list[str]) -> int:
 
     The block is two labels or more, on one line (the header line `发布日期：… 信息来源：…`) or
     on several, with their values after a colon or on the line below the label (a table's
-    cells rendered a line each)."""
-    top = next((i for i, line in enumerate(lines) if _PROSE_LINE.search(line)), len(lines))
+    cells rendered a line each). A line that opens with a label belongs to it whatever its
+    punctuation (`内容概述：为…，…。`); the first other line of prose ends it."""
+    head = lines[:_OPENING_LINES]
     # One fold for all those lines; bracketed labels read as `label:`.
-    folded = unbracket(fold("\n".join(lines[:top])).folded).split("\n")
+    folded = unbracket(fold("\n".join(head)).folded).split("\n")
     labels, end = 0, 0
-    for index, line in enumerate(folded):
+    index = 0
+    while index < len(folded):
+        line = folded[index].strip()
         found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
-        if found:
+        if found and LABEL_RE.match(line):
             labels, end = labels + found, index + 1
-        elif whole_label(line.strip()) is not None:
+        elif whole_label(line) is not None:
             # The label alone: its value is the next line, unless that is a label too.
             following = folded[index + 1].strip() if index + 1 < len(folded) else ""
-            value = following and not LABEL_RE.match(following) and not whole_label(following)
+            value = bool(following) and not LABEL_RE.match(following)
             labels, end = labels + 1, index + (2 if value else 1)
+            index = end
+            continue
+        elif _PROSE_LINE.search(head[index]):
+            break
+        elif found:
+            labels, end = labels + found, index + 1
+        index += 1
     return end if labels >= 2 else 0
+
+
+# Fields whose labels make a block below the text a disclosure table (not a contact block).
+_TABLE_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "category"))
+_BASE_FIELD = {weaker: field for field, ranked in RANKED.items() for weaker in ranked}
+
+
+def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
+    """(the text without a disclosure table printed below it, that table's lines).
+
+    Some templates print the table (索引号, 发布机构, 成文日期 …) after the text, inside the
+    content area: three labels or more of two fields or more, one of them a table's own
+    (not 联系人, 地址, 来源 alone), with only short lines between them."""
+    lines = text.split("\n")
+    tail = lines[-limit:]
+    folded = unbracket(fold("\n".join(tail)).folded).split("\n")
+    first: int | None = None
+    labels = 0
+    fields: set[str] = set()
+    for index in range(len(folded) - 1, -1, -1):
+        line = folded[index].strip()
+        whole = whole_label(line)
+        matches = [] if whole else list(LABEL_RE.finditer(line)) if LABEL_RE.match(line) else []
+        if whole or matches:
+            named = [whole] if whole else [field_for(m["label"]) for m in matches]
+            known = [name for name in named if name and name[0] != "_"]
+            labels += len(known)
+            fields.update(_BASE_FIELD.get(name, name) for name in known)
+            first = index
+        elif _PROSE_LINE.search(tail[index]) or len(line) > 60:
+            break
+    if first is None or labels < 3 or len(fields) < 2 or not fields & _TABLE_FIELDS:
+        return text, []
+    cut = len(lines) - len(tail) + first
+    return "\n".join(lines[:cut]), lines[cut:]
 
 
 def body_proper(

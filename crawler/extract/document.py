@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract.body import body_proper, find_body, link_lines, only_links, opening_lines
+from crawler.extract.body import (
+    body_proper,
+    find_body,
+    link_lines,
+    metadata_below,
+    only_links,
+    opening_lines,
+)
 from crawler.extract.dates import ParsedDate, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.kind import classify
@@ -229,8 +236,10 @@ def extract_document(
     above: list[str] = []
     if body_text:
         body_text, addressee, above = body_proper(body_text, title, lambda: link_lines(body_els))
-        # A metadata table inside the content area, above the salutation, is read as well.
-        for name, values in read_fields(line_cells(above), titles).items():
+        body_text, below = metadata_below(body_text)
+        # A metadata table inside the content area, above the salutation or below the text, is
+        # read as well.
+        for name, values in read_fields(line_cells(above + below), titles).items():
             fields.setdefault(name, values)
     # Pages without heading markup: the line above the header line, the table or the salutation.
     above_body = page_cells.original[: page_cells.body_at] + above

@@ -81,16 +81,26 @@ def _has_text(el: etree._Element) -> bool:
     return any(isinstance(text, str) and text.strip() for text in el.itertext())
 
 
-def _is_link_list(el: etree._Element, tag: str) -> bool:
-    """A menu or a list of related documents: every item a link. No label lives there.
+def _own_text(item: etree._Element) -> bool:
+    """Whether a list item has text outside its links, one level down (`<li>[主题分类] <a>…`,
+    `<li><span>发布机构：</span><a>…</a></li>`): a labelled value, not a menu entry."""
+    if item.text and item.text.strip():
+        return True
+    for child in item:
+        if child.tail and child.tail.strip():
+            return True
+        if child.tag != "a" and child.text and child.text.strip() and child.find(".//a") is None:
+            return True
+    return False
 
-    An item with text of its own before its first element (`<li>[主题分类] <a>…</a></li>`,
-    `<li>发布机构：<a>…</a></li>`) is a labelled value, not a link: such a list is read."""
+
+def _is_link_list(el: etree._Element, tag: str) -> bool:
+    """A menu or a list of related documents: every item a link and nothing else. No label
+    lives there; a list whose items have words of their own beside the link is read."""
     if tag not in ("ul", "ol") or len(el) == 0:
         return False
     return all(
-        item.tag == "li" and not (item.text and item.text.strip()) and item.find(".//a") is not None
-        for item in el
+        item.tag == "li" and item.find(".//a") is not None and not _own_text(item) for item in el
     )
 
 

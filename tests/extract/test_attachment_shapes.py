@@ -41,8 +41,8 @@ def test_a_download_block_after_the_content() -> None:
 
 def test_links_written_by_a_script_with_escaped_slashes_and_icons() -> None:
     after = (
-        "<script>var list = '<li><a href=\\\"\\/attach\\/2024\\/b1.xlsx\\\">"
-        "<img src=\\\"\\/img\\/xls.png\\\">汇总表.xlsx<\\/a><\\/li>';"
+        '<script>var list = \'<li><a href=\\"\\/attach\\/2024\\/b1.xlsx\\">'
+        '<img src=\\"\\/img\\/xls.png\\">汇总表.xlsx<\\/a><\\/li>\';'
         "document.write(list);</script>"
     )
     names = _names(_page(after=after))
@@ -93,7 +93,7 @@ def test_an_icon_link_takes_the_name_printed_beside_it() -> None:
     ],
 )
 def test_a_file_named_in_the_query_or_a_script_link(href: str, kind: str) -> None:
-    inside = f"<p>附件：<a href=\"{href}\">申报材料清单</a></p>"
+    inside = f'<p>附件：<a href="{href}">申报材料清单</a></p>'
     attachments = extract_document(_page(inside=inside), URL).attachments
     assert [(a.name, a.type) for a in attachments] == [("申报材料清单", kind)]
 

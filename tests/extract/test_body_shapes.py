@@ -133,3 +133,49 @@ def test_a_title_known_only_from_the_head_is_skipped_at_the_top_of_the_body() ->
     assert document.title == "示例市档案馆开放档案目录公告"
     assert document.body_text is not None
     assert document.body_text.startswith("根据档案法的有关规定")
+
+
+def test_a_metadata_block_with_a_summary_line_at_the_top_of_the_body() -> None:
+    # The 内容概述 line has a sentence's punctuation, yet it is one of the block's lines.
+    content = (
+        "<div class='box'><p>索引号：000000001/2024-00011</p>"
+        "<p>内容概述：为做好开放工作，明确开放范围和程序。</p>"
+        "<p>发布机构：示例市档案馆</p><p>成文日期：2024-05-28</p>"
+        "<p>各区档案馆：</p><p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.publisher == "示例市档案馆"
+    assert document.written_date == "2024-05-28"
+    assert document.addressee == "各区档案馆"
+    assert document.body_text is not None
+    assert document.body_text.startswith("各区档案馆：")
+
+
+def test_a_disclosure_table_printed_below_the_text_is_read_and_cut() -> None:
+    content = (
+        "<div class='box'><p>各区档案馆：</p>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p>"
+        "<p>示例市档案馆</p><p>2024年5月28日</p>"
+        "<table><tr><td>索引号：</td><td>000000001/2024-00012</td></tr>"
+        "<tr><td>发布机构：</td><td>示例市档案馆</td></tr>"
+        "<tr><td>成文日期：</td><td>2024-05-28</td></tr>"
+        "<tr><td>文号：</td><td>示档〔2024〕12号</td></tr></table></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.index_no == "000000001/2024-00012"
+    assert document.doc_no == "示档〔2024〕12号"
+    assert document.body_text is not None
+    assert document.body_text.endswith("2024年5月28日")
+
+
+def test_a_contact_block_below_the_text_stays_in_it() -> None:
+    content = (
+        "<div class='box'><p>各区档案馆：</p>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>联系人：王某</p><p>联系电话：0000-1234567</p><p>来源：示例市档案馆</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.body_text is not None
+    assert document.body_text.endswith("来源：示例市档案馆")

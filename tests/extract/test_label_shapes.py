@@ -66,6 +66,16 @@ def test_a_list_of_labelled_links_is_no_menu() -> None:
     assert record["published_at"] == "2024-03-05"
 
 
+def test_a_list_of_labels_in_spans_beside_linked_values_is_read() -> None:
+    metadata = (
+        "<ul><li><span class='k'>[发布机构]</span><a href='/org/1'>示例市住房保障中心</a></li>"
+        "<li><span class='k'>[发文字号]</span><a href='/wh/2'>示房〔2024〕5号</a></li></ul>"
+    )
+    record = _record(metadata)
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["doc_no"] == "示房〔2024〕5号"
+
+
 def test_labels_in_lenticular_brackets_on_one_line() -> None:
     record = _record(
         "<p>【发布机构】示例市住房保障中心【成文日期】2024-03-01【文号】示房〔2024〕7号</p>"

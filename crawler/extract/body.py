@@ -382,6 +382,9 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
     return found
 
 
+_LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
+
+
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
     index of the line after it, before the first paragraph of prose.
@@ -391,7 +394,17 @@ def _after_metadata(lines: list[str]) -> int:
     cells rendered a line each). A line that opens with a label belongs to it whatever its
     punctuation (`内容概述：为…，…。`); the first other line of prose ends it."""
     head = lines[:_OPENING_LINES]
-    # One fold for all those lines; bracketed labels read as `label:`.
+    # Up to the first line of prose that opens with no label-like words (`…：`): one fold for
+    # those lines, bracketed labels read as `label:`.
+    top = next(
+        (
+            i
+            for i, line in enumerate(head)
+            if _PROSE_LINE.search(line) and not _LABEL_LIKE.match(line)
+        ),
+        len(head),
+    )
+    head = head[: top + 1]
     folded = unbracket(fold("\n".join(head)).folded).split("\n")
     labels, end = 0, 0
     index = 0
@@ -417,6 +430,11 @@ def _after_metadata(lines: list[str]) -> int:
 
 # Fields whose labels make a block below the text a disclosure table (not a contact block).
 _TABLE_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "category"))
+# Words one of a table's own labels has, in either script (a cheap first look).
+_TABLE_WORDS = re.compile(
+    r"索\s*[引取]|[文字编編]\s*[号號]|[机機]\s*[构構关關]|[单單]\s*位|成\s*文|生\s*成|印\s*[发發]|"
+    r"[发發]\s*文|[登]\s*[记記]|[分]\s*[类類]|制\s*[发發]"
+)
 _BASE_FIELD = {weaker: field for field, ranked in RANKED.items() for weaker in ranked}
 
 
@@ -428,7 +446,10 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
     (not 联系人, 地址, 来源 alone), with only short lines between them."""
     lines = text.split("\n")
     tail = lines[-limit:]
-    folded = unbracket(fold("\n".join(tail)).folded).split("\n")
+    joined = "\n".join(tail)
+    if _TABLE_WORDS.search(joined) is None:
+        return text, []  # the common case, told without folding
+    folded = unbracket(fold(joined).folded).split("\n")
     first: int | None = None
     labels = 0
     fields: set[str] = set()

@@ -95,6 +95,11 @@ def unbracket(folded: str) -> str:
     return _BRACKETED.sub(lambda match: f" {match['inner']}:", folded)
 
 
+#: The starts of every label (spaces removed): a short text that is none of them cannot be the
+#: first part of a label broken over two cells.
+LABEL_STARTS = frozenset(label[:end] for label in _BY_LABEL for end in range(1, len(label)))
+
+
 def field_for(label: str) -> str:
     """The field of a label as matched (spaces and all)."""
     return _BY_LABEL[label.replace(" ", "")]

@@ -205,9 +205,10 @@ def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None, bool]]:
                         found.append((href, None if generic else name, generic and bool(name)))
                 continue
             href = el.get("href")
-            if not href or not (
-                _MAYBE.search(href)
-                or (href[:11].lower() == "javascript:" and _SCRIPT_PATH.search(href))
+            if not href:
+                continue
+            if _MAYBE.search(href) is None and not (
+                href[0] in "jJ" and href[:11].lower() == "javascript:" and _SCRIPT_PATH.search(href)
             ):
                 continue
             if _in_chrome(el):

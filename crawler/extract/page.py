@@ -81,15 +81,29 @@ def _has_text(el: etree._Element) -> bool:
     return any(isinstance(text, str) and text.strip() for text in el.itertext())
 
 
+# Text beside a link that says nothing of its own: a date, a count, brackets.
+_DATE_OR_COUNT = re.compile(r"^[\s\d\-/.:年月日()（）\[\]【】·|]*$")
+
+
 def _own_text(item: etree._Element) -> bool:
-    """Whether a list item has text outside its links, one level down (`<li>[主题分类] <a>…`,
-    `<li><span>发布机构：</span><a>…</a></li>`): a labelled value, not a menu entry."""
-    if item.text and item.text.strip():
+    """Whether a list item has words outside its links, one level down (`<li>[主题分类] <a>…`,
+    `<li><span>发布机构：</span><a>…</a></li>`): a labelled value, not a menu entry nor a dated
+    link to a document."""
+    text = item.text
+    if text and not text.isspace() and not _DATE_OR_COUNT.match(text):
         return True
     for child in item:
-        if child.tail and child.tail.strip():
+        text = child.tail
+        if text and not text.isspace() and not _DATE_OR_COUNT.match(text):
             return True
-        if child.tag != "a" and child.text and child.text.strip() and child.find(".//a") is None:
+        text = child.text
+        if (
+            text
+            and child.tag != "a"
+            and not text.isspace()
+            and not _DATE_OR_COUNT.match(text)
+            and child.find(".//a") is None
+        ):
             return True
     return False
 
@@ -203,8 +217,11 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
         if stripped:
             # The original cut where the folded one is (both have the same length), so that a
             # value found in the folded cell is sliced out of the original one.
-            start = len(cell) - len(cell.lstrip())
-            kept = originals[index][start : start + len(stripped)]
+            if len(stripped) == len(cell):
+                kept = originals[index]
+            else:
+                start = len(cell) - len(cell.lstrip())
+                kept = originals[index][start : start + len(stripped)]
             original.append(kept.replace(EMPTY_CELL, ""))
             folded_cells.append(stripped.replace(EMPTY_CELL, ""))
     return Cells(original, folded_cells, body_at)

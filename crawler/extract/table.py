@@ -15,7 +15,14 @@ from __future__ import annotations
 import re
 
 from crawler.extract.dates import parse_date
-from crawler.extract.labels import COUNTERS, DATE_FIELDS, LABEL_RE, field_for, looks_like_label
+from crawler.extract.labels import (
+    COUNTERS,
+    DATE_FIELDS,
+    LABEL_RE,
+    LABEL_STARTS,
+    field_for,
+    looks_like_label,
+)
 from crawler.extract.labels import whole_label as _whole_label
 from crawler.extract.page import Cells
 from crawler.extract.text import clean, squeeze
@@ -47,7 +54,7 @@ def _accepts(field: str, value: str | None) -> bool:
 
 def _splits_label(cell: str, following: str) -> bool:
     """A short cell that is no label and, with the next cell, starts one reaching into it."""
-    if not 0 < len(cell) <= 4 or cell[-1].isdigit() or _whole_label(cell) is not None:
+    if not 0 < len(cell) <= 4 or cell.replace(" ", "") not in LABEL_STARTS:
         return False
     match = LABEL_RE.match(cell + following)
     return match is not None and match.end("label") > len(cell)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.labels import LABEL_RE, RANKED, field_for, unbracket, whole_label
+from crawler.extract.labels import BASE_FIELD, LABEL_RE, field_for, unbracket, whole_label
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
 
@@ -435,7 +435,6 @@ _TABLE_WORDS = re.compile(
     r"索\s*[引取]|[文字编編]\s*[号號]|[机機]\s*[构構关關]|[单單]\s*位|成\s*文|生\s*成|印\s*[发發]|"
     r"[发發]\s*文|[登]\s*[记記]|[分]\s*[类類]|制\s*[发發]"
 )
-_BASE_FIELD = {weaker: field for field, ranked in RANKED.items() for weaker in ranked}
 
 
 def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
@@ -461,7 +460,7 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
             named = [whole] if whole else [field_for(m["label"]) for m in matches]
             known = [name for name in named if name and name[0] != "_"]
             labels += len(known)
-            fields.update(_BASE_FIELD.get(name, name) for name in known)
+            fields.update(BASE_FIELD.get(name, name) for name in known)
             first = index
         elif _PROSE_LINE.search(tail[index]) or len(line) > 60:
             break

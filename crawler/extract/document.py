@@ -267,7 +267,7 @@ def extract_document(
     printed_dates: list[str | None] = (
         [_text_of(chosen.get("published_at"))]
         if chosen.get("published_at")
-        else list(fields.get("published_at", []))
+        else [value for name in RANKED["published_at"] for value in fields.get(name, [])]
         or [heading_date or _date_near_title(above_body, title)]
     )
     published = _published(

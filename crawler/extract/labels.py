@@ -20,17 +20,23 @@ LABELS: dict[str, tuple[str, ...]] = {
     "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
     "publisher": (
         "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
-        "所属机构", "制发机关", "信息公开主体", "制发单位", "制发机构",
+        "所属机构", "制发机关", "信息公开主体", "制发单位", "制发机构", "发布机关", "发布部门",
+        "发文部门",
     ),
-    "written_date": ("成文日期", "公文生成日期", "生成日期", "成文时间", "印发日期"),
+    "written_date": (
+        "成文日期", "公文生成日期", "生成日期", "成文时间", "印发日期", "印发时间", "签发日期",
+    ),
     # 发文日期 is the written date on most templates, the publication on some; 登记日期 (a
     # normative document's registration) is the written date only where the signature says so.
-    "written_date_issued": ("发文日期",),
+    "written_date_issued": ("发文日期", "发文时间"),
     "written_date_registered": ("登记日期",),
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
-        "发表时间", "时间", "日期",
+        "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间",
     ),
+    # A bare 时间/日期 is the publication only where no publication label says otherwise (a
+    # template may print 日期 in its table and 发布时间 in its header line).
+    "published_at_generic": ("时间", "日期"),
     # The subject classification first, the catalogue's classification next, then the
     # classifications by genre or by catalogue position that templates print beside them.
     "category": ("主题分类", "主题类别"),
@@ -54,13 +60,19 @@ LABELS: dict[str, tuple[str, ...]] = {
 #: A field and its weaker labels, strongest first: the first that has a value is the field's.
 RANKED: dict[str, tuple[str, ...]] = {
     "written_date": ("written_date", "written_date_issued", "written_date_registered"),
+    "published_at": ("published_at", "published_at_generic"),
     "category": ("category", "category_info", "category_other"),
 }
+#: A weaker rank's field → the field it ranks for.
+BASE_FIELD = {weaker: field for field, ranked in RANKED.items() for weaker in ranked}
 #: Labels whose values are counters filled by scripts: ignored, and never take the next cell.
 COUNTERS = frozenset(("_counter",))
 DATE_FIELDS = frozenset(
-    ("written_date", "written_date_issued", "written_date_registered", "published_at")
-)
+    (
+        "written_date", "written_date_issued", "written_date_registered", "published_at",
+        "published_at_generic",
+    )
+)  # fmt: skip
 
 _SPACE = r"[ ]*"
 _BY_LABEL: dict[str, str] = {}
@@ -105,13 +117,20 @@ def field_for(label: str) -> str:
     return _BY_LABEL[label.replace(" ", "")]
 
 
-def whole_label(folded_cell: str) -> str | None:
-    """The field when the cell holds a label and nothing else (`索 引 号：`), else None."""
+def label_of(folded_cell: str) -> str | None:
+    """The field, weaker ranks kept apart (`published_at_generic`), when the cell holds a
+    label and nothing else (`索 引 号：`), else None."""
     match = _WHOLE.match(folded_cell)
     return field_for(match["label"]) if match else None
+
+
+def whole_label(folded_cell: str) -> str | None:
+    """The field when the cell holds a label and nothing else (`索 引 号：`), else None."""
+    field = label_of(folded_cell)
+    return BASE_FIELD.get(field, field) if field else None
 
 
 def looks_like_label(folded_cell: str) -> bool:
     """True for a cell that is a label, known or not."""
     stripped = folded_cell.strip()
-    return whole_label(stripped) is not None or bool(_UNKNOWN_LABEL.match(stripped))
+    return label_of(stripped) is not None or bool(_UNKNOWN_LABEL.match(stripped))

@@ -23,7 +23,7 @@ from crawler.extract.labels import (
     field_for,
     looks_like_label,
 )
-from crawler.extract.labels import whole_label as _whole_label
+from crawler.extract.labels import label_of as _whole_label
 from crawler.extract.page import Cells
 from crawler.extract.text import clean, squeeze
 
@@ -60,25 +60,64 @@ def _splits_label(cell: str, following: str) -> bool:
     return match is not None and match.end("label") > len(cell)
 
 
-def _joined(folded: list[str], original: list[str]) -> tuple[list[str], list[str]]:
+def _joined(
+    folded: list[str], original: list[str], boundary: int | None
+) -> tuple[list[str], list[str], int | None]:
     """The cells with a label broken over two cells (`成文<br>日期`, `<p>发布</p><p>机构：</p>`)
-    put back together; the lists as they are when no label is broken (the common case)."""
+    put back together, and where the body stood among them then; the lists as they are when
+    no label is broken (the common case). No label is joined across the body."""
     count = len(folded)
-    breaks = {i for i in range(count - 1) if _splits_label(folded[i], folded[i + 1])}
+    breaks = {
+        i for i in range(count - 1) if i + 1 != boundary and _splits_label(folded[i], folded[i + 1])
+    }
     if not breaks:
-        return folded, original
+        return folded, original, boundary
     joined_folded, joined_original = [], []
+    moved = boundary
     index = 0
     while index < count:
         if index in breaks:
             joined_folded.append(folded[index] + folded[index + 1])
             joined_original.append(original[index] + original[index + 1])
+            if boundary is not None and index + 1 < boundary:
+                moved = (moved or 0) - 1
             index += 2
             continue
         joined_folded.append(folded[index])
         joined_original.append(original[index])
         index += 1
-    return joined_folded, joined_original
+    return joined_folded, joined_original, moved
+
+
+def _header_row(
+    folded: list[str], index: int, end: int, not_values: frozenset[str]
+) -> tuple[list[str], int] | None:
+    """A row of labels over a row of their values (`索引号 | 发布机构` / `… | …`): the fields
+    of the labels from `index` on and where their values start, when as many cells follow the
+    run of labels as it has, none of them a label or the title, each a value its field takes
+    (a date for a date), most of them filled."""
+    fields: list[str] = []
+    at = index
+    while at < end:
+        field = _whole_label(folded[at])
+        if field is None or field in COUNTERS:
+            break
+        fields.append(field)
+        at += 1
+    count = len(fields)
+    if count < 2 or at + count > end:
+        return None
+    values = folded[at : at + count]
+    filled = 0
+    for field, value in zip(fields, values, strict=True):
+        if value == "":
+            continue
+        if looks_like_label(value) or _starts_with_label(value) or squeeze(value) in not_values:
+            return None
+        if field in DATE_FIELDS and parse_date(value) is None:
+            return None
+        filled += 1
+    return (fields, at) if 2 * filled >= count else None
 
 
 def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[str, list[str]]:
@@ -93,13 +132,15 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
         if value is not None and not field.startswith("_") and _accepts(field, value):
             found.setdefault(field, []).append(value)
 
-    folded, original = _joined(cells.folded, cells.original)
+    folded, original, boundary = _joined(cells.folded, cells.original, cells.body_at)
     count = len(folded)
+    # Where the body stood: a label above it never takes a value from below it.
+    end_above = boundary if boundary is not None else count
 
     def next_value(index: int, field: str) -> str | None:
         """The cell after `index` as the value of a label left empty in its own cell: not a
         label, not a pair of its own, not the title, and a value the field accepts."""
-        following = folded[index + 1] if index + 1 < count else None
+        following = folded[index + 1] if index + 1 < count and index + 1 != boundary else None
         if not following or looks_like_label(following) or _starts_with_label(following):
             return None
         if field != "title" and squeeze(following) in not_values:
@@ -120,6 +161,13 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
                 continue
             if following == "":
                 index += 2  # an empty cell: the value is empty
+                continue
+            row = _header_row(folded, index, end_above if index < end_above else count, not_values)
+            if row is not None:
+                fields, at = row
+                for offset, name in enumerate(fields):
+                    record(name, _value(original[at + offset]))
+                index = at + len(fields)
                 continue
             candidate = next_value(index, field)
             if candidate is not None:

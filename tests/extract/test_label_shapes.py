@@ -200,3 +200,64 @@ def test_an_issue_date_alone_is_the_written_date() -> None:
 def test_a_registration_date_the_signature_does_not_confirm_is_not_the_written_date() -> None:
     metadata = "<table><tr><td>登记日期：</td><td>2024-04-20</td></tr></table>"
     assert _record(metadata)["written_date"] is None
+
+
+def test_a_row_of_labels_over_a_row_of_values() -> None:
+    metadata = (
+        "<table class='xxgk'><tr><th>索引号</th><th>发布机构</th><th>成文日期</th><th>文号</th></tr>"
+        "<tr><td>000000001/2024-00013</td><td>示例市住房保障中心</td><td>2024-03-01</td><td></td></tr>"
+        "</table>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2024-00013"
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["written_date"] == "2024-03-01"
+    assert record["doc_no"] is None
+
+
+def test_labels_left_empty_before_the_title_take_nothing() -> None:
+    # Labels printed with no value and no empty cell, then the heading: no row of values.
+    metadata = (
+        "<div class='info'><span>主题分类：</span><span>发文日期：</span><span>文号：</span></div>"
+    )
+    record = _record(metadata)
+    assert record["category"] is None
+    assert record["written_date"] is None
+    assert record["doc_no"] is None
+
+
+def test_a_label_above_the_body_takes_no_value_from_below_it() -> None:
+    page = (
+        "<html><head><title>关于调整示例业务办理时间的通知</title></head><body>"
+        "<h1>关于调整示例业务办理时间的通知</h1><div class='info'>发布机构：</div>"
+        "<div id='zoom'><p>各有关单位：</p><p>现将有关事项通知如下，请结合实际认真执行。</p></div>"
+        "<div class='tools'>示例市住房保障中心</div></body></html>"
+    )
+    assert extract_document(page, URL).publisher is None
+
+
+def test_a_publication_label_wins_over_a_bare_date_label() -> None:
+    metadata = (
+        "<table><tr><td>日期：</td><td>2024-02-28</td></tr></table>"
+        "<p class='line'>信息来源：示例市住房保障中心 发布时间：2024-03-05 10:00</p>"
+    )
+    assert _record(metadata)["published_at"] == "2024-03-05T10:00:00+08:00"
+
+
+def test_a_bare_date_label_alone_is_the_publication() -> None:
+    assert _record("<p class='line'>日期：2024-03-05</p>")["published_at"] == "2024-03-05"
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "value", "expected"),
+    [
+        ("发布机关∶", "publisher", "示例市住房保障中心", "示例市住房保障中心"),
+        ("发布部门﹕", "publisher", "示例市住房保障中心", "示例市住房保障中心"),
+        ("印发时间：", "written_date", "2024-03-01", "2024-03-01"),
+        ("签发日期：", "written_date", "2024-03-01", "2024-03-01"),
+        ("信息发布时间：", "published_at", "2024-03-05", "2024-03-05"),
+    ],
+)
+def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:
+    metadata = f"<table><tr><td>{label}</td><td>{value}</td></tr></table>"
+    assert _record(metadata)[field] == expected

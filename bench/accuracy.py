@@ -14,8 +14,9 @@ Three scores, each on real government text that the project did not write:
 - pages: the real saved article pages (`pages/`), every field of `truth.jsonl` compared with what
   `extract_document` reads off the page's bytes: per field and per template family, the older
   pages (001–093) beside those from portals first seen later (101 and up), and once more with
-  the known body containers switched off (the body found by scoring alone, as on a template
-  nobody has seen);
+  the known body containers switched off (the body found by scoring alone), and once more with
+  every id and class removed (no template known at all: titles, chrome and bodies found by
+  their words and their shape);
 - listings and answers: the listing parsers on the real listing pages and the stub and challenge
   detection on every page (`bench/accuracy_listings.py`).
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -171,7 +173,18 @@ def _breakdown(tallies: dict[str, Tally]) -> dict[str, Any]:
     }
 
 
-def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
+# Every id and class attribute of a page: without them no template is known at all.
+_NAMES = re.compile(rb"""\s(?:id|class)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+def bare(page: bytes) -> bytes:
+    """A page with its ids and classes removed: the markup of a template nobody has seen."""
+    return _NAMES.sub(b"", page)
+
+
+def score_pages(
+    directory: Path, transform: Callable[[bytes], bytes] | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Every field of every article page; overall, per group (`older`, `new`: pages 101 and up,
     from portals never seen when the first rules were written) and per template family."""
     index = {record["file"]: record for record in _jsonl(directory / "index.jsonl")}
@@ -188,7 +201,8 @@ def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
         group, family = group_of(truth["file"]), str(entry["family"])
         counts[group] += 1
         family_counts[family] += 1
-        document = extract_document((directory / truth["file"]).read_bytes(), entry["url"],
+        raw = (directory / truth["file"]).read_bytes()
+        document = extract_document(transform(raw) if transform else raw, entry["url"],
                                     encoding=encoding_of(entry))  # fmt: skip
         for name in PAGE_FIELDS:
             if name in truth:
@@ -233,6 +247,8 @@ def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
     with without_known_containers():
         unknown, _ = score_pages(directory / "pages")
     pages["unknown_layout"] = {"fields": unknown["fields"], "per_field": unknown["per_field"]}
+    stripped, _ = score_pages(directory / "pages", bare)
+    pages["bare_markup"] = {"fields": stripped["fields"], "per_field": stripped["per_field"]}
     listings, listing_misses = accuracy_listings.measure(directory / "pages")
     return (
         {"sense": sense, "replies": replies, "pages": pages, "listings": listings},
@@ -249,8 +265,9 @@ def headline(scores: dict[str, Any]) -> dict[str, float]:
     }
     for group, row in scores["pages"].get("groups", {}).items():
         figures[f"pages_fields_{group}"] = row["fields"]
-    if "unknown_layout" in scores["pages"]:
-        figures["pages_fields_unknown_layout"] = scores["pages"]["unknown_layout"]["fields"]
+    for variant in ("unknown_layout", "bare_markup"):
+        if variant in scores["pages"]:
+            figures[f"pages_fields_{variant}"] = scores["pages"][variant]["fields"]
     for layout, row in scores["replies"].items():
         figures[f"reply_precision_{layout}"] = row["precision"]
         figures[f"reply_recall_{layout}"] = row["recall"]
@@ -290,6 +307,10 @@ def print_pages(pages: dict[str, Any]) -> None:
         print(
             f"  with the known body containers switched off (scoring alone): "
             f"{pages['unknown_layout']['fields']}"
+        )
+    if "bare_markup" in pages:
+        print(
+            f"  with every id and class removed (no template known): {pages['bare_markup']['fields']}"
         )
     print("\nper family (share of fields right):")
     print(f"  {'family':24} {'pages':>5} {'all':>9}" + "".join(f" {n:>9}" for n in names))

@@ -72,6 +72,12 @@ _FURNITURE = frozenset((
 _NAME_PARTS = re.compile(r"[\s_\-]+")
 _CONTAINERS = frozenset(("div", "td", "th", "article", "main", "body", "center", "form"))
 _PUNCT = re.compile(r"[，。；！？、,;]")
+# What a footer says and a document does not: a page without its template's class names still
+# has these words in its footer (simplified and traditional).
+_CHROME_TEXT = re.compile(
+    r"ICP[备備证證]|公网安备|公網安備|网站标识码|網站標識碼|网站识别码|版权所有|版權所有|Copyright|©|"
+    r"技术支持|技術支持|浏览器|瀏覽器|分辨率|主办单位|主辦單位|承办单位|承辦單位|主[办辦][:：]|承[办辦][:：]"
+)
 _SENTENCE_END = re.compile(r"[。！？；]")
 
 
@@ -83,6 +89,8 @@ class _Block:
     links: int = 0
     punct: int = 0
     ends_sentence: bool = False
+    #: Words only a site's footer prints (ICP备, 网站标识码, 版权所有, 技术支持, 浏览器版本 …).
+    chrome: bool = False
 
 
 @dataclass
@@ -190,6 +198,8 @@ def _add(
     else:
         found.punct += len(_PUNCT.findall(text))
         found.ends_sentence = found.ends_sentence or bool(_SENTENCE_END.search(text[-2:]))
+        if not found.chrome and _CHROME_TEXT.search(text):
+            found.chrome = True
 
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -199,7 +209,12 @@ def _is_prose(el: etree._Element, block: _Block, least: int) -> bool:
     """A paragraph of text: `least` characters of its own and a sentence's punctuation (or 80
     characters without). A heading is never prose, whatever its commas."""
     own = block.text - block.links
-    return own >= least and (block.punct > 0 or own >= 80) and el.tag not in _HEADINGS
+    return (
+        own >= least
+        and (block.punct > 0 or own >= 80)
+        and el.tag not in _HEADINGS
+        and not block.chrome
+    )
 
 
 def _scores(blocks: dict[etree._Element, _Block], least: int) -> dict[etree._Element, float]:
@@ -280,7 +295,7 @@ def _readable(root: etree._Element) -> list[etree._Element]:
             chosen.append(sibling)
             continue
         found = blocks.get(sibling)
-        if found is None:
+        if found is None or found.chrome:
             continue
         block = found
         density = block.links / block.text if block.text else 1

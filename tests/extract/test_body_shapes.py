@@ -179,3 +179,31 @@ def test_a_contact_block_below_the_text_stays_in_it() -> None:
     document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
     assert document.body_text is not None
     assert document.body_text.endswith("来源：示例市档案馆")
+
+
+def test_a_footer_without_class_names_is_no_body() -> None:
+    # No id or class anywhere: the footer's sentence about browsers is the longest prose.
+    markup = (
+        "<html><head><title>关于公布第二批名单的通知</title></head><body>"
+        "<div><a href='/'>首页</a><a href='/zw/'>政务公开</a></div>"
+        "<h1>关于公布第二批名单的通知</h1><div><p>现将第二批名单予以公布。</p></div>"
+        "<div><p><span>主办单位：示例市人民政府办公室</span><span>网站标识码：0000000001</span></p>"
+        "<p>为确保最佳浏览效果，建议您使用以下浏览器版本：某浏览器9.0版本及以上；"
+        "另一浏览器63版本及以上，且内核9.0及以上。</p></div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("现将第二批名单予以公布")
+    assert "浏览器" not in document.body_text
+
+
+def test_an_attachment_only_page_without_class_names_has_no_body() -> None:
+    markup = (
+        "<html><head><title>关于公布第二批名单的通知</title></head><body>"
+        "<h1>关于公布第二批名单的通知</h1><div><a href='/files/list2.pdf'>第二批名单.pdf</a></div>"
+        "<div><p>主办：示例市人民政府办公室 地址：示例路1号，邮编：000000，电话：0000-1234567</p>"
+        "<p>版权所有：示例市人民政府，未经许可不得复制、转载或镜像本站内容。</p></div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is None
+    assert document.addressee is None

@@ -112,7 +112,9 @@ def _header_row(
     for field, value in zip(fields, values, strict=True):
         if value == "":
             continue
-        if looks_like_label(value) or _starts_with_label(value) or squeeze(value) in not_values:
+        if looks_like_label(value) or _starts_with_label(value):
+            return None
+        if field != "title" and squeeze(value) in not_values:
             return None
         if field in DATE_FIELDS and parse_date(value) is None:
             return None

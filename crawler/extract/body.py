@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.labels import BASE_FIELD, LABEL_RE, field_for, unbracket, whole_label
+from crawler.extract.labels import (
+    BASE_FIELD,
+    BULLETS,
+    LABEL_RE,
+    LABEL_STARTS,
+    field_for,
+    unbracket,
+    whole_label,
+)
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
 
@@ -373,7 +381,8 @@ def salutation(line: str) -> str | None:
     if match is None:
         return None
     who = match["who"].strip()
-    folded = squeeze(fold(who).folded)
+    # A bullet before a metadata line (`· 发布机构：`) makes no addressee of its label.
+    folded = squeeze(fold(who).folded).lstrip(BULLETS)
     if (
         _NOT_ADDRESSEE.search(folded)
         or _OPENS_PROSE.search(folded)
@@ -397,6 +406,7 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
     return found
 
 
+_LINE_STRIP = " " + BULLETS
 _LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
 
 
@@ -424,22 +434,29 @@ def _after_metadata(lines: list[str]) -> int:
     labels, end = 0, 0
     index = 0
     while index < len(folded):
-        line = folded[index].strip()
+        line = folded[index].strip(_LINE_STRIP)
+        following = folded[index + 1].strip(_LINE_STRIP) if index + 1 < len(folded) else ""
+        width = 1
+        if 0 < len(line) <= 4 and line.replace(" ", "") in LABEL_STARTS:
+            # A label broken over two lines (`发布` / `机构：…`).
+            match = LABEL_RE.match(line + following)
+            if match and match.end("label") > len(line):
+                line, width = line + following, 2
+                following = folded[index + 2].strip(_LINE_STRIP) if index + 2 < len(folded) else ""
         found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
         if found and LABEL_RE.match(line):
-            labels, end = labels + found, index + 1
+            labels, end = labels + found, index + width
         elif whole_label(line) is not None:
             # The label alone: its value is the next line, unless that is a label too.
-            following = folded[index + 1].strip() if index + 1 < len(folded) else ""
             value = bool(following) and not LABEL_RE.match(following)
-            labels, end = labels + 1, index + (2 if value else 1)
+            labels, end = labels + 1, index + width + (1 if value else 0)
             index = end
             continue
-        elif _PROSE_LINE.search(head[index]):
+        elif _PROSE_LINE.search(head[index]) or salutation(head[index]):
             break
         elif found:
-            labels, end = labels + found, index + 1
-        index += 1
+            labels, end = labels + found, index + width
+        index += width
     return end if labels >= 2 else 0
 
 
@@ -493,8 +510,11 @@ def body_proper(
     lines = text.split("\n")
     title_key = squeeze(title or "")
     start: int | None = None
-    # A salutation among the opening lines, before any paragraph of prose.
-    for index, line in enumerate(lines[:_OPENING_LINES]):
+    # Past a metadata block at the top, if any: a salutation among the opening lines, before
+    # any paragraph of prose.
+    after = _after_metadata(lines[:_OPENING_LINES])
+    for index in range(after, min(len(lines), _OPENING_LINES)):
+        line = lines[index]
         if salutation(line):
             start = index
             break
@@ -502,7 +522,7 @@ def body_proper(
             break
     if start is None:
         known_links: frozenset[str] | None = None  # read off the tree only when needed
-        start = _after_metadata(lines[:_OPENING_LINES])
+        start = after
         while start < len(lines) - 1 and start < _OPENING_LINES:
             line = lines[start].strip()
             if not (

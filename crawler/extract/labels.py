@@ -86,7 +86,9 @@ _ALTERNATION = "|".join(
 )
 # What may stand before a label in a cell: a space or a separator, a closing bracket, or the
 # bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
-_BEFORE = r" |｜/;；,，、\]】)）·・•●○■□◆◇▪▫►▶★☆※◎"
+#: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).
+BULLETS = "·・•●○■□◆◇▪▫►▶★☆※◎"
+_BEFORE = r" |｜/;；,，、\]】)）" + BULLETS
 # In a cell: a label after the start or a separator, then a colon or a space or the end.
 LABEL_RE = re.compile(
     rf"(?:^|(?<=[{_BEFORE}]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.extract.labels import unbracket
+from crawler.extract.labels import BULLETS, unbracket
 from crawler.extract.text import Folded, fold
 
 SKIPPED = frozenset(("script", "style", "noscript", "template", "head", "title", "select"))
@@ -34,6 +34,8 @@ _EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
+# What a cell is stripped of: spaces (folded), and bullets before a metadata line.
+_STRIPPED = " \t\n\r\f\v\u3000\u00a0\u200b\ufeff" + BULLETS
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
@@ -213,14 +215,15 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
             if body_at is None:
                 body_at = len(original)
             continue
-        stripped = cell.strip()
+        # Spaces, and the bullets set before a line of a metadata block, are no part of a cell.
+        stripped = cell.strip(_STRIPPED)
         if stripped:
             # The original cut where the folded one is (both have the same length), so that a
             # value found in the folded cell is sliced out of the original one.
             if len(stripped) == len(cell):
                 kept = originals[index]
             else:
-                start = len(cell) - len(cell.lstrip())
+                start = len(cell) - len(cell.lstrip(_STRIPPED))
                 kept = originals[index][start : start + len(stripped)]
             original.append(kept.replace(EMPTY_CELL, ""))
             folded_cells.append(stripped.replace(EMPTY_CELL, ""))
@@ -233,7 +236,7 @@ def text_content(el: etree._Element) -> str:
 
 def line_cells(lines: list[str]) -> Cells:
     """Cells of rendered lines (the top of a content area), for the table reader."""
-    kept = [line.strip() for line in lines if line.strip()]
+    kept = [line.strip(_STRIPPED) for line in lines if line.strip(_STRIPPED)]
     folded = [unbracket(fold(line).folded) for line in kept]
     # A bracket read as a space is stripped from the original too (the lengths stay equal).
     return Cells(

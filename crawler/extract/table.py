@@ -139,10 +139,16 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
     # Where the body stood: a label above it never takes a value from below it.
     end_above = boundary if boundary is not None else count
 
+    def end_of(index: int) -> int:
+        return end_above if index < end_above else count
+
     def next_value(index: int, field: str) -> str | None:
         """The cell after `index` as the value of a label left empty in its own cell: not a
         label, not a pair of its own, not the title, and a value the field accepts."""
         following = folded[index + 1] if index + 1 < count and index + 1 != boundary else None
+        if following is not None and following.strip() == ":" and index + 2 < end_of(index):
+            index += 1  # the label's colon in a cell of its own (`文号` | `：` | `…`)
+            following = folded[index + 1]
         if not following or looks_like_label(following) or _starts_with_label(following):
             return None
         if field != "title" and squeeze(following) in not_values:
@@ -164,7 +170,7 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             if following == "":
                 index += 2  # an empty cell: the value is empty
                 continue
-            row = _header_row(folded, index, end_above if index < end_above else count, not_values)
+            row = _header_row(folded, index, end_of(index), not_values)
             if row is not None:
                 fields, at = row
                 for offset, name in enumerate(fields):
@@ -174,7 +180,7 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             candidate = next_value(index, field)
             if candidate is not None:
                 record(field, candidate)
-                index += 2
+                index += 3 if folded[index + 1].strip() == ":" else 2
                 continue
             index += 1
             continue
@@ -196,7 +202,8 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
                     # The last label of the line left empty: its value is on the next line
                     # (`来源：市政府 发布时间：` / `2023-11-03`).
                     value = next_value(index, label_field)
-                    step = 2 if value is not None else 1
+                    colon = index + 1 < count and folded[index + 1].strip() == ":"
+                    step = (3 if colon else 2) if value is not None else 1
                 record(label_field, value)
         index += step
     return found

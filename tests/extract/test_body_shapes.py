@@ -207,3 +207,18 @@ def test_an_attachment_only_page_without_class_names_has_no_body() -> None:
     document = extract_document(markup, URL)
     assert document.body_text is None
     assert document.addressee is None
+
+
+@pytest.mark.parametrize("bullet", ["", "· "])
+def test_a_metadata_block_with_broken_labels_at_the_top_of_the_body(bullet: str) -> None:
+    content = (
+        f"<div class='box'><p>{bullet}索引号：000000001/2024-00014</p>"
+        f"<p>{bullet}发布</p><p>机构：示例市档案馆</p><p>{bullet}成文</p><p>日期：2024-05-28</p>"
+        "<p>各区档案馆：</p><p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.publisher == "示例市档案馆"
+    assert document.written_date == "2024-05-28"
+    assert document.addressee == "各区档案馆"
+    assert document.body_text is not None
+    assert document.body_text.startswith("各区档案馆：")

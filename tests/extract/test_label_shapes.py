@@ -261,3 +261,20 @@ def test_a_bare_date_label_alone_is_the_publication() -> None:
 def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:
     metadata = f"<table><tr><td>{label}</td><td>{value}</td></tr></table>"
     assert _record(metadata)[field] == expected
+
+
+def test_a_colon_in_a_cell_of_its_own() -> None:
+    metadata = (
+        "<table><tr><td>文号</td><td>：</td><td>示房〔2024〕8号</td></tr>"
+        "<tr><td>发布机构</td><td>：</td><td>示例市住房保障中心</td></tr></table>"
+    )
+    record = _record(metadata)
+    assert record["doc_no"] == "示房〔2024〕8号"
+    assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_an_empty_bulleted_label_does_not_take_the_next_bulleted_line() -> None:
+    metadata = "<div class='info'><p>· 分类：</p><p>· 发布机构：示例市住房保障中心</p></div>"
+    record = _record(metadata)
+    assert record["category"] is None
+    assert record["publisher"] == "示例市住房保障中心"

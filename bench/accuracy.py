@@ -16,7 +16,8 @@ Three scores, each on real government text that the project did not write:
   pages (001–093) beside those from portals first seen later (101 and up), and once more with
   the known body containers switched off (the body found by scoring alone), and once more with
   every id and class removed (no template known at all: titles, chrome and bodies found by
-  their words and their shape);
+  their words and their shape), and with the metadata tables rewritten in the other shapes
+  portals print them in (`SHAPES`: the same real values, other markup);
 - listings and answers: the listing parsers on the real listing pages and the stub and challenge
   detection on every page (`bench/accuracy_listings.py`).
 
@@ -34,14 +35,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from lxml import etree
 
 from bench import accuracy_listings
 from bench.real import data_dir, encoding_of, group_of, norm
 from bench.real import jsonl as _jsonl
 from crawler.extract import body as body_finder
 from crawler.extract import extract_document
+from crawler.extract.decode import decode_html
+from crawler.extract.labels import whole_label
+from crawler.extract.page import parse_html, text_content
+from crawler.extract.text import fold
 from crawler.items import Document
 from crawler.watch import Rule, load_rules
 
@@ -177,13 +185,69 @@ def _breakdown(tallies: dict[str, Tally]) -> dict[str, Any]:
 _NAMES = re.compile(rb"""\s(?:id|class)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 
 
-def bare(page: bytes) -> bytes:
+def bare(page: bytes, encoding: str | None = None) -> bytes:
     """A page with its ids and classes removed: the markup of a template nobody has seen."""
     return _NAMES.sub(b"", page)
 
 
+#: How `reshape` rewrites a metadata table's label/value pairs, each a shape portals use.
+SHAPES: dict[str, Callable[[list[tuple[str, str]]], str]] = {
+    # TRS list items with the label in brackets and the value in nested spans.
+    "brackets": lambda pairs: "<ul>" + "".join(
+        f"<li>[{k}] <span><span>{v}</span></span></li>" for k, v in pairs
+    ) + "</ul>",
+    "definition-list": lambda pairs: "<dl>" + "".join(
+        f"<dt>{k}：</dt><dd>{v}</dd>" for k, v in pairs
+    ) + "</dl>",
+    # A row of labels over a row of values.
+    "header-row": lambda pairs: "<table><tr>" + "".join(f"<th>{k}</th>" for k, _ in pairs)
+    + "</tr><tr>" + "".join(f"<td>{v}</td>" for _, v in pairs) + "</tr></table>",
+    # Each label broken over two block elements, the value in a third.
+    "split-labels": lambda pairs: "".join(
+        f"<div><div>{k[:2]}</div><div>{k[2:]}：</div><div>{v}</div></div>" for k, v in pairs
+    ),
+    "bullets": lambda pairs: "".join(f"<p>· {k}：{v}</p>" for k, v in pairs),
+    "full-width-spaces": lambda pairs: "".join(
+        f"<li>{chr(0x3000).join(k)}\u3000：<span>{v}</span></li>" for k, v in pairs
+    ),
+    "one-line": lambda pairs: "<p>" + "\u3000".join(f"{k}：{v}" for k, v in pairs) + "</p>",
+}  # fmt: skip
+
+
+def reshape(page: bytes, encoding: str | None, shape: str) -> str:
+    """The page with every table of label/value cell pairs (two pairs or more) rewritten in
+    another shape: the same real values, laid out as other templates lay them out."""
+    root = parse_html(decode_html(page, encoding).text)
+    for table in list(root.iter("table")):
+        cells = list(table.iter("td", "th"))
+        pairs: list[tuple[str, str]] = []
+        at = 0
+        while at < len(cells) - 1:
+            label = text_content(cells[at]).strip()
+            if label and whole_label(fold(label).folded):
+                value = text_content(cells[at + 1]).strip()
+                pairs.append((html.escape(label.rstrip("：: ")), html.escape(value)))
+                at += 2
+            else:
+                at += 1
+        parent = table.getparent()
+        if len(pairs) < 2 or parent is None:
+            continue
+        new = etree.fromstring(f"<div>{SHAPES[shape](pairs)}</div>", etree.HTMLParser())
+        block = new.find(".//div")
+        if block is None:
+            continue
+        block.tail = table.tail
+        parent.replace(table, block)
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+def _reshaped(page: bytes, encoding: str | None, shape: str) -> str:
+    return reshape(page, encoding, shape)
+
+
 def score_pages(
-    directory: Path, transform: Callable[[bytes], bytes] | None = None
+    directory: Path, transform: Callable[[bytes, str | None], bytes | str] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Every field of every article page; overall, per group (`older`, `new`: pages 101 and up,
     from portals never seen when the first rules were written) and per template family."""
@@ -202,8 +266,9 @@ def score_pages(
         counts[group] += 1
         family_counts[family] += 1
         raw = (directory / truth["file"]).read_bytes()
-        document = extract_document(transform(raw) if transform else raw, entry["url"],
-                                    encoding=encoding_of(entry))  # fmt: skip
+        encoding = encoding_of(entry)
+        page = transform(raw, encoding) if transform else raw
+        document = extract_document(page, entry["url"], encoding=encoding)
         for name in PAGE_FIELDS:
             if name in truth:
                 got = _page_value(document, name)
@@ -249,6 +314,10 @@ def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
     pages["unknown_layout"] = {"fields": unknown["fields"], "per_field": unknown["per_field"]}
     stripped, _ = score_pages(directory / "pages", bare)
     pages["bare_markup"] = {"fields": stripped["fields"], "per_field": stripped["per_field"]}
+    pages["reshaped"] = {
+        shape: score_pages(directory / "pages", partial(_reshaped, shape=shape))[0]["fields"]
+        for shape in SHAPES
+    }
     listings, listing_misses = accuracy_listings.measure(directory / "pages")
     return (
         {"sense": sense, "replies": replies, "pages": pages, "listings": listings},
@@ -268,6 +337,8 @@ def headline(scores: dict[str, Any]) -> dict[str, float]:
     for variant in ("unknown_layout", "bare_markup"):
         if variant in scores["pages"]:
             figures[f"pages_fields_{variant}"] = scores["pages"][variant]["fields"]
+    if "reshaped" in scores["pages"]:
+        figures["pages_fields_reshaped_worst"] = min(scores["pages"]["reshaped"].values())
     for layout, row in scores["replies"].items():
         figures[f"reply_precision_{layout}"] = row["precision"]
         figures[f"reply_recall_{layout}"] = row["recall"]
@@ -312,11 +383,8 @@ def print_pages(pages: dict[str, Any]) -> None:
         print(
             f"  with every id and class removed (no template known): {pages['bare_markup']['fields']}"
         )
-    print("\nper family (share of fields right):")
-    print(f"  {'family':24} {'pages':>5} {'all':>9}" + "".join(f" {n:>9}" for n in names))
-    for family, row in pages.get("families", {}).items():
-        shares = "".join(" " + _cell(row.get(group)) for group in names)
-        print(f"  {family:24} {row['pages']:>5} {row['fields']:>9}{shares}")
+    for shape, value in pages.get("reshaped", {}).items():
+        print(f"  with the metadata tables rewritten as {shape}: {value}")
 
 
 def print_table(scores: dict[str, Any]) -> None:

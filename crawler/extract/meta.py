@@ -135,7 +135,9 @@ _CHROME_WORDS = frozenset((
 _CHROME_TAGS = frozenset(("nav", "footer", "aside", "header"))
 _NAME_PARTS = re.compile(r"[\s_\-]+")
 # What a text beside a link may start with before the file's name (`附件1：`, `2.`).
-_NAME_PREFIX = re.compile(r"^(?:附件\s*\d*\s*[:：.、]?\s*|\d{1,3}\s*[.、．:：]\s*|\d{1,3}\s+)")
+_NAME_PREFIX = re.compile(
+    r"^(?:附件\s*\d*\s*[:：.、]\s*|\d{1,3}\s*[.、．:：]\s*|\d{1,3}\s+|[^\s:：]{1,6}[:：]\s*(?=\S{4}))"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SERIAL = re.compile(r"^[\d\s.\-/:年月日]+$")
 _BLOCKS = frozenset(("p", "li", "td", "th", "dd", "dt", "div", "tr", "h3", "h4", "h5", "h6"))
@@ -155,27 +157,70 @@ def _in_chrome(el: etree._Element) -> bool:
 
 
 def _name_in(text: str | None) -> str | None:
-    """A file's name in a text beside a link: some words, without a numbering or 附件："""
-    name = _NAME_PREFIX.sub("", text or "").strip(" :：[]【】()（）")
-    if 2 <= len(name) <= 100 and (len(_HAN.findall(name)) >= 2 or _extension(name)):
-        return name
-    return None
+    """A file's name in a text beside a link: some words, without the label or the numbering
+    before them (`附件1：`, `原文下载：`, `2.`), brackets kept unless they enclose it whole."""
+    name = (text or "").strip()
+    while True:
+        stripped = _NAME_PREFIX.sub("", name, count=1).strip()
+        if stripped == name:
+            break
+        name = stripped
+    for opening, closing in (("[", "]"), ("【", "】"), ("(", ")"), ("（", "）")):
+        if name.startswith(opening) and name.endswith(closing):
+            name = name[1:-1].strip()
+    name = name.strip(" :：")
+    if not 2 <= len(name) <= 100 or _GENERIC.match(name):
+        return None
+    return name if len(_HAN.findall(name)) >= 2 or _extension(name) else None
+
+
+_INLINE_TAGS = frozenset(("span", "font", "b", "strong", "em", "i", "u", "label", "small", "big"))
+
+
+def _line_of(link: etree._Element) -> str:
+    """The text on the link's line, its own left out: its siblings up to a `<br>` or a block
+    on either side (a link set straight in a long text: `…2022年7月4日<br><a>下载</a><br>`)."""
+    node = link
+    while (parent := node.getparent()) is not None and parent.tag in _INLINE_TAGS:
+        node = parent
+    parent = node.getparent()
+    if parent is None:
+        return ""
+    left: list[str] = []
+    sibling = node.getprevious()
+    while sibling is not None:
+        if not isinstance(sibling.tag, str) or sibling.tag == "br" or sibling.tag in _BLOCKS:
+            if isinstance(sibling.tag, str) and sibling.tail:
+                left.append(sibling.tail)
+            break
+        left.append(text_content(sibling) + (sibling.tail or ""))
+        sibling = sibling.getprevious()
+    else:
+        left.append(parent.text or "")
+    right = [node.tail or ""] if node is not link else [link.tail or ""]
+    if node is not link:
+        right = [text_content(node).replace(text_content(link), " ", 1), node.tail or ""]
+    sibling = node.getnext()
+    while sibling is not None and isinstance(sibling.tag, str):
+        if sibling.tag == "br" or sibling.tag in _BLOCKS:
+            break
+        right.append(text_content(sibling) + (sibling.tail or ""))
+        sibling = sibling.getnext()
+    return clean(" ".join([*reversed(left), *right])) or ""
 
 
 def _beside(link: etree._Element) -> str | None:
     """The file's name printed beside a link that names nothing itself (`申请表.doc [下载]`):
-    the text of the line (the list item, the paragraph) without the link's; in a table, the
-    other cells of the link's row, serial numbers and dates left out."""
-    own = clean(text_content(link)) or ""
+    the text on the link's line without the link's; else in a table, the other cells of the
+    link's row, serial numbers and dates left out."""
+    line = _line_of(link)
+    if line:
+        return _name_in(line)
     block = link.getparent()
     while block is not None and block.tag not in _BLOCKS:
         block = block.getparent()
-    if block is None or block.tag in ("body", "html"):
+    if block is None or block.tag not in ("td", "th"):
         return None
-    text = clean(text_content(block))
-    rest = clean(text.replace(own, " ", 1)) if text and own else text
-    if rest or block.tag not in ("td", "th"):
-        return _name_in(rest)
     row = block.getparent()
     if row is None or row.tag != "tr":
         return None

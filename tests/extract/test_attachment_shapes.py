@@ -113,3 +113,29 @@ def test_a_link_to_a_page_is_no_file() -> None:
         "<a href='/zwgk/tj/index.html?name=附表二'>统计表</a>。</p>"
     )
     assert _names(_page(inside=inside)) == []
+
+
+def test_a_download_link_set_straight_in_a_long_text_takes_the_name_on_its_line() -> None:
+    inside = (
+        "<p>二、请于本月底前报送材料。</p>示例市住房保障中心<br>2024年5月20日<br>"
+        "<img src='/img/pdf.png'> 附件1：年度申报须知（试行）.pdf <a href='/attach/h1.pdf'>[下载]</a><br>"
+    )
+    assert _names(_page(inside=inside)) == ["年度申报须知（试行）.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("beside", "expected"),
+    [
+        ("原文下载：关于开展年度申报工作的通知.pdf", "关于开展年度申报工作的通知.pdf"),
+        ("附件：1.申报表.docx", "申报表.docx"),
+        ("【申报表（样表）】", "申报表（样表）"),
+    ],
+)
+def test_the_name_beside_a_button_without_its_label_or_number(beside: str, expected: str) -> None:
+    after = f"<div class='files'><p>{beside} <a href='/attach/k1.pdf'>点击下载</a></p></div>"
+    assert _names(_page(after=after)) == [expected]
+
+
+def test_a_download_word_beside_a_button_is_no_name() -> None:
+    after = "<div class='files'><p>附件下载 <a href='/attach/m1.pdf'>点击下载</a></p></div>"
+    assert _names(_page(after=after)) == ["m1.pdf"]

@@ -330,3 +330,34 @@ def test_the_lists_of_neighbour_columns_beside_the_columns_own_are_not_entries()
     listing = trs.parse_index(page(f"<div class='main'>{body}</div>"), BASE)
     assert len(listing.entries) == 14
     assert all(entry.url.startswith(BASE) for entry in listing.entries)
+
+
+def test_neighbour_lists_side_by_side_in_one_element_are_not_entries() -> None:
+    def items(directory: str, first: int) -> str:
+        return "".join(
+            f'<li><a href="{directory}202303/t202303{n:02d}_{first + n}.html">文件{first + n}</a>'
+            f"<span>2023-03-{n:02d}</span></li>"
+            for n in range(1, 15)
+        )
+
+    tabs = "".join(
+        f"<ul class='tab-list'>{items(directory, first)}</ul>"
+        for directory, first in (
+            ("/fbjd/xxgkml/zcwj/", 100),
+            (BASE, 200),
+            ("/fbjd/xxgkml/zcjd/", 300),
+        )
+    )
+    listing = trs.parse_index(page(f"<div class='tabs'>{tabs}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all(entry.url.startswith(BASE) for entry in listing.entries)
+
+
+def test_a_list_cut_one_ul_per_row_keeps_its_cross_posted_row() -> None:
+    rows_ = "".join(
+        f'<ul><li><a href="{BASE if n != 3 else "/fbjd/xxgkml/zcwj/"}202303/t2023030{n}_{n}.html">'
+        f"规章{n}</a></li></ul>"
+        for n in range(1, 7)
+    )
+    listing = trs.parse_index(page(f"<div class='m-list'>{rows_}</div>"), BASE)
+    assert len(listing.entries) == 6

@@ -282,8 +282,8 @@ def _documents(group: _Group, directory: str) -> set[str]:
     - Lists of the same make side by side (a column's list between the lists of its neighbour
       columns, tabs) fall into one group: where some of them hold documents under the listing's
       own directory, those are the list, and a neighbour that holds none is left out. Lists
-      are told apart by the element that holds them (the `ul`s of one list split in several
-      share theirs)."""
+      are told apart by the element that holds them; an element with one document only is a
+      row of a list cut one `ul` per row, never a neighbour."""
     kept = set(group.matched)
     rows: dict[etree._Element, list[str]] = {}
     for url, (_, row, _) in group.matched.items():
@@ -297,11 +297,12 @@ def _documents(group: _Group, directory: str) -> set[str]:
         if all(lengths[url] <= _SATELLITE and 2 * lengths[url] <= lengths[main] for url in others):
             kept.difference_update(others)
     if group.local and len(group.local) < len(group.matched):
-        units: dict[etree._Element | None, set[str]] = {}
+        lists: dict[etree._Element, set[str]] = {}
         for url, (_, _, container) in group.matched.items():
-            units.setdefault(container.getparent(), set()).add(url)
-        if len(units) > 1:
-            for unit in units.values():
-                if not any(url.startswith(directory) for url in unit):
-                    kept.difference_update(unit)
+            lists.setdefault(container, set()).add(url)
+        for urls in lists.values():
+            # A list of the column's neighbour: several documents, none of them the column's.
+            # (One document alone in its element is a row of a list cut one `ul` per row.)
+            if len(urls) >= 2 and not urls & group.local:
+                kept.difference_update(urls)
     return kept

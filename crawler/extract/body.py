@@ -34,6 +34,7 @@ from crawler.extract.labels import (
 )
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
+from crawler.extract.title import names_a_title
 
 # Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
 # templates. ("id", name) or ("class", name).
@@ -213,6 +214,16 @@ def _add(
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
+def _own_text(el: etree._Element, blocks: dict[etree._Element, _Block]) -> int:
+    """The text outside links under an element, from the blocks already gathered."""
+    total = 0
+    for inner in el.iter():
+        block = blocks.get(inner)
+        if block is not None:
+            total += block.text - block.links
+    return total
+
+
 def _is_prose(el: etree._Element, block: _Block, least: int) -> bool:
     """A paragraph of text: `least` characters of its own and a sentence's punctuation (or 80
     characters without). A heading is never prose, whatever its commas."""
@@ -255,21 +266,52 @@ def _scores(blocks: dict[etree._Element, _Block], least: int) -> dict[etree._Ele
     return candidates
 
 
+_HEADING_TAGS = frozenset(("h1", "h2", "h3"))
+# Less prose than this in the best container: perhaps a box beside a short notice.
+_WEAK = 150
+
+
+def _is_heading(el: etree._Element) -> bool:
+    return el.tag in _HEADING_TAGS or names_a_title(el)
+
+
+def _under_heading(el: etree._Element) -> bool:
+    """A container right under a heading (within two elements), or one that opens with the
+    page's `h1`: where a page puts its text. A box beside the text (温馨提示, an introduction)
+    is not."""
+    sibling = el.getprevious()
+    for _ in range(3):
+        while sibling is not None and not isinstance(sibling.tag, str):
+            sibling = sibling.getprevious()
+        if sibling is None:
+            break
+        if _is_heading(sibling):
+            return True
+        sibling = sibling.getprevious()
+    # Opening with the page's own heading (a box opens with its own `h3` or `.title`: no).
+    first = next((child for child in el if isinstance(child.tag, str)), None)
+    return first is not None and first.tag == "h1"
+
+
 def _readable(root: etree._Element) -> list[etree._Element]:
     blocks = _gather(root)
     candidates = _scores(blocks, 25)
-    if not candidates:
+    totals: dict[etree._Element, tuple[int, int]] = {}
+    near_heading = False
+    if not candidates or _own_text(max(candidates, key=candidates.__getitem__), blocks) < _WEAK:
         # A short notice (three short sentences): no paragraph reaches 25 characters, yet its
-        # sentences are the page's text.
-        candidates = _scores(blocks, 4)
+        # sentences are the page's text — and a box of prose beside it must not win. Short
+        # sentences count too, and what stands under the page's heading is favoured.
+        for el, score in _scores(blocks, 4).items():
+            candidates[el] = max(candidates.get(el, 0.0), score)
+        near_heading = True
     if not candidates:
         # Nothing shown: a template that hides the text until its script has copied it into
         # place (`display:none` around the whole content). Paragraphs of prose only.
         blocks = _gather(root, hidden=True)
-        candidates = _scores(blocks, 25)
+        candidates, near_heading = _scores(blocks, 25), False
     if not candidates:
         return []
-    totals: dict[etree._Element, tuple[int, int]] = {}
 
     def text_and_links(el: etree._Element) -> tuple[int, int]:
         known = totals.get(el)
@@ -286,8 +328,11 @@ def _readable(root: etree._Element) -> list[etree._Element]:
         text, links = text_and_links(el)
         return candidates[el] * (1 - (links / text if text else 1))
 
+    def weighed(el: etree._Element) -> float:
+        return adjusted(el) * (2 if near_heading and _under_heading(el) else 1)
+
     ranked = sorted(candidates, key=candidates.__getitem__, reverse=True)[:8]
-    top = max(ranked, key=adjusted)
+    top = max(ranked, key=weighed)
     parent = top.getparent()
     if parent is None or top.tag == "body":
         return [top]

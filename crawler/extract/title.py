@@ -80,7 +80,8 @@ def split_date(title: str) -> tuple[str, str | None]:
     return title[: match.start()].strip(), match["date"]
 
 
-def _names_a_title(el: etree._Element) -> bool:
+def names_a_title(el: etree._Element) -> bool:
+    """An element whose id or class names a title (`title`, `art_title`, `tit`, `biaoti`)."""
     ident, classes = el.get("id"), el.get("class")
     if not ident and not classes:
         return False
@@ -119,7 +120,7 @@ def headings(
             candidates.append(el)
     found: list[Heading] = []
     for el in candidates:
-        if el.tag not in _HEADING_TAGS and not _names_a_title(el):
+        if el.tag not in _HEADING_TAGS and not names_a_title(el):
             continue
         if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
             continue

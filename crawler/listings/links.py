@@ -300,9 +300,9 @@ def _documents(group: _Group, directory: str) -> set[str]:
         lists: dict[etree._Element, set[str]] = {}
         for url, (_, _, container) in group.matched.items():
             lists.setdefault(container, set()).add(url)
-        for urls in lists.values():
+        for held in lists.values():
             # A list of the column's neighbour: several documents, none of them the column's.
             # (One document alone in its element is a row of a list cut one `ul` per row.)
-            if len(urls) >= 2 and not urls & group.local:
-                kept.difference_update(urls)
+            if len(held) >= 2 and not held & group.local:
+                kept.difference_update(held)
     return kept

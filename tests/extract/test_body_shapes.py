@@ -222,3 +222,23 @@ def test_a_metadata_block_with_broken_labels_at_the_top_of_the_body(bullet: str)
     assert document.addressee == "各区档案馆"
     assert document.body_text is not None
     assert document.body_text.startswith("各区档案馆：")
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='right'><h3>温馨提示</h3><p>本网站信息仅供参考，如有疑问，请拨打咨询电话或到服务大厅"
+        "现场咨询，谢谢您的理解和支持。</p></div>",
+        "<div class='box2'><p>示例市档案馆是市政府直属的文化事业机构，负责全市档案的收集、整理、保管"
+        "和利用工作。</p></div>",
+    ],
+)
+def test_a_short_notice_beats_a_box_of_prose_beside_it(box: str) -> None:
+    markup = (
+        "<html><head><title>关于端午节放假安排的通知</title></head><body>"
+        f"{CHROME_TOP}<div class='wrap'><div class='left'><h1>关于端午节放假安排的通知</h1>"
+        f"<div class='article'>{SHORT}</div></div>{box}</div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各科室：")

@@ -44,12 +44,20 @@ def _value(text: str) -> str | None:
     return value
 
 
+# A date and nothing else (a time may follow): the value of a date label only.
+_ONLY_DATE = re.compile(
+    r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+
+
 def _accepts(field: str, value: str | None) -> bool:
+    """A value the field can have: a date for a date; for anything else, not a date alone (the
+    date of the next line, taken by a label left empty, is no publisher)."""
     if value is None:
         return False
     if field in DATE_FIELDS:
         return parse_date(value) is not None
-    return True
+    return _ONLY_DATE.match(value) is None
 
 
 def _splits_label(cell: str, following: str) -> bool:
@@ -89,6 +97,14 @@ def _joined(
     return joined_folded, joined_original, moved
 
 
+# The fields only a document's own metadata table has (a table of documents has titles and
+# dates, a 索引号 or a 文号 column at most beside them … and more than one row).
+_TABLE_FIELDS = frozenset(
+    ("index_no", "doc_no", "publisher", "written_date", "written_date_issued", "category",
+     "category_info", "category_other", "disclosure_form")
+)  # fmt: skip
+
+
 def _header_row(
     folded: list[str], index: int, end: int, not_values: frozenset[str]
 ) -> tuple[list[str], int] | None:
@@ -105,9 +121,16 @@ def _header_row(
         fields.append(field)
         at += 1
     count = len(fields)
-    if count < 2 or at + count > end:
+    if count < 2 or at + count > end or not _TABLE_FIELDS.intersection(fields):
         return None
     values = folded[at : at + count]
+    # A second row of values under the first is a table of documents (标题 | 发布日期 …), not
+    # one document's metadata.
+    below = folded[at + count : at + 2 * count]
+    if len(below) == count and all(
+        cell and not looks_like_label(cell) and not _starts_with_label(cell) for cell in below
+    ):
+        return None
     filled = 0
     for field, value in zip(fields, values, strict=True):
         if value == "":

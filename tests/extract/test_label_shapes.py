@@ -278,3 +278,21 @@ def test_an_empty_bulleted_label_does_not_take_the_next_bulleted_line() -> None:
     record = _record(metadata)
     assert record["category"] is None
     assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_a_table_of_documents_under_a_header_row_is_no_metadata() -> None:
+    related = (
+        "<table class='xgwj'><tr><th>文号</th><th>标题</th><th>发布日期</th></tr>"
+        "<tr><td>示房〔2023〕1号</td><td>关于去年业务安排的通知</td><td>2023-01-05</td></tr>"
+        "<tr><td>示房〔2023〕2号</td><td>关于去年业务调整的通知</td><td>2023-02-05</td></tr></table>"
+    )
+    record = extract_document(_page("", BODY + related), URL).to_record()
+    assert record["doc_no"] is None
+    assert record["published_at"] is None
+
+
+def test_a_label_left_empty_takes_no_date_that_is_not_its_own() -> None:
+    metadata = (
+        "<div class='info'><p>信息来源：示例市住房保障中心 发布机构：</p><p>2024-03-05</p></div>"
+    )
+    assert _record(metadata)["publisher"] is None

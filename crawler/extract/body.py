@@ -1,18 +1,27 @@
 """The main text of a page: a known container, else Readability's scoring, siblings and all.
 
-Known containers (gov.cn, TRS WCM, Hanweb, common templates) are trusted first. On any other
-template the text is scored as Readability does, adapted to Chinese pages:
+Known containers (gov.cn, TRS WCM, Hanweb, common templates) are trusted first, unless one holds
+nothing at all (the template's box left empty). On any other template the text is scored as
+Readability does, adapted to Chinese pages:
 
 - text is gathered per *block* (the nearest ancestor that is not inline; `<span>` and `<font>` are
   inline here, since Word-exported pages cut one paragraph into dozens of spans);
-- a block with prose (sentence punctuation, or 80 characters and more) credits itself, its parent,
-  its grandparent (half) and its great-grandparent (a third); text inside menus, footers, share
-  bars and breadcrumbs (by their id and class names) credits nothing;
+- a block with prose (sentence punctuation, or 80 characters and more; never a heading) credits
+  itself and the ancestors where the tree branches: the first fully, the second half, the third
+  a third — a single-child wrapper (an editor's nested `<section>`s) passes its credit up and
+  counts as no level; text inside menus, footers, share bars and breadcrumbs (by their id and
+  class names, or by the words only a footer prints: ICP备, 网站标识码, 版权所有 …) credits
+  nothing;
 - the best candidate, discounted by its share of link text, wins; then its siblings that hold
   prose of their own join it (Readability's sibling step), so paragraphs that sit side by side —
-  even straight in `<body>` — come out together.
+  even straight in `<body>` — come out together;
+- where the best holds little prose, short sentences count too and what stands right under the
+  page's heading is favoured: a short notice of three short sentences beats a box of prose
+  beside it; where nothing shown has prose, text hidden until a script shows it is read.
 
 A page without any prose block has no body (a PDF link alone, a redirect shell, a listing).
+The body proper then skips what stands at the top of the content area (a metadata block, the
+repeated title, a document number, an issuer block) and a disclosure table printed below it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,13 @@
-"""Standard meta tags (国办发〔2017〕47号), the page title, and attachment links."""
+"""Standard meta tags (国办发〔2017〕47号), the page title, and attachment links.
+
+Attachments are links to document files (by the path, a name parameter or a path parameter of
+the link) anywhere the page prints them for the document — in the text, in a download block
+after it, in links written by an inline script — but not in the site's chrome (header, menus,
+footer, sidebars). Each is named as a reader sees it: the link's text; for a download button
+(`点击下载此文件`, `[下载]`) or an icon, the name printed beside it on the same line or in the
+same table row; for a button with no name beside it, the file's own name; an icon alone names
+nothing and counts not.
+"""
 
 from __future__ import annotations
 

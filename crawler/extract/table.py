@@ -1,13 +1,20 @@
 """The disclosure table and the header line, in every layout, read from a page's text cells.
 
-Layouts handled alike, because each reduces to a sequence of cells:
-- `<td>label</td><td>value</td>` pairs, two or three per row, and `<label>`/`<div>` pairs:
-  a cell that is a label and nothing else takes the next cell as its value — unless that cell is
-  itself a label (known or not), in which case the value is empty;
+Layouts handled alike, because each reduces to a sequence of cells; what finds the pairs is the
+label vocabulary (`labels.py`), never a template's name:
+- `<td>label</td><td>value</td>` pairs, two or three per row, `<dt>`/`<dd>`, `<label>`/`<div>`
+  pairs, a label on one line and its value on the next: a cell that is a label and nothing else
+  takes the next cell as its value — unless that cell is itself a label (known or not), in
+  which case the value is empty; a colon in a cell of its own between them is skipped;
+- a row of labels over a row of their values (`索引号 | 发布机构` / `… | …`), read column by
+  column, when the values are one row only and the labels name a document's own metadata;
 - `label：value` inside one element, several per element (the header line
-  `来源：… 发布时间：… 浏览次数：`), and a flattened `label value label value` line: a cell that
-  starts with a label is split at every label in it.
-Counters (浏览次数, 点击率) are recognised and dropped.
+  `来源：… 发布时间：… 浏览次数：`), a flattened `label value label value` line, bracketed labels
+  (`[发文字号] …`, `【发布机构】…`, read as `label：`): a cell that starts with a label is split at
+  every label in it; its last label, left empty, takes its value from the next cell;
+- a label broken over two cells (`成文<br>日期`) is put back together first.
+A label above the body never takes a value from below it. Counters (浏览次数, 点击率) are
+recognised and dropped.
 """
 
 from __future__ import annotations
@@ -81,20 +88,19 @@ def _joined(
     if not breaks:
         return folded, original, boundary
     joined_folded, joined_original = [], []
-    moved = boundary
     index = 0
     while index < count:
         if index in breaks:
             joined_folded.append(folded[index] + folded[index + 1])
             joined_original.append(original[index] + original[index + 1])
-            if boundary is not None and index + 1 < boundary:
-                moved = (moved or 0) - 1
             index += 2
             continue
         joined_folded.append(folded[index])
         joined_original.append(original[index])
         index += 1
-    return joined_folded, joined_original, moved
+    if boundary is not None:
+        boundary -= sum(1 for at in breaks if at < boundary)  # one cell fewer per join above
+    return joined_folded, joined_original, boundary
 
 
 # The fields only a document's own metadata table has (a table of documents has titles and

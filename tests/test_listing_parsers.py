@@ -361,3 +361,24 @@ def test_a_list_cut_one_ul_per_row_keeps_its_cross_posted_row() -> None:
     )
     listing = trs.parse_index(page(f"<div class='m-list'>{rows_}</div>"), BASE)
     assert len(listing.entries) == 6
+
+
+def _tab(prefix: str, first: int, mixed: bool = False) -> str:
+    return "<ul class='tab-list'>" + "".join(
+        f'<li><a href="{BASE}{"sub9/" if mixed and n % 2 else prefix}202304/t202304{n:02d}_{first + n}.html">'
+        f"文件{first + n}</a><span>2023-04-{n:02d}</span></li>"
+        for n in range(1, 15)
+    ) + "</ul>"  # fmt: skip
+
+
+def test_the_lists_of_sub_columns_beside_the_columns_own_are_not_entries() -> None:
+    tabs = _tab("", 100) + _tab("sub1/", 200) + _tab("sub2/", 300)
+    listing = trs.parse_index(page(f"<div class='tabs'>{tabs}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all("/sub" not in entry.url for entry in listing.entries)
+
+
+def test_pieces_of_one_list_that_gathers_its_sub_columns_stay_whole() -> None:
+    pieces = _tab("", 100, mixed=True) + _tab("sub1/", 200) + _tab("", 300, mixed=True)
+    listing = trs.parse_index(page(f"<div class='list'>{pieces}</div>"), BASE)
+    assert len(listing.entries) == 42

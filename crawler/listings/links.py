@@ -305,4 +305,42 @@ def _documents(group: _Group, directory: str) -> set[str]:
             # (One document alone in its element is a row of a list cut one `ul` per row.)
             if len(held) >= 2 and not held & group.local:
                 kept.difference_update(held)
+    _drop_sub_columns(group, directory, kept)
     return kept
+
+
+# A path segment that only files a document by its date (`202403`, `2024`, `3`, `t20240305`…).
+_DATE_SEGMENT = re.compile(r"^(?:\d{1,8}|t\d{8}_.*|.*\.\w+)$")
+
+
+def _column(url: str, directory: str) -> tuple[str, ...]:
+    """The column a local document is filed in, below the listing's directory: its path's
+    segments without the date folders and the file (`sub/202403/t…html` → `("sub",)`)."""
+    return tuple(
+        segment for segment in url[len(directory) :].split("/") if not _DATE_SEGMENT.match(segment)
+    )
+
+
+def _drop_sub_columns(group: _Group, directory: str, kept: set[str]) -> None:
+    """Lists side by side all under the listing's directory, each of one column: the column's
+    own documents sit right under it (`./202403/t…`), a sub-column's list deeper
+    (`./sub/202403/t…`) is a neighbour. Pieces of one list that gathers its sub-columns'
+    documents mix columns in each piece: they are left whole."""
+    columns: dict[etree._Element, set[tuple[str, ...]]] = {}
+    for url, (_, _, container) in group.matched.items():
+        if url in kept and url in group.local:
+            columns.setdefault(container, set()).add(_column(url, directory))
+    sizes = {
+        container: sum(1 for _, _, c in group.matched.values() if c is container)
+        for container in columns
+    }
+    lists = [c for c, found in columns.items() if len(found) == 1 and sizes[c] >= 2]
+    if len(lists) < 2 or len(lists) < len([c for c in sizes if sizes[c] >= 2]):
+        return  # one list, or a list of mixed columns among them
+    own = [c for c in lists if next(iter(columns[c])) == ()]
+    if not own:
+        return
+    deeper = set(lists) - set(own)
+    kept.difference_update(
+        url for url, (_, _, container) in group.matched.items() if container in deeper
+    )

@@ -11,6 +11,7 @@ nothing and counts not.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -134,6 +135,45 @@ _SCRIPT_LINK = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+# Attachment records a template's script renders into links (`"attachment":[{"name":"…",
+# "url":"…/a.pdf"}]`): an object with a file's address and a name.
+_SCRIPT_FILE = re.compile(r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + r")[\"']", re.IGNORECASE)
+_RECORD = re.compile(r"\{[^{}]{0,800}\}")
+_RECORD_URL = re.compile(
+    r"[\"'](?:url|path|link|href|file_?url|file_?path|download_?url|src)[\"']\s*:\s*"
+    r"[\"'](?P<v>[^\"']+\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + r"))[\"']",
+    re.IGNORECASE,
+)
+_RECORD_NAME = re.compile(
+    r"[\"'](?:name|title|file_?name|file_?title|display_?name)[\"']\s*:\s*[\"'](?P<v>[^\"']{1,200})[\"']",
+    re.IGNORECASE,
+)
+
+
+def _unescape(value: str) -> str:
+    """A JavaScript string's text (`\\/` and `\\uXXXX` escapes)."""
+    if "\\" not in value:
+        return value
+    try:
+        return str(json.loads(f'"{value}"'))
+    except ValueError:
+        return value.replace("\\/", "/")
+
+
+def _script_records(code: str) -> list[tuple[str, str | None]]:
+    """(href, name) of the attachment records in a script's data."""
+    found: list[tuple[str, str | None]] = []
+    for record in _RECORD.finditer(code):
+        text = record.group(0)
+        url = _RECORD_URL.search(text)
+        if url is None:
+            continue
+        name = _RECORD_NAME.search(text)
+        shown = clean(_unescape(name["v"])) if name else None
+        found.append((_unescape(url["v"]), shown))
+    return found
+
+
 # Site chrome: a link to a file in a menu, a header, a footer or a sidebar is the site's, not
 # the document's (a guide to the portal, an app to download). Whole words of an id or a class.
 _CHROME_WORDS = frozenset((
@@ -257,6 +297,9 @@ def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None, bool]]:
                         name = clean(_TAG.sub("", match["name"]))
                         generic = not name or bool(_GENERIC.match(name))
                         found.append((href, None if generic else name, generic and bool(name)))
+                elif _SCRIPT_FILE.search(code):
+                    # A record without a name: the file's own name is what the list shows.
+                    found.extend((href, name, name is None) for href, name in _script_records(code))
                 continue
             href = el.get("href")
             if not href:

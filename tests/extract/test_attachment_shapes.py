@@ -139,3 +139,18 @@ def test_the_name_beside_a_button_without_its_label_or_number(beside: str, expec
 def test_a_download_word_beside_a_button_is_no_name() -> None:
     after = "<div class='files'><p>附件下载 <a href='/attach/m1.pdf'>点击下载</a></p></div>"
     assert _names(_page(after=after)) == ["m1.pdf"]
+
+
+def test_attachment_records_a_script_renders_into_links() -> None:
+    after = (
+        '<div id=\'attachments\'></div><script>window._CONFIG = {DETAIL: {"title":"关于开展年度'
+        '申报工作的通知","attachment":[{"id":3,"name":"\\u7533\\u62a5\\u8868.docx",'
+        '"url":"https:\\/\\/www.example.gov.cn\\/attachment\\/0\\/3\\/a3.docx"},'
+        '{"id":4,"url":"\\/attachment\\/0\\/4\\/b4.pdf"}],"img":{"url":"\\/i\\/c.jpg"}}};'
+        "</script>"
+    )
+    attachments = extract_document(_page(after=after), URL).attachments
+    assert [(a.name, a.url) for a in attachments] == [
+        ("申报表.docx", "https://www.example.gov.cn/attachment/0/3/a3.docx"),
+        ("b4.pdf", "http://www.example.gov.cn/attachment/0/4/b4.pdf"),
+    ]

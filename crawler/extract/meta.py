@@ -297,7 +297,9 @@ def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None, bool]]:
                         name = clean(_TAG.sub("", match["name"]))
                         generic = not name or bool(_GENERIC.match(name))
                         found.append((href, None if generic else name, generic and bool(name)))
-                elif _SCRIPT_FILE.search(code):
+                elif ("url" in code or "Url" in code or "path" in code) and _SCRIPT_FILE.search(
+                    code
+                ):
                     # A record without a name: the file's own name is what the list shows.
                     found.extend((href, name, name is None) for href, name in _script_records(code))
                 continue

@@ -199,7 +199,12 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             if following == "":
                 index += 2  # an empty cell: the value is empty
                 continue
-            row = _header_row(folded, index, end_of(index), not_values)
+            # A row of labels: only where the next cell is a label too (the cheap look first).
+            row = (
+                _header_row(folded, index, end_of(index), not_values)
+                if following is not None and _whole_label(following) is not None
+                else None
+            )
             if row is not None:
                 fields, at = row
                 for offset, name in enumerate(fields):

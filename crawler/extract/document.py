@@ -241,6 +241,12 @@ def extract_document(
         # read as well.
         for name, values in read_fields(line_cells(above + below), titles).items():
             fields.setdefault(name, values)
+        # A 标题 label in that table names the title where the page printed no other.
+        if not labelled_title and not heading and fields.get("title"):
+            labelled_title = first("title")
+            if labelled_title and (article_title or head_title):
+                labelled_title = choose([Heading(labelled_title, False)], article_title, head_title)
+            title = labelled_title or title
     # Pages without heading markup: the line above the header line, the table or the salutation.
     above_body = page_cells.original[: page_cells.body_at] + above
     if not labelled_title and not heading:

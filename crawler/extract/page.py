@@ -34,6 +34,7 @@ _EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
+_ROW_BAR = re.compile(r"\s*[|｜]\s*")
 # What a cell is stripped of: spaces (folded), and bullets before a metadata line.
 _STRIPPED = " \t\n\r\f\v\u3000\u00a0\u200b\ufeff" + BULLETS
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
@@ -236,7 +237,13 @@ def text_content(el: etree._Element) -> str:
 
 def line_cells(lines: list[str]) -> Cells:
     """Cells of rendered lines (the top of a content area), for the table reader."""
-    kept = [line.strip(_STRIPPED) for line in lines if line.strip(_STRIPPED)]
+    # A table row copied as `| 标 题 | … | 文 号 | … |`: each cell of its own.
+    split = [
+        part
+        for line in lines
+        for part in (_ROW_BAR.split(line) if line.count("|") >= 2 else [line])
+    ]
+    kept = [line.strip(_STRIPPED) for line in split if line.strip(_STRIPPED)]
     folded = [unbracket(fold(line).folded) for line in kept]
     # A bracket read as a space is stripped from the original too (the lengths stay equal).
     return Cells(

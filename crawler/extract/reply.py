@@ -430,7 +430,7 @@ def _lead_and_co(
     if kind == "co_handling_opinion":
         agency = _AGENCY_SALUTATION.search(text[:600])
         addressed = _slice(opening, agency.start("who"), agency.end("who")) if agency else None
-        writer = publisher or own
+        writer = own or publisher  # who signed the opinion wrote it; the site may publish it
         return addressed, [writer] if writer else []
     lead: str | None = None
     co: list[str] = []

@@ -51,6 +51,11 @@ _ORG_NAME = re.compile(
     r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
     r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表)$"
 )
+# The name of a body that issues documents (a unit, not a site, a column or a date).
+_ISSUER = re.compile(
+    r"^[^关于的，。、《》:：()（）\d]{4,30}(?:局|委员会|政府|办公室|办公厅|厅|中心|大队|支队|院|处|"
+    r"管委会|管理委员会|街道办事处|公司)$"
+)
 # A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
 _BRACKETED = re.compile(r"^\s*[(（【\[].*[)）】\]]\s*$")
 _DOC_NUMBER_ONLY = re.compile(
@@ -212,6 +217,17 @@ def title_above(lines: Sequence[str]) -> str | None:
         return None
     index = (numbered or documents or titles[-1:])[0]
     title = cells[index]
+    # The issuing body on the line above a title that opens with 关于 (`某某局` / `关于…的复函`):
+    # one title broken after the body's name. Not the last of an issuer block (several bodies,
+    # one a line, their names often letter-spaced), which stands above a title of its own.
+    if (
+        index > 0
+        and title.startswith("关于")
+        and " " not in cells[index - 1].strip()
+        and _ISSUER.match(cells[index - 1].strip())
+        and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))
+    ):
+        title = cells[index - 1].strip() + title
     for following in cells[index + 1 : index + 3]:
         if not (title_like(following) or _SHORT_END.match(squeeze(following))):
             break

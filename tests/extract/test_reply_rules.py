@@ -58,3 +58,47 @@ def test_a_number_only_in_the_keywords_meta_is_not_shown() -> None:
     assert document.reply is not None
     assert document.reply.proposal_no is None
     assert document.keywords == "第1006号"  # kept where it came from
+
+
+def test_a_title_broken_after_the_issuing_bodys_name_is_joined() -> None:
+    lines = [
+        "示例县交通运输局",
+        "关于县十届人大三次会议第5号建议的复函",
+        "李某某代表：",
+        "您提出的关于增设公交站点的建议收悉，现答复如下：",
+        "我局将加快推进有关工作。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "示例县交通运输局关于县十届人大三次会议第5号建议的复函"
+
+
+def test_the_last_body_of_an_issuer_block_is_no_part_of_the_title() -> None:
+    lines = [
+        "示例市交通运输局",
+        "示例市财政局",
+        "关于印发《公交站点建设管理办法》的通知",
+        "各区县交通运输局、财政局：",
+        "现将《公交站点建设管理办法》印发给你们，请认真贯彻执行。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    assert extract_document(page, URL).title == "关于印发《公交站点建设管理办法》的通知"
+
+
+def test_a_title_labelled_in_a_table_copied_with_bars() -> None:
+    lines = [
+        "| 索 引 号 | 000000001/2019-01101 | 发布机构 | 示例市信息中心 |",
+        "| 标 题 | 对市政协十三届三次会议第16号提案的协办意见 | ||",
+        "示例市交通运输局：",
+        "经研究，现对王某某委员提出的提案提出如下协办意见，供你单位答复时参考：",
+        "一、加强站点规划。",
+        "示例市公交集团",
+        "2019年6月5日",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "对市政协十三届三次会议第16号提案的协办意见"
+    assert document.publisher == "示例市信息中心"
+    assert document.reply is not None
+    # The opinion's writer is who signs it, not the body that publishes the page.
+    assert document.reply.co_agencies == ["示例市公交集团"]

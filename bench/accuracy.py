@@ -385,6 +385,12 @@ def print_pages(pages: dict[str, Any]) -> None:
         )
     for shape, value in pages.get("reshaped", {}).items():
         print(f"  with the metadata tables rewritten as {shape}: {value}")
+    print("\nper family (share of fields right):")
+    print(f"  {'family':24} {'pages':>5} {'all':>9}" + "".join(f" {n:>9}" for n in names))
+    for family, row in pages.get("families", {}).items():
+        shares = "".join(" " + _cell(row.get(group)) for group in names)
+        print(f"  {family:24} {row['pages']:>5} {row['fields']:>9}{shares}")
+    print()
 
 
 def print_table(scores: dict[str, Any]) -> None:

@@ -418,6 +418,12 @@ def _breadcrumb_agency(text: str) -> str | None:
     return agencies[-1] if agencies else None
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """`short` names the same body as `full` in short: its characters, in order, all in it."""
+    rest = iter(full)
+    return len(short) <= len(full) and all(ch in rest for ch in short)
+
+
 def _lead_and_co(
     title: Folded, opening: Folded, kind: str, publisher: str | None, signer: str | None,
     unit: str | None = None,
@@ -430,7 +436,9 @@ def _lead_and_co(
     if kind == "co_handling_opinion":
         agency = _AGENCY_SALUTATION.search(text[:600])
         addressed = _slice(opening, agency.start("who"), agency.end("who")) if agency else None
-        writer = own or publisher  # who signed the opinion wrote it; the site may publish it
+        # Who signed the opinion wrote it; the page's publisher may be another body (the site's
+        # information centre) — unless it names the signer in short (市经信局, 杭州市经济和信息化局).
+        writer = publisher if publisher and (not own or _abbreviates(publisher, own)) else own
         return addressed, [writer] if writer else []
     lead: str | None = None
     co: list[str] = []

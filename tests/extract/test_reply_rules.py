@@ -102,3 +102,18 @@ def test_a_title_labelled_in_a_table_copied_with_bars() -> None:
     assert document.reply is not None
     # The opinion's writer is who signs it, not the body that publishes the page.
     assert document.reply.co_agencies == ["示例市公交集团"]
+
+
+def test_a_publisher_naming_the_signer_in_short_is_the_opinions_writer() -> None:
+    lines = [
+        "| 发布机构 | 示例市交通局 | 标 题 | 对市政协十三届三次会议第17号提案的协办意见 |",
+        "示例市公交集团：",
+        "经研究，现对王某某委员提出的提案提出如下协办意见，供你单位答复时参考：",
+        "一、加强站点规划。",
+        "示例市交通运输局",
+        "2019年6月5日",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.co_agencies == ["示例市交通局"]

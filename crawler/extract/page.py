@@ -111,6 +111,9 @@ def _own_text(item: etree._Element) -> bool:
     return False
 
 
+_LISTS = frozenset(("ul", "ol"))
+
+
 def _is_link_list(el: etree._Element, tag: str) -> bool:
     """A menu or a list of related documents: every item a link and nothing else. No label
     lives there; a list whose items have words of their own beside the link is read."""
@@ -151,7 +154,7 @@ def chunks(
         if (
             not isinstance(tag, str)
             or tag in SKIPPED
-            or (not link_lists and _is_link_list(el, tag))
+            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
             or (el is not root and is_hidden(el))
         ):
             # Comments, processing instructions and skipped elements: only their tail is text.

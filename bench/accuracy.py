@@ -11,8 +11,13 @@ Three scores, each on real government text that the project did not write:
   (`div`), with no `<title>` and no known container. Reply / not-a-reply precision and recall
   (a co-handling opinion counts as a reply), the three-way kind accuracy, and for the 93 replies and
   opinions the share of their human-read fields that extraction gets right, per field.
-- pages: 76 real saved article pages (`pages/`), every field of `truth.jsonl` compared with what
-  `extract_document` reads off the page's bytes, per field;
+- pages: the real saved article pages (`pages/`), every field of `truth.jsonl` compared with what
+  `extract_document` reads off the page's bytes: per field and per template family, the older
+  pages (001–093) beside those from portals first seen later (101 and up), and once more with
+  the known body containers switched off (the body found by scoring alone), and once more with
+  every id and class removed (no template known at all: titles, chrome and bodies found by
+  their words and their shape), and with the metadata tables rewritten in the other shapes
+  portals print them in (`SHAPES`: the same real values, other markup);
 - listings and answers: the listing parsers on the real listing pages and the stub and challenge
   detection on every page (`bench/accuracy_listings.py`).
 
@@ -25,20 +30,31 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
-import unicodedata
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
+from bench import accuracy_listings
+from bench.real import data_dir, encoding_of, group_of, norm
+from bench.real import jsonl as _jsonl
+from crawler.extract import body as body_finder
 from crawler.extract import extract_document
+from crawler.extract.decode import decode_html
+from crawler.extract.labels import whole_label
+from crawler.extract.page import parse_html, text_content
+from crawler.extract.text import fold
 from crawler.items import Document
 from crawler.watch.rules import Rule, load_rules
 
 RESULTS = Path(__file__).parent / "results.json"
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real"
+__all__ = ["data_dir", "headline", "measure", "norm", "print_table"]
 REPLY_FIELDS = (
     "title", "addressee", "addressee_role", "session", "proposal_no", "proposal_title",
     "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date", "result_class",
@@ -51,30 +67,6 @@ LAYOUTS: dict[str, Callable[[list[str]], str]] = {
     "lines": lambda lines: "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>",
     "div": lambda lines: "<html><body><div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div></body></html>",
 }  # fmt: skip
-
-
-def data_dir(given: str | Path | None = None) -> Path:
-    """The real-material directory: `--data`, else $GOVWATCH_REAL_DATA, else ../shared/data/real."""
-    return Path(given or os.environ.get("GOVWATCH_REAL_DATA") or DEFAULT_DATA)
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
-def norm(value: Any) -> Any:
-    """The comparable form of a value: NFKC, no spaces; lists element-wise; empty → None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [norm(item) for item in value] or None
-    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).replace("\u200b", "")
-    return text or None
 
 
 @dataclass
@@ -181,32 +173,151 @@ def _page_value(document: Document, name: str) -> Any:
     return getattr(document, name)
 
 
-def score_pages(directory: Path) -> tuple[dict[str, Any], list[str]]:
+def _breakdown(tallies: dict[str, Tally]) -> dict[str, Any]:
+    """Per key (a group of pages, a family): pages, the share of fields right, and per field."""
+    return {
+        key: {"fields": tally.share(), "per_field": tally.per_field()}
+        for key, tally in sorted(tallies.items())
+    }
+
+
+# Every id and class attribute of a page: without them no template is known at all.
+_NAMES = re.compile(rb"""\s(?:id|class)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+def bare(page: bytes, encoding: str | None = None) -> bytes:
+    """A page with its ids and classes removed: the markup of a template nobody has seen."""
+    return _NAMES.sub(b"", page)
+
+
+#: How `reshape` rewrites a metadata table's label/value pairs, each a shape portals use.
+SHAPES: dict[str, Callable[[list[tuple[str, str]]], str]] = {
+    # TRS list items with the label in brackets and the value in nested spans.
+    "brackets": lambda pairs: "<ul>" + "".join(
+        f"<li>[{k}] <span><span>{v}</span></span></li>" for k, v in pairs
+    ) + "</ul>",
+    "definition-list": lambda pairs: "<dl>" + "".join(
+        f"<dt>{k}：</dt><dd>{v}</dd>" for k, v in pairs
+    ) + "</dl>",
+    # A row of labels over a row of values.
+    "header-row": lambda pairs: "<table><tr>" + "".join(f"<th>{k}</th>" for k, _ in pairs)
+    + "</tr><tr>" + "".join(f"<td>{v}</td>" for _, v in pairs) + "</tr></table>",
+    # Each label broken over two block elements, the value in a third.
+    "split-labels": lambda pairs: "".join(
+        f"<div><div>{k[:2]}</div><div>{k[2:]}：</div><div>{v}</div></div>" for k, v in pairs
+    ),
+    "bullets": lambda pairs: "".join(f"<p>· {k}：{v}</p>" for k, v in pairs),
+    "full-width-spaces": lambda pairs: "".join(
+        f"<li>{chr(0x3000).join(k)}\u3000：<span>{v}</span></li>" for k, v in pairs
+    ),
+    "one-line": lambda pairs: "<p>" + "\u3000".join(f"{k}：{v}" for k, v in pairs) + "</p>",
+}  # fmt: skip
+
+
+def reshape(page: bytes, encoding: str | None, shape: str) -> str:
+    """The page with every table of label/value cell pairs (two pairs or more) rewritten in
+    another shape: the same real values, laid out as other templates lay them out."""
+    root = parse_html(decode_html(page, encoding).text)
+    for table in list(root.iter("table")):
+        cells = list(table.iter("td", "th"))
+        pairs: list[tuple[str, str]] = []
+        at = 0
+        while at < len(cells) - 1:
+            label = text_content(cells[at]).strip()
+            if label and whole_label(fold(label).folded):
+                value = text_content(cells[at + 1]).strip()
+                pairs.append((html.escape(label.rstrip("：: ")), html.escape(value)))
+                at += 2
+            else:
+                at += 1
+        parent = table.getparent()
+        if len(pairs) < 2 or parent is None:
+            continue
+        new = etree.fromstring(f"<div>{SHAPES[shape](pairs)}</div>", etree.HTMLParser())
+        block = new.find(".//div")
+        if block is None:
+            continue
+        block.tail = table.tail
+        parent.replace(table, block)
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+def _reshaped(page: bytes, encoding: str | None, shape: str) -> str:
+    return reshape(page, encoding, shape)
+
+
+def score_pages(
+    directory: Path, transform: Callable[[bytes, str | None], bytes | str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Every field of every article page; overall, per group (`older`, `new`: pages 101 and up,
+    from portals never seen when the first rules were written) and per template family."""
     index = {record["file"]: record for record in _jsonl(directory / "index.jsonl")}
     tally = Tally()
-    pages = 0
+    groups: dict[str, Tally] = defaultdict(Tally)
+    families: dict[str, Tally] = defaultdict(Tally)
+    family_groups: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    counts: dict[str, int] = defaultdict(int)
+    family_counts: dict[str, int] = defaultdict(int)
     for truth in _jsonl(directory / "truth.jsonl"):
         entry = index[truth["file"]]
         if entry["type"] != "article":
             continue
-        pages += 1
-        declared = entry.get("encoding", "")
-        encoding = declared.split()[0] if declared and "undeclared" not in declared else None
-        document = extract_document((directory / truth["file"]).read_bytes(), entry["url"],
-                                    encoding=encoding)  # fmt: skip
+        group, family = group_of(truth["file"]), str(entry["family"])
+        counts[group] += 1
+        family_counts[family] += 1
+        raw = (directory / truth["file"]).read_bytes()
+        encoding = encoding_of(entry)
+        page = transform(raw, encoding) if transform else raw
+        document = extract_document(page, entry["url"], encoding=encoding)
         for name in PAGE_FIELDS:
             if name in truth:
-                tally.add(name, truth["file"], _page_value(document, name), truth[name])
-    return {"pages": pages, "fields": tally.share(), "per_field": tally.per_field()}, tally.misses
+                got = _page_value(document, name)
+                tally.add(name, truth["file"], got, truth[name])
+                for other in (groups[group], families[family], family_groups[family][group]):
+                    other.add(name, truth["file"], got, truth[name])
+    by_group = _breakdown(groups)
+    for group, row in by_group.items():
+        row["pages"] = counts[group]
+    by_family = _breakdown(families)
+    for family, row in by_family.items():
+        row["pages"] = family_counts[family]
+        row.update({group: t.share() for group, t in family_groups[family].items()})
+    scores = {
+        "pages": sum(counts.values()),
+        "fields": tally.share(),
+        "per_field": tally.per_field(),
+        "groups": by_group,
+        "families": by_family,
+    }
+    return scores, tally.misses
+
+
+@contextmanager
+def without_known_containers() -> Iterator[None]:
+    """Extraction as on a template nobody has seen: the known body containers (TRS_Editor,
+    #zoom …) switched off, so that the body is found by scoring alone."""
+    saved = body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS
+    body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS = (), []
+    try:
+        yield
+    finally:
+        body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS = saved
 
 
 def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:
     """Every score on the development sets in `directory`, and the misses behind them."""
-    from bench import accuracy_listings  # it builds on this module's helpers
-
     sense, sense_misses = score_sense(directory / "oss-sense-dev.jsonl")
     replies, reply_misses = score_replies(directory / "replies-dev.jsonl")
     pages, page_misses = score_pages(directory / "pages")
+    with without_known_containers():
+        unknown, _ = score_pages(directory / "pages")
+    pages["unknown_layout"] = {"fields": unknown["fields"], "per_field": unknown["per_field"]}
+    stripped, _ = score_pages(directory / "pages", bare)
+    pages["bare_markup"] = {"fields": stripped["fields"], "per_field": stripped["per_field"]}
+    pages["reshaped"] = {
+        shape: score_pages(directory / "pages", partial(_reshaped, shape=shape))[0]["fields"]
+        for shape in SHAPES
+    }
     listings, listing_misses = accuracy_listings.measure(directory / "pages")
     return (
         {"sense": sense, "replies": replies, "pages": pages, "listings": listings},
@@ -221,6 +332,13 @@ def headline(scores: dict[str, Any]) -> dict[str, float]:
         "sense_recall": scores["sense"]["recall"],
         "pages_fields": scores["pages"]["fields"],
     }
+    for group, row in scores["pages"].get("groups", {}).items():
+        figures[f"pages_fields_{group}"] = row["fields"]
+    for variant in ("unknown_layout", "bare_markup"):
+        if variant in scores["pages"]:
+            figures[f"pages_fields_{variant}"] = scores["pages"][variant]["fields"]
+    if "reshaped" in scores["pages"]:
+        figures["pages_fields_reshaped_worst"] = min(scores["pages"]["reshaped"].values())
     for layout, row in scores["replies"].items():
         figures[f"reply_precision_{layout}"] = row["precision"]
         figures[f"reply_recall_{layout}"] = row["recall"]
@@ -239,22 +357,54 @@ def write_results(scores: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _cell(value: float | None) -> str:
+    return f"{value:>9}" if value is not None else f"{'-':>9}"
+
+
+def print_pages(pages: dict[str, Any]) -> None:
+    """Per field and per family, all pages beside the older ones and the new ones (101 and up):
+    a rule that fits only the older pages shows up as a gap between the two columns."""
+    groups = pages.get("groups", {})
+    names = [name for name in ("older", "new") if name in groups]
+    counts = " ".join(f"{name} ({groups[name]['pages']})" for name in names)
+    print(f"\nper field (pages; all {pages['pages']}, {counts}):")
+    print(f"  {'field':20} {'all':>9}" + "".join(f" {name:>9}" for name in names))
+    for name, value in pages["per_field"].items():
+        row = "".join(" " + _cell(groups[group]["per_field"].get(name)) for group in names)
+        print(f"  {name:20} {value:>9}{row}")
+    fields = "".join(" " + _cell(groups[group]["fields"]) for group in names)
+    print(f"  {'(all fields)':20} {pages['fields']:>9}{fields}")
+    if "unknown_layout" in pages:
+        print(
+            f"  with the known body containers switched off (scoring alone): "
+            f"{pages['unknown_layout']['fields']}"
+        )
+    if "bare_markup" in pages:
+        print(
+            f"  with every id and class removed (no template known): {pages['bare_markup']['fields']}"
+        )
+    for shape, value in pages.get("reshaped", {}).items():
+        print(f"  with the metadata tables rewritten as {shape}: {value}")
+    print("\nper family (share of fields right):")
+    print(f"  {'family':24} {'pages':>5} {'all':>9}" + "".join(f" {n:>9}" for n in names))
+    for family, row in pages.get("families", {}).items():
+        shares = "".join(" " + _cell(row.get(group)) for group in names)
+        print(f"  {family:24} {row['pages']:>5} {row['fields']:>9}{shares}")
+    print()
+
+
 def print_table(scores: dict[str, Any]) -> None:
     goals = {"sense": 0.95, "reply": 0.95, "pages_fields": 0.97}
     print(f"{'score':32} {'value':>7}  goal")
     for key, value in headline(scores).items():
         goal = next((f">= {g}" for prefix, g in goals.items() if key.startswith(prefix)), "")
         print(f"{key:32} {value:>7}  {goal}")
-    print("\nper field (pages):")
-    for name, value in scores["pages"]["per_field"].items():
-        print(f"  {name:20} {value:>7}")
+    print_pages(scores["pages"])
     for layout, row in scores["replies"].items():
         print(f"per field (replies, {layout}):")
         for name, value in row["per_field"].items():
             print(f"  {name:20} {value:>7}")
     if "listings" in scores:
-        from bench import accuracy_listings
-
         print()
         accuracy_listings.print_table(scores["listings"])
 

@@ -25,13 +25,13 @@ import argparse
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from bench.accuracy import data_dir, norm
+from bench.real import data_dir, encoding_of, group_of, norm
+from bench.real import jsonl as _jsonl
 from crawler.extract.decode import decode_html
 from crawler.items import ListingEntry
 from crawler.listings import hanweb, jpaas, trs
@@ -56,16 +56,8 @@ class Listing:
     next_page: str | None
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
-
-
 def _encoding(entry: dict[str, Any]) -> str | None:
-    declared = str(entry.get("encoding") or "")
-    return declared.split()[0] if declared and "undeclared" not in declared else None
+    return encoding_of(entry)
 
 
 def read_page(pages_dir: Path, entry: dict[str, Any]) -> bytes:
@@ -133,6 +125,8 @@ def measure(pages_dir: Path) -> tuple[dict[str, Any], list[str]]:
     pages: dict[str, int] = defaultdict(int)
     misses: list[str] = []
     stubs = stubs_right = content = content_right = 0
+    # group (older, new) → [stubs recognised, stubs, listings wholly right, listings]
+    by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for truth in _jsonl(pages_dir / "truth.jsonl"):
         entry = index[truth["file"]]
         where = truth["file"]
@@ -144,6 +138,8 @@ def measure(pages_dir: Path) -> tuple[dict[str, Any], list[str]]:
         else:
             stubs += 1
             stubs_right += answer.kind in wanted
+            by_group[group_of(where)][0] += answer.kind in wanted
+            by_group[group_of(where)][1] += 1
         if answer.kind not in wanted:
             misses.append(
                 f"{where} answer: got {answer.kind} ({answer.reason}), want {truth.get('kind', CONTENT)}"
@@ -162,6 +158,8 @@ def measure(pages_dir: Path) -> tuple[dict[str, Any], list[str]]:
             "last_right": (_same(last, truth["last"], entry["url"]), f"last {_show(last)}, want {truth['last']}"),
             "next_right": (listing.next_page == next_page, f"next {listing.next_page}, want {next_page}"),
         }  # fmt: skip
+        by_group[group_of(where)][2] += all(ok for ok, _ in checks.values())
+        by_group[group_of(where)][3] += 1
         for name, (ok, message) in checks.items():
             right[parser][name] += ok
             if not ok:
@@ -185,6 +183,15 @@ def measure(pages_dir: Path) -> tuple[dict[str, Any], list[str]]:
         "content": content,
         "content_recognised": content_right,
         "content_kept": round(content_right / content, 4) if content else 0.0,
+        "groups": {
+            group: {
+                "stubs_recognised": row[0],
+                "stubs": row[1],
+                "listings_right": row[2],
+                "listings": row[3],
+            }
+            for group, row in sorted(by_group.items())
+        },
     }
     return {"listings": {"all": overall, **listings}, "answers": answers}, misses
 
@@ -213,6 +220,11 @@ def print_table(scores: dict[str, Any]) -> None:
         f"articles and listings kept as content: {answers['content_recognised']} of "
         f"{answers['content']} ({answers['content_kept']})"
     )
+    for group, row in answers.get("groups", {}).items():
+        print(
+            f"  {group}: stubs recognised {row['stubs_recognised']} of {row['stubs']}, "
+            f"listings wholly right {row['listings_right']} of {row['listings']}"
+        )
 
 
 def main() -> None:

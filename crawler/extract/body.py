@@ -1,18 +1,27 @@
 """The main text of a page: a known container, else Readability's scoring, siblings and all.
 
-Known containers (gov.cn, TRS WCM, Hanweb, common templates) are trusted first. On any other
-template the text is scored as Readability does, adapted to Chinese pages:
+Known containers (gov.cn, TRS WCM, Hanweb, common templates) are trusted first, unless one holds
+nothing at all (the template's box left empty). On any other template the text is scored as
+Readability does, adapted to Chinese pages:
 
 - text is gathered per *block* (the nearest ancestor that is not inline; `<span>` and `<font>` are
   inline here, since Word-exported pages cut one paragraph into dozens of spans);
-- a block with prose (sentence punctuation, or 80 characters and more) credits itself, its parent,
-  its grandparent (half) and its great-grandparent (a third); text inside menus, footers, share
-  bars and breadcrumbs (by their id and class names) credits nothing;
+- a block with prose (sentence punctuation, or 80 characters and more; never a heading) credits
+  itself and the ancestors where the tree branches: the first fully, the second half, the third
+  a third — a single-child wrapper (an editor's nested `<section>`s) passes its credit up and
+  counts as no level; text inside menus, footers, share bars and breadcrumbs (by their id and
+  class names, or by the words only a footer prints: ICP备, 网站标识码, 版权所有 …) credits
+  nothing;
 - the best candidate, discounted by its share of link text, wins; then its siblings that hold
   prose of their own join it (Readability's sibling step), so paragraphs that sit side by side —
-  even straight in `<body>` — come out together.
+  even straight in `<body>` — come out together;
+- where the best holds little prose, short sentences count too and what stands right under the
+  page's heading is favoured: a short notice of three short sentences beats a box of prose
+  beside it; where nothing shown has prose, text hidden until a script shows it is read.
 
 A page without any prose block has no body (a PDF link alone, a redirect shell, a listing).
+The body proper then skips what stands at the top of the content area (a metadata block, the
+repeated title, a document number, an issuer block) and a disclosure table printed below it.
 """
 
 from __future__ import annotations
@@ -23,9 +32,18 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.labels import LABEL_RE, whole_label
+from crawler.extract.labels import (
+    BASE_FIELD,
+    BULLETS,
+    LABEL_RE,
+    LABEL_STARTS,
+    field_for,
+    unbracket,
+    whole_label,
+)
 from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
 from crawler.extract.text import fold, squeeze
+from crawler.extract.title import names_a_title
 
 # Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
 # templates. ("id", name) or ("class", name).
@@ -72,6 +90,12 @@ _FURNITURE = frozenset((
 _NAME_PARTS = re.compile(r"[\s_\-]+")
 _CONTAINERS = frozenset(("div", "td", "th", "article", "main", "body", "center", "form"))
 _PUNCT = re.compile(r"[，。；！？、,;]")
+# What a footer says and a document does not: a page without its template's class names still
+# has these words in its footer (simplified and traditional).
+_CHROME_TEXT = re.compile(
+    r"ICP[备備证證]|公网安备|公網安備|网站标识码|網站標識碼|网站识别码|版权所有|版權所有|Copyright|©|"
+    r"技术支持|技術支持|浏览器|瀏覽器|分辨率|主办单位|主辦單位|承办单位|承辦單位|主[办辦][:：]|承[办辦][:：]"
+)
 _SENTENCE_END = re.compile(r"[。！？；]")
 
 
@@ -83,6 +107,8 @@ class _Block:
     links: int = 0
     punct: int = 0
     ends_sentence: bool = False
+    #: Words only a site's footer prints (ICP备, 网站标识码, 版权所有, 技术支持, 浏览器版本 …).
+    chrome: bool = False
 
 
 @dataclass
@@ -92,7 +118,10 @@ class _Scores:
 
 
 def find_body(root: etree._Element) -> list[etree._Element]:
-    """The elements that hold the main text, in page order (empty when the page has none)."""
+    """The elements that hold the main text, in page order (empty when the page has none).
+
+    A known container that holds nothing at all (no text, no image, no link: the template's
+    box left empty, its text set elsewhere) is passed over for the next one, or for scoring."""
     present: set[str] = set()
     values = _ATTRIBUTE_NAMES(root)
     for value in values if isinstance(values, list) else []:
@@ -102,9 +131,23 @@ def find_body(root: etree._Element) -> list[etree._Element]:
             found = _CONTAINER_XPATHS[rank](root)
             if isinstance(found, list):
                 for el in found:
-                    if isinstance(el, etree._Element) and not is_hidden(el):
+                    if isinstance(el, etree._Element) and not is_hidden(el) and _holds(el):
                         return [el]
     return _readable(root)
+
+
+def _holds(el: etree._Element) -> bool:
+    """Whether an element holds anything a reader sees: text, an image, a link, an embed."""
+    for node in el.iter():
+        tag = node.tag
+        if isinstance(tag, str):
+            if tag in ("img", "a", "embed", "iframe", "object", "video"):
+                return True
+            if tag not in SKIPPED and node.text and node.text.strip():
+                return True
+        if node is not el and node.tail and node.tail.strip():
+            return True
+    return False
 
 
 def only_links(body: list[etree._Element]) -> bool:
@@ -133,15 +176,20 @@ def _is_furniture(el: etree._Element) -> bool:
     return bool(names) and not _FURNITURE.isdisjoint(_NAME_PARTS.split(names.lower()))
 
 
-def _gather(root: etree._Element) -> dict[etree._Element, _Block]:
-    """Text per block, skipping scripts, hidden elements and page furniture."""
+def _gather(root: etree._Element, hidden: bool = False) -> dict[etree._Element, _Block]:
+    """Text per block, skipping scripts, page furniture and (unless `hidden`) hidden elements."""
     blocks: dict[etree._Element, _Block] = {}
     # (element, inside a link, block of the nearest non-inline ancestor)
     stack: list[tuple[etree._Element, bool, etree._Element]] = [(root, False, root)]
     while stack:
         el, in_link, block = stack.pop()
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIPPED or is_hidden(el) or _is_furniture(el):
+        if (
+            not isinstance(tag, str)
+            or tag in SKIPPED
+            or (not hidden and is_hidden(el))
+            or _is_furniture(el)
+        ):
             continue
         link = in_link or tag == "a"
         own = block if tag in _INLINE else el
@@ -168,32 +216,111 @@ def _add(
     else:
         found.punct += len(_PUNCT.findall(text))
         found.ends_sentence = found.ends_sentence or bool(_SENTENCE_END.search(text[-2:]))
+        if not found.chrome and _CHROME_TEXT.search(text):
+            found.chrome = True
 
 
-def _is_prose(block: _Block) -> bool:
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _own_text(el: etree._Element, blocks: dict[etree._Element, _Block]) -> int:
+    """The text outside links under an element, from the blocks already gathered."""
+    total = 0
+    for inner in el.iter():
+        block = blocks.get(inner)
+        if block is not None:
+            total += block.text - block.links
+    return total
+
+
+def _is_prose(el: etree._Element, block: _Block, least: int) -> bool:
+    """A paragraph of text: `least` characters of its own and a sentence's punctuation (or 80
+    characters without). A heading is never prose, whatever its commas."""
     own = block.text - block.links
-    return own >= 25 and (block.punct > 0 or own >= 80)
+    return (
+        own >= least
+        and (block.punct > 0 or own >= 80)
+        and el.tag not in _HEADINGS
+        and not block.chrome
+    )
 
 
-def _readable(root: etree._Element) -> list[etree._Element]:
-    blocks = _gather(root)
+def _scores(blocks: dict[etree._Element, _Block], least: int) -> dict[etree._Element, float]:
+    """Each container's credit from the paragraphs under it.
+
+    A paragraph credits the block that holds it, and the ancestors where the tree branches:
+    the first fully, the second half, the third a third. An ancestor with a single child is a
+    wrapper (editors nest each paragraph in five `<section>`s): it takes the credit of the
+    level below and does not count as a level, so paragraphs deep in wrappers still credit
+    what holds them all."""
     candidates: dict[etree._Element, float] = {}
     for el, block in blocks.items():
-        if not _is_prose(block):
+        if not _is_prose(el, block, least):
             continue
         score = 1 + block.punct + min((block.text - block.links) / 100, 3)
         # A container of text (`<div>` with `<br>`s) a little ahead of its parent, which also holds
         # the heading; a paragraph is never a candidate, only what holds paragraphs.
         if el.tag in _CONTAINERS:
             candidates[el] = candidates.get(el, 0.0) + score
-        for level, ancestor in enumerate(el.iterancestors(), 1):
-            if level > 3 or ancestor.tag == "html":
+        level = 0
+        for ancestor in el.iterancestors():
+            if ancestor.tag == "html":
                 break
-            weight = 0.9 / (1 if level == 1 else level)
+            if len(ancestor) > 1:
+                level += 1
+                if level > 3:
+                    break
+            weight = 0.9 / max(level, 1)
             candidates[ancestor] = candidates.get(ancestor, 0.0) + score * weight
+    return candidates
+
+
+_HEADING_TAGS = frozenset(("h1", "h2", "h3"))
+# Less prose than this in the best container: perhaps a box beside a short notice.
+_WEAK = 150
+
+
+def _is_heading(el: etree._Element) -> bool:
+    return el.tag in _HEADING_TAGS or names_a_title(el)
+
+
+def _under_heading(el: etree._Element) -> bool:
+    """A container right under a heading (within two elements), or one that opens with the
+    page's `h1`: where a page puts its text. A box beside the text (温馨提示, an introduction)
+    is not."""
+    sibling = el.getprevious()
+    for _ in range(3):
+        while sibling is not None and not isinstance(sibling.tag, str):
+            sibling = sibling.getprevious()
+        if sibling is None:
+            break
+        if _is_heading(sibling):
+            return True
+        sibling = sibling.getprevious()
+    # Opening with the page's own heading (a box opens with its own `h3` or `.title`: no).
+    first = next((child for child in el if isinstance(child.tag, str)), None)
+    return first is not None and first.tag == "h1"
+
+
+def _readable(root: etree._Element) -> list[etree._Element]:
+    blocks = _gather(root)
+    candidates = _scores(blocks, 25)
+    totals: dict[etree._Element, tuple[int, int]] = {}
+    near_heading = False
+    if not candidates or _own_text(max(candidates, key=candidates.__getitem__), blocks) < _WEAK:
+        # A short notice (three short sentences): no paragraph reaches 25 characters, yet its
+        # sentences are the page's text — and a box of prose beside it must not win. Short
+        # sentences count too, and what stands under the page's heading is favoured.
+        for el, score in _scores(blocks, 4).items():
+            candidates[el] = max(candidates.get(el, 0.0), score)
+        near_heading = True
+    if not candidates:
+        # Nothing shown: a template that hides the text until its script has copied it into
+        # place (`display:none` around the whole content). Paragraphs of prose only.
+        blocks = _gather(root, hidden=True)
+        candidates, near_heading = _scores(blocks, 25), False
     if not candidates:
         return []
-    totals: dict[etree._Element, tuple[int, int]] = {}
 
     def text_and_links(el: etree._Element) -> tuple[int, int]:
         known = totals.get(el)
@@ -210,8 +337,11 @@ def _readable(root: etree._Element) -> list[etree._Element]:
         text, links = text_and_links(el)
         return candidates[el] * (1 - (links / text if text else 1))
 
+    def weighed(el: etree._Element) -> float:
+        return adjusted(el) * (2 if near_heading and _under_heading(el) else 1)
+
     ranked = sorted(candidates, key=candidates.__getitem__, reverse=True)[:8]
-    top = max(ranked, key=adjusted)
+    top = max(ranked, key=weighed)
     parent = top.getparent()
     if parent is None or top.tag == "body":
         return [top]
@@ -227,7 +357,7 @@ def _readable(root: etree._Element) -> list[etree._Element]:
             chosen.append(sibling)
             continue
         found = blocks.get(sibling)
-        if found is None:
+        if found is None or found.chrome:
             continue
         block = found
         density = block.links / block.text if block.text else 1
@@ -266,7 +396,7 @@ _PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
 # 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
 _ADDRESSEE_END = re.compile(
     r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
-    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
 )
 _OPENING_LINES = 60
 
@@ -305,7 +435,8 @@ def salutation(line: str) -> str | None:
     if match is None:
         return None
     who = match["who"].strip()
-    folded = squeeze(fold(who).folded)
+    # A bullet before a metadata line (`· 发布机构：`) makes no addressee of its label.
+    folded = squeeze(fold(who).folded).lstrip(BULLETS)
     if (
         _NOT_ADDRESSEE.search(folded)
         or _OPENS_PROSE.search(folded)
@@ -329,17 +460,100 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
     return found
 
 
+_LINE_STRIP = " " + BULLETS
+_LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
+
+
 def _after_metadata(lines: list[str]) -> int:
-    """Past a metadata block (索引号, 发布机构, 发布时间 … lines) at the top of the text, if any:
-    the index of the line after its last label line, before the first paragraph of prose."""
-    top = next((i for i, line in enumerate(lines) if _PROSE_LINE.search(line)), len(lines))
-    folded = fold("\n".join(lines[:top])).folded.split("\n")  # one fold for all those lines
-    labelled = [
-        index
-        for index, line in enumerate(folded)
-        if any(match["colon"] for match in LABEL_RE.finditer(line))
-    ]
-    return labelled[-1] + 1 if len(labelled) >= 2 else 0
+    """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
+    index of the line after it, before the first paragraph of prose.
+
+    The block is two labels or more, on one line (the header line `发布日期：… 信息来源：…`) or
+    on several, with their values after a colon or on the line below the label (a table's
+    cells rendered a line each). A line that opens with a label belongs to it whatever its
+    punctuation (`内容概述：为…，…。`); the first other line of prose ends it."""
+    head = lines[:_OPENING_LINES]
+    # Up to the first line of prose that opens with no label-like words (`…：`): one fold for
+    # those lines, bracketed labels read as `label:`.
+    top = next(
+        (
+            i
+            for i, line in enumerate(head)
+            if _PROSE_LINE.search(line) and not _LABEL_LIKE.match(line)
+        ),
+        len(head),
+    )
+    head = head[: top + 1]
+    folded = unbracket(fold("\n".join(head)).folded).split("\n")
+    labels, end = 0, 0
+    index = 0
+    while index < len(folded):
+        line = folded[index].strip(_LINE_STRIP)
+        following = folded[index + 1].strip(_LINE_STRIP) if index + 1 < len(folded) else ""
+        width = 1
+        if 0 < len(line) <= 4 and line.replace(" ", "") in LABEL_STARTS:
+            # A label broken over two lines (`发布` / `机构：…`).
+            match = LABEL_RE.match(line + following)
+            if match and match.end("label") > len(line):
+                line, width = line + following, 2
+                following = folded[index + 2].strip(_LINE_STRIP) if index + 2 < len(folded) else ""
+        found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
+        if found and LABEL_RE.match(line):
+            labels, end = labels + found, index + width
+        elif whole_label(line) is not None:
+            # The label alone: its value is the next line, unless that is a label too.
+            value = bool(following) and not LABEL_RE.match(following)
+            labels, end = labels + 1, index + width + (1 if value else 0)
+            index = end
+            continue
+        elif _PROSE_LINE.search(head[index]) or salutation(head[index]):
+            break
+        elif found:
+            labels, end = labels + found, index + width
+        index += width
+    return end if labels >= 2 else 0
+
+
+# Fields whose labels make a block below the text a disclosure table (not a contact block).
+_TABLE_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "category"))
+# Words one of a table's own labels has, in either script (a cheap first look).
+_TABLE_WORDS = re.compile(
+    r"索\s*[引取]|[文字编編]\s*[号號]|[机機]\s*[构構关關]|[单單]\s*位|成\s*文|生\s*成|印\s*[发發]|"
+    r"[发發]\s*文|[登]\s*[记記]|[分]\s*[类類]|制\s*[发發]"
+)
+
+
+def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
+    """(the text without a disclosure table printed below it, that table's lines).
+
+    Some templates print the table (索引号, 发布机构, 成文日期 …) after the text, inside the
+    content area: three labels or more of two fields or more, one of them a table's own
+    (not 联系人, 地址, 来源 alone), with only short lines between them."""
+    lines = text.split("\n")
+    tail = lines[-limit:]
+    joined = "\n".join(tail)
+    if _TABLE_WORDS.search(joined) is None:
+        return text, []  # the common case, told without folding
+    folded = unbracket(fold(joined).folded).split("\n")
+    first: int | None = None
+    labels = 0
+    fields: set[str] = set()
+    for index in range(len(folded) - 1, -1, -1):
+        line = folded[index].strip()
+        whole = whole_label(line)
+        matches = [] if whole else list(LABEL_RE.finditer(line)) if LABEL_RE.match(line) else []
+        if whole or matches:
+            named = [whole] if whole else [field_for(m["label"]) for m in matches]
+            known = [name for name in named if name and name[0] != "_"]
+            labels += len(known)
+            fields.update(BASE_FIELD.get(name, name) for name in known)
+            first = index
+        elif _PROSE_LINE.search(tail[index]) or len(line) > 60:
+            break
+    if first is None or labels < 3 or len(fields) < 2 or not fields & _TABLE_FIELDS:
+        return text, []
+    cut = len(lines) - len(tail) + first
+    return "\n".join(lines[:cut]), lines[cut:]
 
 
 def body_proper(
@@ -350,8 +564,11 @@ def body_proper(
     lines = text.split("\n")
     title_key = squeeze(title or "")
     start: int | None = None
-    # A salutation among the opening lines, before any paragraph of prose.
-    for index, line in enumerate(lines[:_OPENING_LINES]):
+    # Past a metadata block at the top, if any: a salutation among the opening lines, before
+    # any paragraph of prose.
+    after = _after_metadata(lines[:_OPENING_LINES])
+    for index in range(after, min(len(lines), _OPENING_LINES)):
+        line = lines[index]
         if salutation(line):
             start = index
             break
@@ -359,7 +576,7 @@ def body_proper(
             break
     if start is None:
         known_links: frozenset[str] | None = None  # read off the tree only when needed
-        start = _after_metadata(lines[:_OPENING_LINES])
+        start = after
         while start < len(lines) - 1 and start < _OPENING_LINES:
             line = lines[start].strip()
             if not (

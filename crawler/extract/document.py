@@ -8,10 +8,18 @@ from collections.abc import Mapping
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract.body import body_proper, find_body, link_lines, only_links, opening_lines
+from crawler.extract.body import (
+    body_proper,
+    find_body,
+    link_lines,
+    metadata_below,
+    only_links,
+    opening_lines,
+)
 from crawler.extract.dates import ParsedDate, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.kind import classify
+from crawler.extract.labels import RANKED
 from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
 from crawler.extract.page import cells, line_cells, parse_html, render_text, text_content
@@ -66,7 +74,6 @@ def _first(values: list[str], field: str, warnings: list[str]) -> str | None:
 _REPLY_WORDS = re.compile(
     r"建议|建議|提案|议案|議案|代表|委员|委員|答复|答覆|答復|回复|回覆|回復|复函|復函|会办|會辦|协办|協辦|收悉"
 )
-_KEYWORD_NUMBER = re.compile(r"^\s*第?\s*[A-Za-z]?\d{1,8}\s*号\s*$")
 # A date and time printed without a label; a date that a label of another kind precedes
 # (成文日期, 生效日期 …) is not a publication date.
 _BARE_DATE = re.compile(
@@ -92,6 +99,47 @@ def _date_near_title(lines: list[str], title: str | None) -> str | None:
                     if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：")):
                         return match.group(0)
     return None
+
+
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:19|20)\d\d|[〇○零Oo一二三四五六七八九]{4})\s*年[\s\d〇○零Oo一二三四五六七八九十]{1,6}月"
+    r"[\s\d〇○零Oo一二三四五六七八九十]{1,6}日\s*$"
+)
+
+
+def _signed_dates(body_text: str | None) -> set[str]:
+    """The dates printed on a line of their own in the text (under a signature), ISO."""
+    found: set[str] = set()
+    for line in (body_text or "").split("\n"):
+        if _DATE_LINE.match(line):
+            parsed = parse_date(line)
+            if parsed is not None:
+                found.add(parsed.date.isoformat())
+    return found
+
+
+def _written(fields: dict[str, list[str]], body_text: str | None) -> list[str]:
+    """The written date's candidates, the one to take first.
+
+    成文日期 and its kin decide alone. Without them, 发文日期 is the written date on most
+    templates; but where a page prints both 发文日期 and 登记日期, or a 登记日期 alone, the one
+    that the signature under the text confirms is the written date (the other is the
+    publication, or a registration)."""
+    strong = fields.get("written_date", [])
+    if strong:
+        return strong
+    issued = fields.get("written_date_issued", [])
+    registered = fields.get("written_date_registered", [])
+    if registered:
+        signed = _signed_dates(body_text)
+        confirmed = [
+            value
+            for value in issued + registered
+            if (date := parse_date(value)) is not None and date.date.isoformat() in signed
+        ]
+        if confirmed:
+            return confirmed
+    return issued
 
 
 def _published(
@@ -170,7 +218,8 @@ def extract_document(
     fields = read_fields(page_cells, titles)
 
     def first(field: str) -> str | None:
-        return _first(fields.get(field, []), field, warnings)
+        named = field.split("_", 1)[0] if field.startswith("category") else field
+        return _first(fields.get(field, []), named, warnings)
 
     # A 标题/名称 label's value, unless the page's own titles say otherwise (a truncated cell).
     labelled_title = _text_of(chosen.get("title")) or first("title")
@@ -187,33 +236,44 @@ def extract_document(
     above: list[str] = []
     if body_text:
         body_text, addressee, above = body_proper(body_text, title, lambda: link_lines(body_els))
-        # A metadata table inside the content area, above the salutation, is read as well.
-        for name, values in read_fields(line_cells(above), titles).items():
+        body_text, below = metadata_below(body_text)
+        # A metadata table inside the content area, above the salutation or below the text, is
+        # read as well.
+        for name, values in read_fields(line_cells(above + below), titles).items():
             fields.setdefault(name, values)
+        # A 标题 label in that table names the title where the page printed no other.
+        if not labelled_title and not heading and fields.get("title"):
+            labelled_title = first("title")
+            if labelled_title and (article_title or head_title):
+                labelled_title = choose([Heading(labelled_title, False)], article_title, head_title)
+            title = labelled_title or title
     # Pages without heading markup: the line above the header line, the table or the salutation.
     above_body = page_cells.original[: page_cells.body_at] + above
     if not labelled_title and not heading:
         printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
         if printed and choose([Heading(printed, False)], article_title, head_title):
             title = printed
-            if body_text and not above:
-                body_text, addressee, above = body_proper(
-                    body_text, title, lambda: link_lines(body_els)
-                )
-        title = title or head_title
+        elif not title:
+            title = head_title
+        # The body proper skips the title the page repeats at its top, whichever source named
+        # it: read again with the title found only now.
+        if title and body_text and not above:
+            body_text, addressee, above = body_proper(
+                body_text, title, lambda: link_lines(body_els)
+            )
     if title is None:
         warnings.append("no title: no 标题 label, heading, title line, ArticleTitle or <title>")
     if not body_text:
         body_text = None
         warnings.append("no body text found (the text may be in an attachment)")
 
-    written = parse_date(first("written_date"))
+    written = parse_date(_first(_written(fields, body_text), "written_date", warnings))
     # Only a date the page prints (labelled, or beside or under the title); a `PubDate` meta tag
     # of the same day may lend its time, never its date.
     printed_dates: list[str | None] = (
         [_text_of(chosen.get("published_at"))]
         if chosen.get("published_at")
-        else list(fields.get("published_at", []))
+        else [value for name in RANKED["published_at"] for value in fields.get(name, [])]
         or [heading_date or _date_near_title(above_body, title)]
     )
     published = _published(
@@ -229,7 +289,7 @@ def extract_document(
     doc_no, index_no = first("doc_no"), first("index_no")
     doc_number = parse_doc_no(doc_no)
     publisher = first("publisher")
-    category = first("category")
+    category = next((first(name) for name in RANKED["category"] if fields.get(name)), None)
     folded_title = fold(title).folded if title else None
     # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
     full_text = "\n".join([*above, body_text]) if body_text else None
@@ -246,11 +306,9 @@ def extract_document(
     kind = decision.kind
     reply = None
     if kind != "other":
+        # The number as the page prints it: one that only a <meta name="KeyWords"> holds (Fujian's
+        # platform) is no part of what a reader sees; it stays in `keywords`.
         reply = extract_reply(title, body_text, kind, publisher, above)
-        # Fujian's platform gives a reply record's number only in <meta name="KeyWords">.
-        keywords = meta.get("Keywords") or ""
-        if reply.proposal_no is None and _KEYWORD_NUMBER.match(keywords):
-            reply.proposal_no = keywords.strip()
 
     return Document(
         url=url,

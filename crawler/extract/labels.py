@@ -12,24 +12,37 @@ from __future__ import annotations
 import re
 
 # field → labels (simplified). Fields starting with "_" are known labels whose values we ignore;
-# they still matter, because an empty value must never swallow the next label.
+# they still matter, because an empty value must never swallow the next label. A field with a
+# suffix (`category_info`, `written_date_issued`) is a weaker label of the same field: it counts
+# only where the stronger one is absent (see `RANKED`).
 LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("信息索引号", "索引号", "信息索取号", "索取号"),
     "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
     "publisher": (
         "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
-        "所属机构", "制发机关", "信息公开主体",
+        "所属机构", "制发机关", "信息公开主体", "制发单位", "制发机构", "发布机关", "发布部门",
+        "发文部门",
     ),
-    "written_date": ("成文日期", "发文日期", "公文生成日期", "生成日期", "成文时间", "印发日期"),
+    "written_date": (
+        "成文日期", "公文生成日期", "生成日期", "成文时间", "印发日期", "印发时间", "签发日期",
+    ),
+    # 发文日期 is the written date on most templates, the publication on some; 登记日期 (a
+    # normative document's registration) is the written date only where the signature says so.
+    "written_date_issued": ("发文日期", "发文时间"),
+    "written_date_registered": ("登记日期",),
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
-        "发表时间", "时间", "日期",
+        "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间",
     ),
-    "category": (
-        "信息分类", "主题分类", "分类", "公开目录", "组配分类", "体裁分类", "信息类别", "所属分类",
-        "主题类别", "目录分类",
-    ),
-    "disclosure_form": ("公开形式", "公开方式"),
+    # A bare 时间/日期 is the publication only where no publication label says otherwise (a
+    # template may print 日期 in its table and 发布时间 in its header line).
+    "published_at_generic": ("时间", "日期"),
+    # The subject classification first, the catalogue's classification next, then the
+    # classifications by genre or by catalogue position that templates print beside them.
+    "category": ("主题分类", "主题类别"),
+    "category_info": ("信息分类", "分类", "信息类别", "所属分类", "目录分类"),
+    "category_other": ("组配分类", "体裁分类", "公开目录"),
+    "disclosure_form": ("公开形式", "公开方式", "公开类别", "公开属性"),
     "source": ("信息来源", "来源", "文章来源"),
     "title": ("标题", "文件标题", "文件名称", "名称", "信息名称"),
     "keywords": ("主题词", "关键词", "关键字"),
@@ -39,12 +52,28 @@ LABELS: dict[str, tuple[str, ...]] = {
         "废止日期", "失效日期", "实施日期", "发布人", "作者", "责任编辑", "字号", "打印",
         "联系方式", "文件下载", "附件", "内容概述", "摘要", "公开责任部门",
         "有效期", "是否有效", "登记号", "编辑", "审核", "校对", "签发人", "内容描述",
+        "文件有效性", "时效性", "信息时效期", "统一登记号", "备案登记号", "规范性文件编号",
+        "公文种类", "体裁", "生效时间", "废止时间", "法定主动公开分类", "载体类型", "信息格式",
+        "所属专题", "文种",
     ),
 }  # fmt: skip
 
+#: A field and its weaker labels, strongest first: the first that has a value is the field's.
+RANKED: dict[str, tuple[str, ...]] = {
+    "written_date": ("written_date", "written_date_issued", "written_date_registered"),
+    "published_at": ("published_at", "published_at_generic"),
+    "category": ("category", "category_info", "category_other"),
+}
+#: A weaker rank's field → the field it ranks for.
+BASE_FIELD = {weaker: field for field, ranked in RANKED.items() for weaker in ranked}
 #: Labels whose values are counters filled by scripts: ignored, and never take the next cell.
 COUNTERS = frozenset(("_counter",))
-DATE_FIELDS = frozenset(("written_date", "published_at"))
+DATE_FIELDS = frozenset(
+    (
+        "written_date", "written_date_issued", "written_date_registered", "published_at",
+        "published_at_generic",
+    )
+)  # fmt: skip
 
 _SPACE = r"[ ]*"
 _BY_LABEL: dict[str, str] = {}
@@ -56,13 +85,34 @@ for _field, _labels in LABELS.items():
 _ALTERNATION = "|".join(
     _SPACE.join(re.escape(ch) for ch in label) for label in sorted(_BY_LABEL, key=len, reverse=True)
 )
+# What may stand before a label in a cell: a space or a separator, a closing bracket, or the
+# bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
+#: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).
+BULLETS = "·・•●○■□◆◇▪▫►▶★☆※◎"
+_BEFORE = r" |｜/;；,，、\]】)）" + BULLETS
 # In a cell: a label after the start or a separator, then a colon or a space or the end.
 LABEL_RE = re.compile(
-    rf"(?:^|(?<=[ |｜/;；,，、\]】)）]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"
+    rf"(?:^|(?<=[{_BEFORE}]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"
 )
 _WHOLE = re.compile(rf"^{_SPACE}(?P<label>{_ALTERNATION}){_SPACE}:?{_SPACE}$")
 # A short text ending in a colon is a label we do not know (投诉电话：); it is never a value.
 _UNKNOWN_LABEL = re.compile(r"^[^\d:]{1,10}:$")
+# A label in brackets (`[发文字号] 京政发…`, `【发布机构】`): the brackets stand for the space
+# before it and the colon after it, character for character, so that a folded text keeps its
+# length and values can still be sliced out of the original.
+_BRACKETED = re.compile(rf"[\[【](?P<inner>{_SPACE}(?:{_ALTERNATION}){_SPACE})[\]】]")
+
+
+def unbracket(folded: str) -> str:
+    """Folded text with each bracketed label written as `label:` (same length)."""
+    if "[" not in folded and "【" not in folded:
+        return folded
+    return _BRACKETED.sub(lambda match: f" {match['inner']}:", folded)
+
+
+#: The starts of every label (spaces removed): a short text that is none of them cannot be the
+#: first part of a label broken over two cells.
+LABEL_STARTS = frozenset(label[:end] for label in _BY_LABEL for end in range(1, len(label)))
 
 
 def field_for(label: str) -> str:
@@ -70,13 +120,20 @@ def field_for(label: str) -> str:
     return _BY_LABEL[label.replace(" ", "")]
 
 
-def whole_label(folded_cell: str) -> str | None:
-    """The field when the cell holds a label and nothing else (`索 引 号：`), else None."""
+def label_of(folded_cell: str) -> str | None:
+    """The field, weaker ranks kept apart (`published_at_generic`), when the cell holds a
+    label and nothing else (`索 引 号：`), else None."""
     match = _WHOLE.match(folded_cell)
     return field_for(match["label"]) if match else None
+
+
+def whole_label(folded_cell: str) -> str | None:
+    """The field when the cell holds a label and nothing else (`索 引 号：`), else None."""
+    field = label_of(folded_cell)
+    return BASE_FIELD.get(field, field) if field else None
 
 
 def looks_like_label(folded_cell: str) -> bool:
     """True for a cell that is a label, known or not."""
     stripped = folded_cell.strip()
-    return whole_label(stripped) is not None or bool(_UNKNOWN_LABEL.match(stripped))
+    return label_of(stripped) is not None or bool(_UNKNOWN_LABEL.match(stripped))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from crawler.extract.labels import BULLETS, unbracket
 from crawler.extract.text import Folded, fold
 
 SKIPPED = frozenset(("script", "style", "noscript", "template", "head", "title", "select"))
@@ -33,6 +34,9 @@ _EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
+_ROW_BAR = re.compile(r"\s*[|｜]\s*")
+# What a cell is stripped of: spaces (folded), and bullets before a metadata line.
+_STRIPPED = " \t\n\r\f\v\u3000\u00a0\u200b\ufeff" + BULLETS
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
@@ -80,11 +84,44 @@ def _has_text(el: etree._Element) -> bool:
     return any(isinstance(text, str) and text.strip() for text in el.itertext())
 
 
+# Text beside a link that says nothing of its own: a date, a count, brackets.
+_DATE_OR_COUNT = re.compile(r"^[\s\d\-/.:年月日()（）\[\]【】·|]*$")
+
+
+def _own_text(item: etree._Element) -> bool:
+    """Whether a list item has words outside its links, one level down (`<li>[主题分类] <a>…`,
+    `<li><span>发布机构：</span><a>…</a></li>`): a labelled value, not a menu entry nor a dated
+    link to a document."""
+    text = item.text
+    if text and not text.isspace() and not _DATE_OR_COUNT.match(text):
+        return True
+    for child in item:
+        text = child.tail
+        if text and not text.isspace() and not _DATE_OR_COUNT.match(text):
+            return True
+        text = child.text
+        if (
+            text
+            and child.tag != "a"
+            and not text.isspace()
+            and not _DATE_OR_COUNT.match(text)
+            and child.find(".//a") is None
+        ):
+            return True
+    return False
+
+
+_LISTS = frozenset(("ul", "ol"))
+
+
 def _is_link_list(el: etree._Element, tag: str) -> bool:
-    """A menu or a list of related documents: every item a link. No label lives there."""
+    """A menu or a list of related documents: every item a link and nothing else. No label
+    lives there; a list whose items have words of their own beside the link is read."""
     if tag not in ("ul", "ol") or len(el) == 0:
         return False
-    return all(item.tag == "li" and item.find(".//a") is not None for item in el)
+    return all(
+        item.tag == "li" and item.find(".//a") is not None and not _own_text(item) for item in el
+    )
 
 
 def chunks(
@@ -117,7 +154,7 @@ def chunks(
         if (
             not isinstance(tag, str)
             or tag in SKIPPED
-            or (not link_lists and _is_link_list(el, tag))
+            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
             or (el is not root and is_hidden(el))
         ):
             # Comments, processing instructions and skipped elements: only their tail is text.
@@ -172,7 +209,8 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
     joined = "".join(chunks(root, skip, link_lists=False)).replace("\r", " ").replace("\n", " ")
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
-    foldeds = folded.folded.split(BREAK) if folded.aligned else originals
+    # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.
+    foldeds = unbracket(folded.folded if folded.aligned else joined).split(BREAK)
     original: list[str] = []
     folded_cells: list[str] = []
     body_at: int | None = None
@@ -181,9 +219,18 @@ def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
             if body_at is None:
                 body_at = len(original)
             continue
-        if cell.strip():
-            original.append(originals[index].strip().replace(EMPTY_CELL, ""))
-            folded_cells.append(cell.strip().replace(EMPTY_CELL, ""))
+        # Spaces, and the bullets set before a line of a metadata block, are no part of a cell.
+        stripped = cell.strip(_STRIPPED)
+        if stripped:
+            # The original cut where the folded one is (both have the same length), so that a
+            # value found in the folded cell is sliced out of the original one.
+            if len(stripped) == len(cell):
+                kept = originals[index]
+            else:
+                start = len(cell) - len(cell.lstrip(_STRIPPED))
+                kept = originals[index][start : start + len(stripped)]
+            original.append(kept.replace(EMPTY_CELL, ""))
+            folded_cells.append(stripped.replace(EMPTY_CELL, ""))
     return Cells(original, folded_cells, body_at)
 
 
@@ -193,5 +240,16 @@ def text_content(el: etree._Element) -> str:
 
 def line_cells(lines: list[str]) -> Cells:
     """Cells of rendered lines (the top of a content area), for the table reader."""
-    kept = [line.strip() for line in lines if line.strip()]
-    return Cells(kept, [fold(line).folded for line in kept])
+    # A table row copied as `| 标 题 | … | 文 号 | … |`: each cell of its own.
+    split = [
+        part
+        for line in lines
+        for part in (_ROW_BAR.split(line) if line.count("|") >= 2 else [line])
+    ]
+    kept = [line.strip(_STRIPPED) for line in split if line.strip(_STRIPPED)]
+    folded = [unbracket(fold(line).folded) for line in kept]
+    # A bracket read as a space is stripped from the original too (the lengths stay equal).
+    return Cells(
+        [o[len(f) - len(f.lstrip()) :] for o, f in zip(kept, folded, strict=True)],
+        [f.lstrip() for f in folded],
+    )

@@ -66,7 +66,8 @@ _NOT_PLACE = re.compile(
 )
 _PROPOSAL_NO = (
     re.compile(r"[\"“「『]\s*(?P<no>[^\"”」』\s〔〕\[\]]{0,8}?\d+\s*号)\s*[\"”」』]"),
-    re.compile(r"(?P<no>第\s*[A-Za-z]?\d+\s*号)"),
+    # Not an announcement's or an order's number cited in the text (公告2019年第48号, 令第5号).
+    re.compile(r"(?<![年令])(?P<no>第\s*[A-Za-z]?\d+\s*号)"),
     re.compile(r"[(（]\s*(?P<no>[^()（）〔〕\[\]\s:]{0,8}?\d+\s*号)\s*[)）]"),
     re.compile(r"(?<![〕\]\d])(?P<no>\d+\s*号)(?=\s*(?:代表)?(?:建议|提案|议案))"),
     re.compile(r"(?P<no>第\s*\d+)(?=\s*(?:建议|提案|议案))"),
@@ -74,7 +75,8 @@ _PROPOSAL_NO = (
 _ITEM = r"(?:建议|提案|议案|意见|建议案|议事原案)"
 _BOOK_TITLE = re.compile(r"《(?P<t>[^《》]{2,120})》")
 _QUOTED_TITLE = re.compile(r"[“\"‘](?P<t>[^“”\"‘’]{2,120})[”\"’]")
-_ABOUT_QUOTED = re.compile(rf"(?P<t>关于[“\"‘][^“”\"‘’]{{2,120}}[”\"’]的{_ITEM})")
+# 关于“…”的建议: the answer's wrapping around the deputy's quoted title; the title is inside.
+_ABOUT_QUOTED = re.compile(rf"关于[“\"‘](?P<t>[^“”\"‘’]{{2,120}})[”\"’]的{_ITEM}")
 _PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:建议|提案|议案))")
 _ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
 
@@ -247,7 +249,17 @@ def _first(
 
 
 def _proposal_title(text: Folded, end: int) -> str | None:
-    """The item's title, nearest after the words that introduce it (提出的, 收悉, 案由)."""
+    """The item's title, nearest after the words that introduce it (提出的, 收悉, 案由).
+
+    One rule: the title of the suggestion or proposal as the deputy or member wrote it — what
+    the answer quotes, never the answer's own wording around the quotation:
+    - in book-title marks, the words inside them (`《关于X的建议》` → `关于X的建议`);
+    - in quotation marks wrapped in 关于…的建议/提案/议案 (`关于“X”的建议`), the quoted words
+      only (`X`): the 关于…的建议 around a quotation is the answering unit's wrapping;
+    - in quotation marks alone, the quoted words;
+    - written without any marks (`您提出的关于X的建议收悉`), the whole `关于X的建议`: with
+      nothing to set the deputy's words apart, that is how the item is titled.
+    """
     opening = text.folded[:end]
     starts = [m.end() for m in _ANCHOR.finditer(opening)] or [0]
     for anchor in [0, *starts] if len(starts) > 3 else [*starts, 0]:
@@ -406,6 +418,12 @@ def _breadcrumb_agency(text: str) -> str | None:
     return agencies[-1] if agencies else None
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """`short` names the same body as `full` in short: its characters, in order, all in it."""
+    rest = iter(full)
+    return len(short) <= len(full) and all(ch in rest for ch in short)
+
+
 def _lead_and_co(
     title: Folded, opening: Folded, kind: str, publisher: str | None, signer: str | None,
     unit: str | None = None,
@@ -418,7 +436,9 @@ def _lead_and_co(
     if kind == "co_handling_opinion":
         agency = _AGENCY_SALUTATION.search(text[:600])
         addressed = _slice(opening, agency.start("who"), agency.end("who")) if agency else None
-        writer = publisher or own
+        # Who signed the opinion wrote it; the page's publisher may be another body (the site's
+        # information centre) — unless it names the signer in short (市经信局, 杭州市经济和信息化局).
+        writer = publisher if publisher and (not own or _abbreviates(publisher, own)) else own
         return addressed, [writer] if writer else []
     lead: str | None = None
     co: list[str] = []

@@ -1,13 +1,20 @@
 """The disclosure table and the header line, in every layout, read from a page's text cells.
 
-Layouts handled alike, because each reduces to a sequence of cells:
-- `<td>label</td><td>value</td>` pairs, two or three per row, and `<label>`/`<div>` pairs:
-  a cell that is a label and nothing else takes the next cell as its value — unless that cell is
-  itself a label (known or not), in which case the value is empty;
+Layouts handled alike, because each reduces to a sequence of cells; what finds the pairs is the
+label vocabulary (`labels.py`), never a template's name:
+- `<td>label</td><td>value</td>` pairs, two or three per row, `<dt>`/`<dd>`, `<label>`/`<div>`
+  pairs, a label on one line and its value on the next: a cell that is a label and nothing else
+  takes the next cell as its value — unless that cell is itself a label (known or not), in
+  which case the value is empty; a colon in a cell of its own between them is skipped;
+- a row of labels over a row of their values (`索引号 | 发布机构` / `… | …`), read column by
+  column, when the values are one row only and the labels name a document's own metadata;
 - `label：value` inside one element, several per element (the header line
-  `来源：… 发布时间：… 浏览次数：`), and a flattened `label value label value` line: a cell that
-  starts with a label is split at every label in it.
-Counters (浏览次数, 点击率) are recognised and dropped.
+  `来源：… 发布时间：… 浏览次数：`), a flattened `label value label value` line, bracketed labels
+  (`[发文字号] …`, `【发布机构】…`, read as `label：`): a cell that starts with a label is split at
+  every label in it; its last label, left empty, takes its value from the next cell;
+- a label broken over two cells (`成文<br>日期`) is put back together first.
+A label above the body never takes a value from below it. Counters (浏览次数, 点击率) are
+recognised and dropped.
 """
 
 from __future__ import annotations
@@ -15,14 +22,21 @@ from __future__ import annotations
 import re
 
 from crawler.extract.dates import parse_date
-from crawler.extract.labels import COUNTERS, DATE_FIELDS, LABEL_RE, field_for, looks_like_label
-from crawler.extract.labels import whole_label as _whole_label
+from crawler.extract.labels import (
+    COUNTERS,
+    DATE_FIELDS,
+    LABEL_RE,
+    LABEL_STARTS,
+    field_for,
+    looks_like_label,
+)
+from crawler.extract.labels import label_of as _whole_label
 from crawler.extract.page import Cells
 from crawler.extract.text import clean, squeeze
 
 # Values that mean "none" on real pages.
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
-_TRAILING = re.compile(r"[\s|｜;；,，、]+$")
+_TRAILING = re.compile(r"[\s|｜;；,，、\[【]+$")  # `【` opens the next bracketed label
 _LEADING = re.compile(r"^[\s:：|｜]+")
 _BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
@@ -37,12 +51,104 @@ def _value(text: str) -> str | None:
     return value
 
 
+# A date and nothing else (a time may follow): the value of a date label only.
+_ONLY_DATE = re.compile(
+    r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+
+
 def _accepts(field: str, value: str | None) -> bool:
+    """A value the field can have: a date for a date; for anything else, not a date alone (the
+    date of the next line, taken by a label left empty, is no publisher)."""
     if value is None:
         return False
     if field in DATE_FIELDS:
         return parse_date(value) is not None
-    return True
+    return _ONLY_DATE.match(value) is None
+
+
+def _splits_label(cell: str, following: str) -> bool:
+    """A short cell that is no label and, with the next cell, starts one reaching into it."""
+    if not 0 < len(cell) <= 4 or cell.replace(" ", "") not in LABEL_STARTS:
+        return False
+    match = LABEL_RE.match(cell + following)
+    return match is not None and match.end("label") > len(cell)
+
+
+def _joined(
+    folded: list[str], original: list[str], boundary: int | None
+) -> tuple[list[str], list[str], int | None]:
+    """The cells with a label broken over two cells (`成文<br>日期`, `<p>发布</p><p>机构：</p>`)
+    put back together, and where the body stood among them then; the lists as they are when
+    no label is broken (the common case). No label is joined across the body."""
+    count = len(folded)
+    breaks = {
+        i for i in range(count - 1) if i + 1 != boundary and _splits_label(folded[i], folded[i + 1])
+    }
+    if not breaks:
+        return folded, original, boundary
+    joined_folded, joined_original = [], []
+    index = 0
+    while index < count:
+        if index in breaks:
+            joined_folded.append(folded[index] + folded[index + 1])
+            joined_original.append(original[index] + original[index + 1])
+            index += 2
+            continue
+        joined_folded.append(folded[index])
+        joined_original.append(original[index])
+        index += 1
+    if boundary is not None:
+        boundary -= sum(1 for at in breaks if at < boundary)  # one cell fewer per join above
+    return joined_folded, joined_original, boundary
+
+
+# The fields only a document's own metadata table has (a table of documents has titles and
+# dates, a 索引号 or a 文号 column at most beside them … and more than one row).
+_TABLE_FIELDS = frozenset(
+    ("index_no", "doc_no", "publisher", "written_date", "written_date_issued", "category",
+     "category_info", "category_other", "disclosure_form")
+)  # fmt: skip
+
+
+def _header_row(
+    folded: list[str], index: int, end: int, not_values: frozenset[str]
+) -> tuple[list[str], int] | None:
+    """A row of labels over a row of their values (`索引号 | 发布机构` / `… | …`): the fields
+    of the labels from `index` on and where their values start, when as many cells follow the
+    run of labels as it has, none of them a label or the title, each a value its field takes
+    (a date for a date), most of them filled."""
+    fields: list[str] = []
+    at = index
+    while at < end:
+        field = _whole_label(folded[at])
+        if field is None or field in COUNTERS:
+            break
+        fields.append(field)
+        at += 1
+    count = len(fields)
+    if count < 2 or at + count > end or not _TABLE_FIELDS.intersection(fields):
+        return None
+    values = folded[at : at + count]
+    # A second row of values under the first is a table of documents (标题 | 发布日期 …), not
+    # one document's metadata.
+    below = folded[at + count : at + 2 * count]
+    if len(below) == count and all(
+        cell and not looks_like_label(cell) and not _starts_with_label(cell) for cell in below
+    ):
+        return None
+    filled = 0
+    for field, value in zip(fields, values, strict=True):
+        if value == "":
+            continue
+        if looks_like_label(value) or _starts_with_label(value):
+            return None
+        if field != "title" and squeeze(value) in not_values:
+            return None
+        if field in DATE_FIELDS and parse_date(value) is None:
+            return None
+        filled += 1
+    return (fields, at) if 2 * filled >= count else None
 
 
 def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[str, list[str]]:
@@ -57,8 +163,28 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
         if value is not None and not field.startswith("_") and _accepts(field, value):
             found.setdefault(field, []).append(value)
 
-    folded, original = cells.folded, cells.original
+    folded, original, boundary = _joined(cells.folded, cells.original, cells.body_at)
     count = len(folded)
+    # Where the body stood: a label above it never takes a value from below it.
+    end_above = boundary if boundary is not None else count
+
+    def end_of(index: int) -> int:
+        return end_above if index < end_above else count
+
+    def next_value(index: int, field: str) -> str | None:
+        """The cell after `index` as the value of a label left empty in its own cell: not a
+        label, not a pair of its own, not the title, and a value the field accepts."""
+        following = folded[index + 1] if index + 1 < count and index + 1 != boundary else None
+        if following is not None and following.strip() == ":" and index + 2 < end_of(index):
+            index += 1  # the label's colon in a cell of its own (`文号` | `：` | `…`)
+            following = folded[index + 1]
+        if not following or looks_like_label(following) or _starts_with_label(following):
+            return None
+        if field != "title" and squeeze(following) in not_values:
+            return None
+        candidate = _value(original[index + 1])
+        return candidate if _accepts(field, candidate) else None
+
     index = 0
     while index < count:
         cell = folded[index]
@@ -73,16 +199,23 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             if following == "":
                 index += 2  # an empty cell: the value is empty
                 continue
-            if following is not None and not looks_like_label(following):
-                candidate = _value(original[index + 1])
-                if (
-                    _accepts(field, candidate)
-                    and not _starts_with_label(following)
-                    and (field == "title" or squeeze(following) not in not_values)
-                ):
-                    record(field, candidate)
-                    index += 2
-                    continue
+            # A row of labels: only where the next cell is a label too (the cheap look first).
+            row = (
+                _header_row(folded, index, end_of(index), not_values)
+                if following is not None and _whole_label(following) is not None
+                else None
+            )
+            if row is not None:
+                fields, at = row
+                for offset, name in enumerate(fields):
+                    record(name, _value(original[at + offset]))
+                index = at + len(fields)
+                continue
+            candidate = next_value(index, field)
+            if candidate is not None:
+                record(field, candidate)
+                index += 3 if folded[index + 1].strip() == ":" else 2
+                continue
             index += 1
             continue
         if LABEL_RE.match(cell):
@@ -92,13 +225,21 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
             matches = [match for match in LABEL_RE.finditer(cell) if match["colon"]]
         else:
             matches = []
+        step = 1
         if matches:
+            source = original[index] if len(original[index]) == len(cell) else cell
             for position, match in enumerate(matches):
                 end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)
                 label_field = field_for(match["label"])
-                source = original[index] if len(original[index]) == len(cell) else cell
-                record(label_field, _value(source[match.end() : end]))
-        index += 1
+                value = _value(source[match.end() : end])
+                if value is None and position == len(matches) - 1 and label_field[0] != "_":
+                    # The last label of the line left empty: its value is on the next line
+                    # (`来源：市政府 发布时间：` / `2023-11-03`).
+                    value = next_value(index, label_field)
+                    colon = index + 1 < count and folded[index + 1].strip() == ":"
+                    step = (3 if colon else 2) if value is not None else 1
+                record(label_field, value)
+        index += step
     return found
 
 

@@ -25,6 +25,8 @@ _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2
 _SPACES += "\u202f\u205f\u3000\t\r\f\v\u200b\u200c\u200d\ufeff"
 _FOLD_TABLE: dict[int, int | str | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD_TABLE.update({ord(ch): " " for ch in _SPACES})
+# Colons of other forms that templates set after labels (ratio sign, small colon).
+_FOLD_TABLE.update({ord(ch): ":" for ch in "\u2236\ufe55\ufe13"})
 
 _FOLDABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in _FOLD_TABLE) + "]")
 _FREQUENT = [(mark, mark.translate(_FOLD_TABLE)) for mark in "，：（）；！？\u3000\u00a0"]

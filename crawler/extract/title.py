@@ -33,7 +33,7 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Lines that are never a title: breadcrumbs, toolbars, greetings, dates, counters.
 _FURNITURE_LINE = re.compile(
-    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|[>»]\s*正文$|\s>\s.*\s>\s|"
+    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|\s>\s.*\s>\s|"
     r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|"
     r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
 )
@@ -50,6 +50,11 @@ _DOC_NUMBER_ANY = re.compile(
 _ORG_NAME = re.compile(
     r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
     r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表)$"
+)
+# The name of a body that issues documents (a unit, not a site, a column or a date).
+_ISSUER = re.compile(
+    r"^[^关于的，。、《》:：()（）\d]{4,30}(?:局|委员会|政府|办公室|办公厅|厅|中心|大队|支队|院|处|"
+    r"管委会|管理委员会|街道办事处|公司)$"
 )
 # A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
 _BRACKETED = re.compile(r"^\s*[(（【\[].*[)）】\]]\s*$")
@@ -80,7 +85,8 @@ def split_date(title: str) -> tuple[str, str | None]:
     return title[: match.start()].strip(), match["date"]
 
 
-def _names_a_title(el: etree._Element) -> bool:
+def names_a_title(el: etree._Element) -> bool:
+    """An element whose id or class names a title (`title`, `art_title`, `tit`, `biaoti`)."""
     ident, classes = el.get("id"), el.get("class")
     if not ident and not classes:
         return False
@@ -119,7 +125,7 @@ def headings(
             candidates.append(el)
     found: list[Heading] = []
     for el in candidates:
-        if el.tag not in _HEADING_TAGS and not _names_a_title(el):
+        if el.tag not in _HEADING_TAGS and not names_a_title(el):
             continue
         if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
             continue
@@ -211,6 +217,17 @@ def title_above(lines: Sequence[str]) -> str | None:
         return None
     index = (numbered or documents or titles[-1:])[0]
     title = cells[index]
+    # The issuing body on the line above a title that opens with 关于 (`某某局` / `关于…的复函`):
+    # one title broken after the body's name. Not the last of an issuer block (several bodies,
+    # one a line, their names often letter-spaced), which stands above a title of its own.
+    if (
+        index > 0
+        and title.startswith("关于")
+        and " " not in cells[index - 1].strip()
+        and _ISSUER.match(cells[index - 1].strip())
+        and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))
+    ):
+        title = cells[index - 1].strip() + title
     for following in cells[index + 1 : index + 3]:
         if not (title_like(following) or _SHORT_END.match(squeeze(following))):
             break

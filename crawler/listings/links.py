@@ -87,7 +87,10 @@ class LinkList:
 class _Group:
     signature: str
     links: list[tuple[etree._Element, str, etree._Element]] = field(default_factory=list)
-    matched: dict[str, tuple[etree._Element, etree._Element]] = field(default_factory=dict)
+    #: url → (link, row, the list element that holds the row)
+    matched: dict[str, tuple[etree._Element, etree._Element, etree._Element]] = field(
+        default_factory=dict
+    )
     dated: set[str] = field(default_factory=set)
     local: set[str] = field(default_factory=set)
     aside: bool = False
@@ -237,7 +240,7 @@ def document_links(
         group.links.append((link, url or "", row))
         if url is None or not is_article(url, regex) or url in group.matched:
             continue
-        group.matched[url] = (link, row)
+        group.matched[url] = (link, row, container)
         if _date_in(row, link):
             group.dated.add(url)
         if url.startswith(directory):
@@ -257,9 +260,87 @@ def document_links(
         best = max(candidates, key=lambda g: (g.score(), -g.first))
     else:
         return LinkList([], links=len(anchors))
+    kept = _documents(best, directory)
     entries = [
         ListingEntry(url, _title(link), _date_in(row, link))
-        for url, (link, row) in best.matched.items()
+        for url, (link, row, _) in best.matched.items()
+        if url in kept
     ]
-    skipped = sum(1 for _, url, _ in best.links if url not in best.matched)
+    skipped = sum(1 for _, url, _ in best.links if url not in kept)
     return LinkList(entries, skipped, 0, best.signature, len(anchors))
+
+
+# A link beside a document's own in its row (解读, 图解, [查看]): short words, not a title.
+_SATELLITE = 8
+
+
+def _documents(group: _Group, directory: str) -> set[str]:
+    """The chosen list's documents: one per row, and only from the list itself.
+
+    - A row holding several article links is one document: its title link, the longest; the
+      short links beside it (`解读`, `图解`, `一图读懂`) are the document's satellites.
+    - Lists of the same make side by side (a column's list between the lists of its neighbour
+      columns, tabs) fall into one group: where some of them hold documents under the listing's
+      own directory, those are the list, and a neighbour that holds none is left out. Lists
+      are told apart by the element that holds them; an element with one document only is a
+      row of a list cut one `ul` per row, never a neighbour."""
+    kept = set(group.matched)
+    rows: dict[etree._Element, list[str]] = {}
+    for url, (_, row, _) in group.matched.items():
+        rows.setdefault(row, []).append(url)
+    for urls in rows.values():
+        if len(urls) < 2:
+            continue
+        lengths = {url: len(text_of(group.matched[url][0])) for url in urls}
+        main = max(urls, key=lengths.__getitem__)
+        others = [url for url in urls if url != main]
+        if all(lengths[url] <= _SATELLITE and 2 * lengths[url] <= lengths[main] for url in others):
+            kept.difference_update(others)
+    if group.local and len(group.local) < len(group.matched):
+        lists: dict[etree._Element, set[str]] = {}
+        for url, (_, _, container) in group.matched.items():
+            lists.setdefault(container, set()).add(url)
+        for held in lists.values():
+            # A list of the column's neighbour: several documents, none of them the column's.
+            # (One document alone in its element is a row of a list cut one `ul` per row.)
+            if len(held) >= 2 and not held & group.local:
+                kept.difference_update(held)
+    _drop_sub_columns(group, directory, kept)
+    return kept
+
+
+# A path segment that only files a document by its date (`202403`, `2024`, `3`, `t20240305`…).
+_DATE_SEGMENT = re.compile(r"^(?:\d{1,8}|t\d{8}_.*|.*\.\w+)$")
+
+
+def _column(url: str, directory: str) -> tuple[str, ...]:
+    """The column a local document is filed in, below the listing's directory: its path's
+    segments without the date folders and the file (`sub/202403/t…html` → `("sub",)`)."""
+    return tuple(
+        segment for segment in url[len(directory) :].split("/") if not _DATE_SEGMENT.match(segment)
+    )
+
+
+def _drop_sub_columns(group: _Group, directory: str, kept: set[str]) -> None:
+    """Lists side by side all under the listing's directory, each of one column: the column's
+    own documents sit right under it (`./202403/t…`), a sub-column's list deeper
+    (`./sub/202403/t…`) is a neighbour. Pieces of one list that gathers its sub-columns'
+    documents mix columns in each piece: they are left whole."""
+    columns: dict[etree._Element, set[tuple[str, ...]]] = {}
+    for url, (_, _, container) in group.matched.items():
+        if url in kept and url in group.local:
+            columns.setdefault(container, set()).add(_column(url, directory))
+    sizes = {
+        container: sum(1 for _, _, c in group.matched.values() if c is container)
+        for container in columns
+    }
+    lists = [c for c, found in columns.items() if len(found) == 1 and sizes[c] >= 2]
+    if len(lists) < 2 or len(lists) < len([c for c in sizes if sizes[c] >= 2]):
+        return  # one list, or a list of mixed columns among them
+    own = [c for c in lists if next(iter(columns[c])) == ()]
+    if not own:
+        return
+    deeper = set(lists) - set(own)
+    kept.difference_update(
+        url for url, (_, _, container) in group.matched.items() if container in deeper
+    )

@@ -10,13 +10,24 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import data_dir, headline, measure
+from bench.accuracy import headline, measure
+from bench.real import data_dir
 
 # The scores as they stand; a test fails when one drops below its floor.
 FLOORS = {
     "sense_precision": 1.0,
     "sense_recall": 1.0,
     "pages_fields": 0.99,
+    # Older pages (001–093) and pages from portals first seen later (101 and up), apart: a rule
+    # that fits only the older pages shows as a gap between the two.
+    "pages_fields_older": 0.99,
+    "pages_fields_new": 0.97,
+    # The same pages with the known body containers switched off: the body found by scoring.
+    "pages_fields_unknown_layout": 0.99,
+    # And with every id and class removed: no template known at all.
+    "pages_fields_bare_markup": 0.99,
+    # And with their metadata tables rewritten in other shapes (the worst shape).
+    "pages_fields_reshaped_worst": 0.99,
     "reply_precision_lines": 1.0,
     "reply_recall_lines": 1.0,
     "reply_kind_lines": 1.0,

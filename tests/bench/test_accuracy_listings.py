@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import data_dir
 from bench.accuracy_listings import headline, measure
+from bench.real import data_dir
 
 # The scores as they stand (before issue 11: 0.0, 0.2, 0.4, 1.0, 0.0, 1.0).
 FLOORS = {

@@ -291,3 +291,94 @@ def test_a_page_wide_class_does_not_make_the_list_a_sidebar() -> None:
     ) + "</ul>"  # fmt: skip
     html = page(body).replace(b"<body>", b'<body class="side-menu">')
     assert len(trs.parse_index(html, BASE).entries) == 5
+
+
+def test_links_beside_a_documents_own_in_its_row_are_not_entries() -> None:
+    # Each entry carries links to its interpretation and its chart, pages of the same pattern.
+    body = "<ul class='list'>" + "".join(
+        f'<li><a href="./202301/t2023010{n % 9 + 1}_{100 + n}.html">关于第{n}项工作安排的通知</a>'
+        f' <a href="./202301/t2023010{n % 9 + 1}_{200 + n}.html">[解读]</a>'
+        f' <a href="./202301/t2023010{n % 9 + 1}_{300 + n}.html">图解</a>'
+        f"<span>2023-01-0{n % 9 + 1}</span></li>"
+        for n in range(14)
+    ) + "</ul>"  # fmt: skip
+    listing = trs.parse_index(page(body), BASE)
+    assert len(listing.entries) == 14
+    assert listing.entries[0].title == "关于第0项工作安排的通知"
+    assert listing.skipped == 28
+
+
+def test_a_run_of_full_titles_in_one_block_stays_a_list() -> None:
+    # No list element at all: every link shares one block, and each is a document.
+    body = "<div class='list'>" + "".join(
+        f'<a href="./202301/t2023010{n}_{n}.html">关于第{n}批名单的公示</a>2023-01-0{n}<br>'
+        for n in range(1, 8)
+    ) + "</div>"  # fmt: skip
+    assert len(trs.parse_index(page(body), BASE).entries) == 7
+
+
+def test_the_lists_of_neighbour_columns_beside_the_columns_own_are_not_entries() -> None:
+    def block(directory: str, first: int) -> str:
+        items = "".join(
+            f'<li><a href="{directory}202302/t202302{n:02d}_{first + n}.html">文件{first + n}</a>'
+            f"<span>2023-02-{n:02d}</span></li>"
+            for n in range(1, 15)
+        )
+        return f"<div class='box'><h3>栏目</h3><ul class='list'>{items}</ul></div>"
+
+    body = block("/fbjd/xxgkml/zcwj/", 100) + block(BASE, 200) + block("/fbjd/xxgkml/zcjd/", 300)
+    listing = trs.parse_index(page(f"<div class='main'>{body}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all(entry.url.startswith(BASE) for entry in listing.entries)
+
+
+def test_neighbour_lists_side_by_side_in_one_element_are_not_entries() -> None:
+    def items(directory: str, first: int) -> str:
+        return "".join(
+            f'<li><a href="{directory}202303/t202303{n:02d}_{first + n}.html">文件{first + n}</a>'
+            f"<span>2023-03-{n:02d}</span></li>"
+            for n in range(1, 15)
+        )
+
+    tabs = "".join(
+        f"<ul class='tab-list'>{items(directory, first)}</ul>"
+        for directory, first in (
+            ("/fbjd/xxgkml/zcwj/", 100),
+            (BASE, 200),
+            ("/fbjd/xxgkml/zcjd/", 300),
+        )
+    )
+    listing = trs.parse_index(page(f"<div class='tabs'>{tabs}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all(entry.url.startswith(BASE) for entry in listing.entries)
+
+
+def test_a_list_cut_one_ul_per_row_keeps_its_cross_posted_row() -> None:
+    rows_ = "".join(
+        f'<ul><li><a href="{BASE if n != 3 else "/fbjd/xxgkml/zcwj/"}202303/t2023030{n}_{n}.html">'
+        f"规章{n}</a></li></ul>"
+        for n in range(1, 7)
+    )
+    listing = trs.parse_index(page(f"<div class='m-list'>{rows_}</div>"), BASE)
+    assert len(listing.entries) == 6
+
+
+def _tab(prefix: str, first: int, mixed: bool = False) -> str:
+    return "<ul class='tab-list'>" + "".join(
+        f'<li><a href="{BASE}{"sub9/" if mixed and n % 2 else prefix}202304/t202304{n:02d}_{first + n}.html">'
+        f"文件{first + n}</a><span>2023-04-{n:02d}</span></li>"
+        for n in range(1, 15)
+    ) + "</ul>"  # fmt: skip
+
+
+def test_the_lists_of_sub_columns_beside_the_columns_own_are_not_entries() -> None:
+    tabs = _tab("", 100) + _tab("sub1/", 200) + _tab("sub2/", 300)
+    listing = trs.parse_index(page(f"<div class='tabs'>{tabs}</div>"), BASE)
+    assert len(listing.entries) == 14
+    assert all("/sub" not in entry.url for entry in listing.entries)
+
+
+def test_pieces_of_one_list_that_gathers_its_sub_columns_stay_whole() -> None:
+    pieces = _tab("", 100, mixed=True) + _tab("sub1/", 200) + _tab("", 300, mixed=True)
+    listing = trs.parse_index(page(f"<div class='list'>{pieces}</div>"), BASE)
+    assert len(listing.entries) == 42

@@ -12,7 +12,6 @@ from urllib.parse import urljoin
 
 import pytest
 
-from bench.accuracy import data_dir, norm
 from bench.accuracy_listings import (
     expected_kind,
     expected_next,
@@ -20,6 +19,7 @@ from bench.accuracy_listings import (
     read_kind,
     read_page,
 )
+from bench.real import data_dir, norm
 from crawler.listings.answers import CONTENT
 
 PAGES = data_dir() / "pages"

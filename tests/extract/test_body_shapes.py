@@ -1,0 +1,244 @@
+"""The body of pages laid out in ways the known containers do not cover.
+
+Each page is written here, in our own wording, after a shape real templates use: short notices
+in an unknown container, paragraphs nested in an editor's wrappers, a known container left
+empty, text hidden until a script shows it, a header line or a metadata table at the top of the
+content area, a title known only from `<title>` and repeated above the text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_document
+from crawler.extract.body import find_body
+from crawler.extract.page import parse_html
+
+URL = "http://www.example.gov.cn/xxgk/2024/06/01/1001.html"
+CHROME_TOP = (
+    "<div class='header'><a href='/'>首页</a><a href='/zw/'>政务公开</a>"
+    "<a href='/fw/'>政务服务</a><a href='/hd/'>互动交流</a></div>"
+)
+CHROME_BOTTOM = (
+    "<div class='footer'><p>主办：示例市人民政府办公室 地址：示例路1号 电话：0000-1234567</p>"
+    "<p>网站标识码：0000000001 备案号：示ICP备00000001号</p></div>"
+)
+SHORT = (
+    "<p>各科室：</p><p>端午节放假一天，调休另行通知。</p><p>请各科室做好值班安排。</p>"
+    "<p>示例市档案馆办公室</p><p>2024年6月1日</p>"
+)
+
+
+def _page(content: str, title: str = "关于端午节放假安排的通知", head: str | None = None) -> str:
+    return (
+        f"<html><head><title>{head or title}</title></head><body>{CHROME_TOP}"
+        f"<div class='main'><h1>{title}</h1>"
+        "<div class='info'>发布时间：2024-06-01 信息来源：示例市档案馆</div>"
+        f"{content}</div>{CHROME_BOTTOM}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "container",
+    ["<div class='article'>{}</div>", "<div class='con'>{}</div>", "<section>{}</section>", "{}"],
+)
+def test_a_short_notice_in_an_unknown_container_keeps_its_body(container: str) -> None:
+    document = extract_document(_page(container.format(SHORT)), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各科室：\n端午节放假一天")
+    assert "网站标识码" not in document.body_text
+    assert document.addressee == "各科室"
+
+
+def test_paragraphs_deep_in_an_editors_wrappers_come_out_together() -> None:
+    wrap = "<section><section><section><p>{}</p></section></section></section>"
+    paragraphs = [
+        "近期，不少市民来电咨询住房公积金贷款的优惠政策，现将有关政策介绍如下。",
+        "一是符合条件的多子女家庭，贷款最高额度在现行标准的基础上适当上浮。",
+        "二是新参加工作的青年人首次缴存满一定期限的，可以按规定申请贷款。",
+        "三是引进的高层次人才购买首套自住住房的，贷款额度可以适当提高。",
+    ]
+    content = "<div class='text'>" + "".join(wrap.format(p) for p in paragraphs) + "</div>"
+    document = extract_document(_page(content, "住房公积金贷款优惠政策问答"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("近期，不少市民来电咨询")
+    assert "三是引进的高层次人才" in document.body_text
+
+
+def test_a_heading_with_commas_is_no_body() -> None:
+    # An attachment-only page: the only commas on the page are in its heading.
+    content = "<div class='attach'><a href='/files/a.pdf'>申报材料.pdf</a></div>"
+    title = "关于组织申报二〇二四年度人才住房补贴、生活补助、创业贷款贴息等事项的公告"
+    document = extract_document(_page(content, title), URL)
+    assert document.body_text is None
+
+
+def test_an_empty_known_container_is_passed_over() -> None:
+    content = f"<div id='zoom'></div><div class='wz'>{SHORT}</div>"
+    root = parse_html(_page(content))
+    assert [el.get("id") for el in find_body(root)] != ["zoom"]
+    document = extract_document(_page(content), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各科室：")
+
+
+def test_a_text_hidden_until_a_script_shows_it_is_the_body() -> None:
+    long_text = (
+        "<p>各有关单位：</p><p>为进一步规范住房公积金归集管理工作，经研究决定，自即日起调整缴存基数，"
+        "请各单位按照通知要求及时办理。</p>"
+    )
+    content = f"<div id='wrap'><div style='display:none' id='src'>{long_text}</div></div>"
+    document = extract_document(_page(content, "关于调整住房公积金缴存基数的通知"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各有关单位：")
+
+
+def test_a_header_line_at_the_top_of_the_content_area_is_not_the_body() -> None:
+    content = (
+        "<div id='zoom'><p>发布日期：2024-06-01 10:00 信息来源：示例市档案馆</p>"
+        "<p>为方便群众办事，现将端午节期间档案查阅服务安排公告如下，请相互转告。</p></div>"
+    )
+    document = extract_document(_page(content), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("为方便群众办事")
+
+
+def test_a_metadata_table_without_colons_at_the_top_of_the_body_is_read_and_skipped() -> None:
+    # Scoring picks the box that holds the table and the text; the table's cells are lines.
+    content = (
+        "<div class='box'><table><tr><td>索引号</td><td>000000001/2024-00009</td>"
+        "<td>发布机构</td><td>示例市档案馆</td></tr><tr><td>成文日期</td><td>2024-05-30</td>"
+        "<td>文号</td><td>示档〔2024〕9号</td></tr></table>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请各单位结合实际认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.index_no == "000000001/2024-00009"
+    assert document.publisher == "示例市档案馆"
+    assert document.written_date == "2024-05-30"
+    assert document.doc_no == "示档〔2024〕9号"
+    assert document.body_text is not None
+    assert document.body_text.startswith("为做好档案开放工作")
+
+
+def test_a_title_known_only_from_the_head_is_skipped_at_the_top_of_the_body() -> None:
+    markup = (
+        "<html><head><title>示例市档案馆开放档案目录公告_示例市公共资源网</title></head><body>"
+        f"{CHROME_TOP}<div class='content'><p>示例市档案馆开放档案目录公告</p>"
+        "<p>根据档案法的有关规定，经开放鉴定，现将第一批开放档案目录公告如下，欢迎查阅。</p>"
+        "<p>查阅地点为示例市档案馆查阅大厅，查阅时请携带有效身份证件。</p></div>"
+        f"{CHROME_BOTTOM}</body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.title == "示例市档案馆开放档案目录公告"
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据档案法的有关规定")
+
+
+def test_a_metadata_block_with_a_summary_line_at_the_top_of_the_body() -> None:
+    # The 内容概述 line has a sentence's punctuation, yet it is one of the block's lines.
+    content = (
+        "<div class='box'><p>索引号：000000001/2024-00011</p>"
+        "<p>内容概述：为做好开放工作，明确开放范围和程序。</p>"
+        "<p>发布机构：示例市档案馆</p><p>成文日期：2024-05-28</p>"
+        "<p>各区档案馆：</p><p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.publisher == "示例市档案馆"
+    assert document.written_date == "2024-05-28"
+    assert document.addressee == "各区档案馆"
+    assert document.body_text is not None
+    assert document.body_text.startswith("各区档案馆：")
+
+
+def test_a_disclosure_table_printed_below_the_text_is_read_and_cut() -> None:
+    content = (
+        "<div class='box'><p>各区档案馆：</p>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p>"
+        "<p>示例市档案馆</p><p>2024年5月28日</p>"
+        "<table><tr><td>索引号：</td><td>000000001/2024-00012</td></tr>"
+        "<tr><td>发布机构：</td><td>示例市档案馆</td></tr>"
+        "<tr><td>成文日期：</td><td>2024-05-28</td></tr>"
+        "<tr><td>文号：</td><td>示档〔2024〕12号</td></tr></table></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.index_no == "000000001/2024-00012"
+    assert document.doc_no == "示档〔2024〕12号"
+    assert document.body_text is not None
+    assert document.body_text.endswith("2024年5月28日")
+
+
+def test_a_contact_block_below_the_text_stays_in_it() -> None:
+    content = (
+        "<div class='box'><p>各区档案馆：</p>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p>"
+        "<p>联系人：王某</p><p>联系电话：0000-1234567</p><p>来源：示例市档案馆</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.body_text is not None
+    assert document.body_text.endswith("来源：示例市档案馆")
+
+
+def test_a_footer_without_class_names_is_no_body() -> None:
+    # No id or class anywhere: the footer's sentence about browsers is the longest prose.
+    markup = (
+        "<html><head><title>关于公布第二批名单的通知</title></head><body>"
+        "<div><a href='/'>首页</a><a href='/zw/'>政务公开</a></div>"
+        "<h1>关于公布第二批名单的通知</h1><div><p>现将第二批名单予以公布。</p></div>"
+        "<div><p><span>主办单位：示例市人民政府办公室</span><span>网站标识码：0000000001</span></p>"
+        "<p>为确保最佳浏览效果，建议您使用以下浏览器版本：某浏览器9.0版本及以上；"
+        "另一浏览器63版本及以上，且内核9.0及以上。</p></div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("现将第二批名单予以公布")
+    assert "浏览器" not in document.body_text
+
+
+def test_an_attachment_only_page_without_class_names_has_no_body() -> None:
+    markup = (
+        "<html><head><title>关于公布第二批名单的通知</title></head><body>"
+        "<h1>关于公布第二批名单的通知</h1><div><a href='/files/list2.pdf'>第二批名单.pdf</a></div>"
+        "<div><p>主办：示例市人民政府办公室 地址：示例路1号，邮编：000000，电话：0000-1234567</p>"
+        "<p>版权所有：示例市人民政府，未经许可不得复制、转载或镜像本站内容。</p></div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is None
+    assert document.addressee is None
+
+
+@pytest.mark.parametrize("bullet", ["", "· "])
+def test_a_metadata_block_with_broken_labels_at_the_top_of_the_body(bullet: str) -> None:
+    content = (
+        f"<div class='box'><p>{bullet}索引号：000000001/2024-00014</p>"
+        f"<p>{bullet}发布</p><p>机构：示例市档案馆</p><p>{bullet}成文</p><p>日期：2024-05-28</p>"
+        "<p>各区档案馆：</p><p>为做好档案开放工作，现将有关事项通知如下，请认真执行。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.publisher == "示例市档案馆"
+    assert document.written_date == "2024-05-28"
+    assert document.addressee == "各区档案馆"
+    assert document.body_text is not None
+    assert document.body_text.startswith("各区档案馆：")
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='right'><h3>温馨提示</h3><p>本网站信息仅供参考，如有疑问，请拨打咨询电话或到服务大厅"
+        "现场咨询，谢谢您的理解和支持。</p></div>",
+        "<div class='box2'><p>示例市档案馆是市政府直属的文化事业机构，负责全市档案的收集、整理、保管"
+        "和利用工作。</p></div>",
+    ],
+)
+def test_a_short_notice_beats_a_box_of_prose_beside_it(box: str) -> None:
+    markup = (
+        "<html><head><title>关于端午节放假安排的通知</title></head><body>"
+        f"{CHROME_TOP}<div class='wrap'><div class='left'><h1>关于端午节放假安排的通知</h1>"
+        f"<div class='article'>{SHORT}</div></div>{box}</div></body></html>"
+    )
+    document = extract_document(markup, URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各科室：")

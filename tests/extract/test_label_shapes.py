@@ -1,0 +1,298 @@
+"""Label/value pairs in the shapes portals print them, found by the label vocabulary alone.
+
+Every page here is written for the test, in our own wording, after the shape of a template
+(never a real page's text): bracketed labels in list items with nested spans, labels broken
+over elements, values on the next line, bullets and full-width spaces, definition lists, and
+the ranking of labels that name the same field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crawler.extract import extract_document
+
+URL = "http://www.example.gov.cn/zwgk/202403/t20240305_1001.html"
+BODY = (
+    "<div id='zoom'><p>各有关单位：</p><p>现将有关事项通知如下，请结合实际认真执行。</p>"
+    "<p>示例市住房保障中心</p><p>2024年3月1日</p></div>"
+)
+
+
+def _page(metadata: str, body: str = BODY, title: str = "关于调整示例业务办理时间的通知") -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div>"
+        f"{metadata}<h1>{title}</h1>{body}</body></html>"
+    )
+
+
+def _record(metadata: str, body: str = BODY) -> dict[str, Any]:
+    return extract_document(_page(metadata, body), URL).to_record()
+
+
+def test_bracketed_labels_in_list_items_with_nested_spans() -> None:
+    metadata = (
+        "<ul class='info-list'>"
+        "<li>[索引号] <span><span>000000001/2024-00012</span></span></li>"
+        "<li>[发文字号] <span><span>示政办发〔2024〕3号</span></span></li>"
+        "<li>[发布机构] <span><span>示例市人民政府办公室</span></span></li>"
+        "<li>[成文日期] <span><span>2024-03-01</span></span></li>"
+        "<li>[发布日期] <span><span>2024-03-05</span></span></li>"
+        "<li>[主题分类] <span><span>城乡建设、环境保护/城乡建设（含住房）</span></span></li>"
+        "</ul>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2024-00012"
+    assert record["doc_no"] == "示政办发〔2024〕3号"
+    assert record["publisher"] == "示例市人民政府办公室"
+    assert record["written_date"] == "2024-03-01"
+    assert record["published_at"] == "2024-03-05"
+    assert record["category"] == "城乡建设、环境保护/城乡建设（含住房）"
+
+
+def test_a_list_of_labelled_links_is_no_menu() -> None:
+    # Every item holds a link, yet each item is a label and its value: the list is read.
+    metadata = (
+        "<ul><li>[发布机构] <a href='/org/1'>示例市住房保障中心</a></li>"
+        "<li>[主题分类] <a href='/fl/2'>城乡建设</a>/<a href='/fl/3'>住房保障</a></li>"
+        "<li>发布日期：<a href='/rq/'>2024-03-05</a></li></ul>"
+    )
+    record = _record(metadata)
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["category"] == "城乡建设/住房保障"
+    assert record["published_at"] == "2024-03-05"
+
+
+def test_a_list_of_labels_in_spans_beside_linked_values_is_read() -> None:
+    metadata = (
+        "<ul><li><span class='k'>[发布机构]</span><a href='/org/1'>示例市住房保障中心</a></li>"
+        "<li><span class='k'>[发文字号]</span><a href='/wh/2'>示房〔2024〕5号</a></li></ul>"
+    )
+    record = _record(metadata)
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["doc_no"] == "示房〔2024〕5号"
+
+
+def test_labels_in_lenticular_brackets_on_one_line() -> None:
+    record = _record(
+        "<p>【发布机构】示例市住房保障中心【成文日期】2024-03-01【文号】示房〔2024〕7号</p>"
+    )
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["written_date"] == "2024-03-01"
+    assert record["doc_no"] == "示房〔2024〕7号"
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        # A narrow table cell breaks the label over two lines.
+        "<table><tr><td>成文<br>日期</td><td>2024-03-01</td>"
+        "<td>发布<br>机构</td><td>示例市住房保障中心</td></tr></table>",
+        # Two block elements, the colon and the value in the second.
+        "<div class='meta'><p>成文</p><p>日期：2024-03-01</p><p>发布</p><p>机构：示例市住房保障中心</p></div>",
+    ],
+)
+def test_a_label_split_over_elements(metadata: str) -> None:
+    record = _record(metadata)
+    assert record["written_date"] == "2024-03-01"
+    assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_the_last_label_of_a_line_takes_its_value_from_the_next_line() -> None:
+    metadata = "<div class='info'><p>信息来源：示例市住房保障中心 发布时间：</p><p>2024-03-05 09:30</p></div>"
+    record = _record(metadata)
+    assert record["source"] == "示例市住房保障中心"
+    assert record["published_at"] == "2024-03-05T09:30:00+08:00"
+
+
+def test_an_empty_last_label_does_not_take_the_next_label() -> None:
+    metadata = "<div class='info'><p>信息来源：示例市住房保障中心 发布机构：</p><p>成文日期：2024-03-01</p></div>"
+    record = _record(metadata)
+    assert record["publisher"] is None
+    assert record["written_date"] == "2024-03-01"
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "发\u3000布\u3000机\u3000构：",
+        "发布机构\u3000：",
+        "·发布机构：",
+        "■ 发布机构：",
+        "◆发布机构:",
+    ],
+)
+def test_spaced_and_bulleted_labels(label: str) -> None:
+    record = _record(
+        f"<div class='info'><p>{label}示例市住房保障中心</p><p>·成文日期：2024-03-01</p></div>"
+    )
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["written_date"] == "2024-03-01"
+
+
+def test_a_definition_list() -> None:
+    metadata = (
+        "<dl class='xxgk'><dt>索引号：</dt><dd>000000001/2024-00012</dd>"
+        "<dt>发布机构：</dt><dd>示例市住房保障中心</dd><dt>文号：</dt><dd></dd>"
+        "<dt>成文日期：</dt><dd>2024-03-01</dd></dl>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2024-00012"
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["doc_no"] is None
+    assert record["written_date"] == "2024-03-01"
+
+
+def test_a_maker_label_names_the_publisher() -> None:
+    record = _record("<table><tr><td>制发单位：</td><td>示例市住房保障中心</td></tr></table>")
+    assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_a_normative_register_number_is_no_document_number() -> None:
+    metadata = (
+        "<table><tr><td>规范性文件编号：</td><td>SLD01-2024-0002</td>"
+        "<td>文件编号：</td><td>示房规〔2024〕2号</td></tr></table>"
+    )
+    assert _record(metadata)["doc_no"] == "示房规〔2024〕2号"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # The subject classification wins over a classification by genre printed before it.
+        (("组配分类", "规范性文件"), ("主题分类", "城乡建设")),
+        (("信息分类", "通知公告"), ("主题分类", "城乡建设")),
+        (("组配分类", "规范性文件"), ("信息分类", "通知公告")),
+    ],
+)
+def test_the_subject_classification_is_the_category(
+    rows: tuple[str, str], expected: tuple[str, str]
+) -> None:
+    metadata = (
+        f"<table><tr><td>{rows[0]}：</td><td>{rows[1]}</td></tr>"
+        f"<tr><td>{expected[0]}：</td><td>{expected[1]}</td></tr></table>"
+    )
+    assert _record(metadata)["category"] == expected[1]
+
+
+def test_a_genre_classification_alone_is_the_category() -> None:
+    metadata = "<table><tr><td>组配分类：</td><td>规范性文件</td></tr></table>"
+    assert _record(metadata)["category"] == "规范性文件"
+
+
+def test_the_signature_decides_between_an_issue_and_a_registration_date() -> None:
+    metadata = (
+        "<table><tr><td>登记日期：</td><td>2024-03-01</td>"
+        "<td>发文日期：</td><td>2024-03-05</td></tr></table>"
+    )
+    record = _record(metadata)
+    assert record["written_date"] == "2024-03-01"  # what the signature (2024年3月1日) says
+
+
+def test_an_issue_date_alone_is_the_written_date() -> None:
+    metadata = "<table><tr><td>发文日期：</td><td>2024-03-02</td></tr></table>"
+    assert _record(metadata)["written_date"] == "2024-03-02"
+
+
+def test_a_registration_date_the_signature_does_not_confirm_is_not_the_written_date() -> None:
+    metadata = "<table><tr><td>登记日期：</td><td>2024-04-20</td></tr></table>"
+    assert _record(metadata)["written_date"] is None
+
+
+def test_a_row_of_labels_over_a_row_of_values() -> None:
+    metadata = (
+        "<table class='xxgk'><tr><th>索引号</th><th>发布机构</th><th>成文日期</th><th>文号</th></tr>"
+        "<tr><td>000000001/2024-00013</td><td>示例市住房保障中心</td><td>2024-03-01</td><td></td></tr>"
+        "</table>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2024-00013"
+    assert record["publisher"] == "示例市住房保障中心"
+    assert record["written_date"] == "2024-03-01"
+    assert record["doc_no"] is None
+
+
+def test_labels_left_empty_before_the_title_take_nothing() -> None:
+    # Labels printed with no value and no empty cell, then the heading: no row of values.
+    metadata = (
+        "<div class='info'><span>主题分类：</span><span>发文日期：</span><span>文号：</span></div>"
+    )
+    record = _record(metadata)
+    assert record["category"] is None
+    assert record["written_date"] is None
+    assert record["doc_no"] is None
+
+
+def test_a_label_above_the_body_takes_no_value_from_below_it() -> None:
+    page = (
+        "<html><head><title>关于调整示例业务办理时间的通知</title></head><body>"
+        "<h1>关于调整示例业务办理时间的通知</h1><div class='info'>发布机构：</div>"
+        "<div id='zoom'><p>各有关单位：</p><p>现将有关事项通知如下，请结合实际认真执行。</p></div>"
+        "<div class='tools'>示例市住房保障中心</div></body></html>"
+    )
+    assert extract_document(page, URL).publisher is None
+
+
+def test_a_publication_label_wins_over_a_bare_date_label() -> None:
+    metadata = (
+        "<table><tr><td>日期：</td><td>2024-02-28</td></tr></table>"
+        "<p class='line'>信息来源：示例市住房保障中心 发布时间：2024-03-05 10:00</p>"
+    )
+    assert _record(metadata)["published_at"] == "2024-03-05T10:00:00+08:00"
+
+
+def test_a_bare_date_label_alone_is_the_publication() -> None:
+    assert _record("<p class='line'>日期：2024-03-05</p>")["published_at"] == "2024-03-05"
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "value", "expected"),
+    [
+        ("发布机关∶", "publisher", "示例市住房保障中心", "示例市住房保障中心"),
+        ("发布部门﹕", "publisher", "示例市住房保障中心", "示例市住房保障中心"),
+        ("印发时间：", "written_date", "2024-03-01", "2024-03-01"),
+        ("签发日期：", "written_date", "2024-03-01", "2024-03-01"),
+        ("信息发布时间：", "published_at", "2024-03-05", "2024-03-05"),
+    ],
+)
+def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:
+    metadata = f"<table><tr><td>{label}</td><td>{value}</td></tr></table>"
+    assert _record(metadata)[field] == expected
+
+
+def test_a_colon_in_a_cell_of_its_own() -> None:
+    metadata = (
+        "<table><tr><td>文号</td><td>：</td><td>示房〔2024〕8号</td></tr>"
+        "<tr><td>发布机构</td><td>：</td><td>示例市住房保障中心</td></tr></table>"
+    )
+    record = _record(metadata)
+    assert record["doc_no"] == "示房〔2024〕8号"
+    assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_an_empty_bulleted_label_does_not_take_the_next_bulleted_line() -> None:
+    metadata = "<div class='info'><p>· 分类：</p><p>· 发布机构：示例市住房保障中心</p></div>"
+    record = _record(metadata)
+    assert record["category"] is None
+    assert record["publisher"] == "示例市住房保障中心"
+
+
+def test_a_table_of_documents_under_a_header_row_is_no_metadata() -> None:
+    related = (
+        "<table class='xgwj'><tr><th>文号</th><th>标题</th><th>发布日期</th></tr>"
+        "<tr><td>示房〔2023〕1号</td><td>关于去年业务安排的通知</td><td>2023-01-05</td></tr>"
+        "<tr><td>示房〔2023〕2号</td><td>关于去年业务调整的通知</td><td>2023-02-05</td></tr></table>"
+    )
+    record = extract_document(_page("", BODY + related), URL).to_record()
+    assert record["doc_no"] is None
+    assert record["published_at"] is None
+
+
+def test_a_label_left_empty_takes_no_date_that_is_not_its_own() -> None:
+    metadata = (
+        "<div class='info'><p>信息来源：示例市住房保障中心 发布机构：</p><p>2024-03-05</p></div>"
+    )
+    assert _record(metadata)["publisher"] is None

@@ -1,0 +1,119 @@
+"""The reply rules that real pages disagreed on, settled once: small pages written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_document
+
+URL = "http://example.gov.cn/jyta/202306/t20230609_1.html"
+
+
+def _reply(opening: str, *, title: str = "关于市人大二届三次会议第12号建议的答复") -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        "<div id='zoom'><p>王某某代表：</p>"
+        f"<p>{opening}现答复如下：</p>"
+        "<p>一、我们将加快推进有关工作，按计划完成建设任务。</p>"
+        "<p>示例市交通运输局</p><p>2023年6月9日</p></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        # In book-title marks: the words inside them, 关于…的建议 and all (the deputy's title).
+        ("您提出的《关于增设公交站点的建议》收悉。", "关于增设公交站点的建议"),
+        # 关于“…”的建议 is the answer's wrapping around the deputy's quoted title.
+        ("您提出的关于“增设公交站点”的建议收悉。", "增设公交站点"),
+        ("您提出的关于“增设公交站点”的提案收悉。", "增设公交站点"),
+        # Quotation marks alone: the quoted words.
+        ("您提出的“增设公交站点”建议收悉。", "增设公交站点"),
+        # No marks at all: nothing sets the deputy's words apart, the whole title stands.
+        ("您提出的关于增设公交站点的建议收悉。", "关于增设公交站点的建议"),
+    ],
+)
+def test_proposal_title_is_the_deputys_own_title(opening: str, expected: str) -> None:
+    document = extract_document(_reply(opening), URL)
+    assert document.reply is not None
+    assert document.reply.proposal_title == expected
+
+
+def test_a_cited_announcement_number_is_no_proposal_number() -> None:
+    opening = (
+        "您提出的《关于规范税费征收的建议》收悉。根据《示例总局公告》（示例总局公告2019年第48号）"
+        "有关规定，"
+    )
+    page = _reply(opening, title="关于规范税费征收的建议的答复")
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.proposal_no is None
+
+
+def test_a_number_only_in_the_keywords_meta_is_not_shown() -> None:
+    page = _reply(
+        "您提出的《关于增设公交站点的建议》收悉。", title="关于增设公交站点的建议"
+    ).replace("<head>", "<head><meta name='KeyWords' content='第1006号'>")
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.proposal_no is None
+    assert document.keywords == "第1006号"  # kept where it came from
+
+
+def test_a_title_broken_after_the_issuing_bodys_name_is_joined() -> None:
+    lines = [
+        "示例县交通运输局",
+        "关于县十届人大三次会议第5号建议的复函",
+        "李某某代表：",
+        "您提出的关于增设公交站点的建议收悉，现答复如下：",
+        "我局将加快推进有关工作。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "示例县交通运输局关于县十届人大三次会议第5号建议的复函"
+
+
+def test_the_last_body_of_an_issuer_block_is_no_part_of_the_title() -> None:
+    lines = [
+        "示例市交通运输局",
+        "示例市财政局",
+        "关于印发《公交站点建设管理办法》的通知",
+        "各区县交通运输局、财政局：",
+        "现将《公交站点建设管理办法》印发给你们，请认真贯彻执行。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    assert extract_document(page, URL).title == "关于印发《公交站点建设管理办法》的通知"
+
+
+def test_a_title_labelled_in_a_table_copied_with_bars() -> None:
+    lines = [
+        "| 索 引 号 | 000000001/2019-01101 | 发布机构 | 示例市信息中心 |",
+        "| 标 题 | 对市政协十三届三次会议第16号提案的协办意见 | ||",
+        "示例市交通运输局：",
+        "经研究，现对王某某委员提出的提案提出如下协办意见，供你单位答复时参考：",
+        "一、加强站点规划。",
+        "示例市公交集团",
+        "2019年6月5日",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "对市政协十三届三次会议第16号提案的协办意见"
+    assert document.publisher == "示例市信息中心"
+    assert document.reply is not None
+    # The opinion's writer is who signs it, not the body that publishes the page.
+    assert document.reply.co_agencies == ["示例市公交集团"]
+
+
+def test_a_publisher_naming_the_signer_in_short_is_the_opinions_writer() -> None:
+    lines = [
+        "| 发布机构 | 示例市交通局 | 标 题 | 对市政协十三届三次会议第17号提案的协办意见 |",
+        "示例市公交集团：",
+        "经研究，现对王某某委员提出的提案提出如下协办意见，供你单位答复时参考：",
+        "一、加强站点规划。",
+        "示例市交通运输局",
+        "2019年6月5日",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.co_agencies == ["示例市交通局"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bench.accuracy import data_dir
+from bench.real import data_dir
 from crawler.listings.reading import read_page
 
 LIST_ROWS = "".join(

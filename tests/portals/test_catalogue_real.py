@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from bench.accuracy import data_dir
+from bench.real import data_dir
 from crawler.extract import extract_document
 from crawler.extract.decode import decode_html
 from crawler.items import ListingEntry

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.accuracy import data_dir
+from bench.real import data_dir
 from crawler.extract.decode import decode_html
 from crawler.portals.discover import Discovery, metas, recognise, suggest_name
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from bench.accuracy import data_dir
+from bench.real import data_dir
 from crawler.watch.sense import (
     NOT_WORD,
     OSS,

@@ -396,3 +396,29 @@ def test_a_corrupt_page_mid_file_is_one_line(tmp_path: Path) -> None:
         handle.write(b"\xa5" * 4096 * 8)
     for command in (("export", "--db", str(db)), ("search", "开源", "--db", str(db))):
         one_line(here(*command), str(db), "malformed", "restore it from a backup")
+
+
+def test_a_gbk_rules_file_is_named_by_every_command(tmp_path: Path) -> None:
+    """A rules file saved in GBK: every command that reads rules says which file and how to fix
+    it, in one line, exit 2 (as profiles and govwatch.yaml do)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes("rules:\n  - name: r\n    any: [开源]\n".encode("gbk"))
+    config = tmp_path / "govwatch.yaml"
+    config.write_text(f"rules: {rules}\n", encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("开源", encoding="utf-8")
+    db = _corpus(tmp_path / "c.db")
+    for command in (
+        ("crawl", "govcn", "--db", str(tmp_path / "new.db"), "--rules", str(rules)),
+        ("run", "govcn", "--config", str(config), "--db", str(db)),
+        ("rules", "test", str(page), "--rules", str(rules)),
+        ("rules", "backtest", "--rules", str(rules), "--db", str(db)),
+        ("show", "p:0", "--rules", str(rules), "--db", str(db)),
+    ):
+        result = here(*command)
+        one_line(result, str(rules), "not UTF-8", "iconv -f GBK -t UTF-8")
+        assert result.returncode == 2, (command, result.stderr)
+    # `check` lists every problem on its own line, then counts them.
+    checked = here("check", "--config", str(config), "--db", str(db))
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr
+    assert f"PROBLEM  {rules}: not UTF-8 text (GBK?)" in checked.stdout, checked.stdout

@@ -84,6 +84,44 @@ def test_query_syntax(corpus: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _urls(capsys, "開源軟件", "--db", corpus) == {url[1]}  # either script
 
 
+def test_query_syntax_as_a_search_box_takes_it(
+    corpus: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = {
+        number: f"http://jxj.hangzhou.gov.cn/art/2023/11/3/art_{number}.html"
+        for number in range(1, 6)
+    }
+    for query in ("开源 AND 软件", "开源 && 软件", "开源 +软件"):  # AND is no word to look for
+        assert _urls(capsys, query, "--db", corpus) == {url[1]}, query
+    assert _urls(capsys, "节流 | 鸿蒙", "--db", corpus) == {url[2], url[3]}
+    assert _urls(capsys, "(节流 OR 鸿蒙) AND 开源", "--db", corpus) == {url[2], url[3]}
+    assert _urls(capsys, "(开源 软件) OR 节流", "--db", corpus) == {url[1], url[3]}
+    assert _urls(capsys, "开源 NOT (节流 OR 鸿蒙)", "--db", corpus) == {url[1]}
+    # Several words unquoted are one query; a word may begin with a dash, first or not.
+    assert _urls(capsys, "开源", "NOT", "节流", "--db", corpus) == {url[1], url[2]}
+    assert _urls(capsys, "-节流", "开源", "--db", corpus) == {url[1], url[2]}
+    assert _urls(capsys, "开源", "-hongmeng", "-鸿蒙", "--db", corpus) == {url[1], url[3]}
+    assert _urls(capsys, "--db", corpus, "开源 OR source", '-"open source"') == {
+        url[1],
+        url[2],
+        url[3],
+    }
+    assert _urls(capsys, "开源 OR source", '-"source open"', "--db", corpus) == {
+        url[1],
+        url[2],
+        url[3],
+        url[4],
+    }
+    # The command's options stay options; a misspelt one is still refused, not searched for.
+    assert _urls(capsys, "开源", "--limit=1", "--db", corpus) == {url[2]}
+    assert main(["search", "开源", "--limt", "1", "--db", corpus]) == 2
+    assert "No such option '--limt'" in capsys.readouterr().err
+    assert main(["search", "开源 OR -节流", "--db", corpus]) == 2
+    assert "NOT or -word inside OR: put what must not occur outside the OR" in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_doc_no_and_fields_find_their_documents(
     corpus: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -206,9 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"govwatch: {one_line(error)}", err=True)
         return EXIT_USAGE
     except sqlite3.DatabaseError as error:
+        from crawler.store.sqlite import damage
+
         db = _db_in(args) or "the database"
-        click.echo(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is "
-                   f"readable with `sqlite3 {db} .recover`", err=True)  # fmt: skip
+        click.echo(f"govwatch: {db}: {damage(error)}; restore it from a backup, or salvage what "
+                   f"is readable with `sqlite3 {db} .recover`", err=True)  # fmt: skip
         return EXIT_USAGE
 
 

@@ -219,7 +219,7 @@ def export(form: str, db: str, kind: str | None, since: str | None, output: str 
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface")
-@click.option("--port", type=int, default=8001, show_default=True, help="port")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="port")
 @click.option("--immutable", is_flag=True, help="open the database read-only")
 def serve(db: str, host: str, port: int, immutable: bool) -> int:
     """Browse the corpus with Datasette.
@@ -234,13 +234,24 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     import tempfile
 
     from crawler.store import is_url
-    from crawler.web import PLUGINS, TEMPLATES, metadata
+    from crawler.web import PLUGINS, TEMPLATES, metadata, port_problem
 
     if is_url(db):
         raise fail("serve", "serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
                    "point a PostgreSQL client at it, or copy it with `govwatch migrate`")  # fmt: skip
-    with read_corpus(db, immutable=immutable):
-        pass  # a clear error for a missing, foreign or newer database, before Datasette starts
+    with read_corpus(db, immutable=immutable) as store:
+        # A clear error for a missing, foreign or newer database, before Datasette starts; and
+        # for one SQLite could read only as immutable (read-only media: no -shm file can be made).
+        fell_back = store.immutable and not immutable
+    if fell_back:
+        from crawler.store.sqlite import on_read_only_media
+
+        place = "on read-only media" if on_read_only_media(db) else "in a directory it cannot write"
+        raise fail("serve", f"{db}: {place}, Datasette can open it only as immutable: add "
+                   "--immutable (when nothing writes to it meanwhile), or copy it to writable storage")  # fmt: skip
+    problem = port_problem(host, port)
+    if problem:
+        raise fail("serve", problem)
     name = Path(db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata(name), handle, ensure_ascii=False)

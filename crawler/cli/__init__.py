@@ -2,7 +2,8 @@
 
 Options several commands share are defined once here (`db_option`, `json_option`, …); each
 command lives in the module of its trade: `documents` (extract, search, show, alerts, export,
-serve), `monitor` (crawl, run, schedule, status, check, portals), `tools` (demo, rules, replica).
+serve), `monitor` (crawl, run, schedule, status, check, portals), `maintain` (prune), `tools`
+(demo, rules, replica).
 A command returns its exit code; errors are one line on stderr that names what to fix.
 """
 
@@ -177,7 +178,7 @@ def cli() -> None:
 
 
 # The commands register themselves on `cli` when their modules load.
-from crawler.cli import alerts, documents, monitor, portals, scale, tools  # noqa: E402, F401
+from crawler.cli import alerts, documents, maintain, monitor, portals, scale, tools  # noqa: E402, F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:

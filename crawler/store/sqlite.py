@@ -131,9 +131,16 @@ class SqliteStore(Store):
             raise refused from None
 
     def _refused(self, error: sqlite3.DatabaseError) -> StoreError | None:
-        """What a refused write means for the operator: a full or read-only disk, a damaged
-        file (None: an error of the caller's)."""
+        """What a refused write means for the operator: the cap reached, a full or read-only
+        disk, a damaged file (None: an error of the caller's)."""
         message = damage(error)
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in message:
+            from crawler.store.capacity import cap_reached
+
+            reached = cap_reached(self)
+            if reached:
+                return StoreWriteError(f"cannot write to {self.where}: {reached} (nothing stored "
+                                       "was changed)")  # fmt: skip
         if "malformed" in message or "not a database" in message:
             return StoreError(damaged(self.where, message))
         if isinstance(error, sqlite3.OperationalError) and any(

@@ -41,8 +41,8 @@ def prune(cutoff: str, versions: bool, dry_run: bool, db: str) -> int:
         result = pruning(store, cutoff, versions=versions, dry_run=dry_run)
     verb = "would let go of" if dry_run else "let go of"
     for step in result.steps:
-        click.echo(f"{verb} {step.rows} {step.what}" + (f" ({step.bytes / MB:.1f} MB stored)"
-                                                         if step.bytes else ""))  # fmt: skip
+        click.echo(f"{verb} the {step.what}: {step.rows}"
+                   + (f" ({step.bytes / MB:.1f} MB stored)" if step.bytes else ""))  # fmt: skip
     if result.vacuum_error:
         click.echo(f"govwatch prune: VACUUM did not run ({result.vacuum_error}); the space let "
                    "go of is reused by later writes, and the next prune vacuums", err=True)  # fmt: skip

@@ -121,14 +121,14 @@ def test_the_prune_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         _history(store)
     assert main(["prune", "--older-than", "2024-01-01", "--dry-run", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "would let go of 1 raw responses of old versions" in out
-    assert "would let go of 2 raw bytes of attachment files no document links" in out
+    assert "would let go of the raw responses of old versions: 1 (" in out
+    assert "would let go of the raw bytes of attachment files no document links: 2 (" in out
     assert "(dry run: nothing changed)" in out
     with open_store(db) as store:
         assert store.raw("p:a", 2) is not None
     assert main(["prune", "--older-than", "2024-01-01", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "let go of 1 raw responses of old versions" in out and " MB → " in out
+    assert "let go of the raw responses of old versions: 1 (" in out and " MB → " in out
     with open_store(db) as store:
         assert store.raw("p:a", 2) is None
     assert main(["prune", "--older-than", "2999-01-01", "--db", str(db)]) == 2

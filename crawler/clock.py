@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 #: The portals' zone: every time a portal prints is a time here (China keeps no summer time).
 CHINA = ZoneInfo("Asia/Shanghai")
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
+# A date as portals print it: 2023/11/3, 2023-11-3, 2023年11月3日, with what follows it.
+_DATE = re.compile(r"^(\d{4})(?:/|-|年)(\d{1,2})(?:/|-|月)(\d{1,2})日?(?=$|[ T])(.*)$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -58,21 +61,51 @@ def shown(value: str | None, zone: ZoneInfo = CHINA) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def since(value: str, now: dt.datetime) -> str:
-    """A --since value as a UTC ISO time: an ISO date or time (read in the portals' zone when
-    it names none), or an age such as 36h, 7d, 2w."""
+@dataclass(frozen=True)
+class Since:
+    """A --since value read: the moment it names (aware)."""
+
+    moment: dt.datetime
+
+    @property
+    def utc(self) -> str:
+        """The bound for times the corpus writes itself (an alert's `created_at`): UTC ISO."""
+        return self.moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    @property
+    def published(self) -> str:
+        """The bound for `published_at`, which is kept as the page prints it: a date
+        (2023-11-03), or a time in the portals' zone (2023-11-03T08:00:00+08:00). Written the
+        same way, so that the two compare as text: a day's midnight in China is that date."""
+        local = self.moment.astimezone(CHINA)
+        if local.time() == dt.time(0, 0):
+            return local.date().isoformat()
+        return local.isoformat(timespec="seconds")
+
+
+def since(value: str, now: dt.datetime) -> Since:
+    """The one reader of --since (search, export, alerts): an age (36h, 7d, 2w; m for minutes),
+    an ISO date or time (read in the portals' zone when it names none), or a date written as
+    the portals print it (2023/11/3, 2023年11月3日: docs/DOMAIN.md §2.1, §2.5), optionally with a time."""
     text = value.strip()
-    match = _AGO.match(text)
+    match = _AGO.match(text.lower())
     if match:
-        moment = now - dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-    else:
         try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"--since {value!r}: write a date (2023-11-03), a time (2023-11-03T08:00) or an "
-                "age (36h, 7d, 2w)"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=CHINA)
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+            return Since(now - dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)]))
+        except OverflowError:
+            raise ValueError(f"{value!r}: an age that reaches before the year 1") from None
+    written = _DATE.match(text)
+    if written:  # 2023/11/3 08:00 → 2023-11-03 08:00
+        year, month, day, rest = written.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}{rest}"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+        moment.astimezone(dt.UTC), moment.astimezone(CHINA)  # both within years 1 to 9999
+    except (ValueError, OverflowError) as error:
+        reason = "" if "isoformat" in str(error) else f" ({error})"
+        raise ValueError(
+            f"{value!r} is no date, time or age{reason}; write a date (2023-11-03), a time "
+            "(2023-11-03T08:00, in China unless it names a zone) or an age (36h, 7d, 2w)"
+        ) from None
+    return Since(moment)

@@ -2,7 +2,8 @@
 
 Options several commands share are defined once here (`db_option`, `json_option`, …); each
 command lives in the module of its trade: `documents` (extract, search, show, alerts, export,
-serve), `monitor` (crawl, run, schedule, status, check, portals), `tools` (demo, rules, replica).
+serve), `monitor` (crawl, run, schedule, status, check, portals), `maintain` (prune), `tools`
+(demo, rules, replica).
 A command returns its exit code; errors are one line on stderr that names what to fix.
 """
 
@@ -70,10 +71,36 @@ def rules_options(f: F) -> F:
 KINDS = click.Choice(("reply", "co_handling_opinion", "other"))
 
 
+class SinceType(click.ParamType):  # type: ignore[type-arg]  # generic only from Click 8.2
+    """--since, read by `crawler.clock.since` when the command line is parsed (a bad value is a
+    usage error, exit 2, before any database is opened), as the bound the command compares:
+    `published` (a date, or a time at +08:00, as pages print them) or `utc` (times govwatch
+    writes, such as an alert's creation)."""
+
+    name = "since"
+
+    def __init__(self, bound: str = "published") -> None:
+        self.bound = bound
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from crawler.clock import since, utcnow
+
+        now = utcnow()  # a $GOVWATCH_NOW that is no time is its own error (`main`)
+        try:
+            read = since(str(value), now)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        return read.utc if self.bound == "utc" else read.published
+
+
+SINCE_HELP = "a date (2023-11-01, 2023/11/1), a time (2023-11-01T08:00, China's unless it says) or an age (36h, 7d, 2w)"  # fmt: skip
+
+
 def since_option(f: F) -> F:
     return click.option(
-        "--since", metavar="DATE", help="published on or after this ISO date (2023-11-01)"
-    )(f)
+        "--since", type=SinceType("published"), metavar="WHEN",
+        help=f"published on or after: {SINCE_HELP}",
+    )(f)  # fmt: skip
 
 
 def load_profiles_or_exit(directory: str | None) -> dict[str, Any]:
@@ -151,7 +178,7 @@ def cli() -> None:
 
 
 # The commands register themselves on `cli` when their modules load.
-from crawler.cli import alerts, documents, monitor, portals, scale, tools  # noqa: E402, F401
+from crawler.cli import alerts, documents, maintain, monitor, portals, scale, tools  # noqa: E402, F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,9 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"govwatch: {one_line(error)}", err=True)
         return EXIT_USAGE
     except sqlite3.DatabaseError as error:
+        from crawler.store.sqlite import damage
+
         db = _db_in(args) or "the database"
-        click.echo(f"govwatch: {db}: {error}; restore it from a backup, or salvage what is "
-                   f"readable with `sqlite3 {db} .recover`", err=True)  # fmt: skip
+        click.echo(f"govwatch: {db}: {damage(error)}; restore it from a backup, or salvage what "
+                   f"is readable with `sqlite3 {db} .recover`", err=True)  # fmt: skip
         return EXIT_USAGE
 
 

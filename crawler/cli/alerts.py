@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from crawler.cli import cli, config_options, fail, json_option
+from crawler.cli import SINCE_HELP, SinceType, cli, config_options, fail, json_option
 from crawler.clock import shown
 
 
 @cli.group(invoke_without_command=True)
 @click.option("--pending", is_flag=True, help="only alerts some sink has not received yet")
 @click.option("--rule", metavar="NAME", help="only alerts of this rule")
-@click.option("--since", metavar="WHEN", help="created since a date, a time or an age (7d, 36h)")
+@click.option("--since", type=SinceType("utc"), metavar="WHEN", help=f"created since {SINCE_HELP}")
 @click.option("--limit", type=int, default=50, show_default=True, help="alerts to show")
 @config_options
 @json_option("one JSON object per alert, with its deliveries")
@@ -32,19 +32,13 @@ def alerts(
     """
     if ctx.invoked_subcommand is not None:
         return 0
-    from crawler import clock
     from crawler.cli import load_config_or_exit
     from crawler.cli.documents import read_corpus
-    from crawler.clock import utcnow
 
     settings = load_config_or_exit(config, db)
     sinks = _sink_names(settings)
-    try:
-        after = clock.since(since, utcnow()) if since else None
-    except ValueError as error:
-        raise fail("alerts", error) from None
     with read_corpus(settings.db) as store:
-        found = store.alerts(rule, limit=limit if not pending else 1_000_000, since=after)
+        found = store.alerts(rule, limit=limit if not pending else 1_000_000, since=since)
         deliveries = store.deliveries([alert["id"] for alert in found])
     shown_alerts = []
     for alert in found:

@@ -83,8 +83,34 @@ def extract(files: tuple[str, ...], url: str | None, encoding: str | None, prett
     return 0
 
 
-@cli.command()
-@click.argument("query", required=False, default="")
+class SearchCommand(click.Command):
+    """A command whose words may begin with a dash (`-开源`, `-"a phrase"`, `-huawei`): such a
+    word is a NOT, never an option. Only the command's own options are options (a misspelt
+    `--option` is still refused); every other argument is a word of the query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {name: not (param.is_flag or param.count)
+                       for param in self.get_params(ctx) if isinstance(param, click.Option)
+                       for name in (*param.opts, *param.secondary_opts)}  # fmt: skip
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words += rest
+                break
+            name = arg.split("=", 1)[0]
+            if name in takes_value or (arg.startswith("--") and len(arg) > 2):
+                options.append(arg)
+                if takes_value.get(name) and "=" not in arg:
+                    options += [value for value in [next(rest, None)] if value is not None]
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@cli.command(cls=SearchCommand)
+@click.argument("query_words", nargs=-1, metavar="[QUERY]…")
 @db_option
 @click.option("--portal", help="only this portal")
 @click.option("--kind", type=KINDS, help="only this kind of document")
@@ -97,27 +123,35 @@ def extract(files: tuple[str, ...], url: str | None, encoding: str | None, prett
 @click.option("--limit", type=int, default=20, show_default=True, help="hits to show")
 @json_option("one JSON object per hit")
 def search(
-    query: str, db: str, portal: str | None, kind: str | None, since: str | None,
+    query_words: tuple[str, ...], db: str, portal: str | None, kind: str | None, since: str | None,
     doc_no: str | None, index_no: str | None, deputy: str | None, proposal: str | None,
     publisher: str | None, limit: int, as_json: bool,
 ) -> int:  # fmt: skip
     """Full-text search, by field too: titles, bodies, reply fields, 文号, attachment names.
 
-    Either script; two-character words work. Words are all required; OR, NOT or -word, and
-    "quoted phrases" work as in any search box. The total is always counted.
+    Either script; two-character words work. The words, quoted or not, are the query, as in
+    any search box: words are all required (AND, && and +word say so too); A OR B (also |)
+    binds tighter than AND; NOT word or -word excludes; "quoted phrases" keep their order;
+    (parentheses) group. The total is always counted.
 
-    
+    \b
     Examples: govwatch search 开源软件 --kind reply
-              govwatch search '开源 OR 鸿蒙 -节流'
+              govwatch search 开源 OR 鸿蒙 -节流
+              govwatch search '(开源 OR 鸿蒙) AND 软件' --since 30d
               govwatch search --deputy 何征宇
               govwatch search --doc-no 杭经信提〔2023〕140号
     """
     fields = {"doc_no": doc_no, "index_no": index_no, "deputy": deputy, "proposal": proposal,
               "publisher": publisher}  # fmt: skip
     asked = {name: value for name, value in fields.items() if value}
-    from crawler.store.query import parse
+    from crawler.store.query import QueryError, parse
 
-    if not parse(query).positive and not asked:
+    query = " ".join(query_words)
+    try:
+        parsed = parse(query)
+    except QueryError as error:
+        raise fail("search", f"{query!r}: {error}") from None
+    if not parsed.positive and not asked:
         raise fail("search", "give words to look for, or a field (--deputy, --doc-no, --index-no, "
                    "--proposal, --publisher); a query of NOT/-words alone excludes from nothing")  # fmt: skip
     with read_corpus(db) as store:
@@ -185,7 +219,7 @@ def export(form: str, db: str, kind: str | None, since: str | None, output: str 
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface")
-@click.option("--port", type=int, default=8001, show_default=True, help="port")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="port")
 @click.option("--immutable", is_flag=True, help="open the database read-only")
 def serve(db: str, host: str, port: int, immutable: bool) -> int:
     """Browse the corpus with Datasette.
@@ -200,13 +234,24 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
     import tempfile
 
     from crawler.store import is_url
-    from crawler.web import PLUGINS, TEMPLATES, metadata
+    from crawler.web import PLUGINS, TEMPLATES, metadata, port_problem
 
     if is_url(db):
         raise fail("serve", "serve browses a SQLite corpus (Datasette); for a PostgreSQL corpus "
                    "point a PostgreSQL client at it, or copy it with `govwatch migrate`")  # fmt: skip
-    with read_corpus(db, immutable=immutable):
-        pass  # a clear error for a missing, foreign or newer database, before Datasette starts
+    with read_corpus(db, immutable=immutable) as store:
+        # A clear error for a missing, foreign or newer database, before Datasette starts; and
+        # for one SQLite could read only as immutable (read-only media: no -shm file can be made).
+        fell_back = store.immutable and not immutable
+    if fell_back:
+        from crawler.store.sqlite import on_read_only_media
+
+        place = "on read-only media" if on_read_only_media(db) else "in a directory it cannot write"
+        raise fail("serve", f"{db}: {place}, Datasette can open it only as immutable: add "
+                   "--immutable (when nothing writes to it meanwhile), or copy it to writable storage")  # fmt: skip
+    problem = port_problem(host, port)
+    if problem:
+        raise fail("serve", problem)
     name = Path(db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(metadata(name), handle, ensure_ascii=False)

@@ -106,19 +106,22 @@ def where_crawls_run(
     the tags its profile asks for (else its crawls would wait for one until they time out)."""
     from crawler.run.nodes.scrapyd import node_status
     from crawler.store import StoreError, is_url, open_store
+    from crawler.store.sqlite import unwritable
 
+    # Readable is not enough: crawls write (read-only media, a file or directory not writable).
+    problems = [problem for problem in [None if is_url(db) else unwritable(db)] if problem]
     if not is_url(db) and not Path(db).exists():
-        return [], [f"database {db}: not created yet (the first crawl creates it)"]
+        return problems, [] if problems else [
+            f"database {db}: not created yet (the first crawl creates it)"]  # fmt: skip
     try:
         with open_store(db, readonly=True) as store:
             nodes = store.nodes()
     except StoreError as error:
-        return [" ".join(str(error).split())], []
+        return [*problems, " ".join(str(error).split())], []
     if not nodes:
-        return [], [
+        return problems, [
             f"database {store.where}: readable; crawls run on this machine (no crawl nodes)"
         ]
-    problems: list[str] = []
     healthy = []
     for node in nodes:
         state = node_status(node.url)

@@ -37,6 +37,7 @@ from crawler.portals.profiles import Profile, ProfileError, load_profiles, selec
 from crawler.run.crawl import EXIT_CODES, worst
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
 from crawler.store import Store, StoreError, is_url, open_store
+from crawler.store.capacity import cap_check
 from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
@@ -341,6 +342,7 @@ def run_pass(
         result.interrupted = True
         return result  # the outbox keeps the alerts for the next run
     with open_store(config.db) as store:
+        result.health += cap_check(store)  # near $GOVWATCH_DB_MAX_MB: said before it is reached
         result.delivery = deliver(store, sinks)
     return result
 

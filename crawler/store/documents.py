@@ -303,8 +303,10 @@ def filters(
         clauses.append(f"{prefix}kind = ?")
         params.append(kind)
     if since:
-        clauses.append(f"{prefix}published_at >= ?")
-        params.append(since)
+        # `since` is written as published_at is (`crawler.clock.Since.published`); a page that
+        # prints only the date of a `since` time may have published after it, and is kept.
+        clauses.append(f"({prefix}published_at >= ? OR {prefix}published_at = ?)")
+        params += [since, since[:10]]
     if portal:
         clauses.append(f"{prefix}portal = ?")
         params.append(portal)

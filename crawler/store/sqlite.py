@@ -6,8 +6,10 @@ and read-only media are read as immutable."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,10 +35,13 @@ class SqliteStore(Store):
         self.path = Path(path)
         self.where = str(self.path)  # how messages name the database
         self.readonly = readonly or immutable
+        self.immutable = immutable  # read as immutable (asked, or read-only media)
         if (not create or self.readonly) and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no such database; run `govwatch crawl --db {self.path}` first"
             )
+        if not self.readonly and (problem := unwritable(self.path)):
+            raise StoreError(problem)  # said before SQLite's "unable to open database file"
         if self.readonly:
             self.sqlite = self._open_readonly(immutable)
             self.conn = self.sqlite
@@ -50,7 +55,7 @@ class SqliteStore(Store):
             if not foreign:
                 conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: cannot open the database: {error}") from None
+            raise StoreError(f"{self.path}: cannot open the database: {damage(error)}") from None
         if foreign:
             conn.close()
             raise StoreError(
@@ -69,9 +74,16 @@ class SqliteStore(Store):
         self._functions()
         try:
             self.migrate()
+            problem = _damaged(conn, self.path)
         except sqlite3.DatabaseError as error:
             conn.close()
-            raise StoreError(f"{self.path}: cannot use the database: {error}") from None
+            said = damage(error)
+            if "malformed" in said or "not a database" in said:
+                raise StoreError(damaged(self.path, said)) from None
+            raise StoreError(f"{self.path}: cannot use the database: {said}") from None
+        if problem:
+            conn.close()
+            raise StoreError(problem)
 
     def _open_readonly(self, immutable: bool) -> sqlite3.Connection:
         """Read-only, never a write (no WAL switch, no migration). On read-only media a WAL
@@ -84,6 +96,7 @@ class SqliteStore(Store):
             try:
                 conn = sqlite3.connect(attempt, uri=True, timeout=30, isolation_level=None)
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                self.immutable = attempt.endswith("immutable=1")
                 return conn
             except sqlite3.Error as error:
                 last = error
@@ -108,21 +121,36 @@ class SqliteStore(Store):
                     self.sqlite.execute("ROLLBACK")
                 raise
             self.sqlite.execute("COMMIT")
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             if self.sqlite.in_transaction:
-                self.sqlite.execute("ROLLBACK")
-            message = str(error)
-            if (
-                "full" in message
-                or "readonly" in message
-                or "read-only" in message
-                or "disk" in message
-            ):
-                raise StoreWriteError(
-                    f"cannot write to {self.where}: {message}; free disk space or fix permissions "
-                    "(nothing stored was changed)"
-                ) from None
-            raise
+                with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse it too
+                    self.sqlite.execute("ROLLBACK")
+            refused = self._refused(error)
+            if refused is None:
+                raise
+            raise refused from None
+
+    def _refused(self, error: sqlite3.DatabaseError) -> StoreError | None:
+        """What a refused write means for the operator: the cap reached, a full or read-only
+        disk, a damaged file (None: an error of the caller's)."""
+        message = damage(error)
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in message:
+            from crawler.store.capacity import cap_reached
+
+            reached = cap_reached(self)
+            if reached:
+                return StoreWriteError(f"cannot write to {self.where}: {reached} (nothing stored "
+                                       "was changed)")  # fmt: skip
+        if "malformed" in message or "not a database" in message:
+            return StoreError(damaged(self.where, message))
+        if isinstance(error, sqlite3.OperationalError) and any(
+            word in message for word in ("full", "readonly", "read-only", "disk")
+        ):
+            return StoreWriteError(
+                f"cannot write to {self.where}: {message}; free disk space or fix permissions "
+                "(nothing stored was changed)"
+            )
+        return None
 
     def lock_document(self, conn: Connection, identity: str) -> None:
         """Nothing to do: SQLite's BEGIN IMMEDIATE already serialises every writer."""
@@ -196,6 +224,80 @@ class SqliteStore(Store):
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def on_read_only_media(path: str | Path) -> bool:
+    """Whether the file (or, before it exists, its directory) is on a read-only file system."""
+    place = Path(path) if Path(path).exists() else Path(path).parent
+    try:
+        return bool(os.statvfs(place).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def unwritable(path: str | Path) -> str | None:
+    """Why a crawl could not write the corpus at `path` (read-only media, a file or directory
+    it may not write: SQLite writes its -wal and -shm files beside the database), else None."""
+    path = Path(path)
+    if not path.exists() and not path.parent.is_dir():
+        return None  # no directory to write in: SQLite's own error names the path
+    if on_read_only_media(path):
+        return (f"{path}: on read-only media: it cannot be crawled into; give --db a file on "
+                "writable storage, or remount it read-write (search, export and "
+                "serve --immutable read it as it is)")  # fmt: skip
+    for place, what in ((path, "the file"), (path.parent, "its directory")):
+        if place.exists() and not os.access(place, os.W_OK):
+            return (f"{path}: {what} is not writable (SQLite writes its -wal and -shm files "
+                    "beside it): it cannot be crawled into; fix the permissions, or give --db "
+                    "a file in a writable directory")  # fmt: skip
+    return None
+
+
+#: Files a writer found whole in this process (`_damaged`), as they were then (inode, size,
+#: time written): a crawl's components open one file several times.
+_CHECKED: set[tuple[Path, int, int, int]] = set()
+#: How long a writer's check may take (SQLite reads about a gigabyte a second from the cache).
+CHECK_SECONDS = 2.0
+
+
+def _damaged(conn: sqlite3.Connection, path: Path) -> str | None:
+    """What is wrong with a file a writer opens, before anything is written into it: SQLite's
+    quick check of every page (a damaged page is otherwise found only by the write that needs
+    it, half-way through a crawl). Once per process and file; a check that would take longer
+    than CHECK_SECONDS is given up (a write finding damage still says so, `_refused`)."""
+    stat = path.stat()
+    key = (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key in _CHECKED:
+        return None
+    deadline = time.monotonic() + CHECK_SECONDS
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as error:
+        found = ["ok"] if "interrupt" in str(error) else [damage(error)]  # interrupted: too large
+    finally:
+        conn.set_progress_handler(None, 0)
+    if found == ["ok"]:
+        _CHECKED.add(key)
+        return None
+    return damaged(path, "; ".join(found))
+
+
+def damaged(path: str | Path, what: str) -> str:
+    """A damaged file, and the way out."""
+    return (f"{path}: the database is damaged ({what}); restore it from a backup, or salvage "
+            f"what is readable with `sqlite3 {path} .recover`")  # fmt: skip
+
+
+def damage(error: sqlite3.Error) -> str:
+    """SQLite's complaint about a damaged file, without the bytes it quotes: a column that is
+    not UTF-8 comes back with its raw content ("Could not decode to UTF-8 column 'x' with text
+    '…'"), binary junk on a terminal."""
+    message = " ".join(str(error).split())
+    if message.startswith("Could not decode to UTF-8"):
+        column = message.split(" with text ", 1)[0].removeprefix("Could not decode to UTF-8 ")
+        return f"{column} holds bytes that are not UTF-8 text: the file is damaged"
+    return message
 
 
 def _foreign(conn: sqlite3.Connection) -> str:

@@ -298,6 +298,10 @@ def load_rules(path: str | Path | None = None) -> list[Rule]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise RulesError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise RulesError(
+            f"{path}: not UTF-8 text (GBK?); save it as UTF-8, e.g. iconv -f GBK -t UTF-8"
+        ) from None
     except yaml.YAMLError as error:
         raise RulesError(f"{path}: not valid YAML: {error}") from None
     return parse_rules(data, str(path))

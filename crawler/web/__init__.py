@@ -22,6 +22,26 @@ OPEN_SOURCE = " OR ".join(
 )
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why Datasette could not listen on host:port (taken, not this machine's address), said
+    before it starts (its own report is a traceback); None when it can."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        return f"--host {host}: no such address ({error}); give an address of this machine"
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Datasette's server does
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return (f"cannot listen on {host}:{port}: {error.strerror or error}; give another "
+                    f"--port (e.g. --port {port + 1 if port < 65535 else 8001}), or stop what "
+                    "listens there")  # fmt: skip
+    return None
+
+
 def metadata(database: str) -> dict[str, Any]:
     """Titles, descriptions, facets and canned queries for `datasette`."""
     return {

@@ -84,6 +84,44 @@ def test_query_syntax(corpus: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _urls(capsys, "開源軟件", "--db", corpus) == {url[1]}  # either script
 
 
+def test_query_syntax_as_a_search_box_takes_it(
+    corpus: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = {
+        number: f"http://jxj.hangzhou.gov.cn/art/2023/11/3/art_{number}.html"
+        for number in range(1, 6)
+    }
+    for query in ("开源 AND 软件", "开源 && 软件", "开源 +软件"):  # AND is no word to look for
+        assert _urls(capsys, query, "--db", corpus) == {url[1]}, query
+    assert _urls(capsys, "节流 | 鸿蒙", "--db", corpus) == {url[2], url[3]}
+    assert _urls(capsys, "(节流 OR 鸿蒙) AND 开源", "--db", corpus) == {url[2], url[3]}
+    assert _urls(capsys, "(开源 软件) OR 节流", "--db", corpus) == {url[1], url[3]}
+    assert _urls(capsys, "开源 NOT (节流 OR 鸿蒙)", "--db", corpus) == {url[1]}
+    # Several words unquoted are one query; a word may begin with a dash, first or not.
+    assert _urls(capsys, "开源", "NOT", "节流", "--db", corpus) == {url[1], url[2]}
+    assert _urls(capsys, "-节流", "开源", "--db", corpus) == {url[1], url[2]}
+    assert _urls(capsys, "开源", "-hongmeng", "-鸿蒙", "--db", corpus) == {url[1], url[3]}
+    assert _urls(capsys, "--db", corpus, "开源 OR source", '-"open source"') == {
+        url[1],
+        url[2],
+        url[3],
+    }
+    assert _urls(capsys, "开源 OR source", '-"source open"', "--db", corpus) == {
+        url[1],
+        url[2],
+        url[3],
+        url[4],
+    }
+    # The command's options stay options; a misspelt one is still refused, not searched for.
+    assert _urls(capsys, "开源", "--limit=1", "--db", corpus) == {url[2]}
+    assert main(["search", "开源", "--limt", "1", "--db", corpus]) == 2
+    assert "No such option '--limt'" in capsys.readouterr().err
+    assert main(["search", "开源 OR -节流", "--db", corpus]) == 2
+    assert "NOT or -word inside OR: put what must not occur outside the OR" in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_doc_no_and_fields_find_their_documents(
     corpus: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,3 +302,34 @@ def test_the_scheduler_logs_one_line_per_run() -> None:
     line = pass_line(dt.datetime(2023, 11, 3, 3, 4, tzinfo=dt.UTC), "govcn", result)
     assert line == ("2023-11-03 11:04 CST govcn: done: 12 requests, 2 new, 1 changed, 0 gone, 0 errors; "
                     "alerts: 2 delivered, 1 waiting (webhook 127.0.0.1: down)")  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", ["2023-13-45", "tomorrow", "7x", "2023/11/01x"])
+@pytest.mark.parametrize("command", [["search", "开源"], ["export"], ["alerts"]])
+def test_since_is_checked_when_the_command_line_is_read(
+    corpus: str, capsys: pytest.CaptureFixture[str], command: list[str], bad: str
+) -> None:
+    """A --since that is no date, time or age is refused before anything runs (a weekly cron
+    exporting nothing with exit 0 was the alternative), the same way by every command."""
+    assert main([*command, "--since", bad, "--db", corpus]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"Invalid value for '--since': {bad!r} is no date, time or age" in captured.err
+    assert "or an age (36h, 7d, 2w)" in captured.err
+
+
+def test_since_takes_ages_and_dates_as_portals_print_them(
+    corpus: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The documents were published on 2023-11-01 … 05 at 10:00 in China.
+    monkeypatch.setenv("GOVWATCH_NOW", "2023-11-06T00:00:00+08:00")
+    everything = "开源 OR 鸿蒙 OR 财政 OR open OR 政务"
+    dated = {number: f"http://jxj.hangzhou.gov.cn/art/2023/11/3/art_{number}.html"
+             for number in range(1, 6)}  # fmt: skip
+    for since, numbers in (("3d", {3, 4, 5}), ("2023/11/3", {3, 4, 5}), ("2023-11-03", {3, 4, 5}),
+                           ("1w", {1, 2, 3, 4, 5}), ("37h", {5}), ("38h", {4, 5}), ("2023-11-05T10:00", {5})):  # fmt: skip
+        found = _urls(capsys, everything, "--since", since, "--db", corpus)
+        assert found == {dated[n] for n in numbers}, since
+        assert main(["export", "--since", since, "--db", corpus]) == 0
+        exported = {json.loads(line)["url"] for line in capsys.readouterr().out.splitlines()}
+        assert exported == {dated[n] for n in numbers}, since

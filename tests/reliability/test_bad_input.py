@@ -116,8 +116,12 @@ def test_a_full_disk_loses_nothing(tmp_path: Path) -> None:
             "crawl", "--replica", url, "--db", str(db), env={"GOVWATCH_DB_MAX_MB": f"{size_mb:.2f}"}
         )
     assert result.returncode != 0
-    assert "database or disk is full; free disk space or fix permissions" in result.stderr
-    assert "Traceback" not in result.stderr
+    # The cap simulates a full disk here; what refused the write is named (it used to be called
+    # "database or disk is full; free disk space", sending the operator to a disk with room).
+    assert "the corpus reached its cap" in result.stderr, result.stderr[-2000:]
+    assert f"of the cap GOVWATCH_DB_MAX_MB={size_mb:.2f} (" in result.stderr
+    assert "govwatch prune --older-than 180d" in result.stderr
+    assert "free disk space" not in result.stderr and "Traceback" not in result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     with open_store(db) as store:
@@ -396,3 +400,76 @@ def test_a_corrupt_page_mid_file_is_one_line(tmp_path: Path) -> None:
         handle.write(b"\xa5" * 4096 * 8)
     for command in (("export", "--db", str(db)), ("search", "开源", "--db", str(db))):
         one_line(here(*command), str(db), "malformed", "restore it from a backup")
+
+
+def test_a_gbk_rules_file_is_named_by_every_command(tmp_path: Path) -> None:
+    """A rules file saved in GBK: every command that reads rules says which file and how to fix
+    it, in one line, exit 2 (as profiles and govwatch.yaml do)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes("rules:\n  - name: r\n    any: [开源]\n".encode("gbk"))
+    config = tmp_path / "govwatch.yaml"
+    config.write_text(f"rules: {rules}\n", encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text("开源", encoding="utf-8")
+    db = _corpus(tmp_path / "c.db")
+    for command in (
+        ("crawl", "govcn", "--db", str(tmp_path / "new.db"), "--rules", str(rules)),
+        ("run", "govcn", "--config", str(config), "--db", str(db)),
+        ("rules", "test", str(page), "--rules", str(rules)),
+        ("rules", "backtest", "--rules", str(rules), "--db", str(db)),
+        ("show", "p:0", "--rules", str(rules), "--db", str(db)),
+    ):
+        result = here(*command)
+        one_line(result, str(rules), "not UTF-8", "iconv -f GBK -t UTF-8")
+        assert result.returncode == 2, (command, result.stderr)
+    # `check` lists every problem on its own line, then counts them.
+    checked = here("check", "--config", str(config), "--db", str(db))
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr
+    assert f"PROBLEM  {rules}: not UTF-8 text (GBK?)" in checked.stdout, checked.stdout
+
+
+def _on_media(prefix: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*prefix, sys.executable, "-m", "crawler", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_a_corpus_on_read_only_media_is_no_place_to_crawl_into(tmp_path: Path) -> None:
+    """Read commands read it (above); crawl, check and serve say it is read-only, and the fix."""
+    media = tmp_path / "media"
+    media.mkdir()
+    db = _corpus(media / "corpus.db")
+    prefix = _read_only(media)
+    crawled = _on_media(prefix, "crawl", "govcn", "--db", str(db))
+    one_line(crawled, str(db), "on read-only media: it cannot be crawled into", "writable storage")
+    assert crawled.returncode == 2
+    checked = _on_media(prefix, "check", "--db", str(db))
+    assert checked.returncode == 2
+    assert f"PROBLEM  {db}: on read-only media: it cannot be crawled into" in checked.stdout
+    served = _on_media(prefix, "serve", "--db", str(db), "--port", "1")
+    one_line(served, str(db), "on read-only media", "add --immutable")
+    assert served.returncode == 2
+
+
+def test_a_damaged_corpus_is_one_line_for_every_command(tmp_path: Path) -> None:
+    # Bytes that are not UTF-8 in a text column: SQLite's message quotes them (binary junk,
+    # terminal escapes) unless govwatch says what they are.
+    db = _corpus(tmp_path / "c.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET search_body = CAST(X'00FFFE1B5B324A' AS TEXT)")
+    searched = here("search", "开源", "--db", str(db))
+    one_line(searched, str(db), "column 'search_body' holds bytes that are not UTF-8 text",
+             "restore it from a backup")  # fmt: skip
+    assert searched.returncode == 2 and "\x1b" not in searched.stderr
+    assert "\ufffd" not in searched.stderr
+    # A damaged page: a crawl says so before it stores anything (it failed half-way, exit 1).
+    damaged = _corpus(tmp_path / "d.db", 400)
+    with damaged.open("r+b") as handle:
+        handle.seek(damaged.stat().st_size // 2 // 4096 * 4096)
+        handle.write(b"\xa5" * 4096 * 8)
+    profiles = tmp_path / "profiles"  # a portal nowhere, should the crawl start after all
+    profiles.mkdir()
+    (profiles / "here.yaml").write_text("name: here\nfamily: hanweb\norigin: http://127.0.0.1:9\n"
+                                        "columns: [{id: '1', name: 栏目}]\n", encoding="utf-8")  # fmt: skip
+    crawled = here("crawl", "here", "--profiles", str(profiles), "--db", str(damaged))
+    one_line(crawled, str(damaged), "the database is damaged", f"sqlite3 {damaged} .recover")
+    assert crawled.returncode == 2

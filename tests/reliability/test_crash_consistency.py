@@ -144,3 +144,97 @@ def test_twenty_kills(tmp_path: Path, backend: str, request: pytest.FixtureReque
     # The webhook got every alert; a kill between a POST and its record may repeat one, with the
     # same Idempotency-Key, so that the receiver drops the repeat.
     assert set(SlowReceiver.keys) == alerts
+
+
+def _versions_corpus(path: Path, documents: int = 300) -> None:
+    """Three versions of each document (two old, one recent), raw responses that do not
+    compress, and an alert on every tenth document's first version."""
+    import hashlib
+
+    from crawler.watch.alerts import Alert, due
+
+    with open_store(path) as store:
+        for number in range(documents):
+            for version, at in enumerate(("2023-01-01", "2023-06-01", "2024-06-01"), 1):
+                raw = b"".join(hashlib.sha256(f"{number}:{version}:{i}".encode()).digest()
+                               for i in range(400))  # fmt: skip
+                record = {"url": f"http://x.gov.cn/{number}.html", "title": f"答复{number}",
+                          "body_text": f"第{version}稿", "kind": "reply", "attachments": [], "warnings": []}  # fmt: skip
+                alerts = (
+                    due([Alert("open-source", {})]) if version == 1 and number % 10 == 0 else None
+                )
+                store.save(portal="p", identity=f"p:{number}", record=record, fetched_url=record["url"],
+                           fetched_at=f"{at}T00:00:00+00:00", status=200, headers={}, raw=raw,
+                           etag=None, last_modified=None, run_id=None, alerts=alerts)  # fmt: skip
+
+
+def _still_whole(path: Path, documents: int) -> int:
+    """The corpus after a kill: intact, every document's latest version and every alerted
+    version there with its raw response; how many old versions are left."""
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        latest = conn.execute(
+            "SELECT COUNT(*) FROM documents d JOIN versions v ON v.document_id = d.id "
+            "AND v.version = d.version WHERE v.raw IS NOT NULL"
+        ).fetchone()[0]
+        alerted = conn.execute(
+            "SELECT COUNT(*) FROM alerts a JOIN versions v ON v.document_id = a.document_id "
+            "AND v.version = a.version WHERE v.raw IS NOT NULL"
+        ).fetchone()[0]
+        left = conn.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+    assert latest == documents and alerted == documents // 10
+    return int(left) - documents
+
+
+# `prune` as the command runs it, each SQL statement a little slowed (SQLite's trace callback
+# runs as a statement starts), so that a kill lands inside its transactions and its VACUUM.
+SLOW_PRUNE = """
+import sys, time
+from crawler.store import open_store
+from crawler.store.prune import prune
+store = open_store(sys.argv[1])
+print("started", flush=True)
+store.conn.set_trace_callback(lambda sql: time.sleep(0.1))
+prune(store, "2024-01-01T00:00:00+00:00", versions=True)
+"""
+
+
+def _slow_prune(db: Path) -> subprocess.Popen[str]:
+    process = subprocess.Popen([sys.executable, "-c", SLOW_PRUNE, str(db)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    assert process.stdout is not None and process.stdout.readline() == "started\n"
+    return process
+
+
+def test_prune_killed_at_any_moment_leaves_the_corpus_whole(tmp_path: Path) -> None:
+    documents = 300
+    original = tmp_path / "original.db"
+    _versions_corpus(original, documents)
+    db = tmp_path / "corpus.db"
+    db.write_bytes(original.read_bytes())
+    started = time.monotonic()
+    assert _slow_prune(db).wait() == 0
+    duration = time.monotonic() - started
+    assert _still_whole(db, documents) == documents // 10  # only the alerted old versions
+    rng = random.Random(7)
+    lefts = []
+    for _ in range(6):
+        db.write_bytes(original.read_bytes())
+        process = _slow_prune(db)
+        time.sleep(rng.uniform(0.0, duration))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        lefts.append(_still_whole(db, documents))
+        # The next run takes up the rest.
+        command = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "prune",
+            "--older-than",
+            "2024-01-01",
+            "--versions",
+        ]
+        subprocess.run([*command, "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+        assert _still_whole(db, documents) == documents // 10
+    assert set(lefts) == {documents * 2, documents // 10}, lefts  # killed before or after a step

@@ -20,7 +20,11 @@ VOCABULARY = ["开源", "開源", "软件", "軟件", "开源节流", "节流", 
 QUERIES = ["开源", "開源", "开源软件", "源软", "节流", "开", "源", "开源 社区", "openharmony", "linux 开源",
            "2024", "数据 公开", "數據", "第31号", "操作系统", "系统操作", "人工", "智能 鸿蒙", "一", "v2",
            "开源节流", "信息公开", "不存在", "开源 OR 鸿蒙", "开源 -节流", "软件 NOT 社区", '"linux 开源"',
-           "鸿蒙 OR 第31号 -2024", "-开源"]  # fmt: skip
+           "鸿蒙 OR 第31号 -2024", "-开源",
+           # Search-box syntax: AND in words and signs, |, parentheses (OR distributed), NOT (…).
+           "开源 AND 软件", "开源 && 社区", "开源 +软件", "开源 | 鸿蒙", "(开源 OR 鸿蒙) 软件",
+           "(开源 软件) OR 鸿蒙", "(开源 社区) OR (数据 政府)", "开源 NOT (节流 OR 社区)",
+           '-("开源 节流" | 2024) 开源', "(开源 -节流) 数据"]  # fmt: skip
 # Field filters, compared with their value written differently (brackets, spaces, width, case).
 FIELD_QUERIES = [{"doc_no": "杭经信提[2024]3 号"}, {"doc_no": "２０２４"}, {"deputy": "何征宇"},
                  {"proposal": "西湖3"}, {"publisher": "经信局"}, {"deputy": "无此人"}]  # fmt: skip

@@ -166,3 +166,43 @@ def test_the_crawlers_of_one_process_share_one_store(corpus: str) -> None:
     third = shared_store(corpus)
     assert third is not first  # the last release closed it; a new one is opened
     third.release()
+
+
+#: published_at as pages print it (a date, or a time at +08:00) around the day 2023-11-03.
+PUBLISHED = ["2023-11-02", "2023-11-02T23:59:59+08:00", "2023-11-03", "2023-11-03T00:00:00+08:00",
+             "2023-11-03T07:59:59+08:00", "2023-11-03T08:00:00+08:00", "2023-11-04", None]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("since", "kept"),
+    [
+        # A date keeps every document published that day, whether it prints a time or not.
+        ("2023-11-03", PUBLISHED[2:7]),
+        ("2023/11/3", PUBLISHED[2:7]),
+        ("2023年11月3日", PUBLISHED[2:7]),
+        # UTC midnight is 08:00 in China: a document printing only that date may be later on it.
+        ("2023-11-03T00:00:00Z", [PUBLISHED[2], *PUBLISHED[5:7]]),
+        ("2023-11-03T08:00", [PUBLISHED[2], *PUBLISHED[5:7]]),
+        # China's midnight written in UTC is the date itself.
+        ("2023-11-02T16:00:00+00:00", PUBLISHED[2:7]),
+        ("2023-11-02T23:59:59", PUBLISHED[0:7]),
+        ("2023-11-04", PUBLISHED[6:7]),
+    ],
+)
+def test_since_compares_with_dates_as_pages_print_them(
+    corpus: str, since: str, kept: list[str]
+) -> None:
+    import datetime as dt
+
+    from crawler.clock import since as read_since
+
+    bound = read_since(since, dt.datetime(2023, 11, 6, tzinfo=dt.UTC)).published
+    with open_store(corpus) as store:
+        for number, published in enumerate(PUBLISHED):
+            _save(store, _record(url=f"http://x.gov.cn/{number}.html", published_at=published,
+                                 title=f"开源 {number}"), f"p:{number}")  # fmt: skip
+        found = [r["published_at"] for r in store.records(since=bound)]
+        assert sorted(found) == sorted(kept), bound
+        hits = store.search("开源", since=bound, limit=100)
+        assert sorted(h["published_at"] for h in hits) == sorted(kept), bound
+        assert store.search_count("开源", since=bound) == len(kept)

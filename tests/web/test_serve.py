@@ -145,3 +145,23 @@ def test_sigterm_stops_datasette_too_and_leaves_no_file(tmp_path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
         if process.poll() is None:
             process.kill()
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    db = tmp_path / "corpus.db"
+    _corpus(db)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"govwatch serve: cannot listen on 127.0.0.1:{port}: Address already in use; give another "
+        f"--port (e.g. --port {port + 1}), or stop what listens there"
+    ]

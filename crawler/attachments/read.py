@@ -28,7 +28,7 @@ from crawler.attachments.formats.ofd import read_ofd
 from crawler.attachments.formats.office import read_docx, read_sheet
 from crawler.attachments.formats.pdf import read_pdf
 from crawler.attachments.formats.plain import read_html, read_rtf, read_text
-from crawler.attachments.formats.word import read_word
+from crawler.attachments.formats.word import byte_scan, read_word
 from crawler.attachments.model import (
     MAX_OCR_PAGES,
     MAX_TEXT_CHARS,
@@ -37,6 +37,7 @@ from crawler.attachments.model import (
     FileText,
     PageText,
     Reader,
+    printed,
 )
 from crawler.attachments.zipsafe import MAX_UNPACKED, Budget, UnpackLimit
 
@@ -48,6 +49,9 @@ __all__ = [
 #: Every type a file can be given; `unknown` is one no reader knows.
 TYPES = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "ods", "ofd", "zip", "rar", "image",
          "rtf", "html", "txt", "unknown")  # fmt: skip
+#: A file of no known layout that claims to be Word or WPS is read by scanning its bytes when
+#: that finds at least this many characters of text.
+MIN_SCANNED = 20
 #: How deep archives within archives are opened.
 MAX_DEPTH = 3
 
@@ -170,6 +174,8 @@ def detect_type(data: bytes, name: str | None = None, content_type: str | None =
         return markup
     if guess in ("html", "rtf") and _looks_like_text(data):
         return guess
+    if guess in ("doc", "wps") and markup is None and _looks_like_text(data):
+        return "txt"  # a WPS or Word file saved as plain text (GBK, Big5, UTF-16)
     if guess == "txt" or (guess is None and _looks_like_text(data)):
         return "txt"
     return "unknown" if guess is None else f"unknown-{guess}"
@@ -230,6 +236,16 @@ def read_attachment(
         result.type = "unknown" if kind.startswith("unknown") else kind
         result.warnings.append("empty file")
         return result
+    if kind in ("unknown-doc", "unknown-wps") and _markup_type(data) is None:
+        scanned = byte_scan(data)
+        if printed(scanned) >= MIN_SCANNED:
+            result.pages = [PageText(1, scanned, reader="byte-scan")]
+            result.warnings.append(
+                f"not a {kind[8:].upper()} layout govwatch knows (an old WPS format?); its text "
+                "was found by scanning its bytes (order and tables lost): convert it to DOCX "
+                "for a full reading"
+            )
+            return result
     if kind.startswith("unknown"):
         claimed = kind.removeprefix("unknown").lstrip("-")
         result.type = "unknown"

@@ -208,9 +208,14 @@ def best_decoding(data: bytes) -> tuple[str, str]:
         return data[3:].decode("utf-8", "replace"), "utf-8"
     candidates = ["utf-8", "gb18030", "big5"]
     sample = data[:4096]
-    if sample and sample.count(0) * 4 > len(sample):
+    if len(data) % 2 == 0:
+        # Text of UTF-8 or GBK has no zero bytes; UTF-16 has one in every ASCII character.
         odd_zeros = sample[1::2].count(0)
-        candidates[:0] = ["utf-16-le" if odd_zeros >= sample[0::2].count(0) else "utf-16-be"]
+        wide = "utf-16-le" if odd_zeros >= sample[0::2].count(0) else "utf-16-be"
+        if 0 in sample:
+            candidates.insert(0, wide)
+        else:
+            candidates.append(wide)
     best: tuple[float, str, str] | None = None
     for encoding in candidates:
         try:

@@ -35,11 +35,23 @@ class Budget:
     def remaining(self) -> int:
         return max(self.limit - self.used, 0)
 
+    def refusal(self, what: str, declared: int) -> str:
+        """Why a container that declares `declared` bytes unpacked is not opened."""
+        left = (
+            f"over the {self.limit / 2**20:.0f} MB limit"
+            if not self.used
+            else f"more than the {self.remaining / 2**20:.1f} MB left of the "
+            f"{self.limit / 2**20:.0f} MB limit for the whole file"
+        )
+        return (
+            f"{what} declares {declared / 2**20:.1f} MB unpacked, {left} (a ZIP bomb?); not opened"
+        )
+
     def claim(self, count: int, what: str) -> None:
         self.used += count
         if self.used > self.limit:
             raise UnpackLimit(
-                f"{what} unpacks to more than {self.limit // 2**20} MB (a ZIP bomb?); "
+                f"{what} unpacks to more than the {self.limit / 2**20:.0f} MB limit (a ZIP bomb?); "
                 "reading stopped there"
             )
 
@@ -77,10 +89,7 @@ class SafeZip:
         declared = sum(info.file_size for info in self.infos)
         if declared > budget.remaining:
             self.archive.close()
-            raise UnpackLimit(
-                f"{what} declares {declared // 2**20} MB unpacked, over the "
-                f"{budget.limit // 2**20} MB limit (a ZIP bomb?); not opened"
-            )
+            raise UnpackLimit(budget.refusal(what, declared))
         self._names = {info.filename.lower(): info for info in self.infos}
 
     def __enter__(self) -> SafeZip:

@@ -80,10 +80,7 @@ def read_rar(data: bytes, into: FileText, ctx: Context) -> list[PageText]:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         declared = sum(i.file_size or 0 for i in infos)
         if declared > ctx.budget.remaining:
-            raise UnpackLimit(
-                f"archive declares {declared // 2**20} MB unpacked, over the "
-                f"{ctx.budget.limit // 2**20} MB limit (a bomb?); not opened"
-            )
+            raise UnpackLimit(ctx.budget.refusal("archive", declared))
 
         def load(info: rarfile.RarInfo) -> bytes:
             parts = []

@@ -77,6 +77,10 @@ class Quality:
     cjk: int = 0
     rare: int = 0  # of cjk
     radicals: int = 0
+    symbols: int = 0  # ASCII punctuation and symbols
+    letters: int = 0  # ASCII letters
+    vowels: int = 0  # of letters
+    unbroken: int = 0  # characters in runs of more than 20 without a space (not Chinese)
 
     @property
     def good(self) -> int:
@@ -89,8 +93,8 @@ class Quality:
         return self.good / self.chars if self.chars else 1.0
 
     @property
-    def garbled(self) -> bool:
-        """Too much of it is garbage to be the text a page shows."""
+    def unreadable(self) -> bool:
+        """Too many characters no Chinese or Latin text is made of."""
         if self.chars < MIN_JUDGED:
             return self.bad > 1
         if self.bad / self.chars > 0.1 or (self.bad + self.odd) / self.chars > 0.3:
@@ -98,6 +102,21 @@ class Quality:
         if self.cjk >= 20 and self.rare / self.cjk > 0.3:
             return True
         return self.radicals >= 10 and self.radicals / max(self.cjk + self.radicals, 1) > 0.5
+
+    @property
+    def garbled(self) -> bool:
+        """Too much of it is garbage to be the text a page shows: unreadable, or ASCII where a
+        font whose codes are its glyph numbers has no map (runs of punctuation and letters
+        without vowels or spaces where a Chinese page is)."""
+        if self.unreadable:
+            return True
+        if self.cjk * 10 >= self.chars or self.chars < 20:
+            return False
+        if self.symbols / self.chars > 0.3 and self.letters / self.chars > 0.15:
+            return True  # (a table of numbers has symbols, but no letters)
+        if self.unbroken / self.chars > 0.6:
+            return True
+        return self.letters >= 30 and self.vowels / self.letters < 0.2
 
     def reason(self) -> str:
         """Why it is garbled, for a warning."""
@@ -113,15 +132,23 @@ class Quality:
         return ", ".join(parts) + f" of {self.chars} characters"
 
 
+_UNBROKEN = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]{21,}")
+
+
 def quality(text: str) -> Quality:
     """Count the text's characters by kind (see the module's docstring)."""
     common = common_chars()
-    chars = bad = odd = cjk = rare = radicals = 0
+    chars = bad = odd = cjk = rare = radicals = symbols = letters = vowels = 0
     for ch in text:
         code = ord(ch)
         if code < 0x80:
             if 0x21 <= code <= 0x7E:
                 chars += 1
+                if ch.isalpha():
+                    letters += 1
+                    vowels += ch in "aeiouyAEIOUY"
+                elif not ch.isdigit():
+                    symbols += 1
             elif ch not in " \t\n\r":
                 chars += 1
                 bad += 1
@@ -142,7 +169,8 @@ def quality(text: str) -> Quality:
             bad += 1  # private use (Co) included
         else:
             odd += 1
-    return Quality(chars, bad, odd, cjk, rare, radicals)
+    unbroken = sum(len(run) for run in _UNBROKEN.findall(text)) if cjk * 10 < chars else 0
+    return Quality(chars, bad, odd, cjk, rare, radicals, symbols, letters, vowels, unbroken)
 
 
 def garbled(text: str) -> bool:

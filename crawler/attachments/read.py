@@ -195,7 +195,7 @@ def _looks_like_text(data: bytes) -> bool:
         return False
     cut = len(sample) if len(data) <= 4096 else len(sample) - 4
     text, encoding = garbage.best_decoding(sample[:cut])
-    return "replacements" not in encoding and not garbage.garbled(text)
+    return "replacements" not in encoding and not garbage.quality(text).unreadable
 
 
 READERS: dict[str, Reader] = {

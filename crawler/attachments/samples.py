@@ -35,7 +35,7 @@ REPLY_FACTS = ("开源软件产业发展", "王建国", "第0123号", "1200万�
                "杭州市经济和信息化局", "2024年5月20日")  # fmt: skip
 
 #: Ways a PDF font's ToUnicode map goes wrong.
-GARBLINGS = ("private-use", "rare", "latin1", "radicals")
+GARBLINGS = ("private-use", "rare", "latin1", "ascii", "radicals")
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +55,8 @@ def _garble(code: int, how: str, index: int) -> int:
         return ord(_rare_chars()[index * 7 % len(_rare_chars())])
     if how == "latin1":
         return 0x00C0 + index % 64
+    if how == "ascii":  # the glyph's number as an ASCII code, as fonts without a map give
+        return 0x21 + index % 94
     if how == "radicals":  # the Kangxi radical that looks like the character, where there is one
         for radical in range(0x2F00, 0x2FD6):
             if unicodedata.normalize("NFKC", chr(radical)) == chr(code):

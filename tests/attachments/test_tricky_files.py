@@ -33,6 +33,8 @@ def missing(text: str, facts: tuple[str, ...] = FACTS) -> list[str]:
 def test_plain_chinese_and_latin_are_not_garbled_and_garbage_is() -> None:
     assert not quality("\n".join(REPLY)).garbled
     assert not quality("Open source software, 2024: 1200 (万元) ①②③ ℃ №5 □■").garbled
+    assert not quality("1,234.56  12.3%  2,345.00  (123.4)  45.6%  7,890.12 - 3.4").garbled
+    assert quality("!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFG" * 2).garbled  # glyph numbers
     assert not quality(samples.traditional("\n".join(REPLY))).garbled
     assert quality("".join(chr(0xE000 + i) for i in range(30))).garbled  # private use
     assert quality("关于" + "\ufffd" * 10 + "答复").garbled
@@ -60,7 +62,7 @@ def test_text_in_any_chinese_encoding_decodes(encoding: str) -> None:
 
 
 @needs_ocr
-@pytest.mark.parametrize("how", ["private-use", "rare", "latin1"])
+@pytest.mark.parametrize("how", ["private-use", "rare", "latin1", "ascii"])
 def test_a_garbled_pdf_page_is_read_by_ocr_and_a_good_one_keeps_its_text_layer(how: str) -> None:
     data = samples.pdf_garbled([(REPLY[:3], False), (REPLY[3:], True)], how)
     result = read_attachment(data, "答复.pdf")

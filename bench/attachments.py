@@ -185,6 +185,9 @@ def tricky_samples() -> list[tuple[str, bytes, tuple[str, ...]]]:
             pages = [(reply[:half], False), (reply[half:], True)]
             made.append((f"garbled-{how}.pdf", samples.pdf_garbled(pages, how), facts))
         made.append(("garbled-all.pdf", samples.pdf_garbled([(reply, True)], "rare"), facts))
+        for how in ("private-use", "latin1", "ascii"):
+            title = samples.pdf_garbled([(reply, [0, 5])], how)  # the title's font broken
+            made.append((f"garbled-title-{how}.pdf", title, facts))
         made.append(("scanned.docx", samples.docx_scanned(reply, title="附件"), facts))
         made.append(("scanned-emf.docx", samples.docx_emf_scan(reply), facts))
     big5 = tuple(samples.traditional(f) for f in facts)

@@ -220,10 +220,12 @@ def _unmojibake(match: re.Match[str]) -> str:
     return run
 
 
-def repair(text: str) -> str:
-    """Radicals folded to their ideographs, Latin-1 runs that are GBK or UTF-8 bytes decoded."""
+def repair(text: str, mojibake: bool = True) -> str:
+    """Radicals folded to their ideographs; with `mojibake`, runs of Latin-1 letters that are
+    GBK or UTF-8 bytes decoded (where there is no page to OCR instead: random Latin-1 letters
+    decode as GBK too)."""
     text = _FOLDABLE.sub(_fold, text)
-    return _MOJIBAKE.sub(_unmojibake, text)
+    return _MOJIBAKE.sub(_unmojibake, text) if mojibake else text
 
 
 def best_decoding(data: bytes) -> tuple[str, str]:

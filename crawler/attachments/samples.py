@@ -65,11 +65,13 @@ def _garble(code: int, how: str, index: int) -> int:
     return code
 
 
-def pdf_garbled(pages: Sequence[tuple[Sequence[str], bool]], how: str = "private-use") -> bytes:
+def pdf_garbled(
+    pages: Sequence[tuple[Sequence[str], bool | Sequence[int]]], how: str = "private-use"
+) -> bytes:
     """A PDF of pages of text drawn with an embedded CJK font (WenQuanYi Zen Hei); on the pages
-    marked True its ToUnicode map is garbled `how` (one of GARBLINGS): the page shows the text,
-    its text layer says something else. Good pages use the font's other face (Mono), whose map
-    is left right."""
+    marked True (or on the lines of the given indexes) its ToUnicode map is garbled `how` (one
+    of GARBLINGS): the page shows the text, its text layer says something else. Good text uses
+    the font's other face (Mono), whose map is left right."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -85,8 +87,9 @@ def pdf_garbled(pages: Sequence[tuple[Sequence[str], bool]], how: str = "private
     pdf = canvas.Canvas(out, pagesize=A4, invariant=True, pageCompression=0)
     for lines, garbled in pages:
         y = A4[1] - 72
-        for line in lines:
-            pdf.setFont("GWBad" if garbled else "GWGood", 14)
+        for at, line in enumerate(lines):
+            bad = garbled is True or (not isinstance(garbled, bool) and at in garbled)
+            pdf.setFont("GWBad" if bad else "GWGood", 18 if bad else 14)
             pdf.drawString(60, y, line)
             y -= 24
         pdf.showPage()

@@ -73,6 +73,18 @@ def test_a_garbled_pdf_page_is_read_by_ocr_and_a_good_one_keeps_its_text_layer(h
     assert any("page(s) 2 is garbled" in w for w in result.warnings), result.warnings
 
 
+@needs_ocr
+@pytest.mark.parametrize("how", ["private-use", "rare", "latin1"])
+def test_garbled_lines_among_good_ones_are_read_by_ocr_and_the_rest_kept_exact(how: str) -> None:
+    # The title and the agency drawn in a font whose map is broken, as a title font often is.
+    result = read_attachment(samples.pdf_garbled([(REPLY, [0, 5])], how), "答复.pdf")
+    assert result.reader == "pdf-text+ocr" and result.pages[0].ocr
+    lines = result.text.splitlines()
+    assert lines[1:5] + lines[6:] == list(REPLY[1:5] + REPLY[6:])  # the text layer, exact
+    assert not missing(result.text), result.text
+    assert any("lines of page(s) 1 are garbled" in w for w in result.warnings)
+
+
 def test_radicals_in_a_pdf_text_layer_are_folded_not_ocr() -> None:
     if not formats.can_scan():
         pytest.skip("no CJK font (apt-get install fonts-wqy-zenhei)")

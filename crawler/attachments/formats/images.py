@@ -20,6 +20,8 @@ OCR_WIDTH = 2400
 #: not a page or a table worth OCR.
 MIN_SIDE = 200
 MIN_AREA = 250_000
+#: OCR of a picture that finds fewer characters than this found no text (a photo, a chart).
+MIN_OCR_CHARS = 10
 
 
 def upscaled(image: Any) -> Any:
@@ -162,9 +164,17 @@ def ocr_pictures(
         page = ocr_image(
             upscaled(image.convert("L")), first + len(pages), into.warnings, what, reader
         )
-        if page.ocr:
+        if page.ocr and _text_like(page.text):
             pages.append(page)
     return pages
+
+
+def _text_like(text: str) -> bool:
+    """OCR of a photograph or a chart gives a few scattered characters: not text to keep."""
+    from crawler.attachments import garbage
+
+    judged = garbage.quality(text)
+    return judged.chars >= MIN_OCR_CHARS and not judged.unreadable
 
 
 def read_image(data: bytes, into: FileText, ctx: object) -> list[PageText]:

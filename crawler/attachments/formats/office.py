@@ -23,7 +23,7 @@ from crawler.attachments.model import MAX_TEXT_CHARS, Context, FileText, PageTex
 from crawler.attachments.zipsafe import SafeZip
 
 #: A DOCX with fewer printed characters than this per picture is read from its pictures too.
-THIN_TEXT = 100
+THIN_TEXT = 300
 #: The most cells calamine is given a grid of (a cell a few dozen bytes in memory).
 MAX_CELLS = 20_000_000
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -30,7 +30,7 @@ from crawler.attachments.formats.images import ocr_pictures
 from crawler.attachments.model import MAX_OCR_PAGES, Context, FileText, PageText, printed, tidy
 
 #: A Word file with fewer printed characters than this per picture is read from its pictures.
-THIN_TEXT = 100
+THIN_TEXT = 300
 #: The legacy Word readers run as programs, best first: each a Debian package.
 WORD_TOOLS = (
     ("antiword", ["antiword", "-m", "UTF-8.txt", "-w", "0"]),

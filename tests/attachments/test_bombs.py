@@ -144,3 +144,18 @@ def test_isolated_reading_over_the_memory_limit_is_a_warning() -> None:
 def test_isolated_reading_past_its_time_is_a_warning() -> None:
     result = read_attachment_isolated(formats.docx(["开源"]), "a.docx", timeout=0.05)
     assert result.warnings == ["reading stopped: timed out after 0.05 s"]
+
+
+def test_millions_of_empty_paragraphs_stop_at_the_element_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.attachments.formats import office
+
+    monkeypatch.setattr(office, "MAX_ELEMENTS", 1000)
+    head = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    body = head + b"<w:body>" + b"<w:p/>" * 5000 + b"</w:body></w:document>"
+    source = formats.docx(["开头"])
+    data = samples._rezip(source, "word/document.xml", lambda stream: stream.write(body) and None)
+    result = read_attachment(data, "空段落.docx")
+    assert any("more than 1,000 paragraphs; a bomb?" in w for w in result.warnings)
+    assert "开头" in read_attachment(source, "a.docx").text

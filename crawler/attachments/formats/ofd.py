@@ -12,7 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from crawler.attachments.formats.images import ocr_image, upscaled
-from crawler.attachments.model import MIN_TEXT_LAYER, Context, FileText, PageText, tidy
+from crawler.attachments.model import (
+    MAX_TEXT_CHARS,
+    MIN_TEXT_LAYER,
+    Context,
+    FileText,
+    PageText,
+    tidy,
+)
 from crawler.attachments.zipsafe import SafeZip
 
 
@@ -55,12 +62,11 @@ def read_ofd(data: bytes, into: FileText, ctx: Context) -> list[PageText]:
                     continue
                 number = len(pages) + 1
                 try:
-                    content = xml(_path(base, location))
+                    text, images = _page_text(archive, _path(base, location))
                 except (KeyError, etree.XMLSyntaxError) as error:
                     warnings.append(f"OFD page {number} cannot be read: {error}")
                     pages.append(PageText(number, ""))
                     continue
-                text, images = _page_text(content)
                 if len(re.sub(r"\s", "", text)) < MIN_TEXT_LAYER and images:
                     page = _ocr(archive, media, images, number, warnings)
                     if page is not None:
@@ -91,27 +97,48 @@ def _media(xml: Callable[[str], Any], document: Any, base: str) -> dict[str, str
     return found
 
 
-def _page_text(content: Any) -> tuple[str, list[str]]:
+#: More text and picture objects than this on one page is a bomb, not a page.
+MAX_OBJECTS = 1_000_000
+
+
+def _page_text(archive: SafeZip, path: str) -> tuple[str, list[str]]:
+    """A page's text (an object on a new baseline starts a new line) and its pictures'
+    resource ids, streamed: a page of a million objects is never a tree in memory."""
+    from lxml import etree
+
+    if archive.find(path) is None:
+        raise KeyError(path)
     lines: list[str] = []
     last_y: float | None = None
     images: list[str] = []
-    for el in content.iter():
-        name = _local(el.tag)
-        if name == "ImageObject" and el.get("ResourceID"):
-            images.append(el.get("ResourceID"))
-        if name != "TextObject":
-            continue
-        boundary = (el.get("Boundary") or "0 0 0 0").split()
-        try:
-            y = float(boundary[1])
-        except (IndexError, ValueError):
-            y = last_y or 0.0
-        codes = "".join(code.text or "" for code in el if _local(code.tag) == "TextCode")
-        if last_y is not None and abs(y - last_y) < 1.0 and lines:
-            lines[-1] += codes
-        else:
-            lines.append(codes)
-        last_y = y
+    size = 0
+    with archive.open(path) as stream:
+        events = etree.iterparse(
+            stream, tag=("{*}TextObject", "{*}ImageObject"), resolve_entities=False,
+            no_network=True, huge_tree=True, load_dtd=False,
+        )  # fmt: skip
+        for count, (_, el) in enumerate(events):
+            if count > MAX_OBJECTS or size > MAX_TEXT_CHARS:
+                raise ValueError(f"{path} has more than {MAX_OBJECTS:,} objects; a bomb?")
+            if _local(el.tag) == "ImageObject":
+                if el.get("ResourceID"):
+                    images.append(el.get("ResourceID"))
+            else:
+                boundary = (el.get("Boundary") or "0 0 0 0").split()
+                try:
+                    y = float(boundary[1])
+                except (IndexError, ValueError):
+                    y = last_y or 0.0
+                codes = "".join(code.text or "" for code in el if _local(code.tag) == "TextCode")
+                size += len(codes)
+                if last_y is not None and abs(y - last_y) < 1.0 and lines:
+                    lines[-1] += codes
+                else:
+                    lines.append(codes)
+                last_y = y
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
     return tidy("\n".join(lines)), images
 
 

@@ -88,7 +88,7 @@ class _Body:
         self.size += len(line)
         if self._cells:
             self._cells[-1].append(line)
-        else:
+        elif line or (self.lines and self.lines[-1]):  # one empty line for a run of them
             self.lines.append(line)
 
     def start(self, el: Any) -> None:
@@ -149,13 +149,35 @@ def _paragraph(paragraph: Any) -> str:
     return "".join(parts)
 
 
+#: The elements a WordprocessingML part is read by (the others are inside them).
+_BODY_TAGS = tuple(
+    f"{{*}}{name}" for name in ("p", "tr", "tc", "tbl", "Fallback", "blip", "imagedata")
+)
+#: More of those than this in one part is a bomb (millions of empty paragraphs, each a few bytes
+#: packed and a microsecond or two to read), not a document: 2,000,000 is some 60,000 pages.
+MAX_ELEMENTS = 2_000_000
+
+
 def _part_text(archive: SafeZip, part: str, body: _Body) -> None:
+    from lxml import etree
+
     with archive.open(part) as stream:
-        for event, el in _iterparse(stream, ("start", "end")):
+        events = etree.iterparse(
+            stream, events=("start", "end"), tag=_BODY_TAGS, resolve_entities=False,
+            no_network=True, huge_tree=True, load_dtd=False,
+        )  # fmt: skip
+        for count, (event, el) in enumerate(events):
+            if count > 2 * MAX_ELEMENTS:
+                raise ValueError(f"{part} has more than {MAX_ELEMENTS:,} paragraphs; a bomb?")
             if event == "start":
                 body.start(el)
-            else:
-                body.end(el)
+                continue
+            body.end(el)
+            if _local(el.tag) in ("p", "tr", "tbl"):
+                # What was read is dropped from the tree too, so that a part of millions of
+                # empty paragraphs takes no memory either.
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
             if body.size > MAX_TEXT_CHARS:
                 raise ValueError(f"more than {MAX_TEXT_CHARS:,} characters of text; a bomb?")
 

@@ -159,3 +159,12 @@ def test_millions_of_empty_paragraphs_stop_at_the_element_limit(
     result = read_attachment(data, "空段落.docx")
     assert any("more than 1,000 paragraphs; a bomb?" in w for w in result.warnings)
     assert "开头" in read_attachment(source, "a.docx").text
+
+
+def test_a_large_ofd_page_is_streamed_to_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.attachments.formats import ofd
+
+    data = formats.ofd(list(samples.REPLY))
+    whole = read_attachment(data, "答复.ofd").text
+    monkeypatch.setattr(ofd, "SMALL_PAGE", 0)
+    assert read_attachment(data, "答复.ofd").text == whole

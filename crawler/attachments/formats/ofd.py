@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from crawler.attachments.formats.images import ocr_image, upscaled
@@ -97,6 +97,8 @@ def _media(xml: Callable[[str], Any], document: Any, base: str) -> dict[str, str
     return found
 
 
+#: A page's XML up to this size is parsed whole (faster); a larger one is streamed.
+SMALL_PAGE = 4 * 2**20
 #: More text and picture objects than this on one page is a bomb, not a page.
 MAX_OBJECTS = 1_000_000
 
@@ -106,36 +108,49 @@ def _page_text(archive: SafeZip, path: str) -> tuple[str, list[str]]:
     resource ids, streamed: a page of a million objects is never a tree in memory."""
     from lxml import etree
 
-    if archive.find(path) is None:
+    info = archive.find(path)
+    if info is None:
         raise KeyError(path)
-    lines: list[str] = []
-    last_y: float | None = None
-    images: list[str] = []
-    size = 0
-    with archive.open(path) as stream:
+    if info.file_size <= SMALL_PAGE:  # (zipfile never unpacks past the declared size)
+        root = etree.fromstring(archive.read(info), etree.XMLParser(resolve_entities=False,
+                                                                    no_network=True))  # fmt: skip
+        objects = root.iter("{*}TextObject", "{*}ImageObject")
+        return _lines(objects, streamed=False)
+    with archive.open(info) as stream:
         events = etree.iterparse(
             stream, tag=("{*}TextObject", "{*}ImageObject"), resolve_entities=False,
             no_network=True, huge_tree=True, load_dtd=False,
         )  # fmt: skip
-        for count, (_, el) in enumerate(events):
-            if count > MAX_OBJECTS or size > MAX_TEXT_CHARS:
-                raise ValueError(f"{path} has more than {MAX_OBJECTS:,} objects; a bomb?")
-            if _local(el.tag) == "ImageObject":
-                if el.get("ResourceID"):
-                    images.append(el.get("ResourceID"))
+        return _lines((el for _, el in events), streamed=True)
+
+
+def _lines(objects: Iterable[Any], streamed: bool) -> tuple[str, list[str]]:
+    """The text of a page's objects (an object on a new baseline starts a new line) and its
+    pictures' resource ids; streamed objects are dropped from the tree once read."""
+    lines: list[str] = []
+    last_y: float | None = None
+    images: list[str] = []
+    size = 0
+    for count, el in enumerate(objects):
+        if count > MAX_OBJECTS or size > MAX_TEXT_CHARS:
+            raise ValueError(f"more than {MAX_OBJECTS:,} objects on the page; a bomb?")
+        if _local(el.tag) == "ImageObject":
+            if el.get("ResourceID"):
+                images.append(el.get("ResourceID"))
+        else:
+            boundary = (el.get("Boundary") or "0 0 0 0").split()
+            try:
+                y = float(boundary[1])
+            except (IndexError, ValueError):
+                y = last_y or 0.0
+            codes = "".join(code.text or "" for code in el if _local(code.tag) == "TextCode")
+            size += len(codes)
+            if last_y is not None and abs(y - last_y) < 1.0 and lines:
+                lines[-1] += codes
             else:
-                boundary = (el.get("Boundary") or "0 0 0 0").split()
-                try:
-                    y = float(boundary[1])
-                except (IndexError, ValueError):
-                    y = last_y or 0.0
-                codes = "".join(code.text or "" for code in el if _local(code.tag) == "TextCode")
-                size += len(codes)
-                if last_y is not None and abs(y - last_y) < 1.0 and lines:
-                    lines[-1] += codes
-                else:
-                    lines.append(codes)
-                last_y = y
+                lines.append(codes)
+            last_y = y
+        if streamed:
             el.clear()
             while el.getprevious() is not None:
                 del el.getparent()[0]

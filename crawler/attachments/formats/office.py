@@ -232,26 +232,28 @@ def _column(letters: bytes) -> int:
     return number
 
 
-def _xlsx_extent(archive: SafeZip) -> int:
-    """The most cells any sheet's grid spans (first to last row × first to last column)."""
+def _unpack_all(archive: SafeZip) -> int:
+    """Unpack every member once without keeping it (so that what calamine will unpack is known
+    to fit the budget), and measure the most cells any sheet's grid spans (first to last row ×
+    first to last column, from the cells' references)."""
     largest = 0
     for info in archive.members():
-        if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
-            continue
-        rows: list[int] = []
-        cols: list[int] = []
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        low_row = low_col = 1 << 30
+        high_row = high_col = 0
         tail = b""
         with archive.open(info) as stream:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
+                if not sheet:
+                    continue
                 block = tail + chunk
                 for match in _REF.finditer(block):
-                    cols.append(_column(match.group(1)))
-                    rows.append(int(match.group(2)))
-                rows, cols = [min(rows, default=0), max(rows, default=0)], [
-                    min(cols, default=0), max(cols, default=0)]  # fmt: skip
+                    row, col = int(match.group(2)), _column(match.group(1))
+                    low_row, high_row = min(low_row, row), max(high_row, row)
+                    low_col, high_col = min(low_col, col), max(high_col, col)
                 tail = block[-40:]
-        if rows[-1]:
-            largest = max(largest, (rows[1] - rows[0] + 1) * (cols[1] - cols[0] + 1))
+        if high_row:
+            largest = max(largest, (high_row - low_row + 1) * (high_col - low_col + 1))
     return largest
 
 
@@ -308,8 +310,7 @@ def read_sheet(data: bytes, into: FileText, ctx: Context) -> list[PageText]:
 
     if data[:2] == b"PK":
         with SafeZip(data, ctx.budget, f"{into.type.upper()} file") as archive:
-            archive.check_all()
-            if into.type == "xlsx" and _xlsx_extent(archive) > MAX_CELLS:
+            if _unpack_all(archive) > MAX_CELLS and into.type == "xlsx":
                 return _sparse_xlsx(archive, into)
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     pages = []

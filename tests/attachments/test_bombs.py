@@ -168,3 +168,20 @@ def test_a_large_ofd_page_is_streamed_to_the_same_text(monkeypatch: pytest.Monke
     whole = read_attachment(data, "答复.ofd").text
     monkeypatch.setattr(ofd, "SMALL_PAGE", 0)
     assert read_attachment(data, "答复.ofd").text == whole
+
+
+def test_a_picture_of_too_many_pixels_is_a_warning_not_decoded() -> None:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (12000, 12000), 1).save(out, "PNG")  # 40 KB packed, 144 million pixels
+    result = read_attachment(out.getvalue(), "巨图.png")
+    assert result.pages == [] and "too large to read" in result.warnings[0]
+
+
+def test_pictures_found_by_signature_are_cut_at_their_own_end() -> None:
+    from crawler.attachments.formats.images import signature_images
+
+    png = formats.png_scan(["开源软件"])
+    blob = b"head" + png + b"\x00" * 1000 + png + b"tail"
+    assert signature_images(blob) == [png, png]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ OCR_WIDTH = 2400
 #: not a page or a table worth OCR.
 MIN_SIDE = 200
 MIN_AREA = 250_000
+#: Pictures of more pixels than this are not decoded (an A4 page at 600 dpi is 35 million).
+MAX_PIXELS = 60_000_000
 #: OCR of a picture that finds fewer characters than this found no text (a photo, a chart).
 MIN_OCR_CHARS = 10
 
@@ -51,7 +54,6 @@ def page_like(image: Any) -> bool:
 
 def open_picture(data: bytes) -> Any | None:
     """A picture's first frame as a PIL image (EMF/WMF: the largest bitmap they draw), or None."""
-    from PIL import Image
 
     if (data[:4] == b"\x01\x00\x00\x00" and data[40:44] == b" EMF") or data[:4] in (
         b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00", b"\x02\x00\x09\x00",
@@ -61,11 +63,33 @@ def open_picture(data: bytes) -> Any | None:
         images = [image for image in found if image is not None]
         return max(images, key=lambda i: i.width * i.height) if images else None
     try:
-        image = Image.open(io.BytesIO(data))
+        image = _open(data)
+        if not _fits(image):
+            return None
         image.load()
     except Exception:  # Pillow raises many kinds on a broken or unknown picture
         return None
     return image
+
+
+def _open(data: bytes) -> Any:
+    """Pillow's lazy open, without its warning on large pictures (`_fits` judges them)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(data))
+
+
+def _fits(image: Any) -> bool:
+    """Whether a picture is small enough to decode (a JPEG is decoded at a fraction of its size
+    until it is): its pixels cost memory before OCR sees them."""
+    if image.width * image.height <= MAX_PIXELS:
+        return True
+    if image.format == "JPEG":
+        image.draft("L", (image.width // 4, image.height // 4))
+        return bool(image.width * image.height <= MAX_PIXELS)
+    return False
 
 
 def _bmp(dib: bytes) -> bytes | None:
@@ -126,16 +150,38 @@ def metafile_bitmaps(data: bytes) -> list[bytes]:
     return found
 
 
+def _jpeg_end(blob: bytes, at: int) -> int:
+    """Where the JPEG starting at `at` ends: its segments walked to the scan, then the end
+    marker (an EXIF thumbnail's own end marker, inside a segment, is skipped that way)."""
+    pos = at + 2
+    while pos + 4 <= len(blob) and blob[pos] == 0xFF:
+        marker = blob[pos + 1]
+        if marker == 0xDA:  # start of scan: the entropy-coded data runs to the end marker
+            found = blob.find(b"\xff\xd9", pos)
+            return len(blob) if found == -1 else found + 2
+        if marker in (0x01, *range(0xD0, 0xD8)):
+            pos += 2
+            continue
+        pos += 2 + struct.unpack_from(">H", blob, pos + 2)[0]
+    return len(blob)
+
+
+def _png_end(blob: bytes, at: int) -> int:
+    found = blob.find(b"IEND", at)
+    return len(blob) if found == -1 else found + 8
+
+
 def signature_images(blob: bytes, limit: int = 200) -> list[bytes]:
-    """JPEG and PNG pictures inside other bytes, found by their signatures: each from its start to
-    the end of the blob (the decoder stops where the picture does)."""
-    starts: list[int] = []
-    for signature in (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"):
+    """JPEG and PNG pictures inside other bytes, found by their signatures, each cut at its own
+    end (not a copy of the rest of the blob per picture: a stream of many would take gigabytes)."""
+    found: list[bytes] = []
+    for signature, end_of in ((b"\xff\xd8\xff", _jpeg_end), (b"\x89PNG\r\n\x1a\n", _png_end)):
         at = blob.find(signature)
-        while at != -1 and len(starts) < limit:
-            starts.append(at)
-            at = blob.find(signature, at + 1)
-    return [blob[at:] for at in sorted(starts)]
+        while at != -1 and len(found) < limit:
+            end = end_of(blob, at)
+            found.append(blob[at:end])
+            at = blob.find(signature, max(end, at + 1))
+    return found
 
 
 def ocr_pictures(
@@ -178,9 +224,15 @@ def _text_like(text: str) -> bool:
 
 
 def read_image(data: bytes, into: FileText, ctx: object) -> list[PageText]:
-    from PIL import Image, ImageSequence
+    from PIL import ImageSequence
 
-    image = Image.open(io.BytesIO(data))
+    image = _open(data)
+    if not _fits(image):
+        into.warnings.append(
+            f"a picture of {image.width}×{image.height} pixels, too large to read (over "
+            f"{MAX_PIXELS // 10**6} million); scan it at 300 dpi or less"
+        )
+        return []
     pages = []
     for number, frame in enumerate(ImageSequence.Iterator(image), 1):
         if number > MAX_OCR_PAGES:

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 
 from crawler.attachments import garbage
-from crawler.attachments.formats.images import ocr_pictures
+from crawler.attachments.formats.images import ocr_pictures, signature_images
 from crawler.attachments.model import MAX_OCR_PAGES, Context, FileText, PageText, printed, tidy
 
 #: A Word file with fewer printed characters than this per picture is read from its pictures.
@@ -271,8 +271,6 @@ def _pictures(ole: object) -> list[tuple[str, bytes]]:
     found: list[tuple[str, bytes]] = []
     for path in ole.listdir():  # type: ignore[attr-defined]
         blob = ole.openstream(path).read()  # type: ignore[attr-defined]
-        from crawler.attachments.formats.images import signature_images
-
         for index, picture in enumerate(signature_images(blob, MAX_OCR_PAGES * 4)):
             found.append((f"{'/'.join(path)}#{index + 1}", picture))
     return found

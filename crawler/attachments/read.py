@@ -127,20 +127,30 @@ def _markup_type(data: bytes) -> str | None:
         return "rtf"
     if head.startswith(b"mime-version") or b"content-type: multipart/related" in head[:1024]:
         return "html"
-    if head.startswith((b"<html", b"<!doctype html")) or (
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or (
         head.startswith(b"<?xml") and (b"<html" in head or b"w:worddocument" in head)
     ):
         return "html"
     return None
 
 
-def _word_html(data: bytes) -> bool:
+def _office_html(data: bytes, claimed: str | None) -> bool:
+    """HTML that Word or Excel saved ("web page" .doc, .xls exports of a table), not a portal's
+    error page where an office file was promised."""
     head = data[:8192].lower()
-    return (
-        b"multipart/related" in head
-        or b"urn:schemas-microsoft-com:office" in head
-        or (b"progid" in head and b"word.document" in head)
-    )
+    if claimed in ("doc", "wps"):
+        return (
+            b"multipart/related" in head
+            or b"urn:schemas-microsoft-com:office" in head
+            or (b"progid" in head and b"word.document" in head)
+        )
+    if claimed in ("xls", "et"):
+        return (
+            b"urn:schemas-microsoft-com:office" in head
+            or b"multipart/related" in head
+            or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<table", b"<meta"))
+        )
+    return False
 
 
 def detect_type(data: bytes, name: str | None = None, content_type: str | None = None) -> str:
@@ -166,16 +176,16 @@ def detect_type(data: bytes, name: str | None = None, content_type: str | None =
     by_type = _CONTENT_TYPES.get((content_type or "").split(";", 1)[0].strip().lower())
     guess = by_name or by_type
     markup = _markup_type(data)
-    # RTF is always a document; HTML only when nothing else was promised, or Word saved it (a
-    # "web page" .doc): an HTML page where a PDF was promised is the portal's error page.
+    # RTF is always a document; HTML only when nothing else was promised, or Word or Excel saved
+    # it: an HTML page where a PDF was promised is the portal's error page.
     if markup == "rtf" or (markup == "html" and (
-        guess in (None, "html", "txt") or (guess in ("doc", "wps") and _word_html(data))
+        guess in (None, "html", "txt") or _office_html(data, guess)
     )):  # fmt: skip
         return markup
     if guess in ("html", "rtf") and _looks_like_text(data):
         return guess
-    if guess in ("doc", "wps") and markup is None and _looks_like_text(data):
-        return "txt"  # a WPS or Word file saved as plain text (GBK, Big5, UTF-16)
+    if guess in ("doc", "wps", "xls", "et") and markup is None and _looks_like_text(data):
+        return "txt"  # an office file saved as plain text or CSV (GBK, Big5, UTF-16)
     if guess == "txt" or (guess is None and _looks_like_text(data)):
         return "txt"
     return "unknown" if guess is None else f"unknown-{guess}"

@@ -3,6 +3,7 @@ their other forms, DOC text antiword drops — and which reader made each text."
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -228,3 +229,56 @@ def test_reader_is_in_the_record_and_the_cli(tmp_path: Path) -> None:
     human = subprocess.run([sys.executable, "-m", "crawler", "attachment", str(tmp_path / "a.doc")],
                            capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
     assert "read by ole-stream" in human.stdout.splitlines()[0]
+
+
+def test_an_xls_that_is_an_html_table_or_csv_is_read() -> None:
+    table = "<table border=1><tr><td>单位</td><td>件数</td></tr><tr><td>经信局</td><td>12</td></tr>"
+    result = read_attachment((table + "</table>").encode("gbk"), "导出.xls")
+    assert (result.type, result.text) == ("html", "单位\t件数\n经信局\t12")
+    csv = read_attachment("单位,件数\n经信局,12\n".encode("gbk"), "导出.xls")
+    assert (csv.type, csv.text) == ("txt", "单位,件数\n经信局,12")
+    error = read_attachment(b"<html><body>404</body></html>", "导出.xls")
+    assert error.type == "unknown" and "not a XLS file" in error.warnings[0]
+
+
+class _FakeOle:
+    """The two calls `ole_text` makes of an OLE file, over streams given here."""
+
+    def __init__(self, streams: dict[str, bytes]) -> None:
+        self.streams = streams
+
+    def exists(self, name: str) -> bool:
+        return name in self.streams
+
+    def openstream(self, name: str) -> io.BytesIO:
+        return io.BytesIO(self.streams[name])
+
+
+def test_a_word_95_stream_of_gbk_text_is_read() -> None:
+    import struct
+
+    from crawler.attachments.formats.word import ole_text
+
+    text = "\r".join(REPLY).encode("gbk")
+    stream = bytearray(0x300) + text
+    struct.pack_into("<HH", stream, 0, 0xA5DC, 0x65)  # Word 6's signature and version
+    struct.pack_into("<II", stream, 0x18, 0x300, 0x300 + len(text))
+    found = ole_text(_FakeOle({"WordDocument": bytes(stream)}))
+    assert found.body.splitlines() == list(REPLY)
+
+
+def test_field_codes_are_dropped_and_their_results_kept() -> None:
+    from crawler.attachments.formats.word import _fields
+
+    assert _fields('见\x13 HYPERLINK "http://x" \x14附件1\x15。') == "见附件1。"
+    assert _fields("第\x13 PAGE \x15页") == "第页"
+    assert _fields("\x13 IF \x13 PAGE \x142\x15 \x14结果\x15") == "结果"
+
+
+def test_lines_only_another_reader_found_are_added() -> None:
+    from crawler.attachments.formats.word import combine
+
+    readers, text = combine([("ole-stream", "第一段\n第二段"), ("antiword", "第一段\n页眉")])
+    assert readers == "ole-stream+antiword" and text.splitlines()[-1] == "页眉"
+    readers, text = combine([("ole-stream", "第一段\n第二段"), ("antiword", "|第一段|\n第二段")])
+    assert readers == "ole-stream" and text == "第一段\n第二段"

@@ -188,6 +188,7 @@ def tricky_samples() -> list[tuple[str, bytes, tuple[str, ...]]]:
         for how in ("private-use", "latin1", "ascii"):
             title = samples.pdf_garbled([(reply, [0, 5])], how)  # the title's font broken
             made.append((f"garbled-title-{how}.pdf", title, facts))
+        made.append(("outlined.pdf", samples.pdf_outlined(reply), facts))
         made.append(("scanned.docx", samples.docx_scanned(reply, title="附件"), facts))
         made.append(("scanned-emf.docx", samples.docx_emf_scan(reply), facts))
     big5 = tuple(samples.traditional(f) for f in facts)

@@ -115,6 +115,36 @@ def pdf_garbled(
     return bytes(data)
 
 
+def pdf_outlined(paragraphs: Sequence[str], dpi: int = 150) -> bytes:
+    """A PDF whose text is drawn as vector shapes (text "converted to curves"): no text layer
+    and no picture, only paths — a scan's dark pixels, row by row, as filled rectangles."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    scan = Image.open(io.BytesIO(formats.png_scan(list(paragraphs), dpi))).convert("1")
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
+    step = 72 / dpi
+    path = pdf.beginPath()
+    pixels = scan.load()
+    assert pixels is not None  # a decoded image always has its pixels
+    for y in range(scan.height):
+        x = 0
+        while x < scan.width:
+            if pixels[x, y]:
+                x += 1
+                continue
+            start = x
+            while x < scan.width and not pixels[x, y]:
+                x += 1
+            path.rect(start * step, A4[1] - (y + 1) * step, (x - start) * step, step)
+    pdf.drawPath(path, fill=1, stroke=0)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def docx_scanned(paragraphs: Sequence[str], title: str = "", per_page: int = 4) -> bytes:
     """A DOCX that is a title at most and then pictures of pages (a scan pasted into Word)."""
     import docx as python_docx

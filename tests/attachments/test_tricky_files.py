@@ -86,6 +86,23 @@ def test_garbled_lines_among_good_ones_are_read_by_ocr_and_the_rest_kept_exact(h
     assert any("lines of page(s) 1 are garbled" in w for w in result.warnings)
 
 
+@needs_ocr
+def test_text_converted_to_curves_is_read_by_ocr() -> None:
+    result = read_attachment(samples.pdf_outlined(REPLY[:4]), "答复.pdf")
+    assert result.reader == "ocr" and not missing(result.text, FACTS[:3]), result.text
+
+
+def test_a_blank_page_is_not_read_by_ocr() -> None:
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.showPage()
+    pdf.save()
+    result = read_attachment(out.getvalue(), "空白.pdf")
+    assert not result.ocr and result.warnings == ["no text found in the file"]
+
+
 def test_radicals_in_a_pdf_text_layer_are_folded_not_ocr() -> None:
     if not formats.can_scan():
         pytest.skip("no CJK font (apt-get install fonts-wqy-zenhei)")

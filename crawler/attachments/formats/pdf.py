@@ -136,6 +136,11 @@ def _read_page(page: Any, number: int, run: _Run) -> PageText:
         scan = count and (
             printed(text) < MIN_TEXT_LAYER or (cover >= SCAN_COVER and printed(text) < SHORT_LAYER)
         )
+        if not scan and printed(text) < MIN_TEXT_LAYER:
+            # Text "converted to curves" is drawn as paths: a page without text that draws
+            # anything is read by OCR too (a blank page draws nothing and is not).
+            scan = any(True for _ in page.get_objects(
+                filter=[pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_SHADING], max_depth=2))  # fmt: skip
         bad_share = sum(printed(raw[a:b]) for a, b in bad) / max(printed(raw), 1)
         rest = "\n".join(_fold(raw[a:b]) for a, b in lines if (a, b) not in bad)
         if not scan and found.garbled and bad_share < SPLICE_SHARE and not garbled(rest):

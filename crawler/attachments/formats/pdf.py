@@ -199,14 +199,23 @@ def _lines(raw: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ODD_ASCII = frozenset('"#$*+;<=>@[\\]^_`{|}~')
+
+
 def _bad_line(line: str) -> bool:
     """A line drawn in a font whose map is broken, on a page whose other lines read well."""
     judged = garbage.quality(_fold(line))
     wrong = judged.bad + judged.odd + judged.rare
     if judged.chars >= 2 and wrong * 2 > judged.chars:
         return True
-    # Glyph numbers as ASCII: a line mostly of punctuation (a URL or a date is not).
-    return not judged.cjk and judged.chars >= 6 and judged.symbols * 2 > judged.chars
+    if judged.cjk or judged.chars < 6:
+        return False
+    # Glyph numbers as ASCII: a line mostly of punctuation, or of the symbols Chinese text has
+    # no use for (a URL, a date or a phone number is neither).
+    odd_symbols = sum(1 for ch in line if ch in _ODD_ASCII)
+    return judged.symbols * 2 > judged.chars or (
+        odd_symbols >= 2 and odd_symbols * 5 >= judged.chars
+    )
 
 
 def _splice(

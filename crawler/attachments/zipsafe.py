@@ -18,6 +18,7 @@ from typing import IO
 #: How many bytes all the containers of one file may unpack to, nesting included.
 MAX_UNPACKED = 200 * 1024 * 1024
 _CHUNK = 1 << 20
+_DEFLATE_MAX = 1032  # deflate's largest expansion (a run of one byte, 258 bytes a 2-bit code)
 
 
 class UnpackLimit(Exception):
@@ -120,6 +121,17 @@ class SafeZip:
             for chunk in iter(lambda: stream.read(_CHUNK), b""):
                 parts.append(chunk)
         return b"".join(parts)
+
+    def fits_budget(self) -> bool:
+        """Whether the container cannot unpack past the budget whatever its headers say: deflate
+        expands at most 1032 to 1, and stored members not at all (other methods can do more)."""
+        if any(
+            i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for i in self.infos
+        ):
+            return False
+        return (
+            sum(info.compress_size for info in self.infos) * _DEFLATE_MAX <= self.budget.remaining
+        )
 
     def check_all(self) -> None:
         """Unpack every member without keeping it: what a library that opens the container

@@ -234,11 +234,14 @@ def _column(letters: bytes) -> int:
 
 def _unpack_all(archive: SafeZip) -> int:
     """Unpack every member once without keeping it (so that what calamine will unpack is known
-    to fit the budget), and measure the most cells any sheet's grid spans (first to last row ×
+    to fit the budget; only the sheets when the container is too small to go past it), and measure the most cells any sheet's grid spans (first to last row ×
     first to last column, from the cells' references)."""
     largest = 0
+    fits = archive.fits_budget()
     for info in archive.members():
         sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        if fits and not sheet:
+            continue  # (it cannot unpack past the budget: only the sheets need reading)
         low_row = low_col = 1 << 30
         high_row = high_col = 0
         tail = b""
@@ -247,10 +250,12 @@ def _unpack_all(archive: SafeZip) -> int:
                 if not sheet:
                     continue
                 block = tail + chunk
-                for match in _REF.finditer(block):
-                    row, col = int(match.group(2)), _column(match.group(1))
-                    low_row, high_row = min(low_row, row), max(high_row, row)
-                    low_col, high_col = min(low_col, col), max(high_col, col)
+                found = _REF.findall(block)
+                if found:
+                    rows = [int(row) for _, row in found]
+                    cols = [_column(letters) for letters in {letters for letters, _ in found}]
+                    low_row, high_row = min(low_row, *rows), max(high_row, *rows)
+                    low_col, high_col = min(low_col, *cols), max(high_col, *cols)
                 tail = block[-40:]
         if high_row:
             largest = max(largest, (high_row - low_row + 1) * (high_col - low_col + 1))

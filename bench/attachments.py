@@ -180,7 +180,7 @@ def tricky_samples() -> list[tuple[str, bytes, tuple[str, ...]]]:
     reply, facts = samples.REPLY, samples.REPLY_FACTS
     half = len(reply) // 2
     made: list[tuple[str, bytes, tuple[str, ...]]] = []
-    if formats.can_scan():
+    if samples.can_garble():
         for how in samples.GARBLINGS:
             pages = [(reply[:half], False), (reply[half:], True)]
             made.append((f"garbled-{how}.pdf", samples.pdf_garbled(pages, how), facts))
@@ -188,6 +188,7 @@ def tricky_samples() -> list[tuple[str, bytes, tuple[str, ...]]]:
         for how in ("private-use", "latin1", "ascii"):
             title = samples.pdf_garbled([(reply, [0, 5])], how)  # the title's font broken
             made.append((f"garbled-title-{how}.pdf", title, facts))
+    if formats.can_scan():
         made.append(("outlined.pdf", samples.pdf_outlined(reply), facts))
         made.append(("scanned.docx", samples.docx_scanned(reply, title="附件"), facts))
         made.append(("scanned-emf.docx", samples.docx_emf_scan(reply), facts))

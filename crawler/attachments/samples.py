@@ -65,6 +65,12 @@ def _garble(code: int, how: str, index: int) -> int:
     return code
 
 
+def can_garble() -> bool:
+    """Whether `pdf_garbled` can run: it needs WenQuanYi Zen Hei's two faces."""
+    font = formats.cjk_font()
+    return font is not None and font.endswith("wqy-zenhei.ttc")
+
+
 def pdf_garbled(
     pages: Sequence[tuple[Sequence[str], bool | Sequence[int]]], how: str = "private-use"
 ) -> bytes:
@@ -78,7 +84,7 @@ def pdf_garbled(
     from reportlab.pdfgen import canvas
 
     font = formats.cjk_font()
-    if font is None or not font.endswith("wqy-zenhei.ttc"):
+    if font is None or not can_garble():
         raise RuntimeError("no WenQuanYi Zen Hei font; apt-get install fonts-wqy-zenhei")
     for name, face in (("GWBad", 0), ("GWGood", 1)):
         if name not in pdfmetrics.getRegisteredFontNames():

@@ -21,6 +21,9 @@ from crawler.replica import formats
 ROOT = Path(__file__).parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "attachments"
 REPLY, FACTS = samples.REPLY, samples.REPLY_FACTS
+needs_font = pytest.mark.skipif(
+    not samples.can_garble(), reason="no WenQuanYi Zen Hei (apt-get install fonts-wqy-zenhei)"
+)
 needs_ocr = pytest.mark.skipif(
     available() is not None or not formats.can_scan(),
     reason=f"OCR or a CJK font missing ({available() or 'apt-get install fonts-wqy-zenhei'})",
@@ -63,6 +66,7 @@ def test_text_in_any_chinese_encoding_decodes(encoding: str) -> None:
 
 
 @needs_ocr
+@needs_font
 @pytest.mark.parametrize("how", ["private-use", "rare", "latin1", "ascii"])
 def test_a_garbled_pdf_page_is_read_by_ocr_and_a_good_one_keeps_its_text_layer(how: str) -> None:
     data = samples.pdf_garbled([(REPLY[:3], False), (REPLY[3:], True)], how)
@@ -75,6 +79,7 @@ def test_a_garbled_pdf_page_is_read_by_ocr_and_a_good_one_keeps_its_text_layer(h
 
 
 @needs_ocr
+@needs_font
 @pytest.mark.parametrize("how", ["private-use", "rare", "latin1"])
 def test_garbled_lines_among_good_ones_are_read_by_ocr_and_the_rest_kept_exact(how: str) -> None:
     # The title and the agency drawn in a font whose map is broken, as a title font often is.
@@ -103,18 +108,16 @@ def test_a_blank_page_is_not_read_by_ocr() -> None:
     assert not result.ocr and result.warnings == ["no text found in the file"]
 
 
+@needs_font
 def test_radicals_in_a_pdf_text_layer_are_folded_not_ocr() -> None:
-    if not formats.can_scan():
-        pytest.skip("no CJK font (apt-get install fonts-wqy-zenhei)")
     data = samples.pdf_garbled([(REPLY, True)], "radicals")
     result = read_attachment(data, "答复.pdf")
     assert result.reader == "pdf-text" and not result.ocr
     assert "我市高度重视" in result.text and "\u2f00" not in result.text
 
 
+@needs_font
 def test_without_ocr_a_garbled_page_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not formats.can_scan():
-        pytest.skip("no CJK font (apt-get install fonts-wqy-zenhei)")
     from crawler.attachments import ocr
 
     monkeypatch.setattr(ocr, "available", lambda: "no OCR engine (tesseract) installed")

@@ -102,6 +102,9 @@ def main(argv: list[str]) -> int:
 
     limit_mb = int(argv[0]) if argv else DEFAULT_MEMORY_MB
     limit = limit_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)  # (a process may lower its hard limit, never raise it)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from crawler.attachments.read import read_attachment
 

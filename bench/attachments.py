@@ -2,9 +2,12 @@
 alternative for that type, measured in the same run on the same bytes; and OCR seconds per page
 with its character accuracy on scans drawn like the replica's.
 
-    python -m bench.attachments [--files N] [--scans N]
+    python -m bench.attachments [--files N] [--scans N] [--bomb-mb N] [--write-samples DIR]
 
-Prints one JSON object. Peers (dev extra): PDF — pypdf and pdfminer.six (ours: pypdfium2);
+Prints one JSON object. `tricky`: facts found and files read on our own hard files (garbled PDF
+text layers, image-only DOCX/DOC/WPS, WPS and DOC in their other forms, DOC text antiword
+drops; `replica/hard_files.py`, tests/fixtures/attachments/); `bombs`: the peak memory
+(max RSS of a child process) reading ZIP bombs of --bomb-mb MB unpacked, and what it said. Peers (dev extra): PDF — pypdf and pdfminer.six (ours: pypdfium2);
 DOCX — docx2txt (ours: python-docx, tables in order); XLSX — openpyxl read-only (ours:
 python-calamine); XLS — xlrd (ours: python-calamine); DOC — catdoc (ours: antiword, Debian's;
 both on the replica's real LibreOffice-made sample). OFD and ZIP have no maintained Python peer (easyofd needs PyMuPDF, AGPL), so
@@ -126,7 +129,7 @@ PEERS: dict[str, dict[str, Callable[[bytes], object]]] = {
 }
 
 
-def measure(files: int = 20, scans: int = 5) -> dict[str, Any]:
+def measure(files: int = 20, scans: int = 5, bomb_mb: int = 300) -> dict[str, Any]:
     made = corpus(files)
     results: dict[str, Any] = {}
     for kind, data in made.items():
@@ -136,6 +139,8 @@ def measure(files: int = 20, scans: int = 5) -> dict[str, Any]:
             row[name] = _rate(data, peer)
         results[kind] = row
     results["ocr"] = measure_ocr(scans)
+    results["tricky"] = measure_tricky()
+    results["bombs"] = measure_bombs(bomb_mb)
     return results
 
 
@@ -165,13 +170,141 @@ def measure_ocr(scans: int, seed: int = 11) -> dict[str, Any]:
     }
 
 
+FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures" / "attachments"
+
+
+def tricky_samples() -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """(file name, bytes, facts its text must hold) for each of our hard files."""
+    from replica import hard_files as samples
+
+    reply, facts = samples.REPLY, samples.REPLY_FACTS
+    half = len(reply) // 2
+    made: list[tuple[str, bytes, tuple[str, ...]]] = []
+    if samples.can_garble():
+        for how in samples.GARBLINGS:
+            pages = [(reply[:half], False), (reply[half:], True)]
+            made.append((f"garbled-{how}.pdf", samples.pdf_garbled(pages, how), facts))
+        made.append(("garbled-all.pdf", samples.pdf_garbled([(reply, True)], "rare"), facts))
+        for how in ("private-use", "latin1", "ascii"):
+            title = samples.pdf_garbled([(reply, [0, 5])], how)  # the title's font broken
+            made.append((f"garbled-title-{how}.pdf", title, facts))
+    if formats.can_scan():
+        made.append(("outlined.pdf", samples.pdf_outlined(reply), facts))
+        made.append(("scanned.docx", samples.docx_scanned(reply, title="附件"), facts))
+        made.append(("scanned-emf.docx", samples.docx_emf_scan(reply), facts))
+    big5 = tuple(samples.traditional(f) for f in facts)
+    made += [
+        ("ooxml.wps", formats.docx(list(reply)), facts),
+        ("rtf-gbk.wps", samples.rtf(reply), facts),
+        ("rtf-big5.doc", samples.rtf(reply, "big5"), big5),
+        ("rtf-unicode.doc", samples.rtf(reply, unicode=True), facts),
+        ("web-page.doc", samples.word_html(reply), facts),
+        ("web-archive.doc", samples.word_html(reply, mht=True), facts),
+        ("utf16.wps", "\n".join(reply).encode("utf-16"), facts),
+        ("big5.txt", samples.traditional("\n".join(reply)).encode("big5"), big5),
+        (
+            "old-layout.wps",
+            b"WPS\x00\x01\x02" + "\n".join(reply).encode("gbk") + b"\x00\x07",
+            facts,
+        ),
+    ]
+    for path in sorted(FIXTURES.glob("*.*")):
+        if path.suffix in (".doc", ".wps"):
+            made.append((path.name, path.read_bytes(), facts))
+    return made
+
+
+def _found(facts: tuple[str, ...], text: str) -> int:
+    from crawler.attachments.ocr import plain
+
+    have = plain(text)
+    return sum(1 for fact in facts if plain(fact) in have)
+
+
+def measure_tricky() -> dict[str, Any]:
+    """Facts found and files read (some text) on the tricky samples, file by file."""
+    per_file: dict[str, Any] = {}
+    found = total = read = 0
+    for name, data, facts in tricky_samples():
+        result = read_attachment(data, name)
+        hits = _found(facts, result.text)
+        found, total, read = found + hits, total + len(facts), read + bool(result.text)
+        per_file[name] = {"facts": f"{hits}/{len(facts)}", "reader": result.reader}
+    return {"facts_found": f"{found}/{total}", "facts_share": round(found / max(total, 1), 3),
+            "files_read": f"{read}/{len(per_file)}", "files": per_file}  # fmt: skip
+
+
+_BOMB_CHILD = """
+import sys, time
+from crawler.attachments import read_attachment
+data = open(sys.argv[1], "rb").read()
+start = time.perf_counter()
+result = read_attachment(data, sys.argv[2])
+# VmHWM: this process's own peak (ru_maxrss would count the parent's memory at the fork).
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(round(time.perf_counter() - start, 2), peak // 1024)
+print((result.warnings or [""])[0][:160])
+"""
+
+
+def measure_bombs(unpacked_mb: int) -> dict[str, Any]:
+    """Peak memory (MB, max RSS of the reading process) and seconds reading each bomb."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from replica import hard_files as samples
+
+    bombs: dict[str, Callable[[], bytes]] = {
+        "docx": lambda: samples.docx_bomb(unpacked_mb),
+        "xlsx": lambda: samples.xlsx_bomb(unpacked_mb),
+        "ofd": lambda: samples.ofd_bomb(unpacked_mb),
+        "zip-in-zip": lambda: samples.zip_nested_bomb(unpacked_mb // 4),
+        "lying-zip": lambda: samples.lying_zip(unpacked_mb),
+        "xlsx-far-cell": samples.xlsx_far_cell,
+    }
+    out: dict[str, Any] = {"unpacked_mb": unpacked_mb}
+    with tempfile.TemporaryDirectory() as folder:
+        for kind, make in bombs.items():
+            data = make()
+            path = Path(folder) / f"bomb.{kind.split('-')[0]}"
+            path.write_bytes(data)
+            done = subprocess.run([sys.executable, "-c", _BOMB_CHILD, str(path), path.name],
+                                  capture_output=True, text=True, timeout=1800, check=False)  # fmt: skip
+            lines = done.stdout.splitlines()
+            if done.returncode != 0 or len(lines) < 2:
+                last = (done.stderr.strip().splitlines() or [""])[-1][:160]
+                out[kind] = {
+                    "on_disk_kb": len(data) // 1024,
+                    "died": done.returncode,
+                    "error": last,
+                }
+                continue
+            seconds, peak = lines[0].split()
+            out[kind] = {"on_disk_kb": len(data) // 1024, "peak_mb": int(peak),
+                         "seconds": float(seconds), "warning": lines[1]}  # fmt: skip
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.attachments", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--files", type=int, default=20, help="files of each type")
     parser.add_argument("--scans", type=int, default=5, help="scanned pages for OCR")
+    parser.add_argument("--bomb-mb", type=int, default=300, help="what the ZIP bombs unpack to")
+    parser.add_argument("--write-samples", metavar="DIR", help="write the tricky samples and "
+                        "their facts (facts.json) to DIR, and measure nothing")  # fmt: skip
     args = parser.parse_args()
-    print(json.dumps(measure(args.files, args.scans), ensure_ascii=False, indent=2))
+    if args.write_samples:
+        folder = Path(args.write_samples)
+        folder.mkdir(parents=True, exist_ok=True)
+        facts = {}
+        for name, data, expected in tricky_samples():
+            (folder / name).write_bytes(data)
+            facts[name] = expected
+        (folder / "facts.json").write_text(json.dumps(facts, ensure_ascii=False, indent=1))
+        return
+    print(json.dumps(measure(args.files, args.scans, args.bomb_mb), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ EXIT_USAGE = 2
 
 
 def describe(result: FileText) -> str:
-    """A heading line for a person: type, pages, OCR and warnings."""
+    """A heading line for a person: type, pages, size, the readers that made the text, OCR."""
     ocr_pages = sum(1 for page in result.pages if page.ocr)
     parts = [f"{result.type.upper()}", f"{len(result.pages)} page(s)", f"{result.size} bytes"]
+    if result.reader:
+        parts.append(f"read by {result.reader}")
     if ocr_pages:
         confidence = result.ocr_confidence
         shown = f", confidence {confidence:.0%}" if confidence is not None else ""

@@ -38,15 +38,11 @@ class Usage:
 def usage(store: Any) -> Usage | None:
     """How full a SQLite corpus is against $GOVWATCH_DB_MAX_MB (None: no cap, or PostgreSQL,
     whose size the server's disk and quotas bound)."""
-    from crawler.store.sqlite import SqliteStore
-
     setting = os.environ.get(CAP)
-    if not setting or not isinstance(store, SqliteStore):
+    found = store.file_pages() if setting else None
+    if not setting or found is None:
         return None
-    page_size, pages, free = (
-        int(store.conn.execute(f"PRAGMA {name}").fetchone()[0])
-        for name in ("page_size", "page_count", "freelist_count")
-    )
+    _, page_size, pages, free = found
     return Usage((pages - free) * page_size, max_pages(setting, page_size) * page_size, setting)
 
 
@@ -61,7 +57,7 @@ def cap_reached(store: Any) -> str | None:
     found = usage(store)
     if found is None:
         return None
-    free = shutil.disk_usage(store.path.resolve().parent).free
+    free = shutil.disk_usage(store.file_pages()[0].resolve().parent).free
     if free < found.cap - found.used:
         return None
     return f"the corpus reached its cap, {found.said()}; {_way_out(store.where)}"

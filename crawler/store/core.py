@@ -113,6 +113,11 @@ class StoreCore(ABC):
     def integrity(self) -> str:
         """'ok', or what the database says is wrong with it."""
 
+    def file_pages(self) -> tuple[Path, int, int, int] | None:
+        """A corpus in a file: its path, page size, pages and free pages (None: a server's, whose
+        size its disk and quotas bound)."""
+        return None
+
     def _migration_db(self) -> Any:
         """What a migration's `db.execute(SQL)` runs on."""
         return self.db

@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.store.base import Store
+from crawler.store.capacity import cap_reached
 from crawler.store.core import Connection, StoreError, StoreWriteError, max_pages
 from crawler.store.documents import decoded, filters
 from crawler.store.query import field_key, parse
@@ -130,13 +131,18 @@ class SqliteStore(Store):
                 raise
             raise refused from None
 
+    def file_pages(self) -> tuple[Path, int, int, int]:
+        page_size, pages, free = (
+            int(self.conn.execute(f"PRAGMA {name}").fetchone()[0])
+            for name in ("page_size", "page_count", "freelist_count")
+        )
+        return self.path, page_size, pages, free
+
     def _refused(self, error: sqlite3.DatabaseError) -> StoreError | None:
         """What a refused write means for the operator: the cap reached, a full or read-only
         disk, a damaged file (None: an error of the caller's)."""
         message = damage(error)
         if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in message:
-            from crawler.store.capacity import cap_reached
-
             reached = cap_reached(self)
             if reached:
                 return StoreWriteError(f"cannot write to {self.where}: {reached} (nothing stored "

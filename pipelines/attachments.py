@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from crawler.attachments.apply import with_attachment_text
-from crawler.attachments.read import read_attachment
+from crawler.attachments.isolated import read_attachment_isolated
 from crawler.items import FetchedFile
 from crawler.store import Store
 
@@ -21,17 +21,20 @@ def unread(store: Store, files: list[FetchedFile]) -> list[FetchedFile]:
     ]  # fmt: skip
 
 
-#: One reading at a time: PDFium may not be used from two threads at once.
+#: One reading at a time: a crawl reads files one after the other, each in a process of its own.
 _READING = threading.Lock()
 
 
 def read_all(files: list[FetchedFile]) -> dict[str, dict[str, Any]]:
-    """content hash → reading, for files not stored yet. Pure and slow (OCR): the pipeline runs
-    it in a thread, so that the crawl's downloads go on meanwhile."""
+    """content hash → reading, for files not stored yet. Slow (OCR): the pipeline runs it in a
+    thread, so that the crawl's downloads go on meanwhile. Each file is read in a child process
+    under a memory limit and a timeout: a file that would eat the machine (a bomb the unpack
+    budget misses, a reader that loops) is a warning on that file, stored like any reading, so
+    the next crawl neither fetches nor reads it again until it changes."""
     readings: dict[str, dict[str, Any]] = {}
     with _READING:
         for file in files:
-            reading = read_attachment(file.raw, file.name or file.url, file.content_type)
+            reading = read_attachment_isolated(file.raw, file.name or file.url, file.content_type)
             readings[reading.sha256] = reading.to_record()
     return readings
 

@@ -204,7 +204,8 @@ def schedule(config: str | None, db: str | None) -> int:
 @config_options
 @json_option("print JSON")
 def status(config: str | None, db: str | None, as_json: bool) -> int:
-    """Each portal's last run, health and next run.
+    """Each portal's last crawl, last full walk, last new document, health and next run; the
+    deliveries pending per sink; the corpus's size against its cap.
 
     \b
     Example: govwatch status --config govwatch.yaml
@@ -212,25 +213,20 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
     from crawler.cli.documents import read_corpus
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
-    from crawler.run.schedule import status as portal_status
+    from crawler.run.health import lines, snapshot
 
     settings = load_config_or_exit(config, db)
-    with read_corpus(settings.db) as store:
-        counts = store.counts()
+    with read_corpus(settings.db):
+        pass  # a clear error for a missing, foreign or newer database
     try:
-        rows = portal_status(settings)
+        found = snapshot(settings)
     except (ProfileError, ConfigFileError) as error:
         raise fail("status", error) from None
     if as_json:
-        click.echo(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
+        click.echo(json.dumps({"documents": found.counts, **found.to_json()}, ensure_ascii=False))
         return 0
-    click.echo(f"{settings.db}: {counts['documents']} documents ({counts['live']} live), "
-               f"{counts['versions']} versions")  # fmt: skip
-    from crawler.clock import shown
-
-    for row in rows:
-        click.echo(f"{row['portal']:14} last run {shown(row['last_run']):22} {row['health']:24} "
-                   f"next {shown(row['next_run'])}")  # fmt: skip
+    for line, colour in lines(found):  # one row per portal, coloured by its health
+        click.echo(click.style(line, fg=colour) if colour and colour != "grey" else line)
     return 0
 
 

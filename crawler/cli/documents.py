@@ -204,10 +204,14 @@ def export(
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface")
 @click.option("--port", type=int, default=8001, show_default=True, help="port")
 @click.option("--immutable", is_flag=True, help="open the database read-only")
-def serve(db: str, host: str, port: int, immutable: bool) -> int:
+@click.option("--config", metavar="FILE",
+              help="govwatch.yaml for the monitor page (default ./govwatch.yaml if present)")  # fmt: skip
+def serve(db: str, host: str, port: int, immutable: bool, config: str | None) -> int:
     """Browse the corpus with Datasette.
 
-    Facets and canned queries (latest replies, open-source hits, search).
+    Facets and canned queries (latest replies, open-source hits, search); a document's page
+    says why it was classed a reply and why it matches each watch rule; /-/monitor shows each
+    portal's health, the deliveries pending and pictures of the corpus over time.
 
     \b
     Example: govwatch serve --db govwatch.db --port 8001
@@ -226,7 +230,8 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
         pass  # a clear error for a missing, foreign or newer database, before Datasette starts
     name = Path(db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
-        json.dump(metadata(name), handle, ensure_ascii=False)
+        json.dump(metadata(name, str(Path(config).resolve()) if config else None), handle,
+                  ensure_ascii=False)  # fmt: skip
     database = ["--immutable", db] if immutable else [db]
     command = [sys.executable, "-m", "datasette", "serve", *database, "-h", host, "-p", str(port),
                "--metadata", handle.name, "--plugins-dir", str(PLUGINS),

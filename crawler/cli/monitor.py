@@ -177,14 +177,19 @@ def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: 
 
 @cli.command()
 @config_options
-def schedule(config: str | None, db: str | None) -> int:
+@click.option("--metrics-port", metavar="[HOST:]PORT",
+              help="serve Prometheus metrics at /metrics (default: the config's schedule.metrics_port)")  # fmt: skip
+def schedule(config: str | None, db: str | None, metrics_port: str | None) -> int:
     """Run crawls on schedule and deliver alerts, until stopped.
 
     Each portal on its own trigger (interval or cron with jitter) from its profile or
-    govwatch.yaml; overdue portals run at start; one scheduler per database.
+    govwatch.yaml; overdue portals run at start; one scheduler per database. With
+    --metrics-port, Prometheus metrics (crawls, documents, alerts per sink, last success,
+    blocked portals) at http://127.0.0.1:PORT/metrics.
 
     \b
-    Example: govwatch schedule --config govwatch.yaml
+    Examples: govwatch schedule --config govwatch.yaml
+              govwatch schedule --metrics-port 9108
     """
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
@@ -193,6 +198,14 @@ def schedule(config: str | None, db: str | None) -> int:
     from crawler.watch.rules import RulesError
 
     settings = load_config_or_exit(config, db)
+    listen = metrics_port or settings.metrics_port
+    if listen:
+        from crawler.run.metrics import MetricsError, start
+
+        try:
+            start(settings, listen)
+        except MetricsError as error:
+            raise fail("schedule", error) from None
     try:
         Scheduler(settings).run_forever()
     except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:

@@ -1,6 +1,6 @@
 """Figures of the corpus for the monitor (`crawler.run.health`, the monitor page of `govwatch
-serve`): documents per portal and when each last got a new one, documents per month, and the
-database's size on disk — on either backend."""
+serve`, the scheduler's metrics): documents per portal and when each last got a new one,
+documents per month, the database's size on disk, the outbox per sink — on either backend."""
 
 from __future__ import annotations
 
@@ -44,3 +44,18 @@ def size_bytes(store: Store) -> int:
     pages = store.conn.execute("PRAGMA page_count", ()).fetchone()[0]
     size = store.conn.execute("PRAGMA page_size", ()).fetchone()[0]
     return int(pages) * int(size)
+
+
+def alerts_count(store: Store) -> int:
+    """How many alerts the outbox holds (they are kept once delivered)."""
+    return int(store.conn.execute("SELECT COUNT(*) FROM alerts", ()).fetchone()[0])
+
+
+def deliveries_by_sink(store: Store) -> dict[str, dict[str, int]]:
+    """sink → {delivered, failed}: the alerts it took, and those whose last try failed."""
+    found: dict[str, dict[str, int]] = {}
+    for sink, status, count in store.conn.execute(
+        "SELECT sink, status, COUNT(*) FROM deliveries GROUP BY sink, status", ()
+    ):
+        found.setdefault(str(sink), {})[str(status)] = int(count)
+    return found

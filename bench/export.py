@@ -53,16 +53,23 @@ def size_of(path: Path) -> int:
     return path.stat().st_size
 
 
-def read_back(path: Path) -> dict[str, int]:
-    """The rows DuckDB and pandas read from a Parquet file or partitioned directory."""
+def read_back(path: Path) -> dict[str, Any]:
+    """The rows DuckDB and pandas read from a Parquet file or partitioned directory, and the
+    type each gives the publication time (a time in China's zone, for both)."""
     import duckdb
     import pandas  # type: ignore[import-untyped]
 
-    source = f"{path}/**/*.parquet" if path.is_dir() else str(path)
-    found = duckdb.connect().execute(
-        f"SELECT COUNT(*) FROM read_parquet('{source}', hive_partitioning = true)"
+    source = f"read_parquet('{f'{path}/**/*.parquet' if path.is_dir() else path}', hive_partitioning = true)"
+    db = duckdb.connect()
+    count = db.execute(f"SELECT COUNT(*) FROM {source}").fetchall()[0][0]
+    kind = dict(
+        db.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})"
+        ).fetchall()
     )
-    return {"duckdb": int(found.fetchall()[0][0]), "pandas": len(pandas.read_parquet(path))}
+    frame = pandas.read_parquet(path, columns=["published_at"])
+    return {"duckdb": int(count), "pandas": len(frame),
+            "types": (kind["published_at"], str(frame["published_at"].dtype))}  # fmt: skip
 
 
 def measure(documents: int) -> dict[str, Any]:
@@ -82,15 +89,31 @@ def measure(documents: int) -> dict[str, Any]:
                 assert done.count == stored, (label, done.count, stored)
         for label in ("parquet", "parquet_partitioned"):
             target = root / (label + (".parquet" if label == "parquet" else ""))
-            counts = read_back(target)
-            results[f"export_{label}_read_back"] = (
-                "ok" if set(counts.values()) == {stored} else counts
-            )
+            found = read_back(target)
+            same = found["duckdb"] == found["pandas"] == stored
+            typed = found["types"] == ("TIMESTAMP WITH TIME ZONE", "datetime64[ms, Asia/Shanghai]")
+            results[f"export_{label}_read_back"] = "ok" if same and typed else found
     return results
+
+
+def lines(results: dict[str, Any]) -> list[str]:
+    """The export figures as a table, each format beside JSONL."""
+    out = [
+        f"\nexport of {results['export_documents']:,} documents: {'format':20} {'s':>7} {'MB':>8}"
+    ]
+    for label, _, _ in EXPORTS:
+        out.append(
+            f"{'':35}{label:20} {results[f'export_{label}_s']:>7} {results[f'export_{label}_mb']:>8}"
+        )
+    out.append(f"{'':35}Parquet read back in DuckDB and pandas: {results['export_parquet_read_back']}, "
+               f"partitioned: {results['export_parquet_partitioned_read_back']}")  # fmt: skip
+    return out
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__)
     parser.add_argument("--docs", type=int, default=10000)
     options = parser.parse_args()
-    print(json.dumps(measure(options.docs), indent=2))
+    measured = measure(options.docs)
+    print(json.dumps(measured, indent=2))
+    print("\n".join(lines(measured)))

@@ -21,6 +21,8 @@ from crawler.watch.notify import sink_name
 
 #: How late a run may be before the portal shows as overdue (jitter and a long crawl before it).
 GRACE = dt.timedelta(hours=1)
+#: A megabyte as GOVWATCH_DB_MAX_MB counts it (crawler/store/core.py: 1024 × 1024 bytes).
+MB = 1024 * 1024
 #: Colours as the terminal and the page show them.
 COLOURS = ("green", "yellow", "red", "grey")
 
@@ -85,7 +87,7 @@ def colour_of(row: PortalHealth) -> str:
 def cap_bytes() -> int | None:
     value = os.environ.get("GOVWATCH_DB_MAX_MB")
     try:
-        return int(float(value) * 1024 * 1024) if value else None
+        return int(float(value) * MB) if value else None
     except ValueError:
         return None  # the store says what is wrong with it when it opens for writing
 
@@ -125,9 +127,9 @@ def snapshot(config: Config, now: Clock = utcnow) -> Snapshot:
 
 def lines(found: Snapshot) -> list[tuple[str, str | None]]:
     """`govwatch status` as (line, colour) pairs: the corpus, each portal, each sink."""
-    size = f"{found.size_bytes / 1e6:,.1f} MB"
+    size = f"{found.size_bytes / MB:,.1f} MB"
     if found.cap_bytes:
-        size += f" of {found.cap_bytes / 1e6:,.0f} MB cap ({100 * (found.size_share or 0):.0f}%)"
+        size += f" of {found.cap_bytes / MB:,.0f} MB cap ({100 * (found.size_share or 0):.0f}%)"
     share = found.size_share or 0
     out: list[tuple[str, str | None]] = [(
         f"corpus: {found.counts.get('documents', 0)} documents ({found.counts.get('live', 0)} live), "

@@ -78,7 +78,7 @@ def test_snapshot(corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
     }  # fmt: skip
     assert all(row.overdue for row in later.portals if row.last_run)
     text = [line for line, _ in lines(found)]
-    assert text[0].startswith("corpus: 3 documents") and "of 105 MB cap" in text[0]
+    assert text[0].startswith("corpus: 3 documents") and "of 100 MB cap (" in text[0]
     assert any(
         line.startswith("hangzhou-jxj") and "since 2024-06-01 09:00 CST" in line for line in text
     )

@@ -20,6 +20,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from crawler.clock import shown
+from crawler.run.health import MB
 from crawler.web import STATIC
 
 _TYPES = {".js": "application/javascript; charset=utf-8", ".md": "text/plain; charset=utf-8"}
@@ -88,8 +89,8 @@ async def monitor_page(datasette: Any, request: Any) -> Response:
         "portals": snap.portals,
         "sinks": snap.sinks,
         "counts": snap.counts,
-        "size_mb": snap.size_bytes / 1e6,
-        "cap_mb": snap.cap_bytes / 1e6 if snap.cap_bytes else None,
+        "size_mb": snap.size_bytes / MB,
+        "cap_mb": snap.cap_bytes / MB if snap.cap_bytes else None,
         "share": snap.size_share,
         "shown": shown,
         "documents_chart": script_json(found["documents_chart"]),

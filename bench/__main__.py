@@ -18,6 +18,9 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
   crawled with the profiles' politeness on by one local process, one Scrapyd node and two, into
   PostgreSQL, each figure with what bounds it (`python -m bench.nodes --portals 200`; skipped,
   and said so, without PostgreSQL's server or scrapyd);
+- export: seconds and megabytes of each export format of one replica corpus (10,000 documents;
+  `--quick`: 2,000) — Parquet, partitioned Parquet, XLSX and the Excel CSV beside JSONL — and the
+  Parquet read back in DuckDB and pandas (`python -m bench.export --docs 10000`);
 - accuracy: the scores of `python -m bench.accuracy` on the real development sets in
   ../shared/data/real/ (skipped, and said so, where they are absent).
 """
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import accuracy, attachments, crawl, extract, nodes, store
+from bench import export as exports
 
 RESULTS = Path(__file__).parent / "results.json"
 GOALS = {"crawl_ratio": ">= 0.8", "extract_ratio": ">= 10", "extract_pages_per_s": ">= 500"}
@@ -90,7 +94,9 @@ def main() -> None:
     challenge = crawl.challenged(main_size // 5)
     if "skipped" not in challenge:
         results["challenge_overhead_s"] = challenge["challenge_overhead_s"]
-    results["details"] = {"challenge": challenge, "crawl": incremental, "store": stored, "extract": measured,
+    exported = exports.measure(2000 if args.quick else 10000)
+    results.update({key: value for key, value in exported.items() if key.endswith(("_s", "_mb"))})
+    results["details"] = {"export": exported, "challenge": challenge, "crawl": incremental, "store": stored, "extract": measured,
                           "attachments": files, "portals": fleet,
                           "quick": args.quick, "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     real = accuracy.data_dir()
@@ -126,6 +132,7 @@ def show(results: dict[str, Any]) -> None:
               f"requests, {hard['browser_solves']} browser solve(s) taking {hard['browser_s']} s; "
               f"unchallenged: {plain['seconds']} s, {plain['requests']} requests")  # fmt: skip
     print("\n".join(nodes.lines(fleet)))
+    print("\n".join(exports.lines(details["export"])))
     if "accuracy" in results:
         print()
         accuracy.print_table(results["accuracy"])

@@ -18,6 +18,7 @@ UTF-8; a field govwatch does not know is an error, never ignored.
     schedule:
       timeout: 1h                 # a crawl running longer is stopped
       full_every: 7d              # a --full crawl when the last one is older than this
+      metrics_port: 9108          # Prometheus metrics of `govwatch schedule` (HOST:PORT too)
       portals:
         hangzhou-jxj: {interval: 2h, jitter: 10m}
         govcn: {cron: "0 8,20 * * *"}
@@ -39,7 +40,7 @@ from crawler.store import is_url
 
 DEFAULT_FILE = "govwatch.yaml"
 FIELDS = ("db", "rules", "profiles", "portals", "sinks", "schedule", "replica")
-SCHEDULE_FIELDS = ("timeout", "full_every", "portals")
+SCHEDULE_FIELDS = ("timeout", "full_every", "portals", "metrics_port")
 TRIGGER_FIELDS = ("interval", "cron", "jitter")
 
 
@@ -66,6 +67,9 @@ class Config:
     triggers: dict[str, Trigger] = field(default_factory=dict)
     replica: str | None = None  # crawl a replica instead of the real portals (the demo, tests)
     portals: list[str] = field(default_factory=list)  # the portals to watch (empty: every one)
+    metrics_port: str | None = (
+        None  # `schedule` serves Prometheus metrics here (crawler/run/metrics.py)
+    )
 
     @property
     def base(self) -> Path:
@@ -174,4 +178,5 @@ def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config
         triggers=triggers,
         replica=data.get("replica"),
         portals=list(watched),
+        metrics_port=str(schedule["metrics_port"]) if schedule.get("metrics_port") else None,
     )

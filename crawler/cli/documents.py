@@ -175,44 +175,61 @@ def search(
 
 
 @cli.command()
-@click.option("--format", "form", type=click.Choice(("jsonl", "csv", "warc")), default="jsonl",
-              show_default=True, help="the export's format")  # fmt: skip
+@click.option("--format", "form", type=click.Choice(("jsonl", "csv", "warc", "parquet", "xlsx")),
+              default="jsonl", show_default=True, help="the export's format")  # fmt: skip
 @db_option
 @click.option("--kind", type=KINDS, help="only this kind of document")
 @since_option
 @click.option("-o", "--output", metavar="FILE", help="write here (default standard output)")
-def export(form: str, db: str, kind: str | None, since: str | None, output: str | None) -> int:
-    """Export the corpus as JSONL, CSV or WARC.
+@click.option("--what", type=click.Choice(("documents", "versions", "alerts")), default="documents",
+              show_default=True, help="the documents, every stored version, or the alerts")  # fmt: skip
+@click.option("--partition", is_flag=True,
+              help="parquet: a directory partitioned by portal and year (-o names it)")  # fmt: skip
+@click.option("--excel", is_flag=True,
+              help="csv: for Excel (a BOM, the reply in its own columns, Beijing time)")  # fmt: skip
+def export(
+    form: str, db: str, kind: str | None, since: str | None, output: str | None, what: str,
+    partition: bool, excel: bool,
+) -> int:  # fmt: skip
+    """Export the corpus as JSONL, CSV, WARC, Parquet or XLSX, with a data set card.
 
-    One record per document, with provenance; warc writes the stored raw responses.
+    One record per document (or version, or alert), with provenance; warc writes the stored raw
+    responses. parquet has typed columns (times in China's zone, the reply and attachments as
+    structs and lists; pip install 'govwatch[export]'); xlsx and csv --excel flatten the reply
+    into its own columns. The card (fields, types, counts, crawl window, provenance) is written
+    beside the files as NAME.DATASET.md (_DATASET.md in a partitioned directory), or on standard error for
+    an export to standard output.
 
     \b
-    Example: govwatch export --format jsonl --kind reply -o replies.jsonl
+    Examples: govwatch export --format jsonl --kind reply -o replies.jsonl
+              govwatch export --format parquet -o corpus.parquet
+              govwatch export --format parquet --partition -o corpus/ --since 2024-01-01
+              govwatch export --format xlsx --kind reply -o 答复.xlsx
+              govwatch export --what alerts --format csv --excel -o alerts.csv
     """
-    import contextlib
-
+    from crawler.run.progress import progress
     from crawler.store import export as exporting
 
-    with read_corpus(db) as store, contextlib.ExitStack() as stack:
+    request = exporting.Request(what=what, form=form, output=output, kind=kind, since=since,
+                                partition=partition, excel=excel)  # fmt: skip
+    try:
+        exporting.check(request)
+    except (exporting.ExportError, exporting.MissingPyarrow) as error:
+        raise fail("export", error) from None
+    with read_corpus(db) as store:
         try:
-            if form == "warc":
-                binary = stack.enter_context(open(output, "wb")) if output else sys.stdout.buffer
-                count = exporting.write_warc(store, binary, kind, since)
-            else:
-                text = (
-                    stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
-                    if output
-                    else sys.stdout
-                )
-                writer = exporting.write_jsonl if form == "jsonl" else exporting.write_csv
-                count = writer(store, text, kind, since)
+            done = exporting.export(store, request, progress=progress)
         except BrokenPipeError:
             raise
         except OSError as error:
             raise fail("export", f"cannot write {output or 'standard output'}: "
                        f"{error.strerror or error}; give -o a file in a directory that exists "
                        "and is writable", code=1) from None  # fmt: skip
-    click.echo(f"govwatch export: {count} record(s)", err=True)
+    if done.card_path is None:
+        click.echo(done.card, err=True, nl=False)
+    else:
+        click.echo(f"govwatch export: the data set card is {done.card_path}", err=True)
+    click.echo(f"govwatch export: {done.count} record(s)", err=True)
     return 0
 
 
@@ -221,10 +238,14 @@ def export(form: str, db: str, kind: str | None, since: str | None, output: str 
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="port")
 @click.option("--immutable", is_flag=True, help="open the database read-only")
-def serve(db: str, host: str, port: int, immutable: bool) -> int:
+@click.option("--config", metavar="FILE",
+              help="govwatch.yaml for the monitor page (default ./govwatch.yaml if present)")  # fmt: skip
+def serve(db: str, host: str, port: int, immutable: bool, config: str | None) -> int:
     """Browse the corpus with Datasette.
 
-    Facets and canned queries (latest replies, open-source hits, search).
+    Facets and canned queries (latest replies, open-source hits, search); a document's page
+    says why it was classed a reply and why it matches each watch rule; /-/monitor shows each
+    portal's health, the deliveries pending and pictures of the corpus over time.
 
     \b
     Example: govwatch serve --db govwatch.db --port 8001
@@ -254,7 +275,8 @@ def serve(db: str, host: str, port: int, immutable: bool) -> int:
         raise fail("serve", problem)
     name = Path(db).stem
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
-        json.dump(metadata(name), handle, ensure_ascii=False)
+        json.dump(metadata(name, str(Path(config).resolve()) if config else None), handle,
+                  ensure_ascii=False)  # fmt: skip
     database = ["--immutable", db] if immutable else [db]
     command = [sys.executable, "-m", "datasette", "serve", *database, "-h", host, "-p", str(port),
                "--metadata", handle.name, "--plugins-dir", str(PLUGINS),
@@ -383,32 +405,22 @@ def show(
 def _why(
     document: dict[str, Any], files: list[dict[str, Any]], path: str | None
 ) -> dict[str, list[dict[str, str]]]:
-    """rule → why the document matches it (each 开源 judged in its context), for the rules it
-    matches; and under "set aside", the occurrences judged another sense."""
+    """rule → why the document matches it, and under "set aside" the occurrences judged another
+    sense (`crawler.watch.explain`)."""
+    from crawler.watch.explain import rule_matches
     from crawler.watch.rules import RulesError, load_rules
 
     try:
         rules = load_rules(path)
     except RulesError as error:
         raise fail("show", error) from None
-    texts = {file["url"]: file.get("text") for file in files}
-    record = {**document, "attachments": [
-        {**a, "text": texts.get(a["url"])} for a in document.get("attachments") or []]}  # fmt: skip
-    found: dict[str, list[dict[str, str]]] = {}
-    aside: list[dict[str, str]] = []
-    for rule in rules:
-        hits, rejected = rule.judge(record, document.get("portal"))
-        if hits:
-            found[rule.name] = [{"snippet": h.snippet, "why": h.explanation} for h in hits[:3]]
-        aside += [{"snippet": r.snippet, "why": r.explanation} for r in rejected
-                  if r.snippet not in {a["snippet"] for a in aside}]  # fmt: skip
-    if aside:
-        found["set aside"] = aside[:3]
-    return found
+    return rule_matches(document, files, rules)
 
 
 def _print_why(document: dict[str, Any], matches: dict[str, list[dict[str, str]]]) -> None:
-    evidence = (document.get("evidence") or {}).get("kind") or []
+    from crawler.watch.explain import kind_evidence
+
+    evidence = kind_evidence(document)
     if evidence:
         click.echo(f"{'why ' + document.get('kind', 'other') + ':':15} {'; '.join(evidence)}")
     for rule, reasons in matches.items():

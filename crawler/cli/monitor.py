@@ -165,14 +165,19 @@ def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: 
 
 @cli.command()
 @config_options
-def schedule(config: str | None, db: str | None) -> int:
+@click.option("--metrics-port", metavar="[HOST:]PORT",
+              help="serve Prometheus metrics at /metrics (default: the config's schedule.metrics_port)")  # fmt: skip
+def schedule(config: str | None, db: str | None, metrics_port: str | None) -> int:
     """Run crawls on schedule and deliver alerts, until stopped.
 
     Each portal on its own trigger (interval or cron with jitter) from its profile or
-    govwatch.yaml; overdue portals run at start; one scheduler per database.
+    govwatch.yaml; overdue portals run at start; one scheduler per database. With
+    --metrics-port, Prometheus metrics (crawls, documents, alerts per sink, last success,
+    blocked portals) at http://127.0.0.1:PORT/metrics.
 
     \b
-    Example: govwatch schedule --config govwatch.yaml
+    Examples: govwatch schedule --config govwatch.yaml
+              govwatch schedule --metrics-port 9108
     """
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
@@ -181,6 +186,14 @@ def schedule(config: str | None, db: str | None) -> int:
     from crawler.watch.rules import RulesError
 
     settings = load_config_or_exit(config, db)
+    listen = metrics_port or settings.metrics_port
+    if listen:
+        from crawler.run.metrics import MetricsError, start
+
+        try:
+            start(settings, listen)
+        except MetricsError as error:
+            raise fail("schedule", error) from None
     try:
         Scheduler(settings).run_forever()
     except (SchedulerLocked, ConfigError, ConfigFileError, ProfileError, RulesError) as error:
@@ -192,7 +205,8 @@ def schedule(config: str | None, db: str | None) -> int:
 @config_options
 @json_option("print JSON")
 def status(config: str | None, db: str | None, as_json: bool) -> int:
-    """Each portal's last run, health and next run.
+    """Each portal's last crawl, last full walk, last new document, health and next run; the
+    deliveries pending per sink; the corpus's size against its cap.
 
     \b
     Example: govwatch status --config govwatch.yaml
@@ -200,25 +214,20 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
     from crawler.cli.documents import read_corpus
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
-    from crawler.run.schedule import status as portal_status
+    from crawler.run.health import lines, snapshot
 
     settings = load_config_or_exit(config, db)
-    with read_corpus(settings.db) as store:
-        counts = store.counts()
+    with read_corpus(settings.db):
+        pass  # a clear error for a missing, foreign or newer database
     try:
-        rows = portal_status(settings)
+        found = snapshot(settings)
     except (ProfileError, ConfigFileError) as error:
         raise fail("status", error) from None
     if as_json:
-        click.echo(json.dumps({"documents": counts, "portals": rows}, ensure_ascii=False))
+        click.echo(json.dumps({"documents": found.counts, **found.to_json()}, ensure_ascii=False))
         return 0
-    click.echo(f"{settings.db}: {counts['documents']} documents ({counts['live']} live), "
-               f"{counts['versions']} versions")  # fmt: skip
-    from crawler.clock import shown
-
-    for row in rows:
-        click.echo(f"{row['portal']:14} last run {shown(row['last_run']):22} {row['health']:24} "
-                   f"next {shown(row['next_run'])}")  # fmt: skip
+    for line, colour in lines(found):  # one row per portal, coloured by its health
+        click.echo(click.style(line, fg=colour) if colour and colour != "grey" else line)
     return 0
 
 

@@ -118,7 +118,9 @@ def run_migrate(source: str, target: str) -> int:
     try:
         with open_store(source, readonly=True) as origin, open_store(target) as destination:
             click.echo(f"copying {origin.where} → {destination.where}")
-            report = copy_corpus(origin, destination, sys.stdout)
+            from crawler.run.progress import progress  # rows copied, at a terminal only
+
+            report = copy_corpus(origin, destination, sys.stdout, progress)
     except StoreError as error:
         click.echo(f"govwatch migrate: {error}", err=True)
         return 2

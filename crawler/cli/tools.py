@@ -96,8 +96,11 @@ def rules_backtest(db: str, rules: str | None, rule: str | None, as_json: bool) 
 
     chosen = chosen_rules(rules, rule)
     counts = dict.fromkeys((each.name for each in chosen), 0)
+    from crawler.run.progress import progress
+
     with read_corpus(db) as store:
-        for record in store.records():
+        total = store.counts()["documents"]
+        for record in progress(store.records(), total, "backtest"):  # at a terminal only
             for each in chosen:
                 hits = each.match(record, record.get("portal"))
                 if not hits:

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,6 +364,10 @@ def pass_line(when: dt.datetime, portal: str, result: PassResult) -> str:
     return f"{shown(when.isoformat())} {portal}: {status}: {counts}; {sent}"
 
 
+#: Told of each scheduled pass (config, result, seconds): `crawler.run.metrics` listens here.
+observers: list[Callable[[Config, PassResult, float], None]] = []
+
+
 class Scheduler:
     """APScheduler around `run_pass`: one job per portal, never two runs of a portal at once."""
 
@@ -410,12 +415,15 @@ class Scheduler:
         with self._run_lock:
             if stopping.is_set():
                 return
+            started = time.monotonic()
             try:
                 result = run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
             except (ConfigError, ConfigFileError, ProfileError, RulesError, StoreError) as error:
                 self.not_run(portal, " ".join(str(error).split()))
                 return
             print(pass_line(self.clock(), portal, result), flush=True)
+            for observe in observers:  # the metrics endpoint (crawler/run/metrics.py)
+                observe(self.config, result, time.monotonic() - started)
 
     def not_run(self, portal: str, reason: str) -> None:
         """A rules file, profile or sink broken while the scheduler runs: each run of the portal

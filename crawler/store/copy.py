@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -108,7 +108,13 @@ def _is_empty(store: Store) -> bool:
     return True
 
 
-def copy_corpus(source: Store, target: Store, out: TextIO | None = None) -> Report:
+#: Wraps a table's rows with a progress display: (rows, total, label) → the same rows.
+Progress = Callable[[Iterable[Any], int | None, str], Iterable[Any]]
+
+
+def copy_corpus(
+    source: Store, target: Store, out: TextIO | None = None, progress: Progress | None = None
+) -> Report:
     """Copy every table of `source` into the empty `target`, then count and hash both."""
     if not _is_empty(target):
         raise MigrateError(
@@ -126,7 +132,7 @@ def copy_corpus(source: Store, target: Store, out: TextIO | None = None) -> Repo
         plan.append((table, names))
     with target.transaction():
         for table, names in plan:
-            count = _copy_table(source, target, table, names)
+            count = _copy_table(source, target, table, names, progress)
             if out:
                 print(f"  {table}: {count} rows copied", file=out)
         _reset_identities(target)
@@ -140,18 +146,22 @@ def copy_corpus(source: Store, target: Store, out: TextIO | None = None) -> Repo
     return report
 
 
-def _copy_table(source: Store, target: Store, table: str, names: list[str]) -> int:
+def _copy_table(
+    source: Store, target: Store, table: str, names: list[str], progress: Progress | None = None
+) -> int:
     quoted = ", ".join(f'"{name}"' for name in names)
     pg = getattr(target, "pg", None)
     count = 0
+    found = rows(source, table, names)
+    source_rows = progress(found, None, f"  {table}") if progress else found
     if pg is not None:
         with pg.cursor().copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-            for row in rows(source, table, names):
+            for row in source_rows:
                 copy.write_row(row)
                 count += 1
         return count
     marks = ", ".join("?" for _ in names)
-    for row in rows(source, table, names):
+    for row in source_rows:
         target.conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', row)
         count += 1
     return count

@@ -9,6 +9,7 @@ from crawler.store.query import fts_query
 
 PLUGINS = Path(__file__).parent / "plugins"
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"  # vendored scripts (Apache ECharts), served offline
 
 SEARCH_SQL = """select d.url, d.title, d.portal, d.kind, d.published_at
 from documents_fts join documents d on d.rowid = documents_fts.rowid
@@ -42,10 +43,12 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Titles, descriptions, facets and canned queries for `datasette`."""
+def metadata(database: str, config: str | None = None) -> dict[str, Any]:
+    """Titles, descriptions, facets and canned queries for `datasette`; `config` is the
+    govwatch.yaml the monitor page reads (schedules, sinks, rules), if any."""
     return {
         "title": "govwatch",
+        "plugins": {"govwatch": {"config": config}},
         "description": "Chinese government information-disclosure documents (政府信息公开), "
         "crawled and versioned by govwatch.",
         "databases": {

@@ -3,12 +3,16 @@
 - `/-/document?id=ID` (or `?url=URL`): a document's fields, reply fields, provenance, versions,
   and what changed between two versions (`&diff=1..2`; the last two by default), then its text.
 - `/-/alerts`: the alerts, newest first, with their delivery to each sink.
-- The documents table opens on the columns a reader scans (date, title, publisher, kind, portal,
-  deputy and number); a title links to its document page, a body is cut to one line.
+- The documents table opens on the columns a reader scans (title, date, publisher, kind, portal,
+  deputy and number), the title first and the id last (templates/_table.html); a title links to
+  its document page, a body is cut to one line.
+- A document's page says why it was classed as it was and why it matches each watch rule
+  (`crawler.watch.explain`, as `govwatch show` says it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.parse
 from typing import Any
@@ -20,7 +24,7 @@ from markupsafe import Markup, escape
 from crawler.clock import shown
 from crawler.store.diff import field_changes, shown_value, text_diff
 
-READER_COLUMNS = ("published_at", "title", "publisher", "kind", "portal", "reply", "status")
+READER_COLUMNS = ("title", "published_at", "publisher", "kind", "portal", "reply", "status")
 REPLY_FIELDS = ("addressee", "addressee_role", "session", "proposal_no", "proposal_title",
                 "lead_agency", "co_agencies", "contact_person", "contact_phone", "signed_date",
                 "result_class")  # fmt: skip
@@ -112,7 +116,12 @@ async def document_page(datasette: Any, request: Any) -> Response:
             "text": text_diff(old["record"].get("body_text"), new["record"].get("body_text"),
                               f"version {old['version']}", f"version {new['version']}")[2:],
         }  # fmt: skip
+    settings = datasette.plugin_config("govwatch") or {}
+    why = await asyncio.get_running_loop().run_in_executor(
+        None, explained, str(db.path), document["id"], settings.get("config")
+    )
     context = {
+        "why": why,
         "document": document,
         "fields": [(k, document[k]) for k in DOCUMENT_FIELDS if document.get(k)],
         "reply": [
@@ -130,6 +139,26 @@ async def document_page(datasette: Any, request: Any) -> Response:
     return Response.html(
         await datasette.render_template("govwatch_document.html", context, request=request)
     )
+
+
+def explained(database: str, identity: str, config_path: str | None) -> dict[str, Any]:
+    """Why the document was classed as it was, and why it matches each watch rule (the rules of
+    the config's `rules:`, else the shipped ones); a broken rules file is said, not a 500."""
+    from crawler.config import ConfigFileError, load_config
+    from crawler.store import open_store
+    from crawler.watch.explain import SET_ASIDE, kind_evidence, rule_matches
+    from crawler.watch.rules import RulesError, load_rules
+
+    with open_store(database, readonly=True) as store:
+        document = store.document(identity) or {}
+        files = store.attachment_texts(identity) if document.get("attachments") else []
+    try:
+        rules = load_rules(load_config(config_path, database).rules)
+    except (ConfigFileError, RulesError) as error:
+        return {"kind": kind_evidence(document), "matches": {}, "aside": [], "error": str(error)}
+    matches = rule_matches(document, files, rules)
+    aside = matches.pop(SET_ASIDE, [])
+    return {"kind": kind_evidence(document), "matches": matches, "aside": aside, "error": None}
 
 
 async def alerts_page(datasette: Any, request: Any) -> Response:

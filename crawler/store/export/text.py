@@ -1,4 +1,6 @@
-"""Export the corpus: JSONL, CSV, or the raw responses as WARC, every record with provenance.
+"""The text formats and the archive: JSONL (one JSON object a line, nested values kept), CSV
+(nested values as JSON; `--excel` has its own shape, `crawler.store.export.excel`), and WARC (the
+raw responses as fetched).
 
 Attachments (issue 13): JSONL rows carry `attachment_files` (each fetched file's hash, type,
 pages, whether OCR read it and how confidently, its text and warnings), CSV rows
@@ -10,57 +12,45 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import IO, Any
 
-from crawler.items import DOCUMENT_KEYS
 from crawler.store import Store
-
-PROVENANCE = ("portal", "status", "fetched_url", "first_seen", "last_seen", "last_changed",
-              "version", "content_hash", "extractor_version")  # fmt: skip
-FORMATS = ("jsonl", "csv", "warc")
-#: What JSONL says of each fetched attachment file.
-FILE_KEYS = ("url", "name", "sha256", "file_type", "size", "page_count", "ocr", "ocr_confidence",
-             "fetched_at", "fetch_status", "fetch_error", "warnings", "text")  # fmt: skip
+from crawler.store.export.records import FIELDS
 
 
-def rows(store: Store, kind: str | None, since: str | None) -> Iterator[dict[str, Any]]:
-    for record in store.records(kind=kind, since=since):
-        files = store.attachment_texts(record["id"]) if record.get("attachments") else []
-        yield {
-            **{key: record.get(key) for key in DOCUMENT_KEYS},
-            **{key: record.get(key) for key in PROVENANCE},
-            "attachment_files": [
-                {key: file.get(key) for key in FILE_KEYS} for file in files if file["fetch_status"]
-            ],
-        }
-
-
-def write_jsonl(store: Store, out: IO[str], kind: str | None, since: str | None) -> int:
+def jsonl_lines(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     count = 0
-    for row in rows(store, kind, since):
+    for row in rows:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count
 
 
-def write_csv(store: Store, out: IO[str], kind: str | None, since: str | None) -> int:
-    writer = csv.DictWriter(out, fieldnames=[*DOCUMENT_KEYS, *PROVENANCE, "attachment_text"])
+def csv_rows(rows: Iterable[dict[str, Any]], out: IO[str], what: str = "documents") -> int:
+    """One row per record; lists and objects as JSON; a document's attachment files as the
+    text of them all (`attachment_text`)."""
+    names = [f.name for f in FIELDS[what] if f.name != "attachment_files"]
+    if what == "documents":
+        names.append("attachment_text")
+    writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore")
     writer.writeheader()
     count = 0
-    for row in rows(store, kind, since):
-        files = row.pop("attachment_files")
+    for row in rows:
+        files = row.pop("attachment_files", None) or []
         row["attachment_text"] = "\n\n".join(f["text"] for f in files if f.get("text"))
-        for key in ("reply", "attachments", "warnings"):
-            row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] is not None else ""
+        for key, value in row.items():
+            if isinstance(value, list | dict):
+                row[key] = json.dumps(value, ensure_ascii=False)
         writer.writerow(row)
         count += 1
     return count
 
 
 def write_warc(store: Store, out: IO[bytes], kind: str | None, since: str | None) -> int:
-    """Each document's stored response, as fetched, under its canonical URL."""
+    """Each document's stored response, as fetched, under its canonical URL; then its
+    attachment files."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 

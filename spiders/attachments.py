@@ -64,11 +64,13 @@ class AttachmentFetching:
         if not links or not self.profile.attachments_fetch or corpus is None:
             return []
         stored = corpus.attachment_files(fetched.identity)
-        # Unchanged: the page extracts as it did when it was stored.
+        # Unchanged: the page extracts as it did when it was stored. Its files stored already,
+        # and those refused for good (too large), are not fetched again until it changes.
         unchanged = corpus.page_hash(fetched.identity) == content_hash(record)
+        refused = corpus.refused_files(fetched.identity) if unchanged else set()
         todo = []
         for link in links:
-            if unchanged and stored.get(link["url"]):
+            if unchanged and (stored.get(link["url"]) or link["url"] in refused):
                 continue  # the document and this file are stored as they are
             if not self.profile.allows(self.profile.to_fetch(link["url"])):
                 continue  # a file elsewhere (another site, a cloud drive): linked, not fetched

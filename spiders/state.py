@@ -30,6 +30,9 @@ class StoredFiles(Protocol):
     def attachment_files(self, identity: str) -> dict[str, str | None]:
         """Its attachment URLs → the hash of the file stored for each (None: none yet)."""
 
+    def refused_files(self, identity: str) -> set[str]:
+        """Its attachment URLs last refused for good (larger than the cap)."""
+
     def attachment_validators(self, url: str) -> tuple[str | None, str | None] | None:
         """The ETag and Last-Modified of the file last stored for an attachment URL."""
 

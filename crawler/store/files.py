@@ -100,6 +100,16 @@ class FilesPart(StoreCore):
         )
         return {row[0]: row[1] for row in rows}
 
+    def refused_files(self, identity: str) -> set[str]:
+        """A document's attachment URLs whose last fetch was refused for a reason that does not
+        pass by itself (the file is larger than the profile's cap): not asked for again while
+        the page is unchanged."""
+        rows = self.conn.execute(
+            "SELECT url FROM attachments WHERE document_id = ? AND fetch_status = 'failed' "
+            "AND fetch_error LIKE 'larger than %'", (identity,),
+        )  # fmt: skip
+        return {str(row[0]) for row in rows}
+
     def attachment_validators(self, url: str) -> tuple[str | None, str | None] | None:
         """The ETag and Last-Modified of the file last stored for an attachment URL."""
         row = self.conn.execute(

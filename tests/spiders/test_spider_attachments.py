@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from crawler.items import Fetched
+from crawler.items import Fetched, content_hash
 from crawler.portals.profiles import ProfileError, load_profile, load_profiles
 from crawler.run.recorder import portal_state
 from crawler.store import Store, open_store
@@ -106,3 +106,26 @@ def test_profile_attachment_settings_are_checked(tmp_path: Path) -> None:
     bad.write_text(source + "\nattachments: {max_file_mb: lots}\n", encoding="utf-8")
     with pytest.raises(ProfileError, match=r"attachments.max_file_mb.*megabytes"):
         load_profile(bad)
+
+
+def test_a_file_refused_for_its_size_is_not_fetched_again_until_the_page_changes(
+    spider: TrsSpider,
+) -> None:
+    """A file over the profile's cap, refused once, is not downloaded (and cut off) again at
+    every crawl while its page is unchanged; a transient failure is tried again."""
+    store = spider.state.files
+    assert isinstance(store, Store)
+    page = _fetched()
+    assert page.record is not None
+    files = [{"url": FILES[0], "name": "a.pdf", "fetched_url": FILES[0], "status": 0,
+              "fetched_at": "2024-01-01T00:00:00+00:00", "error": "larger than "
+              "attachments.max_file_mb (1 MB)", "reading": None},
+             {"url": FILES[1], "name": "b.docx", "fetched_url": FILES[1], "status": 0,
+              "fetched_at": "2024-01-01T00:00:00+00:00", "error": "HTTP 503", "reading": None}]  # fmt: skip
+    store.save(portal="hubei-jxt", identity=page.identity, record=page.record,
+               fetched_url=ARTICLE, fetched_at=page.fetched_at, status=200, headers={}, raw=b"",
+               etag=None, last_modified=None, run_id=None, files=files,
+               page_hash=content_hash(page.record))  # fmt: skip
+    assert [link["url"] for link in spider.attachments_to_fetch(_fetched())] == [FILES[1]]
+    edited = _fetched(body_text="详见附件（已更新）。")
+    assert [link["url"] for link in spider.attachments_to_fetch(edited)] == FILES

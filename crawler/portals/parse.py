@@ -38,6 +38,11 @@ SCHEDULE_FIELDS = ("interval", "cron", "jitter")
 ATTACHMENT_FIELDS = ("fetch", "max_file_mb", "max_run_mb")
 MIN_DELAY = 2.0  # seconds between requests to one host: government servers are small
 MIN_INTERVAL = 300  # seconds between two crawls of a portal
+#: The longest durations govwatch takes: beyond these a schedule means nothing, and times
+#: computed from them overflow (a datetime past the year 9999).
+MAX_INTERVAL = 366 * 86400  # between two crawls of a portal; also full_every
+MAX_JITTER = 86400  # a trigger's random delay
+MAX_TIMEOUT = 30 * 86400  # one crawl (a full walk of a big portal at a gentle delay takes days)
 MAX_REVISIT_DAYS = 3650
 
 
@@ -115,25 +120,40 @@ def _selectors(data: dict[str, Any], path: Path) -> dict[str, str]:
     return found
 
 
-def duration_seconds(value: Any, path: Path, where: str, minimum: int = 0) -> int:
-    """A duration (seconds, or 30m, 6h, 1d) of at least `minimum` seconds."""
+def duration_seconds(
+    value: Any, path: Path, where: str, minimum: int = 0, maximum: int = MAX_INTERVAL
+) -> int:
+    """A duration (seconds, or 30m, 6h, 1d) from `minimum` to `maximum` seconds: every duration
+    is bounded where it is read, so that nothing computed from it later can overflow."""
+    allowed = f"from {_duration_text(minimum)} to {_duration_text(maximum)}"
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         seconds = value
     else:
         match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
         if match is None:
             raise _fail(
-                path, where, f"cannot read {value!r} as a duration", "write seconds or 30m, 6h, 1d"
-            )
-        seconds = int(match.group(1)) * _SECONDS[match.group(2)]
+                path, where, f"cannot read {value!r} as a duration",
+                f"write seconds or 30m, 6h, 1d ({allowed})",
+            )  # fmt: skip
+        # Digits beyond any sane duration are too long, not a number to convert (Python refuses
+        # to convert more than 4300 digits).
+        digits = match.group(1)
+        seconds = maximum + 1 if len(digits) > 12 else int(digits) * _SECONDS[match.group(2)]
     if seconds < minimum:
         raise _fail(
-            path, where, f"{value!r} is too short", f"give at least {_duration_text(minimum)}"
-        )
+            path, where, f"{value!r} is too short", f"give at least {_duration_text(minimum)} ({allowed})"
+        )  # fmt: skip
+    if seconds > maximum:
+        shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "…"
+        raise _fail(
+            path, where, f"{shown} is too long", f"give at most {_duration_text(maximum)} ({allowed})"
+        )  # fmt: skip
     return seconds
 
 
 def _duration_text(seconds: int) -> str:
+    if seconds == 0:
+        return "0"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size}{unit}"
@@ -217,7 +237,9 @@ def parse_profile(data: Any, path: Path) -> Profile:
             schedule.get("interval", "6h"), path, "schedule.interval", MIN_INTERVAL
         ),
         cron=check_cron(cron, path, "schedule.cron") if cron is not None else None,
-        jitter_seconds=duration_seconds(schedule.get("jitter", 600), path, "schedule.jitter"),
+        jitter_seconds=duration_seconds(
+            schedule.get("jitter", 600), path, "schedule.jitter", maximum=MAX_JITTER
+        ),
         revisit_days=_revisit_days(data, path),
         source=str(path),
         article_pattern=article_pattern,

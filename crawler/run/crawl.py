@@ -57,9 +57,10 @@ def crawl_settings(
     return settings
 
 
-#: What a crawl's status means to cron and systemd: its exit code.
-EXIT_CODES = {"done": 0, "failed": 1, "blocked": 3, "interrupted": 130}
-_SEVERITY = ("done", "blocked", "failed", "interrupted")
+#: What a crawl's status means to cron and systemd: its exit code. `timed_out`: the scheduler
+#: stopped a crawl that ran longer than govwatch.yaml's schedule.timeout (not a Ctrl-C).
+EXIT_CODES = {"done": 0, "failed": 1, "blocked": 3, "timed_out": 4, "interrupted": 130}
+_SEVERITY = ("done", "blocked", "failed", "timed_out", "interrupted")
 
 
 def worst(statuses: list[str]) -> str:
@@ -75,7 +76,11 @@ def portal_status(values: dict[str, Any], start_failure: str | None, interrupted
         return "failed"
     if reason == "shutdown" or (interrupted and reason != "finished"):
         return "interrupted"
-    if reason != "finished" or values.get("govwatch/error"):
+    if (
+        reason != "finished"
+        or values.get("govwatch/error")
+        or values.get("spider_exceptions/count")
+    ):
         return "failed"
     return "blocked" if values.get("govwatch/blocked") else "done"
 
@@ -193,6 +198,11 @@ def add_portal(
     problems = values.get("govwatch/problems", [])
     status = portal_status(values, start_failure, interrupted)
     error = start_failure or values.get("govwatch/store_failed")
+    # A callback that raised lost its page: an error too (Scrapy counts it, the spider cannot).
+    crashes = int(values.get("spider_exceptions/count", 0))
+    errors = int(values.get("govwatch/error", 0)) + crashes
+    if status == "failed":
+        errors = max(errors, 1)  # a failed portal is at least one error, whatever failed
     portal: dict[str, Any] = {
         "status": status,
         "requests": int(values.get("downloader/request_count", 0)),
@@ -202,7 +212,7 @@ def add_portal(
         # Documents found at a new URL with the same 索引号 (no alert when unchanged).
         "documents_moved": int(values.get("govwatch/documents_moved", 0)),
         "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
-        "errors": int(values.get("govwatch/error", 0)),
+        "errors": errors,
         "blocked": int(values.get("govwatch/blocked", 0)),
         # Links listings showed that are no documents of the portal: not fetched.
         "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
@@ -216,6 +226,15 @@ def add_portal(
     if problems:
         first = problems[0]
         portal["first_problem"] = f"{first['url']}: {first['message']}"
+    elif crashes:
+        kinds = sorted(k.split("/", 1)[1] for k in values if k.startswith("spider_exceptions/")
+                       and k != "spider_exceptions/count")  # fmt: skip
+        portal["first_problem"] = (f"{crashes} page(s) crashed the spider ({', '.join(kinds)}); "
+                                   "the crawl's log (--verbose) has the traceback")  # fmt: skip
+    elif status == "failed" and not error:
+        portal["first_problem"] = (
+            f"the crawl ended as {values.get('finish_reason') or 'never started'}"
+        )
     portal.update(defences(values, problems))
     stats.portals[name] = portal
     stats.requests += portal["requests"]
@@ -305,23 +324,30 @@ def _start_failed(failure: Any, portal: str, failures: dict[str, str]) -> None:
     failures[portal] = f"could not start: {failure.type.__name__}: {failure.getErrorMessage()}"
 
 
+def portal_problem(name: str, portal: dict[str, Any]) -> str:
+    """What went wrong in one portal's crawl, with its first problem ('' when nothing did)."""
+    status = portal.get("status", "done")
+    first = f" (first: {portal['first_problem']})" if portal.get("first_problem") else ""
+    if portal.get("error"):
+        line = f"{name} failed: {portal['error']}"
+    elif status == "interrupted":
+        return f"{name} interrupted"
+    elif status == "failed":
+        blocked = f", {portal['blocked']} blocked" if portal.get("blocked") else ""
+        line = f"{name} failed: {portal['errors']} errors{blocked}{first}"
+    elif status == "blocked":
+        line = f"{name} blocked: {portal['blocked']} answers{first}"
+    else:
+        return ""
+    if portal.get("remedy") and status in ("blocked", "failed"):
+        line += f" — likely: {portal['remedy']}"
+    return line
+
+
 def problem_line(summary: dict[str, Any]) -> str:
     """What went wrong in a crawl, in one line for people and cron mail."""
-    parts = []
-    for name, portal in summary.get("portals", {}).items():
-        status = portal.get("status", "done")
-        first = f" (first: {portal['first_problem']})" if portal.get("first_problem") else ""
-        if portal.get("error"):
-            parts.append(f"{name} failed: {portal['error']}")
-        elif status == "interrupted":
-            parts.append(f"{name} interrupted")
-        elif status == "failed":
-            blocked = f", {portal['blocked']} blocked" if portal.get("blocked") else ""
-            parts.append(f"{name} failed: {portal['errors']} errors{blocked}{first}")
-        elif status == "blocked":
-            parts.append(f"{name} blocked: {portal['blocked']} answers{first}")
-        if portal.get("remedy") and status in ("blocked", "failed"):
-            parts[-1] += f" — likely: {portal['remedy']}"
+    parts = [portal_problem(name, portal) for name, portal in summary.get("portals", {}).items()]
+    parts = [part for part in parts if part]
     if not parts and summary.get("error"):
         parts.append(str(summary["error"]))
     stored = {"done": "done", "interrupted": "interrupted"}.get(summary.get("status", ""), "failed")

@@ -4,7 +4,8 @@ crawl in a child process with a timeout (Scrapy's reactor cannot restart), alert
 - `run_pass` is one pass (`govwatch run --due`, for people who prefer system cron);
 - `Scheduler` runs passes with APScheduler (`govwatch schedule`): a job per portal with its
   interval or cron trigger and jitter, missed runs coalesced, overdue portals run at start, a lock
-  so that a second scheduler on the same database refuses to start, SIGTERM handled cleanly: the
+  (`crawler.run.lock`, which `govwatch run` takes too) so that a second scheduler on the same
+  database refuses to start, SIGTERM handled cleanly: the
   running crawl is stopped (stored `interrupted`), nothing else starts, and the lock is released
   only once the crawl has ended.
 
@@ -15,18 +16,15 @@ crawl, which walks everything — is older than `full_every` (or there is none).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import itertools
 import json
-import os
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from crawler.clock import CHINA, shown, utcnow
@@ -34,9 +32,11 @@ from crawler.config import Config, ConfigFileError, Trigger
 from crawler.listings.blocked import remedy
 from crawler.portals.origins import served_day, served_origins
 from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
-from crawler.run.crawl import EXIT_CODES, worst
+from crawler.run.crawl import EXIT_CODES, portal_problem, worst
+from crawler.run.lock import RunLock
+from crawler.run.lock import SchedulerLocked as SchedulerLocked  # where callers find it
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
-from crawler.store import Store, StoreError, is_url, open_store
+from crawler.store import Store, StoreError, open_store
 from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
@@ -44,10 +44,6 @@ Clock = Callable[[], dt.datetime]
 DEFAULT_INTERVAL = 6 * 3600
 #: Set by SIGTERM/SIGINT: the running crawl is being stopped, nothing else may start.
 stopping = threading.Event()
-
-
-class SchedulerLocked(RuntimeError):
-    """Another scheduler already runs on this database."""
 
 
 def trigger_for(profile: Profile, config: Config) -> Trigger:
@@ -147,9 +143,22 @@ class PassResult:
 
 
 def crawl_status(summary: dict[str, Any]) -> str:
-    """A crawl child's outcome: its status, or failed when it crashed or timed out."""
+    """A crawl child's outcome: its status, failed when it crashed, timed_out when the
+    scheduler stopped it for running longer than schedule.timeout."""
     status = str(summary.get("status") or "failed")
     return worst([status, "failed"]) if summary.get("error") else status
+
+
+def crawl_problem(portal: str, summary: dict[str, Any]) -> str:
+    """Why a portal's crawl did not end well, in a few words: its first problem (the blocked URL
+    and why, the crash line) or what stopped it."""
+    status = crawl_status(summary)
+    found = summary.get("portals", {}).get(portal)
+    line = portal_problem(portal, {**found, "status": status}) if found else ""
+    error = summary.get("error")
+    if status == "timed_out" or not line:
+        return f"{portal} {status}" + (f": {error}" if error else "")
+    return line + (f" ({error})" if error and str(error) not in line else "")
 
 
 def crawl_child(
@@ -190,7 +199,8 @@ def crawl_child(
         reason = (err.strip().splitlines() or [f"exit {process.returncode}"])[-1]
         summary = {"portal": portal, "status": "failed", "error": reason}
     if timed_out:  # worth a health alert; a stop asked for by SIGTERM is not
-        summary["error"] = f"timed out after {int(timeout)} s and was stopped"
+        summary["error"] = f"timed out after {int(timeout)} s (schedule.timeout) and was stopped"
+        summary["status"] = "timed_out"
     return summary
 
 
@@ -366,43 +376,16 @@ class Scheduler:
 
     def __init__(self, config: Config, clock: Clock = utcnow) -> None:
         self.config, self.clock = config, clock
-        self.lock_path = Path(config.db + ".scheduler.lock")
-        self._lock_file: Any = None
+        self.lock = RunLock(config.db, "schedule")  # `govwatch run` takes it too
         self._run_lock = threading.Lock()  # crawls go one at a time: one Scrapy child at once
 
     def acquire(self) -> None:
-        if is_url(self.config.db):  # PostgreSQL: a lock in the database, for every machine
-            from crawler.store.postgres import LOCK_SCHEDULER, AdvisoryLock, redact
-
-            lock = AdvisoryLock(self.config.db, LOCK_SCHEDULER)
-            if not lock.try_acquire():
-                raise SchedulerLocked(
-                    f"another govwatch scheduler runs on {redact(self.config.db)} (a database "
-                    "lock); stop it first"
-                )
-            self._lock_file = lock
-            return
-        self._lock_file = self.lock_path.open("a+")
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            raise SchedulerLocked(
-                f"another govwatch scheduler runs on {self.config.db} (lock {self.lock_path}); stop it first"
-            ) from None
-        self._lock_file.seek(0)
-        self._lock_file.truncate()
-        self._lock_file.write(str(os.getpid()))
-        self._lock_file.flush()
+        """The runs' lock (`crawler.run.lock`), or SchedulerLocked naming who holds it."""
+        if not self.lock.try_acquire():
+            raise SchedulerLocked(f"{self.lock.held()}; stop it first")
 
     def release(self) -> None:
-        if self._lock_file is not None and hasattr(self._lock_file, "try_acquire"):
-            self._lock_file.release()
-            self._lock_file = None
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
+        self.lock.release()
 
     def run_portal(self, portal: str) -> None:
         with self._run_lock:

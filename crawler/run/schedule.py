@@ -37,7 +37,7 @@ from crawler.run.lock import RunLock
 from crawler.run.lock import SchedulerLocked as SchedulerLocked  # where callers find it
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
 from crawler.store import Store, StoreError, open_store
-from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
+from crawler.watch.notify import ConfigError, Delivery, check_routes, deliver, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
@@ -312,7 +312,7 @@ def run_pass(
     A broken sink or rules file fails before any crawl; SIGTERM (`request_stop`) ends it after
     the running crawl, without delivering."""
     sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
-    load_rules(config.rules)
+    check_routes(sinks, [rule.name for rule in load_rules(config.rules)])
     profiles = config.watched(load_profiles(config.profiles))
     if config.replica:
         served = served_origins(config.replica)
@@ -439,8 +439,8 @@ class Scheduler:
     def run_forever(self) -> None:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        sinks_from_config(self.config.sinks, self.config.base)  # broken sinks or rules: no start
-        load_rules(self.config.rules)
+        sinks = sinks_from_config(self.config.sinks, self.config.base)  # broken: no start
+        check_routes(sinks, [rule.name for rule in load_rules(self.config.rules)])
         stopping.clear()
         self.acquire()
         scheduler = BlockingScheduler(timezone=CHINA)

@@ -415,6 +415,20 @@ def route_of(entry: dict[str, Any], where: str) -> Route:
     return Route(found["rules"], found["kinds"])
 
 
+def check_routes(sinks: list[Sink], rules: list[str], first: int = 0) -> None:
+    """Every rule a sink's `rules:` names is a rule of the rules file (or `health`): a typo
+    would route that sink nothing, silently. `first`: the index of `sinks[0]` in the file."""
+    known = [*rules, "health"]
+    for index, sink in enumerate(sinks, start=first):
+        route = getattr(sink, "route", None) or Route()
+        unknown = [rule for rule in route.rules if rule not in known]
+        if unknown:
+            raise ConfigError(
+                f"sinks[{index}].rules: no rule {unknown[0]!r}; the rules are "
+                f"{', '.join(rules)}, and health for health alerts"
+            )
+
+
 def sink_routes(entries: list[Any]) -> dict[str, Route]:
     """sink name → the alerts it takes, from `govwatch.yaml`'s `sinks:` (no secrets needed)."""
     return {

@@ -378,6 +378,7 @@ class Scheduler:
         self.config, self.clock = config, clock
         self.lock = RunLock(config.db, "schedule")  # `govwatch run` takes it too
         self._run_lock = threading.Lock()  # crawls go one at a time: one Scrapy child at once
+        self._scheduler: Any = None  # APScheduler's, while it runs (to say what runs next)
 
     def acquire(self) -> None:
         """The runs' lock (`crawler.run.lock`), or SchedulerLocked naming who holds it."""
@@ -397,6 +398,19 @@ class Scheduler:
                 self.not_run(portal, " ".join(str(error).split()))
                 return
             print(pass_line(self.clock(), portal, result), flush=True)
+            if self._scheduler is not None:
+                print(self.next_line(self._scheduler), flush=True)
+
+    @staticmethod
+    def next_line(scheduler: Any) -> str:
+        """What runs next, and when (the scheduler's own next fire times, jitter included)."""
+        jobs = [job for job in scheduler.get_jobs() if job.next_run_time is not None]
+        if not jobs:
+            return "govwatch schedule: nothing more is scheduled"
+        job = min(jobs, key=lambda job: job.next_run_time)
+        later = [j for j in jobs if j is not job and not j.id.endswith("-catch-up")]
+        return (f"govwatch schedule: next {job.args[0]} at {shown(job.next_run_time.isoformat())}"
+                + (f" (then {len(later)} more on their own triggers)" if later else ""))  # fmt: skip
 
     def not_run(self, portal: str, reason: str) -> None:
         """A rules file, profile or sink broken while the scheduler runs: each run of the portal
@@ -437,6 +451,7 @@ class Scheduler:
             return [p.name for p in due(list(profiles.values()), self.config, store, self.clock())]
 
     def run_forever(self) -> None:
+        from apscheduler.events import EVENT_SCHEDULER_STARTED
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         sinks = sinks_from_config(self.config.sinks, self.config.base)  # broken: no start
@@ -449,8 +464,10 @@ class Scheduler:
         except BaseException:
             self.release()
             raise
+        said: list[str] = []
 
         def stop(signum: int, frame: Any) -> None:
+            said.append(signal.Signals(signum).name)
             request_stop()  # the running crawl stops cleanly; queued runs never start
             scheduler.shutdown(wait=False)
 
@@ -460,12 +477,27 @@ class Scheduler:
             scheduler.add_job(
                 self.run_portal, args=[portal], id=f"{portal}-catch-up", max_instances=1
             )
+        watched = len([job for job in scheduler.get_jobs() if not job.id.endswith("-catch-up")])
+        scheduler.add_listener(lambda event: self.started(scheduler, watched, overdue),
+                               EVENT_SCHEDULER_STARTED)  # fmt: skip
+        self._scheduler = scheduler
         try:
             scheduler.start()
         finally:
             stopping.set()
             with self._run_lock:  # the running crawl has ended: only now may another start
                 self.release()
+            self._scheduler = None
+            why = f" on {said[0]}" if said else ""
+            print(f"govwatch schedule: stopped{why}; the lock on {self.config.db} is released",
+                  flush=True)  # fmt: skip
+
+    def started(self, scheduler: Any, watched: int, overdue: list[str]) -> None:
+        """Said once the jobs have their fire times: what runs, and what runs next."""
+        late = f"; overdue, run now: {', '.join(overdue)}" if overdue else ""
+        print(f"govwatch schedule: started on {self.config.db}: {watched} portal(s){late}",
+              flush=True)  # fmt: skip
+        print(self.next_line(scheduler), flush=True)
 
 
 def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:

@@ -172,6 +172,7 @@ def _run_pass(settings: Any, names: tuple[str, ...], due: bool, every: bool) -> 
     """`govwatch run`'s pass, with the lock held: crawl, deliver, say what happened."""
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
+    from crawler.run.crawl import defence_lines
     from crawler.run.schedule import crawl_problem, crawl_status, run_pass
     from crawler.watch.notify import ConfigError
     from crawler.watch.rules import RulesError
@@ -193,6 +194,8 @@ def _run_pass(settings: Any, names: tuple[str, ...], due: bool, every: bool) -> 
                        + (f" ({summary['error']})" if summary.get("error") else ""))  # fmt: skip
         else:
             click.echo(f"{portal}: {status}: {summary.get('error')}")
+        for line in defence_lines(summary):  # the browser, TLS, what still blocks, robots.txt
+            click.echo(line)
         if status != "done":  # the first problem, as `crawl` says it
             problems.append(crawl_problem(portal, summary))
     if not result.crawls and not result.interrupted:
@@ -265,8 +268,10 @@ def status(config: str | None, db: str | None, as_json: bool) -> int:
     from crawler.clock import shown
 
     for row in rows:
+        robots = row["robots_forbidden"]
         click.echo(f"{row['portal']:14} last run {shown(row['last_run']):22} {row['health']:24} "
-                   f"next {shown(row['next_run'])}")  # fmt: skip
+                   f"next {shown(row['next_run'])}"
+                   + (f"  ({robots} URL(s) forbidden by robots.txt)" if robots else ""))  # fmt: skip
     return 0
 
 

@@ -26,11 +26,14 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
-          "province", "sources", "verified", "render", "tls", "attachments", "nodes")  # fmt: skip
+          "province", "sources", "verified", "render", "tls", "attachments", "nodes",
+          "robots")  # fmt: skip
 #: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
-#: hosts with old TLS (crawler.fetch.tls) from the first request.
+#: hosts with old TLS (crawler.fetch.tls) from the first request; `robots: ignore` fetches what
+#: the portal's robots.txt forbids (crawler.fetch.robots; the default obeys it).
 RENDER_VALUES = ("plain", "browser")
 TLS_VALUES = ("default", "legacy")
+ROBOTS_VALUES = ("obey", "ignore")
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -250,6 +253,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         verified=verified,
         render=choices["render"],
         tls=choices["tls"],
+        robots=choices["robots"],
         nodes=_tags(data, path),
         **_attachments(data, path),
     )
@@ -391,9 +395,10 @@ def _revisit_days(data: dict[str, Any], path: Path) -> int:
 
 
 def _choices(data: dict[str, Any], path: Path) -> dict[str, str]:
-    """`render` (http or browser) and `tls` (strict or legacy)."""
+    """`render` (plain or browser), `tls` (default or legacy), `robots` (obey or ignore)."""
     choices = {}
-    for key, allowed in (("render", RENDER_VALUES), ("tls", TLS_VALUES)):
+    for key, allowed in (("render", RENDER_VALUES), ("tls", TLS_VALUES),
+                         ("robots", ROBOTS_VALUES)):  # fmt: skip
         value = data.get(key, allowed[0])
         if value not in allowed:
             raise _fail(

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.clock import now
-from crawler.listings.blocked import remedy
+from crawler.listings.blocked import remedy, solvable
 from crawler.portals.profiles import Profile
 from crawler.store import RunStats, open_store
 from crawler.watch.rules import load_rules
@@ -183,6 +183,7 @@ def _finish(
         "documents_changed": stats.documents_changed,
         "documents_gone": stats.documents_gone,
         "errors": stats.errors,
+        "robots_forbidden": sum(p["robots_forbidden"] for p in stats.portals.values()),
         "blocked": stats.blocked,
         "portals": stats.portals,
         "duration_s": round(duration, 2),
@@ -216,6 +217,8 @@ def add_portal(
         "blocked": int(values.get("govwatch/blocked", 0)),
         # Links listings showed that are no documents of the portal: not fetched.
         "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
+        # URLs the portal's robots.txt forbids (its profile obeys it): not fetched, no error.
+        "robots_forbidden": int(values.get("robotstxt/forbidden", 0)),
         "finish_reason": values.get("finish_reason"),
         # Every listing walked and every document revisited, to its end: a --full crawl,
         # or a portal's first (nothing known yet). The scheduler counts full_every from it.
@@ -235,6 +238,8 @@ def add_portal(
         portal["first_problem"] = (
             f"the crawl ended as {values.get('finish_reason') or 'never started'}"
         )
+    if portal["robots_forbidden"]:
+        portal["robots_first"] = values.get("govwatch/robots_first")
     portal.update(defences(values, problems))
     stats.portals[name] = portal
     stats.requests += portal["requests"]
@@ -264,8 +269,8 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         key: values[f"govwatch/{stat}"]
         for key, stat in (("challenges", "challenges"), ("solves", "browser_solves"),
                           ("launches", "browser_launches"), ("seconds", "browser_seconds"),
-                          ("pages", "browser_pages"),
-                          ("failures", "browser_failures"), ("missing", "browser_missing"))
+                          ("pages", "browser_pages"), ("failures", "browser_failures"),
+                          ("missing", "browser_missing"), ("off", "browser_off"))
         if values.get(f"govwatch/{stat}")
     }  # fmt: skip
     if browser:
@@ -283,8 +288,24 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         out["tls"] = tls
     blocked = [p["message"] for p in problems if p.get("kind") == "blocked"]
     if blocked:
-        out["remedy"] = remedy(blocked[0])
+        out["remedy"] = remedy_for(blocked[0], out)
     return out
+
+
+#: The likely cause and remedy of a challenge that stayed blocked because GOVWATCH_BROWSER turned
+#: the browser off (crawler.fetch.browser's OFF_HINT; not imported: it installs a reactor).
+OFF_REMEDY = (
+    "a JavaScript challenge, and the browser is turned off (GOVWATCH_BROWSER=off): unset it or "
+    "set GOVWATCH_BROWSER=auto so govwatch can solve it in Chromium"
+)
+
+
+def remedy_for(reason: str, portal: dict[str, Any]) -> str:
+    """The likely cause of a block and its remedy, knowing the crawl's browser: a challenge met
+    with the browser turned off asks to turn it on, not to install Chromium."""
+    if solvable(reason) and portal.get("browser", {}).get("off"):
+        return OFF_REMEDY
+    return remedy(reason)
 
 
 def defence_lines(summary: dict[str, Any]) -> list[str]:
@@ -298,8 +319,9 @@ def defence_lines(summary: dict[str, Any]) -> list[str]:
                 f"  {name}: {browser['solves']} challenge(s) passed in the browser "
                 f"({browser.get('seconds', 0):.1f} s, {browser.get('launches', 0)} launch(es))"
             )
-        if browser.get("missing"):
-            lines.append(f"  {name}: {browser['missing']}")
+        for said in ("missing", "off"):  # no Chromium, or GOVWATCH_BROWSER=off
+            if browser.get(said):
+                lines.append(f"  {name}: {browser[said]}")
         tls = portal.get("tls", {})
         if tls.get("legacy"):
             lines.append(f"  {name}: legacy TLS for {', '.join(tls['legacy'])}")
@@ -307,7 +329,16 @@ def defence_lines(summary: dict[str, Any]) -> list[str]:
             lines.append(f"  {name}: certificate problem on {host}: {problem}")
         if portal.get("remedy"):
             lines.append(f"  {name} still blocked — likely: {portal['remedy']}")
+        if portal.get("robots_forbidden"):
+            lines.append(robots_line(name, portal))
     return lines
+
+
+def robots_line(name: str, portal: dict[str, Any]) -> str:
+    """The URLs a portal's robots.txt forbade, in one line (they used to be a warning each)."""
+    first = f" (first: {portal['robots_first']})" if portal.get("robots_first") else ""
+    return (f"  {name}: {portal['robots_forbidden']} URL(s) forbidden by its robots.txt, not "
+            f"fetched{first}; `robots: ignore` in its profile fetches them")  # fmt: skip
 
 
 def _stats(crawler: Crawler | None) -> dict[str, Any]:

@@ -29,10 +29,9 @@ from typing import Any
 
 from crawler.clock import CHINA, shown, utcnow
 from crawler.config import Config, ConfigFileError, Trigger
-from crawler.listings.blocked import remedy
 from crawler.portals.origins import served_day, served_origins
 from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
-from crawler.run.crawl import EXIT_CODES, portal_problem, worst
+from crawler.run.crawl import EXIT_CODES, portal_problem, remedy_for, worst
 from crawler.run.lock import RunLock
 from crawler.run.lock import SchedulerLocked as SchedulerLocked  # where callers find it
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
@@ -275,7 +274,8 @@ def health_checks(
         ):
             continue
         message = f"column {blocked.get('column') or '—'} blocked: {blocked.get('message')}"
-        cause = remedy(str(blocked.get("message")))  # issue 12: the likely cause, the remedy
+        # issue 12: the likely cause, the remedy (knowing whether the browser was turned off)
+        cause = remedy_for(str(blocked.get("message")), summary.get("portals", {}).get(portal, {}))
         raised += store.add_health_alert(f"health:{portal}:{blocked.get('column')}:blocked:{run}", portal,
                                          {"message": f"{message} — likely: {cause}", "remedy": cause,
                                           "url": blocked.get("url"), "run": run})  # fmt: skip
@@ -525,6 +525,8 @@ def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
                 "last_run": run["started_at"] if run else None,
                 "health": health,
                 "documents_new": portal_stats.get("documents_new"),
+                # URLs its robots.txt forbade in the last run (not fetched; no error).
+                "robots_forbidden": portal_stats.get("robots_forbidden") or 0,
                 "next_run": max(next_run, now()).isoformat(timespec="minutes"),
             })  # fmt: skip
     return rows

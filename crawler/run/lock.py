@@ -79,13 +79,20 @@ class RunLock:
             words[1] if len(words) > 1 else "", "scheduler"
         )
 
+    @property
+    def where(self) -> str:
+        """The database as messages name it (a URL without its password)."""
+        if is_url(self.db):
+            from crawler.store.postgres import redact
+
+            return redact(self.db)
+        return self.db
+
     def held(self) -> str:
         """Why the lock cannot be had, for people: who holds it, where."""
         holder = self.holder()
         if is_url(self.db):
-            from crawler.store.postgres import redact
-
-            return f"another govwatch {holder} runs on {redact(self.db)} (a database lock)"
+            return f"another govwatch {holder} runs on {self.where} (a database lock)"
         try:
             pid = self.path.read_text(encoding="utf-8").split()[0]
         except (OSError, IndexError):

@@ -489,13 +489,13 @@ class Scheduler:
                 self.release()
             self._scheduler = None
             why = f" on {said[0]}" if said else ""
-            print(f"govwatch schedule: stopped{why}; the lock on {self.config.db} is released",
+            print(f"govwatch schedule: stopped{why}; the lock on {self.lock.where} is released",
                   flush=True)  # fmt: skip
 
     def started(self, scheduler: Any, watched: int, overdue: list[str]) -> None:
         """Said once the jobs have their fire times: what runs, and what runs next."""
         late = f"; overdue, run now: {', '.join(overdue)}" if overdue else ""
-        print(f"govwatch schedule: started on {self.config.db}: {watched} portal(s){late}",
+        print(f"govwatch schedule: started on {self.lock.where}: {watched} portal(s){late}",
               flush=True)  # fmt: skip
         print(self.next_line(scheduler), flush=True)
 

@@ -81,3 +81,10 @@ def test_a_scheduler_refuses_to_start_beside_a_run(corpus: str) -> None:
                 Scheduler(Config(path=None, db=corpus)).acquire()
     finally:
         running.release()
+
+
+def test_the_lock_names_a_postgresql_database_without_its_password() -> None:
+    from crawler.run.lock import RunLock
+
+    where = RunLock("postgresql://govwatch:s3cret@db.example/corpus", "schedule").where
+    assert "s3cret" not in where and "db.example" in where

@@ -34,7 +34,14 @@ from typing import Any
 import yaml
 
 from crawler.portals.model import ProfileError
-from crawler.portals.parse import MIN_INTERVAL, check_cron, check_fields
+from crawler.portals.parse import (
+    MAX_INTERVAL,
+    MAX_JITTER,
+    MAX_TIMEOUT,
+    MIN_INTERVAL,
+    check_cron,
+    check_fields,
+)
 from crawler.portals.parse import duration_seconds as seconds_of
 from crawler.store import is_url
 
@@ -158,15 +165,21 @@ def _config(data: dict[str, Any], chosen: Path | None, db: str | None) -> Config
             if "interval" in raw
             else None,
             check_cron(cron, where_file, f"{where}.cron") if cron is not None else None,
-            seconds_of(raw.get("jitter", 0), where_file, f"{where}.jitter"),
+            seconds_of(raw.get("jitter", 0), where_file, f"{where}.jitter", 0, MAX_JITTER),
         )
     watched = data.get("portals") or []
     if not isinstance(watched, list) or not all(isinstance(n, str) and n for n in watched):
         raise ConfigFileError(
             f"{chosen}: field 'portals': expected a list of portal names, e.g. [hangzhou-jxj, govcn]"
         )
-    timeout = seconds_of(schedule.get("timeout", 3600), where_file, "schedule.timeout", 1)
-    full_every = seconds_of(schedule.get("full_every", "7d"), where_file, "schedule.full_every")
+    # Each duration bounded here, where it is read: `check` then refuses what would overflow in
+    # `status`, `run` or `schedule` later.
+    timeout = seconds_of(
+        schedule.get("timeout", 3600), where_file, "schedule.timeout", 1, MAX_TIMEOUT
+    )
+    full_every = seconds_of(
+        schedule.get("full_every", "7d"), where_file, "schedule.full_every", 0, MAX_INTERVAL
+    )
     return Config(
         path=chosen,
         db=db or relative(data.get("db")) or os.environ.get("GOVWATCH_DB") or "govwatch.db",

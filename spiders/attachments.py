@@ -157,7 +157,9 @@ class AttachmentFetching:
             )
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("govwatch/attachments_failed")
-        self.logger.warning("attachment %s of %s: %s", link["url"], fetched.url, message)
+        # Forbidden by robots.txt: said once per portal in the summary (crawler.fetch.robots).
+        log = self.logger.debug if "robots.txt" in message else self.logger.warning
+        log("attachment %s of %s: %s", link["url"], fetched.url, message)
         fetched.files.append(FetchedFile(link["url"], link.get("name"), request.url, now(), 0,
                                          error=message))  # fmt: skip
         yield self.next_attachment(fetched, request.meta["todo"])

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -289,6 +290,12 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         request = getattr(failure, "request", None)
         column = request.meta.get("column") if request is not None else None
         url = request.url if request is not None else "?"
+        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
+            # Forbidden by the portal's robots.txt: no error (crawler.fetch.robots counts it,
+            # the summary says it once). A listing page not read leaves its column unfinished.
+            if column and request is not None and "identity" not in request.meta:
+                self.unfinished.add(column)
+            return
         self.report(
             "error",
             column,

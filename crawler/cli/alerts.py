@@ -36,20 +36,21 @@ def alerts(
     from crawler.cli.documents import read_corpus
 
     settings = load_config_or_exit(config, db)
-    sinks = _sink_names(settings)
+    routes = _routes(settings)
     with read_corpus(settings.db) as store:
         found = store.alerts(rule, limit=limit if not pending else 1_000_000, since=since)
         deliveries = store.deliveries([alert["id"] for alert in found])
-    shown_alerts = []
+        total = len(found) if pending else store.count_alerts(rule, since=since)
+    shown_alerts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    waiting = 0
     for alert in found:
-        state = {sink: deliveries.get(alert["id"], {}).get(sink) for sink in sinks}
-        for sink, delivery in deliveries.get(alert["id"], {}).items():
-            state.setdefault(sink, delivery)
-        if pending and all(d is not None and d["status"] == "delivered" for d in state.values()):
+        state = _state(alert, deliveries.get(alert["id"], {}), routes)
+        if pending and not any(_waits(d) for d in state.values()):
             continue
-        shown_alerts.append((alert, state))
-        if len(shown_alerts) >= limit:
-            break
+        waiting += 1
+        if len(shown_alerts) < limit:
+            shown_alerts.append((alert, state))
+    total = waiting if pending else total
     for alert, state in shown_alerts:
         if as_json:
             record = {key: alert.get(key) for key in ("id", "key", "rules", "created_at", "portal",
@@ -65,8 +66,42 @@ def alerts(
         click.echo("    " + " · ".join(_delivery(sink, d) for sink, d in state.items()))
     if not as_json:
         what = "pending alert(s)" if pending else "alert(s)"
-        click.echo(f"{len(shown_alerts)} {what}" + (f" of rule {rule}" if rule else ""))
+        count = f"{len(shown_alerts)} of {total}" if total > len(shown_alerts) else str(total)
+        click.echo(f"{count} {what}" + (f" of rule {rule}" if rule else "")
+                   + (" (--limit shows more)" if total > len(shown_alerts) else ""))  # fmt: skip
     return 0
+
+
+def _routes(settings: Any) -> dict[str, Any]:
+    """sink name → the alerts it takes, or a one-line error for a sink that cannot be read."""
+    from crawler.watch.notify import ConfigError, sink_routes
+
+    try:
+        return sink_routes(settings.sinks)
+    except ConfigError as error:
+        raise fail("alerts", f"{settings.path or 'govwatch.yaml'}: {error}") from None
+
+
+def _state(
+    alert: dict[str, Any], recorded: dict[str, dict[str, Any]], routes: dict[str, Any]
+) -> dict[str, dict[str, Any] | None]:
+    """sink → the alert's delivery there: recorded, None (pending), or not routed (the sink
+    does not take the alert); sinks no longer configured keep what they recorded."""
+    state: dict[str, dict[str, Any] | None] = {}
+    for sink, route in routes.items():
+        delivery = recorded.get(sink)
+        if not route.takes(alert) and (delivery is None or delivery["status"] != "delivered"):
+            state[sink] = {"status": "not routed"}
+        else:
+            state[sink] = delivery
+    for sink, delivery in recorded.items():
+        state.setdefault(sink, delivery)
+    return state
+
+
+def _waits(delivery: dict[str, Any] | None) -> bool:
+    """A delivery still to make: none yet, pending or failed (not delivered, not routed)."""
+    return delivery is None or delivery["status"] not in ("delivered", "not routed")
 
 
 @alerts.command("resend")
@@ -97,10 +132,15 @@ def alerts_resend(ids: tuple[int, ...], sink: str, config: str | None, db: str |
         if missing:
             raise fail("alerts resend", f"no alert #{missing[0]} in {settings.db}; "
                        "`govwatch alerts` lists them")  # fmt: skip
+        route = getattr(chosen[0], "route", None)
+        unrouted = [a["id"] for a in store.alerts(limit=len(ids), ids=list(ids))
+                    if route is not None and not route.takes(a)]  # fmt: skip
         store.requeue(list(ids), sink)
         result = deliver(store, chosen, only=list(ids))
     click.echo(f"{result.delivered} alert(s) sent again to {sink}"
-               + (f"; failed: {result.errors[0]}" if result.errors else ""))  # fmt: skip
+               + (f"; failed: {result.errors[0]}" if result.errors else "")
+               + (f"; not routed to {sink} (its rules or kinds), not sent: "
+                  f"{', '.join(f'#{i}' for i in sorted(unrouted))}" if unrouted else ""))  # fmt: skip
     return 1 if result.failed else 0
 
 
@@ -113,6 +153,8 @@ def _sink_names(settings: Any) -> list[str]:
 def _delivery(sink: str, delivery: dict[str, Any] | None) -> str:
     if delivery is None or delivery["status"] == "pending":  # no row yet, or one not yet tried
         return f"{sink}: pending"
+    if delivery["status"] == "not routed":
+        return f"{sink}: not routed"
     if delivery["status"] == "delivered":
         return f"{sink}: delivered {shown(delivery['at'])}"
     tries = delivery["attempts"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from typing import Any
 
 import click
 
@@ -18,6 +19,9 @@ from crawler.cli import (
     load_profiles_or_exit,
 )
 from crawler.cli import profiles_option as profiles_dir_option
+
+#: `govwatch run` found the database's lock held by another run or schedule (sysexits' TEMPFAIL).
+EXIT_BUSY = 75
 
 
 class ReplicaError(ValueError):
@@ -104,37 +108,70 @@ def crawl(
 @click.argument("names", nargs=-1, metavar="PORTAL…")
 @click.option("--due", is_flag=True, help="only the portals that are due (the default)")
 @click.option("--all", "every", is_flag=True, help="every portal, due or not")
+@click.option("--wait", is_flag=True, help="wait while another run holds the database's lock")
+@click.option(
+    "--if-idle", is_flag=True, help="exit 0 quietly when another run or schedule holds the lock"
+)
 @config_options
-def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: str | None) -> int:
+def run(
+    names: tuple[str, ...], due: bool, every: bool, wait: bool, if_idle: bool,
+    config: str | None, db: str | None,
+) -> int:  # fmt: skip
     """One scheduler pass: crawl the due portals, then deliver alerts.
 
     For people who prefer system cron: crawl the portals that are due (or those named, or
     --all), each in a child process with a timeout, then deliver the alerts to the sinks of
-    govwatch.yaml.
+    govwatch.yaml. One run or schedule at a time per database: while another holds its lock,
+    run refuses (exit 75), waits (--wait), or exits 0 quietly (--if-idle, for cron).
 
     \b
-    Example: govwatch run --due --config govwatch.yaml
+    Examples: govwatch run --due --config govwatch.yaml
+              govwatch run --if-idle --config govwatch.yaml   (in crontab)
     """
-    from crawler.config import ConfigFileError
-    from crawler.portals.profiles import ProfileError
-    from crawler.run.schedule import crawl_status, request_stop, run_pass, stopping
-    from crawler.watch.notify import ConfigError
-    from crawler.watch.rules import RulesError
+    from crawler.run.lock import RunLock, SchedulerLocked
+    from crawler.run.schedule import request_stop, stopping
 
     settings = load_config_or_exit(config, db)
     stopping.clear()
     # SIGTERM (systemd, a timeout) or Ctrl-C: the running crawl stops cleanly, nothing else runs.
     previous = {signum: signal.signal(signum, lambda *_: request_stop())
                 for signum in (signal.SIGTERM, signal.SIGINT)}  # fmt: skip
+    lock = RunLock(settings.db, "run")
+    try:
+        try:
+            lock.acquire(float("inf") if wait else 0.0, stop=stopping.is_set)
+        except SchedulerLocked as error:
+            if stopping.is_set():
+                return 130  # stopped while waiting
+            if if_idle:
+                return 0  # cron: the run or schedule holding it does this work
+            click.echo(f"govwatch run: {error}; try again when it ends, or wait for it with "
+                       "--wait (--if-idle: exit quietly)", err=True)  # fmt: skip
+            return EXIT_BUSY
+        try:
+            return _run_pass(settings, names, due, every)
+        finally:
+            lock.release()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run_pass(settings: Any, names: tuple[str, ...], due: bool, every: bool) -> int:
+    """`govwatch run`'s pass, with the lock held: crawl, deliver, say what happened."""
+    from crawler.config import ConfigFileError
+    from crawler.portals.profiles import ProfileError
+    from crawler.run.crawl import defence_lines
+    from crawler.run.schedule import crawl_problem, crawl_status, run_pass
+    from crawler.watch.notify import ConfigError
+    from crawler.watch.rules import RulesError
+
     try:
         result = run_pass(
             settings, only_due=due or not (every or names), portals=list(names) or None
         )
     except (ConfigError, ConfigFileError, ProfileError, RulesError, ReplicaError) as error:
         raise fail("run", error) from None
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     problems = []
     for portal, summary in result.crawls.items():
         status = crawl_status(summary)
@@ -146,8 +183,10 @@ def run(names: tuple[str, ...], due: bool, every: bool, config: str | None, db: 
                        + (f" ({summary['error']})" if summary.get("error") else ""))  # fmt: skip
         else:
             click.echo(f"{portal}: {status}: {summary.get('error')}")
-        if status != "done":
-            problems.append(f"{portal} {status}")
+        for line in defence_lines(summary):  # the browser, TLS, what still blocks, robots.txt
+            click.echo(line)
+        if status != "done":  # the first problem, as `crawl` says it
+            problems.append(crawl_problem(portal, summary))
     if not result.crawls and not result.interrupted:
         click.echo("no portal is due")
     delivery = result.delivery
@@ -181,7 +220,8 @@ def schedule(config: str | None, db: str | None, metrics_port: str | None) -> in
     """
     from crawler.config import ConfigFileError
     from crawler.portals.profiles import ProfileError
-    from crawler.run.schedule import Scheduler, SchedulerLocked
+    from crawler.run.lock import SchedulerLocked
+    from crawler.run.schedule import Scheduler
     from crawler.watch.notify import ConfigError
     from crawler.watch.rules import RulesError
 

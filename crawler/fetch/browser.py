@@ -33,6 +33,13 @@ INSTALL_HINT = (
     "no Chromium found: portals that answer with a JavaScript challenge stay blocked; "
     "install it (Debian: apt-get install chromium) or set GOVWATCH_BROWSER to its path"
 )
+#: What a crawl says when a challenge met a browser turned off (whether or not one is installed).
+OFF_HINT = (
+    "the browser is turned off (GOVWATCH_BROWSER=off): portals that answer with a JavaScript "
+    "challenge stay blocked; unset GOVWATCH_BROWSER (or set it to auto, or to Chromium's path) "
+    "to solve them in Chromium"
+)
+
 #: Flags that work in containers and keep the browser from talking to anyone but the portal.
 FLAGS = (
     "--headless",
@@ -55,11 +62,20 @@ class BrowserStartError(BrowserError):
     """The browser could not start at all."""
 
 
+#: GOVWATCH_BROWSER values that turn the browser off.
+OFF_VALUES = ("off", "no", "none", "false", "0")
+
+
+def browser_off(setting: str | None) -> bool:
+    """Whether GOVWATCH_BROWSER turns the browser off."""
+    return (setting or "").strip().lower() in OFF_VALUES
+
+
 def find_chromium(setting: str | None = None) -> str | None:
     """The Chromium to use: `setting` (GOVWATCH_BROWSER: a path, or `off`), else the first of
     CANDIDATES on PATH; None when there is none (or it is turned off)."""
     value = (setting or "").strip()
-    if value.lower() in ("off", "no", "none", "false", "0"):
+    if browser_off(value):
         return None
     if value and value.lower() != "auto":
         found = shutil.which(value)

@@ -15,7 +15,7 @@ one; a challenge that comes back (the cookie expired) is solved again. Portals w
 
 Stats (per portal): `govwatch/challenges`, `govwatch/browser_solves`,
 `govwatch/browser_launches`, `govwatch/browser_seconds`, `govwatch/browser_pages` (rendered),
-`govwatch/browser_missing`.
+`govwatch/browser_missing` (no Chromium), `govwatch/browser_off` (GOVWATCH_BROWSER turned it off).
 """
 
 from __future__ import annotations
@@ -36,10 +36,12 @@ from twisted.internet.threads import deferToThread
 
 from crawler.fetch.browser import (
     INSTALL_HINT,
+    OFF_HINT,
     Browser,
     BrowserError,
     BrowserStartError,
     Solved,
+    browser_off,
     find_chromium,
 )
 from crawler.listings.blocked import blocked_reason, solvable
@@ -140,7 +142,7 @@ class ChallengeMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.executable = find_chromium(crawler.settings.get("GOVWATCH_BROWSER"))
-        self.off = str(crawler.settings.get("GOVWATCH_BROWSER") or "").lower() == "off"
+        self.off = browser_off(crawler.settings.get("GOVWATCH_BROWSER"))
         self.timeout = crawler.settings.getfloat("GOVWATCH_BROWSER_TIMEOUT", 30.0)
         self.browser: Browser | None = None
         self.generation: dict[str, int] = {}
@@ -180,7 +182,10 @@ class ChallengeMiddleware:
     def _available(self) -> bool:
         if self.executable is not None:
             return True
-        if not self.warned and not self.off:
+        if self.off:  # turned off on purpose: say so (not "install Chromium": it may be there)
+            self.stats.set_value("govwatch/browser_off", OFF_HINT)
+            return False
+        if not self.warned:
             self.warned = True
             if not _HINTED:
                 _HINTED.append(INSTALL_HINT)

@@ -51,6 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetch.tls.TLSFallbackMiddleware": 595,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "crawler.fetch.defences.PortalCookiesMiddleware": 700,
+    # robots.txt obeyed per portal (a profile may say `robots: ignore`), in Scrapy's own place.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.fetch.robots.PortalRobotsMiddleware": 100,
 }
 # Per-host TLS: legacy only for hosts that need it; certificate problems recorded.
 DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.fetch.tls.PerHostContextFactory"

@@ -54,6 +54,8 @@ class Profile:
     verified: bool | None = None  # None: the profile does not say
     render: str = "plain"
     tls: str = "default"
+    #: `obey` the portal's robots.txt, or `ignore` it (crawler.fetch.robots).
+    robots: str = "obey"
     #: Attachments of new and changed documents are fetched and read, each file at most
     #: `attachment_max_file_mb`, all of one run at most `attachment_max_run_mb`.
     attachments_fetch: bool = True

@@ -26,11 +26,14 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: describe catalogue profiles.
 FIELDS = ("name", "family", "origin", "origins", "hosts", "site_name", "columns", "politeness",
           "schedule", "revisit_days", "article_pattern", "list_selector", "selectors",
-          "province", "sources", "verified", "render", "tls", "attachments", "nodes")  # fmt: skip
+          "province", "sources", "verified", "render", "tls", "attachments", "nodes",
+          "robots")  # fmt: skip
 #: `render: browser` fetches every page in a headless browser; `tls: legacy` reaches the portal's
-#: hosts with old TLS (crawler.fetch.tls) from the first request.
+#: hosts with old TLS (crawler.fetch.tls) from the first request; `robots: ignore` fetches what
+#: the portal's robots.txt forbids (crawler.fetch.robots; the default obeys it).
 RENDER_VALUES = ("plain", "browser")
 TLS_VALUES = ("default", "legacy")
+ROBOTS_VALUES = ("obey", "ignore")
 COLUMN_FIELDS = ("id", "name", "path", "article_pattern", "list_selector")
 POLITENESS_FIELDS = ("delay", "concurrency")
 SCHEDULE_FIELDS = ("interval", "cron", "jitter")
@@ -38,6 +41,11 @@ SCHEDULE_FIELDS = ("interval", "cron", "jitter")
 ATTACHMENT_FIELDS = ("fetch", "max_file_mb", "max_run_mb")
 MIN_DELAY = 2.0  # seconds between requests to one host: government servers are small
 MIN_INTERVAL = 300  # seconds between two crawls of a portal
+#: The longest durations govwatch takes: beyond these a schedule means nothing, and times
+#: computed from them overflow (a datetime past the year 9999).
+MAX_INTERVAL = 366 * 86400  # between two crawls of a portal; also full_every
+MAX_JITTER = 86400  # a trigger's random delay
+MAX_TIMEOUT = 30 * 86400  # one crawl (a full walk of a big portal at a gentle delay takes days)
 MAX_REVISIT_DAYS = 3650
 
 
@@ -115,25 +123,40 @@ def _selectors(data: dict[str, Any], path: Path) -> dict[str, str]:
     return found
 
 
-def duration_seconds(value: Any, path: Path, where: str, minimum: int = 0) -> int:
-    """A duration (seconds, or 30m, 6h, 1d) of at least `minimum` seconds."""
+def duration_seconds(
+    value: Any, path: Path, where: str, minimum: int = 0, maximum: int = MAX_INTERVAL
+) -> int:
+    """A duration (seconds, or 30m, 6h, 1d) from `minimum` to `maximum` seconds: every duration
+    is bounded where it is read, so that nothing computed from it later can overflow."""
+    allowed = f"from {_duration_text(minimum)} to {_duration_text(maximum)}"
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         seconds = value
     else:
         match = _DURATION.match(str(value).strip()) if isinstance(value, str) else None
         if match is None:
             raise _fail(
-                path, where, f"cannot read {value!r} as a duration", "write seconds or 30m, 6h, 1d"
-            )
-        seconds = int(match.group(1)) * _SECONDS[match.group(2)]
+                path, where, f"cannot read {value!r} as a duration",
+                f"write seconds or 30m, 6h, 1d ({allowed})",
+            )  # fmt: skip
+        # Digits beyond any sane duration are too long, not a number to convert (Python refuses
+        # to convert more than 4300 digits).
+        digits = match.group(1)
+        seconds = maximum + 1 if len(digits) > 12 else int(digits) * _SECONDS[match.group(2)]
     if seconds < minimum:
         raise _fail(
-            path, where, f"{value!r} is too short", f"give at least {_duration_text(minimum)}"
-        )
+            path, where, f"{value!r} is too short", f"give at least {_duration_text(minimum)} ({allowed})"
+        )  # fmt: skip
+    if seconds > maximum:
+        shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "…"
+        raise _fail(
+            path, where, f"{shown} is too long", f"give at most {_duration_text(maximum)} ({allowed})"
+        )  # fmt: skip
     return seconds
 
 
 def _duration_text(seconds: int) -> str:
+    if seconds == 0:
+        return "0"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size}{unit}"
@@ -217,7 +240,9 @@ def parse_profile(data: Any, path: Path) -> Profile:
             schedule.get("interval", "6h"), path, "schedule.interval", MIN_INTERVAL
         ),
         cron=check_cron(cron, path, "schedule.cron") if cron is not None else None,
-        jitter_seconds=duration_seconds(schedule.get("jitter", 600), path, "schedule.jitter"),
+        jitter_seconds=duration_seconds(
+            schedule.get("jitter", 600), path, "schedule.jitter", maximum=MAX_JITTER
+        ),
         revisit_days=_revisit_days(data, path),
         source=str(path),
         article_pattern=article_pattern,
@@ -228,6 +253,7 @@ def parse_profile(data: Any, path: Path) -> Profile:
         verified=verified,
         render=choices["render"],
         tls=choices["tls"],
+        robots=choices["robots"],
         nodes=_tags(data, path),
         **_attachments(data, path),
     )
@@ -369,9 +395,10 @@ def _revisit_days(data: dict[str, Any], path: Path) -> int:
 
 
 def _choices(data: dict[str, Any], path: Path) -> dict[str, str]:
-    """`render` (http or browser) and `tls` (strict or legacy)."""
+    """`render` (plain or browser), `tls` (default or legacy), `robots` (obey or ignore)."""
     choices = {}
-    for key, allowed in (("render", RENDER_VALUES), ("tls", TLS_VALUES)):
+    for key, allowed in (("render", RENDER_VALUES), ("tls", TLS_VALUES),
+                         ("robots", ROBOTS_VALUES)):  # fmt: skip
         value = data.get(key, allowed[0])
         if value not in allowed:
             raise _fail(

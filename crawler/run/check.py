@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler.config import DEFAULT_FILE, ConfigFileError, load_config
 from crawler.portals.profiles import ProfileError, load_profile, load_profiles
-from crawler.watch.notify import ConfigError, Sink, SinkError, sinks_from_config
+from crawler.watch.notify import ConfigError, Sink, SinkError, check_routes, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
 
@@ -60,8 +60,10 @@ def checkup(
         notes += said
     except ConfigFileError as error:
         problems.append(" ".join(str(error).split()))
+    rule_names: list[str] | None = None
     try:
         rules = load_rules(config.rules)
+        rule_names = [rule.name for rule in rules]
         notes.append(f"rules {config.rules or 'shipped'}: {', '.join(rule.name for rule in rules)}")
         for rule in rules:
             unknown = [portal for portal in rule.portals if portal not in names]
@@ -72,7 +74,10 @@ def checkup(
         problems.append(" ".join(str(error).split()))
     for index, entry in enumerate(config.sinks):
         try:
-            sinks += sinks_from_config([entry], config.base)
+            built = sinks_from_config([entry], config.base)
+            if rule_names is not None:  # a sink routed to no rule there gets nothing
+                check_routes(built, rule_names)
+            sinks += built
         except ConfigError as error:
             problems.append(
                 f"{where}: field '{str(error).replace('sinks[0]', f'sinks[{index}]', 1)}'"

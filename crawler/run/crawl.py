@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.clock import now
-from crawler.listings.blocked import remedy
+from crawler.listings.blocked import remedy, solvable
 from crawler.portals.profiles import Profile
 from crawler.store import RunStats, open_store
 from crawler.watch.rules import load_rules
@@ -57,9 +57,10 @@ def crawl_settings(
     return settings
 
 
-#: What a crawl's status means to cron and systemd: its exit code.
-EXIT_CODES = {"done": 0, "failed": 1, "blocked": 3, "interrupted": 130}
-_SEVERITY = ("done", "blocked", "failed", "interrupted")
+#: What a crawl's status means to cron and systemd: its exit code. `timed_out`: the scheduler
+#: stopped a crawl that ran longer than govwatch.yaml's schedule.timeout (not a Ctrl-C).
+EXIT_CODES = {"done": 0, "failed": 1, "blocked": 3, "timed_out": 4, "interrupted": 130}
+_SEVERITY = ("done", "blocked", "failed", "timed_out", "interrupted")
 
 
 def worst(statuses: list[str]) -> str:
@@ -75,7 +76,11 @@ def portal_status(values: dict[str, Any], start_failure: str | None, interrupted
         return "failed"
     if reason == "shutdown" or (interrupted and reason != "finished"):
         return "interrupted"
-    if reason != "finished" or values.get("govwatch/error"):
+    if (
+        reason != "finished"
+        or values.get("govwatch/error")
+        or values.get("spider_exceptions/count")
+    ):
         return "failed"
     return "blocked" if values.get("govwatch/blocked") else "done"
 
@@ -178,6 +183,7 @@ def _finish(
         "documents_changed": stats.documents_changed,
         "documents_gone": stats.documents_gone,
         "errors": stats.errors,
+        "robots_forbidden": sum(p["robots_forbidden"] for p in stats.portals.values()),
         "blocked": stats.blocked,
         "portals": stats.portals,
         "duration_s": round(duration, 2),
@@ -193,6 +199,11 @@ def add_portal(
     problems = values.get("govwatch/problems", [])
     status = portal_status(values, start_failure, interrupted)
     error = start_failure or values.get("govwatch/store_failed")
+    # A callback that raised lost its page: an error too (Scrapy counts it, the spider cannot).
+    crashes = int(values.get("spider_exceptions/count", 0))
+    errors = int(values.get("govwatch/error", 0)) + crashes
+    if status == "failed":
+        errors = max(errors, 1)  # a failed portal is at least one error, whatever failed
     portal: dict[str, Any] = {
         "status": status,
         "requests": int(values.get("downloader/request_count", 0)),
@@ -202,10 +213,12 @@ def add_portal(
         # Documents found at a new URL with the same 索引号 (no alert when unchanged).
         "documents_moved": int(values.get("govwatch/documents_moved", 0)),
         "not_modified": int(values.get("govwatch/documents_not_modified", 0)),
-        "errors": int(values.get("govwatch/error", 0)),
+        "errors": errors,
         "blocked": int(values.get("govwatch/blocked", 0)),
         # Links listings showed that are no documents of the portal: not fetched.
         "entries_skipped": int(values.get("govwatch/entries_skipped", 0)),
+        # URLs the portal's robots.txt forbids (its profile obeys it): not fetched, no error.
+        "robots_forbidden": int(values.get("robotstxt/forbidden", 0)),
         "finish_reason": values.get("finish_reason"),
         # Every listing walked and every document revisited, to its end: a --full crawl,
         # or a portal's first (nothing known yet). The scheduler counts full_every from it.
@@ -216,6 +229,17 @@ def add_portal(
     if problems:
         first = problems[0]
         portal["first_problem"] = f"{first['url']}: {first['message']}"
+    elif crashes:
+        kinds = sorted(k.split("/", 1)[1] for k in values if k.startswith("spider_exceptions/")
+                       and k != "spider_exceptions/count")  # fmt: skip
+        portal["first_problem"] = (f"{crashes} page(s) crashed the spider ({', '.join(kinds)}); "
+                                   "the crawl's log (--verbose) has the traceback")  # fmt: skip
+    elif status == "failed" and not error:
+        portal["first_problem"] = (
+            f"the crawl ended as {values.get('finish_reason') or 'never started'}"
+        )
+    if portal["robots_forbidden"]:
+        portal["robots_first"] = values.get("govwatch/robots_first")
     portal.update(defences(values, problems))
     stats.portals[name] = portal
     stats.requests += portal["requests"]
@@ -245,8 +269,8 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         key: values[f"govwatch/{stat}"]
         for key, stat in (("challenges", "challenges"), ("solves", "browser_solves"),
                           ("launches", "browser_launches"), ("seconds", "browser_seconds"),
-                          ("pages", "browser_pages"),
-                          ("failures", "browser_failures"), ("missing", "browser_missing"))
+                          ("pages", "browser_pages"), ("failures", "browser_failures"),
+                          ("missing", "browser_missing"), ("off", "browser_off"))
         if values.get(f"govwatch/{stat}")
     }  # fmt: skip
     if browser:
@@ -264,8 +288,24 @@ def defences(values: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str
         out["tls"] = tls
     blocked = [p["message"] for p in problems if p.get("kind") == "blocked"]
     if blocked:
-        out["remedy"] = remedy(blocked[0])
+        out["remedy"] = remedy_for(blocked[0], out)
     return out
+
+
+#: The likely cause and remedy of a challenge that stayed blocked because GOVWATCH_BROWSER turned
+#: the browser off (crawler.fetch.browser's OFF_HINT; not imported: it installs a reactor).
+OFF_REMEDY = (
+    "a JavaScript challenge, and the browser is turned off (GOVWATCH_BROWSER=off): unset it or "
+    "set GOVWATCH_BROWSER=auto so govwatch can solve it in Chromium"
+)
+
+
+def remedy_for(reason: str, portal: dict[str, Any]) -> str:
+    """The likely cause of a block and its remedy, knowing the crawl's browser: a challenge met
+    with the browser turned off asks to turn it on, not to install Chromium."""
+    if solvable(reason) and portal.get("browser", {}).get("off"):
+        return OFF_REMEDY
+    return remedy(reason)
 
 
 def defence_lines(summary: dict[str, Any]) -> list[str]:
@@ -279,8 +319,9 @@ def defence_lines(summary: dict[str, Any]) -> list[str]:
                 f"  {name}: {browser['solves']} challenge(s) passed in the browser "
                 f"({browser.get('seconds', 0):.1f} s, {browser.get('launches', 0)} launch(es))"
             )
-        if browser.get("missing"):
-            lines.append(f"  {name}: {browser['missing']}")
+        for said in ("missing", "off"):  # no Chromium, or GOVWATCH_BROWSER=off
+            if browser.get(said):
+                lines.append(f"  {name}: {browser[said]}")
         tls = portal.get("tls", {})
         if tls.get("legacy"):
             lines.append(f"  {name}: legacy TLS for {', '.join(tls['legacy'])}")
@@ -288,7 +329,16 @@ def defence_lines(summary: dict[str, Any]) -> list[str]:
             lines.append(f"  {name}: certificate problem on {host}: {problem}")
         if portal.get("remedy"):
             lines.append(f"  {name} still blocked — likely: {portal['remedy']}")
+        if portal.get("robots_forbidden"):
+            lines.append(robots_line(name, portal))
     return lines
+
+
+def robots_line(name: str, portal: dict[str, Any]) -> str:
+    """The URLs a portal's robots.txt forbade, in one line (they used to be a warning each)."""
+    first = f" (first: {portal['robots_first']})" if portal.get("robots_first") else ""
+    return (f"  {name}: {portal['robots_forbidden']} URL(s) forbidden by its robots.txt, not "
+            f"fetched{first}; `robots: ignore` in its profile fetches them")  # fmt: skip
 
 
 def _stats(crawler: Crawler | None) -> dict[str, Any]:
@@ -305,23 +355,30 @@ def _start_failed(failure: Any, portal: str, failures: dict[str, str]) -> None:
     failures[portal] = f"could not start: {failure.type.__name__}: {failure.getErrorMessage()}"
 
 
+def portal_problem(name: str, portal: dict[str, Any]) -> str:
+    """What went wrong in one portal's crawl, with its first problem ('' when nothing did)."""
+    status = portal.get("status", "done")
+    first = f" (first: {portal['first_problem']})" if portal.get("first_problem") else ""
+    if portal.get("error"):
+        line = f"{name} failed: {portal['error']}"
+    elif status == "interrupted":
+        return f"{name} interrupted"
+    elif status == "failed":
+        blocked = f", {portal['blocked']} blocked" if portal.get("blocked") else ""
+        line = f"{name} failed: {portal['errors']} errors{blocked}{first}"
+    elif status == "blocked":
+        line = f"{name} blocked: {portal['blocked']} answers{first}"
+    else:
+        return ""
+    if portal.get("remedy") and status in ("blocked", "failed"):
+        line += f" — likely: {portal['remedy']}"
+    return line
+
+
 def problem_line(summary: dict[str, Any]) -> str:
     """What went wrong in a crawl, in one line for people and cron mail."""
-    parts = []
-    for name, portal in summary.get("portals", {}).items():
-        status = portal.get("status", "done")
-        first = f" (first: {portal['first_problem']})" if portal.get("first_problem") else ""
-        if portal.get("error"):
-            parts.append(f"{name} failed: {portal['error']}")
-        elif status == "interrupted":
-            parts.append(f"{name} interrupted")
-        elif status == "failed":
-            blocked = f", {portal['blocked']} blocked" if portal.get("blocked") else ""
-            parts.append(f"{name} failed: {portal['errors']} errors{blocked}{first}")
-        elif status == "blocked":
-            parts.append(f"{name} blocked: {portal['blocked']} answers{first}")
-        if portal.get("remedy") and status in ("blocked", "failed"):
-            parts[-1] += f" — likely: {portal['remedy']}"
+    parts = [portal_problem(name, portal) for name, portal in summary.get("portals", {}).items()]
+    parts = [part for part in parts if part]
     if not parts and summary.get("error"):
         parts.append(str(summary["error"]))
     stored = {"done": "done", "interrupted": "interrupted"}.get(summary.get("status", ""), "failed")

@@ -45,6 +45,7 @@ class PortalHealth:
     )
     next_run: str | None = None
     overdue: bool = False
+    robots_forbidden: int = 0  # URLs its robots.txt forbade in its last run
 
 
 @dataclass
@@ -119,6 +120,7 @@ def snapshot(config: Config, now: Clock = utcnow) -> Snapshot:
             documents_new=row.get("documents_new"), trouble_since=streaks.get(row["portal"]),
             next_run=next_run,
             overdue=due is not None and due + GRACE < moment,
+            robots_forbidden=row.get("robots_forbidden") or 0,
         )  # fmt: skip
         health.colour = colour_of(health)
         result.portals.append(health)
@@ -143,7 +145,9 @@ def lines(found: Snapshot) -> list[tuple[str, str | None]]:
         if row.trouble_since:
             health += f" since {shown(row.trouble_since)}"
         out.append((f"{row.portal:16} {health:22} {shown(row.last_run):21} {shown(row.last_full):21} "
-                    f"{shown(row.last_new):21} {row.documents:>6}  {shown(row.next_run)}", row.colour))  # fmt: skip
+                    f"{shown(row.last_new):21} {row.documents:>6}  {shown(row.next_run)}"
+                    + (f"  ({row.robots_forbidden} URL(s) forbidden by robots.txt)"
+                       if row.robots_forbidden else ""), row.colour))  # fmt: skip
     for sink, pending in found.sinks.items():
         out.append((f"sink {sink}: {pending} deliveries pending", "yellow" if pending else None))
     return out

@@ -4,7 +4,8 @@ crawl in a child process with a timeout (Scrapy's reactor cannot restart), alert
 - `run_pass` is one pass (`govwatch run --due`, for people who prefer system cron);
 - `Scheduler` runs passes with APScheduler (`govwatch schedule`): a job per portal with its
   interval or cron trigger and jitter, missed runs coalesced, overdue portals run at start, a lock
-  so that a second scheduler on the same database refuses to start, SIGTERM handled cleanly: the
+  (`crawler.run.lock`, which `govwatch run` takes too) so that a second scheduler on the same
+  database refuses to start, SIGTERM handled cleanly: the
   running crawl is stopped (stored `interrupted`), nothing else starts, and the lock is released
   only once the crawl has ended.
 
@@ -15,11 +16,9 @@ crawl, which walks everything — is older than `full_every` (or there is none).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import itertools
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -27,29 +26,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from crawler.clock import CHINA, shown, utcnow
 from crawler.config import Config, ConfigFileError, Trigger
-from crawler.listings.blocked import remedy
 from crawler.portals.origins import served_day, served_origins
 from crawler.portals.profiles import Profile, ProfileError, load_profiles, select
-from crawler.run.crawl import EXIT_CODES, worst
+from crawler.run.crawl import EXIT_CODES, portal_problem, remedy_for, worst
+from crawler.run.lock import RunLock
+from crawler.run.lock import SchedulerLocked as SchedulerLocked  # where callers find it
 from crawler.run.nodes.dispatch import crawl_on_nodes, has_nodes
-from crawler.store import Store, StoreError, is_url, open_store
+from crawler.store import Store, StoreError, open_store
 from crawler.store.capacity import cap_check
-from crawler.watch.notify import ConfigError, Delivery, deliver, sinks_from_config
+from crawler.watch.notify import ConfigError, Delivery, check_routes, deliver, sinks_from_config
 from crawler.watch.rules import RulesError, load_rules
 
 Clock = Callable[[], dt.datetime]
 DEFAULT_INTERVAL = 6 * 3600
 #: Set by SIGTERM/SIGINT: the running crawl is being stopped, nothing else may start.
 stopping = threading.Event()
-
-
-class SchedulerLocked(RuntimeError):
-    """Another scheduler already runs on this database."""
 
 
 def trigger_for(profile: Profile, config: Config) -> Trigger:
@@ -149,9 +144,22 @@ class PassResult:
 
 
 def crawl_status(summary: dict[str, Any]) -> str:
-    """A crawl child's outcome: its status, or failed when it crashed or timed out."""
+    """A crawl child's outcome: its status, failed when it crashed, timed_out when the
+    scheduler stopped it for running longer than schedule.timeout."""
     status = str(summary.get("status") or "failed")
     return worst([status, "failed"]) if summary.get("error") else status
+
+
+def crawl_problem(portal: str, summary: dict[str, Any]) -> str:
+    """Why a portal's crawl did not end well, in a few words: its first problem (the blocked URL
+    and why, the crash line) or what stopped it."""
+    status = crawl_status(summary)
+    found = summary.get("portals", {}).get(portal)
+    line = portal_problem(portal, {**found, "status": status}) if found else ""
+    error = summary.get("error")
+    if status == "timed_out" or not line:
+        return f"{portal} {status}" + (f": {error}" if error else "")
+    return line + (f" ({error})" if error and str(error) not in line else "")
 
 
 def crawl_child(
@@ -192,7 +200,8 @@ def crawl_child(
         reason = (err.strip().splitlines() or [f"exit {process.returncode}"])[-1]
         summary = {"portal": portal, "status": "failed", "error": reason}
     if timed_out:  # worth a health alert; a stop asked for by SIGTERM is not
-        summary["error"] = f"timed out after {int(timeout)} s and was stopped"
+        summary["error"] = f"timed out after {int(timeout)} s (schedule.timeout) and was stopped"
+        summary["status"] = "timed_out"
     return summary
 
 
@@ -267,7 +276,8 @@ def health_checks(
         ):
             continue
         message = f"column {blocked.get('column') or '—'} blocked: {blocked.get('message')}"
-        cause = remedy(str(blocked.get("message")))  # issue 12: the likely cause, the remedy
+        # issue 12: the likely cause, the remedy (knowing whether the browser was turned off)
+        cause = remedy_for(str(blocked.get("message")), summary.get("portals", {}).get(portal, {}))
         raised += store.add_health_alert(f"health:{portal}:{blocked.get('column')}:blocked:{run}", portal,
                                          {"message": f"{message} — likely: {cause}", "remedy": cause,
                                           "url": blocked.get("url"), "run": run})  # fmt: skip
@@ -304,7 +314,7 @@ def run_pass(
     A broken sink or rules file fails before any crawl; SIGTERM (`request_stop`) ends it after
     the running crawl, without delivering."""
     sinks = sinks_from_config(config.sinks, config.base)  # a broken sink fails before any crawl
-    load_rules(config.rules)
+    check_routes(sinks, [rule.name for rule in load_rules(config.rules)])
     profiles = config.watched(load_profiles(config.profiles))
     if config.replica:
         served = served_origins(config.replica)
@@ -373,43 +383,17 @@ class Scheduler:
 
     def __init__(self, config: Config, clock: Clock = utcnow) -> None:
         self.config, self.clock = config, clock
-        self.lock_path = Path(config.db + ".scheduler.lock")
-        self._lock_file: Any = None
+        self.lock = RunLock(config.db, "schedule")  # `govwatch run` takes it too
         self._run_lock = threading.Lock()  # crawls go one at a time: one Scrapy child at once
+        self._scheduler: Any = None  # APScheduler's, while it runs (to say what runs next)
 
     def acquire(self) -> None:
-        if is_url(self.config.db):  # PostgreSQL: a lock in the database, for every machine
-            from crawler.store.postgres import LOCK_SCHEDULER, AdvisoryLock, redact
-
-            lock = AdvisoryLock(self.config.db, LOCK_SCHEDULER)
-            if not lock.try_acquire():
-                raise SchedulerLocked(
-                    f"another govwatch scheduler runs on {redact(self.config.db)} (a database "
-                    "lock); stop it first"
-                )
-            self._lock_file = lock
-            return
-        self._lock_file = self.lock_path.open("a+")
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            raise SchedulerLocked(
-                f"another govwatch scheduler runs on {self.config.db} (lock {self.lock_path}); stop it first"
-            ) from None
-        self._lock_file.seek(0)
-        self._lock_file.truncate()
-        self._lock_file.write(str(os.getpid()))
-        self._lock_file.flush()
+        """The runs' lock (`crawler.run.lock`), or SchedulerLocked naming who holds it."""
+        if not self.lock.try_acquire():
+            raise SchedulerLocked(f"{self.lock.held()}; stop it first")
 
     def release(self) -> None:
-        if self._lock_file is not None and hasattr(self._lock_file, "try_acquire"):
-            self._lock_file.release()
-            self._lock_file = None
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
+        self.lock.release()
 
     def run_portal(self, portal: str) -> None:
         with self._run_lock:
@@ -424,6 +408,19 @@ class Scheduler:
             print(pass_line(self.clock(), portal, result), flush=True)
             for observe in observers:  # the metrics endpoint (crawler/run/metrics.py)
                 observe(self.config, result, time.monotonic() - started)
+            if self._scheduler is not None:
+                print(self.next_line(self._scheduler), flush=True)
+
+    @staticmethod
+    def next_line(scheduler: Any) -> str:
+        """What runs next, and when (the scheduler's own next fire times, jitter included)."""
+        jobs = [job for job in scheduler.get_jobs() if job.next_run_time is not None]
+        if not jobs:
+            return "govwatch schedule: nothing more is scheduled"
+        job = min(jobs, key=lambda job: job.next_run_time)
+        later = [j for j in jobs if j is not job and not j.id.endswith("-catch-up")]
+        return (f"govwatch schedule: next {job.args[0]} at {shown(job.next_run_time.isoformat())}"
+                + (f" (then {len(later)} more on their own triggers)" if later else ""))  # fmt: skip
 
     def not_run(self, portal: str, reason: str) -> None:
         """A rules file, profile or sink broken while the scheduler runs: each run of the portal
@@ -464,10 +461,11 @@ class Scheduler:
             return [p.name for p in due(list(profiles.values()), self.config, store, self.clock())]
 
     def run_forever(self) -> None:
+        from apscheduler.events import EVENT_SCHEDULER_STARTED
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        sinks_from_config(self.config.sinks, self.config.base)  # broken sinks or rules: no start
-        load_rules(self.config.rules)
+        sinks = sinks_from_config(self.config.sinks, self.config.base)  # broken: no start
+        check_routes(sinks, [rule.name for rule in load_rules(self.config.rules)])
         stopping.clear()
         self.acquire()
         scheduler = BlockingScheduler(timezone=CHINA)
@@ -476,8 +474,10 @@ class Scheduler:
         except BaseException:
             self.release()
             raise
+        said: list[str] = []
 
         def stop(signum: int, frame: Any) -> None:
+            said.append(signal.Signals(signum).name)
             request_stop()  # the running crawl stops cleanly; queued runs never start
             scheduler.shutdown(wait=False)
 
@@ -487,12 +487,27 @@ class Scheduler:
             scheduler.add_job(
                 self.run_portal, args=[portal], id=f"{portal}-catch-up", max_instances=1
             )
+        watched = len([job for job in scheduler.get_jobs() if not job.id.endswith("-catch-up")])
+        scheduler.add_listener(lambda event: self.started(scheduler, watched, overdue),
+                               EVENT_SCHEDULER_STARTED)  # fmt: skip
+        self._scheduler = scheduler
         try:
             scheduler.start()
         finally:
             stopping.set()
             with self._run_lock:  # the running crawl has ended: only now may another start
                 self.release()
+            self._scheduler = None
+            why = f" on {said[0]}" if said else ""
+            print(f"govwatch schedule: stopped{why}; the lock on {self.lock.where} is released",
+                  flush=True)  # fmt: skip
+
+    def started(self, scheduler: Any, watched: int, overdue: list[str]) -> None:
+        """Said once the jobs have their fire times: what runs, and what runs next."""
+        late = f"; overdue, run now: {', '.join(overdue)}" if overdue else ""
+        print(f"govwatch schedule: started on {self.lock.where}: {watched} portal(s){late}",
+              flush=True)  # fmt: skip
+        print(self.next_line(scheduler), flush=True)
 
 
 def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
@@ -520,6 +535,8 @@ def status(config: Config, now: Clock = utcnow) -> list[dict[str, Any]]:
                 "last_run": run["started_at"] if run else None,
                 "health": health,
                 "documents_new": portal_stats.get("documents_new"),
+                # URLs its robots.txt forbade in the last run (not fetched; no error).
+                "robots_forbidden": portal_stats.get("robots_forbidden") or 0,
                 "next_run": max(next_run, now()).isoformat(timespec="minutes"),
             })  # fmt: skip
     return rows

@@ -31,10 +31,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from crawler.clock import now
 from crawler.store.base import Store
 from crawler.store.core import Connection, Cursor, StoreError, StoreWriteError
 from crawler.store.documents import decoded, filters
+from crawler.store.outbox import Route
 from crawler.store.query import _CJK_RUN, Query, Term, parse, search_form
 from crawler.store.search import asked
 
@@ -323,34 +323,24 @@ class PostgresStore(Store):
         return (f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}::jsonb) AS r(value) "
                 "WHERE r.value = ?)")  # fmt: skip
 
-    def open_deliveries(self, sink: str, only: list[int] | None = None) -> None:
-        """A 'pending' delivery row for each alert the sink has none for yet: rows to lock. Its
-        own short transaction, so deliverers inserting at once wait on each other only briefly."""
-        among = f"AND a.id IN ({', '.join('?' for _ in only)})" if only is not None else ""
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO deliveries (alert_id, sink, status, attempts, last_error, updated_at) "
-                f"SELECT a.id, ?, 'pending', 0, NULL, ? FROM alerts a WHERE TRUE {among} AND NOT EXISTS "
-                "(SELECT 1 FROM deliveries d WHERE d.alert_id = a.id AND d.sink = ?) "
-                "ON CONFLICT (alert_id, sink) DO NOTHING",
-                (sink, now(), *(only or []), sink),
-            )
-
     @contextmanager
     def claim_pending(
-        self, sink: str, *, limit: int, after: int = 0, only: list[int] | None = None
-    ) -> Iterator[list[dict[str, Any]]]:
+        self, sink: str, *, limit: int, after: int = 0, only: list[int] | None = None,
+        route: Route | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:  # fmt: skip
         """Claims with row locks: the sink's next undelivered delivery rows, locked `FOR UPDATE
         SKIP LOCKED` in a transaction that lasts while they are sent and recorded. Deliverers on
         any machine share the outbox without waiting on each other, and one killed mid-send
         frees its rows with its connection: only what was in flight is sent again, under its
         Idempotency-Key."""
-        among = f"AND alert_id IN ({', '.join('?' for _ in only)})" if only is not None else ""
+        among = f"AND d.alert_id IN ({', '.join('?' for _ in only)})" if only is not None else ""
+        routed, params = self.route_sql(route)  # a sink that takes only some alerts
         with self.transaction() as conn:
             rows = conn.execute(
-                "SELECT alert_id FROM deliveries WHERE sink = ? AND status != 'delivered' "
-                f"AND alert_id > ? {among} ORDER BY alert_id LIMIT ? FOR UPDATE SKIP LOCKED",
-                (sink, after, *(only or []), limit),
+                "SELECT d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE "
+                f"d.sink = ? AND d.status != 'delivered' AND d.alert_id > ? {among} {routed} "
+                "ORDER BY d.alert_id LIMIT ? FOR UPDATE OF d SKIP LOCKED",
+                (sink, after, *(only or []), *params, limit),
             ).fetchall()
             ids = [int(row[0]) for row in rows]
             yield self.pending_alerts(sink, len(ids), 0, ids) if ids else []

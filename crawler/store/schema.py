@@ -12,7 +12,8 @@ its own full-text columns (`PG_AFTER`, by migration number).
 - `attachments`, `attachment_files`, `attachment_versions`: each file once by content hash;
 - `runs`, `run_errors`, `columns` (what each column listed, whether its walk completed, its
   baseline), `portals` (baselines, cookie jars), `aliases` (URLs a document moved from);
-- `alerts` (the outbox) and `deliveries`; `nodes` and `leases` (crawl nodes on Scrapyd);
+- `alerts` (the outbox) and `deliveries` (with the claim of the deliverer sending one);
+  `nodes` and `leases` (crawl nodes on Scrapyd);
 - `documents_fts` (SQLite): full-text search over simplified text cut into CJK bigrams;
 - `meta`: the schema version.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 from crawler.store.query import search_form
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 EXTRACTOR_VERSION = "1"
 
 
@@ -183,10 +184,18 @@ def _migrate_9(db: Any) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN page_hash TEXT")
 
 
+def _migrate_10(db: Any) -> None:
+    """A delivery claimed by one deliverer at a time: who holds it (`claimed_by`: host, process
+    and claim) and until when (`claimed_until`, seconds since the epoch on the real clock), so
+    that two deliverers at once never send an alert twice, and a dead one's claim expires."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN claimed_until REAL")
+
+
 #: Schema migrations by number, shared by both backends.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-    7: _migrate_7, 8: _migrate_8, 9: _migrate_9,
+    7: _migrate_7, 8: _migrate_8, 9: _migrate_9, 10: _migrate_10,
 }  # fmt: skip
 
 

@@ -6,6 +6,10 @@ one message per alert or a digest. A delivery is recorded after it succeeds; a f
 with backoff and then left in the outbox for the next run. Receivers dedupe on the alert's key.
 Deliveries are recorded per sink name (`name:`, default the type), so two sinks of one type need
 names of their own. A sink that fails — whatever the exception — never stops the others.
+
+A sink may take only some alerts — `rules: [open-source-replies]`, `kinds: [health]` — so that
+operations alerts and topic alerts reach different people; an alert it does not take is no
+delivery of that sink's (never sent, never pending).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from crawler.store import Store
+from crawler.store.outbox import ALERT_KINDS, Route
 
 SIGNATURE_HEADER = "X-Govwatch-Signature"
 KEY_HEADER = "Idempotency-Key"
@@ -43,6 +48,8 @@ class ConfigError(ValueError):
 
 
 class Sink(Protocol):
+    """A sink may also have a `route` (a `Route`: the alerts it takes); without one, all."""
+
     name: str
 
     @property
@@ -55,10 +62,8 @@ class Sink(Protocol):
 def describe(alert: dict[str, Any]) -> list[str]:
     """The alert as a reader wants it: what, who asked, which proposal, who answered, where."""
     if alert.get("rule") == "health":
-        return [
-            f"[health] {alert.get('portal')}: {alert.get('message')}",
-            f"  {alert.get('url') or ''}",
-        ]
+        lines = [f"[health] {alert.get('portal')}: {alert.get('message')}"]
+        return lines + ([f"  {alert['url']}"] if alert.get("url") else [])  # no empty line
     rules = alert.get("rules") or [alert.get("rule")]
     lines = [f"[{', '.join(map(str, rules))}] {alert.get('title')}"]
     reply = alert.get("reply") or {}
@@ -86,7 +91,8 @@ def describe(alert: dict[str, Any]) -> list[str]:
         dates.append(f"signed {reply['signed_date']}")
     if dates:
         lines.append("  dates:        " + ", ".join(dates))
-    lines.append(f"  url:          {alert.get('url')}")
+    if alert.get("url"):
+        lines.append(f"  url:          {alert['url']}")
     evidence = alert.get("evidence") or []
     for index, snippet in enumerate(alert.get("snippets") or []):
         lines.append(f"  match:        {snippet}")
@@ -101,6 +107,7 @@ class ConsoleSink:
     name: str = "console"
     batch: bool = False
     out: IO[str] = field(default_factory=lambda: sys.stdout)
+    route: Route = field(default_factory=Route)
 
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         for alert in alerts:
@@ -114,6 +121,7 @@ class JsonlSink:
     path: Path
     name: str = "jsonl"
     batch: bool = False
+    route: Route = field(default_factory=Route)
 
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         try:
@@ -153,6 +161,7 @@ class AtomSink:
     base_url: str = "http://localhost/feeds"
     name: str = "atom"
     batch: bool = True
+    route: Route = field(default_factory=Route)
 
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         from feedgen.feed import FeedGenerator
@@ -161,9 +170,7 @@ class AtomSink:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
-        for rule in sorted(
-            {rule for alert in alerts for rule in alert.get("rules") or [alert["rule"]]}
-        ):
+        for rule in self._feeds(alerts):
             feed = FeedGenerator()
             feed.id(f"{self.base_url}/{rule}.atom")
             feed.title(f"govwatch: {rule}")
@@ -171,7 +178,7 @@ class AtomSink:
             feed.author({"name": "govwatch"})
             feed.subtitle(f"New documents matching the govwatch rule {rule}")
             feed.language("zh-CN")
-            entries = list(reversed(store.alerts(rule, limit=200)))
+            entries = [a for a in reversed(store.alerts(rule, limit=200)) if self.route.takes(a)]
             for alert in entries:
                 entry = feed.add_entry()
                 entry.id(f"urn:govwatch:{alert['key']}")
@@ -189,6 +196,11 @@ class AtomSink:
             except OSError as error:
                 raise SinkError(f"atom {self.directory}: {error.strerror or error}") from None
 
+    def _feeds(self, alerts: list[dict[str, Any]]) -> list[str]:
+        """The rules to rewrite a feed of: those of these alerts that the sink takes."""
+        rules = {rule for alert in alerts for rule in alert.get("rules") or [alert["rule"]]}
+        return sorted(rule for rule in rules if self.route.takes({"rule": rule, "rules": [rule]}))
+
 
 def _atom_date(value: str) -> str:
     return value if "T" in value else value + "T00:00:00+08:00"
@@ -203,6 +215,7 @@ class WebhookSink:
     name: str = "webhook"
     batch: bool = False
     timeout: float = 10.0
+    route: Route = field(default_factory=Route)
 
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         for alert in alerts:
@@ -231,6 +244,7 @@ class AppriseSink:
     urls: list[str]
     digest: bool = False
     name: str = "apprise"
+    route: Route = field(default_factory=Route)
 
     @property
     def batch(self) -> bool:
@@ -355,9 +369,9 @@ def sinks_from_config(
             raise ConfigError(
                 f"{where}.type: {kind!r}; use console, jsonl, atom, webhook or apprise"
             )
-        unknown = sorted(set(entry) - SINK_KEYS[kind] - {"type", "name"})
+        unknown = sorted(set(entry) - SINK_KEYS[kind] - COMMON_KEYS)
         if unknown:
-            known = ", ".join(sorted(SINK_KEYS[kind] | {"type", "name"}))
+            known = ", ".join(sorted(SINK_KEYS[kind] | COMMON_KEYS))
             raise ConfigError(
                 f"{where}.{unknown[0]}: not a {kind} sink field; its fields are {known}"
             )
@@ -368,11 +382,64 @@ def sinks_from_config(
                 f"recorded per sink name); give each {kind} sink its own, e.g. name: {kind}-2"
             )
         names[name] = index
-        sinks.append(_sink(kind, entry, where, name, base, env))
+        sinks.append(_sink(kind, entry, where, name, base, env, route_of(entry, where)))
     return sinks
 
 
-#: Each sink type's own fields (besides type and name).
+def route_of(entry: dict[str, Any], where: str) -> Route:
+    """A sink's `rules:` and `kinds:`: the alerts it takes (neither: every alert)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for key, example in (("rules", "[open-source-replies]"), ("kinds", "[health]")):
+        value = entry.get(key)
+        if value is None:
+            found[key] = ()
+            continue
+        if isinstance(value, str):
+            value = [value]
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(item, str) and item.strip() for item in value)
+        ):
+            raise ConfigError(
+                f"{where}.{key}: expected a list of {key}, e.g. {key}: {example} "
+                "(leave it out to take every alert)"
+            )
+        found[key] = tuple(item.strip() for item in value)
+    wrong = [kind for kind in found["kinds"] if kind not in ALERT_KINDS]
+    if wrong:
+        raise ConfigError(
+            f"{where}.kinds: {wrong[0]!r} is no kind of alert; use {' or '.join(ALERT_KINDS)} "
+            "(health: a portal blocked, failing or silent; document: a document a rule matched)"
+        )
+    return Route(found["rules"], found["kinds"])
+
+
+def check_routes(sinks: list[Sink], rules: list[str], first: int = 0) -> None:
+    """Every rule a sink's `rules:` names is a rule of the rules file (or `health`): a typo
+    would route that sink nothing, silently. `first`: the index of `sinks[0]` in the file."""
+    known = [*rules, "health"]
+    for index, sink in enumerate(sinks, start=first):
+        route = getattr(sink, "route", None) or Route()
+        unknown = [rule for rule in route.rules if rule not in known]
+        if unknown:
+            raise ConfigError(
+                f"sinks[{index}].rules: no rule {unknown[0]!r}; the rules are "
+                f"{', '.join(rules)}, and health for health alerts"
+            )
+
+
+def sink_routes(entries: list[Any]) -> dict[str, Route]:
+    """sink name → the alerts it takes, from `govwatch.yaml`'s `sinks:` (no secrets needed)."""
+    return {
+        sink_name(entry, index): route_of(entry, f"sinks[{index}]") if isinstance(entry, dict) else Route()
+        for index, entry in enumerate(entries)
+    }  # fmt: skip
+
+
+#: Every sink's fields: its type, its name, and the alerts it takes (every alert by default).
+COMMON_KEYS = {"type", "name", "rules", "kinds"}
+#: Each sink type's own fields (besides the common ones).
 SINK_KEYS: dict[str, set[str]] = {
     "console": set(),
     "jsonl": {"path"},
@@ -383,16 +450,17 @@ SINK_KEYS: dict[str, set[str]] = {
 
 
 def _sink(kind: str, entry: dict[str, Any], where: str, name: str, base: Path,
-          env: dict[str, str]) -> Sink:  # fmt: skip
+          env: dict[str, str], route: Route) -> Sink:  # fmt: skip
     if kind == "console":
-        return ConsoleSink(name=name)
+        return ConsoleSink(name=name, route=route)
     if kind == "jsonl":
-        return JsonlSink(base / str(entry.get("path") or "alerts.jsonl"), name=name)
+        return JsonlSink(base / str(entry.get("path") or "alerts.jsonl"), name=name, route=route)
     if kind == "atom":
         return AtomSink(
             base / str(entry.get("dir") or "feeds"),
             str(entry.get("base_url") or "http://localhost/feeds"),
             name=name,
+            route=route,
         )
     if kind == "webhook":
         secret_env = str(entry.get("secret_env") or "GOVWATCH_WEBHOOK_SECRET")
@@ -411,7 +479,7 @@ def _sink(kind: str, entry: dict[str, Any], where: str, name: str, base: Path,
             raise ConfigError(
                 f"{where}.secret_env: set the environment variable {secret_env} to the shared secret"
             )
-        return WebhookSink(url, env[secret_env], name=name)
+        return WebhookSink(url, env[secret_env], name=name, route=route)
     urls = [str(u) for u in entry.get("urls") or []]
     if entry.get("urls_env"):
         urls += [u for u in env.get(str(entry["urls_env"]), "").split() if u]
@@ -419,7 +487,7 @@ def _sink(kind: str, entry: dict[str, Any], where: str, name: str, base: Path,
         raise ConfigError(
             f"{where}.urls: give Apprise URLs, or urls_env naming a variable that holds them"
         )
-    return AppriseSink(urls, bool(entry.get("digest", False)), name=name)
+    return AppriseSink(urls, bool(entry.get("digest", False)), name=name, route=route)
 
 
 @dataclass
@@ -458,10 +526,11 @@ def deliver(
     next run."""
     result = Delivery()
     for sink in sinks:
-        store.open_deliveries(sink.name, only)
+        route = getattr(sink, "route", None)
+        store.open_deliveries(sink.name, only, route)
         _deliver_sink(store, sink, result, retries, backoff, sleep, only)
         # Alerts claimed by another deliverer at this moment are counted, never sent twice.
-        result.waiting += store.pending_count(sink.name)
+        result.waiting += store.pending_count(sink.name, route)
     return result
 
 
@@ -472,9 +541,10 @@ def _deliver_sink(
     """Claim, send, record, one group at a time (a batch sink's page of alerts, otherwise one
     alert): a deliverer that dies mid-send repeats at most the group in flight."""
     after = 0
+    route = getattr(sink, "route", None)
     while True:
         with store.claim_pending(
-            sink.name, limit=BATCH if sink.batch else 1, after=after, only=only
+            sink.name, limit=BATCH if sink.batch else 1, after=after, only=only, route=route
         ) as group:
             if not group:
                 return

@@ -226,7 +226,7 @@ def test_a_pass_reports_the_worst_outcome(corpus: str) -> None:
     outcomes = {"govcn": {"run": 1, "status": "blocked", "requests": 2, "documents_new": 0,
                           "documents_changed": 0, "documents_gone": 0, "errors": 0, "blocked": []},
                 "hubei-jxt": {"portal": "hubei-jxt", "error": "timed out after 3600 s and was stopped",
-                              "status": "interrupted"}}  # fmt: skip
+                              "status": "timed_out"}}  # fmt: skip
 
     def fake(cfg: Config, portal: str, full: bool, timeout: float) -> dict[str, Any]:
         return outcomes.get(portal, {"run": 2, "status": "done", "requests": 1, "documents_new": 0,
@@ -235,7 +235,7 @@ def test_a_pass_reports_the_worst_outcome(corpus: str) -> None:
     assert run_pass(config, only_due=False, portals=["govcn"], crawler=fake).exit_code == 3
     assert run_pass(config, only_due=False, portals=["hangzhou-gov"], crawler=fake).exit_code == 0
     everything = run_pass(config, only_due=False, crawler=fake)
-    assert (everything.status, everything.exit_code) == ("interrupted", 130)
+    assert (everything.status, everything.exit_code) == ("timed_out", 4)
 
 
 def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(

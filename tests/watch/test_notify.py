@@ -399,3 +399,16 @@ def test_a_rule_that_stands_alone_gets_its_own_alert(store: Store) -> None:
         ("doc:p:7:v1", ("replies", "open-source")),
         ("oss-desk:p:7:v1", ("oss-desk",)),
     ]
+
+
+def test_a_health_alert_without_a_url_prints_no_empty_line() -> None:
+    """The console printed '  ' under a health alert that points nowhere (issue 24, item 13)."""
+    import io
+
+    out = io.StringIO()
+    health = {"rule": "health", "portal": "hubei-jxt", "message": "3 runs in a row failed"}
+    ConsoleSink(out=out).send([health, {**health, "url": "http://x.gov.cn/col/1"}], None)  # type: ignore[arg-type]
+    assert out.getvalue().splitlines() == [
+        "[health] hubei-jxt: 3 runs in a row failed", "",
+        "[health] hubei-jxt: 3 runs in a row failed", "  http://x.gov.cn/col/1", ""]  # fmt: skip
+    assert all(line.strip() for line in describe({**_record(1), "rules": ["r"], "url": None}))

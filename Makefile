@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo cluster-demo test lint docs bench accuracy clean
+.PHONY: install demo cluster-demo test test-fast lint docs bench accuracy clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The pure parts and everything quick, before every commit (no crawl, server, node or browser).
+test-fast: install
+	$(BIN)/pytest -m "not slow"
 
 # The manual (docs/) as a site in site/; `make test` builds it strictly too.
 docs: install

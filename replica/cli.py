@@ -84,7 +84,13 @@ def _faults_help() -> str:
 @replica.command("serve", epilog=_faults_help())
 @replica_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="interface")
-@click.option("--port", type=int, default=8400, show_default=True, help="first port")
+@click.option(
+    "--port",
+    type=int,
+    default=8400,
+    show_default=True,
+    help="first port (0: any free ports, said on the first line)",
+)
 @click.option("--faults", metavar="SPEC", help="opt-in faults, see below")
 def replica_serve(docs: int, day: str | None, seed: int, host: str, port: int,
                   faults: str | None) -> int:  # fmt: skip

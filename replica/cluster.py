@@ -101,16 +101,15 @@ def run_cluster_demo(docs: int = 60, out: Any = None) -> dict[str, Any]:
         try:
             db = cluster.create_database("govwatch")
             say(f"1. PostgreSQL: a throwaway cluster, the corpus at {db}")
-            port = free_port_block()
             replica = subprocess.Popen(
                 [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day",
-                 BEFORE, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                 BEFORE, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             )  # fmt: skip
             assert replica.stdout is not None
             sites = json.loads(replica.stdout.readline())["sites"]
-            origin = f"http://127.0.0.1:{port}"
+            origin = next(iter(sites.values()))
             say(f"2. The replica: {len(sites)} portal sites, {docs} documents each, on {BEFORE}")
-            first = free_port_block(2, port + 10)
+            first = free_port_block(2, 20000 + os.getpid() % 20000)
             urls = [f"http://127.0.0.1:{first}", f"http://127.0.0.1:{first + 1}"]
             for number in range(len(urls)):
                 nodes.append(start_node(work / f"node-{number + 1}", first + number))

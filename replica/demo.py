@@ -20,7 +20,6 @@ from typing import Any
 from crawler.config import Config
 from crawler.run.schedule import run_pass
 from replica.client import set_day
-from replica.ports import free_port_block
 
 BEFORE, AFTER = "2023-10-30", "2023-11-06"
 
@@ -97,20 +96,20 @@ def run_demo(directory: Path, docs: int = 300, out: Any = None) -> dict[str, Any
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    port = free_port_block()
-    replica = subprocess.Popen(
+    replica = subprocess.Popen(  # on ports the system picks: no race with what else runs
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", BEFORE,
-         "--port", str(port)],
+         "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         assert replica.stdout is not None
         sites = json.loads(replica.stdout.readline())["sites"]
-        origin = f"http://127.0.0.1:{port}"
+        origin = next(iter(sites.values()))
         live = _live_on(docs, BEFORE)
         mirrors = [site for site in sites if site not in live]
-        say(f"1. The replica serves {len(sites)} portal sites on 127.0.0.1:{port}–{port + len(sites) - 1}, "
+        ports = sorted(int(url.rsplit(":", 1)[1]) for url in sites.values())
+        say(f"1. The replica serves {len(sites)} portal sites on 127.0.0.1 (ports {ports[0]}–{ports[-1]}), "
             f"each with {docs} documents that appear over its simulated years; on {BEFORE}, "
             f"{sum(live.values())} of them are live on the {len(live)} portals govwatch crawls.")  # fmt: skip
         for name in mirrors:

@@ -35,7 +35,10 @@ SPEC is `RULE[;RULE…]`, RULE is `[SITE:]PATH-GLOB=FAULT[@RATE][,FAULT[@RATE]�
 The challenges (412, 418, shield, cookie-shell, acw, jsl) are real: their script computes a
 cookie from a nonce drawn for that answer, and only a request carrying a computed cookie that is
 still alive passes (a plain client never does; a browser does, once per cookie lifetime).
-`412:SECONDS` sets the lifetime (default: an hour; C3VK's five minutes).
+`412:SECONDS` sets the lifetime (default: an hour; C3VK's five minutes), counted from the
+cookie's first use; the browser is told to keep it a minute longer, as WAFs expire tokens on
+their side while the cookie lingers (so a short lifetime tests the crawler, not how fast a busy
+machine runs the browser).
 Example: `hangzhou-jxj:/art/*=503@0.2,reset@0.05;*:*dataproxy*=empty-proxy`.
 Each request's fate is drawn from (seed, site, path, how many times that path was asked), so a
 run is repeatable and a retry of a transient fault can succeed.
@@ -119,7 +122,11 @@ class Faults:
     rules: list[Rule]
     seed: int = 1
     _asked: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: Challenge nonces handed out → when their cookie dies (monotonic seconds).
+    #: Challenge nonces handed out → their cookie's lifetime, which starts when the cookie is
+    #: first shown (a browser's solve may take seconds on a busy machine: a cookie dead before it
+    #: was ever used would test the machine's speed, not the crawler) …
+    lifetimes: dict[str, float] = field(default_factory=dict)
+    #: … and then when it dies (monotonic seconds).
     issued: dict[str, float] = field(default_factory=dict)
     #: How many challenges were answered (per fault name).
     challenged: dict[str, int] = field(default_factory=dict)
@@ -139,7 +146,7 @@ class Faults:
             return respond(fault, request)
         nonce = secrets.token_hex(8)
         lifetime = fault.seconds or challenge.lifetime
-        self.issued[nonce] = time.monotonic() + lifetime
+        self.lifetimes[nonce] = lifetime
         self.challenged[fault.name] = self.challenged.get(fault.name, 0) + 1
         return challenge.answer(nonce, lifetime)
 
@@ -150,8 +157,12 @@ class Faults:
             return False
         value = cookies(request).get(challenge.cookie, "")
         nonce, _, proof = value.partition(".")
+        if proof != work(nonce):
+            return False
+        if nonce in self.lifetimes:  # its first use: its lifetime starts now
+            self.issued[nonce] = time.monotonic() + self.lifetimes.pop(nonce)
         expires = self.issued.get(nonce)
-        return expires is not None and expires > time.monotonic() and proof == work(nonce)
+        return expires is not None and expires > time.monotonic()
 
     def decide(self, site: str, request: Request) -> Fault | None:
         """The fault this request meets, if any (counts the request)."""
@@ -214,7 +225,7 @@ class Challenge:
     def answer(self, nonce: str, lifetime: float) -> Response:
         script = (
             f"{_WORK_JS}var c=W(N);document.cookie={_cookie_name(self.cookie)}+N+'.'+c+"
-            f"';max-age={int(lifetime)};path=/';location.reload();"
+            f"';max-age={int(lifetime) + 60};path=/';location.reload();"
         )
         body = self.page.format(nonce=nonce, script=script)
         return Response(self.status, body.encode(), "text/html; charset=utf-8")

@@ -142,23 +142,26 @@ def _json_day(req: Request) -> str:
 
 
 def listen(replica: Replica, host: str = "127.0.0.1", port: int = 8400) -> dict[str, str]:
-    """Listen on consecutive ports from `port`; the portal name → origin map."""
+    """Listen on consecutive ports from `port` (0: on ports the system picks, one per site, so
+    that replicas started side by side never race for a block); the portal name → origin map."""
     sites = replica.sites
     legacy = {site.name for site in sites if replica.faults.site_fault(site.name, "tls-legacy")}
-    origins = {
-        site.name: f"{'https' if site.name in legacy else 'http'}://{host}:{port + i}"
-        for i, site in enumerate(sites)
-    }
+    origins: dict[str, str] = {}  # filled as each site listens; the resources read it later
     for i, site in enumerate(sites):
         factory = server.Site(SiteResource(replica, site.name, origins))
         factory.noisy = False
         factory.log = lambda request: None  # type: ignore[method-assign]
+        wanted = port + i if port else 0
         if site.name in legacy:  # the tls-legacy fault: this site speaks old TLS only
             from replica.tls import LegacyContextFactory
 
-            reactor.listenSSL(port + i, factory, LegacyContextFactory(host), interface=host)
+            listening = reactor.listenSSL(
+                wanted, factory, LegacyContextFactory(host), interface=host
+            )
         else:
-            reactor.listenTCP(port + i, factory, interface=host)
+            listening = reactor.listenTCP(wanted, factory, interface=host)
+        scheme = "https" if site.name in legacy else "http"
+        origins[site.name] = f"{scheme}://{host}:{listening.getHost().port}"
     return origins
 
 

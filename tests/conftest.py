@@ -55,3 +55,25 @@ def corpus(request: pytest.FixtureRequest, tmp_path: Any) -> str:
         return str(tmp_path / "corpus.db")
     cluster = request.getfixturevalue("pg_cluster")
     return str(cluster.create_database())
+
+
+#: Where the end-to-end tests live: whole crawls of the replica, the monitor, kills and faults.
+_END_TO_END = ("crawl", "reliability")
+#: What makes a test slow wherever it lives: a PostgreSQL server, Scrapyd nodes, Chromium.
+_SLOW_FIXTURES = frozenset(("pg_cluster", "scrapyd_url"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tests `slow` (`make test-fast` leaves them out; `make test` runs all):
+    the end-to-end folders, and tests that start a server, nodes or a browser."""
+    for item in items:
+        parts = item.path.relative_to(config.rootpath / "tests").parts
+        fixtures = set(getattr(item, "fixturenames", ()))
+        param = getattr(getattr(item, "callspec", None), "params", {}).get("corpus")
+        if (
+            parts[0] in _END_TO_END
+            or fixtures & _SLOW_FIXTURES
+            or param == "postgresql"
+            or "browser" in item.name
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -17,7 +17,6 @@ from typing import Any
 from replica.app import Replica
 from replica.client import set_day as set_day  # the tests move the replica's day through its client
 from replica.ports import free_port_block
-from replica.sites import SITES
 
 ROOT = Path(__file__).parent.parent
 
@@ -30,16 +29,17 @@ def free_block(count: int) -> int:
 @contextmanager
 def served_replica(docs: int, day: int, faults: str | None = None) -> Iterator[str]:
     """A replica in a child process; yields the URL of its first site."""
-    port = free_block(len(SITES))
+    # Port 0: each site on a port the system picks, so replicas started side by side (tests
+    # running in parallel) never race for a block of ports.
     command = [sys.executable, "-m", "crawler", "replica", "serve", "--docs", str(docs), "--day", str(day),
-               "--port", str(port)]  # fmt: skip
+               "--port", "0"]  # fmt: skip
     if faults:
         command += ["--faults", faults]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout is not None
-    process.stdout.readline()
+    sites = json.loads(process.stdout.readline())["sites"]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield next(iter(sites.values()))
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -24,6 +24,7 @@ from crawler.fetch.browser import find_chromium
 from crawler.portals.onboard import Fetcher
 from crawler.portals.profiles import load_profile, load_profiles
 from replica.app import Replica
+from replica.client import served_origins
 from replica.faults import work
 from replica.sites import SITES, SITES_BY_NAME
 
@@ -38,8 +39,7 @@ def replica_url() -> Any:
 
 
 def origin(replica_url: str, site: str) -> str:
-    host, port = replica_url.rsplit(":", 1)
-    return f"{host}:{int(port) + PORT[site]}"
+    return served_origins(replica_url)[site]
 
 
 def govcn_page() -> str:

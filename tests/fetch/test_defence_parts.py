@@ -52,7 +52,7 @@ def test_only_a_computed_live_cookie_passes(name: str) -> None:
     assert fault is not None
     page = faults.respond(fault, _request())
     assert page is not None and blocked_reason(page.status, page.body) is not None
-    nonce = next(n for n in faults.issued)
+    nonce = next(n for n in faults.lifetimes)  # its lifetime starts at its first use
     assert nonce.encode() in page.body and work(nonce).encode() not in page.body
     cookie = CHALLENGES[name].cookie
     assert faults.decide("s", _request(f"{cookie}={nonce}.{work(nonce)}")) is None

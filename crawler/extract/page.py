@@ -9,8 +9,9 @@ value side by side in them; `<a>`, `<b>`, `<font>`… add nothing. Text inside `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -54,8 +55,64 @@ def is_hidden(el: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a page's elements and their attributes finds, for every later step.
+
+    `hidden`: the elements that `is_hidden`; `named`: (element, id, class) of those with either;
+    `anchors`: the `<a href>` (with the address) and `<script>` (with None) in page order."""
+
+    hidden: frozenset[etree._Element]
+    named: list[tuple[etree._Element, str, str]]
+    anchors: list[tuple[etree._Element, str | None]]
+
+
+_KNOWN = ("class", "id", "href", "hidden", "style")
+
+
+def scan(root: etree._Element) -> Scan:
+    """One walk over the elements, reading each one's attributes once (`items()` is a single
+    call; most elements have none): visibility, names, links."""
+    hidden: list[etree._Element] = []
+    named: list[tuple[etree._Element, str, str]] = []
+    anchors: list[tuple[etree._Element, str | None]] = []
+    for el in root.iter():
+        tag = el.tag
+        if tag == "script":
+            anchors.append((el, None))
+        items: Sequence[tuple[Any, Any]]
+        try:
+            items = el.items()
+        except ValueError:  # a mangled page's unreadable attribute: read the known ones by name
+            items = [(key, got) for key in _KNOWN if (got := el.get(key)) is not None]
+        if not items:
+            continue
+        ident = classes = ""
+        for key, value in items:
+            if key == "class":
+                classes = str(value)
+            elif key == "id":
+                ident = str(value)
+            elif key == "href":
+                if tag == "a" and value:
+                    anchors.append((el, str(value)))
+            elif (key == "hidden" or (key == "style" and _HIDDEN_STYLE.search(str(value)))) and (
+                tag not in ("body", "html")
+            ):
+                hidden.append(el)
+        if ident or classes:
+            named.append((el, ident, classes))
+    return Scan(frozenset(hidden), named, anchors)
+
+
+def hidden_elements(root: etree._Element) -> frozenset[etree._Element]:
+    """Every element of the page that `is_hidden`, found once: a walk then skips a hidden
+    subtree by one set look-up instead of reading two attributes of every element."""
+    return scan(root.getroottree().getroot()).hidden
+
+
 # Plain lxml elements: lxml.html's element classes cost a Python call per element.
-_PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False)
+_PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False, encoding="utf-8")
 
 
 def parse_html(text: str) -> etree._Element:
@@ -65,7 +122,9 @@ def parse_html(text: str) -> etree._Element:
     root = None
     if text.strip():
         try:
-            root = etree.fromstring(text, _PARSER)
+            # As UTF-8 bytes with the encoding given: libxml2 reads them twice as fast as a
+            # Python str (which it receives as UCS-4), and no <meta charset> can switch it.
+            root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             root = None
     if root is None:
@@ -125,68 +184,85 @@ def _is_link_list(el: etree._Element, tag: str) -> bool:
 
 
 def chunks(
-    root: etree._Element, skip: Iterable[etree._Element] = (), *, link_lists: bool = True
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    *,
+    link_lists: bool = True,
+    hidden: Collection[etree._Element] | None = None,
 ) -> list[str]:
     """Text pieces in document order, `BREAK` at block boundaries and " " at soft ones.
 
     The hot loop of extraction: one pass over the tree with an explicit stack (pages nest deeper
-    than Python recursion allows), appending to a list.
+    than Python recursion allows), appending to a list. `hidden` is the page's
+    `hidden_elements`, when the caller has it already.
     """
     skipped = set(skip)
+    if hidden is None:
+        hidden = hidden_elements(root)
     out: list[str] = []
     emit = out.append
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        el, closing = pop()
-        tag = el.tag
-        if closing:
-            if tag not in INLINE:
-                emit(" " if tag in SOFT else BREAK)
-            if el.tail:
-                emit(el.tail)
+    # lxml walks the tree in C; an element whose subtree is passed over still gets its "end"
+    # event, which `passed` swallows. Comments come as events of their own (their tails are text).
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip_subtree = walker.skip_subtree
+    passed = False
+    for event, el in walker:
+        if event == "end":
+            if passed:
+                passed = False
+            else:
+                tag = el.tag
+                if tag not in INLINE:
+                    emit(" " if tag in SOFT else BREAK)
+                if el.tail:
+                    emit(el.tail)
             continue
-        if el in skipped:
-            emit(BREAK + SKIPPED_MARK + BREAK)
-            if el.tail:
-                emit(el.tail)
-            continue
-        if (
-            not isinstance(tag, str)
-            or tag in SKIPPED
-            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
-            or (el is not root and is_hidden(el))
-        ):
-            # Comments, processing instructions and skipped elements: only their tail is text.
-            if isinstance(tag, str) and tag not in INLINE:
-                emit(BREAK)
+        if event != "start":
+            # Comments and processing instructions: only their tail is text.
             if el.tail and el is not root:
                 emit(el.tail)
             continue
-        if (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not _has_text(el):
+        tag = el.tag
+        if skipped and el in skipped:
+            emit(BREAK + SKIPPED_MARK + BREAK)
+            if el.tail:
+                emit(el.tail)
+        elif (
+            tag in SKIPPED
+            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
+            or (hidden and el in hidden and el is not root)
+        ):
+            if tag not in INLINE:
+                emit(BREAK)
+            if el.tail and el is not root:
+                emit(el.tail)
+        elif (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not _has_text(
+            el
+        ):
             emit(_EMPTY_CHUNK)
             if el.tail:
                 emit(el.tail)
-            continue
-        if tag not in INLINE:
-            emit(" " if tag in SOFT else BREAK)
-        if el.text:
-            emit(el.text)
-        if len(el):
-            push((el, True))
-            stack.extend([(child, False) for child in reversed(el)])
         else:
             if tag not in INLINE:
                 emit(" " if tag in SOFT else BREAK)
-            if el.tail:
-                emit(el.tail)
+            if el.text:
+                emit(el.text)
+            continue
+        skip_subtree()
+        passed = True
     return out
 
 
-def render_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
+def render_text(
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    hidden: Collection[etree._Element] | None = None,
+) -> str:
     """Readable text: one line per block, spaces collapsed, empty lines dropped."""
     # A newline inside a text node is a space, as a browser renders it.
-    joined = "".join(chunks(root, skip)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
+    joined = (
+        "".join(chunks(root, skip, hidden=hidden)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
+    )
     joined = joined.replace("\r", " ")
     lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.replace("\n", " ").split(BREAK))
     return "\n".join(line for line in lines if line)
@@ -204,9 +280,17 @@ class Cells:
     body_at: int | None = None
 
 
-def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
+def cells(
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    hidden: Collection[etree._Element] | None = None,
+) -> Cells:
     """The page's text cells, menus and link lists left out (no label lives there)."""
-    joined = "".join(chunks(root, skip, link_lists=False)).replace("\r", " ").replace("\n", " ")
+    joined = (
+        "".join(chunks(root, skip, link_lists=False, hidden=hidden))
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
     # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.

@@ -11,13 +11,13 @@ titles, and a date printed beside the heading (`… ( 2021年07月23日 )`) is c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from crawler.extract.labels import LABEL_RE
-from crawler.extract.page import INLINE, is_hidden, render_text, text_content
+from crawler.extract.page import INLINE, hidden_elements, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
@@ -104,7 +104,10 @@ class Heading:
 
 
 def headings(
-    root: etree._Element, body: Sequence[etree._Element], not_titles: frozenset[str]
+    root: etree._Element,
+    body: Sequence[etree._Element],
+    not_titles: frozenset[str],
+    hidden: Collection[etree._Element] | None = None,
 ) -> list[Heading]:
     """The printed headings above the body (all of them on a page without a body), in order.
 
@@ -112,6 +115,8 @@ def headings(
     them, or is contained in one, is the site's logo or the column's name. A heading's first line
     is its text (templates put the date line inside the title block).
     """
+    if hidden is None:
+        hidden = hidden_elements(root)
     first_body = body[0] if body else None
     wrappers = set(first_body.iterancestors()) if first_body is not None else set()
     tags = {*_HEADING_TAGS, *_NAMED_TAGS}
@@ -127,13 +132,17 @@ def headings(
     for el in candidates:
         if el.tag not in _HEADING_TAGS and not names_a_title(el):
             continue
-        if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
+        if hidden and (el in hidden or any(a in hidden for a in el.iterancestors())):
             continue
         # A heading of one run of text is read as it is; one broken into lines line by line.
         lined = len(el) and any(
             not isinstance(c.tag, str) or c.tag not in INLINE for c in el.iter()
         )
-        text = _leading_title(render_text(el)) if lined else clean(text_content(el)) or ""
+        text = (
+            _leading_title(render_text(el, hidden=hidden))
+            if lined
+            else clean(text_content(el)) or ""
+        )
         if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
             continue
         key = squeeze(text)

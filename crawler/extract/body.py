@@ -524,9 +524,10 @@ def _after_metadata(lines: list[str]) -> int:
 # Fields whose labels make a block below the text a disclosure table (not a contact block).
 _TABLE_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "category"))
 # Words one of a table's own labels has, in either script (a cheap first look).
+# (Every branch opens with a literal: the regex engine then skips ahead in C.)
 _TABLE_WORDS = re.compile(
-    r"索\s*[引取]|[文字编編]\s*[号號]|[机機]\s*[构構关關]|[单單]\s*位|成\s*文|生\s*成|印\s*[发發]|"
-    r"[发發]\s*文|[登]\s*[记記]|[分]\s*[类類]|制\s*[发發]"
+    r"索\s*[引取]|文\s*[号號]|字\s*[号號]|编\s*[号號]|編\s*[号號]|机\s*[构構关關]|機\s*[构構关關]|"
+    r"单\s*位|單\s*位|成\s*文|生\s*成|印\s*[发發]|发\s*文|發\s*文|登\s*[记記]|分\s*[类類]|制\s*[发發]"
 )
 
 

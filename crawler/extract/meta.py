@@ -288,9 +288,10 @@ def _anchors(scopes: list[etree._Element]) -> list[tuple[etree._Element, str | N
     ]
 
 
-# `_MAYBE` over every address of a page at once (joined by line breaks): most pages link no
-# file at all, and one search tells so.
-_ANY_MAYBE = re.compile(_MAYBE.pattern, re.IGNORECASE | re.MULTILINE)
+# What `_MAYBE` and `_SCRIPT_PATH` need in an address, looked for in every address of a page at
+# once: most pages link no file at all, and one search tells so. (It opens with a literal: the
+# regex engine then skips ahead in C.)
+_ANY_EXTENSION = re.compile(r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + ")")
 
 
 def _links(anchors: list[tuple[etree._Element, str | None]]) -> list[tuple[str, str | None, bool]]:
@@ -302,8 +303,8 @@ def _links(anchors: list[tuple[etree._Element, str | None]]) -> list[tuple[str, 
     The anchors come from the page's one `scan` (no walk of its own); on a page that links no
     file at all, one search over all its addresses at once says so."""
     found: list[tuple[str, str | None, bool]] = []
-    hrefs = "\n".join(href for _, href in anchors if href)
-    files = _ANY_MAYBE.search(hrefs) is not None or "avascript:" in hrefs.lower()
+    hrefs = "\n".join(href for _, href in anchors if href).lower()
+    files = "name=" in hrefs or _ANY_EXTENSION.search(hrefs) is not None
     for el, href in anchors:
         if href is None:
             code = el.text or ""
@@ -345,7 +346,7 @@ def find_attachments(
     """Every attachment link on the page (or `within` the elements a profile names) with a
     name a reader sees — the link's, the one printed beside it, or for a download button the
     file's own — once, in page order."""
-    base = page.root.find(".//base")
+    base = next(page.root.iter("base"), None)
     if base is not None and base.get("href"):
         base_url = urljoin(base_url, base.get("href") or "")
     seen: set[str] = set()

@@ -9,9 +9,8 @@ value side by side in them; `<a>`, `<b>`, `<font>`… add nothing. Text inside `
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
@@ -71,37 +70,30 @@ _KNOWN = ("class", "id", "href", "hidden", "style")
 
 
 def scan(root: etree._Element) -> Scan:
-    """One walk over the elements, reading each one's attributes once (`items()` is a single
-    call; most elements have none): visibility, names, links."""
+    """One walk over the elements, reading of each only the attributes it has that matter
+    (`keys()` is one call, empty for most elements): visibility, names, links."""
     hidden: list[etree._Element] = []
     named: list[tuple[etree._Element, str, str]] = []
     anchors: list[tuple[etree._Element, str | None]] = []
     for el in root.iter():
-        tag = el.tag
-        if tag == "script":
-            anchors.append((el, None))
-        items: Sequence[tuple[Any, Any]]
         try:
-            items = el.items()
-        except ValueError:  # a mangled page's unreadable attribute: read the known ones by name
-            items = [(key, got) for key in _KNOWN if (got := el.get(key)) is not None]
-        if not items:
+            keys = el.keys()
+        except ValueError:  # a mangled page's unreadable attribute: look for the known ones
+            keys = [key for key in _KNOWN if el.get(key) is not None]
+        if not keys:
+            if el.tag == "script":
+                anchors.append((el, None))
             continue
-        ident = classes = ""
-        for key, value in items:
-            if key == "class":
-                classes = str(value)
-            elif key == "id":
-                ident = str(value)
-            elif key == "href":
-                if tag == "a" and value:
-                    anchors.append((el, str(value)))
-            elif (key == "hidden" or (key == "style" and _HIDDEN_STYLE.search(str(value)))) and (
-                tag not in ("body", "html")
-            ):
-                hidden.append(el)
-        if ident or classes:
-            named.append((el, ident, classes))
+        tag = el.tag
+        if tag == "a":
+            if "href" in keys and (href := el.get("href")):
+                anchors.append((el, str(href)))
+        elif tag == "script":
+            anchors.append((el, None))
+        if "class" in keys or "id" in keys:
+            named.append((el, str(el.get("id") or ""), str(el.get("class") or "")))
+        if ("style" in keys or "hidden" in keys) and tag not in ("body", "html") and is_hidden(el):
+            hidden.append(el)
     return Scan(frozenset(hidden), named, anchors)
 
 

@@ -65,7 +65,9 @@ def measure_pages(pages: list[Page], repeat: int = 3) -> dict[str, Any]:
     for _ in range(repeat):
         for name, run in (("ours", ours), ("theirs", theirs), ("parse", parse)):
             best[name] = min(best[name], _seconds(pages, run))
-    govwatch, peer, bare = (len(pages) / best[name] for name in ("ours", "theirs", "parse"))
+    govwatch, peer, bare = (
+        len(pages) / max(best[name], 1e-9) for name in ("ours", "theirs", "parse")
+    )
     return {
         "pages": len(pages),
         "mean_page_kib": round(sum(len(page[0]) for page in pages) / len(pages) / 1024, 1),

@@ -155,8 +155,7 @@ def _holds(el: etree._Element) -> bool:
 def only_links(body: list[etree._Element]) -> bool:
     """True when every word of the body is link text: a PDF or an archive to download, no text.
 
-    One walk, each element carrying whether it stands inside a link (the text of a script or a
-    style is no word, nor is what follows one)."""
+    One walk, each element carrying whether it stands inside a link."""
     for container in body:
         in_link = container.tag == "a" or next(container.iterancestors("a"), None) is not None
         stack: list[tuple[etree._Element, bool]] = [(container, in_link)]
@@ -165,11 +164,11 @@ def only_links(body: list[etree._Element]) -> bool:
             tag = el.tag
             link = parent_in_link or tag == "a"
             stack.extend((child, link) for child in el)
-            if not isinstance(tag, str) or tag in SKIPPED:
-                continue
-            if not link and el.text and el.text.strip():
-                return False
+            # What follows an element is text, whatever it is (a script's code is not, nor a
+            # comment's words; the words after them are).
             if el is not container and not parent_in_link and el.tail and el.tail.strip():
+                return False
+            if isinstance(tag, str) and tag not in SKIPPED and not link and (el.text or "").strip():
                 return False
     return True
 

@@ -228,17 +228,20 @@ def chunks(
                 emit(BREAK)
             if el.tail and el is not root:
                 emit(el.tail)
-        elif (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not _has_text(
-            el
+        elif (tag in _VALUE_HOLDERS or tag in _LEAF_HOLDERS) and (
+            not ((text := el.text) and not text.isspace())
+            if len(el) == 0
+            else tag in _VALUE_HOLDERS and not _has_text(el)
         ):
+            # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
             emit(_EMPTY_CHUNK)
             if el.tail:
                 emit(el.tail)
         else:
             if tag not in INLINE:
                 emit(" " if tag in SOFT else BREAK)
-            if el.text:
-                emit(el.text)
+            if text := el.text:
+                emit(text)
             continue
         skip_subtree()
         passed = True
@@ -255,8 +258,9 @@ def render_text(
     joined = (
         "".join(chunks(root, skip, hidden=hidden)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
     )
-    joined = joined.replace("\r", " ")
-    lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.replace("\n", " ").split(BREAK))
+    joined = _SPACE_RUN.sub(" ", joined.replace("\r", " ").replace("\n", " "))
+    # (No space run holds a BREAK: collapsing them over the whole text is collapsing per line.)
+    lines = (line.strip() for line in joined.split(BREAK))
     return "\n".join(line for line in lines if line)
 
 

@@ -49,7 +49,7 @@ _DOC_NUMBER_ANY = re.compile(
 )
 _ORG_NAME = re.compile(
     r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
-    r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表)$"
+    r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表|政协|人大)$"
 )
 # The name of a body that issues documents (a unit, not a site, a column or a date).
 _ISSUER = re.compile(
@@ -246,6 +246,13 @@ def title_above(lines: Sequence[str]) -> str | None:
     return title
 
 
+def _names_no_document(guide: str) -> bool:
+    """A `<title>` or meta title that is a name (`某某政协`, `XX网`), or a few characters without
+    a word of a document's title (a site's short name): no guide to the printed title."""
+    key = squeeze(guide)
+    return is_name(guide) or (len(key) <= 6 and not _DOC_TITLE.search(key))
+
+
 def is_name(text: str) -> bool:
     """A site's, an organisation's or a column's name (`南京住房公积金管理中心`, `主动公开文件`)."""
     return bool(_ORG_NAME.match(squeeze(text)))
@@ -262,7 +269,9 @@ def choose(
     else the nearest `<h1>`, or with no title-like guide at all the nearest heading.
 
     Without a body there is nothing to be near: the first heading is the page's."""
-    guides = [guide for guide in (article_title, head_title) if guide and not is_name(guide)]
+    guides = [
+        guide for guide in (article_title, head_title) if guide and not _names_no_document(guide)
+    ]
     ordered = list(reversed(candidates)) if nearest_last else list(candidates)
     for candidate in ordered:
         if any(agrees(candidate.text, guide) for guide in guides):

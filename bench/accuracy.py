@@ -296,12 +296,12 @@ def score_pages(
 def without_known_containers() -> Iterator[None]:
     """Extraction as on a template nobody has seen: the known body containers (TRS_Editor,
     #zoom …) switched off, so that the body is found by scoring alone."""
-    saved = body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS
-    body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS = (), []
+    saved = body_finder._ID_RANK, body_finder._CLASS_RANK
+    body_finder._ID_RANK, body_finder._CLASS_RANK = {}, {}
     try:
         yield
     finally:
-        body_finder.BODY_CONTAINERS, body_finder._CONTAINER_XPATHS = saved
+        body_finder._ID_RANK, body_finder._CLASS_RANK = saved
 
 
 def measure(directory: Path) -> tuple[dict[str, Any], list[str]]:

@@ -27,7 +27,7 @@ repeated title, a document number, an issuer block) and a disclosure table print
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -41,7 +41,7 @@ from crawler.extract.labels import (
     unbracket,
     whole_label,
 )
-from crawler.extract.page import INLINE, SKIPPED, SOFT, is_hidden, text_content
+from crawler.extract.page import INLINE, SKIPPED, SOFT, Scan, scan, text_content
 from crawler.extract.text import fold, squeeze
 from crawler.extract.title import names_a_title
 
@@ -67,14 +67,21 @@ BODY_CONTAINERS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _container_xpath(kind: str, name: str) -> etree.XPath:
-    if kind == "id":
-        return etree.XPath(f"//*[@id='{name}']")
-    return etree.XPath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+_ID_RANK = {name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "id"}
+_CLASS_RANK = {name: rank for rank, (kind, name) in enumerate(BODY_CONTAINERS) if kind == "class"}
 
 
-_CONTAINER_XPATHS = [_container_xpath(kind, name) for kind, name in BODY_CONTAINERS]
-_ATTRIBUTE_NAMES = etree.XPath("//@id | //@class")
+def _containers(named: list[tuple[etree._Element, str, str]]) -> list[etree._Element]:
+    """The known containers among the named elements: by rank, then in page order."""
+    ranked: list[tuple[int, int, etree._Element]] = []
+    for order, (el, ident, classes) in enumerate(named):
+        ranks = [_CLASS_RANK[word] for word in classes.split() if word in _CLASS_RANK]
+        if ident in _ID_RANK:
+            ranks.append(_ID_RANK[ident])
+        if ranks:
+            ranked.append((min(ranks), order, el))
+    return [el for _, _, el in sorted(ranked, key=lambda item: item[:2])]
+
 
 # Inline for scoring: text in these belongs to the enclosing block.
 _INLINE = INLINE | SOFT
@@ -117,23 +124,18 @@ class _Scores:
     candidates: dict[etree._Element, float] = field(default_factory=dict)
 
 
-def find_body(root: etree._Element) -> list[etree._Element]:
+def find_body(root: etree._Element, page: Scan | None = None) -> list[etree._Element]:
     """The elements that hold the main text, in page order (empty when the page has none).
 
     A known container that holds nothing at all (no text, no image, no link: the template's
-    box left empty, its text set elsewhere) is passed over for the next one, or for scoring."""
-    present: set[str] = set()
-    values = _ATTRIBUTE_NAMES(root)
-    for value in values if isinstance(values, list) else []:
-        present.update(str(value).split())
-    for rank, (_, name) in enumerate(BODY_CONTAINERS):
-        if name in present:
-            found = _CONTAINER_XPATHS[rank](root)
-            if isinstance(found, list):
-                for el in found:
-                    if isinstance(el, etree._Element) and not is_hidden(el) and _holds(el):
-                        return [el]
-    return _readable(root)
+    box left empty, its text set elsewhere) is passed over for the next one, or for scoring.
+    `page` is the page's `scan`, when the caller has it already."""
+    if page is None:
+        page = scan(root)
+    for el in _containers(page.named):
+        if el not in page.hidden and _holds(el):
+            return [el]
+    return _readable(root, page)
 
 
 def _holds(el: etree._Element) -> bool:
@@ -151,45 +153,48 @@ def _holds(el: etree._Element) -> bool:
 
 
 def only_links(body: list[etree._Element]) -> bool:
-    """True when every word of the body is link text: a PDF or an archive to download, no text."""
+    """True when every word of the body is link text: a PDF or an archive to download, no text.
+
+    One walk, each element carrying whether it stands inside a link."""
     for container in body:
-        for el in container.iter():
-            if not isinstance(el.tag, str) or el.tag in SKIPPED:
-                continue
-            inside_link = el.tag == "a" or any(a.tag == "a" for a in el.iterancestors("a"))
-            if not inside_link and el.text and el.text.strip():
+        in_link = container.tag == "a" or next(container.iterancestors("a"), None) is not None
+        stack: list[tuple[etree._Element, bool]] = [(container, in_link)]
+        while stack:
+            el, parent_in_link = stack.pop()
+            tag = el.tag
+            link = parent_in_link or tag == "a"
+            stack.extend((child, link) for child in el)
+            # What follows an element is text, whatever it is (a script's code is not, nor a
+            # comment's words; the words after them are).
+            if el is not container and not parent_in_link and el.tail and el.tail.strip():
                 return False
-            if el is not container and el.tail and el.tail.strip():
-                parent = el.getparent()
-                if (
-                    parent is not None
-                    and parent.tag != "a"
-                    and next(parent.iterancestors("a"), None) is None
-                ):
-                    return False
+            if isinstance(tag, str) and tag not in SKIPPED and not link and (el.text or "").strip():
+                return False
     return True
 
 
-def _is_furniture(el: etree._Element) -> bool:
+def _furniture(named: list[tuple[etree._Element, str, str]]) -> set[etree._Element]:
     """Footers, menus, share bars, breadcrumbs: a word of their id or class says so."""
-    names = f"{el.get('id') or ''} {el.get('class') or ''}".strip()
-    return bool(names) and not _FURNITURE.isdisjoint(_NAME_PARTS.split(names.lower()))
+    found: set[etree._Element] = set()
+    for el, ident, classes in named:
+        names = f"{ident} {classes}".strip()
+        if names and not _FURNITURE.isdisjoint(_NAME_PARTS.split(names.lower())):
+            found.add(el)
+    return found
 
 
-def _gather(root: etree._Element, hidden: bool = False) -> dict[etree._Element, _Block]:
-    """Text per block, skipping scripts, page furniture and (unless `hidden`) hidden elements."""
+def _gather(
+    root: etree._Element, skipped: Collection[etree._Element]
+) -> dict[etree._Element, _Block]:
+    """Text per block, leaving out scripts and the `skipped` subtrees (page furniture, and
+    hidden elements unless the text is looked for there)."""
     blocks: dict[etree._Element, _Block] = {}
     # (element, inside a link, block of the nearest non-inline ancestor)
     stack: list[tuple[etree._Element, bool, etree._Element]] = [(root, False, root)]
     while stack:
         el, in_link, block = stack.pop()
         tag = el.tag
-        if (
-            not isinstance(tag, str)
-            or tag in SKIPPED
-            or (not hidden and is_hidden(el))
-            or _is_furniture(el)
-        ):
+        if not isinstance(tag, str) or tag in SKIPPED or el in skipped:
             continue
         link = in_link or tag == "a"
         own = block if tag in _INLINE else el
@@ -302,8 +307,9 @@ def _under_heading(el: etree._Element) -> bool:
     return first is not None and first.tag == "h1"
 
 
-def _readable(root: etree._Element) -> list[etree._Element]:
-    blocks = _gather(root)
+def _readable(root: etree._Element, page: Scan) -> list[etree._Element]:
+    furniture, hidden = _furniture(page.named), page.hidden
+    blocks = _gather(root, furniture.union(hidden))
     candidates = _scores(blocks, 25)
     totals: dict[etree._Element, tuple[int, int]] = {}
     near_heading = False
@@ -317,7 +323,7 @@ def _readable(root: etree._Element) -> list[etree._Element]:
     if not candidates:
         # Nothing shown: a template that hides the text until its script has copied it into
         # place (`display:none` around the whole content). Paragraphs of prose only.
-        blocks = _gather(root, hidden=True)
+        blocks = _gather(root, furniture)
         candidates, near_heading = _scores(blocks, 25), False
     if not candidates:
         return []
@@ -351,7 +357,7 @@ def _readable(root: etree._Element) -> list[etree._Element]:
         if sibling is top:
             chosen.append(top)
             continue
-        if not isinstance(sibling.tag, str) or sibling.tag in SKIPPED or is_hidden(sibling):
+        if not isinstance(sibling.tag, str) or sibling.tag in SKIPPED or sibling in hidden:
             continue
         if sibling in candidates and adjusted(sibling) >= threshold:
             chosen.append(sibling)
@@ -517,9 +523,10 @@ def _after_metadata(lines: list[str]) -> int:
 # Fields whose labels make a block below the text a disclosure table (not a contact block).
 _TABLE_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "category"))
 # Words one of a table's own labels has, in either script (a cheap first look).
+# (Every branch opens with a literal: the regex engine then skips ahead in C.)
 _TABLE_WORDS = re.compile(
-    r"索\s*[引取]|[文字编編]\s*[号號]|[机機]\s*[构構关關]|[单單]\s*位|成\s*文|生\s*成|印\s*[发發]|"
-    r"[发發]\s*文|[登]\s*[记記]|[分]\s*[类類]|制\s*[发發]"
+    r"索\s*[引取]|文\s*[号號]|字\s*[号號]|编\s*[号號]|編\s*[号號]|机\s*[构構关關]|機\s*[构構关關]|"
+    r"单\s*位|單\s*位|成\s*文|生\s*成|印\s*[发發]|发\s*文|發\s*文|登\s*[记記]|分\s*[类類]|制\s*[发發]"
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from lxml import etree
 from parsel import Selector
@@ -18,11 +19,20 @@ from crawler.extract.body import (
 )
 from crawler.extract.dates import ParsedDate, parse_date
 from crawler.extract.decode import decode_html
-from crawler.extract.kind import classify
+from crawler.extract.kind import Decision, classify
 from crawler.extract.labels import RANKED
 from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
-from crawler.extract.page import cells, line_cells, parse_html, render_text, text_content
+from crawler.extract.page import (
+    Cells,
+    Scan,
+    cells,
+    line_cells,
+    parse_html,
+    render_text,
+    scan,
+    text_content,
+)
 from crawler.extract.reply import extract_reply
 from crawler.extract.select import elements
 from crawler.extract.table import read_fields
@@ -36,7 +46,7 @@ from crawler.extract.title import (
     title_above,
     title_from_head,
 )
-from crawler.items import Document
+from crawler.items import DocNumber, Document, Reply
 
 # How much of the text's top the kind and the reply fields are read from (folded once, shared).
 _OPENING = 2500
@@ -180,6 +190,192 @@ def _text_of(found: list[etree._Element] | None) -> str | None:
     return clean(" ".join(text_content(el) for el in found)) if found else None
 
 
+@dataclass
+class _Reading:
+    """What the steps of `extract_document` read off one page and hand to the next."""
+
+    url: str
+    root: etree._Element
+    page: Selector
+    scan: Scan
+    meta: dict[str, str]
+    chosen: dict[str, list[etree._Element]]
+    body_els: list[etree._Element]
+    warnings: list[str]
+    article_title: str | None = None
+    head_title: str | None = None
+    heading: str | None = None
+    heading_date: str | None = None
+    page_cells: Cells = field(default_factory=lambda: Cells([], []))
+    titles: frozenset[str] = frozenset()
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    labelled_title: str | None = None
+    title: str | None = None
+    body_text: str | None = None
+    addressee: str | None = None
+    above: list[str] = field(default_factory=list)
+
+    def first(self, name: str) -> str | None:
+        """A field's first value (a differing later one is a warning)."""
+        named = name.split("_", 1)[0] if name.startswith("category") else name
+        return _first(self.fields.get(name, []), named, self.warnings)
+
+    @property
+    def above_body(self) -> list[str]:
+        """The page's lines above the body: its cells, then the content's top."""
+        return self.page_cells.original[: self.page_cells.body_at] + self.above
+
+
+def _read_page(
+    body: bytes | str, url: str, encoding: str | None, selectors: Mapping[str, str]
+) -> _Reading:
+    """Decode and parse once, scan the elements once; the meta tags, a profile's selectors'
+    picks, and the elements that hold the main text."""
+    warnings: list[str] = []
+    if isinstance(body, bytes):
+        decoded = decode_html(body, encoding)
+        text, warnings = decoded.text, list(decoded.warnings)
+    else:
+        text = body
+    root = parse_html(text)
+    page = Selector(root=root)  # parsel over the tree already parsed
+    page_scan = scan(root)
+    chosen = _chosen(page, selectors)
+    body_els = chosen.get("body") or find_body(root, page_scan)
+    return _Reading(url, root, page, page_scan, read_meta(root), chosen, body_els, warnings)
+
+
+def _read_headings(reading: _Reading) -> list[Heading]:
+    """The titles the page prints or names (meta, `<title>`, headings above the body), and
+    the heading taken for the title, a date beside it cut off."""
+    meta = reading.meta
+    names = [name for name in (meta.get("SiteName"), meta.get("ColumnName")) if name]
+    reading.article_title = strip_markup(meta.get("ArticleTitle"))
+    reading.head_title = title_from_head(reading.root, names)
+    not_titles = frozenset(squeeze(name) for name in names)
+    printed = headings(reading.root, reading.body_els, not_titles, reading.scan.hidden)
+    heading = choose(
+        printed, reading.article_title, reading.head_title, nearest_last=bool(reading.body_els)
+    )
+    if heading:
+        heading, reading.heading_date = split_date(heading)
+    reading.heading = heading
+    return printed
+
+
+def _read_cells(reading: _Reading, printed: list[Heading]) -> None:
+    """The page's text cells outside the body, read as a disclosure table; the title a 标题
+    label names, unless the page's own titles say otherwise (a truncated cell)."""
+    reading.page_cells = cells(reading.root, reading.body_els, reading.scan.hidden)
+    # Texts that are never a label's value: the page's titles (folded together, in one call).
+    article_title, head_title = reading.article_title, reading.head_title
+    candidates = [t for t in (article_title, head_title, *(h.text for h in printed)) if t]
+    reading.titles = frozenset(
+        squeeze(t) for t in fold("\n".join(candidates)).folded.split("\n") if t
+    )
+    reading.fields = read_fields(reading.page_cells, reading.titles)
+    chosen_title = reading.chosen.get("title")
+    labelled = _text_of(chosen_title) or reading.first("title")
+    if labelled and not chosen_title and (reading.heading or article_title or head_title):
+        labelled = choose([Heading(labelled, False)], reading.heading or article_title, head_title)
+    reading.labelled_title = labelled
+    reading.title = labelled or reading.heading or article_title
+
+
+def _read_body(reading: _Reading) -> None:
+    """The body's text, rendered once, from its salutation or first paragraph on; a metadata
+    table at its top or below it read as the page's table."""
+    body_els, hidden = reading.body_els, reading.scan.hidden
+    if only_links(body_els):
+        return
+    text = "\n".join(filter(None, (render_text(el, hidden=hidden) for el in body_els)))
+    if not text:
+        return
+    text, reading.addressee, reading.above = body_proper(
+        text, reading.title, lambda: link_lines(body_els)
+    )
+    text, below = metadata_below(text)
+    reading.body_text = text
+    # A metadata table inside the content area, above the salutation or below the text, is
+    # read as well.
+    for name, values in read_fields(line_cells(reading.above + below), reading.titles).items():
+        reading.fields.setdefault(name, values)
+    # A 标题 label in that table names the title where the page printed no other.
+    if not reading.labelled_title and not reading.heading and reading.fields.get("title"):
+        labelled = reading.first("title")
+        if labelled and (reading.article_title or reading.head_title):
+            labelled = choose([Heading(labelled, False)], reading.article_title, reading.head_title)
+        reading.labelled_title = labelled
+        reading.title = labelled or reading.title
+
+
+def _read_unmarked_title(reading: _Reading) -> None:
+    """On pages without heading markup: the line above the header line, the table or the
+    salutation; the body proper then read again with the title found only now."""
+    if reading.labelled_title or reading.heading:
+        return
+    body_text, above_body = reading.body_text, reading.above_body
+    printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
+    if printed and choose([Heading(printed, False)], reading.article_title, reading.head_title):
+        reading.title = printed
+    elif not reading.title:
+        reading.title = reading.head_title
+    # The body proper skips the title the page repeats at its top, whichever source named it.
+    if reading.title and body_text and not reading.above:
+        body_els = reading.body_els
+        reading.body_text, reading.addressee, reading.above = body_proper(
+            body_text, reading.title, lambda: link_lines(body_els)
+        )
+
+
+def _read_dates(reading: _Reading) -> tuple[ParsedDate | None, ParsedDate | None]:
+    """(the written date, the publication date): only dates the page prints (labelled, or
+    beside or under the title); a `PubDate` meta tag of the same day may lend its time."""
+    fields, warnings, chosen = reading.fields, reading.warnings, reading.chosen
+    written = parse_date(_first(_written(fields, reading.body_text), "written_date", warnings))
+    printed_dates: list[str | None] = (
+        [_text_of(chosen.get("published_at"))]
+        if chosen.get("published_at")
+        else [value for name in RANKED["published_at"] for value in fields.get(name, [])]
+        or [reading.heading_date or _date_near_title(reading.above_body, reading.title)]
+    )
+    meta = reading.meta
+    published = _published(
+        printed_dates,
+        [meta[name] for name in ("PubDate", "firstpublishedtime") if name in meta],
+        warnings,
+    )
+    if written and published and published.date < written.date:
+        warnings.append(
+            f"published ({published.date.isoformat()}) before written ({written.date.isoformat()})"
+        )
+    return written, published
+
+
+def _classify(
+    reading: _Reading, category: str | None, publisher: str | None, doc_number: DocNumber | None
+) -> tuple[Decision, Reply | None]:
+    """The kind (with its evidence) and, for a reply or an opinion, the reply's fields."""
+    title, body_text, above = reading.title, reading.body_text, reading.above
+    # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
+    full_text = "\n".join([*above, body_text]) if body_text else None
+    folded_above = reading.page_cells.folded[: reading.page_cells.body_at]
+    opening = (full_text or "")[:_OPENING]
+    # Most pages say nothing of suggestions or proposals: no need to fold their text to know.
+    maybe_reply = _REPLY_WORDS.search(" ".join([title or "", category or "", opening]))
+    decision = classify(
+        fold(title).folded if title else None,
+        fold(category).folded if category else None,
+        doc_series(doc_number),
+        "\n".join([*folded_above[-12:], fold(opening).folded if maybe_reply else ""]),
+    )
+    if decision.kind == "other":
+        return decision, None
+    # The number as the page prints it: one that only a <meta name="KeyWords"> holds (Fujian's
+    # platform) is no part of what a reader sees; it stays in `keywords`.
+    return decision, extract_reply(title, body_text, decision.kind, publisher, above)
+
+
 def extract_document(
     body: bytes | str,
     url: str,
@@ -190,149 +386,54 @@ def extract_document(
     """Every field of a disclosure page. `encoding` is the transport's declaration, if any;
     `selectors` an odd template's own CSS or XPath for its title, body, date or attachments
     (a profile's `selectors`), tried before everything else."""
-    warnings: list[str] = []
-    if isinstance(body, bytes):
-        decoded = decode_html(body, encoding)
-        text, warnings = decoded.text, list(decoded.warnings)
-    else:
-        text = body
-    root = parse_html(text)
-    page = Selector(root=root)  # parsel over the tree already parsed
-    meta = read_meta(root)
-    chosen = _chosen(page, selectors or {})
-    body_els = chosen.get("body") or find_body(root)
-    site_name, column_name = meta.get("SiteName"), meta.get("ColumnName")
-    names = [name for name in (site_name, column_name) if name]
-    article_title = strip_markup(meta.get("ArticleTitle"))
-    head_title = title_from_head(root, names)
-    not_titles = frozenset(squeeze(name) for name in names)
-    printed_headings = headings(root, body_els, not_titles)
-    heading = choose(printed_headings, article_title, head_title, nearest_last=bool(body_els))
-    heading_date = None
-    if heading:
-        heading, heading_date = split_date(heading)
-    page_cells = cells(root, skip=body_els)
-    # Texts that are never a label's value: the page's titles (folded together, in one call).
-    candidates = [t for t in (article_title, head_title, *(h.text for h in printed_headings)) if t]
-    titles = frozenset(squeeze(t) for t in fold("\n".join(candidates)).folded.split("\n") if t)
-    fields = read_fields(page_cells, titles)
-
-    def first(field: str) -> str | None:
-        named = field.split("_", 1)[0] if field.startswith("category") else field
-        return _first(fields.get(field, []), named, warnings)
-
-    # A 标题/名称 label's value, unless the page's own titles say otherwise (a truncated cell).
-    labelled_title = _text_of(chosen.get("title")) or first("title")
-    if labelled_title and not chosen.get("title") and (heading or article_title or head_title):
-        labelled_title = choose(
-            [Heading(labelled_title, False)], heading or article_title, head_title
+    reading = _read_page(body, url, encoding, selectors or {})
+    _read_cells(reading, _read_headings(reading))
+    _read_body(reading)
+    _read_unmarked_title(reading)
+    if reading.title is None:
+        reading.warnings.append(
+            "no title: no 标题 label, heading, title line, ArticleTitle or <title>"
         )
-    title = labelled_title or heading or article_title
-
-    body_text = None
-    if not only_links(body_els):
-        body_text = "\n".join(filter(None, (render_text(el) for el in body_els)))
-    addressee: str | None = None
-    above: list[str] = []
-    if body_text:
-        body_text, addressee, above = body_proper(body_text, title, lambda: link_lines(body_els))
-        body_text, below = metadata_below(body_text)
-        # A metadata table inside the content area, above the salutation or below the text, is
-        # read as well.
-        for name, values in read_fields(line_cells(above + below), titles).items():
-            fields.setdefault(name, values)
-        # A 标题 label in that table names the title where the page printed no other.
-        if not labelled_title and not heading and fields.get("title"):
-            labelled_title = first("title")
-            if labelled_title and (article_title or head_title):
-                labelled_title = choose([Heading(labelled_title, False)], article_title, head_title)
-            title = labelled_title or title
-    # Pages without heading markup: the line above the header line, the table or the salutation.
-    above_body = page_cells.original[: page_cells.body_at] + above
-    if not labelled_title and not heading:
-        printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
-        if printed and choose([Heading(printed, False)], article_title, head_title):
-            title = printed
-        elif not title:
-            title = head_title
-        # The body proper skips the title the page repeats at its top, whichever source named
-        # it: read again with the title found only now.
-        if title and body_text and not above:
-            body_text, addressee, above = body_proper(
-                body_text, title, lambda: link_lines(body_els)
-            )
-    if title is None:
-        warnings.append("no title: no 标题 label, heading, title line, ArticleTitle or <title>")
-    if not body_text:
-        body_text = None
-        warnings.append("no body text found (the text may be in an attachment)")
-
-    written = parse_date(_first(_written(fields, body_text), "written_date", warnings))
-    # Only a date the page prints (labelled, or beside or under the title); a `PubDate` meta tag
-    # of the same day may lend its time, never its date.
-    printed_dates: list[str | None] = (
-        [_text_of(chosen.get("published_at"))]
-        if chosen.get("published_at")
-        else [value for name in RANKED["published_at"] for value in fields.get(name, [])]
-        or [heading_date or _date_near_title(above_body, title)]
-    )
-    published = _published(
-        printed_dates,
-        [meta[name] for name in ("PubDate", "firstpublishedtime") if name in meta],
-        warnings,
-    )
-    if written and published and published.date < written.date:
-        warnings.append(
-            f"published ({published.date.isoformat()}) before written ({written.date.isoformat()})"
-        )
-
-    doc_no, index_no = first("doc_no"), first("index_no")
+    if not reading.body_text:
+        reading.body_text = None
+        reading.warnings.append("no body text found (the text may be in an attachment)")
+    written, published = _read_dates(reading)
+    doc_no, index_no = reading.first("doc_no"), reading.first("index_no")
     doc_number = parse_doc_no(doc_no)
-    publisher = first("publisher")
-    category = next((first(name) for name in RANKED["category"] if fields.get(name)), None)
-    folded_title = fold(title).folded if title else None
-    # Reply fields also stand above the salutation (类别, 文号, 签发人): read the text from there.
-    full_text = "\n".join([*above, body_text]) if body_text else None
-    folded_above = page_cells.folded[: page_cells.body_at]
-    opening = (full_text or "")[:_OPENING]
-    # Most pages say nothing of suggestions or proposals: no need to fold their text to know.
-    maybe_reply = _REPLY_WORDS.search(" ".join([title or "", category or "", opening]))
-    decision = classify(
-        folded_title,
-        fold(category).folded if category else None,
-        doc_series(doc_number),
-        "\n".join([*folded_above[-12:], fold(opening).folded if maybe_reply else ""]),
+    publisher = reading.first("publisher")
+    category = next(
+        (reading.first(name) for name in RANKED["category"] if reading.fields.get(name)), None
     )
-    kind = decision.kind
-    reply = None
-    if kind != "other":
-        # The number as the page prints it: one that only a <meta name="KeyWords"> holds (Fujian's
-        # platform) is no part of what a reader sees; it stays in `keywords`.
-        reply = extract_reply(title, body_text, kind, publisher, above)
-
+    decision, reply = _classify(reading, category, publisher, doc_number)
+    meta, body_text, title = reading.meta, reading.body_text, reading.title
     return Document(
         url=url,
         title=title,
-        addressee=addressee,
+        addressee=reading.addressee,
         index_no=index_no,
         doc_no=doc_no,
         publisher=publisher,
-        source=first("source") or meta.get("ContentSource"),
+        source=reading.first("source") or meta.get("ContentSource"),
         category=category,
-        disclosure_form=first("disclosure_form"),
+        disclosure_form=reading.first("disclosure_form"),
         written_date=written.date.isoformat() if written else None,
         published_at=published.iso() if published else None,
-        kind=kind,
+        kind=decision.kind,
         kind_evidence=list(decision.evidence),
         reply=reply,
         body_text=body_text,
-        attachments=find_attachments(page, url, within=chosen.get("attachments")),
-        site_name=site_name,
-        column_name=column_name,
+        attachments=find_attachments(
+            reading.page,
+            url,
+            within=reading.chosen.get("attachments"),
+            anchors=reading.scan.anchors,
+        ),
+        site_name=meta.get("SiteName"),
+        column_name=meta.get("ColumnName"),
         script=detect_script(" ".join(filter(None, (title, (body_text or "")[:1000])))),
-        warnings=warnings,
+        warnings=reading.warnings,
         doc_number=doc_number,
         index_number=parse_index_no(index_no),
-        keywords=first("keywords") or meta.get("Keywords"),
+        keywords=reading.first("keywords") or meta.get("Keywords"),
         meta=meta,
     )

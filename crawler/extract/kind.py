@@ -73,7 +73,21 @@ class Decision:
     evidence: tuple[str, ...] = field(default=())
 
 
+# Words each pattern cannot match without, as patterns whose every branch opens with a literal:
+# the regex engine then skips ahead in C, where the patterns themselves (opening with a group or
+# a line start) are tried at every character of the text.
+_NEEDS = {
+    _CO_BODY: re.compile(r"会办|协办"),
+    _ANSWER: re.compile(r"如下|收悉|现|特此"),
+    _REFERENCE: re.compile(r"建议|提案|议案|议事原案"),
+    _RECORD_PERSON: re.compile(r"提|建|代表姓名|领衔代表"),
+}
+
+
 def _found(pattern: re.Pattern[str], text: str) -> str | None:
+    needs = _NEEDS.get(pattern)
+    if needs is not None and needs.search(text) is None:
+        return None
     match = pattern.search(text)
     return match.group(0).strip(" \n|") if match else None
 
@@ -134,7 +148,7 @@ def classify(
         evidence = [f"salutation: {salutation}", answer or reference or ""]
     elif answer and reference and not _CITIZEN.search(opening[:300]):
         evidence = [reference, answer]
-    elif _RECORD_PERSON.search(opening) and _answers(text):
+    elif _found(_RECORD_PERSON, opening) is not None and _answers(text):
         evidence = ["a record with the proposer and the answer"]
     elif series == "提":
         evidence = ["document number series 提"]

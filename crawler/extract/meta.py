@@ -278,63 +278,82 @@ def _beside(link: etree._Element) -> str | None:
     return _name_in(" ".join(words))
 
 
-def _links(scopes: list[etree._Element]) -> list[tuple[str, str | None, bool]]:
-    """(href, visible name, named by a generic word or nothing) of the links in `scopes` that
+def _anchors(scopes: list[etree._Element]) -> list[tuple[etree._Element, str | None]]:
+    """The `<a href>` (with the address) and `<script>` (with None) in `scopes`, in page order."""
+    return [
+        (el, None if el.tag == "script" else el.get("href"))
+        for scope in scopes
+        for el in scope.iter("a", "script")
+        if el.tag == "script" or el.get("href")
+    ]
+
+
+# What `_MAYBE` and `_SCRIPT_PATH` need in an address, looked for in every address of a page at
+# once: most pages link no file at all, and one search tells so. (It opens with a literal: the
+# regex engine then skips ahead in C.)
+_ANY_EXTENSION = re.compile(r"\.(?:" + "|".join(sorted(ATTACHMENT_TYPES)) + ")")
+
+
+def _links(anchors: list[tuple[etree._Element, str | None]]) -> list[tuple[str, str | None, bool]]:
+    """(href, visible name, named by a generic word or nothing) of the `anchors` that
     may be attachments, in page order, those written by inline scripts too; links in the site's
     chrome left out. A link whose text names nothing (`点击下载此文件`, an icon) takes the name
     printed beside it, else stays unnamed (its file's name decides, if it is no icon alone).
 
-    A plain walk over `<a>` and `<script>`: on every page of a crawl, parsel's wrapper per
-    match costs more than the rest of the attachment reading."""
+    The anchors come from the page's one `scan` (no walk of its own); on a page that links no
+    file at all, one search over all its addresses at once says so."""
     found: list[tuple[str, str | None, bool]] = []
-    for scope in scopes:
-        for el in scope.iter("a", "script"):
-            if el.tag == "script":
-                code = el.text or ""
-                if "<a" in code or "<A" in code:
-                    for match in _SCRIPT_LINK.finditer(code):
-                        href = match["href"].replace("\\/", "/")
-                        name = clean(_TAG.sub("", match["name"]))
-                        generic = not name or bool(_GENERIC.match(name))
-                        found.append((href, None if generic else name, generic and bool(name)))
-                elif ("url" in code or "Url" in code or "path" in code) and _SCRIPT_FILE.search(
-                    code
-                ):
-                    # A record without a name: the file's own name is what the list shows.
-                    found.extend((href, name, name is None) for href, name in _script_records(code))
-                continue
-            href = el.get("href")
-            if not href:
-                continue
-            if _MAYBE.search(href) is None and not (
-                href[0] in "jJ" and href[:11].lower() == "javascript:" and _SCRIPT_PATH.search(href)
-            ):
-                continue
-            if _in_chrome(el):
-                continue
-            name = clean(text_content(el))
-            if name and not _GENERIC.match(name):
-                found.append((href, name, False))
-                continue
-            # No name of its own: the one beside it; a download word without one falls back
-            # on the file's name, an icon alone names nothing a reader sees.
-            beside = _beside(el)
-            found.append((href, beside, beside is None and bool(name)))
+    hrefs = "\n".join(href for _, href in anchors if href).lower()
+    files = "name=" in hrefs or _ANY_EXTENSION.search(hrefs) is not None
+    for el, href in anchors:
+        if href is None:
+            code = el.text or ""
+            if "<a" in code or "<A" in code:
+                for match in _SCRIPT_LINK.finditer(code):
+                    href = match["href"].replace("\\/", "/")
+                    name = clean(_TAG.sub("", match["name"]))
+                    generic = not name or bool(_GENERIC.match(name))
+                    found.append((href, None if generic else name, generic and bool(name)))
+            elif ("url" in code or "Url" in code or "path" in code) and _SCRIPT_FILE.search(code):
+                # A record without a name: the file's own name is what the list shows.
+                found.extend((href, name, name is None) for href, name in _script_records(code))
+            continue
+        if not files:
+            continue
+        if _MAYBE.search(href) is None and not (
+            href[0] in "jJ" and href[:11].lower() == "javascript:" and _SCRIPT_PATH.search(href)
+        ):
+            continue
+        if _in_chrome(el):
+            continue
+        name = clean(text_content(el))
+        if name and not _GENERIC.match(name):
+            found.append((href, name, False))
+            continue
+        # No name of its own: the one beside it; a download word without one falls back
+        # on the file's name, an icon alone names nothing a reader sees.
+        beside = _beside(el)
+        found.append((href, beside, beside is None and bool(name)))
     return found
 
 
 def find_attachments(
-    page: Selector, base_url: str, within: list[etree._Element] | None = None
+    page: Selector,
+    base_url: str,
+    within: list[etree._Element] | None = None,
+    anchors: list[tuple[etree._Element, str | None]] | None = None,
 ) -> list[Attachment]:
     """Every attachment link on the page (or `within` the elements a profile names) with a
     name a reader sees — the link's, the one printed beside it, or for a download button the
     file's own — once, in page order."""
-    base = page.root.find(".//base")
+    base = next(page.root.iter("base"), None)
     if base is not None and base.get("href"):
         base_url = urljoin(base_url, base.get("href") or "")
     seen: set[str] = set()
     found: list[Attachment] = []
-    for href, name, file_named in _links(within or [page.root]):
+    if within or anchors is None:
+        anchors = _anchors(within or [page.root])
+    for href, name, file_named in _links(anchors):
         if (not name and not file_named) or (name and _NOT_ATTACHMENT.search(name)):
             continue
         attachment = attachment_for(href, base_url, name)

@@ -9,7 +9,7 @@ value side by side in them; `<a>`, `<b>`, `<font>`… add nothing. Text inside `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -54,8 +54,57 @@ def is_hidden(el: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a page's elements and their attributes finds, for every later step.
+
+    `hidden`: the elements that `is_hidden`; `named`: (element, id, class) of those with either;
+    `anchors`: the `<a href>` (with the address) and `<script>` (with None) in page order."""
+
+    hidden: frozenset[etree._Element]
+    named: list[tuple[etree._Element, str, str]]
+    anchors: list[tuple[etree._Element, str | None]]
+
+
+_KNOWN = ("class", "id", "href", "hidden", "style")
+
+
+def scan(root: etree._Element) -> Scan:
+    """One walk over the elements, reading of each only the attributes it has that matter
+    (`keys()` is one call, empty for most elements): visibility, names, links."""
+    hidden: list[etree._Element] = []
+    named: list[tuple[etree._Element, str, str]] = []
+    anchors: list[tuple[etree._Element, str | None]] = []
+    for el in root.iter():
+        try:
+            keys = el.keys()
+        except ValueError:  # a mangled page's unreadable attribute: look for the known ones
+            keys = [key for key in _KNOWN if el.get(key) is not None]
+        if not keys:
+            if el.tag == "script":
+                anchors.append((el, None))
+            continue
+        tag = el.tag
+        if tag == "a":
+            if "href" in keys and (href := el.get("href")):
+                anchors.append((el, str(href)))
+        elif tag == "script":
+            anchors.append((el, None))
+        if "class" in keys or "id" in keys:
+            named.append((el, str(el.get("id") or ""), str(el.get("class") or "")))
+        if ("style" in keys or "hidden" in keys) and tag not in ("body", "html") and is_hidden(el):
+            hidden.append(el)
+    return Scan(frozenset(hidden), named, anchors)
+
+
+def hidden_elements(root: etree._Element) -> frozenset[etree._Element]:
+    """Every element of the page that `is_hidden`, found once: a walk then skips a hidden
+    subtree by one set look-up instead of reading two attributes of every element."""
+    return scan(root.getroottree().getroot()).hidden
+
+
 # Plain lxml elements: lxml.html's element classes cost a Python call per element.
-_PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False)
+_PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False, encoding="utf-8")
 
 
 def parse_html(text: str) -> etree._Element:
@@ -65,7 +114,9 @@ def parse_html(text: str) -> etree._Element:
     root = None
     if text.strip():
         try:
-            root = etree.fromstring(text, _PARSER)
+            # As UTF-8 bytes with the encoding given: libxml2 reads them twice as fast as a
+            # Python str (which it receives as UCS-4), and no <meta charset> can switch it.
+            root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             root = None
     if root is None:
@@ -125,70 +176,91 @@ def _is_link_list(el: etree._Element, tag: str) -> bool:
 
 
 def chunks(
-    root: etree._Element, skip: Iterable[etree._Element] = (), *, link_lists: bool = True
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    *,
+    link_lists: bool = True,
+    hidden: Collection[etree._Element] | None = None,
 ) -> list[str]:
     """Text pieces in document order, `BREAK` at block boundaries and " " at soft ones.
 
     The hot loop of extraction: one pass over the tree with an explicit stack (pages nest deeper
-    than Python recursion allows), appending to a list.
+    than Python recursion allows), appending to a list. `hidden` is the page's
+    `hidden_elements`, when the caller has it already.
     """
     skipped = set(skip)
+    if hidden is None:
+        hidden = hidden_elements(root)
     out: list[str] = []
     emit = out.append
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        el, closing = pop()
-        tag = el.tag
-        if closing:
-            if tag not in INLINE:
-                emit(" " if tag in SOFT else BREAK)
-            if el.tail:
-                emit(el.tail)
+    # lxml walks the tree in C; an element whose subtree is passed over still gets its "end"
+    # event, which `passed` swallows. Comments come as events of their own (their tails are text).
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip_subtree = walker.skip_subtree
+    passed = False
+    for event, el in walker:
+        if event == "end":
+            if passed:
+                passed = False
+            else:
+                tag = el.tag
+                if tag not in INLINE:
+                    emit(" " if tag in SOFT else BREAK)
+                if el.tail:
+                    emit(el.tail)
             continue
-        if el in skipped:
-            emit(BREAK + SKIPPED_MARK + BREAK)
-            if el.tail:
-                emit(el.tail)
-            continue
-        if (
-            not isinstance(tag, str)
-            or tag in SKIPPED
-            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
-            or (el is not root and is_hidden(el))
-        ):
-            # Comments, processing instructions and skipped elements: only their tail is text.
-            if isinstance(tag, str) and tag not in INLINE:
-                emit(BREAK)
+        if event != "start":
+            # Comments and processing instructions: only their tail is text.
             if el.tail and el is not root:
                 emit(el.tail)
             continue
-        if (tag in _VALUE_HOLDERS or (tag in _LEAF_HOLDERS and len(el) == 0)) and not _has_text(el):
+        tag = el.tag
+        if skipped and el in skipped:
+            emit(BREAK + SKIPPED_MARK + BREAK)
+            if el.tail:
+                emit(el.tail)
+        elif (
+            tag in SKIPPED
+            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
+            or (hidden and el in hidden and el is not root)
+        ):
+            if tag not in INLINE:
+                emit(BREAK)
+            if el.tail and el is not root:
+                emit(el.tail)
+        elif (tag in _VALUE_HOLDERS or tag in _LEAF_HOLDERS) and (
+            not ((text := el.text) and not text.isspace())
+            if len(el) == 0
+            else tag in _VALUE_HOLDERS and not _has_text(el)
+        ):
+            # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
             emit(_EMPTY_CHUNK)
             if el.tail:
                 emit(el.tail)
-            continue
-        if tag not in INLINE:
-            emit(" " if tag in SOFT else BREAK)
-        if el.text:
-            emit(el.text)
-        if len(el):
-            push((el, True))
-            stack.extend([(child, False) for child in reversed(el)])
         else:
             if tag not in INLINE:
                 emit(" " if tag in SOFT else BREAK)
-            if el.tail:
-                emit(el.tail)
+            if text := el.text:
+                emit(text)
+            continue
+        skip_subtree()
+        passed = True
     return out
 
 
-def render_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
+def render_text(
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    hidden: Collection[etree._Element] | None = None,
+) -> str:
     """Readable text: one line per block, spaces collapsed, empty lines dropped."""
     # A newline inside a text node is a space, as a browser renders it.
-    joined = "".join(chunks(root, skip)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
-    joined = joined.replace("\r", " ")
-    lines = (_SPACE_RUN.sub(" ", line).strip() for line in joined.replace("\n", " ").split(BREAK))
+    joined = (
+        "".join(chunks(root, skip, hidden=hidden)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
+    )
+    joined = _SPACE_RUN.sub(" ", joined.replace("\r", " ").replace("\n", " "))
+    # (No space run holds a BREAK: collapsing them over the whole text is collapsing per line.)
+    lines = (line.strip() for line in joined.split(BREAK))
     return "\n".join(line for line in lines if line)
 
 
@@ -204,9 +276,17 @@ class Cells:
     body_at: int | None = None
 
 
-def cells(root: etree._Element, skip: Iterable[etree._Element] = ()) -> Cells:
+def cells(
+    root: etree._Element,
+    skip: Iterable[etree._Element] = (),
+    hidden: Collection[etree._Element] | None = None,
+) -> Cells:
     """The page's text cells, menus and link lists left out (no label lives there)."""
-    joined = "".join(chunks(root, skip, link_lists=False)).replace("\r", " ").replace("\n", " ")
+    joined = (
+        "".join(chunks(root, skip, link_lists=False, hidden=hidden))
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
     # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.

@@ -19,6 +19,8 @@ _HEAD, _TAIL = 2500, 1500  # the opening as document.py folds it (shared through
 _NAME = r"[\u4e00-\u9fff·]"
 _ROLE = r"(?:代表|委员|委员小组|代表团|主席)"
 
+_ROLE_WORD = re.compile(r"代表|委员|主席")
+
 # -- the addressee ------------------------------------------------------------------------------
 # A salutation to deputies or members: at the start of a line (a table cell counts as a line),
 # with a colon, or alone on its line without one (`陈云会代表`).
@@ -162,6 +164,8 @@ def deputy_salutation(text: str) -> re.Match[str] | None:
     """The first salutation to deputies or members in `text` (folded), group letters excluded.
 
     A table cell (`… | 江伟洪代表: 您提出的…`) is a line of its own."""
+    if not _ROLE_WORD.search(text):
+        return None  # the common case, told without trying a salutation at every line
     for match in _DEPUTY_SALUTATION.finditer(text.replace("|", "\n")):
         if not _GROUP_WORDS.search(match["who"]):
             return match

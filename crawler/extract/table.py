@@ -42,9 +42,15 @@ _BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
 
 
+# A label nobody knows after a space (`来源：人大办公室  阅读：次  字体：[大]`): the value before it
+# ends there. A short word and a colon, no digit (a time `0:00` is part of its date).
+_NEXT_UNKNOWN_LABEL = re.compile(r"\s+[^\s\d:：|｜,，。;；()（）\[\]【】<>《》/]{1,6}[ \t]*[:：]")
+
+
 def _value(text: str) -> str | None:
     # In a flattened `label：value | label：value` line a bar ends the value (`… | 查看更多属性`).
     text = _BAR.split(_LEADING.sub("", text), maxsplit=1)[0]
+    text = _NEXT_UNKNOWN_LABEL.split(text, maxsplit=1)[0]
     value = clean(_TRAILING.sub("", text))
     if value is None or value.lower() in _EMPTY_VALUES:
         return None

@@ -11,13 +11,13 @@ titles, and a date printed beside the heading (`… ( 2021年07月23日 )`) is c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from crawler.extract.labels import LABEL_RE
-from crawler.extract.page import INLINE, is_hidden, render_text, text_content
+from crawler.extract.page import INLINE, hidden_elements, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
@@ -49,7 +49,7 @@ _DOC_NUMBER_ANY = re.compile(
 )
 _ORG_NAME = re.compile(
     r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
-    r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表)$"
+    r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表|政协|人大)$"
 )
 # The name of a body that issues documents (a unit, not a site, a column or a date).
 _ISSUER = re.compile(
@@ -104,7 +104,10 @@ class Heading:
 
 
 def headings(
-    root: etree._Element, body: Sequence[etree._Element], not_titles: frozenset[str]
+    root: etree._Element,
+    body: Sequence[etree._Element],
+    not_titles: frozenset[str],
+    hidden: Collection[etree._Element] | None = None,
 ) -> list[Heading]:
     """The printed headings above the body (all of them on a page without a body), in order.
 
@@ -112,6 +115,8 @@ def headings(
     them, or is contained in one, is the site's logo or the column's name. A heading's first line
     is its text (templates put the date line inside the title block).
     """
+    if hidden is None:
+        hidden = hidden_elements(root)
     first_body = body[0] if body else None
     wrappers = set(first_body.iterancestors()) if first_body is not None else set()
     tags = {*_HEADING_TAGS, *_NAMED_TAGS}
@@ -127,13 +132,17 @@ def headings(
     for el in candidates:
         if el.tag not in _HEADING_TAGS and not names_a_title(el):
             continue
-        if is_hidden(el) or any(is_hidden(a) for a in el.iterancestors()):
+        if hidden and (el in hidden or any(a in hidden for a in el.iterancestors())):
             continue
         # A heading of one run of text is read as it is; one broken into lines line by line.
         lined = len(el) and any(
             not isinstance(c.tag, str) or c.tag not in INLINE for c in el.iter()
         )
-        text = _leading_title(render_text(el)) if lined else clean(text_content(el)) or ""
+        text = (
+            _leading_title(render_text(el, hidden=hidden))
+            if lined
+            else clean(text_content(el)) or ""
+        )
         if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
             continue
         key = squeeze(text)
@@ -237,6 +246,13 @@ def title_above(lines: Sequence[str]) -> str | None:
     return title
 
 
+def _names_no_document(guide: str) -> bool:
+    """A `<title>` or meta title that is a name (`某某政协`, `XX网`), or a few characters without
+    a word of a document's title (a site's short name): no guide to the printed title."""
+    key = squeeze(guide)
+    return is_name(guide) or (len(key) <= 6 and not _DOC_TITLE.search(key))
+
+
 def is_name(text: str) -> bool:
     """A site's, an organisation's or a column's name (`南京住房公积金管理中心`, `主动公开文件`)."""
     return bool(_ORG_NAME.match(squeeze(text)))
@@ -253,7 +269,9 @@ def choose(
     else the nearest `<h1>`, or with no title-like guide at all the nearest heading.
 
     Without a body there is nothing to be near: the first heading is the page's."""
-    guides = [guide for guide in (article_title, head_title) if guide and not is_name(guide)]
+    guides = [
+        guide for guide in (article_title, head_title) if guide and not _names_no_document(guide)
+    ]
     ordered = list(reversed(candidates)) if nearest_last else list(candidates)
     for candidate in ordered:
         if any(agrees(candidate.text, guide) for guide in guides):

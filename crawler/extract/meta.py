@@ -38,8 +38,10 @@ def read_meta(root: etree._Element) -> dict[str, str]:
         # Attributes read by name: a mangled page may carry unreadable others.
         name = (el.get("name") or el.get("property") or "").strip().lower()
         standard = _STANDARD.get(name)
+        if standard is None or standard in found:
+            continue
         value = clean(el.get("content"))
-        if standard and value and standard not in found:
+        if value:
             found[standard] = value
     return found
 

@@ -29,6 +29,9 @@ class Decoded:
     text: str
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    #: The bytes themselves where they are the text in UTF-8 as they stand (no BOM, nothing
+    #: replaced): the parser reads them without encoding the text again.
+    utf8: bytes | None = None
 
 
 def canonical_encoding(label: str | None) -> str | None:
@@ -75,7 +78,7 @@ def decode_html(body: bytes, encoding: str | None = None) -> Decoded:
     else:
         if declared not in (None, "utf-8", "ascii") and not body.isascii():
             warnings.append(f"declared charset {declared_label!r} but the bytes are UTF-8")
-        return Decoded(text, "utf-8", warnings)
+        return Decoded(text, "utf-8", warnings, utf8=body)
     candidates = [name for name in (declared, "gb18030") if name and name != "utf-8"]
     for name in dict.fromkeys(candidates):
         try:

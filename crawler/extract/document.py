@@ -232,12 +232,13 @@ def _read_page(
     """Decode and parse once, scan the elements once; the meta tags, a profile's selectors'
     picks, and the elements that hold the main text."""
     warnings: list[str] = []
+    utf8 = None
     if isinstance(body, bytes):
         decoded = decode_html(body, encoding)
-        text, warnings = decoded.text, list(decoded.warnings)
+        text, warnings, utf8 = decoded.text, list(decoded.warnings), decoded.utf8
     else:
         text = body
-    root = parse_html(text)
+    root = parse_html(text, utf8)
     page = Selector(root=root)  # parsel over the tree already parsed
     page_scan = scan(root)
     chosen = _chosen(page, selectors)
@@ -253,7 +254,7 @@ def _read_headings(reading: _Reading) -> list[Heading]:
     reading.article_title = strip_markup(meta.get("ArticleTitle"))
     reading.head_title = title_from_head(reading.root, names)
     not_titles = frozenset(squeeze(name) for name in names)
-    printed = headings(reading.root, reading.body_els, not_titles, reading.scan.hidden)
+    printed = headings(reading.scan, reading.body_els, not_titles)
     heading = choose(
         printed, reading.article_title, reading.head_title, nearest_last=bool(reading.body_els)
     )
@@ -266,7 +267,7 @@ def _read_headings(reading: _Reading) -> list[Heading]:
 def _read_cells(reading: _Reading, printed: list[Heading]) -> None:
     """The page's text cells outside the body, read as a disclosure table; the title a 标题
     label names, unless the page's own titles say otherwise (a truncated cell)."""
-    reading.page_cells = cells(reading.root, reading.body_els, reading.scan.hidden)
+    reading.page_cells = cells(reading.scan, reading.body_els)
     # Texts that are never a label's value: the page's titles (folded together, in one call).
     article_title, head_title = reading.article_title, reading.head_title
     candidates = [t for t in (article_title, head_title, *(h.text for h in printed)) if t]
@@ -285,10 +286,10 @@ def _read_cells(reading: _Reading, printed: list[Heading]) -> None:
 def _read_body(reading: _Reading) -> None:
     """The body's text, rendered once, from its salutation or first paragraph on; a metadata
     table at its top or below it read as the page's table."""
-    body_els, hidden = reading.body_els, reading.scan.hidden
+    body_els, page = reading.body_els, reading.scan
     if only_links(body_els):
         return
-    text = "\n".join(filter(None, (render_text(el, hidden=hidden) for el in body_els)))
+    text = "\n".join(filter(None, (render_text(el, page) for el in body_els)))
     if not text:
         return
     text, reading.addressee, reading.above = body_proper(

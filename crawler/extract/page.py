@@ -9,7 +9,7 @@ value side by side in them; `<a>`, `<b>`, `<font>`… add nothing. Text inside `
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -23,6 +23,8 @@ INLINE = frozenset((
     "s", "strike", "ins", "del", "mark", "nobr", "tt", "var", "cite", "q", "o:p",
 ))  # fmt: skip
 SOFT = frozenset(("span", "label"))
+# What an element's text begins and ends with: nothing inline, a space soft, else a BREAK.
+_EDGES = {**dict.fromkeys(INLINE, ""), **dict.fromkeys(SOFT, " ")}
 
 # Private-use characters: a block boundary, and an empty table cell (so that the cell after an
 # empty value is never taken for it). Neither occurs in real text, and folding keeps both.
@@ -56,45 +58,162 @@ def is_hidden(el: etree._Element) -> bool:
 
 @dataclass(frozen=True)
 class Scan:
-    """What one pass over a page's elements and their attributes finds, for every later step.
+    """What one walk over a page finds, for every later step.
 
     `hidden`: the elements that `is_hidden`; `named`: (element, id, class) of those with either;
-    `anchors`: the `<a href>` (with the address) and `<script>` (with None) in page order."""
+    `anchors`: the `<a href>` (with the address) and `<script>` (with None) in page order — all
+    three over every element, inside passed-over subtrees too. `pieces`: the text, `BREAK` at
+    block boundaries and " " at soft ones; `spans`: for every element the text walk reached,
+    (its first piece, the piece where its tail starts); `lists`: the link lists (menus) it
+    passed over, where the page is walked for its cells (no label lives there)."""
 
+    root: etree._Element
     hidden: frozenset[etree._Element]
     named: list[tuple[etree._Element, str, str]]
     anchors: list[tuple[etree._Element, str | None]]
+    pieces: list[str]
+    spans: dict[etree._Element, tuple[int, int]]
+    lists: list[etree._Element]
 
 
 _KNOWN = ("class", "id", "href", "hidden", "style")
 
 
-def scan(root: etree._Element) -> Scan:
-    """One walk over the elements, reading of each only the attributes it has that matter
-    (`keys()` is one call, empty for most elements): visibility, names, links."""
-    hidden: list[etree._Element] = []
-    named: list[tuple[etree._Element, str, str]] = []
-    anchors: list[tuple[etree._Element, str | None]] = []
-    for el in root.iter():
-        try:
-            keys = el.keys()
-        except ValueError:  # a mangled page's unreadable attribute: look for the known ones
-            keys = [key for key in _KNOWN if el.get(key) is not None]
-        if not keys:
-            if el.tag == "script":
-                anchors.append((el, None))
-            continue
-        tag = el.tag
+class _Attributes:
+    """The scan's findings so far (hidden, named, anchors), in page order."""
+
+    def __init__(self) -> None:
+        self.hidden: list[etree._Element] = []
+        self.named: list[tuple[etree._Element, str, str]] = []
+        self.anchors: list[tuple[etree._Element, str | None]] = []
+
+    def look(self, el: etree._Element, tag: str, keys: Sequence[str | bytes]) -> bool:
+        """Note one element by the attributes it has (`keys`, read in one call, empty for most
+        elements); whether it is hidden."""
         if tag == "a":
             if "href" in keys and (href := el.get("href")):
-                anchors.append((el, str(href)))
+                self.anchors.append((el, str(href)))
         elif tag == "script":
-            anchors.append((el, None))
+            self.anchors.append((el, None))
         if "class" in keys or "id" in keys:
-            named.append((el, str(el.get("id") or ""), str(el.get("class") or "")))
+            self.named.append((el, str(el.get("id") or ""), str(el.get("class") or "")))
         if ("style" in keys or "hidden" in keys) and tag not in ("body", "html") and is_hidden(el):
-            hidden.append(el)
-    return Scan(frozenset(hidden), named, anchors)
+            self.hidden.append(el)
+            return True
+        return False
+
+    def look_inside(self, el: etree._Element) -> None:
+        """The attributes in a subtree whose text is passed over (a script, a hidden block)."""
+        look = self.look
+        for inner in el.iterdescendants():
+            try:
+                keys = inner.keys()
+            except ValueError:
+                keys = _known_keys(inner)
+            if keys:
+                look(inner, inner.tag, keys)
+            elif inner.tag == "script":
+                self.anchors.append((inner, None))
+
+
+def _known_keys(el: etree._Element) -> list[str]:
+    """The attributes that matter, read one by one: a mangled page's unreadable attribute
+    makes `keys()` raise."""
+    return [key for key in _KNOWN if el.get(key) is not None]
+
+
+def scan(root: etree._Element) -> Scan:
+    """The page read in one walk: every element's attributes, and the text of the page's cells
+    (link lists passed over), of its body and of its headings (`render_text`)."""
+    return _walk(root, link_lists=False)
+
+
+def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
+    """One walk over the tree in C (lxml's iterwalk), reading the attributes of every element
+    and the text, in pieces.
+
+    The hot loop of extraction. A script, a hidden element, an empty value (and a link list,
+    unless `link_lists`) is passed over: a BREAK, or `_EMPTY_CHUNK`, stands for it, and its
+    attributes are read on the spot; it still gets its "end" event, which `passed` swallows.
+    Comments come as events of their own (their tails are text)."""
+    attributes = _Attributes()
+    look = attributes.look
+    pieces: list[str] = []
+    emit = pieces.append
+    spans: dict[etree._Element, tuple[int, int]] = {}
+    lists: list[etree._Element] = []
+    # Each open element: where its pieces start, and what it ends with (read at its start, so
+    # that its tag is read once).
+    opened: list[tuple[int, str]] = []
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip_subtree = walker.skip_subtree
+    passed = False
+    for event, el in walker:
+        if event == "end":
+            if passed:
+                passed = False
+                continue
+            start, edge = opened.pop()
+            if edge:
+                emit(edge)
+            spans[el] = (start, len(pieces))
+            if el.tail:
+                emit(el.tail)
+            continue
+        if event != "start":
+            # Comments and processing instructions: only their tail is text.
+            if el.tail and el is not root:
+                emit(el.tail)
+            continue
+        tag = el.tag
+        start = len(pieces)
+        edge = _EDGES.get(tag, BREAK)
+        try:
+            keys = el.keys()  # one call, empty for most elements
+        except ValueError:
+            keys = _known_keys(el)
+        hidden = (keys or tag == "script") and look(el, tag, keys) and el is not root
+        if (
+            hidden
+            or tag in SKIPPED
+            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
+        ):
+            if tag in _LISTS and not hidden:
+                lists.append(el)
+            if edge:
+                emit(BREAK)
+            spans[el] = (start, len(pieces))
+            if el.tail and el is not root:
+                emit(el.tail)
+        elif (tag in _VALUE_HOLDERS or tag in _LEAF_HOLDERS) and (
+            not ((text := el.text) and not text.isspace())
+            if len(el) == 0
+            else tag in _VALUE_HOLDERS and not _has_text(el)
+        ):
+            # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
+            emit(_EMPTY_CHUNK)
+            spans[el] = (start, len(pieces))
+            if el.tail:
+                emit(el.tail)
+        else:
+            if edge:
+                emit(edge)
+            if text := el.text:
+                emit(text)
+            opened.append((start, edge))
+            continue
+        attributes.look_inside(el)
+        skip_subtree()
+        passed = True
+    return Scan(
+        root,
+        frozenset(attributes.hidden),
+        attributes.named,
+        attributes.anchors,
+        pieces,
+        spans,
+        lists,
+    )
 
 
 def hidden_elements(root: etree._Element) -> frozenset[etree._Element]:
@@ -107,16 +226,23 @@ def hidden_elements(root: etree._Element) -> frozenset[etree._Element]:
 _PARSER = etree.HTMLParser(recover=True, remove_comments=False, huge_tree=False, encoding="utf-8")
 
 
-def parse_html(text: str) -> etree._Element:
-    """A tree for any text at all: markup errors are repaired, nothing raises."""
-    # lxml refuses str input that carries an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*>", "", text, count=1).replace("\x00", "")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def parse_html(text: str, utf8: bytes | None = None) -> etree._Element:
+    """A tree for any text at all: markup errors are repaired, nothing raises. `utf8` is the
+    same text in UTF-8, where the caller has it (a page sent so): it is not encoded again."""
+    if "\x00" in text or _XML_DECLARATION.match(text):
+        # lxml refuses str input that carries an XML encoding declaration.
+        text = _XML_DECLARATION.sub("", text, count=1).replace("\x00", "")
+        utf8 = None
     root = None
     if text.strip():
         try:
             # As UTF-8 bytes with the encoding given: libxml2 reads them twice as fast as a
             # Python str (which it receives as UCS-4), and no <meta charset> can switch it.
-            root = etree.fromstring(text.encode("utf-8", "replace"), _PARSER)
+            data = text.encode("utf-8", "replace") if utf8 is None else utf8
+            root = etree.fromstring(data, _PARSER)
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             root = None
     if root is None:
@@ -156,7 +282,7 @@ def _own_text(item: etree._Element) -> bool:
             and child.tag != "a"
             and not text.isspace()
             and not _DATE_OR_COUNT.match(text)
-            and child.find(".//a") is None
+            and not _has_link(child)
         ):
             return True
     return False
@@ -170,94 +296,57 @@ def _is_link_list(el: etree._Element, tag: str) -> bool:
     lives there; a list whose items have words of their own beside the link is read."""
     if tag not in ("ul", "ol") or len(el) == 0:
         return False
-    return all(
-        item.tag == "li" and item.find(".//a") is not None and not _own_text(item) for item in el
-    )
+    return all(item.tag == "li" and _has_link(item) and not _own_text(item) for item in el)
 
 
-def chunks(
-    root: etree._Element,
-    skip: Iterable[etree._Element] = (),
-    *,
-    link_lists: bool = True,
-    hidden: Collection[etree._Element] | None = None,
-) -> list[str]:
-    """Text pieces in document order, `BREAK` at block boundaries and " " at soft ones.
+def _has_link(el: etree._Element) -> bool:
+    """An `<a>` below the element (iterated in C, the first one found ends the look)."""
+    return next(el.iterdescendants("a"), None) is not None
 
-    The hot loop of extraction: one pass over the tree with an explicit stack (pages nest deeper
-    than Python recursion allows), appending to a list. `hidden` is the page's
-    `hidden_elements`, when the caller has it already.
-    """
-    skipped = set(skip)
-    if hidden is None:
-        hidden = hidden_elements(root)
-    out: list[str] = []
-    emit = out.append
-    # lxml walks the tree in C; an element whose subtree is passed over still gets its "end"
-    # event, which `passed` swallows. Comments come as events of their own (their tails are text).
-    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
-    skip_subtree = walker.skip_subtree
-    passed = False
-    for event, el in walker:
-        if event == "end":
-            if passed:
-                passed = False
-            else:
-                tag = el.tag
-                if tag not in INLINE:
-                    emit(" " if tag in SOFT else BREAK)
-                if el.tail:
-                    emit(el.tail)
+
+def _cut(page: Scan, skip: Iterable[etree._Element]) -> str:
+    """The page's text with each `skip`ped element (the body) marked `SKIPPED_MARK`, as a walk
+    that passed over it would give (one inside another is passed over with it)."""
+    spans = sorted(((*page.spans[el], el) for el in skip if el in page.spans), key=_outer_first)
+    kept: list[str] = []
+    pos = 0
+    last: etree._Element | None = None
+    for start, end, el in spans:
+        # (An empty span at the end of the last one's is inside it only if it is its child.)
+        if start < pos or (start == end == pos and last is not None and last in el.iterancestors()):
             continue
-        if event != "start":
-            # Comments and processing instructions: only their tail is text.
-            if el.tail and el is not root:
-                emit(el.tail)
-            continue
-        tag = el.tag
-        if skipped and el in skipped:
-            emit(BREAK + SKIPPED_MARK + BREAK)
-            if el.tail:
-                emit(el.tail)
-        elif (
-            tag in SKIPPED
-            or (not link_lists and tag in _LISTS and _is_link_list(el, tag))
-            or (hidden and el in hidden and el is not root)
-        ):
-            if tag not in INLINE:
-                emit(BREAK)
-            if el.tail and el is not root:
-                emit(el.tail)
-        elif (tag in _VALUE_HOLDERS or tag in _LEAF_HOLDERS) and (
-            not ((text := el.text) and not text.isspace())
-            if len(el) == 0
-            else tag in _VALUE_HOLDERS and not _has_text(el)
-        ):
-            # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
-            emit(_EMPTY_CHUNK)
-            if el.tail:
-                emit(el.tail)
-        else:
-            if tag not in INLINE:
-                emit(" " if tag in SOFT else BREAK)
-            if text := el.text:
-                emit(text)
-            continue
-        skip_subtree()
-        passed = True
-    return out
+        kept.extend(page.pieces[pos:start])
+        kept.append(BREAK + SKIPPED_MARK + BREAK)
+        pos, last = end, el
+    kept.extend(page.pieces[pos:])
+    return "".join(kept)
 
 
-def render_text(
-    root: etree._Element,
-    skip: Iterable[etree._Element] = (),
-    hidden: Collection[etree._Element] | None = None,
-) -> str:
-    """Readable text: one line per block, spaces collapsed, empty lines dropped."""
+def _outer_first(span: tuple[int, int, etree._Element]) -> tuple[int, int]:
+    return span[0], -span[1]
+
+
+def _pieces_of(el: etree._Element, page: Scan | None) -> list[str]:
+    """The text pieces of one element and its tail, as a walk from it gives them: cut out of
+    the page's walk where that read the element as such a walk does; else walked afresh (an
+    element the page's walk passed over, or one holding a link list it passed over)."""
+    span = page.spans.get(el) if page is not None else None
+    if page is None or span is None or el in page.hidden or el.tag in SKIPPED:
+        return _walk(el, link_lists=True).pieces
+    start, end = span
+    if any(start <= page.spans[passed][0] < end for passed in page.lists):
+        return _walk(el, link_lists=True).pieces
+    pieces = page.pieces[start:end]
+    if el.tail:
+        pieces.append(el.tail)
+    return pieces
+
+
+def render_text(root: etree._Element, page: Scan | None = None) -> str:
+    """Readable text: one line per block, spaces collapsed, empty lines dropped. `page` is
+    the page's `scan`, when the caller has it already."""
     # A newline inside a text node is a space, as a browser renders it.
-    joined = (
-        "".join(chunks(root, skip, hidden=hidden)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
-    )
+    joined = "".join(_pieces_of(root, page)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
     joined = _SPACE_RUN.sub(" ", joined.replace("\r", " ").replace("\n", " "))
     # (No space run holds a BREAK: collapsing them over the whole text is collapsing per line.)
     lines = (line.strip() for line in joined.split(BREAK))
@@ -276,17 +365,10 @@ class Cells:
     body_at: int | None = None
 
 
-def cells(
-    root: etree._Element,
-    skip: Iterable[etree._Element] = (),
-    hidden: Collection[etree._Element] | None = None,
-) -> Cells:
-    """The page's text cells, menus and link lists left out (no label lives there)."""
-    joined = (
-        "".join(chunks(root, skip, link_lists=False, hidden=hidden))
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+def cells(page: Scan, skip: Iterable[etree._Element] = ()) -> Cells:
+    """The page's text cells, menus and link lists left out (no label lives there), the
+    `skip`ped elements (the body) marked."""
+    joined = _cut(page, skip).replace("\r", " ").replace("\n", " ")
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
     # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.

@@ -11,17 +11,18 @@ titles, and a date printed beside the heading (`… ( 2021年07月23日 )`) is c
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from crawler.extract.labels import LABEL_RE
-from crawler.extract.page import INLINE, hidden_elements, render_text, text_content
+from crawler.extract.page import INLINE, Scan, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
 _HEADING_TAGS = ("h1", "h2", "h3")
 _NAMED_TAGS = ("div", "td", "p", "span", "strong", "h4", "font")
+_TAGS = frozenset((*_HEADING_TAGS, *_NAMED_TAGS))
 # A class or id word that names a title: title, art_title, zjytitle, all_content_con_tit.
 _TITLE_NAME = re.compile(r"(?:^|[-_\s])(?:tit|biaoti)(?:$|[-_\s])|title", re.IGNORECASE)
 _NOT_TITLE_NAME = re.compile(r"sub|head-title|list|column|lanmu|nav|menu|site|logo", re.IGNORECASE)
@@ -87,10 +88,14 @@ def split_date(title: str) -> tuple[str, str | None]:
 
 def names_a_title(el: etree._Element) -> bool:
     """An element whose id or class names a title (`title`, `art_title`, `tit`, `biaoti`)."""
-    ident, classes = el.get("id"), el.get("class")
+    return title_names(el.get("id") or "", el.get("class") or "")
+
+
+def title_names(ident: str, classes: str) -> bool:
+    """An id and a class (either may be empty) that name a title."""
     if not ident and not classes:
         return False
-    names = f"{ident or ''} {classes or ''}"
+    names = f"{ident} {classes}"
     lowered = names.lower()
     if "tit" not in lowered and "biaoti" not in lowered:  # the cheap look first
         return False
@@ -104,45 +109,40 @@ class Heading:
 
 
 def headings(
-    root: etree._Element,
-    body: Sequence[etree._Element],
-    not_titles: frozenset[str],
-    hidden: Collection[etree._Element] | None = None,
+    page: Scan, body: Sequence[etree._Element], not_titles: frozenset[str]
 ) -> list[Heading]:
     """The printed headings above the body (all of them on a page without a body), in order.
 
     `not_titles` holds the site's and the column's names (squeezed): a heading that is one of
     them, or is contained in one, is the site's logo or the column's name. A heading's first line
-    is its text (templates put the date line inside the title block).
+    is its text (templates put the date line inside the title block). `page` is the page's
+    `scan`.
     """
-    if hidden is None:
-        hidden = hidden_elements(root)
+    root, hidden = page.root, page.hidden
     first_body = body[0] if body else None
     wrappers = set(first_body.iterancestors()) if first_body is not None else set()
-    tags = {*_HEADING_TAGS, *_NAMED_TAGS}
-    # Iterating the heading tags only is cheaper; a body of another tag must still be met.
-    walk = root.iter(*tags) if first_body is None or first_body.tag in tags else root.iter()
+    # Elements of the other tags whose id or class names a title, from the page's scan.
+    titled = {
+        el for el, ident, classes in page.named if title_names(ident, classes) and el.tag in _TAGS
+    }
+    # The candidates' tags, and the body's (only what stands above it counts), iterated in C.
+    walk = root.iter(*_TAGS, *([first_body.tag] if first_body is not None else []))
     candidates = []
     for el in walk:
         if el is first_body:
-            break  # only what stands above the body
-        if el.tag in tags and el not in wrappers:  # a wrapper of the body is not its heading
+            break
+        # A wrapper of the body is not its heading.
+        if (el in titled or el.tag in _HEADING_TAGS) and el not in wrappers:
             candidates.append(el)
     found: list[Heading] = []
     for el in candidates:
-        if el.tag not in _HEADING_TAGS and not names_a_title(el):
-            continue
         if hidden and (el in hidden or any(a in hidden for a in el.iterancestors())):
             continue
         # A heading of one run of text is read as it is; one broken into lines line by line.
         lined = len(el) and any(
             not isinstance(c.tag, str) or c.tag not in INLINE for c in el.iter()
         )
-        text = (
-            _leading_title(render_text(el, hidden=hidden))
-            if lined
-            else clean(text_content(el)) or ""
-        )
+        text = _leading_title(render_text(el, page)) if lined else clean(text_content(el)) or ""
         if not 5 <= len(text) <= 200 or _BRACKETED.match(text) or _DOC_NUMBER_ONLY.match(text):
             continue
         key = squeeze(text)
@@ -165,7 +165,7 @@ def _leading_title(text: str) -> str:
 
 def title_from_head(root: etree._Element, names: Sequence[str]) -> str | None:
     """`<title>` without the site and column names (`市经信局关于…_人大代表建议_杭州市…`)."""
-    el = root.find(".//title")
+    el = next(root.iterdescendants("title"), None)
     text = _text(el) if el is not None else None
     if not text:
         return None

@@ -47,9 +47,9 @@ def test_walks_skip_the_hidden_elements_the_scan_found() -> None:
     found = scan(root)
     body = find_body(root, found)
     assert [el.get("class") for el in body] == ["TRS_Editor"]
-    text = "\n".join(cells(root, body, found.hidden).original)
+    text = "\n".join(cells(found, body).original)
     assert "隐藏" not in text
-    assert render_text(body[0], hidden=found.hidden) == "正文第一段，说明办理情况。\n附件一"
+    assert render_text(body[0], found) == "正文第一段，说明办理情况。\n附件一"
 
 
 def test_only_links_tells_link_text_from_words_outside_links() -> None:
@@ -113,3 +113,49 @@ def test_extract_document_reads_a_page_in_its_steps() -> None:
     assert doc.body_text is not None and doc.body_text.startswith("各有关单位：")
     assert [a.name for a in doc.attachments] == ["试点方案"]
     assert doc.warnings == []
+
+
+WALKED = """<html><head><title>t</title><script>var a = "<p>不是文字</p>";</script></head><body>
+<ul class="menu"><li><a href="/1">首页</a></li><li><a href="/2">政务公开</a></li></ul>尾一
+<div id="main"><p>第一段，正文。</p><ul><li><a href="/x.html">相关文件</a></li></ul>尾二</div>
+<div id="off" style="display:none"><p>隐藏的正文。</p><span>也隐藏</span></div>
+<p>前<span id="inline">行内<b>文字</b><!-- 注释 -->注释后</span>后</p>
+<table><tr><td id="empty"></td><td>值</td></tr></table><font><ul><li><a href="/3">链</a></li></ul></font>
+</body></html>"""
+
+
+def test_an_element_read_from_the_page_walk_reads_as_a_walk_from_it() -> None:
+    # The body's and the headings' text is cut out of the page's one walk; where that walk
+    # passed over what a walk from the element reads (a link list, a hidden element itself),
+    # the element is walked afresh: either way the text is the same.
+    root = parse_html(WALKED)
+    page = scan(root)
+    assert len(page.lists) == 3  # the menu, the list inside `main`, the one in `font`: passed over
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            assert render_text(el, page) == render_text(el), el.tag
+    main = root.find(".//div[@id='main']")
+    assert render_text(main, page) == "第一段，正文。\n相关文件\n尾二"
+
+
+def test_the_cells_mark_the_body_once_and_never_inside_a_passed_over_list() -> None:
+    root = parse_html(WALKED)
+    page = scan(root)
+    main = root.find(".//div[@id='main']")
+    inside = main.find("p")
+    found = cells(page, [main, inside])  # a body element inside another: one mark
+    assert found.original[found.body_at - 1 : found.body_at + 1] == ["尾一", "前 行内文字注释后 后"]
+    assert not {"第一段，正文。", "尾二", "首页"} & set(found.original)
+    in_menu = root.find(".//ul[@class='menu']/li")
+    assert cells(page, [in_menu]).body_at is None  # the menu was passed over, the body with it
+    # an inline wrapper of a list and the list share their span: the wrapper is the outer one
+    font = root.find(".//font")
+    assert cells(page, [font.find("ul"), font]).original[-1:] == ["值"]
+
+
+def test_utf8_bytes_are_parsed_as_they_stand_unless_the_text_must_change() -> None:
+    text = "<html><body><p>政府信息公开</p></body></html>"
+    assert parse_html(text, text.encode()).findtext(".//p") == "政府信息公开"
+    # a NUL or an XML declaration is taken out of the text first: the bytes are not used
+    odd = '<?xml version="1.0" encoding="gbk"?><p>公\x00开</p>'
+    assert parse_html(odd, odd.encode()).findtext(".//p") == "公开"

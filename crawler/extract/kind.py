@@ -61,7 +61,9 @@ _RECORD_ANSWER = re.compile(
     r"(?P<answer>[^\n]{0,300}\n?[^\n]{0,300})"
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_PROSE_LINE = re.compile(r"[^\n]{15,}?。")
+# A line's first sentence end 15 characters into it or more. (Anchored at line starts, where
+# any match begins: unanchored, the engine scanned the rest of the line from every character.)
+_PROSE_LINE = re.compile(r"^[^\n]{15,}?。", re.MULTILINE)
 _CATEGORY = re.compile(r"建议|提案|议案")
 
 

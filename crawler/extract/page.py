@@ -36,9 +36,11 @@ _EMPTY_CHUNK = BREAK + EMPTY_CELL + BREAK
 _VALUE_HOLDERS = frozenset(("td", "th", "dd"))
 # Elements that stand for an empty value only when they are empty leaves (`<div></div>`).
 _LEAF_HOLDERS = frozenset(("div", "p", "span", "li"))
+_HOLDERS = _VALUE_HOLDERS | _LEAF_HOLDERS
 _ROW_BAR = re.compile(r"\s*[|｜]\s*")
 # What a cell is stripped of: spaces (folded), and bullets before a metadata line.
 _STRIPPED = " \t\n\r\f\v\u3000\u00a0\u200b\ufeff" + BULLETS
+_BLANK_PIECES = re.compile(f"{BREAK}(?:[ \t\f\v\u00a0\u3000]*{BREAK})+")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
@@ -53,7 +55,15 @@ def is_hidden(el: etree._Element) -> bool:
     if el.tag in ("body", "html"):
         return False
     style = el.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None
+    return bool(style and _hides(style)) or el.get("hidden") is not None
+
+
+def _hides(style: str) -> bool:
+    # An ASCII style without the word is told in C (a case-blind pattern is tried at every
+    # character); any other is left to the pattern, which knows how Unicode folds case.
+    if style.isascii() and "display" not in style.lower():
+        return False
+    return _HIDDEN_STYLE.search(style) is not None
 
 
 @dataclass(frozen=True)
@@ -157,13 +167,13 @@ def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
             if edge:
                 emit(edge)
             spans[el] = (start, len(pieces))
-            if el.tail:
-                emit(el.tail)
+            if tail := el.tail:  # (each read of `text` or `tail` makes a new string)
+                emit(tail)
             continue
         if event != "start":
             # Comments and processing instructions: only their tail is text.
-            if el.tail and el is not root:
-                emit(el.tail)
+            if (tail := el.tail) and el is not root:
+                emit(tail)
             continue
         tag = el.tag
         start = len(pieces)
@@ -183,9 +193,9 @@ def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
             if edge:
                 emit(BREAK)
             spans[el] = (start, len(pieces))
-            if el.tail and el is not root:
-                emit(el.tail)
-        elif (tag in _VALUE_HOLDERS or tag in _LEAF_HOLDERS) and (
+            if (tail := el.tail) and el is not root:
+                emit(tail)
+        elif tag in _HOLDERS and (
             not ((text := el.text) and not text.isspace())
             if len(el) == 0
             else tag in _VALUE_HOLDERS and not _has_text(el)
@@ -193,8 +203,8 @@ def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
             # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
             emit(_EMPTY_CHUNK)
             spans[el] = (start, len(pieces))
-            if el.tail:
-                emit(el.tail)
+            if tail := el.tail:
+                emit(tail)
         else:
             if edge:
                 emit(edge)
@@ -328,15 +338,26 @@ def _outer_first(span: tuple[int, int, etree._Element]) -> tuple[int, int]:
 
 def _pieces_of(el: etree._Element, page: Scan | None) -> list[str]:
     """The text pieces of one element and its tail, as a walk from it gives them: cut out of
-    the page's walk where that read the element as such a walk does; else walked afresh (an
-    element the page's walk passed over, or one holding a link list it passed over)."""
+    the page's walk, each link list that walk passed over walked now (a list of attachments in
+    the body); an element the page's walk passed over, or that a walk from it reads otherwise
+    (hidden itself), walked afresh."""
     span = page.spans.get(el) if page is not None else None
     if page is None or span is None or el in page.hidden or el.tag in SKIPPED:
         return _walk(el, link_lists=True).pieces
     start, end = span
-    if any(start <= page.spans[passed][0] < end for passed in page.lists):
-        return _walk(el, link_lists=True).pieces
-    pieces = page.pieces[start:end]
+    pieces: list[str] = []
+    at = start
+    for passed in page.lists:  # in page order
+        if passed is el:
+            return _walk(el, link_lists=True).pieces
+        first, last = page.spans[passed]
+        if start <= first < end:
+            # What the page's walk put for the list (a BREAK) and its tail, replaced by a walk
+            # of the list, which ends with the tail.
+            pieces += page.pieces[at:first]
+            pieces += _walk(passed, link_lists=True).pieces
+            at = last + 1 if passed.tail else last
+    pieces += page.pieces[at:end]
     if el.tail:
         pieces.append(el.tail)
     return pieces
@@ -369,6 +390,9 @@ def cells(page: Scan, skip: Iterable[etree._Element] = ()) -> Cells:
     """The page's text cells, menus and link lists left out (no label lives there), the
     `skip`ped elements (the body) marked."""
     joined = _cut(page, skip).replace("\r", " ").replace("\n", " ")
+    # Pieces of spaces only (the markup's indentation between blocks) are no cells: taken out
+    # by one substitution in C rather than stripped one by one below.
+    joined = _BLANK_PIECES.sub(BREAK, joined)
     folded: Folded = fold(joined)
     originals = joined.split(BREAK)
     # Bracketed labels (`[发文字号]`) read as `label:` in one pass over the page's text.

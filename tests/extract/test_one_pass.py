@@ -159,3 +159,15 @@ def test_utf8_bytes_are_parsed_as_they_stand_unless_the_text_must_change() -> No
     # a NUL or an XML declaration is taken out of the text first: the bytes are not used
     odd = '<?xml version="1.0" encoding="gbk"?><p>公\x00开</p>'
     assert parse_html(odd, odd.encode()).findtext(".//p") == "公开"
+
+
+def test_the_markup_s_indentation_makes_no_cells() -> None:
+    flat = "<table><tr><td>索引号：</td><td>123/2024-001</td></tr></table><p>发布机构：某局</p>"
+    indented = (
+        flat.replace("<tr>", "\n  <tr>\n\t")
+        .replace("<td>", "\n    <td>")
+        .replace("<p>", "\n\u3000<p>")
+    )
+    read = [cells(scan(parse_html(html))) for html in (flat, indented)]
+    assert read[0] == read[1]
+    assert read[0].original == ["索引号：", "123/2024-001", "发布机构：某局"]

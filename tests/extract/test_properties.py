@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from saved_pages import FIXTURES, fixture_pages
 
 from crawler.extract import extract_document
+from crawler.extract.kind import _PROSE_LINE
+from crawler.extract.page import _hides
 from crawler.extract.text import _FOLD_TABLE, narrow
 from crawler.items import KINDS, RECORD_KEYS
 
@@ -94,3 +98,26 @@ _MIXED = st.text(
 @given(st.one_of(_MIXED, st.text(max_size=200)))
 def test_fast_narrowing_equals_the_fold_table(text: str) -> None:
     assert narrow(text) == text.translate(_FOLD_TABLE)
+
+
+# Styles of every case and space, and characters that fold case in Unicode (İ, ſ, K).
+_STYLES = st.text(
+    alphabet=st.sampled_from(list("displayDISPLAYnoeNOE:; \t\u3000İſK-")), max_size=40
+)
+
+
+@given(st.one_of(_STYLES, st.text(max_size=60)))
+def test_the_quick_look_at_a_style_agrees_with_the_pattern(style: str) -> None:
+    assert _hides(style) == bool(re.search(r"display\s*:\s*none", style, re.IGNORECASE))
+
+
+_LINES = st.text(alphabet=st.sampled_from(list("甲乙。\n ，")), max_size=80)
+
+
+@given(_LINES)
+def test_a_prose_line_is_found_where_the_unanchored_pattern_finds_it(text: str) -> None:
+    # The pattern anchored at line starts (linear) finds the span the unanchored one (quadratic
+    # on a long line without a full stop) found.
+    unanchored = re.search(r"[^\n]{15,}?。", text)
+    found = _PROSE_LINE.search(text)
+    assert (found and found.span()) == (unanchored and unanchored.span())

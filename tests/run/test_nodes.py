@@ -55,9 +55,9 @@ def test_one_lease_per_portal_until_it_expires(corpus: str) -> None:
 def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None:
     scheduled: list[tuple[str, str]] = []
 
-    def schedule(url: str, spider: str, portal: str, settings: dict[str, str]) -> str:
-        scheduled.append((url, portal))
-        assert settings["GOVWATCH_DB"] == corpus and int(settings["GOVWATCH_RUN_ID"]) > 0
+    def schedule(url: str, run_id: int, settings: dict[str, str]) -> str:
+        scheduled.append((url, str(run_id)))
+        assert settings["GOVWATCH_DB"] == corpus and int(settings["GOVWATCH_RUN_ID"]) == run_id
         return f"job-{len(scheduled)}"
 
     portals = [("hubei-jxt", "trs", ("cn",)), ("govcn", "govcn", ())]

@@ -43,11 +43,19 @@ def node_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
     }
 
 
+def schedule_batch(url: str, run_id: int, settings: dict[str, str], timeout: float = 10.0) -> str:
+    """Start a batch job on a node: the `batch` spider crawling every portal of run `run_id`
+    (`crawler.run.nodes.batch`); the Scrapyd job id."""
+    return schedule_job(url, "batch", {"run": str(run_id)}, settings, timeout)
+
+
 def schedule_job(
-    url: str, spider: str, portal: str, settings: dict[str, str], timeout: float = 10.0
-) -> str:
-    """Start a crawl of one portal on a node; the Scrapyd job id."""
-    fields = [("project", PROJECT), ("spider", spider), ("portal", portal)]
+    url: str, spider: str, arguments: dict[str, str], settings: dict[str, str],
+    timeout: float = 10.0,
+) -> str:  # fmt: skip
+    """Start a job of `spider` on a node, with its arguments and settings; the Scrapyd job id."""
+    what = " ".join(f"{key}={value}" for key, value in arguments.items()) or spider
+    fields = [("project", PROJECT), ("spider", spider), *arguments.items()]
     fields += [("setting", f"{key}={value}") for key, value in settings.items()]
     request = urllib.request.Request(
         f"{url}/schedule.json", data=urllib.parse.urlencode(fields).encode()
@@ -56,9 +64,9 @@ def schedule_job(
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             reply = json.loads(answer.read().decode())
     except (OSError, ValueError) as error:
-        raise NodeError(f"{url}: cannot schedule {portal}: {error}") from None
+        raise NodeError(f"{url}: cannot schedule {what}: {error}") from None
     if reply.get("status") != "ok":
-        raise NodeError(f"{url}: refused {portal}: {reply.get('message', reply)}")
+        raise NodeError(f"{url}: refused {what}: {reply.get('message', reply)}")
     return str(reply["jobid"])
 
 

@@ -105,6 +105,8 @@ class NodeJob:
         return extension
 
     def opened(self, spider: Any) -> None:
+        if not hasattr(spider, "profile"):
+            return  # the batch spider itself: its portals' crawlers are the ones kept
         if self.keeper is not None:
             self.keeper.add(self.crawler, spider)
 
@@ -115,6 +117,8 @@ class NodeJob:
             self.keeper.keep([spider.profile.name])
 
     def closed(self, spider: Any, reason: str) -> None:
+        if not hasattr(spider, "profile"):
+            return
         portal_name = spider.profile.name
         if self.keeper is not None:
             self.keeper.remove(portal_name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bench.nodes import _job_log_stats, cpu_seconds, lines, limit
+from bench.nodes import _job_log_stats, cpu_seconds, limit, lines
 
 NODE = {"nodes": 1, "jobs": 2, "longest_job_s": 14.0, "longest_crawl_s": 10.0}
 LOCAL = {"crawl_s": 9.0, "max_portal_requests": 5}

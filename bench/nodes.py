@@ -47,12 +47,16 @@ DAY = 1425
 
 
 @contextmanager
-def fleet_replica(portals: int, docs: int, profiles: Path) -> Iterator[tuple[str, int]]:
-    """The fleet in a child process, its profiles written to `profiles`; (its first URL, pid)."""
+def fleet_replica(
+    portals: int, docs: int, profiles: Path, day: int = DAY, spread: float = 0.0
+) -> Iterator[tuple[str, int]]:
+    """The fleet in a child process, its profiles written to `profiles`; (its first URL, pid).
+    `spread`: a move of its day reaches the portals over this many seconds (replica.fleet)."""
     port = free_port_block(portals)
     process = subprocess.Popen(
         [sys.executable, "-m", "replica.fleet", "--portals", str(portals), "--docs", str(docs),
-         "--day", str(DAY), "--port", str(port), "--profiles", str(profiles)],
+         "--day", str(day), "--port", str(port), "--profiles", str(profiles),
+         "--spread", str(spread)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     assert process.stdout is not None

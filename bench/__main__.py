@@ -8,6 +8,8 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
 - incremental: requests and seconds of a re-crawl with nothing new, and with about 10 new documents,
   beside the full crawl's requests;
 - store and search: documents/s written with versions and the full-text index; search p50 and p95;
+  the count of all hits (what `govwatch search` prints) p50 and p95; on SQLite and, beside it, on
+  a throwaway PostgreSQL (`pg_`: goal as many documents/s, counts as fast);
 - memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`);
 - challenge: a full crawl behind a script challenge (the browser passing it once) beside the same
   crawl unchallenged: seconds, requests, browser solves (skipped, and said so, without Chromium);
@@ -73,10 +75,15 @@ def main() -> None:
     })  # fmt: skip
     results.update({key: incremental[key] for key in (
         "recrawl_nochange_requests", "recrawl_nochange_s", "recrawl_10new_requests", "full_crawl_requests")})  # fmt: skip
-    stored = store.measure(20000 if args.quick else 100000, 5 if args.quick else 20)
+    stored = store.side_by_side(20000 if args.quick else 100000, 5 if args.quick else 20)
     results.update(
         {key: stored[key] for key in ("store_docs_per_s", "search_p50_ms", "search_p95_ms")}
     )
+    # PostgreSQL beside SQLite, same documents and queries: writes and the count of hits.
+    for key in ("count_p50_ms", "count_p95_ms", "pg_store_docs_per_s", "pg_search_p50_ms",
+                "pg_search_p95_ms", "pg_count_p50_ms", "pg_count_p95_ms"):  # fmt: skip
+        if key in stored:
+            results[key] = stored[key]
     results["crawl_peak_rss_mb"] = incremental["crawl_peak_rss_mb"]
     files = attachments.measure(5 if args.quick else 20, 2 if args.quick else 5)
     for kind in ("pdf", "docx", "xlsx", "ofd", "zip"):

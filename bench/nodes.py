@@ -209,6 +209,18 @@ class PeakWatcher:
         return self.peaks
 
 
+def _jobs_ended(urls: list[str], timeout: float = 120.0) -> None:
+    """Wait until the nodes run no job: their CPU (reaped children) then counts every job."""
+    from crawler.run.nodes.scrapyd import node_status
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [node_status(url) for url in urls]
+        if all(not state.get("running") and not state.get("pending") for state in states):
+            return
+        time.sleep(0.5)
+
+
 def on_nodes(
     count: int, url: str, replica: int, profiles: Path, db: str, work: Path
 ) -> dict[str, Any]:
@@ -238,6 +250,7 @@ def on_nodes(
             done = crawl_round(store, db, portals, "bench", 60.0, settings, timeout=3600,
                                rates=rates_of([found[name] for name in names]))  # fmt: skip
             wall = time.monotonic() - started
+            _jobs_ended(urls)  # a round ends as its portals are recorded; a job then closes
             peaks = watcher.stop()
             scheduler_cpu = time.process_time() - cpu
             busy = meter.busy()

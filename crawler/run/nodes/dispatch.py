@@ -2,9 +2,15 @@
 
 A node is a Scrapyd daemon (govwatch installed beside it, `node_files` for its configuration)
 with tags saying where it stands (`cn`: inside China). The corpus keeps the nodes and, per
-portal, a **lease** (`crawler.store.nodes`): the node crawling it, the Scrapyd job, and when
-the lease expires. So no two nodes crawl one portal at once; a node that dies, or a job that
-stalls, stops renewing its lease, and once it expires the portal goes to another node.
+portal, a **lease** (`crawler.store.nodes`): the node crawling it, the Scrapyd job, the run, and
+when the lease expires. So no two nodes crawl one portal at once; a node that dies, or a job
+that stalls, stops renewing its leases, and once they expire its portals go to another node.
+
+Portals go in **batches**: one Scrapyd job (`crawler.run.nodes.batch`) crawls a batch in one
+Scrapy process, as a local crawl does, because a process per portal spent its slot starting
+Scrapy and then idling under the portal's politeness delays (`plan` sizes the batches from the
+nodes' free slots and the portals' politeness). A batch is one run; each portal is recorded in
+it as it finishes, and collected then (`reconcile`).
 
 Pure parts (`choose`) take plain data; HTTP to Scrapyd (`crawler.run.nodes.scrapyd`) stays at
 the edge, replaceable in tests.

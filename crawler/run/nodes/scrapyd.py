@@ -88,9 +88,10 @@ def cancel_job(url: str, job: str, timeout: float = 10.0) -> str | None:
 def node_files(directory: Path, port: int, host: str = "127.0.0.1") -> None:
     """What a node needs beside govwatch: scrapyd.conf (where it listens, where it keeps jobs)
     and scrapy.cfg naming govwatch's settings as the `govwatch` project. Scrapyd reads both from
-    the directory it starts in. Each portal is one job of its family's spider, so Scrapyd's
-    defaults (the last 100 finished jobs, 5 logs per spider) would forget a pass's jobs and the
-    logs of all but a few portals: the node keeps 5000 of each."""
+    the directory it starts in. A pass is a few batch jobs a node, but a node serves pass after
+    pass, and Scrapyd's defaults (the last 100 finished jobs, 5 logs per spider) would forget
+    the logs of all but the last few: the node keeps 5000 of each. A job polls its queue every
+    half second (Scrapyd's default: 5 s), so a batch starts as soon as it is scheduled."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = {host}\nhttp_port = {port}\neggs_dir = {directory / 'eggs'}\n"

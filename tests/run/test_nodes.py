@@ -4,7 +4,9 @@ node's portal crawled elsewhere once its lease expires; a real Scrapyd node craw
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -121,7 +123,7 @@ def scrapyd_url(tmp_path: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        node.kill()
+        os.killpg(node.pid, signal.SIGKILL)  # its session: the daemon and any job it left running
         node.wait()
 
 

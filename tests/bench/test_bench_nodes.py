@@ -53,3 +53,17 @@ def test_the_table_gives_each_setup_its_ratio_rate_cpu_and_memory() -> None:
     assert "1000 portals, politeness on, 3 document(s) a portal" in text
     assert "  one Scrapyd node      80.0     1.25      36.0" in text
     assert "two Scrapyd nodes: delay-bound: x; CPU per node 30, 28 s" in text
+
+
+def test_the_local_crawl_of_a_fleet_reaches_its_portals_and_says_it_in_one_short_line(
+    tmp_path: Path,
+) -> None:
+    """The local child crawls the replica's origins (it passed none, and every request went to the
+    portals' real host names) and prints one short line (the whole summary of 1,000 portals
+    filled the pipe its parent reads at the end, and the child waited for ever)."""
+    from bench.nodes import fleet_replica, local
+
+    with fleet_replica(4, 1, tmp_path / "profiles") as (url, replica):
+        result = local(url, replica, tmp_path / "profiles", str(tmp_path / "fleet.db"))
+    assert (result["status"], result["documents"], result["errors"]) == ("done", 4, 0)
+    assert result["max_portal_requests"] >= 3  # robots.txt, the listing, the document

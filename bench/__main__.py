@@ -10,16 +10,20 @@ written to bench/results.json and shown as a table. `--quick` runs smaller sizes
 - incremental: requests and seconds of a re-crawl with nothing new, and with about 10 new documents,
   beside the full crawl's requests;
 - store and search: documents/s written with versions and the full-text index; search p50 and p95;
+  the count of all hits (what `govwatch search` prints) p50 and p95; on SQLite and, beside it, on
+  a throwaway PostgreSQL (`pg_`: goal as many documents/s, counts as fast);
 - memory: the crawl's peak RSS, and time and memory across corpus sizes (`scale`);
 - challenge: a full crawl behind a script challenge (the browser passing it once) beside the same
   crawl unchallenged: seconds, requests, browser solves (skipped, and said so, without Chromium);
 - attachments: text of PDF, DOCX, XLSX, OFD and ZIP files, files/s and MB/s, beside the best-known
   peer of each type in this run (pypdf, pdfminer.six, docx2txt, openpyxl); OCR seconds per
   scanned page and its character accuracy (`python -m bench.attachments`);
-- many portals: a replica of 200 portals (`--quick`: 20), each its own origin and profile,
-  crawled with the profiles' politeness on by one local process, one Scrapyd node and two, into
-  PostgreSQL, each figure with what bounds it (`python -m bench.nodes --portals 200`; skipped,
-  and said so, without PostgreSQL's server or scrapyd);
+- many portals: a replica of 1,000 portals (`--quick`: 20), each its own origin and profile,
+  with one and with three documents a portal, crawled with the profiles' politeness on by one
+  local process, one Scrapyd node and two (batch jobs), into PostgreSQL: seconds, the ratio to
+  the local process (goal: one node ≥ 0.8, two nodes no slower than one), each figure with what
+  bounds it (`python -m bench.nodes --portals 1000 --docs 1 3`; skipped, and said so, without
+  PostgreSQL's server or scrapyd);
 - export: seconds and megabytes of each export format of one replica corpus (10,000 documents;
   `--quick`: 2,000) — Parquet, partitioned Parquet, XLSX and the Excel CSV beside JSONL — and the
   Parquet read back in DuckDB and pandas (`python -m bench.export --docs 10000`);
@@ -46,6 +50,10 @@ GOALS = {
     "extract_parse_share": ">= 0.35",
     "extract_real_ratio": ">= 10",
     "extract_real_parse_share": ">= 0.25",
+    "portals_1doc_1node_ratio": ">= 0.8",
+    "portals_3doc_1node_ratio": ">= 0.8",
+    "portals_1doc_2nodes_vs_1node": ">= 1",
+    "portals_3doc_2nodes_vs_1node": ">= 1",
 }
 
 
@@ -86,10 +94,15 @@ def main() -> None:
         })  # fmt: skip
     results.update({key: incremental[key] for key in (
         "recrawl_nochange_requests", "recrawl_nochange_s", "recrawl_10new_requests", "full_crawl_requests")})  # fmt: skip
-    stored = store.measure(20000 if args.quick else 100000, 5 if args.quick else 20)
+    stored = store.side_by_side(20000 if args.quick else 100000, 5 if args.quick else 20)
     results.update(
         {key: stored[key] for key in ("store_docs_per_s", "search_p50_ms", "search_p95_ms")}
     )
+    # PostgreSQL beside SQLite, same documents and queries: writes and the count of hits.
+    for key in ("count_p50_ms", "count_p95_ms", "pg_store_docs_per_s", "pg_search_p50_ms",
+                "pg_search_p95_ms", "pg_count_p50_ms", "pg_count_p95_ms"):  # fmt: skip
+        if key in stored:
+            results[key] = stored[key]
     results["crawl_peak_rss_mb"] = incremental["crawl_peak_rss_mb"]
     files = attachments.measure(5 if args.quick else 20, 2 if args.quick else 5)
     for kind in ("pdf", "docx", "xlsx", "ofd", "zip"):
@@ -106,10 +119,15 @@ def main() -> None:
         else {key: value for key, value in crawl.scale(size).items() if key != "pages"}
         for size in sizes
     ]
-    fleet = nodes.measure(20 if args.quick else 200)
-    for key, label in (("local", "local"), ("nodes_1", "1node"), ("nodes_2", "2nodes")):
-        if key in fleet:
-            results[f"portals_crawl_{label}_s"] = fleet[key]["seconds"]
+    fleet = nodes.measure(20 if args.quick else 1000, (1, 3))
+    for setting in fleet["settings"]:
+        docs = setting["docs_per_portal"]
+        for key, label in (("local", "local"), ("nodes_1", "1node"), ("nodes_2", "2nodes")):
+            results[f"portals_{docs}doc_{label}_s"] = setting[key]["seconds"]
+        results[f"portals_{docs}doc_1node_ratio"] = setting["nodes_1"]["ratio"]
+        results[f"portals_{docs}doc_2nodes_vs_1node"] = round(
+            setting["nodes_1"]["seconds"] / setting["nodes_2"]["seconds"], 2
+        )
     challenge = crawl.challenged(main_size // 5)
     if "skipped" not in challenge:
         results["challenge_overhead_s"] = challenge["challenge_overhead_s"]

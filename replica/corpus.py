@@ -18,13 +18,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from crawler.clock import CHINA
 from crawler.extract.text import to_simplified
 from replica import sites as S
 from replica.content import Attachment, Doc, edited, generate
 
 EPOCH = dt.date(2023, 1, 1)
 LAST_DAY = 1425  # 2026-11-26
-TZ = dt.timezone(dt.timedelta(hours=8))
 SEED_SERIAL = -1  # the real 西湖31号 reply
 SEED_ARTID = "4216448"
 SEED_COLUMN = "1229265378"
@@ -50,7 +50,7 @@ def date_of(day: int) -> dt.date:
 
 def morning(day: int) -> dt.datetime:
     """When a day's listings were last regenerated (their Last-Modified)."""
-    return dt.datetime.combine(date_of(day), dt.time(8, 0), TZ)
+    return dt.datetime.combine(date_of(day), dt.time(8, 0), CHINA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Spec:
     @property
     def published(self) -> dt.datetime:
         return dt.datetime.combine(
-            date_of(self.day), dt.time(self.minute // 60, self.minute % 60), TZ
+            date_of(self.day), dt.time(self.minute // 60, self.minute % 60), CHINA
         )
 
     @property
@@ -148,7 +148,7 @@ def seed_doc() -> Doc:
         doc_no="杭经信提〔2023〕140号",
         disclosure_form="主动公开",
         written_date=dt.date(2023, 11, 3),
-        published=dt.datetime(2023, 11, 3, 11, 4, tzinfo=TZ),
+        published=dt.datetime(2023, 11, 3, 11, 4, tzinfo=CHINA),
         paragraphs=body,
         salutation="何征宇代表",
         reply={

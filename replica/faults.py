@@ -35,6 +35,7 @@ SPEC is `RULE[;RULE…]`, RULE is `[SITE:]PATH-GLOB=FAULT[@RATE][,FAULT[@RATE]�
 The challenges (412, 418, shield, cookie-shell, acw, jsl) are real: their script computes a
 cookie from a nonce drawn for that answer, and only a request carrying a computed cookie that is
 still alive passes (a plain client never does; a browser does, once per cookie lifetime).
+`412:5x` makes the cookie pass five requests and then die.
 `412:SECONDS` sets the lifetime (default: an hour; C3VK's five minutes), counted from the
 cookie's first use; the browser is told to keep it a minute longer, as WAFs expire tokens on
 their side while the cookie lingers (so a short lifetime tests the crawler, not how fast a busy
@@ -76,6 +77,9 @@ class Fault:
     rate: float = 1.0
     #: `slow`'s wait (default 3 s); a challenge cookie's lifetime (default: the challenge's).
     seconds: float | None = None
+    #: A challenge cookie that passes this many requests and then is dead (`412:5x`): expiry
+    #: that does not hang on how fast a busy machine runs the browser.
+    uses: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,11 @@ def parse(spec: str | None) -> list[Rule]:
                 raise FaultSpecError(
                     f"--faults {part!r}: unknown fault {name!r}; known: {', '.join(FAULTS)}"
                 )
+            uses = None
             try:
                 rate = float(rate_text) if rate_text else 1.0
+                if seconds_text.endswith("x"):
+                    uses, seconds_text = int(seconds_text[:-1]), ""
                 seconds = float(seconds_text) if seconds_text else None
             except ValueError:
                 raise FaultSpecError(
@@ -112,7 +119,7 @@ def parse(spec: str | None) -> list[Rule]:
                 ) from None
             if not 0 <= rate <= 1:
                 raise FaultSpecError(f"--faults {part!r}: rate {rate} is not between 0 and 1")
-            faults.append(Fault(name, rate, seconds))
+            faults.append(Fault(name, rate, seconds, uses))
         rules.append(Rule(site.strip() or "*", glob.strip() or "*", tuple(faults)))
     return rules
 
@@ -128,6 +135,8 @@ class Faults:
     lifetimes: dict[str, float] = field(default_factory=dict)
     #: … and then when it dies (monotonic seconds).
     issued: dict[str, float] = field(default_factory=dict)
+    #: Cookies that pass a number of requests (`412:5x`) → how many they still pass.
+    uses_left: dict[str, int] = field(default_factory=dict)
     #: How many challenges were answered (per fault name).
     challenged: dict[str, int] = field(default_factory=dict)
 
@@ -147,6 +156,8 @@ class Faults:
         nonce = secrets.token_hex(8)
         lifetime = fault.seconds or challenge.lifetime
         self.lifetimes[nonce] = lifetime
+        if fault.uses is not None:
+            self.uses_left[nonce] = fault.uses
         self.challenged[fault.name] = self.challenged.get(fault.name, 0) + 1
         return challenge.answer(nonce, lifetime)
 
@@ -161,6 +172,10 @@ class Faults:
             return False
         if nonce in self.lifetimes:  # its first use: its lifetime starts now
             self.issued[nonce] = time.monotonic() + self.lifetimes.pop(nonce)
+        if nonce in self.uses_left:
+            self.uses_left[nonce] -= 1
+            if self.uses_left[nonce] < 0:
+                return False
         expires = self.issued.get(nonce)
         return expires is not None and expires > time.monotonic()
 

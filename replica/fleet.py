@@ -6,15 +6,20 @@ Copy number n of a site is a portal of its own: named `<site>-<nnn>`, with its o
 keeps only its site's first column, so that each portal's corpus stays small; the families
 (Hanweb, jpaas, TRS, gov.cn) take turns.
 
-    python -m replica.fleet --portals 200 --docs 3 --port 18400 --profiles DIR
+    python -m replica.fleet --portals 200 --docs 3 --port 18400 --profiles DIR [--spread S]
 
 serves the fleet (printing its sites as `replica serve` does) after writing its profiles to DIR.
+With `--spread S`, a move of the simulated day (POST /__replica__/day) publishes across S
+seconds, portal by portal, as real portals publish each at its own time: portal n moves to the
+new day `publish_offset(n, portals, S)` seconds after the move (`FleetReplica`), so that a
+benchmark knows when each new document appeared.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +27,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler.portals.profiles import SHIPPED
+from replica.app import Replica
 from replica.sites import SITES_BY_NAME, Site
+from replica.web import Request, Response
 
 #: The sites copied, in turn: those with a shipped profile.
 TEMPLATES = ("hangzhou-jxj", "hangzhou-gov", "hubei-jxt", "govcn")
@@ -78,8 +85,51 @@ def write_profiles(sites: tuple[Site, ...], directory: Path) -> Path:
     return directory
 
 
+#: A prime: n × STEP mod N visits every portal once, so the families publish interleaved.
+STEP = 7919
+
+
+def publish_offset(number: int, portals: int, spread: float) -> float:
+    """Seconds after a move of the day at which portal number `number` of `portals` publishes
+    (the move reaches it): spread evenly over `spread` seconds, in an order mixing the families."""
+    if portals <= 0 or spread <= 0:
+        return 0.0
+    order = (number * STEP) % portals if portals % STEP else number
+    return spread * order / portals
+
+
+class FleetReplica(Replica):
+    """The fleet's replica, whose portals move to a new day each at its own moment: a move of the
+    day (`day = D`) reaches portal n `publish_offset(n)` seconds later; until then it serves the
+    day before. With no spread, every portal moves at once (a plain replica)."""
+
+    def __init__(
+        self, docs: int, day: int, seed: int, sites: tuple[Site, ...], spread: float = 0.0
+    ) -> None:
+        self.spread, self.before, self.now_day, self.moved_at = spread, day, day, 0.0
+        super().__init__(docs, day, seed, sites=sites)
+        self.offsets = {site.name: publish_offset(n, len(sites), spread)
+                        for n, site in enumerate(sites)}  # fmt: skip
+
+    @property
+    def day(self) -> int:
+        return self.now_day
+
+    @day.setter
+    def day(self, value: int) -> None:
+        self.before, self.now_day, self.moved_at = self.now_day, value, time.time()
+
+    def day_of(self, site: str) -> int:
+        """The day portal `site` serves now."""
+        if time.time() >= self.moved_at + self.offsets.get(site, 0.0):
+            return self.now_day
+        return self.before
+
+    def handle(self, site: str, request: Request) -> Response:
+        return self.handlers[site].handle(request, self.day_of(site))
+
+
 def main(argv: list[str] | None = None) -> None:
-    from replica.app import Replica
     from replica.corpus import LAST_DAY, day_number
     from replica.server import serve
 
@@ -90,11 +140,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--day", default=str(LAST_DAY), help="ISO date or day number")
     parser.add_argument("--port", type=int, default=8400, help="first of --portals ports")
     parser.add_argument("--profiles", type=Path, help="write the portals' profiles here first")
+    parser.add_argument("--spread", type=float, default=0.0,
+                        help="seconds over which a move of the day reaches every portal")  # fmt: skip
     args = parser.parse_args(argv)
     sites = fleet(args.portals)
     if args.profiles:
         write_profiles(sites, args.profiles)
-    serve(Replica(args.docs, day_number(args.day), 1, sites=sites), port=args.port)
+    serve(FleetReplica(args.docs, day_number(args.day), 1, sites, args.spread), port=args.port)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ import datetime as dt
 import json
 import re
 
+from crawler.clock import CHINA
 from replica import chrome, files, home
 from replica.content import Doc
-from replica.corpus import TZ, Corpus, Spec
+from replica.corpus import Corpus, Spec
 from replica.sites import Site
 from replica.web import Request, Response, esc, not_found, page
 
@@ -227,7 +228,7 @@ class Gkmlpt:
 
     def detail(self, spec: Spec, doc: Doc) -> dict[str, object]:
         published = int(doc.published.timestamp())
-        written = int(dt.datetime.combine(doc.written_date, dt.time(0), TZ).timestamp())
+        written = int(dt.datetime.combine(doc.written_date, dt.time(0), CHINA).timestamp())
         body = "".join(f"<p>{esc(line)}</p>" for line in doc.paragraphs)
         return {
             "id": int(spec.key), "title": doc.title, "subtitle": "", "author": "",

@@ -29,7 +29,10 @@ def migrate(source: str, target: str) -> int:
 @db_option
 @click.pass_context
 def nodes(ctx: click.Context, db: str) -> int:
-    """Crawl nodes on Scrapyd: each with its health, jobs and portals; add and remove.
+    """Crawl nodes on Scrapyd: each with its health, jobs and batches; add and remove.
+
+    Each batch job: its run, how many of its portals are done, how many it holds leases for
+    and until when. Exit 1 when a node is down.
 
     \b
     Examples: govwatch nodes --db postgresql://govwatch@db.example/govwatch
@@ -70,8 +73,10 @@ def nodes_remove(url: str, db: str) -> int:
 
 
 def run_nodes(db: str, action: str | None, url: str | None, tags: list[str]) -> int:
-    """`govwatch nodes [add URL --tag T | remove URL]`: the nodes, their health and jobs."""
-    from crawler.run.nodes.scrapyd import NodeError, node_status
+    """`govwatch nodes [add URL --tag T | remove URL]`: the nodes, their health and jobs, and per
+    batch job its run, the portals done and the leases it holds."""
+    from crawler.run.nodes.report import node_views, view_lines
+    from crawler.run.nodes.scrapyd import NodeError
     from crawler.store import StoreError, open_store
     from crawler.store.nodes import normal_url
 
@@ -85,25 +90,16 @@ def run_nodes(db: str, action: str | None, url: str | None, tags: list[str]) -> 
                     print(f"govwatch nodes: no node {url}", file=sys.stderr)
                     return 2
                 print(f"removed {normal_url(url)}")
-            nodes = store.nodes()
-            held: dict[str, list[str]] = {}
-            for lease in store.leases():
-                held.setdefault(lease["node"], []).append(lease["portal"])
+            views = node_views(store)
     except (StoreError, NodeError, ValueError) as error:
         print(f"govwatch nodes: {error}", file=sys.stderr)
         return 2
-    if not nodes:
+    if not views:
         print("no crawl nodes; add one: govwatch nodes add http://HOST:6800 --tag cn")
         return 0
-    unhealthy = 0
-    for node in nodes:
-        state = node_status(node.url)
-        unhealthy += state["status"] != "ok"
-        detail = (f"{len(state['running'])} running, {state['pending']} pending"
-                  if state["status"] == "ok" else state.get("error", ""))  # fmt: skip
-        crawling = f", crawling {', '.join(held[node.url])}" if node.url in held else ""
-        print(f"{node.url:32} [{', '.join(node.tags)}] {state['status']}: {detail}{crawling}")
-    return 1 if unhealthy else 0
+    for view in views:
+        print("\n".join(view_lines(view)))
+    return 0 if all(view.healthy for view in views) else 1
 
 
 def run_migrate(source: str, target: str) -> int:

@@ -10,7 +10,8 @@ import warnings
 warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
 
 BOT_NAME = "govwatch"
-SPIDER_MODULES = ["spiders"]
+# The portals' spiders, and a crawl node's `batch` job (many portals in one Scrapyd job).
+SPIDER_MODULES = ["spiders", "crawler.run.nodes.batch"]
 NEWSPIDER_MODULE = "spiders"
 
 GOVWATCH_CONTACT_URL = "https://github.com/govwatch/govwatch"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
+from crawler.clock import CHINA
 from crawler.items import ListingEntry
 from crawler.listings import jpaas
 from crawler.listings.jpaas import ListingFormatError
@@ -28,7 +29,6 @@ from crawler.listings.links import compile_pattern, is_article
 
 #: Article URLs of the platform: its own, mobile copies and legacy /gkml/ stubs.
 ARTICLE_PATTERN = r"/(?:gkmlpt/content/\d+/\d+/|gkml/(?:[\w-]+/)*)m?post_\d+\.html?(?:\?|$)"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 _SID = re.compile(r"""\bSID\s*:\s*['"]?(\w+)['"]?""")
 _CONFIG = re.compile(r"window\._CONFIG\s*=\s*\{")
 

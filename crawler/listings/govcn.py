@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from crawler.clock import CHINA
 from crawler.items import ListingEntry
 from crawler.listings.jpaas import ListingFormatError
 from crawler.listings.links import ARTICLE_PATTERNS, compile_pattern, is_article
-
-_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass
@@ -36,7 +35,7 @@ def _date(row: dict[str, object]) -> str | None:
         return text[:10].replace(".", "-")
     ms = row.get("ptime")
     if isinstance(ms, (int, float)):
-        return dt.datetime.fromtimestamp(ms / 1000, _SHANGHAI).date().isoformat()
+        return dt.datetime.fromtimestamp(ms / 1000, CHINA).date().isoformat()
     return None
 
 

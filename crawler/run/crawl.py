@@ -11,7 +11,7 @@ import signal
 import time
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
@@ -112,8 +112,6 @@ def run(
     The run is stored `done`, `failed` (a portal had errors, was blocked, could not start or
     could not store) or `interrupted` (SIGINT/SIGTERM) — never left `running` by anything but
     a kill -9. A broken rules file is a `RulesError` before any crawl starts."""
-    from spiders import SPIDERS
-
     load_rules(rules)
     names = [p.name for p in profiles]
     crawlers: dict[str, Crawler] = {}
@@ -135,22 +133,33 @@ def run(
                 settings.set("GOVWATCH_RULES", rules, priority="cmdline")
             logging.getLogger("scrapy").setLevel(log_level)
             process = CrawlerProcess(settings)
-            for profile in profiles:
-                crawler = process.create_crawler(SPIDERS[profile.family])
-                crawlers[profile.name] = crawler
-                deferred = process.crawl(crawler, portal=profile.name, profile=profile)
-                deferred.addErrback(_start_failed, profile.name, start_failures)
+            start_crawlers(process, profiles, crawlers, start_failures)
             process.start()
         except (KeyboardInterrupt, _Interrupted):
             interrupted = True
         # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        return _finish(run_id, db, names, crawlers, start_failures, interrupted, started)
+        return finish(run_id, db, names, crawlers, start_failures, interrupted, started)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _finish(
+def start_crawlers(
+    runner: CrawlerRunner, profiles: list[Profile], crawlers: dict[str, Crawler],
+    start_failures: dict[str, str],
+) -> None:  # fmt: skip
+    """Each portal's crawler added to `runner` (this process's, or a node's batch's): in
+    `crawlers` by portal; one that cannot start noted in `start_failures`."""
+    from spiders import SPIDERS
+
+    for profile in profiles:
+        crawler = runner.create_crawler(SPIDERS[profile.family])
+        crawlers[profile.name] = crawler
+        deferred = runner.crawl(crawler, portal=profile.name, profile=profile)
+        deferred.addErrback(_start_failed, profile.name, start_failures)
+
+
+def finish(
     run_id: int | None, db: str, names: list[str], crawlers: dict[str, Crawler],
     start_failures: dict[str, str], interrupted: bool, started: float,
 ) -> dict[str, Any]:  # fmt: skip

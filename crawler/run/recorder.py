@@ -81,6 +81,9 @@ class CrawlRecorder:
                 self._finished(store, spider)
         finally:
             store.release()
+            # What the corpus knew of the portal (every document's validators) is no longer
+            # needed: a process crawling a thousand portals holds it only for those still open.
+            spider.state = PortalState()
 
     def _finished(self, store: Store, spider: PortalSpider) -> None:
         stats = self.crawler.stats

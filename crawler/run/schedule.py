@@ -401,7 +401,8 @@ class Scheduler:
                 return
             started = time.monotonic()
             try:
-                result = run_pass(self.config, only_due=False, portals=[portal], now=self.clock)
+                chosen = self.batch(portal)
+                result = run_pass(self.config, only_due=False, portals=chosen, now=self.clock)
             except (ConfigError, ConfigFileError, ProfileError, RulesError, StoreError) as error:
                 self.not_run(portal, " ".join(str(error).split()))
                 return
@@ -410,6 +411,17 @@ class Scheduler:
                 observe(self.config, result, time.monotonic() - started)
             if self._scheduler is not None:
                 print(self.next_line(self._scheduler), flush=True)
+
+    def batch(self, portal: str) -> list[str]:
+        """What one trigger crawls: its portal; with crawl nodes registered, every other portal
+        due now as well, so that the pass sends them to the nodes in batches (one trigger at a
+        time would send batches of one, each a Scrapy process of its own)."""
+        if not has_nodes(self.config.db):
+            return [portal]
+        profiles = self.config.watched(load_profiles(self.config.profiles))
+        with open_store(self.config.db) as store:
+            others = due(list(profiles.values()), self.config, store, self.clock())
+        return [portal, *(profile.name for profile in others if profile.name != portal)]
 
     @staticmethod
     def next_line(scheduler: Any) -> str:

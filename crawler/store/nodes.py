@@ -1,6 +1,10 @@
 """Crawl nodes (Scrapyd daemons with tags saying where they stand) and per-portal leases: a
 lease is taken atomically (an upsert that only replaces an expired one), so no two nodes crawl
-one portal at once; one not renewed expires, and its portal goes to another node."""
+one portal at once; one not renewed expires, and its portal goes to another node. A node's job
+crawls a batch of portals (one run, one lease each): it renews them together
+(`renew_leases`) and records each portal's outcome in its run as the portal finishes
+(`record_portal`), so that the scheduler collects finished portals while the batch goes on, and
+a batch killed mid-way loses only the portals still being crawled."""
 
 from __future__ import annotations
 
@@ -87,9 +91,64 @@ class NodesPart(StoreCore):
             )  # fmt: skip
         return cursor.rowcount > 0
 
+    def renew_leases(
+        self, portals: list[str], holder: str, seconds: float, now: dt.datetime | None = None,
+        job: str | None = None, run_id: int | None = None,
+    ) -> set[str]:  # fmt: skip
+        """Extend the leases this holder still has among `portals`, in one statement (a batch's
+        job renews hundreds at once); the portals whose lease was kept."""
+        if not portals:
+            return set()
+        moment = now or utcnow()
+        marks = ", ".join("?" for _ in portals)
+        with self.transaction() as conn:
+            rows = conn.execute(
+                f"UPDATE leases SET expires_at = ?, job = COALESCE(?, job), run_id = COALESCE(?, run_id) "
+                f"WHERE portal IN ({marks}) AND holder = ? AND expires_at > ? RETURNING portal",
+                (
+                    iso(moment + dt.timedelta(seconds=seconds)),
+                    job,
+                    run_id,
+                    *portals,
+                    holder,
+                    iso(moment),
+                ),
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def record_portal(self, run_id: int, portal: str, summary: dict[str, Any]) -> None:
+        """One portal of a batch's run finished: its summary (as `govwatch crawl` gives it per
+        portal) kept in the run's stats now, before the run ends. One job writes its run."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT stats FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            stats = json.loads(row[0] or "{}")
+            stats[portal] = summary
+            conn.execute(
+                "UPDATE runs SET stats = ? WHERE id = ?",
+                (json.dumps(stats, ensure_ascii=False), run_id),
+            )
+
+    def recorded_portals(self, run_id: int) -> dict[str, dict[str, Any]]:
+        """The portals of a run recorded so far (by its batch as each finished, or at its end)."""
+        row = self.conn.execute("SELECT stats FROM runs WHERE id = ?", (run_id,)).fetchone()
+        found: dict[str, dict[str, Any]] = json.loads(row[0] or "{}") if row else {}
+        return found
+
     def release_lease(self, portal: str, holder: str) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM leases WHERE portal = ? AND holder = ?", (portal, holder))
+
+    def release_leases(self, portals: list[str], holder: str) -> None:
+        """Release several leases this holder has, in one statement."""
+        if portals:
+            marks = ", ".join("?" for _ in portals)
+            with self.transaction() as conn:
+                conn.execute(
+                    f"DELETE FROM leases WHERE holder = ? AND portal IN ({marks})",
+                    (holder, *portals),
+                )
 
     def leases(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM leases ORDER BY portal"))

@@ -103,10 +103,11 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_scrapy_finds_the_spiders() -> None:
-    """scrapy.cfg points Scrapy at crawler.fetch.settings: `scrapy list` names one spider per family."""
+    """scrapy.cfg points Scrapy at crawler.fetch.settings: `scrapy list` names one spider per family,
+    and `batch`, the job a crawl node runs (many portals in one process, crawler.run.nodes.batch)."""
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.split() == [
-        "generic", "gkmlpt", "govcn", "hanweb", "jpaas", "trs",
+        "batch", "generic", "gkmlpt", "govcn", "hanweb", "jpaas", "trs",
     ]  # fmt: skip

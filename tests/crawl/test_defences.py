@@ -82,9 +82,9 @@ def test_challenges_pass_in_the_browser_once_per_cookie(
 def test_an_expired_cookie_is_earned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _with_browser(monkeypatch)
     db = tmp_path / "expiring.db"
-    # The cookie lives one second; the listings answer 1.5 s late (after the challenge is
-    # passed), so the articles they list are asked for with a dead cookie: challenged again.
-    faults = "hubei-jxt:*=412:1;hubei-jxt:*/index.html=slow:1.5"
+    # Each cookie passes thirty requests and then is dead (as one that outlived its time on the
+    # WAF's side): the crawl meets the challenge again, many times, and earns a new cookie.
+    faults = "hubei-jxt:*=412:30x"
     with served_replica(DOCS, DAY, faults) as url:
         summary = crawl(url, db, "hubei-jxt")
     browser = summary["portals"]["hubei-jxt"]["browser"]

@@ -64,3 +64,24 @@ def test_a_fleet_crawled_equals_its_truth(tmp_path: Path) -> None:
         if got[u][k] != truth[u][k]
     ]
     assert not wrong, wrong[:3]
+
+
+def test_a_move_of_the_day_reaches_each_portal_at_its_own_moment() -> None:
+    from replica.fleet import FleetReplica, publish_offset
+
+    sites = fleet(8)
+    replica = FleetReplica(2, 711, 1, sites, spread=80.0)
+    offsets = sorted(publish_offset(n, 8, 80.0) for n in range(8))
+    assert offsets == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0]  # each portal its moment
+    assert {replica.day_of(site.name) for site in sites} == {711}
+    replica.day = 712
+    replica.moved_at -= 35.0  # 35 s after the move: the portals due by then publish, no others
+    moved = {site.name for site in sites if replica.day_of(site.name) == 712}
+    assert moved == {s.name for n, s in enumerate(sites) if publish_offset(n, 8, 80.0) <= 35.0}
+    assert len(moved) == 4 and replica.day == 712
+    # What a portal serves follows its own day: its listing shows the new document only then.
+    late = next(site for site in sites if site.name not in moved)
+    early = next(iter(moved))
+    assert len(replica.corpus.live(early, replica.day_of(early))) == 2
+    assert len(replica.corpus.live(late.name, replica.day_of(late.name))) == 1
+    assert publish_offset(3, 8, 0.0) == 0.0  # no spread: every portal at once, as before

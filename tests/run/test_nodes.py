@@ -4,7 +4,9 @@ node's portal crawled elsewhere once its lease expires; a real Scrapyd node craw
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -55,9 +57,9 @@ def test_one_lease_per_portal_until_it_expires(corpus: str) -> None:
 def test_a_dead_nodes_portal_goes_elsewhere_after_its_lease(corpus: str) -> None:
     scheduled: list[tuple[str, str]] = []
 
-    def schedule(url: str, spider: str, portal: str, settings: dict[str, str]) -> str:
-        scheduled.append((url, portal))
-        assert settings["GOVWATCH_DB"] == corpus and int(settings["GOVWATCH_RUN_ID"]) > 0
+    def schedule(url: str, run_id: int, settings: dict[str, str]) -> str:
+        scheduled.append((url, str(run_id)))
+        assert settings["GOVWATCH_DB"] == corpus and int(settings["GOVWATCH_RUN_ID"]) == run_id
         return f"job-{len(scheduled)}"
 
     portals = [("hubei-jxt", "trs", ("cn",)), ("govcn", "govcn", ())]
@@ -121,7 +123,7 @@ def scrapyd_url(tmp_path: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        node.kill()
+        os.killpg(node.pid, signal.SIGKILL)  # its session: the daemon and any job it left running
         node.wait()
 
 

@@ -257,3 +257,17 @@ def test_a_rules_file_broken_while_scheduled_is_said_and_alerted(
         (alert,) = store.alerts("health")
     assert alert["portal"] == "govcn" and str(rules) in alert["message"]
     assert json.loads(jsonl.read_text(encoding="utf-8"))["message"].startswith("not crawled: ")
+
+
+def test_with_nodes_a_trigger_takes_every_due_portal_along(corpus: str) -> None:
+    """On crawl nodes a pass sends its portals in batches: a trigger crawls its portal and every
+    other portal due now, not a batch of one per trigger; without nodes, its portal alone."""
+    config = Config(path=None, db=corpus)
+    with open_store(config.db) as store:
+        _run(store, ["govcn", "hangzhou-jxj", "hangzhou-gov", "hubei-jxt"], T0)
+    scheduler = Scheduler(config, clock=lambda: T0 + dt.timedelta(hours=7))
+    assert scheduler.batch("govcn") == ["govcn"]  # no node registered
+    with open_store(config.db) as store:
+        store.add_node("http://127.0.0.1:9", ["cn"])
+    chosen = scheduler.batch("govcn")
+    assert chosen[0] == "govcn" and set(chosen) == {"govcn", "hangzhou-jxj", "hangzhou-gov"}

@@ -43,11 +43,19 @@ def node_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
     }
 
 
+def schedule_batch(url: str, run_id: int, settings: dict[str, str], timeout: float = 10.0) -> str:
+    """Start a batch job on a node: the `batch` spider crawling every portal of run `run_id`
+    (`crawler.run.nodes.batch`); the Scrapyd job id."""
+    return schedule_job(url, "batch", {"run": str(run_id)}, settings, timeout)
+
+
 def schedule_job(
-    url: str, spider: str, portal: str, settings: dict[str, str], timeout: float = 10.0
-) -> str:
-    """Start a crawl of one portal on a node; the Scrapyd job id."""
-    fields = [("project", PROJECT), ("spider", spider), ("portal", portal)]
+    url: str, spider: str, arguments: dict[str, str], settings: dict[str, str],
+    timeout: float = 10.0,
+) -> str:  # fmt: skip
+    """Start a job of `spider` on a node, with its arguments and settings; the Scrapyd job id."""
+    what = " ".join(f"{key}={value}" for key, value in arguments.items()) or spider
+    fields = [("project", PROJECT), ("spider", spider), *arguments.items()]
     fields += [("setting", f"{key}={value}") for key, value in settings.items()]
     request = urllib.request.Request(
         f"{url}/schedule.json", data=urllib.parse.urlencode(fields).encode()
@@ -56,9 +64,9 @@ def schedule_job(
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             reply = json.loads(answer.read().decode())
     except (OSError, ValueError) as error:
-        raise NodeError(f"{url}: cannot schedule {portal}: {error}") from None
+        raise NodeError(f"{url}: cannot schedule {what}: {error}") from None
     if reply.get("status") != "ok":
-        raise NodeError(f"{url}: refused {portal}: {reply.get('message', reply)}")
+        raise NodeError(f"{url}: refused {what}: {reply.get('message', reply)}")
     return str(reply["jobid"])
 
 
@@ -80,9 +88,10 @@ def cancel_job(url: str, job: str, timeout: float = 10.0) -> str | None:
 def node_files(directory: Path, port: int, host: str = "127.0.0.1") -> None:
     """What a node needs beside govwatch: scrapyd.conf (where it listens, where it keeps jobs)
     and scrapy.cfg naming govwatch's settings as the `govwatch` project. Scrapyd reads both from
-    the directory it starts in. Each portal is one job of its family's spider, so Scrapyd's
-    defaults (the last 100 finished jobs, 5 logs per spider) would forget a pass's jobs and the
-    logs of all but a few portals: the node keeps 5000 of each."""
+    the directory it starts in. A pass is a few batch jobs a node, but a node serves pass after
+    pass, and Scrapyd's defaults (the last 100 finished jobs, 5 logs per spider) would forget
+    the logs of all but the last few: the node keeps 5000 of each. A job polls its queue every
+    half second (Scrapyd's default: 5 s), so a batch starts as soon as it is scheduled."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = {host}\nhttp_port = {port}\neggs_dir = {directory / 'eggs'}\n"

@@ -107,13 +107,18 @@ class _Attributes:
             self.anchors.append((el, None))
         if "class" in keys or "id" in keys:
             self.named.append((el, str(el.get("id") or ""), str(el.get("class") or "")))
-        if ("style" in keys or "hidden" in keys) and tag not in ("body", "html") and is_hidden(el):
-            self.hidden.append(el)
-            return True
+        if ("style" in keys or "hidden" in keys) and tag not in ("body", "html"):
+            # (`is_hidden`, its tag and attribute looks not made again)
+            style = el.get("style")
+            if (style and _hides(style)) or el.get("hidden") is not None:
+                self.hidden.append(el)
+                return True
         return False
 
     def look_inside(self, el: etree._Element) -> None:
         """The attributes in a subtree whose text is passed over (a script, a hidden block)."""
+        if not len(el):  # (a script, an empty value: nothing inside)
+            return
         look = self.look
         for inner in el.iterdescendants():
             try:
@@ -195,23 +200,27 @@ def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
             spans[el] = (start, len(pieces))
             if (tail := el.tail) and el is not root:
                 emit(tail)
-        elif tag in _HOLDERS and (
-            not ((text := el.text) and not text.isspace())
-            if len(el) == 0
-            else tag in _VALUE_HOLDERS and not _has_text(el)
-        ):
+        else:
+            text = el.text  # (read once: whether the element is empty, and what it says)
+            if not (
+                tag in _HOLDERS
+                and (
+                    (not text or text.isspace())
+                    if len(el) == 0
+                    else tag in _VALUE_HOLDERS and not _has_text(el, text)
+                )
+            ):
+                if edge:
+                    emit(edge)
+                if text:
+                    emit(text)
+                opened.append((start, edge))
+                continue
             # An empty value: a cell, or a leaf `<div></div>` (`_has_text`, read inline for a leaf).
             emit(_EMPTY_CHUNK)
             spans[el] = (start, len(pieces))
             if tail := el.tail:
                 emit(tail)
-        else:
-            if edge:
-                emit(edge)
-            if text := el.text:
-                emit(text)
-            opened.append((start, edge))
-            continue
         attributes.look_inside(el)
         skip_subtree()
         passed = True
@@ -265,9 +274,13 @@ def _tag(el: etree._Element) -> str | None:
     return tag if isinstance(tag, str) else None
 
 
-def _has_text(el: etree._Element) -> bool:
+def _has_text(el: etree._Element, text: str | None = None) -> bool:
+    """Whether any text below the element is more than spaces; `text` is its own text, when
+    the caller has read it (a look that finds words there needs no iteration)."""
     if len(el) == 0:
         return bool(el.text and el.text.strip())
+    if text is not None and text.strip():
+        return True
     return any(isinstance(text, str) and text.strip() for text in el.itertext())
 
 

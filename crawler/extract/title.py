@@ -125,8 +125,13 @@ def headings(
     titled = {
         el for el, ident, classes in page.named if title_names(ident, classes) and el.tag in _TAGS
     }
-    # The candidates' tags, and the body's (only what stands above it counts), iterated in C.
-    walk = root.iter(*_TAGS, *([first_body.tag] if first_body is not None else []))
+    # The candidates' tags, and the body's (only what stands above it counts), iterated in C;
+    # every element where lxml will not look for the body's tag by name (a mangled page's
+    # `<p\x01>`: the look raises ValueError).
+    try:
+        walk = root.iter(*_TAGS, *([first_body.tag] if first_body is not None else []))
+    except ValueError:
+        walk = root.iter()
     candidates = []
     for el in walk:
         if el is first_body:

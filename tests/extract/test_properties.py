@@ -121,3 +121,17 @@ def test_a_prose_line_is_found_where_the_unanchored_pattern_finds_it(text: str) 
     unanchored = re.search(r"[^\n]{15,}?。", text)
     found = _PROSE_LINE.search(text)
     assert (found and found.span()) == (unanchored and unanchored.span())
+
+
+def test_body_tag_lxml_will_not_look_for() -> None:
+    """A mangled page's body has a control character in its tag (`<div\\x01>`, found by
+    test_mangled_pages): lxml refuses to look for that tag by name; the heading above the body
+    is still read, and the body too."""
+    page = (
+        "<html><head><title>某市档案馆</title></head><body><h1>关于做好档案开放工作的通知</h1>"
+        '<div\x01 class="TRS_Editor"><p>各单位：为做好档案开放工作，现将有关事项通知如下。</p>'
+        "</div\x01></body></html>"
+    )
+    document = extract_document(page.encode(), URL)
+    assert document.title == "关于做好档案开放工作的通知"
+    assert document.body_text == "各单位：为做好档案开放工作，现将有关事项通知如下。"

@@ -76,22 +76,7 @@ def main() -> None:
         "scrapy_bench_pages_per_s": bench_pages,
         "crawl_ratio": round(incremental["crawl_pages_per_s"] / bench_pages, 2),
     })  # fmt: skip
-    measured = extract.measure(100 if args.quick else 400, 2 if args.quick else 3)
-    results.update({
-        "extract_pages_per_s": measured["govwatch_pages_per_s"],
-        "trafilatura_pages_per_s": measured["trafilatura_pages_per_s"],
-        "extract_ratio": measured["ratio"],
-        "extract_parse_share": measured["parse_share"],
-    })  # fmt: skip
-    real_extract = extract.measure_real(repeat=2 if args.quick else 5)
-    if "skipped" in real_extract:
-        print(f"extraction on real pages skipped: {real_extract['skipped']}")
-    else:
-        results.update({
-            "extract_real_pages_per_s": real_extract["govwatch_pages_per_s"],
-            "extract_real_ratio": real_extract["ratio"],
-            "extract_real_parse_share": real_extract["parse_share"],
-        })  # fmt: skip
+    measured, real_extract = _extraction(results, args.quick)
     results.update({key: incremental[key] for key in (
         "recrawl_nochange_requests", "recrawl_nochange_s", "recrawl_10new_requests", "full_crawl_requests")})  # fmt: skip
     stored = store.side_by_side(20000 if args.quick else 100000, 5 if args.quick else 20)
@@ -119,15 +104,7 @@ def main() -> None:
         else {key: value for key, value in crawl.scale(size).items() if key != "pages"}
         for size in sizes
     ]
-    fleet = nodes.measure(20 if args.quick else 1000, (1, 3))
-    for setting in fleet["settings"]:
-        docs = setting["docs_per_portal"]
-        for key, label in (("local", "local"), ("nodes_1", "1node"), ("nodes_2", "2nodes")):
-            results[f"portals_{docs}doc_{label}_s"] = setting[key]["seconds"]
-        results[f"portals_{docs}doc_1node_ratio"] = setting["nodes_1"]["ratio"]
-        results[f"portals_{docs}doc_2nodes_vs_1node"] = round(
-            setting["nodes_1"]["seconds"] / setting["nodes_2"]["seconds"], 2
-        )
+    fleet = _fleet(results, args.quick)
     challenge = crawl.challenged(main_size // 5)
     if "skipped" not in challenge:
         results["challenge_overhead_s"] = challenge["challenge_overhead_s"]
@@ -144,6 +121,42 @@ def main() -> None:
         print(f"accuracy skipped: no real development sets in {real}")
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     show(results)
+
+
+def _extraction(results: dict[str, Any], quick: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Extraction on the replica's pages and on the real development pages (their rows added to
+    `results`); both measurements, for the details."""
+    measured = extract.measure(100 if quick else 400, 2 if quick else 3)
+    results.update({
+        "extract_pages_per_s": measured["govwatch_pages_per_s"],
+        "trafilatura_pages_per_s": measured["trafilatura_pages_per_s"],
+        "extract_ratio": measured["ratio"],
+        "extract_parse_share": measured["parse_share"],
+    })  # fmt: skip
+    real_extract = extract.measure_real(repeat=2 if quick else 5)
+    if "skipped" in real_extract:
+        print(f"extraction on real pages skipped: {real_extract['skipped']}")
+    else:
+        results.update({
+            "extract_real_pages_per_s": real_extract["govwatch_pages_per_s"],
+            "extract_real_ratio": real_extract["ratio"],
+            "extract_real_parse_share": real_extract["parse_share"],
+        })  # fmt: skip
+    return measured, real_extract
+
+
+def _fleet(results: dict[str, Any], quick: bool) -> dict[str, Any]:
+    """A fleet of portals crawled locally, on one node and on two (rows added to `results`)."""
+    fleet = nodes.measure(20 if quick else 1000, (1, 3))
+    for setting in fleet["settings"]:
+        docs = setting["docs_per_portal"]
+        for key, label in (("local", "local"), ("nodes_1", "1node"), ("nodes_2", "2nodes")):
+            results[f"portals_{docs}doc_{label}_s"] = setting[key]["seconds"]
+        results[f"portals_{docs}doc_1node_ratio"] = setting["nodes_1"]["ratio"]
+        results[f"portals_{docs}doc_2nodes_vs_1node"] = round(
+            setting["nodes_1"]["seconds"] / setting["nodes_2"]["seconds"], 2
+        )
+    return fleet
 
 
 def show(results: dict[str, Any]) -> None:

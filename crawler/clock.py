@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 #: The portals' zone: every time a portal prints is a time here (China keeps no summer time).
 CHINA = ZoneInfo("Asia/Shanghai")
+#: The offset a document's printed date-time is stored with: a fixed +08:00, so stored values never
+#: depend on the machine's tz database (the zone above also knows the summer time of 1986–1991).
+CHINA_OFFSET = dt.timezone(dt.timedelta(hours=8))
 _AGO = re.compile(r"^(\d+)\s*([mhdw])$")
 # A date as portals print it: 2023/11/3, 2023-11-3, 2023年11月3日, with what follows it.
 _DATE = re.compile(r"^(\d{4})(?:/|-|年)(\d{1,2})(?:/|-|月)(\d{1,2})日?(?=$|[ T])(.*)$")

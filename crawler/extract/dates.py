@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crawler.clock import CHINA_OFFSET
+
 _DIGITS = {
     "〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "Ｏ": 0, "０": 0,
     "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -34,8 +36,6 @@ _CHINESE = re.compile(
 # A compact 20231103 only where nothing else fits (index numbers carry them too).
 _COMPACT = re.compile(r"^(?P<y>(?:19|20)[0-9]{2})(?P<m>[01][0-9])(?P<d>[0-3][0-9])$")
 
-TZ_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
 
 @dataclass(frozen=True)
 class ParsedDate:
@@ -46,7 +46,7 @@ class ParsedDate:
         """ISO 8601: a date, or a date-time at +08:00 when the time is known."""
         if self.time is None:
             return self.date.isoformat()
-        return dt.datetime.combine(self.date, self.time, TZ_SHANGHAI).isoformat()
+        return dt.datetime.combine(self.date, self.time, CHINA_OFFSET).isoformat()
 
 
 def chinese_number(text: str) -> int | None:

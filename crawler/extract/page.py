@@ -147,7 +147,8 @@ def _walk(root: etree._Element, *, link_lists: bool) -> Scan:
     """One walk over the tree in C (lxml's iterwalk), reading the attributes of every element
     and the text, in pieces.
 
-    The hot loop of extraction. A script, a hidden element, an empty value (and a link list,
+    The hot loop of extraction, kept in one function on purpose: it runs for every element of
+    every page, and a call per element would cost more than most of its branches. A script, a hidden element, an empty value (and a link list,
     unless `link_lists`) is passed over: a BREAK, or `_EMPTY_CHUNK`, stands for it, and its
     attributes are read on the spot; it still gets its "end" event, which `passed` swallows.
     Comments come as events of their own (their tails are text)."""

@@ -163,90 +163,107 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
     `not_values` holds texts (folded, without spaces) that are never a label's value: the page's
     title, which often follows a last, empty label (`点击率` then the heading).
     """
-    found: dict[str, list[str]] = {}
+    reader = _FieldReader(cells, not_values)
+    index = 0
+    while index < reader.count:
+        cell = reader.folded[index]
+        field = _whole_label(cell)
+        index = (
+            reader.label_cell(index, field) if field is not None else reader.text_cell(index, cell)
+        )
+    return reader.found
 
-    def record(field: str, value: str | None) -> None:
+
+class _FieldReader:
+    """The cells of one page read as label/value pairs: a label alone in its cell (its value in
+    the next cell, or a row of labels over a row of values), or labels inside a cell's text."""
+
+    def __init__(self, cells: Cells, not_values: frozenset[str]) -> None:
+        self.not_values = not_values
+        self.found: dict[str, list[str]] = {}
+        self.folded, self.original, self.boundary = _joined(
+            cells.folded, cells.original, cells.body_at
+        )
+        self.count = len(self.folded)
+        # Where the body stood: a label above it never takes a value from below it.
+        self.end_above = self.boundary if self.boundary is not None else self.count
+
+    def record(self, field: str, value: str | None) -> None:
         if value is not None and not field.startswith("_") and _accepts(field, value):
-            found.setdefault(field, []).append(value)
+            self.found.setdefault(field, []).append(value)
 
-    folded, original, boundary = _joined(cells.folded, cells.original, cells.body_at)
-    count = len(folded)
-    # Where the body stood: a label above it never takes a value from below it.
-    end_above = boundary if boundary is not None else count
+    def end_of(self, index: int) -> int:
+        return self.end_above if index < self.end_above else self.count
 
-    def end_of(index: int) -> int:
-        return end_above if index < end_above else count
+    def colon_after(self, index: int) -> bool:
+        """The label's colon in a cell of its own (`文号` | `：` | `…`)."""
+        return index + 1 < self.count and self.folded[index + 1].strip() == ":"
 
-    def next_value(index: int, field: str) -> str | None:
+    def next_value(self, index: int, field: str) -> str | None:
         """The cell after `index` as the value of a label left empty in its own cell: not a
         label, not a pair of its own, not the title, and a value the field accepts."""
-        following = folded[index + 1] if index + 1 < count and index + 1 != boundary else None
-        if following is not None and following.strip() == ":" and index + 2 < end_of(index):
-            index += 1  # the label's colon in a cell of its own (`文号` | `：` | `…`)
+        folded, count = self.folded, self.count
+        following = folded[index + 1] if index + 1 < count and index + 1 != self.boundary else None
+        if following is not None and following.strip() == ":" and index + 2 < self.end_of(index):
+            index += 1
             following = folded[index + 1]
         if not following or looks_like_label(following) or _starts_with_label(following):
             return None
-        if field != "title" and squeeze(following) in not_values:
+        if field != "title" and squeeze(following) in self.not_values:
             return None
-        candidate = _value(original[index + 1])
+        candidate = _value(self.original[index + 1])
         return candidate if _accepts(field, candidate) else None
 
-    index = 0
-    while index < count:
-        cell = folded[index]
-        field = _whole_label(cell)
-        if field is not None:
-            following = folded[index + 1] if index + 1 < count else None
-            if field[0] == "_" and field in COUNTERS:
-                # A counter's number, if the server rendered one, is not a value of anything.
-                step = 2 if following is not None and _DIGITS.match(following) else 1
-                index += step
-                continue
-            if following == "":
-                index += 2  # an empty cell: the value is empty
-                continue
-            # A row of labels: only where the next cell is a label too (the cheap look first).
-            row = (
-                _header_row(folded, index, end_of(index), not_values)
-                if following is not None and _whole_label(following) is not None
-                else None
-            )
-            if row is not None:
-                fields, at = row
-                for offset, name in enumerate(fields):
-                    record(name, _value(original[at + offset]))
-                index = at + len(fields)
-                continue
-            candidate = next_value(index, field)
-            if candidate is not None:
-                record(field, candidate)
-                index += 3 if folded[index + 1].strip() == ":" else 2
-                continue
-            index += 1
-            continue
+    def label_cell(self, index: int, field: str) -> int:
+        """A cell that is a label and nothing else; the index after what it took."""
+        folded = self.folded
+        following = folded[index + 1] if index + 1 < self.count else None
+        if field[0] == "_" and field in COUNTERS:
+            # A counter's number, if the server rendered one, is not a value of anything.
+            return index + (2 if following is not None and _DIGITS.match(following) else 1)
+        if following == "":
+            return index + 2  # an empty cell: the value is empty
+        # A row of labels: only where the next cell is a label too (the cheap look first).
+        row = (
+            _header_row(folded, index, self.end_of(index), self.not_values)
+            if following is not None and _whole_label(following) is not None
+            else None
+        )
+        if row is not None:
+            fields, at = row
+            for offset, name in enumerate(fields):
+                self.record(name, _value(self.original[at + offset]))
+            return at + len(fields)
+        candidate = self.next_value(index, field)
+        if candidate is None:
+            return index + 1
+        self.record(field, candidate)
+        return index + (3 if self.colon_after(index) else 2)
+
+    def text_cell(self, index: int, cell: str) -> int:
+        """A cell of text that may hold `label：value` pairs; the index after what it took."""
         if LABEL_RE.match(cell):
             matches = list(LABEL_RE.finditer(cell))
         elif ":" in cell:
             # Mid-cell, only `label:` counts (`2017-06-08 16:30 来源：中国政府网`).
             matches = [match for match in LABEL_RE.finditer(cell) if match["colon"]]
         else:
-            matches = []
+            return index + 1
         step = 1
-        if matches:
-            source = original[index] if len(original[index]) == len(cell) else cell
-            for position, match in enumerate(matches):
-                end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)
-                label_field = field_for(match["label"])
-                value = _value(source[match.end() : end])
-                if value is None and position == len(matches) - 1 and label_field[0] != "_":
-                    # The last label of the line left empty: its value is on the next line
-                    # (`来源：市政府 发布时间：` / `2023-11-03`).
-                    value = next_value(index, label_field)
-                    colon = index + 1 < count and folded[index + 1].strip() == ":"
-                    step = (3 if colon else 2) if value is not None else 1
-                record(label_field, value)
-        index += step
-    return found
+        original = self.original[index]
+        source = original if len(original) == len(cell) else cell
+        for position, match in enumerate(matches):
+            end = matches[position + 1].start() if position + 1 < len(matches) else len(cell)
+            label_field = field_for(match["label"])
+            value = _value(source[match.end() : end])
+            if value is None and position == len(matches) - 1 and label_field[0] != "_":
+                # The last label of the line left empty: its value is on the next line
+                # (`来源：市政府 发布时间：` / `2023-11-03`).
+                value = self.next_value(index, label_field)
+                if value is not None:
+                    step = 3 if self.colon_after(index) else 2
+            self.record(label_field, value)
+        return index + step
 
 
 def _starts_with_label(folded_cell: str) -> bool:

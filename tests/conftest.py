@@ -65,44 +65,15 @@ _SLOW_FIXTURES = frozenset(("pg_cluster", "scrapyd_url"))
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the slow tests `slow` (`make test-fast` leaves them out; `make test` runs all):
-    the end-to-end folders, and tests that start a server, nodes or a browser.
-
-    For `make test`'s workers (pytest-xdist, `--dist loadgroup`): the slow tests go first, so the
-    longest do not start last and leave one worker running alone; and the tests of a module that
-    share a module-scoped fixture (a replica crawled once, a corpus built once) stay on one worker,
-    so that fixture is built once rather than once per worker."""
+    the end-to-end folders, and tests that start a server, nodes or a browser."""
     for item in items:
+        parts = item.path.relative_to(config.rootpath / "tests").parts
         fixtures = set(getattr(item, "fixturenames", ()))
         param = getattr(getattr(item, "callspec", None), "params", {}).get("corpus")
         if (
-            _folder(config, item) in _END_TO_END
+            parts[0] in _END_TO_END
             or fixtures & _SLOW_FIXTURES
             or param == "postgresql"
             or "browser" in item.name
         ):
             item.add_marker(pytest.mark.slow)
-        if _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
-    # Stable, so a module's tests stay together; the reliability tests (kills, the fault matrix)
-    # are the longest of all.
-    items.sort(
-        key=lambda item: (
-            item.get_closest_marker("slow") is None,
-            _folder(config, item) != "reliability",
-        )
-    )
-
-
-def _folder(config: pytest.Config, item: pytest.Item) -> str:
-    return item.path.relative_to(config.rootpath / "tests").parts[0]
-
-
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        definition.scope == "module"
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    )

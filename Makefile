@@ -27,12 +27,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# On every core (pytest-xdist), at most four workers: the end-to-end tests start crawls,
+# replicas, PostgreSQL and Chromium of their own.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 # The pure parts and everything quick, before every commit (no crawl, server, node or browser).
 test-fast: install
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto --maxprocesses 4
 
 # The manual (docs/) as a site in site/; `make test` builds it strictly too.
 docs: install

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +17,8 @@ from crawler.extract import extract_document
 from crawler.store import open_store
 from crawler.watch.rules import alerts_for, load_rules
 from crawler.web import PLUGINS, TEMPLATES, metadata
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 SEED_URL = "http://jxj.hangzhou.gov.cn/art/2023/11/3/art_1229265378_4216448.html"
 SEED_ID = "hangzhou-jxj:4216448"
@@ -76,33 +73,6 @@ def test_document_page_alerts_page_and_reader_columns(db: Path) -> None:
     assert "感谢您对我局工作的关心支持" not in shown.text  # no body in the list
     alerts = _get(datasette, "/-/alerts").text
     assert "open-source-replies, open-source" in alerts and "pending" in alerts
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def served(db: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--db", str(db), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: apt-get install chromium (.ci/run does)")

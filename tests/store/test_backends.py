@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from delivery_helpers import DIES_MID_SEND, FileSink
 
 from crawler.store import RunStats, Store, is_url, open_store
 from crawler.watch.alerts import Alert, due
@@ -382,36 +383,6 @@ def test_deliverers_share_one_sinks_outbox_without_waiting(pg_cluster: Any) -> N
     assert sum(result.delivered for result in results) == 10
 
 
-_DIES_MID_SEND = """
-import os, signal, sys
-from crawler.watch.notify import deliver
-from crawler.store import Store, open_store
-
-class Dying:
-    name, batch = "file", False
-    def send(self, alerts, store):
-        with open(sys.argv[2], "a") as out:
-            out.write(alerts[0]["key"] + "\\n")
-        if alerts[0]["key"].endswith(":3"):  # sent, not yet recorded: the worst moment
-            os.kill(os.getpid(), signal.SIGKILL)
-
-with open_store(sys.argv[1]) as store:
-    deliver(store, [Dying()], retries=0)
-"""
-
-
-class _FileSink:
-    name = "file"
-    batch = False
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
-        with self.path.open("a") as out:
-            out.write(alerts[0]["key"] + "\n")
-
-
 def test_a_deliverer_killed_mid_send_repeats_only_the_alert_in_flight(
     pg_cluster: Any, tmp_path: Path
 ) -> None:
@@ -425,11 +396,11 @@ def test_a_deliverer_killed_mid_send_repeats_only_the_alert_in_flight(
         for number in range(8):
             store.add_health_alert(f"health:k:{number}", "k", {"message": f"m{number}"})
     received = tmp_path / "received.txt"
-    killed = subprocess.run([sys.executable, "-c", _DIES_MID_SEND, url, str(received)], timeout=60)
+    killed = subprocess.run([sys.executable, "-c", DIES_MID_SEND, url, str(received)], timeout=60)
     assert killed.returncode == -9
     assert received.read_text().split() == [f"health:k:{n}" for n in range(4)]
     with open_store(url) as store:  # the dead deliverer's row lock went with its connection
-        result = deliver(store, [_FileSink(received)], retries=0)  # type: ignore[list-item]
+        result = deliver(store, [FileSink(received)], retries=0)  # type: ignore[list-item]
         assert store.pending_count("file") == 0
     assert result.delivered == 5
     keys = received.read_text().split()

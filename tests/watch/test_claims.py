@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from delivery_helpers import DIES_MID_SEND, FileSink
 
 import crawler.store.outbox
 from crawler.store import Store, open_store
@@ -134,45 +135,16 @@ def test_no_write_lock_is_held_while_an_alert_is_sent(tmp_path: Path) -> None:
     assert (result.delivered, result.errors, sink.wrote) == (3, [], 3)
 
 
-_DIES_MID_SEND = """
-import os, signal, sys
-from crawler.store import open_store
-from crawler.watch.notify import deliver
-
-class Dying:
-    name, batch = "file", False
-    def send(self, alerts, store):
-        with open(sys.argv[2], "a") as out:
-            out.write(alerts[0]["key"] + "\\n")
-        if alerts[0]["key"].endswith(":3"):  # sent, not yet recorded: the worst moment
-            os.kill(os.getpid(), signal.SIGKILL)
-
-with open_store(sys.argv[1]) as store:
-    deliver(store, [Dying()], retries=0)
-"""
-
-
-class _FileSink:
-    name, batch = "file", False
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
-        with self.path.open("a") as out:
-            out.write(alerts[0]["key"] + "\n")
-
-
 def test_a_deliverer_killed_mid_send_leaves_only_the_alert_in_flight(tmp_path: Path) -> None:
     """Its claim belonged to a process of this machine that is gone: free at once, and only
     the alert it was sending goes again."""
     db = str(tmp_path / "c.db")
     keys = _alerts(db, 8, "k")
     received = tmp_path / "received.txt"
-    killed = subprocess.run([sys.executable, "-c", _DIES_MID_SEND, db, str(received)], timeout=60)
+    killed = subprocess.run([sys.executable, "-c", DIES_MID_SEND, db, str(received)], timeout=60)
     assert killed.returncode == -9
     with open_store(db) as store:
-        result = deliver(store, [_FileSink(received)], retries=0)  # type: ignore[list-item]
+        result = deliver(store, [FileSink(received)], retries=0)  # type: ignore[list-item]
         assert store.pending_count("file") == 0
     assert result.delivered == 5
     sent = received.read_text().split()

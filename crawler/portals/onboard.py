@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from crawler.cookies import from_cookie, to_cookie
 from crawler.extract.decode import decode_html
 from crawler.listings import generic, gkmlpt, govcn, hanweb, jpaas, trs
 from crawler.listings.blocked import blocked_reason, remedy, solvable
@@ -100,12 +101,12 @@ class Fetcher:
             raise Blocked(url, reason, "no browser to pass it")
         started = time.monotonic()
         try:
-            page = self.browser.open(url, USER_AGENT, [_browser_cookie(c) for c in self.jar])
+            page = self.browser.open(url, USER_AGENT, [from_cookie(c) for c in self.jar])
         except RuntimeError as error:  # the browser's errors (crawler.fetch.browser)
             raise Blocked(url, reason, f"the browser could not pass it: {error}") from None
         for cookie in page.cookies:
             if cookie.get("name"):
-                self.jar.set_cookie(_jar_cookie(cookie))
+                self.jar.set_cookie(to_cookie(cookie))
         self.passed.append((url, time.monotonic() - started))
         return page.html.encode("utf-8"), "utf-8"
 
@@ -129,26 +130,6 @@ class Fetcher:
             if blocked_reason(error.code, body) is None:
                 raise
             return error.code, body, error.headers.get_content_charset()
-
-
-def _jar_cookie(data: dict[str, Any]) -> http.cookiejar.Cookie:
-    """A cookie the browser earned (Playwright's keys), for the jar."""
-    domain = str(data.get("domain", ""))
-    expires = data.get("expires")
-    alive = isinstance(expires, int | float) and expires > 0
-    return http.cookiejar.Cookie(
-        version=0, name=str(data["name"]), value=str(data.get("value", "")), port=None,
-        port_specified=False, domain=domain, domain_specified=domain.startswith("."),
-        domain_initial_dot=domain.startswith("."), path=str(data.get("path") or "/"),
-        path_specified=True, secure=bool(data.get("secure")),
-        expires=int(expires) if alive else None,  # type: ignore[arg-type]
-        discard=not alive, comment=None, comment_url=None, rest={},
-    )  # fmt: skip
-
-
-def _browser_cookie(cookie: http.cookiejar.Cookie) -> dict[str, Any]:
-    return {"name": cookie.name, "value": cookie.value or "", "domain": cookie.domain,
-            "path": cookie.path or "/"}  # fmt: skip
 
 
 # Following leads.

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from saved_pages import ROOT
 
+from crawler.cookies import from_cookie, to_cookie
 from crawler.fetch.browser import find_chromium
-from crawler.fetch.defences import from_cookie, to_cookie
 from crawler.fetch.tls import legacy_handshake
 from crawler.listings.blocked import blocked_reason, remedy, solvable
 from crawler.portals.profiles import ProfileError, load_profile

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.crawl import run_measured
-from bench.nodes import fleet_replica
+from bench.nodes import fleet_replica, nodes_missing
 from replica.client import served_origins
 
 #: The watch rule that every fleet document matches (every body has a full stop), so that each
@@ -204,12 +204,8 @@ def _figures(
 
 def measure(portals: int = 1000, interval: float = 180.0, nodes: int = 2) -> dict[str, Any]:
     """Freshness for one local process and for `nodes` Scrapyd nodes (or why skipped)."""
-    from replica.pgcluster import missing_reason
-
     out: dict[str, Any] = {"portals": portals, "interval_s": interval}
-    reason = missing_reason()
-    if reason is None and not (Path(sys.executable).parent / "scrapyd").exists():
-        reason = "scrapyd is not installed: pip install -e '.[dev]'"
+    reason = nodes_missing()
     if reason:
         out["skipped"] = reason
         return out

@@ -309,15 +309,21 @@ def limit(result: dict[str, Any], delay_floor: float) -> str:
     return f"process-bound: {where} ({cpu})"
 
 
-def measure(portals: int = 200, docs: tuple[int, ...] = (DOCS,)) -> dict[str, Any]:
-    """The fleet crawled locally, on one node and on two, for each documents-per-portal
-    setting; figures, bounds, or why skipped."""
+def nodes_missing() -> str | None:
+    """Why nodes cannot run here (no PostgreSQL server, no Scrapyd), or None."""
     from replica.pgcluster import missing_reason
 
-    out: dict[str, Any] = {"portals": portals, "settings": []}
     reason = missing_reason()
     if reason is None and not (Path(sys.executable).parent / "scrapyd").exists():
         reason = "scrapyd is not installed: pip install -e '.[dev]'"
+    return reason
+
+
+def measure(portals: int = 200, docs: tuple[int, ...] = (DOCS,)) -> dict[str, Any]:
+    """The fleet crawled locally, on one node and on two, for each documents-per-portal
+    setting; figures, bounds, or why skipped."""
+    out: dict[str, Any] = {"portals": portals, "settings": []}
+    reason = nodes_missing()
     if reason:
         out["skipped"] = reason
         return out

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from crawler.attachments.apply import with_attachment_text
-from crawler.attachments.isolated import read_attachment_isolated
+from crawler.attachments.isolated import IsolatedReader
 from crawler.items import FetchedFile
 from crawler.store import Store
 
@@ -21,8 +21,9 @@ def unread(store: Store, files: list[FetchedFile]) -> list[FetchedFile]:
     ]  # fmt: skip
 
 
-#: One reading at a time: a crawl reads files one after the other, each in a process of its own.
+#: One reading at a time, in one child process kept for the crawl (started on the first file).
 _READING = threading.Lock()
+_READER = IsolatedReader()
 
 
 def read_all(files: list[FetchedFile]) -> dict[str, dict[str, Any]]:
@@ -34,9 +35,15 @@ def read_all(files: list[FetchedFile]) -> dict[str, dict[str, Any]]:
     readings: dict[str, dict[str, Any]] = {}
     with _READING:
         for file in files:
-            reading = read_attachment_isolated(file.raw, file.name or file.url, file.content_type)
+            reading = _READER.read(file.raw, file.name or file.url, file.content_type)
             readings[reading.sha256] = reading.to_record()
     return readings
+
+
+def close_reader() -> None:
+    """End the reading child (at the end of a crawl; the next file starts another)."""
+    with _READING:
+        _READER.close()
 
 
 def read_fetched(

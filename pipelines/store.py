@@ -19,6 +19,7 @@ from crawler.store import Store, StoreError, shared_store
 from crawler.watch.rules import Rule, alerts_for, load_rules
 from pipelines.attachments import (
     applied,
+    close_reader,
     read_all,
     read_fetched,
     stored_texts,
@@ -68,6 +69,7 @@ class StorePipeline:
         return self.baseline[portal, column]
 
     def close_spider(self) -> None:
+        close_reader()
         if self.store is not None:
             self.store.release()
             self.store = None

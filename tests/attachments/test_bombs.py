@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.attachments import read_attachment, read_attachment_isolated
+from crawler.attachments.isolated import IsolatedReader
 from crawler.attachments.zipsafe import Budget, SafeZip, UnpackLimit
 from replica import formats
 from replica import hard_files as samples
@@ -121,9 +122,9 @@ def test_isolated_reading_of_a_bomb_is_its_warning(bombs: dict[str, bytes]) -> N
     assert result.type == "docx" and any("bomb" in w for w in result.warnings)
 
 
-def test_isolated_reading_over_the_memory_limit_is_a_warning() -> None:
-    # 100 MB of small cells (within the unpack budget): calamine's grid of them and their
-    # Python values take more than 300 MB.
+def _grid_over_300_mb() -> bytes:
+    """100 MB of small cells (within the unpack budget): calamine's grid of them and their
+    Python values take more than 300 MB."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(formats.xlsx({"s": [[1]]}))) as old,
@@ -137,9 +138,51 @@ def test_isolated_reading_over_the_memory_limit_is_a_warning() -> None:
             new.writestr(info.filename, b'<worksheet xmlns="http://schemas.openxmlformats.org/'
                          b'spreadsheetml/2006/main"><sheetData>' + row * 65_000
                          + b"</sheetData></worksheet>")  # fmt: skip
-    result = read_attachment_isolated(out.getvalue(), "大表.xlsx", max_memory_mb=300)
+    return out.getvalue()
+
+
+def test_isolated_reading_over_the_memory_limit_is_a_warning() -> None:
+    result = read_attachment_isolated(_grid_over_300_mb(), "大表.xlsx", max_memory_mb=300)
     assert result.warnings == ["reading stopped: over the memory limit (300 MB)"]
     assert result.type == "xlsx" and result.pages == []
+
+
+def test_one_child_reads_file_after_file_and_a_dead_one_is_replaced() -> None:
+    first, second = formats.docx(["第一份：开源软件"]), formats.docx(["第二份"])
+    with IsolatedReader(max_memory_mb=300, timeout=120) as reader:
+        assert "开源软件" in reader.read(first, "a.docx").text
+        child = reader._child
+        assert child is not None and "第二份" in reader.read(second, "b.docx").text
+        assert reader._child is child  # the same process read both
+        # Over the limit in a child that had read others: tried again in a fresh child, and
+        # over it there too.
+        over = reader.read(_grid_over_300_mb(), "大表.xlsx")
+        assert over.warnings == ["reading stopped: over the memory limit (300 MB)"]
+        assert (
+            reader.read(first, "a.docx").to_record() == read_attachment(first, "a.docx").to_record()
+        )
+        assert reader._child is not None and reader._child is not child
+        last = reader._child
+    assert last.poll() is not None  # closed with the reader
+
+
+def test_a_child_past_its_time_is_killed_and_the_next_file_read() -> None:
+    with IsolatedReader(timeout=0.05) as reader:
+        assert reader.read(formats.docx(["开源"]), "a.docx").warnings == [
+            "reading stopped: timed out after 0.05 s"
+        ]
+        assert reader._child is None  # killed, with its group
+        reader.timeout = 120
+        assert "第二份" in reader.read(formats.docx(["第二份"]), "b.docx").text
+
+
+def test_a_child_is_replaced_after_its_share_of_files() -> None:
+    with IsolatedReader(files_per_child=2) as reader:
+        reader.read(formats.docx(["一"]), "1.docx")
+        child = reader._child
+        reader.read(formats.docx(["二"]), "2.docx")
+        assert reader._child is None and child is not None and child.poll() is not None
+        assert "三" in reader.read(formats.docx(["三"]), "3.docx").text
 
 
 def test_isolated_reading_past_its_time_is_a_warning() -> None:

@@ -167,3 +167,19 @@ def test_a_documents_files_are_exported_in_link_order(corpus: str) -> None:
         if item.rec_type == "resource"
     ]
     assert resources == [second, PDF_URL]
+
+
+def test_the_crawl_reads_its_files_in_one_child_and_ends_it() -> None:
+    import pipelines.attachments as reading
+
+    files = [_file(formats.pdf_text([f"第{n}份答复"])) for n in range(3)]
+    readings = reading.read_all(files)
+    child = reading._READER._child
+    assert child is not None and child.poll() is None  # one child, still there for the next file
+    assert sorted(r["text"].strip() for r in readings.values()) == [
+        "第0份答复",
+        "第1份答复",
+        "第2份答复",
+    ]
+    reading.close_reader()
+    assert child.poll() is not None and reading._READER._child is None

@@ -22,8 +22,10 @@ ROOT = Path(__file__).parent.parent
 
 
 def free_block(count: int) -> int:
-    """Free consecutive loopback ports, from a start of this process's own (tests run side by side)."""
-    return free_port_block(count, random.Random(os.getpid() * 7 + count).randrange(20000, 50000))
+    """Free consecutive loopback ports, from a start of this process's own (tests run side by
+    side), below the ephemeral range (32768 and up on Linux), where the system hands out ports to
+    `--port 0` servers and outgoing connections between the look and the bind."""
+    return free_port_block(count, random.Random(os.getpid() * 7 + count).randrange(20000, 32000))
 
 
 @contextmanager

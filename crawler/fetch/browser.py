@@ -181,12 +181,16 @@ class Browser:
             if cookies:
                 context.add_cookies(cookies)
             page = context.new_page()
+            # A challenge in front of a file (瑞数 guards every URL): once passed, the answer is a
+            # download, never a page that loads; the cookies are what was asked for.
+            downloads: list[Any] = []
+            page.on("download", lambda download: downloads.append(download))  # (not a builtin)
             try:
-                page.goto(url, wait_until="load", timeout=self.timeout * 1000)
+                page.goto(url, wait_until="commit", timeout=self.timeout * 1000)
             except Error as error:
-                if "interrupted by another navigation" not in str(error):
+                if not downloads and "interrupted by another navigation" not in str(error):
                     raise BrowserError(f"{url}: {str(error).splitlines()[0]}") from None
-            html = _settled(page, started + self.timeout)
+            html = _settled(page, started + self.timeout, downloads)
             return Solved(context.cookies(), html, page.url, time.monotonic() - started)
         finally:
             context.close()
@@ -203,16 +207,21 @@ class Browser:
         self._browser = self._playwright = None
 
 
-def _settled(page: Any, deadline: float) -> str:
-    """The page's HTML once it is no challenge: its scripts set their cookie and reloaded."""
+def _settled(page: Any, deadline: float, downloads: list[Any]) -> str:
+    """The page's HTML once it is no challenge: its scripts set their cookie and reloaded. Empty
+    where the answer became a download (a file behind the challenge)."""
     from playwright.sync_api import Error
 
     html = ""
     while True:
+        if downloads:
+            return ""
         try:
-            page.wait_for_load_state("load", timeout=max(deadline - time.monotonic(), 0.1) * 1000)
+            # A second at a time, so that a download that starts meanwhile is seen.
+            wait = min(max(deadline - time.monotonic(), 0.1), 1.0)
+            page.wait_for_load_state("load", timeout=wait * 1000)
             html = page.content()
-        except Error:  # the page navigated while read: read it again
+        except Error:  # still loading, or it navigated while read: read it again
             html = ""
         reason = blocked_reason(200, html.encode("utf-8")) if html else "navigating"
         if html and (reason is None or not solvable(reason)):

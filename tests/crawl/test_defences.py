@@ -93,6 +93,49 @@ def test_an_expired_cookie_is_earned_again(tmp_path: Path, monkeypatch: pytest.M
     _assert_truth(db, {u: r for u, r in truth(DOCS, DAY).items() if r["portal"] == "hubei-jxt"})
 
 
+def _a_file_path(url: str) -> str:
+    """The path of an attachment of a hubei-jxt article on the replica at `url` (no faults)."""
+    import re
+    import urllib.parse
+    import urllib.request
+
+    from replica.client import served_origins
+
+    origin = served_origins(url)["hubei-jxt"]
+    for record in truth(DOCS, DAY).values():
+        if record["portal"] != "hubei-jxt":
+            continue
+        page = urllib.parse.urlsplit(record["url"]).path
+        with urllib.request.urlopen(origin + page, timeout=10) as answer:
+            html = answer.read().decode("utf-8", "replace")
+        found = re.search(r'href="\./(P\d+_[\w-]+\.(?:pdf|docx?|wps|xlsx?|ofd|zip))"', html)
+        if found:
+            return page.rsplit("/", 1)[0] + "/" + found[1]
+    raise AssertionError("no hubei-jxt article with an attachment")
+
+
+def test_a_challenge_in_front_of_a_file_is_passed_in_the_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """瑞数 guards every URL: once passed, the answer is a download, never a page that loads; the
+    browser gives the cookies at once (it waited for a load until its timeout)."""
+    from crawler.fetch.browser import Browser
+    from replica.client import served_origins
+
+    assert CHROMIUM is not None
+    with served_replica(DOCS, DAY) as url:
+        path = _a_file_path(url)
+    browser = Browser(CHROMIUM, timeout=20)
+    try:
+        with served_replica(DOCS, DAY, "hubei-jxt:*=412") as url:
+            started = time.monotonic()
+            solved = browser.open(served_origins(url)["hubei-jxt"] + path)
+        assert solved.cookies and solved.html == ""
+        assert time.monotonic() - started < 15
+    finally:
+        browser.shutdown()
+
+
 def test_without_a_browser_the_crawl_runs_and_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,20 +118,17 @@ _TABLE_FIELDS = frozenset(
 
 
 def _header_row(
-    folded: list[str], index: int, end: int, not_values: frozenset[str]
-) -> tuple[list[str], int] | None:
+    folded: list[str], labels: list[str | None], run_ends: list[int], index: int, end: int,
+    not_values: frozenset[str],
+) -> tuple[list[str], int] | None:  # fmt: skip
     """A row of labels over a row of their values (`索引号 | 发布机构` / `… | …`): the fields
     of the labels from `index` on and where their values start, when as many cells follow the
     run of labels as it has, none of them a label or the title, each a value its field takes
-    (a date for a date), most of them filled."""
-    fields: list[str] = []
-    at = index
-    while at < end:
-        field = _whole_label(folded[at])
-        if field is None or field in COUNTERS:
-            break
-        fields.append(field)
-        at += 1
+    (a date for a date), most of them filled. `labels` is each cell's label, `run_ends` where
+    the run of labels each cell stands in ends (so a long run is walked once, not from each of
+    its cells)."""
+    at = min(run_ends[index], end)
+    fields = [label for label in labels[index:at] if label is not None]
     count = len(fields)
     if count < 2 or at + count > end or not _TABLE_FIELDS.intersection(fields):
         return None
@@ -166,11 +163,11 @@ def read_fields(cells: Cells, not_values: frozenset[str] = frozenset()) -> dict[
     reader = _FieldReader(cells, not_values)
     index = 0
     while index < reader.count:
-        cell = reader.folded[index]
-        field = _whole_label(cell)
-        index = (
-            reader.label_cell(index, field) if field is not None else reader.text_cell(index, cell)
-        )
+        field = reader.labels[index]
+        if field is not None:
+            index = reader.label_cell(index, field)
+        else:
+            index = reader.text_cell(index, reader.folded[index])
     return reader.found
 
 
@@ -185,6 +182,15 @@ class _FieldReader:
             cells.folded, cells.original, cells.body_at
         )
         self.count = len(self.folded)
+        self.labels = [_whole_label(cell) for cell in self.folded]
+        # Where the run of labels (a counter ends one) that each cell stands in ends.
+        self.run_ends = [0] * self.count
+        stop = self.count
+        for at in range(self.count - 1, -1, -1):
+            label = self.labels[at]
+            if label is None or label in COUNTERS:
+                stop = at
+            self.run_ends[at] = stop
         # Where the body stood: a label above it never takes a value from below it.
         self.end_above = self.boundary if self.boundary is not None else self.count
 
@@ -225,8 +231,10 @@ class _FieldReader:
             return index + 2  # an empty cell: the value is empty
         # A row of labels: only where the next cell is a label too (the cheap look first).
         row = (
-            _header_row(folded, index, self.end_of(index), self.not_values)
-            if following is not None and _whole_label(following) is not None
+            _header_row(
+                folded, self.labels, self.run_ends, index, self.end_of(index), self.not_values
+            )
+            if following is not None and self.labels[index + 1] is not None
             else None
         )
         if row is not None:

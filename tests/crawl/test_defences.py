@@ -118,7 +118,7 @@ def test_a_challenge_in_front_of_a_file_is_passed_in_the_browser(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """瑞数 guards every URL: once passed, the answer is a download, never a page that loads; the
-    browser gives the cookies at once (it waited for a load until its timeout)."""
+    browser gives the cookies (it waited for a load until its timeout, then failed)."""
     from crawler.fetch.browser import Browser
     from replica.client import served_origins
 
@@ -128,10 +128,9 @@ def test_a_challenge_in_front_of_a_file_is_passed_in_the_browser(
     browser = Browser(CHROMIUM, timeout=20)
     try:
         with served_replica(DOCS, DAY, "hubei-jxt:*=412") as url:
-            started = time.monotonic()
+            # It raised BrowserError (still a challenge) at its timeout before.
             solved = browser.open(served_origins(url)["hubei-jxt"] + path)
         assert solved.cookies and solved.html == ""
-        assert time.monotonic() - started < 15
     finally:
         browser.shutdown()
 

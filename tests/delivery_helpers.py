@@ -1,8 +1,12 @@
-"""Deliverers killed mid-send, for the claim tests of both backends (tests/watch/test_claims.py,
-tests/store/test_backends.py)."""
+"""Delivery tests' helpers: a receiving server on loopback, and deliverers killed mid-send for the
+claim tests of both backends (tests/watch/test_claims.py, tests/store/test_backends.py)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +44,14 @@ class FileSink:
     def send(self, alerts: list[dict[str, Any]], store: Store) -> None:
         with self.path.open("a") as out:
             out.write(alerts[0]["key"] + "\n")
+
+
+@contextmanager
+def receiving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """`handler` serving on a loopback port of the system's choosing, in a thread; its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()

@@ -10,14 +10,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from crawl_helpers import ROOT, served_replica, set_day
+from delivery_helpers import receiving
 
 from crawler.items import DOCUMENT_KEYS
 from crawler.store import open_store
@@ -92,12 +92,10 @@ def test_twenty_kills(tmp_path: Path, backend: str, request: pytest.FixtureReque
             return str(directory / "govwatch.db")
         return str(request.getfixturevalue("pg_cluster").create_database())
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
     rng = random.Random(20231103)
     kills = 0
-    try:
+    with receiving(SlowReceiver) as port:
+        hook = f"http://127.0.0.1:{port}/hook"
         with served_replica(60, BEFORE) as url:
             reference, interrupted = tmp_path / "reference", tmp_path / "interrupted"
             for directory in (reference, interrupted):
@@ -131,8 +129,6 @@ def test_twenty_kills(tmp_path: Path, backend: str, request: pytest.FixtureReque
                 kills += 1
                 _intact(db)
             _run([*run, str(config)])
-    finally:
-        server.shutdown()
     assert kills == 20
     documents, alerts, lines = _state(interrupted, db)
     want_documents, want_alerts, want_lines = _state(reference, reference_db)

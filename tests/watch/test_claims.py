@@ -11,12 +11,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from delivery_helpers import DIES_MID_SEND, FileSink
+from delivery_helpers import DIES_MID_SEND, FileSink, receiving
 
 import crawler.store.outbox
 from crawler.store import Store, open_store
@@ -46,13 +46,8 @@ class Counting(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[str]:
     Counting.posts = Counter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
+    with receiving(Counting) as port:
+        yield f"http://127.0.0.1:{port}/hook"
 
 
 def _alerts(db: str, count: int, prefix: str = "h") -> list[str]:

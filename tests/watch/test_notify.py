@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from delivery_helpers import receiving
 
 from crawler.store import Store, open_store
 from crawler.store.outbox import write_alert
@@ -159,13 +159,8 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[str]:
     Receiver.received, Receiver.keys, Receiver.fail_next = [], [], 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
+    with receiving(Receiver) as port:
+        yield f"http://127.0.0.1:{port}/hook"
 
 
 def test_signed_webhook_retried_then_delivered_once(store: Store, receiver: str) -> None:
@@ -194,13 +189,8 @@ def test_apprise_json_to_a_loopback_receiver(store: Store, receiver: str) -> Non
             self.send_response(200)
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Plain)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"json://127.0.0.1:{server.server_address[1]}/notify"
-        assert deliver(store, [AppriseSink([url])]).delivered == 1
-    finally:
-        server.shutdown()
+    with receiving(Plain) as port:
+        assert deliver(store, [AppriseSink([f"json://127.0.0.1:{port}/notify"])]).delivered == 1
     assert len(Receiver.received) == 1 and "何征宇" in Receiver.received[0]["message"]
 
 

@@ -149,7 +149,7 @@ class IsolatedReader:
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 result = FileText.from_record(json.loads(line))
                 self._read += 1
-                if not fresh and _over_limit(result.warnings, self.max_memory_mb):
+                if not fresh and _over_limit(self.max_memory_mb) in result.warnings:
                     self.close()
                     return None
                 if self._read >= self.files_per_child:
@@ -166,7 +166,7 @@ class IsolatedReader:
         if died or any(sign in message for sign in _MEMORY_SIGNS):
             if not fresh:
                 return None
-            warning = f"reading stopped: over the memory limit ({self.max_memory_mb} MB)"
+            warning = _over_limit(self.max_memory_mb)
         else:
             last = next((line for line in reversed(message.splitlines()) if line.strip()), "")
             warning = f"reading stopped: the reader failed (exit {returncode}: {last[:200]})"
@@ -215,8 +215,9 @@ def _line(stream: IO[bytes], deadline: float) -> bytes | None:
                 return b"".join(chunks)
 
 
-def _over_limit(warnings: list[str], max_memory_mb: int) -> bool:
-    return f"reading stopped: over the memory limit ({max_memory_mb} MB)" in warnings
+def _over_limit(max_memory_mb: int) -> str:
+    """The warning of a file whose reading went over the memory limit."""
+    return f"reading stopped: over the memory limit ({max_memory_mb} MB)"
 
 
 def _kill(child: subprocess.Popen[bytes]) -> None:
@@ -241,9 +242,7 @@ def main(argv: list[str]) -> int:
         data = stream.read(header["size"])
         result = read_attachment(data, header.get("name"), header.get("content_type"))
         result.warnings = [
-            f"reading stopped: over the memory limit ({limit_mb} MB)"
-            if w.startswith("reading stopped: out of memory")
-            else w
+            _over_limit(limit_mb) if w.startswith("reading stopped: out of memory") else w
             for w in result.warnings
         ]
         out.write(json.dumps(result.to_record(), ensure_ascii=False).encode() + b"\n")

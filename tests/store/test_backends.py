@@ -161,6 +161,32 @@ def _writer(db: str, worker: int, shared: int, own: int) -> None:
         store.finish_run(run, RunStats(), 0.0)
 
 
+@pytest.mark.parametrize("failure", ["in the client", "on the server"])
+def test_a_save_failing_midway_leaves_nothing_and_the_store_writes_on(
+    corpus: str, failure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save's statements may be in flight together (PostgreSQL pipelines them): a failure
+    after the document's row was sent rolls everything back, and the next save works."""
+    import crawler.store.documents as documents
+
+    def failing(conn: Any, *args: Any, **kwargs: Any) -> None:
+        if failure == "on the server":
+            conn.execute("INSERT INTO no_such_table VALUES (?)", (1,))
+        else:
+            raise RuntimeError("failed mid-save")
+
+    record = _corpus(7, 1)[0]
+    with open_store(corpus) as store:
+        monkeypatch.setattr(documents, "save_files", failing)
+        with pytest.raises(Exception, match=r"no_such_table|failed mid-save"):
+            _save(store, "p:1", record, [Alert("r", {"message": "m"})])
+        assert store.counts() == {"documents": 0, "live": 0, "versions": 0}
+        assert store.alerts("r", limit=10) == []
+        monkeypatch.undo()
+        assert _save(store, "p:1", record, [Alert("r", {"message": "m"})]) == "new"
+        assert store.counts() == {"documents": 1, "live": 1, "versions": 1}
+
+
 def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None:
     workers, shared, own = 4, 40, 15
     open_store(corpus).close()  # migrated first; the race below is on the documents

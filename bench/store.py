@@ -9,19 +9,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from crawler.store import open_store
+from crawler.store import Store, open_store
 from replica.app import Replica
 from replica.pgcluster import TempCluster, missing_reason
 
 QUERIES = ("开源", "开源软件", "開源軟件", "何征宇", "数字经济", "集成电路产业", "营商环境", "openEuler",
            "建议的答复", "人工智能", "开源节流", "西湖31号", "中小企业数字化转型", "绿色低碳", "RISC-V")  # fmt: skip
 COUNT_ROUNDS = 3
+WRITERS = 4  # processes writing at once in the second measure
 
 
 def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[str, Any]:
@@ -34,17 +36,16 @@ def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[s
             break
     with contextlib.ExitStack() as stack:
         if backend == "postgresql":
-            db = stack.enter_context(TempCluster()).create_database("bench")
+            cluster = stack.enter_context(TempCluster())
+            db, shared = cluster.create_database("bench"), cluster.create_database("together")
         else:
-            db = str(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "bench.db")
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            db, shared = str(folder / "bench.db"), str(folder / "together.db")
         store = stack.enter_context(open_store(db))
         started = time.perf_counter()
-        for number, record in enumerate(records):
-            portal = record.pop("portal")
-            store.save(portal=portal, identity=f"{portal}:{number}", record=record, fetched_url=record["url"],
-                       fetched_at="2026-11-26T00:00:00+00:00", status=200, headers={}, raw=b"<html></html>",
-                       etag=None, last_modified=None, run_id=None)  # fmt: skip
+        _save_all(store, list(enumerate(records)))
         written = time.perf_counter() - started
+        together = _written_together(shared, records, WRITERS)
         latencies, counting = [], []
         for round_ in range(rounds):
             for query in QUERIES:
@@ -58,9 +59,48 @@ def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[s
     return {
         "store_documents": len(records),
         "store_docs_per_s": round(len(records) / written, 1),
+        f"store_docs_per_s_{WRITERS}_writers": round(len(records) / together, 1),
         **_percentiles("search", latencies),
         **_percentiles("count", counting),
     }
+
+
+def _save_all(store: Store, numbered: list[tuple[int, dict[str, Any]]]) -> None:
+    for number, record in numbered:
+        record = dict(record)
+        portal = record.pop("portal")
+        store.save(portal=portal, identity=f"{portal}:{number}", record=record, fetched_url=record["url"],
+                   fetched_at="2026-11-26T00:00:00+00:00", status=200, headers={}, raw=b"<html></html>",
+                   etag=None, last_modified=None, run_id=None)  # fmt: skip
+
+
+def _written_together(db: str, records: list[dict[str, Any]], writers: int) -> float:
+    """Seconds for `writers` processes, each with its share of the documents, to write them
+    into one new corpus at once: what nodes (or crawls run side by side) do. SQLite takes one
+    writer at a time; PostgreSQL all of them."""
+    open_store(db).close()  # migrated before the writers start
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(writers + 1)
+    numbered = list(enumerate(records))
+    processes = [
+        context.Process(target=_writer, args=(db, numbered[share::writers], ready))
+        for share in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait(timeout=120)  # every writer has its store open
+    started = time.perf_counter()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a writer failed (exit {process.exitcode})")
+    return time.perf_counter() - started
+
+
+def _writer(db: str, numbered: list[tuple[int, dict[str, Any]]], ready: Any) -> None:
+    with open_store(db) as store:
+        ready.wait(timeout=120)
+        _save_all(store, numbered)
 
 
 def _percentiles(name: str, latencies: list[float]) -> dict[str, float]:

@@ -85,12 +85,31 @@ def portal_status(values: dict[str, Any], start_failure: str | None, interrupted
     return "blocked" if values.get("govwatch/blocked") else "done"
 
 
-class _Interrupted(Exception):
-    """SIGTERM before Scrapy's own handlers are in."""
+class _EarlyStop:
+    """SIGTERM before Scrapy's own handler is in: noted (an exception raised from a handler
+    would land in whatever code runs, Scrapy's start-up included, which may swallow it), and
+    once the process exists, passed to Scrapy's handler, which stops the crawl gracefully."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.process: _Process | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.requested = True
+        if self.process is not None:
+            self.process._signal_shutdown(signum, frame)
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise _Interrupted
+class _Process(CrawlerProcess):
+    """Scrapy's process, noting that a signal asked it to stop: one that comes while a crawler
+    is still starting stops it before it has a finish reason, and the run is then interrupted,
+    not failed."""
+
+    signalled = False
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.signalled = True
+        super()._signal_shutdown(signum, frame)
 
 
 def run(
@@ -119,7 +138,8 @@ def run(
     interrupted = False
     run_id: int | None = None
     started = time.monotonic()
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # until Scrapy installs its handlers
+    early = _EarlyStop()
+    previous = signal.signal(signal.SIGTERM, early)  # until Scrapy installs its handlers
     try:
         try:
             with open_store(db) as store:
@@ -132,11 +152,13 @@ def run(
             if rules:
                 settings.set("GOVWATCH_RULES", rules, priority="cmdline")
             logging.getLogger("scrapy").setLevel(log_level)
-            process = CrawlerProcess(settings)
+            early.process = process = _Process(settings)
             start_crawlers(process, profiles, crawlers, start_failures)
-            process.start()
-        except (KeyboardInterrupt, _Interrupted):
+            if not early.requested:
+                process.start()
+        except KeyboardInterrupt:
             interrupted = True
+        interrupted = interrupted or early.requested or bool(early.process and early.process.signalled)
         # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         return finish(run_id, db, names, crawlers, start_failures, interrupted, started)

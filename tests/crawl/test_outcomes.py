@@ -184,6 +184,26 @@ def test_gone_is_decided_per_column(tmp_path: Path) -> None:
     assert failing and failing <= set(live)
 
 
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.1, 0.2])
+def test_sigterm_while_the_crawl_starts_interrupts_it(
+    tmp_path: Path, slow: str, after: float
+) -> None:
+    """SIGTERM in the moment between the run's row and Scrapy's own signal handlers: the crawl
+    stops, stored interrupted, exit 130. (It was raised as an exception from the handler, which
+    Scrapy's start-up swallowed: the run went on to its end, stored failed or even done.)"""
+    db = tmp_path / "c.db"
+    process = subprocess.Popen(crawl_command(slow, db), cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (db.exists() and runs(db)):
+        time.sleep(0.01)
+    time.sleep(after)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, runs(db)) == (130, ["interrupted"]), err[-2000:]
+    assert "Traceback" not in err
+
+
 def test_sigterm_to_run_stops_the_pass(tmp_path: Path, slow: str) -> None:
     """`govwatch run` under systemd or a cron timeout: SIGTERM stops the running crawl (stored
     interrupted), no other portal is crawled, and the pass exits 130 saying so."""

@@ -158,7 +158,9 @@ def run(
                 process.start()
         except KeyboardInterrupt:
             interrupted = True
-        interrupted = interrupted or early.requested or bool(early.process and early.process.signalled)
+        interrupted = (
+            interrupted or early.requested or bool(early.process and early.process.signalled)
+        )
         # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         return finish(run_id, db, names, crawlers, start_failures, interrupted, started)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.project import get_project_settings
 
 from crawler.clock import now
@@ -173,14 +176,37 @@ def start_crawlers(
     start_failures: dict[str, str],
 ) -> None:  # fmt: skip
     """Each portal's crawler added to `runner` (this process's, or a node's batch's): in
-    `crawlers` by portal; one that cannot start noted in `start_failures`."""
+    `crawlers` by portal; one that cannot start noted in `start_failures`; each closes at once
+    when a stop came while it started (`stop_when_started`: a SIGTERM, or a node's cancel, in
+    the first second of a crawl)."""
     from spiders import SPIDERS
 
     for profile in profiles:
         crawler = runner.create_crawler(SPIDERS[profile.family])
         crawlers[profile.name] = crawler
+        crawler.signals.connect(
+            stop_when_started(crawler), signal=signals.spider_opened, weak=False
+        )
         deferred = runner.crawl(crawler, portal=profile.name, profile=profile)
         deferred.addErrback(_start_failed, profile.name, start_failures)
+
+
+def stop_when_started(crawler: Crawler) -> Callable[[], None]:
+    """A handler of the crawler's spider opening: a crawler asked to stop while it was starting
+    (Scrapy's stop sets `crawling` off, and stops only an engine already running) is closed
+    as a stop closes it, once its engine starts; otherwise it would crawl to its end. It hooks
+    the engine's start at the opening, after every extension's own hook, so it runs last, with
+    no wait between it and the engine running: no stop can fall in between unseen."""
+
+    def engine_started() -> None:
+        engine = crawler.engine
+        if not crawler.crawling and engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="shutdown"))
+
+    def spider_opened() -> None:
+        crawler.signals.connect(engine_started, signal=signals.engine_started, weak=False)
+
+    return spider_opened
 
 
 def finish(

@@ -184,13 +184,15 @@ def test_gone_is_decided_per_column(tmp_path: Path) -> None:
     assert failing and failing <= set(live)
 
 
-@pytest.mark.parametrize("after", [0.0, 0.05, 0.1, 0.2])
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.1, 0.2, 0.3, 0.4])
 def test_sigterm_while_the_crawl_starts_interrupts_it(
     tmp_path: Path, slow: str, after: float
 ) -> None:
-    """SIGTERM in the moment between the run's row and Scrapy's own signal handlers: the crawl
-    stops, stored interrupted, exit 130. (It was raised as an exception from the handler, which
-    Scrapy's start-up swallowed: the run went on to its end, stored failed or even done.)"""
+    """SIGTERM in the first moments of a crawl, before Scrapy's own signal handlers are in or
+    while its crawlers start: the crawl stops, stored interrupted, exit 130. (It was raised as
+    an exception from the handler, which Scrapy's start-up swallowed; and Scrapy's stop passes
+    over a crawler still starting. Either way the crawl went on to its end, stored failed or
+    even done.)"""
     db = tmp_path / "c.db"
     process = subprocess.Popen(crawl_command(slow, db), cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip

@@ -28,7 +28,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import defer
 
 from crawler.portals.profiles import load_profiles
-from crawler.run.crawl import finish, start_crawlers
+from crawler.run.crawl import finish, start_crawlers, stop_when_started
 from crawler.store import open_store
 
 #: The spider name a batch job is scheduled as.
@@ -58,11 +58,17 @@ class BatchSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BatchSpider:
         spider: BatchSpider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        # Scrapyd's cancel while this job starts: closed once its engine runs, before `start`.
+        crawler.signals.connect(
+            stop_when_started(crawler), signal=signals.spider_opened, weak=False
+        )
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
         """Start the batch's crawls; this spider itself requests nothing. A batch that cannot
         start is recorded failed, each portal with why, rather than left idle."""
+        if self.interrupted or not self.crawler.crawling:
+            return  # cancelled before its crawls started
         try:
             self.launch()
         except Exception as error:  # a run or profile this node cannot read: said per portal
@@ -118,9 +124,11 @@ class BatchSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> defer.Deferred[None] | None:
         """Closed before its crawls (Scrapyd's cancel, a shutdown): stop them, then record."""
-        if self.done or self.runner is None:
+        if self.done:
             return None
         self.interrupted = True
+        if self.runner is None:  # before its crawls started: none to stop, and none will start
+            return None
         stopping: defer.Deferred[Any] = self.runner.stop()
         stopping.addBoth(lambda _: self.runner.join() if self.runner else None)
         stopping.addBoth(self.all_closed)

@@ -9,11 +9,11 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # Reinstall only when the project's dependencies change. uv installs the same packages as pip,
-# in parallel: 9 s with nothing cached and 3 s cached, against pip's 24 s cached.
+# in parallel, compiled to bytecode as pip does: 10 s cached, against pip's 24 s.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
 demo: install
@@ -35,11 +35,17 @@ lint: install
 WORKERS := $(shell $(PYTHON) -c "import os; print(min(len(getattr(os, 'sched_getaffinity', lambda _: range(os.cpu_count() or 1))(0)) + 1, 4))")
 XDIST := -n $(WORKERS) --dist worksteal
 
+# The project's modules compiled once, not in each of the suite's hundreds of Python processes
+# (where PYTHONDONTWRITEBYTECODE is set, none of them keeps what it compiled).
+COMPILE := $(BIN)/python -m compileall -q -j 0 crawler spiders pipelines replica bench tests
+
 test: lint
+	$(COMPILE)
 	$(BIN)/pytest $(XDIST)
 
 # The pure parts and everything quick, before every commit (no crawl, server, node or browser).
 test-fast: install
+	$(COMPILE)
 	$(BIN)/pytest -m "not slow" $(XDIST)
 
 # The manual (docs/) as a site in site/; `make test` builds it strictly too.

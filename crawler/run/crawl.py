@@ -88,30 +88,34 @@ def portal_status(values: dict[str, Any], start_failure: str | None, interrupted
     return "blocked" if values.get("govwatch/blocked") else "done"
 
 
-class _EarlyStop:
-    """SIGTERM before Scrapy's own handler is in: noted (an exception raised from a handler
-    would land in whatever code runs, Scrapy's start-up included, which may swallow it), and
-    once the process exists, passed to Scrapy's handler, which stops the crawl gracefully."""
+class _Stop:
+    """Whether a signal asked the crawl to stop (`asked`). Before Scrapy's own handler is in,
+    a SIGTERM comes here: noted (an exception raised from a handler would land in whatever code
+    runs, Scrapy's start-up included, which may swallow it) and, once the process exists,
+    handed to Scrapy's handler, which stops the crawl gracefully."""
 
     def __init__(self) -> None:
-        self.requested = False
+        self.asked = False
         self.process: _Process | None = None
 
     def __call__(self, signum: int, frame: Any) -> None:
-        self.requested = True
+        self.asked = True
         if self.process is not None:
             self.process._signal_shutdown(signum, frame)
 
 
 class _Process(CrawlerProcess):
-    """Scrapy's process, noting that a signal asked it to stop: one that comes while a crawler
-    is still starting stops it before it has a finish reason, and the run is then interrupted,
-    not failed."""
+    """Scrapy's process, noting in `stop` that a signal asked it to stop: a crawler still
+    starting then stops before it has a finish reason, and the run is interrupted, not
+    failed."""
 
-    signalled = False
+    def __init__(self, settings: Settings, stop: _Stop) -> None:
+        super().__init__(settings)
+        self.signal_stop = stop
+        stop.process = self
 
     def _signal_shutdown(self, signum: int, frame: Any) -> None:
-        self.signalled = True
+        self.signal_stop.asked = True
         super()._signal_shutdown(signum, frame)
 
 
@@ -138,11 +142,10 @@ def run(
     names = [p.name for p in profiles]
     crawlers: dict[str, Crawler] = {}
     start_failures: dict[str, str] = {}
-    interrupted = False
     run_id: int | None = None
     started = time.monotonic()
-    early = _EarlyStop()
-    previous = signal.signal(signal.SIGTERM, early)  # until Scrapy installs its handlers
+    stop = _Stop()
+    previous = signal.signal(signal.SIGTERM, stop)  # until Scrapy installs its handlers
     try:
         try:
             with open_store(db) as store:
@@ -155,18 +158,15 @@ def run(
             if rules:
                 settings.set("GOVWATCH_RULES", rules, priority="cmdline")
             logging.getLogger("scrapy").setLevel(log_level)
-            early.process = process = _Process(settings)
+            process = _Process(settings, stop)
             start_crawlers(process, profiles, crawlers, start_failures)
-            if not early.requested:
+            if not stop.asked:
                 process.start()
         except KeyboardInterrupt:
-            interrupted = True
-        interrupted = (
-            interrupted or early.requested or bool(early.process and early.process.signalled)
-        )
+            stop.asked = True
         # The run is recorded next, whatever comes: a late SIGTERM must not leave it `running`.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        return finish(run_id, db, names, crawlers, start_failures, interrupted, started)
+        return finish(run_id, db, names, crawlers, start_failures, stop.asked, started)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

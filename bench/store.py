@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.store import Store, open_store
+from crawler.store import Save, Store, open_store
+from pipelines.store import BATCH_SIZE
 from replica.app import Replica
 from replica.pgcluster import TempCluster, missing_reason
 
@@ -66,12 +67,16 @@ def measure(documents: int, rounds: int = 20, backend: str = "sqlite") -> dict[s
 
 
 def _save_all(store: Store, numbered: list[tuple[int, dict[str, Any]]]) -> None:
+    """Save the documents as a crawl's store pipeline does: `BATCH_SIZE` a transaction."""
+    saves = []
     for number, record in numbered:
         record = dict(record)
         portal = record.pop("portal")
-        store.save(portal=portal, identity=f"{portal}:{number}", record=record, fetched_url=record["url"],
-                   fetched_at="2026-11-26T00:00:00+00:00", status=200, headers={}, raw=b"<html></html>",
-                   etag=None, last_modified=None, run_id=None)  # fmt: skip
+        saves.append(Save(portal=portal, identity=f"{portal}:{number}", record=record,
+                          fetched_url=record["url"], fetched_at="2026-11-26T00:00:00+00:00",
+                          status=200, headers={}, raw=b"<html></html>"))  # fmt: skip
+    for start in range(0, len(saves), BATCH_SIZE):
+        store.save_many(saves[start : start + BATCH_SIZE])
 
 
 def _written_together(db: str, records: list[dict[str, Any]], writers: int) -> float:

@@ -20,7 +20,7 @@ from crawler.store.core import (
     StoreWriteError,
     is_url,
 )
-from crawler.store.documents import Outcome
+from crawler.store.documents import Outcome, Save
 from crawler.store.runs import RunStats
 from crawler.store.schema import SCHEMA_VERSION
 
@@ -30,6 +30,7 @@ __all__ = [
     "NewerSchemaError",
     "Outcome",
     "RunStats",
+    "Save",
     "Store",
     "StoreError",
     "StoreWriteError",

@@ -99,8 +99,9 @@ class StoreCore(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    def lock_document(self, conn: Connection, identity: str) -> None:
-        """Serialise the writers of one document inside a transaction."""
+    def lock_documents(self, conn: Connection, identities: list[str]) -> None:
+        """Serialise the writers of these documents inside a transaction (all taken in one
+        order, so that writers of overlapping sets never deadlock)."""
 
     @abstractmethod
     def key(self, expression: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,39 @@ class Outcome:
     identity: str
     version: int
     alerts: int = 0
+
+
+#: A stored document's content hash, version and status.
+State = tuple[str, int, str]
+
+
+@dataclass
+class Save:
+    """One fetched document to store (`DocumentsPart.save_many`).
+
+    `alerts` are what its watch rules call for (`crawler.watch.alerts.due`): written to the
+    outbox in the same transaction as the version that caused them (a new document gets
+    `alerts.new`, a changed one `alerts.changed`), so no crash can lose or repeat one.
+    `column` is the listing column it was found under (what decides, per column, that it is
+    gone). `files` are the attachments fetched with it: each stored once by content hash,
+    every new content of an attachment URL a version, their text searched. `page_hash` is
+    the hash of the page as extracted, before its attachments' text was applied."""
+
+    portal: str
+    identity: str
+    record: dict[str, Any]
+    fetched_url: str
+    fetched_at: str
+    status: int
+    headers: dict[str, str]
+    raw: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    run_id: int | None = None
+    alerts: DueAlerts | None = None
+    column: str | None = None
+    files: list[dict[str, Any]] | None = None
+    page_hash: str | None = None
 
 
 class DocumentsPart(StoreCore):
@@ -90,80 +123,23 @@ class DocumentsPart(StoreCore):
         ).fetchone()
         return str(row[0]) if row else None
 
-    def save(
-        self,
-        *,
-        portal: str,
-        identity: str,
-        record: dict[str, Any],
-        fetched_url: str,
-        fetched_at: str,
-        status: int,
-        headers: dict[str, str],
-        raw: bytes,
-        etag: str | None,
-        last_modified: str | None,
-        run_id: int | None,
-        alerts: DueAlerts | None = None,
-        column: str | None = None,
-        files: list[dict[str, Any]] | None = None,
-        page_hash: str | None = None,
-    ) -> Outcome:
-        """Store a fetched document: a new document, a new version, or only 'seen again'.
+    def save(self, **fields: Any) -> Outcome:
+        """Store one fetched document (the fields of `Save`): `save_many` of one."""
+        return self.save_many([Save(**fields)])[0]
 
-        `alerts` are what its watch rules call for (`crawler.watch.alerts.due`): written to the
-        outbox in the same transaction as the version that caused them (a new document gets
-        `alerts.new`, a changed one `alerts.changed`), so no crash can lose or repeat one.
-        `column` is the listing column it was found under (what decides, per column, that it is
-        gone). `files` are the attachments fetched with it: each stored once by content hash,
-        every new content of an attachment URL a version, their text searched. `page_hash` is
-        the hash of the page as extracted, before its attachments' text was applied."""
-        digest = content_hash(record)
+    def save_many(self, saves: Sequence[Save]) -> list[Outcome]:
+        """Store fetched documents, in one transaction, in order: each a new document, a new
+        version, or only 'seen again' (`Save` says what each carries). All are stored or none:
+        a crash or a refused write leaves the corpus as before. One transaction for many spares
+        each document a commit (a flush of the write-ahead log, of SQLite's full-text segments)
+        and, on PostgreSQL, a round trip: the documents' locks and states are read at once,
+        their writes streamed, the server working on one while the client prepares the next."""
+        if not saves:
+            return []
         with self.batched() as conn:
-            self.lock_document(conn, identity)
-            row = _state(conn, identity)
-            moved = None if row is not None else _moved_from(conn, portal, identity, record)
-            if moved is not None:
-                # The same 索引号 at a new URL: the same document, which moved (a new version).
-                _alias(conn, identity, moved, portal, fetched_at)
-                identity, row = moved, _state(conn, moved)
-            same = row is not None and row[0] == digest
-            if row is not None and same and moved is None:
-                conn.execute(
-                    "UPDATE documents SET last_seen = ?, status = 'live', gone_at = NULL, etag = ?, "
-                    "last_modified = ?, fetched_url = ?, column_id = COALESCE(?, column_id), "
-                    "page_hash = COALESCE(?, page_hash) WHERE id = ?",
-                    (fetched_at, etag, last_modified, fetched_url, column, page_hash, identity),
-                )
-                if files:
-                    save_files(conn, identity, record, files, run_id)
-                    reindex(conn, identity, record)
-                return Outcome("revived" if row[2] == "gone" else "unchanged", identity, row[1])
-            version = 1 if row is None else row[1] + 1
-            _write_document(conn, row is None, identity, portal, record, {
-                "fetched_url": fetched_url, "content_hash": digest, "version": version,
-                "last_seen": fetched_at, "last_changed": fetched_at, "etag": etag,
-                "last_modified": last_modified, "column_id": column, "page_hash": page_hash,
-            })  # fmt: skip
-            conn.execute(
-                "INSERT INTO versions (document_id, version, content_hash, fetched_at, url, status, "
-                "headers, raw, record, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (identity, version, digest, fetched_at, fetched_url, status,
-                 json.dumps(headers, ensure_ascii=False), zlib.compress(raw, 6),
-                 json.dumps(record, ensure_ascii=False), run_id),
-            )  # fmt: skip
-            save_files(conn, identity, record, files or [], run_id, new=row is None)
-            if files:
-                reindex(conn, identity, record)
-            written = 0
-            if alerts is not None and not same:
-                for alert in alerts.new if row is None else alerts.changed:
-                    written += write_alert(
-                        conn, f"{alert.prefix}:{identity}:v{version}", alert.rules, identity,
-                        version, portal, {**alert.payload, "version": version},
-                    )  # fmt: skip
-        kind = "new" if row is None else "moved" if same else "changed"
-        return Outcome(kind, identity, version, written)
+            self.lock_documents(conn, [save.identity for save in saves])
+            states = _states(conn, [save.identity for save in saves])
+            return [_save_one(conn, save, states) for save in saves]
 
     def seen(
         self, identity: str, at: str, etag: str | None = None, last_modified: str | None = None,
@@ -233,12 +209,75 @@ class DocumentsPart(StoreCore):
         return {"documents": row[0] or 0, "live": row[1] or 0, "versions": row[2] or 0}
 
 
-def _state(conn: Connection, identity: str) -> tuple[str, int, str] | None:
-    """A stored document's content hash, version and status (None: not stored)."""
-    row = conn.execute(
-        "SELECT content_hash, version, status FROM documents WHERE id = ?", (identity,)
-    ).fetchone()
-    return (str(row[0]), int(row[1]), str(row[2])) if row else None
+def _states(conn: Connection, identities: list[str]) -> dict[str, State | None]:
+    """Stored documents' content hash, version and status (None: not stored), read at once."""
+    unique = sorted(set(identities))
+    marks = ", ".join("?" for _ in unique)
+    rows = conn.execute(
+        f"SELECT id, content_hash, version, status FROM documents WHERE id IN ({marks})", unique
+    ).fetchall()
+    found: dict[str, State | None] = dict.fromkeys(unique)
+    found.update({str(row[0]): (str(row[1]), int(row[2]), str(row[3])) for row in rows})
+    return found
+
+
+def _state(conn: Connection, identity: str, states: dict[str, State | None]) -> State | None:
+    """A document's state: as this transaction last left it, else as stored."""
+    if identity not in states:
+        states.update(_states(conn, [identity]))
+    return states[identity]
+
+
+def _save_one(conn: Connection, save: Save, states: dict[str, State | None]) -> Outcome:
+    """One document of `save_many`, inside its transaction; `states` follows what it writes."""
+    identity, record, files = save.identity, save.record, save.files
+    digest = content_hash(record)
+    row = _state(conn, identity, states)
+    moved = None if row is not None else _moved_from(conn, save.portal, identity, record)
+    if moved is not None:
+        # The same 索引号 at a new URL: the same document, which moved (a new version).
+        _alias(conn, identity, moved, save.portal, save.fetched_at)
+        identity, row = moved, _state(conn, moved, states)
+    same = row is not None and row[0] == digest
+    if row is not None and same and moved is None:
+        conn.execute(
+            "UPDATE documents SET last_seen = ?, status = 'live', gone_at = NULL, etag = ?, "
+            "last_modified = ?, fetched_url = ?, column_id = COALESCE(?, column_id), "
+            "page_hash = COALESCE(?, page_hash) WHERE id = ?",
+            (save.fetched_at, save.etag, save.last_modified, save.fetched_url, save.column,
+             save.page_hash, identity),
+        )  # fmt: skip
+        if files:
+            save_files(conn, identity, record, files, save.run_id)
+            reindex(conn, identity, record)
+        states[identity] = (row[0], row[1], "live")
+        return Outcome("revived" if row[2] == "gone" else "unchanged", identity, row[1])
+    version = 1 if row is None else row[1] + 1
+    _write_document(conn, row is None, identity, save.portal, record, {
+        "fetched_url": save.fetched_url, "content_hash": digest, "version": version,
+        "last_seen": save.fetched_at, "last_changed": save.fetched_at, "etag": save.etag,
+        "last_modified": save.last_modified, "column_id": save.column, "page_hash": save.page_hash,
+    })  # fmt: skip
+    conn.execute(
+        "INSERT INTO versions (document_id, version, content_hash, fetched_at, url, status, "
+        "headers, raw, record, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (identity, version, digest, save.fetched_at, save.fetched_url, save.status,
+         json.dumps(save.headers, ensure_ascii=False), zlib.compress(save.raw, 6),
+         json.dumps(record, ensure_ascii=False), save.run_id),
+    )  # fmt: skip
+    save_files(conn, identity, record, files or [], save.run_id, new=row is None)
+    if files:
+        reindex(conn, identity, record)
+    states[identity] = (digest, version, "live")
+    written = 0
+    if save.alerts is not None and not same:
+        for alert in save.alerts.new if row is None else save.alerts.changed:
+            written += write_alert(
+                conn, f"{alert.prefix}:{identity}:v{version}", alert.rules, identity,
+                version, save.portal, {**alert.payload, "version": version},
+            )  # fmt: skip
+    kind = "new" if row is None else "moved" if same else "changed"
+    return Outcome(kind, identity, version, written)
 
 
 def _alias(conn: Connection, alias: str, identity: str, portal: str, at: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from delivery_helpers import DIES_MID_SEND, FileSink
 
-from crawler.store import RunStats, Store, is_url, open_store
+from crawler.store import RunStats, Save, Store, is_url, open_store
 from crawler.watch.alerts import Alert, due
 
 # Words in both scripts, two-character words, words hiding in others (开源节流), Latin and digits.
@@ -49,6 +49,14 @@ def _corpus(seed: int, count: int) -> list[dict[str, Any]]:
                         "reply": {"addressee": deputy, "proposal_no": f"西湖{rng.randint(1, 60)}号"}
                         if deputy else None})  # fmt: skip
     return records
+
+
+def _shared(number: int, rule: Alert) -> Save:
+    record = {"url": f"http://x/{number}", "title": f"共同{number}", "body_text": "开源",
+              "attachments": [{"url": f"http://x/{number}.pdf", "name": "附件"}], "warnings": []}  # fmt: skip
+    return Save(portal="p", identity=f"p:{number}", record=record, fetched_url=record["url"],
+                fetched_at="2024-01-01T00:00:00+00:00", status=200, headers={}, raw=b"x",
+                alerts=due([rule]))  # fmt: skip
 
 
 def _save(
@@ -142,14 +150,15 @@ def test_postgresql_pages_are_the_top_of_its_ranking_and_counts_agree(
         assert checked > 20  # most queries fill a page: the prefixes mean something
 
 
-def _writer(db: str, worker: int, shared: int, own: int) -> None:
+def _writer(db: str, worker: int, shared: int, own: int, batch: int) -> None:
     rule = Alert("r", {"message": "m"})
     with open_store(db) as store:
         run = store.start_run(["p"], False)
-        for number in range(shared):  # every worker saves these: one document, one version each
-            record = {"url": f"http://x/{number}", "title": f"共同{number}", "body_text": "开源",
-                      "attachments": [{"url": f"http://x/{number}.pdf", "name": "附件"}], "warnings": []}  # fmt: skip
-            _save(store, f"p:{number}", record, [rule])
+        numbers = list(range(shared))
+        random.Random(worker).shuffle(numbers)  # batches overlapping in every order
+        for start in range(0, shared, batch):
+            # every worker saves these: one document, one version each
+            store.save_many([_shared(number, rule) for number in numbers[start : start + batch]])
         for number in range(own):
             record = {
                 "url": f"http://x/{worker}/{number}",
@@ -187,12 +196,47 @@ def test_a_save_failing_midway_leaves_nothing_and_the_store_writes_on(
         assert store.counts() == {"documents": 1, "live": 1, "versions": 1}
 
 
-def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str) -> None:
+def test_a_batch_is_stored_in_order_and_whole(corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`save_many`: each document as its own `save` would store it, in order (a document twice
+    in one batch: new, then changed), with its alerts; a failure in the batch stores none."""
+    import crawler.store.documents as documents
+
+    rule = Alert("r", {"message": "m"}, on_change=True)
+    first, second, third = (_shared(number, rule) for number in range(3))
+    changed = Save(**{**vars(first), "record": {**first.record, "body_text": "开源软件"}})
+    with open_store(corpus) as store:
+        outcomes = store.save_many([first, second, changed, first])
+        assert [(o.kind, o.identity, o.version, o.alerts) for o in outcomes] == [
+            ("new", "p:0", 1, 1), ("new", "p:1", 1, 1), ("changed", "p:0", 2, 1),
+            ("changed", "p:0", 3, 1),
+        ]  # fmt: skip
+        assert store.counts() == {"documents": 2, "live": 2, "versions": 4}
+        assert len(store.alerts("r", limit=10)) == 4  # new, then each change
+
+        def failing(conn: Any, identity: str, *args: Any, **kwargs: Any) -> None:
+            if identity == "p:2":  # the last of the batch, after the others' rows were sent
+                conn.execute("INSERT INTO no_such_table VALUES (?)", (1,))
+
+        monkeypatch.setattr(documents, "save_files", failing)
+        renamed = Save(**{**vars(second), "record": {**second.record, "title": "改名"}})
+        with pytest.raises(Exception, match="no_such_table"):
+            store.save_many([renamed, third])
+        assert store.counts() == {"documents": 2, "live": 2, "versions": 4}
+        assert len(store.alerts("r", limit=10)) == 4
+        assert store.document("p:1")["title"] == "共同1"
+        monkeypatch.undo()
+        assert [o.kind for o in store.save_many([renamed, third])] == ["changed", "new"]
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+def test_several_writers_at_once_lose_and_duplicate_nothing(corpus: str, batch: int) -> None:
+    """Each writer saves the shared documents in an order of its own, one or seven a
+    transaction: a batch locks its documents in one order, so none waits on another forever."""
     workers, shared, own = 4, 40, 15
     open_store(corpus).close()  # migrated first; the race below is on the documents
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=_writer, args=(corpus, worker, shared, own))
+        context.Process(target=_writer, args=(corpus, worker, shared, own, batch))
         for worker in range(workers)
     ]
     for process in processes:

@@ -51,9 +51,10 @@ def missing_reason() -> str | None:
 
 
 class TempCluster:
-    """`with TempCluster() as cluster: cluster.url` — a server for as long as the block runs."""
+    """`with TempCluster() as cluster: cluster.url` — a server for as long as the block runs;
+    `settings` are server settings beside the defaults (`{"shared_buffers": "1GB"}`)."""
 
-    def __init__(self, max_connections: int = 200) -> None:
+    def __init__(self, max_connections: int = 200, settings: dict[str, str] | None = None) -> None:
         reason = missing_reason()
         if reason:
             raise ClusterError(reason)
@@ -68,6 +69,7 @@ class TempCluster:
             self._as = ["runuser", "-u", "postgres", "--"]
         self.user = "govwatch"
         self.max_connections = max_connections
+        self.settings = settings or {}
         self.started = False
 
     def _run(self, *command: str) -> None:
@@ -83,7 +85,7 @@ class TempCluster:
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
             f"-c fsync=off -c max_connections={self.max_connections}"
-        )
+        ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
                   str(self.dir / "server.log"), "start")  # fmt: skip
         self.started = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import subprocess
@@ -133,11 +134,18 @@ def test_stops_cleanly(signum: int) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", "10", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT prints where it hangs
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
     line = process.stdout.readline()
     assert line, process.stderr.read()
     assert json.loads(line)["sites"]
     process.send_signal(signum)
-    assert process.wait(timeout=10) == 0
+    try:
+        code = process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # (once under load: say where it was)
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate(timeout=10)
+        raise AssertionError(f"the replica did not stop in 10 s:\n{stderr[-4000:]}") from None
+    assert code == 0
     assert process.stderr is not None and "Traceback" not in process.stderr.read()

@@ -135,6 +135,9 @@ def test_stops_cleanly(signum: int) -> None:
         [sys.executable, "-m", "crawler", "replica", "serve", "--docs", "10", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT prints where it hangs
+        # A test run started in the background (`make test &`) has SIGINT ignored, which its
+        # children inherit, and a program leaves an ignored SIGINT ignored: the replica's own.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
     line = process.stdout.readline()

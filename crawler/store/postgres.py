@@ -418,15 +418,31 @@ class PostgresStore(Store):
 
 
 def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
-    """A run of index tokens, checked in the search text: the tokens side by side, between
-    spaces (`_candidates` asks the GIN indexes for documents with their lexemes; this checks
-    only the text). One token in the title is checked by the title's lexemes."""
-    like = f"% {phrase} %"
+    """A run of index tokens, checked in the search text: the tokens side by side, whole
+    (`_candidates` asks the GIN indexes for documents with their lexemes; this checks only the
+    text). One token in the title is checked by the title's lexemes."""
+    text, like = _in_text(phrase)
     if " " not in phrase:
-        return ("(d.search_t @@ plainto_tsquery('simple', ?) "
-                "OR ' ' || COALESCE(d.search_body, '') || ' ' LIKE ?)", [phrase, like])  # fmt: skip
-    return ("(' ' || COALESCE(d.search_title, '') || ' ' LIKE ? "
-            "OR ' ' || COALESCE(d.search_body, '') || ' ' LIKE ?)", [like, like])  # fmt: skip
+        return (f"(d.search_t @@ plainto_tsquery('simple', ?) OR {text('d.search_body')} LIKE ?)",
+                [phrase, like])  # fmt: skip
+    return f"({text('d.search_title')} LIKE ? OR {text('d.search_body')} LIKE ?)", [like, like]
+
+
+#: A CJK bigram: a whole token wherever it stands in a search text.
+_BIGRAM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}")
+
+
+def _in_text(phrase: str) -> tuple[Callable[[str], str], str]:
+    """How to find `phrase`'s tokens whole in a search text: the text to look in, and the
+    LIKE pattern. A token is whole between spaces; a bigram is whole wherever it stands (no
+    token holds one inside it: Chinese runs are cut into bigrams, and Latin tokens hold no
+    Chinese), so a phrase that starts and ends with one needs no spaces added around the text,
+    which spares a copy of every candidate's text."""
+    tokens = phrase.split(" ")
+    left, right = not _BIGRAM.fullmatch(tokens[0]), not _BIGRAM.fullmatch(tokens[-1])
+    pattern = f"{'% ' if left else '%'}{phrase}{' %' if right else '%'}"
+    before, after = ("' ' || " if left else ""), (" || ' '" if right else "")
+    return (lambda column: f"{before}COALESCE({column}, ''){after}"), pattern
 
 
 def _by_lexemes(term: Term) -> bool:

@@ -134,11 +134,15 @@ class IsolatedReader:
         fresh = self._read == 0
         header = json.dumps({"name": name, "content_type": content_type, "size": len(data)})
         line: bytes | None = None
+        # The file's time starts as it is handed over: a child that stops taking its input (a
+        # file bigger than the pipe holds) times out too, rather than block the crawl.
+        deadline = time.monotonic() + self.timeout
         try:
             assert child.stdin is not None and child.stdout is not None
-            child.stdin.write(header.encode() + b"\n" + data)
-            child.stdin.flush()
-            line = _line(child.stdout, time.monotonic() + self.timeout)
+            if _send(child.stdin, header.encode() + b"\n" + data, deadline):
+                line = _line(child.stdout, deadline)
+            else:
+                line = _TIMED_OUT
         except OSError:  # the child died while taking its input
             pass
         if line is _TIMED_OUT:
@@ -195,6 +199,25 @@ def read_attachment_isolated(
 
 
 _TIMED_OUT = b"timed out"
+
+
+def _send(stream: IO[bytes], data: bytes, deadline: float) -> bool:
+    """Write all of `data` to the child by the deadline (False: it stopped taking it)."""
+    fd = stream.fileno()
+    view = memoryview(data)
+    os.set_blocking(fd, False)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_WRITE)
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    return False
+                with contextlib.suppress(BlockingIOError):
+                    view = view[os.write(fd, view) :]
+    finally:
+        os.set_blocking(fd, True)
+    return True
 
 
 def _line(stream: IO[bytes], deadline: float) -> bytes | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -176,6 +177,30 @@ def test_a_child_past_its_time_is_killed_and_the_next_file_read() -> None:
         assert reader._child is None  # killed, with its group
         reader.timeout = 120
         assert "第二份" in reader.read(formats.docx(["第二份"]), "b.docx").text
+
+
+def test_a_child_that_stops_taking_its_input_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file bigger than the pipe holds, handed to a child that never reads it: the file's
+    time runs out and the child is killed, rather than the crawl blocking on the write."""
+
+    def stuck(reader: IsolatedReader) -> subprocess.Popen[bytes]:
+        reader._child = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        return reader._child
+
+    monkeypatch.setattr(IsolatedReader, "_start", stuck)
+    answers: list[list[str]] = []
+    with IsolatedReader(timeout=0.5) as reader:
+        thread = threading.Thread(
+            target=lambda: answers.append(reader.read(b"x" * 2_000_000, "big.txt").warnings),
+            daemon=True,
+        )
+        thread.start()
+        thread.join(20)
+        assert answers == [["reading stopped: timed out after 0.5 s"]]
+        assert reader._child is None  # killed, with its group
 
 
 def test_a_child_is_replaced_after_its_share_of_files() -> None:

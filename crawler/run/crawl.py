@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler, CrawlerProcess, CrawlerRunner
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.project import get_project_settings
+from scrapy.utils.reactor import is_reactor_installed
 
 from crawler.clock import now
 from crawler.listings.blocked import remedy, solvable
@@ -92,7 +93,9 @@ class _Stop:
     """Whether a signal asked the crawl to stop (`asked`). Before Scrapy's own handler is in,
     a SIGTERM comes here: noted (an exception raised from a handler would land in whatever code
     runs, Scrapy's start-up included, which may swallow it) and, once the process exists,
-    handed to Scrapy's handler, which stops the crawl gracefully."""
+    handed to Scrapy's handler, which stops the crawl gracefully — once the process's reactor
+    is installed: Scrapy's handler reaches for the reactor, and reaching for it earlier installs
+    Twisted's default one, which the crawlers then refuse."""
 
     def __init__(self) -> None:
         self.asked = False
@@ -100,7 +103,7 @@ class _Stop:
 
     def __call__(self, signum: int, frame: Any) -> None:
         self.asked = True
-        if self.process is not None:
+        if self.process is not None and is_reactor_installed():
             self.process._signal_shutdown(signum, frame)
 
 

@@ -184,6 +184,31 @@ def test_gone_is_decided_per_column(tmp_path: Path) -> None:
     assert failing and failing <= set(live)
 
 
+def test_a_sigterm_before_the_reactor_is_installed_installs_none() -> None:
+    """A SIGTERM between Scrapy's process being made and its reactor installed is noted only:
+    handing it to Scrapy then installed Twisted's default reactor, and every crawler refused
+    to start ("the installed reactor does not match"), a failed run instead of an interrupted
+    one (once in the suite, at 0 s)."""
+    code = """
+import sys
+from crawler.run.crawl import _Stop
+
+class Process:
+    called = False
+    def _signal_shutdown(self, signum, frame):
+        from twisted.internet import reactor  # as Scrapy's handler does
+        Process.called = True
+
+stop = _Stop()
+stop.process = Process()
+stop(15, None)
+print(stop.asked, Process.called, "twisted.internet.reactor" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)  # fmt: skip
+    assert result.stdout.split() == ["True", "False", "False"], result.stderr[-2000:]
+
+
 @pytest.mark.parametrize("after", [0.0, 0.05, 0.1, 0.2, 0.3, 0.4])
 def test_sigterm_while_the_crawl_starts_interrupts_it(
     tmp_path: Path, slow: str, after: float

@@ -172,22 +172,28 @@ class StorePipeline:
             self.timer.cancel()  # (nothing, when it is what calls)
             self.timer = None
         batch, self.pending = self.pending, []
-        if not batch or self.store is None:
+        if not batch:
             return
-        results: list[Outcome | BaseException] = []
-        try:
-            results += self.store.save_many([save for save, _ in batch])
-        except Exception as error:
-            if len(batch) == 1:
-                results.append(error)
-            else:
-                for save, _ in batch:
-                    try:
-                        results.append(self.store.save(**vars(save)))
-                    except Exception as alone:
-                        results.append(alone)
+        store = self.store
+        results: list[Outcome | BaseException]
+        if store is None:  # (closed with documents waiting: none is, the crawl waits for them)
+            closed = StoreError(f"{self.db_path}: closed before these documents were stored")
+            results = [closed] * len(batch)
+        else:
+            try:
+                results = list(store.save_many([save for save, _ in batch]))
+            except Exception as error:
+                results = [error] if len(batch) == 1 else [_alone(store, s) for s, _ in batch]
         for (_, done), result in zip(batch, results, strict=True):
             if isinstance(result, BaseException):
                 done.errback(result)
             else:
                 done.callback(result)
+
+
+def _alone(store: Store, save: Save) -> Outcome | Exception:
+    """One document stored in a transaction of its own; what failed it, if it failed."""
+    try:
+        return store.save_many([save])[0]
+    except Exception as error:
+        return error

@@ -99,9 +99,10 @@ class StoreCore(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    def lock_documents(self, conn: Connection, identities: list[str]) -> None:
-        """Serialise the writers of these documents inside a transaction (all taken in one
-        order, so that writers of overlapping sets never deadlock)."""
+    def lock_documents(self, conn: Connection, keys: list[str]) -> None:
+        """Serialise the writers of these documents (and files, `documents._lock_keys`) inside a
+        transaction: all taken in one order, so that writers of overlapping sets never
+        deadlock."""
 
     @abstractmethod
     def key(self, expression: str) -> str:

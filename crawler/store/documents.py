@@ -137,7 +137,7 @@ class DocumentsPart(StoreCore):
         if not saves:
             return []
         with self.batched() as conn:
-            self.lock_documents(conn, [save.identity for save in saves])
+            self.lock_documents(conn, _lock_keys(saves))
             states = _states(conn, [save.identity for save in saves])
             return [_save_one(conn, save, states) for save in saves]
 
@@ -207,6 +207,18 @@ class DocumentsPart(StoreCore):
             "(SELECT COUNT(*) FROM versions) FROM documents"
         ).fetchone()
         return {"documents": row[0] or 0, "live": row[1] or 0, "versions": row[2] or 0}
+
+
+def _lock_keys(saves: Sequence[Save]) -> list[str]:
+    """What a batch writes that another writer may write too: its documents, and the files
+    and attachment URLs it stores (shared between documents: two batches storing the same
+    files in other orders would wait on each other)."""
+    keys = [save.identity for save in saves]
+    for save in saves:
+        for file in save.files or []:
+            if file.get("reading") is not None:
+                keys += [f"file:{file['reading']['sha256']}", f"url:{file['url']}"]
+    return keys
 
 
 def _states(conn: Connection, identities: list[str]) -> dict[str, State | None]:

@@ -44,9 +44,18 @@ LOCK_DOCUMENT, LOCK_SCHEMA, LOCK_SCHEDULER = 1, 2, 3
 #: A search for at most PROBE_LIMIT hits first tries the PROBE_ROWS newest documents (`search`).
 PROBE_ROWS, PROBE_LIMIT = 1000, 100
 
-#: The body's lexemes: its search text's tokens (`search_form` writes them one space apart;
-#: none is empty), as the GIN index `documents_search_b` holds them.
-BODY_LEXEMES = "array_to_tsvector(array_remove(string_to_array(COALESCE({}, ''), ' '), ''))"
+#: A search text's lexemes: its tokens as they are (`search_form` writes them one space apart,
+#: none longer than 255 characters), the same the queries ask for (`_lexemes`). A vector holds
+#: at most 1 MB, which `array_to_tsvector` does not check: a text that could pass it (over 650
+#: kB, the tokens of a book-length attachment) goes through the full-text parser instead,
+#: which refuses what does not fit.
+LEXEMES = (
+    "(CASE WHEN octet_length(COALESCE({0}, '')) < 650000 THEN "
+    "array_to_tsvector(array_remove(string_to_array(COALESCE({0}, ''), ' '), '')) "
+    "ELSE strip(to_tsvector('simple'::regconfig, COALESCE({0}, ''))) END)"
+)
+#: The body's lexemes, as the GIN index `documents_search_b` holds them (no column holds them).
+BODY_LEXEMES = LEXEMES.format("d.search_body")
 
 #: What PostgreSQL adds after a shared migration: full-text columns in place of FTS5.
 PG_AFTER: dict[int, list[str]] = {
@@ -73,13 +82,18 @@ PG_AFTER: dict[int, list[str]] = {
         "ALTER INDEX documents_search_t SET (gin_pending_list_limit = 256)",
         "ALTER INDEX documents_search_b SET (gin_pending_list_limit = 256)",
     ],
-    # The body's lexemes in the index only, not in a column too: a column doubled what each
-    # document writes (its vector, then the index entries made from it), and each was made by
-    # the full-text parser, when the search text is already its tokens, space-separated.
-    # `array_to_tsvector` takes them as they are: 20% more documents written a second.
+    # The lexemes are the search text's tokens (`LEXEMES`), not what the full-text parser
+    # makes of them (it cut `12e3abc` in two, where SQLite's index keeps one token); the body's
+    # live in its index only, not in a column too, which doubled what each document writes.
+    # 20% more documents written a second.
     12: [
         "ALTER TABLE documents DROP COLUMN search_b",
-        f"CREATE INDEX documents_search_b ON documents USING GIN (({BODY_LEXEMES.format('search_body')})) "
+        "ALTER TABLE documents DROP COLUMN search_t",
+        "ALTER TABLE documents ADD COLUMN search_t tsvector GENERATED ALWAYS AS "
+        f"({LEXEMES.format('search_title')}) STORED",
+        "CREATE INDEX documents_search_t ON documents USING GIN (search_t) "
+        "WITH (gin_pending_list_limit = 256)",
+        f"CREATE INDEX documents_search_b ON documents USING GIN ({LEXEMES.format('search_body')}) "
         "WITH (gin_pending_list_limit = 256)",
     ],
 }
@@ -214,12 +228,12 @@ class PostgresStore(Store):
     def close(self) -> None:
         self.pg.close()
 
-    def lock_documents(self, conn: Connection, identities: list[str]) -> None:
+    def lock_documents(self, conn: Connection, keys: list[str]) -> None:
         """Advisory locks, taken in the order of their keys, in one statement."""
         conn.execute(
             "SELECT pg_advisory_xact_lock(?, k) FROM (SELECT DISTINCT hashtext(i) AS k "
             "FROM unnest(?::text[]) AS i ORDER BY k) AS keys",
-            (LOCK_DOCUMENT, identities),
+            (LOCK_DOCUMENT, keys),
         )
 
     @contextmanager
@@ -284,7 +298,7 @@ class PostgresStore(Store):
         where, params = built
         candidates, candidate_params = _candidates(parsed, portal, kind, since)
         tokens = [t for g in parsed.groups for term in g for t in _tokens(term)]
-        rank = "(d.search_t @@ to_tsquery('simple', ?))::int" if tokens else "0"
+        rank = "(d.search_t @@ ?::tsquery)::int" if tokens else "0"
         ranked = [" | ".join(tokens)] if tokens else []
         check = (f"CROSS JOIN LATERAL (SELECT {self._columns()} FROM documents d "
                  f"WHERE d.id = c.id AND {where} OFFSET 0) h")  # fmt: skip
@@ -423,8 +437,8 @@ def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
     text). One token in the title is checked by the title's lexemes."""
     text, like = _in_text(phrase)
     if " " not in phrase:
-        return (f"(d.search_t @@ plainto_tsquery('simple', ?) OR {text('d.search_body')} LIKE ?)",
-                [phrase, like])  # fmt: skip
+        return (f"(d.search_t @@ ?::tsquery OR {text('d.search_body')} LIKE ?)",
+                [_lexemes(phrase), like])  # fmt: skip
     return f"({text('d.search_title')} LIKE ? OR {text('d.search_body')} LIKE ?)", [like, like]
 
 
@@ -459,9 +473,8 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for word in term.words:
         if _CJK_RUN.fullmatch(word) and len(word) == 1:
-            parts.append("(d.search_t @@ to_tsquery('simple', ?) "
-                         "OR ' ' || COALESCE(d.search_body, '') LIKE ?)")  # fmt: skip
-            params += [f"'{word}':*", f"% {word}%"]  # a token that starts with it
+            parts.append("(d.search_t @@ ?::tsquery OR ' ' || COALESCE(d.search_body, '') LIKE ?)")
+            params += [_lexemes(word, prefix=True), f"% {word}%"]  # a token that starts with it
         else:
             sql, more = _phrase_sql(search_form(word))
             parts.append(sql)
@@ -507,17 +520,27 @@ def _candidates(
 def _term_lexemes(term: Term) -> tuple[str, list[Any]]:
     """A term's lexemes, in the title or the body: what `_term_sql` requires before adjacency."""
     if term.phrase:
-        lookups = [("plainto_tsquery", search_form(" ".join(term.words)))]
+        lookups = [_lexemes(search_form(" ".join(term.words)))]
     else:
-        lookups = [("to_tsquery", f"'{word}':*") if _CJK_RUN.fullmatch(word) and len(word) == 1
-                   else ("plainto_tsquery", search_form(word)) for word in term.words]  # fmt: skip
+        lookups = [_lexemes(word, prefix=True) if _CJK_RUN.fullmatch(word) and len(word) == 1
+                   else _lexemes(search_form(word)) for word in term.words]  # fmt: skip
     parts: list[str] = []
     params: list[Any] = []
-    for function, value in lookups:
-        parts.append(f"(d.search_t @@ {function}('simple', ?) OR "
-                     f"{BODY_LEXEMES.format('d.search_body')} @@ {function}('simple', ?))")  # fmt: skip
+    for value in lookups:
+        parts.append(f"(d.search_t @@ ?::tsquery OR {BODY_LEXEMES} @@ ?::tsquery)")
         params += [value, value]
     return "(" + " AND ".join(parts) + ")", params
+
+
+def _lexemes(tokens: str, *, prefix: bool = False) -> str:
+    """A tsquery asking for all these index tokens (space-separated) as they are, each a
+    lexeme (the full-text parser would cut some in two); `prefix`: a lexeme starting so."""
+    return " & ".join(_quoted(token) + (":*" if prefix else "") for token in tokens.split())
+
+
+def _quoted(token: str) -> str:
+    escaped = token.replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}'"
 
 
 def _tokens(term: Term) -> list[str]:
@@ -525,9 +548,9 @@ def _tokens(term: Term) -> list[str]:
     found: list[str] = []
     for word in term.words:
         if _CJK_RUN.fullmatch(word) and len(word) == 1:
-            found.append(f"'{word}':*")
+            found.append(_lexemes(word, prefix=True))
         else:
-            found.extend(f"'{token}'" for token in search_form(word).split())
+            found.extend(_quoted(token) for token in search_form(word).split())
     return found
 
 

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from crawler.extract.text import to_simplified
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+# (A run of letters and digits is a token of at most 255: no index takes a longer one whole, and
+# a base64 blob is no word anyone searches for.)
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]{1,255}")
 # A token: a phrase (with its sign), a parenthesis, an operator written in signs, or a word.
 _TOKEN = re.compile(r'[-+]?"[^"]*"?|[-+]?\(|\)|\|\||&&|[|&]|[^\s()"|&]+')
 _BRACKETS = str.maketrans({"〔": "[", "〕": "]", "【": "[", "】": "]", "(": "[", ")": "]",

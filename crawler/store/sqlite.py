@@ -178,7 +178,7 @@ class SqliteStore(Store):
             )
         return None
 
-    def lock_documents(self, conn: Connection, identities: list[str]) -> None:
+    def lock_documents(self, conn: Connection, keys: list[str]) -> None:
         """Nothing to do: SQLite's BEGIN IMMEDIATE already serialises every writer."""
 
     def search(

@@ -201,6 +201,12 @@ def read_attachment_isolated(
 _TIMED_OUT = b"timed out"
 
 
+def _ready(selector: selectors.BaseSelector, deadline: float) -> bool:
+    """Whether the pipe is ready before the deadline."""
+    left = deadline - time.monotonic()
+    return left > 0 and bool(selector.select(left))
+
+
 def _send(stream: IO[bytes], data: bytes, deadline: float) -> bool:
     """Write all of `data` to the child by the deadline (False: it stopped taking it)."""
     fd = stream.fileno()
@@ -210,8 +216,7 @@ def _send(stream: IO[bytes], data: bytes, deadline: float) -> bool:
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_WRITE)
             while view:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
+                if not _ready(selector, deadline):
                     return False
                 with contextlib.suppress(BlockingIOError):
                     view = view[os.write(fd, view) :]
@@ -227,8 +232,7 @@ def _line(stream: IO[bytes], deadline: float) -> bytes | None:
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not selector.select(left):
+            if not _ready(selector, deadline):
                 return _TIMED_OUT
             chunk = os.read(fd, 1 << 20)
             if not chunk:

@@ -442,8 +442,10 @@ def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
     return f"({text('d.search_title')} LIKE ? OR {text('d.search_body')} LIKE ?)", [like, like]
 
 
-#: A CJK bigram: a whole token wherever it stands in a search text.
-_BIGRAM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}")
+def _chinese(token: str, length: int) -> bool:
+    """Whether a token is `length` Chinese characters: one, a word asked for as a prefix; two,
+    a bigram, a whole token wherever it stands in a search text."""
+    return len(token) == length and _CJK_RUN.fullmatch(token) is not None
 
 
 def _in_text(phrase: str) -> tuple[Callable[[str], str], str]:
@@ -453,7 +455,7 @@ def _in_text(phrase: str) -> tuple[Callable[[str], str], str]:
     Chinese), so a phrase that starts and ends with one needs no spaces added around the text,
     which spares a copy of every candidate's text."""
     tokens = phrase.split(" ")
-    left, right = not _BIGRAM.fullmatch(tokens[0]), not _BIGRAM.fullmatch(tokens[-1])
+    left, right = not _chinese(tokens[0], 2), not _chinese(tokens[-1], 2)
     pattern = f"{'% ' if left else '%'}{phrase}{' %' if right else '%'}"
     before, after = ("' ' || " if left else ""), (" || ' '" if right else "")
     return (lambda column: f"{before}COALESCE({column}, ''){after}"), pattern
@@ -472,7 +474,7 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     for word in term.words:
-        if _CJK_RUN.fullmatch(word) and len(word) == 1:
+        if _chinese(word, 1):
             parts.append("(d.search_t @@ ?::tsquery OR ' ' || COALESCE(d.search_body, '') LIKE ?)")
             params += [_lexemes(word, prefix=True), f"% {word}%"]  # a token that starts with it
         else:
@@ -522,7 +524,7 @@ def _term_lexemes(term: Term) -> tuple[str, list[Any]]:
     if term.phrase:
         lookups = [_lexemes(search_form(" ".join(term.words)))]
     else:
-        lookups = [_lexemes(word, prefix=True) if _CJK_RUN.fullmatch(word) and len(word) == 1
+        lookups = [_lexemes(word, prefix=True) if _chinese(word, 1)
                    else _lexemes(search_form(word)) for word in term.words]  # fmt: skip
     parts: list[str] = []
     params: list[Any] = []
@@ -547,7 +549,7 @@ def _tokens(term: Term) -> list[str]:
     """The tsquery lexemes of a term, for ranking title hits first."""
     found: list[str] = []
     for word in term.words:
-        if _CJK_RUN.fullmatch(word) and len(word) == 1:
+        if _chinese(word, 1):
             found.append(_lexemes(word, prefix=True))
         else:
             found.extend(_quoted(token) for token in search_form(word).split())

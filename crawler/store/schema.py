@@ -198,8 +198,8 @@ def _migrate_11(db: Any) -> None:
 
 
 def _migrate_12(db: Any) -> None:
-    """Nothing in SQLite. PostgreSQL keeps the body's lexemes in its index only
-    (`crawler.store.postgres.PG_AFTER`)."""
+    """Nothing in SQLite. PostgreSQL's lexemes become the search text's tokens as they are, the
+    body's in its index only (`crawler.store.postgres.PG_AFTER`)."""
 
 
 #: Schema migrations by number, shared by both backends.

@@ -30,6 +30,9 @@ RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python sent to a local HTTP port, one server per crawler,
+# each leaving a token file in ~/.local/state/scrapy when its crawl is killed: not on a monitor.
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -19,6 +19,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.clock import now
+from crawler.fetch.slots import Stopped
 from crawler.items import Fetched, FetchedFile, content_hash
 
 if TYPE_CHECKING:
@@ -145,6 +146,8 @@ class AttachmentFetching:
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
         """A download that failed (too large, refused, timed out): recorded, never fatal."""
+        if isinstance(failure.value, Stopped):
+            return  # the crawl stops: its document is not stored, and the next crawl fetches it
         request = failure.request  # type: ignore[attr-defined]
         fetched: Fetched = request.meta["fetched"]
         link = request.meta["link"]

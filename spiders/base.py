@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from crawler.clock import CHINA, now, utcnow
 from crawler.extract import extract_document
-from crawler.fetch.slots import politeness
+from crawler.fetch.slots import Stopped, politeness
 from crawler.items import Fetched, ListingEntry
 from crawler.listings.answers import Answer, gkml_url, read_answer
 from crawler.listings.blocked import blocked_reason
@@ -290,6 +290,8 @@ class PortalSpider(AttachmentFetching, scrapy.Spider):
         request = getattr(failure, "request", None)
         column = request.meta.get("column") if request is not None else None
         url = request.url if request is not None else "?"
+        if isinstance(failure.value, Stopped):
+            return  # the crawl stops: it finishes no column, so the next walks it again
         if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
             # Forbidden by the portal's robots.txt: no error (crawler.fetch.robots counts it,
             # the summary says it once). A listing page not read leaves its column unfinished.

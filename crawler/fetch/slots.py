@@ -12,6 +12,8 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import IgnoreRequest
+
 from crawler.portals.profiles import Profile
 
 
@@ -41,3 +43,10 @@ def politeness(profiles: list[Profile]) -> dict[str, dict[str, Any]]:
         for host in profile.hosts:
             slots[slot_key(host)] = {"delay": profile.delay, "concurrency": profile.concurrency}
     return slots
+
+
+class Stopped(IgnoreRequest):
+    """A request dropped unsent because its crawl is stopping: the next crawl fetches it."""
+
+    def __init__(self) -> None:
+        super().__init__("dropped unsent: the crawl is stopping")

@@ -20,6 +20,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import is_reactor_installed
 
 from crawler.clock import now
+from crawler.fetch.middlewares import drop_waiting
 from crawler.listings.blocked import remedy, solvable
 from crawler.portals.profiles import Profile
 from crawler.store import RunStats, open_store
@@ -120,6 +121,13 @@ class _Process(CrawlerProcess):
     def _signal_shutdown(self, signum: int, frame: Any) -> None:
         self.signal_stop.asked = True
         super()._signal_shutdown(signum, frame)
+
+    def stop(self) -> Any:
+        """Stop every crawl, dropping what waits for a delay (`drop_waiting`) rather than
+        sending it delay after delay."""
+        for crawler in self.crawlers:
+            drop_waiting(crawler)
+        return super().stop()
 
 
 def run(

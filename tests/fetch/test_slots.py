@@ -5,18 +5,31 @@ puts its profile's politeness on its slots wherever it runs (a local crawl, a Sc
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 from scrapy import Request
 from scrapy.core.downloader import Downloader
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 
-from crawler.fetch.middlewares import OriginSlotMiddleware
-from crawler.fetch.slots import politeness, slot_key
+from crawler.fetch import middlewares
+from crawler.fetch.middlewares import OriginSlotMiddleware, RetryDelayMiddleware, drop_waiting
+from crawler.fetch.slots import Stopped, politeness, slot_key
 from crawler.portals.profiles import load_profiles
 from spiders.hanweb import HanwebSpider
 from spiders.trs import TrsSpider
+
+
+@pytest.fixture(autouse=True)
+def reactor() -> None:
+    """Scrapy's downloader asks which event loop it runs on: the one a crawl installs."""
+    if not is_reactor_installed():
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 def test_slot_key_per_origin_on_loopback_per_host_elsewhere() -> None:
@@ -109,3 +122,40 @@ def test_autothrottle_never_takes_a_slot_below_its_profiles_delay() -> None:
     assert after_a_fast_answer(AutoThrottle, profiled) == 2.0  # Scrapy's: the profile's 3 s lost
     assert after_a_fast_answer(ProfileFloorThrottle, profiled) == 3.0
     assert after_a_fast_answer(ProfileFloorThrottle, other) == 2.0  # no profile: DOWNLOAD_DELAY
+
+
+def test_a_stopping_crawl_drops_the_requests_waiting_for_a_delay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`drop_waiting`: a request queued in its slot behind the politeness delay, and a retry
+    waiting out its backoff, both fail at once with `Stopped` (which the spiders let pass
+    without an error), and the delays' calls are cancelled; a crawl not yet started has none."""
+    timers: list[Any] = []
+
+    class Timer:
+        def __init__(self, delay: float, call: Any, *args: Any) -> None:
+            self.cancelled = False
+            timers.append(self)
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    monkeypatch.setattr(middlewares, "call_later", Timer)
+    crawler = get_crawler()
+    downloader = Downloader(crawler)
+    _, slot = downloader._get_slot(Request("http://jxj.hangzhou.gov.cn/a.html"))
+    queued: Deferred[Any] = Deferred()
+    slot.queue.append((Request("http://jxj.hangzhou.gov.cn/a.html"), queued))
+    retries = RetryDelayMiddleware()
+    retry = Request("http://jxj.hangzhou.gov.cn/b.html", meta={middlewares.DELAY_KEY: 30.0})
+    waiting = retries.process_request(retry)
+    assert waiting is not None and retries.process_request(Request("http://x.gov.cn/")) is None
+    failures: list[Any] = []
+    for deferred in (queued, waiting):
+        deferred.addErrback(failures.append)
+    started = SimpleNamespace(engine=SimpleNamespace(downloader=downloader),
+                              get_downloader_middleware=lambda cls: retries)  # fmt: skip
+    assert drop_waiting(cast(Crawler, started)) == 2
+    assert [f.type for f in failures] == [Stopped, Stopped]
+    assert not slot.queue and not retries.waiting and [t.cancelled for t in timers] == [True]
+    assert drop_waiting(crawler) == 0  # get_crawler's crawler has no engine yet

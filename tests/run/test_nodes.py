@@ -195,6 +195,12 @@ def test_a_scheduler_pass_crawls_on_the_nodes(
     assert stored == expected
 
 
+def job_logs(tmp_path: Path) -> str:
+    """The ends of the node's job logs (under the `scrapyd_url` fixture's directory)."""
+    logs = sorted((tmp_path / "node" / "logs").glob("**/*.log"))
+    return "\n".join(f"{log.name}: {log.read_text(errors='replace')[-3000:]}" for log in logs)
+
+
 def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
     corpus: str, tmp_path: Path, scrapyd_url: str
 ) -> None:
@@ -221,7 +227,9 @@ def test_a_stopped_scheduler_cancels_the_jobs_it_dispatched(
         assert run["status"] == "interrupted"
         deadline = time.monotonic() + 30
         while node_status(url)["running"]:  # the node stops the job (SIGINT, a clean close)
-            assert time.monotonic() < deadline, "the cancelled job kept running"
+            assert time.monotonic() < deadline, (
+                f"the cancelled job kept running: {job_logs(tmp_path)}"
+            )
             time.sleep(0.3)
         assert running[0] in node_status(url)["finished"]
         (lease,) = store.leases()  # left to expire: no one restarts it while it closes

@@ -24,9 +24,9 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.defer import deferred_from_coro
-from twisted.internet import defer
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
+from crawler.fetch.middlewares import drop_waiting
 from crawler.portals.profiles import load_profiles
 from crawler.run.crawl import finish, start_crawlers, stop_when_started
 from crawler.store import open_store
@@ -122,14 +122,18 @@ class BatchSpider(scrapy.Spider):
         if not self.done:
             raise DontCloseSpider
 
-    def closed(self, reason: str) -> defer.Deferred[None] | None:
-        """Closed before its crawls (Scrapyd's cancel, a shutdown): stop them, then record."""
+    async def closed(self, reason: str) -> None:
+        """Closed before its crawls (Scrapyd's cancel, a shutdown): stop them, dropping what
+        waits for a delay, then record."""
         if self.done:
-            return None
+            return
         self.interrupted = True
         if self.runner is None:  # before its crawls started: none to stop, and none will start
-            return None
-        stopping: defer.Deferred[Any] = self.runner.stop()
-        stopping.addBoth(lambda _: self.runner.join() if self.runner else None)
-        stopping.addBoth(self.all_closed)
-        return stopping
+            return
+        for crawler in self.crawlers.values():
+            drop_waiting(crawler)
+        try:
+            await maybe_deferred_to_future(self.runner.stop())
+            await maybe_deferred_to_future(self.runner.join())
+        finally:
+            self.all_closed(None)

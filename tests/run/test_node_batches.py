@@ -154,3 +154,32 @@ def test_nodes_shows_each_batch_and_its_progress(
     out = capsys.readouterr().out
     assert "1 of 5 portals done, 5 leased until 2026-11-26T12:01:00+00:00 (for s1)" in out
     assert "http://b:6800" in out and "down: connection refused" in out
+
+
+def test_a_cancelled_batch_records_its_run_when_a_crawl_will_not_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Scrapyd's cancel closes the batch spider, which stops its crawls and waits for them to
+    close; one that never does (a crawler stopped in the moment its engine starts) no longer
+    holds the job open: after `STOP_GRACE` the run is recorded, and the process can end (it
+    did not, once in a few full suites: "the cancelled job kept running")."""
+    import asyncio
+
+    from twisted.internet.defer import Deferred, succeed
+
+    from crawler.run.nodes import batch
+
+    class Runner:
+        def stop(self) -> Deferred[None]:
+            return succeed(None)
+
+        def join(self) -> Deferred[None]:
+            return Deferred()  # a crawl that never closes
+
+    spider = batch.BatchSpider(run="7")
+    spider.runner = Runner()  # type: ignore[assignment]
+    recorded: list[Any] = []
+    monkeypatch.setattr(batch, "STOP_GRACE", 0.05)
+    monkeypatch.setattr(spider, "all_closed", recorded.append)
+    asyncio.run(asyncio.wait_for(spider.closed("shutdown"), 5))
+    assert recorded == [None] and spider.interrupted

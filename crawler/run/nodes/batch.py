@@ -15,6 +15,7 @@ of the batch first, so the run is recorded `interrupted` with what each portal d
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -33,6 +34,15 @@ from crawler.store import open_store
 
 #: The spider name a batch job is scheduled as.
 BATCH = "batch"
+#: Seconds a cancelled batch waits for its crawls to close (transfers under way to finish and
+#: be stored) before it records its run and lets the process end.
+STOP_GRACE = 10.0
+
+
+async def _stopped(runner: CrawlerRunner) -> None:
+    """Every crawl of `runner` asked to stop, and closed."""
+    await maybe_deferred_to_future(runner.stop())
+    await maybe_deferred_to_future(runner.join())
 
 
 class BatchSpider(scrapy.Spider):
@@ -132,8 +142,17 @@ class BatchSpider(scrapy.Spider):
             return
         for crawler in self.crawlers.values():
             drop_waiting(crawler)
+        runner = self.runner
         try:
-            await maybe_deferred_to_future(self.runner.stop())
-            await maybe_deferred_to_future(self.runner.join())
+            stopped = asyncio.ensure_future(_stopped(runner))
+            # Transfers under way finish and are stored; a crawl still open after the grace is
+            # left to the process's end (its in-flight pages are fetched again next time): a
+            # cancel ends the job in bounded time whatever a crawler does while it starts.
+            _, late = await asyncio.wait({stopped}, timeout=STOP_GRACE)
+            if late:
+                self.logger.warning(
+                    "batch run %s: crawls still closing after %s s; recorded as they stand",
+                    self.run_id, STOP_GRACE,
+                )  # fmt: skip
         finally:
             self.all_closed(None)

@@ -204,18 +204,43 @@ def start_crawlers(
 
 def stop_when_started(crawler: Crawler) -> Callable[[], None]:
     """A handler of the crawler's spider opening: a crawler asked to stop while it was starting
-    (Scrapy's stop sets `crawling` off, and stops only an engine already running) is closed
-    as a stop closes it, once its engine starts; otherwise it would crawl to its end. It hooks
-    the engine's start at the opening, after every extension's own hook, so it runs last, with
-    no wait between it and the engine running: no stop can fall in between unseen."""
+    (Scrapy's stop sets `crawling` off, and stops only an engine already running) is stopped
+    once its engine starts; otherwise it would crawl to its end.
 
-    def engine_started() -> None:
+    It looks when the engine starts (hooked at the opening, after every extension's own hook,
+    so it runs last) and again at the first request the engine schedules: the engine runs its
+    `engine_started` handlers before it counts as running, so a stop between the first look
+    and the engine running is seen at the second. And a spider that closes while its crawler
+    is stopped already has its engine stopped too: Scrapy stops the engine at a spider's close
+    only through the crawler's stop, which does nothing twice, and the crawl never ended (a
+    node's cancelled job "kept running")."""
+    closing = False
+
+    def close_if_stopped() -> None:
+        nonlocal closing
         engine = crawler.engine
-        if not crawler.crawling and engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason="shutdown"))
+        if not closing and not crawler.crawling and engine.spider is not None:
+            closing = True
+            stopped = (
+                engine.stop_async()
+                if engine.running
+                else engine.close_spider_async(reason="shutdown")
+            )
+            deferred_from_coro(stopped)
+
+    def first_request() -> None:
+        crawler.signals.disconnect(first_request, signal=signals.request_scheduled)
+        close_if_stopped()
+
+    def spider_closed() -> None:
+        engine = crawler.engine
+        if not crawler.crawling and engine.running:  # the crawler's stop came first
+            deferred_from_coro(engine.stop_async())
 
     def spider_opened() -> None:
-        crawler.signals.connect(engine_started, signal=signals.engine_started, weak=False)
+        crawler.signals.connect(close_if_stopped, signal=signals.engine_started, weak=False)
+        crawler.signals.connect(first_request, signal=signals.request_scheduled, weak=False)
+        crawler.signals.connect(spider_closed, signal=signals.spider_closed, weak=False)
 
     return spider_opened
 

@@ -166,6 +166,50 @@ def test_a_stopped_polite_crawl_drops_what_waits_and_the_next_crawl_fetches_it(
         assert {r["url"] for r in store.records() if r["status"] == "live"} == expected
 
 
+STOPPED_AS_IT_STARTS = """
+import json, sys
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+import crawler.run.crawl as crawl
+from crawler.portals.origins import served_day, served_origins
+from crawler.portals.profiles import load_profiles
+
+looks = crawl.stop_when_started
+
+def stop_after_the_look(crawler):
+    opened = looks(crawler)
+    def spider_opened():
+        opened()
+        # Connected after the look at the engine's start, it runs after it: the stop falls
+        # between that look and the engine counting as running.
+        stop = lambda: deferred_from_coro(crawler.stop_async())
+        crawler.signals.connect(stop, signal=signals.engine_started, weak=False)
+    return spider_opened
+
+crawl.stop_when_started = stop_after_the_look
+db, replica = sys.argv[1:]
+summary = crawl.run([load_profiles()["hangzhou-jxj"]], db=db, replica=replica,
+                    origins=served_origins(replica), today=served_day(replica))
+print(json.dumps(summary))
+"""
+
+
+def test_a_stop_just_after_the_engine_starts_closes_the_crawl(tmp_path: Path, clean: str) -> None:
+    """Scrapy runs its `engine_started` handlers before the engine counts as running, and its
+    stop then stops no engine: a stop that fell after `stop_when_started` looked, and before
+    the engine ran, was seen by no one. The crawl went on, and when its spider closed, the
+    crawler (stopped already) did not stop its engine: the crawl never ended (a node's
+    cancelled job "kept running"). Now it is stopped at its first request: nothing fetched
+    past it, nothing stored, no run done, and the process ends."""
+    db = tmp_path / "s.db"
+    result = subprocess.run([sys.executable, "-c", STOPPED_AS_IT_STARTS, str(db), clean], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["status"] != "done" and summary["documents_new"] == 0, summary
+    assert stored_count(db) == 0
+
+
 def stored_count(db: Path) -> int:
     """Documents stored so far (none while the database is being made)."""
     if not db.exists():

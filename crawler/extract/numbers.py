@@ -17,6 +17,10 @@ _DOC_NO = re.compile(
     r"^(?P<issuer>.*?)\s*[〔\[(【［（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\])】］）]\s*"
     r"(?:第\s*)?(?P<serial>\d+)\s*[号號]"
 )
+# An announcement's or an order's number, with no brackets: `国家税务总局公告2025年第1号`.
+_NUMBERED = re.compile(
+    r"^(?P<issuer>.*?(?:公告|令))\s*(?P<year>(?:19|20)\d{2})\s*年\s*第\s*(?P<serial>\d+)\s*[号號]$"
+)
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕"})
 
 
@@ -26,6 +30,11 @@ def parse_doc_no(raw: str | None) -> DocNumber | None:
         return None
     nfkc = unicodedata.normalize("NFKC", raw).strip()
     match = _DOC_NO.match(nfkc)
+    if match is None and (numbered := _NUMBERED.match(nfkc)) is not None:
+        issuer = re.sub(r"\s+", "", numbered["issuer"])
+        year, serial = int(numbered["year"]), int(numbered["serial"])
+        return DocNumber(raw=raw, normalized=f"{issuer}{year}年第{serial}号", issuer=issuer,
+                         year=year, serial=serial)  # fmt: skip
     if match is None:
         return DocNumber(raw=raw, normalized=re.sub(r"\s+", "", nfkc), issuer=None, year=None,
                          serial=None)  # fmt: skip

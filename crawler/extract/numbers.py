@@ -31,10 +31,10 @@ def parse_doc_no(raw: str | None) -> DocNumber | None:
     nfkc = unicodedata.normalize("NFKC", raw).strip()
     match = _DOC_NO.match(nfkc)
     if match is None and (numbered := _NUMBERED.match(nfkc)) is not None:
-        issuer = re.sub(r"\s+", "", numbered["issuer"])
+        by = re.sub(r"\s+", "", numbered["issuer"])
         year, serial = int(numbered["year"]), int(numbered["serial"])
-        return DocNumber(raw=raw, normalized=f"{issuer}{year}年第{serial}号", issuer=issuer,
-                         year=year, serial=serial)  # fmt: skip
+        return DocNumber(raw=raw, normalized=f"{by}{year}年第{serial}号", issuer=by, year=year,
+                         serial=serial)  # fmt: skip
     if match is None:
         return DocNumber(raw=raw, normalized=re.sub(r"\s+", "", nfkc), issuer=None, year=None,
                          serial=None)  # fmt: skip

@@ -128,9 +128,10 @@ _INLINE_DATE = re.compile(
     r"[\d一二三四五六七八九十]{1,3}日)\s*(?:$|\||[(])"
 )
 _AGENCY_LINE = re.compile(rf"^(?:单位名称\s*:\s*)?(?P<a>[^\s,。:]{{2,30}}{_AGENCY_END})$")
+# (A label's characters may stand apart: `联 系 人：`, `承 办 人：`.)
 _CONTACT_LABEL = re.compile(
-    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|联系人(?:及电话|及联系电话)?|"
-    r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 办 人)\s*:"
+    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|联 *系 *人(?:及电话|及联系电话)?|"
+    r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 *办 *人)\s*:"
 )
 # The unit named in the sign-off's contact block (`联系单位：某县交通运输局 联系电话：…`) is the
 # agency that handled the item.

@@ -117,3 +117,16 @@ def test_a_publisher_naming_the_signer_in_short_is_the_opinions_writer() -> None
     document = extract_document(page, URL)
     assert document.reply is not None
     assert document.reply.co_agencies == ["示例市交通局"]
+
+
+@pytest.mark.parametrize("label", ["联系人", "联 系 人", "联\u3000系\u3000人"])
+def test_a_contact_label_with_its_characters_set_apart_names_the_contact(label: str) -> None:
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>示例市交通运输局</p>",
+        f"<p>办复类别：B类</p><p>联系电话：0000-1234567</p><p>{label}：李某某</p>"
+        "<p>示例市交通运输局</p>",
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.contact_person == "李某某"
+    assert document.reply.contact_phone == "0000-1234567"

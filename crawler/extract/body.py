@@ -41,7 +41,7 @@ from crawler.extract.labels import (
     unbracket,
     whole_label,
 )
-from crawler.extract.page import INLINE, SKIPPED, SOFT, Scan, scan, text_content
+from crawler.extract.page import EMPTY_CELL, INLINE, SKIPPED, SOFT, Scan, scan, text_content
 from crawler.extract.text import fold, squeeze
 from crawler.extract.title import names_a_title
 
@@ -470,6 +470,29 @@ _LINE_STRIP = " " + BULLETS
 _LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
 
 
+def _header_row(folded: list[str], lines: list[str], index: int) -> int:
+    """The number of labels in a row of labels (two or more, each alone on its line) from
+    `index` on, when as many values follow them, a line each (an empty cell's line among them),
+    none a label or prose; else 0."""
+    count = 0
+    while index + count < len(folded) and whole_label(folded[index + count].strip(_LINE_STRIP)):
+        count += 1
+    if count < 2 or index + 2 * count > len(folded):
+        return 0
+    for at in range(index + count, index + 2 * count):
+        value = folded[at].strip(_LINE_STRIP)
+        if value == EMPTY_CELL:
+            continue
+        if (
+            not value
+            or LABEL_RE.match(value)
+            or whole_label(value)
+            or _PROSE_LINE.search(lines[at])
+        ):
+            return 0
+    return count
+
+
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
     index of the line after it, before the first paragraph of prose.
@@ -504,6 +527,12 @@ def _after_metadata(lines: list[str]) -> int:
                 line, width = line + following, 2
                 following = folded[index + 2].strip(_LINE_STRIP) if index + 2 < len(folded) else ""
         found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
+        row = _header_row(folded, head, index)
+        if row:
+            # A row of labels over a row of their values, a cell a line.
+            labels, end = labels + row, index + 2 * row
+            index = end
+            continue
         if found and LABEL_RE.match(line):
             labels, end = labels + found, index + width
         elif whole_label(line) is not None:
@@ -587,7 +616,8 @@ def body_proper(
         while start < len(lines) - 1 and start < _OPENING_LINES:
             line = lines[start].strip()
             if not (
-                (title_key and _is_title_part(line, title_key))
+                line == EMPTY_CELL  # (an empty cell of a table at the top)
+                or (title_key and _is_title_part(line, title_key))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
             ):

@@ -24,6 +24,7 @@ from crawler.extract.labels import RANKED
 from crawler.extract.meta import find_attachments, read_meta
 from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
 from crawler.extract.page import (
+    EMPTY_CELL,
     Cells,
     Scan,
     cells,
@@ -32,6 +33,7 @@ from crawler.extract.page import (
     render_text,
     scan,
     text_content,
+    without_empty_cells,
 )
 from crawler.extract.reply import extract_reply
 from crawler.extract.select import elements
@@ -289,17 +291,19 @@ def _read_body(reading: _Reading) -> None:
     body_els, page = reading.body_els, reading.scan
     if only_links(body_els):
         return
-    text = "\n".join(filter(None, (render_text(el, page) for el in body_els)))
-    if not text:
+    # Empty cells kept as lines of their own while the top and the bottom of the text are
+    # read: a table there (a row of labels over a row of values, one of them empty) keeps each
+    # value under its label.
+    text = "\n".join(filter(None, (render_text(el, page, empty_cells=True) for el in body_els)))
+    if not text.replace(EMPTY_CELL, "").strip():
         return
-    text, reading.addressee, reading.above = body_proper(
-        text, reading.title, lambda: link_lines(body_els)
-    )
+    text, reading.addressee, above = body_proper(text, reading.title, lambda: link_lines(body_els))
     text, below = metadata_below(text)
-    reading.body_text = text
+    reading.body_text = "\n".join(without_empty_cells(text.split("\n")))
+    reading.above = without_empty_cells(above)
     # A metadata table inside the content area, above the salutation or below the text, is
     # read as well.
-    for name, values in read_fields(line_cells(reading.above + below), reading.titles).items():
+    for name, values in read_fields(line_cells(above + below), reading.titles).items():
         reading.fields.setdefault(name, values)
     # A 标题 label in that table names the title where the page printed no other.
     if not reading.labelled_title and not reading.heading and reading.fields.get("title"):

@@ -377,15 +377,27 @@ def _pieces_of(el: etree._Element, page: Scan | None) -> list[str]:
     return pieces
 
 
-def render_text(root: etree._Element, page: Scan | None = None) -> str:
+def render_text(
+    root: etree._Element, page: Scan | None = None, *, empty_cells: bool = False
+) -> str:
     """Readable text: one line per block, spaces collapsed, empty lines dropped. `page` is
-    the page's `scan`, when the caller has it already."""
+    the page's `scan`, when the caller has it already. `empty_cells`: an empty table cell
+    (or value holder) stays, as a line of `EMPTY_CELL` (see `without_empty_cells`), so that a
+    table read from the lines keeps every value in its column."""
     # A newline inside a text node is a space, as a browser renders it.
-    joined = "".join(_pieces_of(root, page)).replace(EMPTY_CELL, "").replace(SKIPPED_MARK, "")
+    joined = "".join(_pieces_of(root, page)).replace(SKIPPED_MARK, "")
+    if not empty_cells:
+        joined = joined.replace(EMPTY_CELL, "")
     joined = _SPACE_RUN.sub(" ", joined.replace("\r", " ").replace("\n", " "))
     # (No space run holds a BREAK: collapsing them over the whole text is collapsing per line.)
     lines = (line.strip() for line in joined.split(BREAK))
     return "\n".join(line for line in lines if line)
+
+
+def without_empty_cells(lines: list[str]) -> list[str]:
+    """Rendered lines without the lines of empty cells that `render_text(empty_cells=True)`
+    kept."""
+    return [line for line in lines if line != EMPTY_CELL]
 
 
 @dataclass(frozen=True)
@@ -448,8 +460,12 @@ def line_cells(lines: list[str]) -> Cells:
     ]
     kept = [line.strip(_STRIPPED) for line in split if line.strip(_STRIPPED)]
     folded = [unbracket(fold(line).folded) for line in kept]
-    # A bracket read as a space is stripped from the original too (the lengths stay equal).
+    # A bracket read as a space is stripped from the original too (the lengths stay equal);
+    # an empty cell's line is an empty value, as in `cells`.
     return Cells(
-        [o[len(f) - len(f.lstrip()) :] for o, f in zip(kept, folded, strict=True)],
-        [f.lstrip() for f in folded],
+        [
+            o[len(f) - len(f.lstrip()) :].replace(EMPTY_CELL, "")
+            for o, f in zip(kept, folded, strict=True)
+        ],
+        [f.lstrip().replace(EMPTY_CELL, "") for f in folded],
     )

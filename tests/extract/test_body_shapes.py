@@ -242,3 +242,36 @@ def test_a_short_notice_beats_a_box_of_prose_beside_it(box: str) -> None:
     document = extract_document(markup, URL)
     assert document.body_text is not None
     assert document.body_text.startswith("各科室：")
+
+
+@pytest.mark.parametrize("registration", ["", "SLDR-2024-0011"])
+def test_a_row_of_labels_over_its_values_keeps_each_value_under_its_label(
+    registration: str,
+) -> None:
+    # A row of labels over a row of values at the top of the body: read, and skipped. One value
+    # may be empty (统一登记号 is left blank on many portals): the values after it stay in
+    # their columns.
+    labels = ["索引号", "统一登记号", "发布机构", "文号", "成文日期"]
+    values = [
+        "000000001/2024-00011",
+        registration,
+        "示例市档案馆",
+        "示档〔2024〕11号",
+        "2024-05-29",
+    ]
+    content = (
+        "<div class='box'><table><tr>"
+        + "".join(f"<th>{label}</th>" for label in labels)
+        + "</tr><tr>"
+        + "".join(f"<td>{value}</td>" for value in values)
+        + "</tr></table><p>为做好档案开放工作，现将有关事项通知如下，请各单位结合实际认真执行。</p>"
+        "<p>一、开放范围为形成满二十五年的档案，经鉴定可以向社会开放。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.index_no == "000000001/2024-00011"
+    assert document.publisher == "示例市档案馆"
+    assert document.doc_no == "示档〔2024〕11号"
+    assert document.written_date == "2024-05-29"
+    assert document.body_text is not None
+    assert document.body_text.startswith("为做好档案开放工作")
+    assert "\ue000" not in document.body_text

@@ -592,6 +592,38 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
     return "\n".join(lines[:cut]), lines[cut:]
 
 
+# A reply record (`事 由：… 提 案 人：… 承办单位：… 代表反馈：… 办理情况：…`): the item's facts
+# under labels, then the answer under its own. The answer is the body proper; the labelled facts
+# above it are read as the reply's fields, as a metadata block above a text is (on folded text;
+# a label's characters may stand apart).
+_RECORD_PERSON = re.compile(
+    r"(?:^|[\s|])(?:提 *案 *人|建 *议 *人|代表姓名|领衔代表|提出人|提案者) *:"
+)
+_RECORD_ANSWER = re.compile(
+    r"(?:^|[\s|])(?:办 *理 *情 *况|办 *复 *内 *容|答 *复 *内 *容|问题答复|办理结果|答复意见|办 *复 *情 *况|"
+    r"办理答复) *(?::|$) *"
+)
+
+
+def _record_answer(lines: list[str]) -> tuple[int, int] | None:
+    """(line, column) where the answer of a reply record at the top of the text begins: past
+    its label, on the same line or at the next. None where the top holds no record (its
+    proposer's label, then the answer's label)."""
+    folded = fold("\n".join(lines[:_OPENING_LINES])).folded.split("\n")
+    person = False
+    for index, line in enumerate(folded):
+        begin = 0
+        if not person:
+            found = _RECORD_PERSON.search(line)
+            if found is None:
+                continue
+            person, begin = True, found.end()
+        answer = _RECORD_ANSWER.search(line, begin)
+        if answer is not None:
+            return index, answer.end()
+    return None
+
+
 def body_proper(
     text: str, title: str | None, links: Callable[[], frozenset[str]] = frozenset
 ) -> tuple[str, str | None, list[str]]:
@@ -600,10 +632,18 @@ def body_proper(
     lines = text.split("\n")
     title_key = squeeze(title or "")
     start: int | None = None
-    # Past a metadata block at the top, if any: a salutation among the opening lines, before
-    # any paragraph of prose.
-    after = _after_metadata(lines[:_OPENING_LINES])
-    for index in range(after, min(len(lines), _OPENING_LINES)):
+    # Past a reply record's labelled facts (its answer is the text), and past a metadata
+    # block at the top, if any: a salutation among the opening lines, before any paragraph of
+    # prose.
+    first = 0
+    record = _record_answer(lines)
+    if record is not None:
+        row, column = record
+        if lines[row][column:].strip():
+            lines[row : row + 1] = [lines[row][:column].rstrip(), lines[row][column:].strip()]
+        first = row + 1
+    after = first + _after_metadata(lines[first : first + _OPENING_LINES])
+    for index in range(after, min(len(lines), first + _OPENING_LINES)):
         line = lines[index]
         if salutation(line):
             start = index
@@ -613,7 +653,7 @@ def body_proper(
     if start is None:
         known_links: frozenset[str] | None = None  # read off the tree only when needed
         start = after
-        while start < len(lines) - 1 and start < _OPENING_LINES:
+        while start < len(lines) - 1 and start < first + _OPENING_LINES:
             line = lines[start].strip()
             if not (
                 line == EMPTY_CELL  # (an empty cell of a table at the top)

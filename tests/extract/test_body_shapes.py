@@ -275,3 +275,69 @@ def test_a_row_of_labels_over_its_values_keeps_each_value_under_its_label(
     assert document.body_text is not None
     assert document.body_text.startswith("为做好档案开放工作")
     assert "\ue000" not in document.body_text
+
+
+RECORD = (
+    "<p>事　由：关于在示例镇增设公交站点的建议</p><p>提 案 人：王某某 等 代表</p>"
+    "<p>承办单位：示例区交通运输局、示例镇人民政府</p><p>代表反馈：满意</p>"
+    "<p>办理情况{gap}：{answer}</p><p>二是优化线路，把沿线村居纳入公交覆盖范围，方便群众出行。</p>"
+)
+ANSWER = "经实地调查，示例镇现有公交站点间距较大，我局已会同公交公司在镇区增设两个站点。"
+
+
+@pytest.mark.parametrize("gap", ["", " ", "\u3000"])
+def test_a_reply_records_answer_is_its_body_and_its_facts_are_fields(gap: str) -> None:
+    content = "<div class='box'>" + RECORD.format(gap=gap, answer=ANSWER) + "</div>"
+    document = extract_document(_page(content, "关于在示例镇增设公交站点的建议"), URL)
+    assert document.kind == "reply"
+    assert document.body_text is not None
+    assert document.body_text.startswith(ANSWER)
+    assert "二是优化线路" in document.body_text
+    assert document.reply is not None
+    assert document.reply.proposal_title == "关于在示例镇增设公交站点的建议"
+    assert document.reply.lead_agency == "示例区交通运输局"
+
+
+def test_a_reply_record_with_its_answer_under_the_label_keeps_the_answer() -> None:
+    # The answer in the next cell, below its label.
+    content = "<div class='box'>" + RECORD.format(gap="", answer="</p><p>" + ANSWER) + "</div>"
+    document = extract_document(_page(content, "关于在示例镇增设公交站点的建议"), URL)
+    assert document.kind == "reply"
+    assert document.body_text is not None
+    assert document.body_text.startswith(ANSWER)
+
+
+def test_a_record_then_the_reply_letter_has_the_letters_title_and_salutation() -> None:
+    # A suggestion's record (its content a paragraph of prose), then the letter that answers it.
+    lines = [
+        "建议号：36号",
+        "提案人：李某某",
+        "内 容：",
+        "示例镇中心小学学生逐年增多，校舍面积远远达不到标准，建议县人民政府给予立项解决，尽快新建教学楼。",
+        "承办单位：县教育局",
+        "办理情况",
+        "示例县教育局关于县十六届人大三次会议第36号建议的答复函",
+        "李某某代表：",
+        "你提出的关于示例镇中心小学新建教学楼的建议收悉，现答复如下：",
+        "我局已将新建教学楼项目列入明年计划，正在开展前期工作。",
+    ]
+    markup = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(markup, URL)
+    assert document.title == "示例县教育局关于县十六届人大三次会议第36号建议的答复函"
+    assert document.addressee == "李某某代表"
+    assert document.kind == "reply"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例县教育局"
+    assert document.body_text is not None
+    assert document.body_text.startswith("李某某代表：")
+
+
+def test_a_line_that_only_mentions_handling_is_no_record() -> None:
+    # 办理情况 in prose, with no proposer's label above it: the text starts where it did.
+    content = (
+        "<div class='box'><p>各单位：</p><p>现将2023年度建议提案办理情况：通报如下，请各单位认真总结。</p>"
+        "<p>一、总体情况。全年共承办建议提案一百件，均已按期办结。</p></div>"
+    )
+    document = extract_document(_page(content, "关于2023年度建议提案办理情况的通报"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各单位：")

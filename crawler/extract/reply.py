@@ -87,7 +87,10 @@ _AGENCY_END = (
     r"(?:局|委员会|委|厅|办公室|办事处|政府|街道|中心|院|大队|支队|分局|公司|站|所|社|部|处|办|"
     r"管委会|管理委员会|集团|镇|乡)"
 )
-_TITLE_AGENCY = re.compile(rf"^(?P<a>[^关对,。《“]{{2,40}}?{_AGENCY_END})\s*(?:关于|对|答复)")
+# (关 stops it only where 关于 begins: 马关县, 嘉峪关市 and 海关 have it in their names.)
+_TITLE_AGENCY = re.compile(
+    rf"^(?P<a>(?:[^关对,。《“]|关(?!于)){{2,40}}?{_AGENCY_END})\s*(?:关于|对|答复)"
+)
 _TITLE_AGENCY_SUFFIX = re.compile(rf"[(（](?P<a>[^()（）]{{2,20}}?{_AGENCY_END})[)）]$")
 _LEAD_LABEL = re.compile(
     r"(?:^|\n|\||\s)(?:主办单位|承办单位|分办单位|答复单位|单位名称|办理单位|主办\(分办\)单位)[ \t]*:[ \t]*"

@@ -51,3 +51,16 @@ def test_a_signature_outranks_the_contact_unit() -> None:
     assert extract_reply("对第5号建议的答复", body, "reply", None).lead_agency == (
         "某县住房和城乡建设局"
     )
+
+
+@pytest.mark.parametrize(
+    "agency", ["嘉峪关市交通运输局", "马关县水务局", "山海关区住房和城乡建设局"]
+)
+def test_a_title_agency_with_关_in_its_name_is_read_whole(agency: str) -> None:
+    # 关 stops the agency only where 关于 begins; the label's short name takes the full one.
+    body = (
+        "承办单位：" + agency[-4:] + "\n王某代表：\n您提出的关于道路维修的建议收悉，现答复如下：\n"
+        "一是加快施工。\n感谢您的关心。\n2024年6月9日"
+    )
+    reply = extract_reply(f"{agency}关于第5号建议的答复函", body, "reply", None)
+    assert reply.lead_agency == agency

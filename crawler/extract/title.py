@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.extract.labels import LABEL_RE
+from crawler.extract.labels import BULLETS, LABEL_RE
 from crawler.extract.page import INLINE, Scan, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
@@ -180,14 +180,19 @@ def title_from_head(root: etree._Element, names: Sequence[str]) -> str | None:
     return clean(max(kept, key=len)) if kept else None
 
 
+# A title's own number in brackets at its end (`…提案答复的函(编号:B〔2017〕062号)`): no label.
+_NUMBER_SUFFIX = re.compile(r"\((?:编号|文号)\s*:[^()]{1,30}\)$")
+
+
 def title_like(line: str) -> bool:
-    """A line that could be a title: some words, no sentence, no label, no page furniture."""
+    """A line that could be a title: some words, no sentence, no label, no page furniture, no
+    bulleted item of a list (`• 提案,建议提案,提案答复函`: a metadata value)."""
     text = strip_pinyin(line.strip())
-    if not 5 <= len(text) <= 150 or len(_HAN.findall(text)) < 4:
+    if not 5 <= len(text) <= 150 or len(_HAN.findall(text)) < 4 or text[0] in BULLETS:
         return False
     if _SENTENCE.search(text) or _FURNITURE_LINE.search(text):
         return False
-    folded = fold(text).folded
+    folded = _NUMBER_SUFFIX.sub("", fold(text).folded)
     return not (
         LABEL_RE.search(folded)
         or folded.rstrip().endswith(":")

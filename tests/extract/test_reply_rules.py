@@ -130,3 +130,22 @@ def test_a_contact_label_with_its_characters_set_apart_names_the_contact(label: 
     assert document.reply is not None
     assert document.reply.contact_person == "李某某"
     assert document.reply.contact_phone == "0000-1234567"
+
+
+def test_a_title_with_its_number_in_brackets_beats_a_bulleted_metadata_value() -> None:
+    # Metadata values as bullets without labels (the last a category ending in 答复函), then the
+    # title with its number in brackets, then the salutation.
+    lines = [
+        "• 000000001/2017-00032",
+        "• 示例市民政局",
+        "• 提案,建议提案,提案答复函",
+        "• 2017-06-29",
+        "关于对建设示例公益性墓地的提案答复的函(编号:B〔2017〕062号)",
+        "王某某委员：",
+        "您提出的关于建设示例公益性墓地的提案收悉。现答复如下：",
+        "我局将加快推进公益性墓地建设，力争年内完成。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "关于对建设示例公益性墓地的提案答复的函(编号:B〔2017〕062号)"
+    assert document.addressee == "王某某委员"

@@ -599,6 +599,10 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
 _RECORD_PERSON = re.compile(
     r"(?:^|[\s|])(?:提 *案 *人|建 *议 *人|代表姓名|领衔代表|提出人|提案者) *:"
 )
+# The proposer's label in either script, before the text is folded (a cheap first look).
+_ANY_PERSON_LABEL = re.compile(
+    r"提\s*案\s*人|建\s*[议議]\s*人|代表姓名|[领領][衔銜]代表|提出人|提案者"
+)
 _RECORD_ANSWER = re.compile(
     r"(?:^|[\s|])(?:办 *理 *情 *况|办 *复 *内 *容|答 *复 *内 *容|问题答复|办理结果|答复意见|办 *复 *情 *况|"
     r"办理答复) *(?::|$) *"
@@ -609,7 +613,10 @@ def _record_answer(lines: list[str]) -> tuple[int, int] | None:
     """(line, column) where the answer of a reply record at the top of the text begins: past
     its label, on the same line or at the next. None where the top holds no record (its
     proposer's label, then the answer's label)."""
-    folded = fold("\n".join(lines[:_OPENING_LINES])).folded.split("\n")
+    top = "\n".join(lines[:_OPENING_LINES])
+    if _ANY_PERSON_LABEL.search(top) is None:
+        return None  # the common case, told without folding
+    folded = fold(top).folded.split("\n")
     person = False
     for index, line in enumerate(folded):
         begin = 0

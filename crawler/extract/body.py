@@ -37,6 +37,8 @@ from crawler.extract.labels import (
     BULLETS,
     LABEL_RE,
     LABEL_STARTS,
+    RECORD_ANSWER,
+    RECORD_PERSON,
     field_for,
     unbracket,
     whole_label,
@@ -596,17 +598,12 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
 # under labels, then the answer under its own. The answer is the body proper; the labelled facts
 # above it are read as the reply's fields, as a metadata block above a text is (on folded text;
 # a label's characters may stand apart).
-_RECORD_PERSON = re.compile(
-    r"(?:^|[\s|])(?:提 *案 *人|建 *议 *人|代表姓名|领衔代表|提出人|提案者) *:"
-)
+_RECORD_PERSON = re.compile(rf"(?:^|[\s|])(?:{RECORD_PERSON}) *:")
 # The proposer's label in either script, before the text is folded (a cheap first look).
 _ANY_PERSON_LABEL = re.compile(
     r"提\s*案\s*人|建\s*[议議]\s*人|代表姓名|[领領][衔銜]代表|提出人|提案者"
 )
-_RECORD_ANSWER = re.compile(
-    r"(?:^|[\s|])(?:办 *理 *情 *况|办 *复 *内 *容|答 *复 *内 *容|问题答复|办理结果|答复意见|办 *复 *情 *况|"
-    r"办理答复) *(?::|$) *"
-)
+_RECORD_ANSWER = re.compile(rf"(?:^|[\s|])(?:{RECORD_ANSWER}) *(?::|$) *")
 
 
 def _record_answer(lines: list[str]) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from crawler.extract.labels import RECORD_ANSWER, RECORD_PERSON
 from crawler.extract.reply import deputy_salutation
 from crawler.extract.text import strip_pinyin
 
@@ -53,12 +54,9 @@ _REFERENCE = re.compile(
 )
 _PARTY_CONGRESS = re.compile(r"党代表大会|党代会|党员代表大会")
 _CITIZEN = re.compile(r"网友|网民|市民|来信|留言|信箱|诉求|12345|热线|投诉")
-_RECORD_PERSON = re.compile(
-    r"(?:^|\n|\|)\s*(?:提 ?案 ?人|建 ?议 ?人|代表姓名|领衔代表|提出人|提案者)\s*:"
-)
+_RECORD_PERSON = re.compile(rf"(?:^|\n|\|)\s*(?:{RECORD_PERSON})\s*:")
 _RECORD_ANSWER = re.compile(
-    r"(?:^|\n|\|)\s*(?:办理情况|办复内容|答复内容|问题答复|办理结果|答复意见|办复情况|办理答复)\s*:?\s*"
-    r"(?P<answer>[^\n]{0,300}\n?[^\n]{0,300})"
+    rf"(?:^|\n|\|)\s*(?:{RECORD_ANSWER})\s*:?\s*(?P<answer>[^\n]{{0,300}}\n?[^\n]{{0,300}})"
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # A line's first sentence end 15 characters into it or more. (Anchored at line starts, where

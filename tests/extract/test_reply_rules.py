@@ -9,6 +9,11 @@ from crawler.extract import extract_document
 URL = "http://example.gov.cn/jyta/202306/t20230609_1.html"
 
 
+def _lines_page(lines: list[str]) -> str:
+    """A page without markup of its own: each line a paragraph straight in `<body>`."""
+    return "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+
+
 def _reply(opening: str, *, title: str = "关于市人大二届三次会议第12号建议的答复") -> str:
     return (
         f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
@@ -68,7 +73,7 @@ def test_a_title_broken_after_the_issuing_bodys_name_is_joined() -> None:
         "您提出的关于增设公交站点的建议收悉，现答复如下：",
         "我局将加快推进有关工作。",
     ]
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    page = _lines_page(lines)
     document = extract_document(page, URL)
     assert document.title == "示例县交通运输局关于县十届人大三次会议第5号建议的复函"
 
@@ -81,7 +86,7 @@ def test_the_last_body_of_an_issuer_block_is_no_part_of_the_title() -> None:
         "各区县交通运输局、财政局：",
         "现将《公交站点建设管理办法》印发给你们，请认真贯彻执行。",
     ]
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    page = _lines_page(lines)
     assert extract_document(page, URL).title == "关于印发《公交站点建设管理办法》的通知"
 
 
@@ -95,7 +100,7 @@ def test_a_title_labelled_in_a_table_copied_with_bars() -> None:
         "示例市公交集团",
         "2019年6月5日",
     ]
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    page = _lines_page(lines)
     document = extract_document(page, URL)
     assert document.title == "对市政协十三届三次会议第16号提案的协办意见"
     assert document.publisher == "示例市信息中心"
@@ -113,7 +118,7 @@ def test_a_publisher_naming_the_signer_in_short_is_the_opinions_writer() -> None
         "示例市交通运输局",
         "2019年6月5日",
     ]
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    page = _lines_page(lines)
     document = extract_document(page, URL)
     assert document.reply is not None
     assert document.reply.co_agencies == ["示例市交通局"]
@@ -145,7 +150,7 @@ def test_a_title_with_its_number_in_brackets_beats_a_bulleted_metadata_value() -
         "您提出的关于建设示例公益性墓地的提案收悉。现答复如下：",
         "我局将加快推进公益性墓地建设，力争年内完成。",
     ]
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    page = _lines_page(lines)
     document = extract_document(page, URL)
     assert document.title == "关于对建设示例公益性墓地的提案答复的函(编号:B〔2017〕062号)"
     assert document.addressee == "王某某委员"

@@ -609,7 +609,8 @@ _RECORD_ANSWER = re.compile(rf"(?:^|[\s|])(?:{RECORD_ANSWER}) *(?::|$) *")
 def _record_answer(lines: list[str]) -> tuple[int, int] | None:
     """(line, column) where the answer of a reply record at the top of the text begins: past
     its label, on the same line or at the next. None where the top holds no record (its
-    proposer's label, then the answer's label)."""
+    proposer's label, then the answer's label), and where a salutation comes first: a letter
+    whose header names the proposer, with a 办理情况 paragraph of its own."""
     top = "\n".join(lines[:_OPENING_LINES])
     if _ANY_PERSON_LABEL.search(top) is None:
         return None  # the common case, told without folding
@@ -625,6 +626,8 @@ def _record_answer(lines: list[str]) -> tuple[int, int] | None:
         answer = _RECORD_ANSWER.search(line, begin)
         if answer is not None:
             return index, answer.end()
+        if salutation(lines[index]):
+            return None
     return None
 
 

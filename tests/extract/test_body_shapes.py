@@ -341,3 +341,17 @@ def test_a_line_that_only_mentions_handling_is_no_record() -> None:
     document = extract_document(_page(content, "关于2023年度建议提案办理情况的通报"), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("各单位：")
+
+
+def test_a_letter_naming_its_proposer_above_keeps_its_salutation() -> None:
+    # The header names the proposer; the letter has a 办理情况 paragraph of its own.
+    content = (
+        "<div class='box'><p>提案人：王某某</p><p>王某某委员：</p>"
+        "<p>您提出的关于在示例镇增设公交站点的提案收悉，现答复如下：</p>"
+        "<p>办理情况：我局已会同公交公司在镇区增设两个站点，方便群众出行。</p>"
+        "<p>示例区交通运输局</p><p>2024年6月1日</p></div>"
+    )
+    document = extract_document(_page(content, "关于在示例镇增设公交站点的提案的答复"), URL)
+    assert document.addressee == "王某某委员"
+    assert document.body_text is not None
+    assert document.body_text.startswith("王某某委员：")

@@ -475,7 +475,7 @@ _LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]�
 def _header_row(folded: list[str], lines: list[str], index: int) -> int:
     """The number of labels in a row of labels (two or more, each alone on its line) from
     `index` on, when as many values follow them, a line each (an empty cell's line among them),
-    none a label or prose; else 0."""
+    none a label, prose or a salutation; else 0."""
     count = 0
     while index + count < len(folded) and whole_label(folded[index + count].strip(_LINE_STRIP)):
         count += 1
@@ -490,6 +490,7 @@ def _header_row(folded: list[str], lines: list[str], index: int) -> int:
             or LABEL_RE.match(value)
             or whole_label(value)
             or _PROSE_LINE.search(lines[at])
+            or salutation(lines[at])
         ):
             return 0
     return count

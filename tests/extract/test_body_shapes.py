@@ -355,3 +355,14 @@ def test_a_letter_naming_its_proposer_above_keeps_its_salutation() -> None:
     assert document.addressee == "王某某委员"
     assert document.body_text is not None
     assert document.body_text.startswith("王某某委员：")
+
+
+def test_two_empty_labels_above_a_salutation_are_no_row_of_labels() -> None:
+    content = (
+        "<div class='box'><p>发布机构：</p><p>成文日期：</p><p>各区县档案馆：</p>"
+        "<p>关于做好档案开放工作的通知</p>"
+        "<p>为做好档案开放工作，现将有关事项通知如下，请各单位结合实际认真执行。</p></div>"
+    )
+    document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
+    assert document.publisher is None
+    assert document.addressee == "各区县档案馆"

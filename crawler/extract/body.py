@@ -44,7 +44,7 @@ from crawler.extract.labels import (
     whole_label,
 )
 from crawler.extract.page import EMPTY_CELL, INLINE, SKIPPED, SOFT, Scan, scan, text_content
-from crawler.extract.text import fold, squeeze
+from crawler.extract.text import either_script, fold, squeeze
 from crawler.extract.title import names_a_title
 
 # Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
@@ -601,9 +601,7 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
 # a label's characters may stand apart).
 _RECORD_PERSON = re.compile(rf"(?:^|[\s|])(?:{RECORD_PERSON}) *:")
 # The proposer's label in either script, before the text is folded (a cheap first look).
-_ANY_PERSON_LABEL = re.compile(
-    r"提\s*案\s*人|建\s*[议議]\s*人|代表姓名|[领領][衔銜]代表|提出人|提案者"
-)
+_ANY_PERSON_LABEL = re.compile(either_script(RECORD_PERSON.replace(" *", r"\s*")))
 _RECORD_ANSWER = re.compile(rf"(?:^|[\s|])(?:{RECORD_ANSWER}) *(?::|$) *")
 
 

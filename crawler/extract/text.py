@@ -64,6 +64,16 @@ def to_traditional(text: str) -> str:
     return str(_S2T.convert(text))
 
 
+def either_script(pattern: str) -> str:
+    """A regular expression of simplified characters that also matches their traditional forms
+    (`建议人` → `建[议議]人`), to look at text before it is folded. The pattern's syntax is ASCII
+    and stays as it is."""
+    return "".join(
+        f"[{ch}{other}]" if len(other := to_traditional(ch)) == 1 and other != ch else ch
+        for ch in pattern
+    )
+
+
 @lru_cache(maxsize=65536)
 def _char_t2s(ch: str) -> str:
     out = str(_T2S.convert(ch))

@@ -9,15 +9,17 @@ characters still yield values exactly as written.
 
 from __future__ import annotations
 
+import json
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
 
 # Full-width ASCII (U+FF01..U+FF5E) → ASCII; every space-like and zero-width character → " ", so
 # that folding never changes the length of a text.
@@ -60,8 +62,28 @@ def to_simplified(text: str) -> str:
     return str(_T2S.convert(text))
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    """Simplified → traditional, character by character: OpenCC's character table alone. Its
+    `s2t` config also loads phrase tables, 40–80 ms in each of a deployment's processes, for
+    conversions that keep one character for one (what `detect_script` and `either_script`
+    need). A config names its tables by path, so the table's own path is written into one
+    that lives as long as the loading."""
+    table = Path(opencc.__file__).parent / "clib" / "share" / "opencc" / "STCharacters.ocd2"
+    if not table.is_file():
+        return opencc.OpenCC("s2t")  # a build of OpenCC that keeps its data elsewhere
+    config = {
+        "name": "s2t characters",
+        "conversion_chain": [{"dict": {"type": "ocd2", "file": str(table)}}],
+    }
+    with tempfile.TemporaryDirectory(prefix="govwatch-opencc-") as directory:
+        path = Path(directory) / "s2t_characters.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        return opencc.OpenCC(str(path))
+
+
 def to_traditional(text: str) -> str:
-    return str(_S2T.convert(text))
+    return str(_s2t().convert(text))
 
 
 def either_script(pattern: str) -> str:

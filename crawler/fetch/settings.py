@@ -6,6 +6,8 @@ Replica and benchmark runs lift the delays explicitly; nothing here is tuned for
 import os
 import warnings
 
+from scrapy.settings import default_settings
+
 # Scrapy calls its per-host TLS hook deprecated but has no other (crawler.fetch.tls needs it).
 warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
 
@@ -98,6 +100,14 @@ EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.fetch.middlewares.ProfileFloorThrottle": 0,
     "crawler.run.nodes.job.NodeJob": 510,
+}
+# Both are off above; left out of the base too, so that their modules are never imported (Scrapy
+# imports every extension EXTENSIONS names, even one set to None): the remote control's aiohttp
+# server and the telnet console's Conch cost 90 ms of every crawl process's start.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path.rsplit(".", 1)[-1] not in ("TelnetConsole", "RemoteControl")
 }
 # A crawl node's job keeps its portal's lease (held for the scheduler GOVWATCH_LEASE_HOLDER) and
 # records its own run: crawler.run.nodes.job.NodeJob; the scheduler sets all three when it dispatches.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.dates import parse_date
-from crawler.extract.text import Folded, clean, fold
+from crawler.extract.text import Folded, as_annotated, clean, fold, has_pinyin, strip_pinyin
 from crawler.items import Reply
 
 _HEAD, _TAIL = 2500, 1500  # the opening as document.py folds it (shared through fold's cache)
@@ -70,7 +70,10 @@ _PROPOSAL_NO = (
     re.compile(r"[\"“「『]\s*(?P<no>[^\"”」』\s〔〕\[\]]{0,8}?\d+\s*号)\s*[\"”」』]"),
     # Not an announcement's or an order's number cited in the text (公告2019年第48号, 令第5号).
     re.compile(r"(?<![年令])(?P<no>第\s*[A-Za-z]?\d+\s*号)"),
-    re.compile(r"[(（]\s*(?P<no>[^()（）〔〕\[\]\s:]{0,8}?\d+\s*号)\s*[)）]"),
+    # (立案号:2020072号): a number in brackets, under the item's label or none.
+    re.compile(
+        r"[(（]\s*(?:(?:立案|提案|建议|议案)号\s*:\s*)?(?P<no>[^()（）〔〕\[\]\s:]{0,8}?\d+\s*号)\s*[)）]"
+    ),
     re.compile(r"(?<![〕\]\d])(?P<no>\d+\s*号)(?=\s*(?:代表)?(?:建议|提案|议案))"),
     re.compile(r"(?P<no>第\s*\d+)(?=\s*(?:建议|提案|议案))"),
 )
@@ -523,7 +526,44 @@ def extract_reply(
     publisher: str | None,
     above: list[str] | None = None,
 ) -> Reply:
-    """Reply fields from the title, the lines above the body (`above`) and the body."""
+    """Reply fields from the title, the lines above the body (`above`) and the body.
+
+    A copy that inserts pinyin after characters (`鎮(zhèn)康縣`) is read without it, and each
+    value is then given as the copy writes it, annotations and all."""
+    texts = [title or "", *(above or []), body or ""]
+    if not any(has_pinyin(text) for text in texts):
+        return _reply(title, body, kind, publisher, above)
+    reply = _reply(
+        strip_pinyin(title or ""), strip_pinyin(body or ""), kind, publisher,
+        [strip_pinyin(line) for line in above or []],
+    )  # fmt: skip
+    original = "\n".join(texts)
+    for name in _WRITTEN:
+        value = getattr(reply, name)
+        if value:
+            setattr(reply, name, as_annotated(value, original))
+    reply.co_agencies = [as_annotated(agency, original) for agency in reply.co_agencies]
+    return reply
+
+
+# The fields given as the text writes them (the others are a vocabulary, a date or a number).
+_WRITTEN = (
+    "addressee",
+    "session",
+    "proposal_no",
+    "proposal_title",
+    "lead_agency",
+    "contact_person",
+)
+
+
+def _reply(
+    title: str | None,
+    body: str | None,
+    kind: str,
+    publisher: str | None,
+    above: list[str] | None = None,
+) -> Reply:
     reply = Reply()
     title_f = fold(title or "")
     top = "\n".join([*(above or []), body or ""])

@@ -36,7 +36,8 @@ _FREQUENT = [(mark, mark.translate(_FOLD_TABLE)) for mark in "，：（）；！
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Pinyin that some copies insert after characters (`鎮(zhèn)`, `號(hào)`).
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zA-Z\u00c0-\u024f]{1,7}\)")
+_ANNOTATION = r"\([a-zA-Z\u00c0-\u024f]{1,7}\)"
+_PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff]){_ANNOTATION}")
 _PINYIN_HINT = re.compile(r"\([a-zA-Z\u00c0-\u024f]")
 
 
@@ -171,3 +172,19 @@ def detect_script(text: str) -> str | None:
 def strip_pinyin(text: str) -> str:
     """Text without the pinyin annotations that copies insert (`鎮(zhèn)康縣` → `鎮康縣`)."""
     return _PINYIN.sub("", text) if _PINYIN_HINT.search(text) else text
+
+
+def has_pinyin(text: str) -> bool:
+    return _PINYIN_HINT.search(text) is not None and _PINYIN.search(text) is not None
+
+
+def as_annotated(value: str, original: str) -> str:
+    """`value`, read from `strip_pinyin(original)`, as `original` writes it: with the pinyin
+    annotations after its characters (`鎮康縣` → `鎮(zhèn)康縣`); as it is where `original` does
+    not hold it so."""
+    pattern = "".join(
+        re.escape(ch) + (f"(?:{_ANNOTATION})?" if "\u4e00" <= ch <= "\u9fff" else "")
+        for ch in value
+    )
+    found = re.search(pattern, original)
+    return found.group() if found else value

@@ -154,3 +154,29 @@ def test_a_title_with_its_number_in_brackets_beats_a_bulleted_metadata_value() -
     document = extract_document(page, URL)
     assert document.title == "关于对建设示例公益性墓地的提案答复的函(编号:B〔2017〕062号)"
     assert document.addressee == "王某某委员"
+
+
+def test_a_copy_with_pinyin_after_its_characters_is_read_and_written_as_it_is() -> None:
+    # Some copies insert pinyin after characters (鎮(zhèn)), inside the session's name too: the
+    # fields are read without it and given as the copy writes them.
+    lines = [
+        "王某某代表:",
+        "你在鎮(zhèn)遠縣第十屆人民代表大會(huì)第三次會(huì)議期間提出的"
+        "《關(guān)於增設公交站點的建議》(立案號(hào):2021015號(hào))收悉,現(xiàn)答復(fù)如下:",
+        "一、我們將加快推進有關工作,按計劃完成建設任務。",
+        "示例縣交通運輸局",
+        "2021年6月9日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.session == "鎮(zhèn)遠縣第十屆人民代表大會(huì)第三次會(huì)議"
+    assert document.reply.proposal_no == "2021015號(hào)"
+    assert document.reply.proposal_title == "關(guān)於增設公交站點的建議"
+    assert document.reply.lead_agency == "示例縣交通運輸局"
+
+
+def test_a_number_under_its_label_in_brackets_is_the_proposal_number() -> None:
+    opening = "您提出的《关于增设公交站点的建议》(立案号:2021015号)收悉。"
+    document = extract_document(_reply(opening, title="关于增设公交站点的建议的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.proposal_no == "2021015号"

@@ -38,6 +38,7 @@ from crawler.extract.labels import (
     LABEL_RE,
     LABEL_STARTS,
     RECORD_ANSWER,
+    RECORD_ITEM,
     RECORD_PERSON,
     field_for,
     unbracket,
@@ -595,33 +596,35 @@ def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
     return "\n".join(lines[:cut]), lines[cut:]
 
 
-# A reply record (`事 由：… 提 案 人：… 承办单位：… 代表反馈：… 办理情况：…`): the item's facts
-# under labels, then the answer under its own. The answer is the body proper; the labelled facts
+# A reply record (`事 由：… 提 案 人：… 承办单位：… 代表反馈：… 办理情况：…`, or `标 题：…
+# 问题内容：… 问题答复：…`): the item's facts under labels (its proposer or its own words), then
+# the answer under its own. The answer is the body proper; the labelled facts
 # above it are read as the reply's fields, as a metadata block above a text is (on folded text;
 # a label's characters may stand apart).
-_RECORD_PERSON = re.compile(rf"(?:^|[\s|])(?:{RECORD_PERSON}) *:")
-# The proposer's label in either script, before the text is folded (a cheap first look).
-_ANY_PERSON_LABEL = re.compile(either_script(RECORD_PERSON.replace(" *", r"\s*")))
-_RECORD_ANSWER = re.compile(rf"(?:^|[\s|])(?:{RECORD_ANSWER}) *(?::|$) *")
+_RECORD_FACT = re.compile(rf"(?:^|[\s|])(?:{RECORD_PERSON}|{RECORD_ITEM}) *:")
+# Those labels in either script, before the text is folded (a cheap first look).
+_ANY_FACT_LABEL = re.compile(either_script(f"{RECORD_PERSON}|{RECORD_ITEM}".replace(" *", r"\s*")))
+# (In a table copied with bars, `| 问题答复: | 王某某代表: …`, the bar after the label too.)
+_RECORD_ANSWER = re.compile(rf"(?:^|[\s|])(?:{RECORD_ANSWER}) *(?::|$) *(?:\| *)?")
 
 
 def _record_answer(lines: list[str]) -> tuple[int, int] | None:
     """(line, column) where the answer of a reply record at the top of the text begins: past
     its label, on the same line or at the next. None where the top holds no record (its
-    proposer's label, then the answer's label), and where a salutation comes first: a letter
+    proposer's or its words' label, then the answer's label), and where a salutation comes first: a letter
     whose header names the proposer, with a 办理情况 paragraph of its own."""
     top = "\n".join(lines[:_OPENING_LINES])
-    if _ANY_PERSON_LABEL.search(top) is None:
+    if _ANY_FACT_LABEL.search(top) is None:
         return None  # the common case, told without folding
     folded = fold(top).folded.split("\n")
-    person = False
+    fact = False
     for index, line in enumerate(folded):
         begin = 0
-        if not person:
-            found = _RECORD_PERSON.search(line)
+        if not fact:
+            found = _RECORD_FACT.search(line)
             if found is None:
                 continue
-            person, begin = True, found.end()
+            fact, begin = True, found.end()
         answer = _RECORD_ANSWER.search(line, begin)
         if answer is not None:
             return index, answer.end()

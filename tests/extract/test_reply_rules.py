@@ -180,3 +180,29 @@ def test_a_number_under_its_label_in_brackets_is_the_proposal_number() -> None:
     document = extract_document(_reply(opening, title="关于增设公交站点的建议的答复"), URL)
     assert document.reply is not None
     assert document.reply.proposal_no == "2021015号"
+
+
+@pytest.mark.parametrize("bars", [True, False])
+def test_a_record_of_title_question_and_answer_begins_at_the_answer(bars: bool) -> None:
+    # 标题 / 问题内容 / 问题答复: the item's words under a label, then its answer under another,
+    # which opens with the salutation; as a table copied with bars, or as a table.
+    rows = [
+        ("标 题:", "关于增设示例路公交站点的建议"),
+        ("问题内容:", "示例路沿线居民出行不便，建议增设公交站点。"),
+        (
+            "问题答复:",
+            "王某某代表：您提出的关于增设示例路公交站点的建议已收悉，现答复如下：我局将于年内增设站点。",
+        ),
+    ]
+    if bars:
+        page = _lines_page([f"| {label} | {value} |" for label, value in rows])
+    else:
+        cells = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in rows)
+        page = f"<html><body><table>{cells}</table></body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "关于增设示例路公交站点的建议"
+    assert document.addressee == "王某某代表"
+    assert document.body_text is not None
+    assert document.body_text.startswith("王某某代表：您提出的")
+    assert document.reply is not None
+    assert document.reply.addressee == "王某某"

@@ -530,13 +530,12 @@ def extract_reply(
 
     A copy that inserts pinyin after characters (`鎮(zhèn)康縣`) is read without it, and each
     value is then given as the copy writes it, annotations and all."""
-    texts = [title or "", *(above or []), body or ""]
+    title, body, above = title or "", body or "", above or []
+    texts = [title, *above, body]
     if not any(has_pinyin(text) for text in texts):
-        return _reply(title, body, kind, publisher, above)
-    reply = _reply(
-        strip_pinyin(title or ""), strip_pinyin(body or ""), kind, publisher,
-        [strip_pinyin(line) for line in above or []],
-    )  # fmt: skip
+        return _reply(title, body, above, kind, publisher)
+    reply = _reply(strip_pinyin(title), strip_pinyin(body), list(map(strip_pinyin, above)), kind,
+                   publisher)  # fmt: skip
     original = "\n".join(texts)
     for name in _WRITTEN:
         value = getattr(reply, name)
@@ -557,19 +556,13 @@ _WRITTEN = (
 )
 
 
-def _reply(
-    title: str | None,
-    body: str | None,
-    kind: str,
-    publisher: str | None,
-    above: list[str] | None = None,
-) -> Reply:
+def _reply(title: str, body: str, above: list[str], kind: str, publisher: str | None) -> Reply:
     reply = Reply()
-    title_f = fold(title or "")
-    top = "\n".join([*(above or []), body or ""])
+    title_f = fold(title)
+    top = "\n".join([*above, body])
     # The fields live in the opening and the sign-off: fold those, not the whole text.
     head = fold(top[:_HEAD])
-    lines = [line.strip() for line in (body or "").splitlines() if line.strip()]
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
     tail = fold("\n".join(lines)[-_TAIL:])
 
     reply.addressee, role = _addressee(head, title_f, kind)

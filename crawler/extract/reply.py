@@ -136,7 +136,8 @@ _INLINE_DATE = re.compile(
 _AGENCY_LINE = re.compile(rf"^(?:单位名称\s*:\s*)?(?P<a>[^\s,。:]{{2,30}}{_AGENCY_END})$")
 # (A label's characters may stand apart: `联 系 人：`, `承 办 人：`.)
 _CONTACT_LABEL = re.compile(
-    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|联 *系 *人(?:及电话|及联系电话)?|"
+    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|"
+    r"联 *系 *人(?:姓名)?(?:及电话|及联系电话|和电话|/电话|/联系电话)?|"
     r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 *办 *人)\s*:"
 )
 # The unit named in the sign-off's contact block (`联系单位：某县交通运输局 联系电话：…`) is the
@@ -147,7 +148,15 @@ _CONTACT_UNIT = re.compile(
 _OTHER_CONTACT_LABEL = re.compile(r"(?:联系)?电话|联系方式|手机|地址|邮编|签发人|:")
 _OFFICE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:股|科|处|室|办|中心)(?=[\u4e00-\u9fff]{2})")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
-_PHONE = re.compile(r"(?<![\d\-])(?:\d{3,4}\s*[-—–]+\s*)?\d{7,8}(?![\d])|(?<!\d)1[3-9]\d{9}(?!\d)")
+# A unit's name, where a contact's value gives it before the person's.
+_UNIT_END = re.compile(rf"(?:{_AGENCY_END}|科|股|室)$")
+# (An extension after the number: `52564588-7817`, `转7817`.)
+_PHONE = re.compile(
+    r"(?<![\d\-])(?:\d{3,4}\s*[-—–]+\s*)?\d{7,8}(?:[-—–转]\d{1,5})?(?![\d])|(?<!\d)1[3-9]\d{9}(?!\d)"
+)
+# The site's footer, which a copy of the page keeps below the reply (`主 办：某某办公室 |
+# 联系地址：… | 联系方式：…`): its numbers are the website's.
+_SITE_FOOTER = re.compile(r"主 *办 *:|ICP|版权所有|网站标识码|技术支持|网站地图")
 _PHONE_LABEL = re.compile(r"(?:联系电话|电话|联系方式)\s*:?\s*(?P<v>\d[\d\-—–() ]{5,30}\d)")
 _PERSON = re.compile(rf"(?P<p>{_NAME}{{2,4}})")
 _RESULT_CLASS = (
@@ -395,8 +404,11 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
         words = [
             (w.start(), w.end()) for w in re.finditer(r"[^\s,:;()]+", text[match.end() : names_end])
         ]
-        if "单位" in match["label"] and len(words) > 1:
-            words = words[1:]  # 联系单位及联系人：某某局 某某
+        if len(words) > 1 and (
+            "单位" in match["label"]
+            or _UNIT_END.search(text, match.end() + words[0][0], match.end() + words[0][1])
+        ):
+            words = words[1:]  # 联系单位及联系人：某某局 某某; 联系人：某某局某某处，某某
         if person is None and words:
             start, end = (match.end() + words[0][0], match.end() + words[0][1])
             if "股室" in match["label"] or "处室" in match["label"]:
@@ -407,7 +419,12 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
         if person and phone:
             break
     if phone is None:
-        phone = _first(_PHONE_LABEL, tail, "v")
+        for number in _PHONE_LABEL.finditer(text):
+            line_start = text.rfind("\n", 0, number.start()) + 1
+            line_end = text.find("\n", number.end())
+            if not _SITE_FOOTER.search(text, line_start, line_end if line_end >= 0 else len(text)):
+                phone = _slice(tail, number.start("v"), number.end("v"))
+                break
     return person, phone
 
 

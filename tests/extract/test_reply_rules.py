@@ -206,3 +206,39 @@ def test_a_record_of_title_question_and_answer_begins_at_the_answer(bars: bool) 
     assert document.body_text.startswith("王某某代表：您提出的")
     assert document.reply is not None
     assert document.reply.addressee == "王某某"
+
+
+@pytest.mark.parametrize(
+    ("block", "person", "phone"),
+    [
+        ("联系人姓名：李某某    联系电话：0000-1234567", "李某某", "0000-1234567"),
+        ("联系人/电话：李某某 /1234567", "李某某", "1234567"),
+        ("联系人姓名及电话：李某某 13800000000", "李某某", "13800000000"),
+        ("联系人：示例市公路管理局计财处，李某某 联系电话：1234567-801", "李某某", "1234567-801"),
+    ],
+)
+def test_the_contact_under_the_labels_sign_offs_write(block: str, person: str, phone: str) -> None:
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>示例市交通运输局</p>", f"<p>示例市交通运输局</p><p>{block}</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert (document.reply.contact_person, document.reply.contact_phone) == (person, phone)
+
+
+def test_the_sites_footer_gives_no_contact_phone() -> None:
+    # A copy of the page keeps the site's footer below a reply that gives no phone of its own.
+    lines = [
+        "王某某代表：",
+        "您提出的《关于增设公交站点的建议》收悉，现答复如下：",
+        "一、我们将加快推进有关工作，按计划完成建设任务。",
+        "示例市交通运输局",
+        "2023年6月9日",
+        "上一篇：",
+        "主 办：示例市人民政府办公室 | 联系地址：示例路1号 | 联系方式：0000-1234567",
+        "ICP备案号：示ICP备00000000号 | 政府网站标识码：0000000000",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例市交通运输局"
+    assert document.reply.contact_phone is None

@@ -56,15 +56,16 @@ _TITLE_ADDRESSEE = re.compile(
 # -- the item: session, number, title ---------------------------------------------------------
 _N = r"[一二三四五六七八九十〇零\d]+"
 _SESSION_CORE = re.compile(
-    rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会)(?:常委会)?第?{_N}次(?:全体)?会议?"
+    rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会|政治协商会议)(?:常委会)?第?{_N}次(?:全体)?会议?"
     rf"|(?:人大|政协)第?{_N}届第?{_N}次(?:全体)?会议?"
     rf"|(?:中国人民政治协商会议|政协)[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
 )
 _PLACE = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,10}(?:自治区|自治州|自治县|省|市|区|县|州|旗|盟|镇|乡|街道)|全国)$"
 )
+# (And what ends a word or a date before it: 接到|…, 4月25日|市….)
 _NOT_PLACE = re.compile(
-    r"关于|于|对|在|的|答复|回复|提出|您|你|我|上|和|及|、|年|号|会议|届|交|办|是"
+    r"关于|于|对|在|的|答复|回复|提出|您|你|我|上|和|及|、|年|号|会议|届|交|办|是|接到|收到|\d日"
 )
 _PROPOSAL_NO = (
     re.compile(r"[\"“「『]\s*(?P<no>[^\"”」』\s〔〕\[\]]{0,8}?\d+\s*号)\s*[\"”」』]"),
@@ -585,8 +586,12 @@ def _reply(title: str, body: str, above: list[str], kind: str, publisher: str | 
     reply.addressee, role = _addressee(head, title_f, kind)
     # Where the title and the text name the session differently, the fuller form.
     sessions = _sessions(title_f) + _sessions(head, 1500)
+    # A standing committee's meeting (人大常委会第28次会议, where a law was read) is named only
+    # where no session is.
     if sessions:
-        reply.session = max(sessions, key=lambda s: len("".join(s.split())))
+        reply.session = max(
+            sessions, key=lambda s: ("常委会" not in fold(s).folded, len("".join(s.split())))
+        )
     # The kind of item decides the role, whatever the salutation says (a deputy addressed as
     # 委员): the session, then the title, then the salutation's word, then the opening.
     proposal = _is_proposal(

@@ -59,8 +59,10 @@ _ISSUER = re.compile(
 )
 # A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
 _BRACKETED = re.compile(r"^\s*[(（【\[].*[)）】\]]\s*$")
+# (Its serial may be left blank, `清政建复〔2022〕号`, and a handling class follow it, `(B类)`.)
 _DOC_NUMBER_ONLY = re.compile(
-    r"^\s*\S{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d+\s*号\s*$"
+    r"^\s*\S{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d*\s*号\s*"
+    r"(?:[(（]\s*[A-D甲乙丙丁]\s*类\s*[)）])?\s*$"
 )
 # `签发人：某某`, `类别：B`: a short label and its value.
 _LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
@@ -230,8 +232,9 @@ def title_above(lines: Sequence[str]) -> str | None:
         if cell.strip()
     ]
     titles = [i for i, cell in enumerate(cells) if title_like(cell) and not is_name(cell)]
-    documents = [i for i in titles if _DOC_TITLE.search(cells[i])]
-    numbered = [i for i in documents if _SESSION_OR_NUMBER.search(cells[i])]
+    folded = {i: fold(cells[i]).folded for i in titles}  # (in either script)
+    documents = [i for i in titles if _DOC_TITLE.search(folded[i])]
+    numbered = [i for i in documents if _SESSION_OR_NUMBER.search(folded[i])]
     if not titles:
         return None
     index = (numbered or documents or titles[-1:])[0]

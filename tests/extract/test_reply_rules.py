@@ -242,3 +242,65 @@ def test_the_sites_footer_gives_no_contact_phone() -> None:
     assert document.reply is not None
     assert document.reply.lead_agency == "示例市交通运输局"
     assert document.reply.contact_phone is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "session"),
+    [
+        # The verb before the place is no part of its name.
+        (
+            "接到示例县十一届人大三次会议《关于增设公交站点的建议》后，我局高度重视。",
+            "示例县十一届人大三次会议",
+        ),
+        # 政治协商会议 written out.
+        (
+            "您在示例区第十三届政治协商会议第四次会议上提出的提案收悉。",
+            "示例区第十三届政治协商会议第四次会议",
+        ),
+    ],
+)
+def test_the_session_as_the_opening_names_it(opening: str, session: str) -> None:
+    document = extract_document(_reply(opening, title="关于增设公交站点的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.session == session
+
+
+def test_a_standing_committees_meeting_in_the_text_is_not_the_session() -> None:
+    # The title names the session; the text cites the standing committee's reading of a law.
+    page = _reply(
+        "您提出的《关于保护传统村落的提案》收悉。2024年4月25日市八届人大常委会第二十八次会议"
+        "对《示例市传统村落保护条例（草案）》进行了审议。",
+        title="关于市政协八届第三次会议第20240425号提案的答复",
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.session == "市政协八届第三次会议"
+    assert document.reply.addressee_role == "委员"
+
+
+def test_a_document_number_line_with_no_serial_and_a_class_is_not_the_title() -> None:
+    lines = [
+        "對市十六屆人大一次會議第295號建議的答複",
+        "示政建複〔2022〕號(B類)",
+        "王某某代表:",
+        "你提出的《關於加快修繕水壩的建議》收悉,現答複如下:",
+        "一、我們將加快推進有關工作。",
+        "示例縣人民政府",
+        "2022年7月20日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.title == "對市十六屆人大一次會議第295號建議的答複"
+
+
+def test_a_title_in_traditional_script_naming_its_number_beats_a_later_title_like_line() -> None:
+    lines = [
+        "對市十六屆人大一次會議第295號建議的答複",
+        "示例縣水利局2023年建議辦理情況",
+        "王某某代表:",
+        "你提出的《關於加快修繕水壩的建議》收悉,現答複如下:",
+        "一、我們將加快推進有關工作。",
+        "示例縣人民政府",
+        "2022年7月20日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.title == "對市十六屆人大一次會議第295號建議的答複"

@@ -563,6 +563,22 @@ _TABLE_WORDS = re.compile(
 )
 
 
+# The links to the articles before and after (`上一篇：…`, `下一条：…`): where a template or a
+# copy of the page prints them inside the text, the text ends there and the site's furniture
+# follows.
+_NEIGHBOURS = re.compile(
+    r"^[ \t\u3000]*[【\[]?[ \t]*[上下]一[篇条條页頁则則][ \t]*[:：】\]]", re.MULTILINE
+)
+
+
+def before_neighbours(text: str) -> str:
+    """The text up to the links to its neighbours, where it prints them after a line of its own."""
+    if "一篇" not in text and "一条" not in text and "一條" not in text:
+        return text  # the common case, told without the pattern
+    found = _NEIGHBOURS.search(text, text.find("\n") + 1 if "\n" in text else len(text))
+    return text[: found.start()].rstrip() if found else text
+
+
 def metadata_below(text: str, limit: int = 40) -> tuple[str, list[str]]:
     """(the text without a disclosure table printed below it, that table's lines).
 

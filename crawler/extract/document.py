@@ -10,6 +10,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.body import (
+    before_neighbours,
     body_proper,
     find_body,
     link_lines,
@@ -298,7 +299,7 @@ def _read_body(reading: _Reading) -> None:
     if not text.replace(EMPTY_CELL, "").strip():
         return
     text, reading.addressee, above = body_proper(text, reading.title, lambda: link_lines(body_els))
-    text, below = metadata_below(text)
+    text, below = metadata_below(before_neighbours(text))
     reading.body_text = "\n".join(without_empty_cells(text.split("\n")))
     reading.above = without_empty_cells(above)
     # A metadata table inside the content area, above the salutation or below the text, is

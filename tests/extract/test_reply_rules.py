@@ -304,3 +304,22 @@ def test_a_title_in_traditional_script_naming_its_number_beats_a_later_title_lik
     ]
     document = extract_document(_lines_page(lines), URL)
     assert document.title == "對市十六屆人大一次會議第295號建議的答複"
+
+
+def test_the_text_ends_at_the_links_to_its_neighbours() -> None:
+    # A copy of the page keeps the links to the previous and next articles after the reply:
+    # another reply's session and number are no part of this one.
+    lines = [
+        "王某某委员：",
+        "您提出的关于加强饮水安全的提案收悉，现答复如下：",
+        "一、我们将加快推进有关工作。",
+        "示例县水务局",
+        "2023年6月9日",
+        "上一条：示例县水务局关于对示例县第九届政协第四次会议第9号提案的答复",
+        "下一条：示例县水务局关于做好防汛工作的通知",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.endswith("2023年6月9日")
+    assert document.reply is not None
+    assert (document.reply.session, document.reply.proposal_no) == (None, None)

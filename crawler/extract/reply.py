@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.dates import parse_date
+from crawler.extract.labels import RECORD_PERSON
 from crawler.extract.text import Folded, as_annotated, clean, fold, has_pinyin, strip_pinyin
 from crawler.items import Reply
 
@@ -39,9 +40,7 @@ _AGENCY_SALUTATION = re.compile(
 # stands for it (尚路鹏(等4位)).
 _GROUP_FORM = re.compile(r"等\s*[\d一二三四五六七八九十百两]*\s*[名位人]?$")
 _LEADING_VERB = re.compile(r"^(?:现将|现就|将|经|对|关于|由|在|是|为)")
-_RECORD_PERSON = re.compile(
-    r"(?:^|\n)[ \t]*(?:代表姓名|提 ?案 ?人|建 ?议 ?人|领衔代表|提出人)[ \t]*:[ \t]*(?P<v>[^\n]{1,120})"
-)
+_RECORD_PERSON = re.compile(rf"(?:^|\n)[ \t]*(?:{RECORD_PERSON})[ \t]*:[ \t]*(?P<v>[^\n]{{1,120}})")
 _NAMED_IN_OPENING = re.compile(
     rf"(?:人大代表|政协委员|(?<![各位])代表|(?<![各位])委员)(?P<who>{_NAME}{{2,4}}(?:、{_NAME}{{2,4}})*)"
     rf"(?P<group>等\s*[\d一二三四五六七八九十]*\s*[名位]?(?:代表|委员)?)?(?=提出|在|所提|领衔|的)"
@@ -49,6 +48,16 @@ _NAMED_IN_OPENING = re.compile(
     rf"(?P<role2>代表|委员)(?=提出|在|所提|领衔)"
 )
 _NOT_A_NAME = re.compile(r"建议|提案|议案|意见|会议|提出")
+# A proposal of a party or a body (九三学社, 农工党内蒙古区委, 市工商联): the reply greets it, an
+# opinion names it as the proposer.
+_PARTY = (
+    r"(?:中国)?(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|工商联|"
+    r"(?:国民党革命|民主同盟|民主建国|民主促进|农工民主党|致公党|台湾民主自治同盟)[\u4e00-\u9fff]{0,2})"
+)
+_PARTY_SALUTATION = re.compile(
+    rf"(?:^|\n)[ \t]*(?:尊敬的)?(?P<who>{_PARTY}[^:,。\n《》]{{0,16}}?)[ \t]*:"
+)
+_PARTY_PROPOSER = re.compile(rf"(?P<who>{_PARTY}[\u4e00-\u9fff]{{0,16}}?)(?=提出|所提|提交)")
 _TITLE_ADDRESSEE = re.compile(
     r"(?:对|关于)(?P<who>[^,。《》\d]{1,30}?)(?P<role>代表|委员)(?:们)?(?:提出|所提|的|提)"
 )
@@ -221,6 +230,13 @@ def _addressee(text: Folded, title: Folded, kind: str) -> tuple[str | None, str 
             len(match["who2"]) - len(_LEADING_VERB.sub("", match["who2"]))
         )
         return _slice(text, start, match.end(end)), match["role2"]
+    party = (
+        _PARTY_PROPOSER.search(opening[:800])
+        if kind == "co_handling_opinion"
+        else _PARTY_SALUTATION.search(opening[:1500])
+    )
+    if party:
+        return _slice(text, party.start("who"), party.end("who")), None
     match = _TITLE_ADDRESSEE.search(title.folded)
     if match:
         return _slice(title, match.start("who"), match.end("who")), match["role"]

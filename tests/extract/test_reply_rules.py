@@ -323,3 +323,43 @@ def test_the_text_ends_at_the_links_to_its_neighbours() -> None:
     assert document.body_text.endswith("2023年6月9日")
     assert document.reply is not None
     assert (document.reply.session, document.reply.proposal_no) == (None, None)
+
+
+def test_a_party_committee_greeted_by_the_reply_is_its_addressee() -> None:
+    page = _reply("你们提出的《关于加强基层食品安全监管的提案》收悉。").replace(
+        "<p>王某某代表：</p>", "<p>农工党示例市委：</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.addressee == "农工党示例市委"
+
+
+def test_a_co_handling_opinion_names_the_party_that_proposed() -> None:
+    lines = [
+        "对市政协十三届三次会议第8206号提案的协办意见",
+        "示例市市场监督管理局：",
+        "经研究，现对九三学社提出的关于《关于加强基层食品安全监管的提案》提出如下协办意见，"
+        "供你单位答复委员时参考：",
+        "一、加大检查力度。",
+        "示例市信息中心",
+        "2019年6月11日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.kind == "co_handling_opinion"
+    assert document.reply is not None
+    assert document.reply.addressee == "九三学社"
+
+
+def test_a_records_proposer_under_a_spaced_label() -> None:
+    lines = [
+        "关于增设公交站点的建议",
+        "提  案  者：王某某",
+        "承办单位：示例县交通运输局",
+        "提案内容：示例路沿线居民出行不便，建议增设公交站点。",
+        "办理情况：",
+        "关于你提出的“关于增设公交站点的建议”的提案，现答复如下：",
+        "我局将于年内增设站点。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.addressee == "王某某"

@@ -521,6 +521,8 @@ def _lead_and_co(
                 if co:
                     break
     crumb = _breadcrumb_agency(text)
+    if crumb and publisher and _abbreviates(crumb, publisher):
+        crumb = publisher  # the breadcrumb's 宁国市交运局 is the publisher's 宁国市交通运输局
     lead = _fuller(lead, own) if lead else own or unit or crumb or publisher
     return lead, co
 

@@ -363,3 +363,19 @@ def test_a_records_proposer_under_a_spaced_label() -> None:
     document = extract_document(_lines_page(lines), URL)
     assert document.reply is not None
     assert document.reply.addressee == "王某某"
+
+
+def test_a_breadcrumbs_short_name_gives_way_to_the_publishers_full_one() -> None:
+    lines = [
+        "您现在所在的位置: 网站首页> 示例市交运局> 建议提案办理",
+        "索引号: 000000001/202406-00047 发布机构: 示例市交通运输局",
+        "对政协十一届三次会议第115号提案的答复",
+        "王某某委员：",
+        "您提出的《关于加快乡村公交站点建设的建议》已收悉，现答复如下：",
+        "我局将于年内完成站点建设。",
+        "2024年5月21日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.publisher == "示例市交通运输局"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例市交通运输局"

@@ -143,7 +143,10 @@ _INLINE_DATE = re.compile(
     r"(?:^|\s)(?P<d>(?:19|20|二[〇○零0Oo])[\d〇○零Oo一二三四五六七八九]{2}年[\d一二三四五六七八九十]{1,3}月"
     r"[\d一二三四五六七八九十]{1,3}日)\s*(?:$|\||[(])"
 )
-_AGENCY_LINE = re.compile(rf"^(?:单位名称\s*:\s*)?(?P<a>[^\s,。:]{{2,30}}{_AGENCY_END})$")
+# (A copy of the page may sign with the site's name: `甘肃省交通运输厅政府网站`.)
+_AGENCY_LINE = re.compile(
+    rf"^(?:单位名称\s*:\s*)?(?P<a>[^\s,。:]{{2,30}}?{_AGENCY_END})(?:政府网站|门户网站|网站)?$"
+)
 # (A label's characters may stand apart: `联 系 人：`, `承 办 人：`.)
 _CONTACT_LABEL = re.compile(
     r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|"

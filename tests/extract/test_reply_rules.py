@@ -379,3 +379,12 @@ def test_a_breadcrumbs_short_name_gives_way_to_the_publishers_full_one() -> None
     assert document.publisher == "示例市交通运输局"
     assert document.reply is not None
     assert document.reply.lead_agency == "示例市交通运输局"
+
+
+def test_a_signature_with_the_sites_name_names_the_agency() -> None:
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>示例市交通运输局</p>", "<p>示例省交通运输厅政府网站</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例省交通运输厅"

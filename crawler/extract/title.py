@@ -36,7 +36,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _FURNITURE_LINE = re.compile(
     r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|\s>\s.*\s>\s|"
     r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|"
-    r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
+    r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?|"
+    # A breadcrumb copied with its links' addresses (`综合信息/col/col1676887/index.html政务公开…`).
+    r"\.(?:s?html?|jsp|aspx?|php)(?![a-z])"
 )
 _SENTENCE = re.compile(r"[。！？!?]")
 # Words a document's title has (and a menu, a breadcrumb or a notice line has not).
@@ -45,8 +47,10 @@ _DOC_TITLE = re.compile(
     r"方案|细则|解读|规划|纲要|条例"
 )
 _SESSION_OR_NUMBER = re.compile(r"届|次会议|\d+\s*号")
+# (The issuer's short name before the year holds no bracket: `[浙交建〔2018〕101号]` after a
+# title is the number alone.)
 _DOC_NUMBER_ANY = re.compile(
-    r"\S{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d+\s*号\S{0,4}"
+    r"[^\s\[\]［］【】()（）〔〕]{0,20}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d+\s*号\S{0,4}"
 )
 _ORG_NAME = re.compile(
     r"^[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"

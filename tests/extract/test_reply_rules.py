@@ -388,3 +388,17 @@ def test_a_signature_with_the_sites_name_names_the_agency() -> None:
     document = extract_document(page, URL)
     assert document.reply is not None
     assert document.reply.lead_agency == "示例省交通运输厅"
+
+
+def test_a_breadcrumb_with_its_addresses_is_no_title_and_a_bracketed_number_stays() -> None:
+    lines = [
+        "综合信息/col/col1000001/index.html政务公开/col/col1000002/index.html建议办理/col/col1000003/index.html",
+        "关于省十三届人大一次会议温36号建议的答复[示交建〔2018〕101号]",
+        "王某某代表：",
+        "您在省十三届人大一次会议上提出的建议收悉。经研究，现答复如下：",
+        "我厅将认真研究您提出的建议。",
+        "示例省交通运输厅",
+        "2018年7月11日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.title == "关于省十三届人大一次会议温36号建议的答复[示交建〔2018〕101号]"

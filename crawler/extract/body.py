@@ -445,7 +445,7 @@ def salutation(line: str) -> str | None:
         return None
     who = match["who"].strip()
     # A bullet before a metadata line (`· 发布机构：`) makes no addressee of its label.
-    folded = squeeze(fold(who).folded).lstrip(BULLETS)
+    folded = squeeze(fold(who).folded).lstrip(_LINE_STRIP)
     if (
         _NOT_ADDRESSEE.search(folded)
         or _OPENS_PROSE.search(folded)
@@ -469,7 +469,8 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
     return found
 
 
-_LINE_STRIP = " " + BULLETS
+# (And the hyphen a copy of the page sets before each item of a list: `- 发布机构: …`.)
+_LINE_STRIP = " -" + BULLETS
 _LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
 
 

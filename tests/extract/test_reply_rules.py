@@ -402,3 +402,23 @@ def test_a_breadcrumb_with_its_addresses_is_no_title_and_a_bracketed_number_stay
     ]
     document = extract_document(_lines_page(lines), URL)
     assert document.title == "关于省十三届人大一次会议温36号建议的答复[示交建〔2018〕101号]"
+
+
+def test_a_metadata_list_copied_with_hyphens_is_read_and_skipped() -> None:
+    lines = [
+        "人大代表建议办理答复",
+        "- 索引号: 000000001-2024-00990",
+        "- 发布机构: 示例州交通运输局",
+        "- 文号:",
+        "- 发布日期: 2021-10-29",
+        "示例州交通运输局对州十二届人大四次会议第243号建议的答复",
+        "王某某等5名代表:",
+        "你们提出的《关于给予收费站改扩建项目立项的建议》收悉，现答复如下：",
+        "我局将积极会同有关县推进项目。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.title == "示例州交通运输局对州十二届人大四次会议第243号建议的答复"
+    assert document.publisher == "示例州交通运输局"
+    assert document.addressee == "王某某等5名代表"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例州交通运输局"

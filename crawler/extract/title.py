@@ -243,12 +243,12 @@ def title_above(lines: Sequence[str]) -> str | None:
         return None
     index = (numbered or documents or titles[-1:])[0]
     title = cells[index]
-    # The issuing body on the line above a title that opens with 关于 (`某某局` / `关于…的复函`):
-    # one title broken after the body's name. Not the last of an issuer block (several bodies,
+    # The issuing body on the line above a title that opens with 关于 or 对 (`某某局` / `关于…的
+    # 复函`): one title broken after the body's name. Not the last of an issuer block (several bodies,
     # one a line, their names often letter-spaced), which stands above a title of its own.
     if (
         index > 0
-        and title.startswith("关于")
+        and folded[index].startswith(("关于", "对"))
         and " " not in cells[index - 1].strip()
         and _ISSUER.match(cells[index - 1].strip())
         and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))

@@ -422,3 +422,20 @@ def test_a_metadata_list_copied_with_hyphens_is_read_and_skipped() -> None:
     assert document.addressee == "王某某等5名代表"
     assert document.reply is not None
     assert document.reply.lead_agency == "示例州交通运输局"
+
+
+@pytest.mark.parametrize("opening", ["对", "關於"])
+def test_the_issuing_body_above_a_title_opening_with_dui_or_guanyu_is_joined(opening: str) -> None:
+    lines = [
+        "示交函〔2011〕25号 签发人:某某某",
+        "示例县交通局",
+        f"{opening}县十六届人大六次会议第37号建议的复函",
+        "王某某代表:",
+        "您提出的关于修建环山公路的建议收悉，现答复如下：",
+        "我局将积极争取项目计划。",
+        "二○一一年五月十日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.title == f"示例县交通局{opening}县十六届人大六次会议第37号建议的复函"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例县交通局"

@@ -36,8 +36,10 @@ _REPLY_TITLE = re.compile(
     rf"|^(?:对|关于)[^。]{{0,80}}(?:答复|回复)(?:函)?(?:\([^()]{{1,40}}\))?$"
 )
 _TITLE_ANSWER_WORD = re.compile(r"答复|回复|复函|办理|会办|协办")
+# (And news of an answer: `某某厅对某某提案作出答复`, told in the third person.)
 _NOT_REPLY_TITLE = re.compile(
-    r"征集|交办|督办|通知|公告|通告|报告|总结|通报|汇编|目录|一览|统计|选登|综述|见面会|座谈|协商会"
+    r"征集|交办|督办|通知|公告|通告|报告|总结|通报|汇编|目录|一览|统计|选登|综述|见面会|座谈|协商会|"
+    r"作出(?:书面)?(?:答复|回复)"
 )
 _NUMBERED = re.compile(r"\d+\s*号|代表|委员|《")
 _SUMMARY_TITLE = re.compile(

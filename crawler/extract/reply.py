@@ -92,7 +92,7 @@ _BOOK_TITLE = re.compile(r"《(?P<t>[^《》]{2,120})》")
 _QUOTED_TITLE = re.compile(r"[“\"‘](?P<t>[^“”\"‘’]{2,120})[”\"’]")
 # 关于“…”的建议: the answer's wrapping around the deputy's quoted title; the title is inside.
 _ABOUT_QUOTED = re.compile(rf"关于[“\"‘](?P<t>[^“”\"‘’]{{2,120}})[”\"’]的{_ITEM}")
-_PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:建议|提案|议案))")
+_PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:代表|委员)?(?:建议|提案|议案))")
 _ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
 
 # -- who answers, who helps ---------------------------------------------------------------------

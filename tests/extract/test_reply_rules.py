@@ -439,3 +439,21 @@ def test_the_issuing_body_above_a_title_opening_with_dui_or_guanyu_is_joined(ope
     assert document.title == f"示例县交通局{opening}县十六届人大六次会议第37号建议的复函"
     assert document.reply is not None
     assert document.reply.lead_agency == "示例县交通局"
+
+
+def test_news_that_a_bureau_answered_a_proposal_is_no_reply() -> None:
+    lines = [
+        "示例省教育厅对省民进20210014号提案作出答复",
+        "近日，示例省教育厅对民进示例省委会提交省政协十二届四次会议第20210014号"
+        "《关于关注中小学生心理健康的提案》作出答复。",
+        "省教育厅在答复中首先介绍了全省心理健康教育工作的情况。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.kind == "other"
+
+
+def test_a_deputys_suggestion_titled_without_quotes_ends_at_its_word() -> None:
+    opening = "您提出的关于加快推进老旧小区综合改造的代表建议收悉。"
+    document = extract_document(_reply(opening, title="关于老旧小区改造的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.proposal_title == "关于加快推进老旧小区综合改造的代表建议"

@@ -94,6 +94,7 @@ _QUOTED_TITLE = re.compile(r"[“\"‘](?P<t>[^“”\"‘’]{2,120})[”\"’]
 _ABOUT_QUOTED = re.compile(rf"关于[“\"‘](?P<t>[^“”\"‘’]{{2,120}})[”\"’]的{_ITEM}")
 _PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:代表|委员)?(?:建议|提案|议案))")
 _ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
+_RECEIVED = re.compile(r"收悉|已收到")
 
 # -- who answers, who helps ---------------------------------------------------------------------
 _AGENCY_END = (
@@ -303,6 +304,21 @@ def _proposal_title(text: Folded, end: int) -> str | None:
     opening = text.folded[:end]
     starts = [m.end() for m in _ANCHOR.finditer(opening)] or [0]
     for anchor in [0, *starts] if len(starts) > 3 else [*starts, 0]:
+        if anchor == 0:
+            # Before looking from the top (where a copy may keep the page's own title, quoting
+            # the number: `“西湖31号”建议的答复`), the title that ends just before 收悉.
+            received = _RECEIVED.search(opening)
+            offset = max(0, received.start() - 160) if received else 0
+            window = opening[offset : received.start()] if received else ""
+            found = [
+                match
+                for pattern in (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE)
+                for match in pattern.finditer(window)
+                if len(window) - match.end() <= 40
+            ]
+            if found:
+                last = max(found, key=lambda m: (m.end(), -m.start()))
+                return _slice(text, offset + last.start("t"), offset + last.end("t"))
         window = opening[max(0, anchor - 4) : anchor + 220]
         best: tuple[int, int, int] | None = None
         for pattern in (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE):

@@ -457,3 +457,20 @@ def test_a_deputys_suggestion_titled_without_quotes_ends_at_its_word() -> None:
     document = extract_document(_reply(opening, title="关于老旧小区改造的答复"), URL)
     assert document.reply is not None
     assert document.reply.proposal_title == "关于加快推进老旧小区综合改造的代表建议"
+
+
+def test_the_received_items_title_beats_the_number_the_pages_own_title_quotes() -> None:
+    # A copy keeps the page's title (quoting the number) above the letter, among the lines the
+    # reply's fields are read from.
+    lines = [
+        "发布机构 示例市经信局 信息分类 人大代表建议",
+        "示例市经信局关于市十四届人大三次会议“西湖31号”建议的答复",
+        "来源:示例市经济和信息化局 发布时间:2023-11-03 11:04",
+        "王某某代表：",
+        "您在市十四届人大三次会议上的《关于支持开源软件发展的建议》(西湖31号)收悉。现答复如下。",
+        "一、加强政策制定引导开源生态培育。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.proposal_title == "关于支持开源软件发展的建议"
+    assert document.reply.proposal_no == "西湖31号"

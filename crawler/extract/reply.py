@@ -18,15 +18,16 @@ from crawler.items import Reply
 
 _HEAD, _TAIL = 2500, 1500  # the opening as document.py folds it (shared through fold's cache)
 _NAME = r"[\u4e00-\u9fff·]"
-_ROLE = r"(?:代表|委员|委员小组|代表团|主席)"
+# (Groups keep their word: 委员小组, 代表团, 委员联络组, 工商联界别组.)
+_ROLE = r"(?:代表|委员|委员小组|代表团|委员联络组|代表联络组|界别组|主席)"
 
-_ROLE_WORD = re.compile(r"代表|委员|主席")
+_ROLE_WORD = re.compile(r"代表|委员|界别组|主席")
 
 # -- the addressee ------------------------------------------------------------------------------
 # A salutation to deputies or members: at the start of a line (a table cell counts as a line),
 # with a colon, or alone on its line without one (`陈云会代表`).
 _DEPUTY_SALUTATION = re.compile(
-    rf"(?:^|\n)[ \t]*(?:尊敬的)?(?P<who>[^:,。\n《》|“”\"]{{1,120}}?)[ \t]*(?P<role>{_ROLE})(?:们)?[ \t]*"
+    rf"(?:^|\n)[ \t]*(?:尊敬的?)?(?P<who>[^:,。\n《》|“”\"]{{1,120}}?)[ \t]*(?P<role>{_ROLE})(?:们)?[ \t]*"
     r"(?::|(?=[ \t]*\n))"
 )
 # Letters to many (各位委员, 主任、副主任、秘书长), and a line that only names the body (人大代表).
@@ -38,6 +39,8 @@ _AGENCY_SALUTATION = re.compile(
 )
 # A group keeps its role word (羅瑞等代表, 杨文强等3名代表, 周承明等十代表); a bracketed count
 # stands for it (尚路鹏(等4位)).
+_GROUP_ROLES = ("委员小组", "代表团", "委员联络组", "代表联络组", "界别组")
+_SEATED_ON = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:政协|人大)[\u4e00-\u9fff]{0,8}$")
 _GROUP_FORM = re.compile(r"等\s*[\d一二三四五六七八九十百两]*\s*[名位人]?$")
 _LEADING_VERB = re.compile(r"^(?:现将|现就|将|经|对|关于|由|在|是|为)")
 _RECORD_PERSON = re.compile(rf"(?:^|\n)[ \t]*(?:{RECORD_PERSON})[ \t]*:[ \t]*(?P<v>[^\n]{{1,120}})")
@@ -67,7 +70,8 @@ _N = r"[一二三四五六七八九十〇零\d]+"
 _SESSION_CORE = re.compile(
     rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会|政治协商会议)(?:常委会)?第?{_N}次(?:全体)?会议?"
     rf"|(?:人大|政协)第?{_N}届第?{_N}次(?:全体)?会议?"
-    rf"|(?:中国人民政治协商会议|政协)[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
+    rf"|(?:中国人民政治协商会议|政治协商会议|政协) ?[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
+    rf"|政协第?{_N}届[\u4e00-\u9fff]{{1,12}}?委员会第?{_N}次(?:全体)?会议?"
 )
 _PLACE = re.compile(
     r"^(?:[\u4e00-\u9fff]{0,10}(?:自治区|自治州|自治县|省|市|区|县|州|旗|盟|镇|乡|街道)|全国)$"
@@ -150,9 +154,9 @@ _AGENCY_LINE = re.compile(
 )
 # (A label's characters may stand apart: `联 系 人：`, `承 办 人：`.)
 _CONTACT_LABEL = re.compile(
-    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及联系人|"
+    r"(?P<label>联系单位(?:和|及)联系人(?:及电话)?|联系单位及(?:联系人|电话)|"
     r"联 *系 *人(?:姓名)?(?:及电话|及联系电话|和电话|/电话|/联系电话)?|"
-    r"(?:承办|经办)(?:人|股室)(?:及联系电话|及电话)?|承 *办 *人)\s*:"
+    r"(?:具体)?(?:承办|经办)(?:人|股室)(?:姓名)?(?:及联系电话|及电话)?|承 *办 *人(?:签字)?)\s*:"
 )
 # The unit named in the sign-off's contact block (`联系单位：某县交通运输局 联系电话：…`) is the
 # agency that handled the item.
@@ -166,12 +170,14 @@ _HAN_NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
 _UNIT_END = re.compile(rf"(?:{_AGENCY_END}|科|股|室)$")
 # (An extension after the number: `52564588-7817`, `转7817`.)
 _PHONE = re.compile(
-    r"(?<![\d\-])(?:\d{3,4}\s*[-—–]+\s*)?\d{7,8}(?:[-—–转]\d{1,5})?(?![\d])|(?<!\d)1[3-9]\d{9}(?!\d)"
+    r"(?<![\d\-])(?:\d{3,4}\s*[-—–─]+\s*)?\d{7,8}(?:[-—–─转]\d{1,5})?(?![\d])|(?<!\d)1[3-9]\d{9}(?!\d)"
 )
 # The site's footer, which a copy of the page keeps below the reply (`主 办：某某办公室 |
 # 联系地址：… | 联系方式：…`): its numbers are the website's.
 _SITE_FOOTER = re.compile(r"主 *办 *:|ICP|版权所有|网站标识码|技术支持|网站地图")
-_PHONE_LABEL = re.compile(r"(?:联系电话|电话|联系方式)\s*:?\s*(?P<v>\d[\d\-—–() ]{5,30}\d)")
+_PHONE_LABEL = re.compile(
+    r"(?:联 *系 *电 *话|电 *话|联系方式)\s*:?\s*(?P<v>\d[\d\-—–─() ]{5,30}\d)"
+)
 _PERSON = re.compile(rf"(?P<p>{_NAME}{{2,4}})")
 _RESULT_CLASS = (
     re.compile(
@@ -209,9 +215,11 @@ def _addressee(text: Folded, title: Folded, kind: str) -> tuple[str | None, str 
     if found is not None:
         who = found["who"]
         start = found.start("who") + (len(who) - len(_LEADING_VERB.sub("", who)))
-        if found["role"] in ("委员小组", "代表团") or _GROUP_FORM.search(who):
+        if found["role"] in _GROUP_ROLES or _GROUP_FORM.search(who):
             return _slice(text, start, found.end("role")), found["role"]
-        return _slice(text, start, found.end("who")), found["role"]
+        # (The body the member sits on, between the name and the role: 刘某某政协某县委员.)
+        body = _SEATED_ON.search(opening, start, found.end("who"))
+        return _slice(text, start, body.start() if body else found.end("who")), found["role"]
     record = _RECORD_PERSON.search(opening[:1500])
     if record:
         value = re.sub(r"\s*(?:等)?\s*(?:代表|委员)\s*$", "", record["v"]).strip()
@@ -445,7 +453,7 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
             or _UNIT_END.search(text, match.end() + words[0][0], match.end() + words[0][1])
         ):
             words = words[1:]  # 联系单位及联系人：某某局 某某; 联系人：某某局某某处，某某
-        if person is None and words:
+        if person is None and words and match["label"] != "联系单位及电话":
             start, end = (match.end() + words[0][0], match.end() + words[0][1])
             if "股室" in match["label"] or "处室" in match["label"]:
                 office = _OFFICE.match(text, start, end)

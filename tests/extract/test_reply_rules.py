@@ -474,3 +474,64 @@ def test_the_received_items_title_beats_the_number_the_pages_own_title_quotes() 
     assert document.reply is not None
     assert document.reply.proposal_title == "关于支持开源软件发展的建议"
     assert document.reply.proposal_no == "西湖31号"
+
+
+@pytest.mark.parametrize(
+    ("salutation", "addressee"),
+    [
+        ("尊敬王某某代表：", "王某某"),  # 尊敬 without 的
+        ("王某某政协示例县委员：", "王某某"),  # the body the member sits on, before the role
+        ("市政协工商联界别组：", "市政协工商联界别组"),  # a group keeps its word
+        ("示例街委员联络组：", "示例街委员联络组"),
+    ],
+)
+def test_the_addressee_as_salutations_write_it(salutation: str, addressee: str) -> None:
+    page = _reply("您提出的《关于增设公交站点的提案》收悉。").replace(
+        "<p>王某某代表：</p>", f"<p>{salutation}</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.addressee == addressee
+
+
+@pytest.mark.parametrize(
+    ("block", "person", "phone"),
+    [
+        ("联系单位及电话：示例县综合行政执法局5972877", None, "5972877"),
+        ("联系电话：0915─4426580", None, "0915─4426580"),
+        ("承 办 人签字：李某某 联 系 电 话：13119099188", "李某某", "13119099188"),
+        (
+            "主管领导人姓名：赵某某 联系电话：84847155 具体经办人姓名：李某某 联系电话：84835851",
+            "李某某",
+            "84835851",
+        ),
+    ],
+)
+def test_more_contact_blocks_as_sign_offs_write_them(
+    block: str, person: str | None, phone: str
+) -> None:
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>示例市交通运输局</p>", f"<p>示例市交通运输局</p><p>{block}</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert (document.reply.contact_person, document.reply.contact_phone) == (person, phone)
+
+
+@pytest.mark.parametrize(
+    ("opening", "session"),
+    [
+        (
+            "政协第十三届示例县委员会第三次会议结束后，您提出的提案收悉。",
+            "政协第十三届示例县委员会第三次会议",
+        ),
+        (
+            "您在政治协商会议 示例县十届委员会第四次会议上提出的提案收悉。",
+            "政治协商会议 示例县十届委员会第四次会议",
+        ),
+    ],
+)
+def test_a_cppcc_session_written_the_other_way_round(opening: str, session: str) -> None:
+    document = extract_document(_reply(opening, title="关于增设公交站点的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.session == session

@@ -122,7 +122,8 @@ _HANDLING = re.compile(
 )
 _HANDLED = re.compile(r"主办|牵头")
 _CO_SENTENCES = (
-    re.compile(r"经(?:与)?(?P<co>[^,。;:\n]{2,120}?)(?:会办|共同研究|联合办理|协办)"),
+    # (收悉 then the units without a comma: `…》(第0265号)收悉市发展改革委、市科技局共同研究`.)
+    re.compile(r"(?:经(?:与)?|收悉)(?P<co>[^,。;:\n《》]{2,120}?)(?:会办|共同研究|联合办理|协办)"),
     re.compile(r"(?:与|会同)(?P<co>[^,。;:\n]{2,120}?)(?:共同研究|共同办理|等协办单位|联合)"),
     re.compile(r"协办单位(?P<co>[^,。;:\n]{2,120}?)(?:负责人|共同|一起|,|。)"),
     re.compile(r"经商(?P<co>[^,。;:\n]{2,200}?)(?:同意|[,。;]|现)"),
@@ -174,7 +175,11 @@ _PHONE = re.compile(
 )
 # The site's footer, which a copy of the page keeps below the reply (`主 办：某某办公室 |
 # 联系地址：… | 联系方式：…`): its numbers are the website's.
-_SITE_FOOTER = re.compile(r"主 *办 *:|ICP|版权所有|网站标识码|技术支持|网站地图")
+_SITE_FOOTER = re.compile(
+    r"主 *办 *:|ICP|版权所有|网站标识码|技术支持|网站地图|建设与维护|运行维护"
+)
+# The co-handling units under their label (`会办单位：县交通运输局`).
+_CO_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:会办单位|协办单位)[ \t]*:[ \t]*(?P<v>[^\n]{2,200})")
 _PHONE_LABEL = re.compile(
     r"(?:联 *系 *电 *话|电 *话|联系方式)\s*:?\s*(?P<v>\d[\d\-—–─() ]{5,30}\d)"
 )
@@ -517,7 +522,12 @@ def _lead_and_co(
     for label in _LEAD_LABEL.finditer(text[:1500]):
         line_start = text.rfind("\n", 0, label.start()) + 1
         line_end = text.find("\n", label.end())
-        if _FOOTER.search(text[line_start : line_end if line_end >= 0 else len(text)]):
+        after = line_end
+        for _ in range(2):  # the footer's other lines (建设与维护, ICP)
+            after = text.find("\n", after + 1) if after >= 0 else -1
+        if _FOOTER.search(text[line_start : line_end if line_end >= 0 else len(text)]) or (
+            _SITE_FOOTER.search(text, line_start, after if after >= 0 else len(text))
+        ):
             continue  # 主办单位 of the website, in its footer
         names = _agencies(_slice(opening, label.start("v"), label.end("v")) or "")
         if names:
@@ -550,6 +560,8 @@ def _lead_and_co(
     crumb = _breadcrumb_agency(text)
     if crumb and publisher and _abbreviates(crumb, publisher):
         crumb = publisher  # the breadcrumb's 宁国市交运局 is the publisher's 宁国市交通运输局
+    if publisher and publisher.endswith(("网", "网站")):
+        publisher = None  # the site's name given for the publisher (某某市人民政府网)
     lead = _fuller(lead, own) if lead else own or unit or crumb or publisher
     return lead, co
 
@@ -658,6 +670,10 @@ def _reply(title: str, body: str, above: list[str], kind: str, publisher: str | 
     reply.lead_agency, reply.co_agencies = _lead_and_co(
         title_f, head, kind, publisher, signer, unit
     )
+    if not reply.co_agencies and kind != "co_handling_opinion":
+        # Under their label, in the sign-off (主办单位：… 会办单位：…) or at the top.
+        labelled = _first(_CO_LABEL, tail, "v") or _first(_CO_LABEL, head, "v")
+        reply.co_agencies = _agencies(labelled) if labelled else []
     reply.contact_person, reply.contact_phone = _contact(tail)
     reply.result_class = _result_class(head, tail)
     return reply

@@ -535,3 +535,34 @@ def test_a_cppcc_session_written_the_other_way_round(opening: str, session: str)
     document = extract_document(_reply(opening, title="关于增设公交站点的答复"), URL)
     assert document.reply is not None
     assert document.reply.session == session
+
+
+def test_co_handling_units_after_a_missing_comma_and_under_their_label() -> None:
+    opening = "您提出的《关于加快我市数字经济发展的工作建议》(第0265号)收悉市发展改革委、市科技局共同研究办理，"
+    document = extract_document(_reply(opening, title="关于数字经济的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.co_agencies == ["市发展改革委", "市科技局"]
+
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>示例市交通运输局</p>",
+        "<p>主办单位：示例市交通运输局</p><p>会办单位：示例市公安局</p><p>示例市交通运输局</p>",
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.co_agencies == ["示例市公安局"]
+
+
+def test_the_sites_sponsor_in_its_footer_is_not_the_lead_agency() -> None:
+    lines = [
+        "王某某代表：",
+        "您提出的《关于增设公交站点的建议》收悉，现答复如下：",
+        "我局将于年内增设站点。",
+        "示例县交通运输局",
+        "2023年7月14日",
+        "主办单位: 示例县人民政府办公室",
+        "建设与维护:示例市电子政务外网运营中心",
+        "蜀ICP备00000000号",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例县交通运输局"

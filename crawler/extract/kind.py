@@ -28,7 +28,10 @@ from crawler.extract.text import strip_pinyin
 
 _OPENING = 1500
 _CO_TITLE = re.compile(r"(?:会办|协办|会签)意见")
-_CO_BODY = re.compile(r"(?:会办|协办)(?:意见|情况)[^。\n]{0,8}如下|如下(?:会办|协办)意见")
+# (Or the opinion asks the lead unit to answer with it: `现将我厅意见函告如下，请一并答复代表`.)
+_CO_BODY = re.compile(
+    r"(?:会办|协办)(?:意见|情况)[^。\n]{0,8}如下|如下(?:会办|协办)意见|请(?:你单位|贵单位)?一并(?:答复|回复)"
+)
 _ITEM = r"(?:建议|提案|议案|建议案|议事原案)"
 _REPLY_TITLE = re.compile(
     rf"{_ITEM}[^。]{{0,40}}?(?:的)?(?:答复|回复|复函|答复函|办理情况的函|的函|函)(?:\([^()]{{1,40}}\))?$"
@@ -79,7 +82,7 @@ class Decision:
 # the regex engine then skips ahead in C, where the patterns themselves (opening with a group or
 # a line start) are tried at every character of the text.
 _NEEDS = {
-    _CO_BODY: re.compile(r"会办|协办"),
+    _CO_BODY: re.compile(r"会办|协办|一并"),
     _ANSWER: re.compile(r"如下|收悉|现|特此"),
     _REFERENCE: re.compile(r"建议|提案|议案|议事原案"),
     _RECORD_PERSON: re.compile(r"提|建|代表姓名|领衔代表"),

@@ -93,9 +93,11 @@ _PROPOSAL_NO = (
 )
 _ITEM = r"(?:建议|提案|议案|意见|建议案|议事原案)"
 _BOOK_TITLE = re.compile(r"《(?P<t>[^《》]{2,120})》")
-_QUOTED_TITLE = re.compile(r"[“\"‘](?P<t>[^“”\"‘’]{2,120})[”\"’]")
+# (Double quotation marks may hold single ones: `“…建设政策服务‘数字人专家’…”`.)
+_QUOTED = r"[“\"‘](?P<t>(?:[^“”\"‘’]|‘[^‘’“”\"]{1,60}’){2,120})[”\"’]"
+_QUOTED_TITLE = re.compile(_QUOTED)
 # 关于“…”的建议: the answer's wrapping around the deputy's quoted title; the title is inside.
-_ABOUT_QUOTED = re.compile(rf"关于[“\"‘](?P<t>[^“”\"‘’]{{2,120}})[”\"’]的{_ITEM}")
+_ABOUT_QUOTED = re.compile(rf"关于{_QUOTED}的(?:代表|委员)?{_ITEM}")
 _PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:代表|委员)?(?:建议|提案|议案))")
 _ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
 _RECEIVED = re.compile(r"收悉|已收到")
@@ -124,7 +126,7 @@ _HANDLED = re.compile(r"主办|牵头")
 _CO_SENTENCES = (
     # (收悉 then the units without a comma: `…》(第0265号)收悉市发展改革委、市科技局共同研究`.)
     re.compile(r"(?:经(?:与)?|收悉)(?P<co>[^,。;:\n《》]{2,120}?)(?:会办|共同研究|联合办理|协办)"),
-    re.compile(r"(?:与|会同)(?P<co>[^,。;:\n]{2,120}?)(?:共同研究|共同办理|等协办单位|联合)"),
+    re.compile(r"(?:与|会同)(?P<co>[^,。;:\n]{2,120}?)(?:共同研究|共同办理|等协办单位|联合|研究(?:答复|办理))"),
     re.compile(r"协办单位(?P<co>[^,。;:\n]{2,120}?)(?:负责人|共同|一起|,|。)"),
     re.compile(r"经商(?P<co>[^,。;:\n]{2,200}?)(?:同意|[,。;]|现)"),
     re.compile(r"综合(?P<co>[^,。;:\n]{2,60}?)(?:的)?意见"),
@@ -658,10 +660,10 @@ def _reply(title: str, body: str, above: list[str], kind: str, publisher: str | 
         reply.body_type = "proposal" if proposal else "suggestion"
         reply.addressee_role = "委员" if proposal else "代表"
 
-    for pattern in _PROPOSAL_NO:
-        reply.proposal_no = _first(pattern, title_f, "no") or _first(pattern, head, "no", 1500)
-        if reply.proposal_no:
-            break
+    # The title's form first (56号提案 in the title, 第56号 in the text: 56号).
+    reply.proposal_no = next(
+        (no for pattern in _PROPOSAL_NO if (no := _first(pattern, title_f, "no"))), None
+    ) or next((no for pattern in _PROPOSAL_NO if (no := _first(pattern, head, "no", 1500))), None)
     received = re.search(r"收悉|答复如下|回复如下|如下", head.folded[:1500])
     reply.proposal_title = _proposal_title(head, received.end() if received else 900)
 

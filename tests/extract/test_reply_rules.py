@@ -566,3 +566,40 @@ def test_the_sites_sponsor_in_its_footer_is_not_the_lead_agency() -> None:
     document = extract_document(_lines_page(lines), URL)
     assert document.reply is not None
     assert document.reply.lead_agency == "示例县交通运输局"
+
+
+def test_a_quoted_title_holding_single_quotes_is_whole() -> None:
+    opening = "您提出的关于“运用人工智能技术，建设‘数字人专家’，服务惠企政策落地”的代表建议收悉。"
+    document = extract_document(_reply(opening, title="关于人工智能的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.proposal_title == "运用人工智能技术，建设‘数字人专家’，服务惠企政策落地"
+
+
+def test_the_number_as_the_title_writes_it() -> None:
+    page = _reply("您提出的第56号提案收悉。", title="关于市政协十届二次会议56号提案的答复")
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.proposal_no == "56号"
+
+
+def test_units_the_answer_was_studied_with_are_co_handling() -> None:
+    opening = "您提出的《关于发展数字经济的建议》收悉。经会同市数据局、市人社局研究答复如下："
+    document = extract_document(_reply(opening, title="关于数字经济的答复"), URL)
+    assert document.reply is not None
+    assert document.reply.co_agencies == ["市数据局", "市人社局"]
+
+
+def test_an_opinion_that_asks_the_lead_unit_to_answer_with_it_is_a_co_handling_opinion() -> None:
+    lines = [
+        "示工信建议函〔2021〕28号",
+        "省科技厅：",
+        "王某某代表提出的《关于支持软件产业发展的建议》收悉。现将我厅意见函告如下，请一并答复代表：",
+        "一、加大政策支持力度。",
+        "示例省工业和信息化厅",
+        "2021年6月1日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.kind == "co_handling_opinion"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "省科技厅"
+    assert document.reply.co_agencies == ["示例省工业和信息化厅"]

@@ -57,8 +57,10 @@ _PARTY = (
     r"(?:中国)?(?:民革|民盟|民建|民进|农工党|致公党|九三学社|台盟|工商联|"
     r"(?:国民党革命|民主同盟|民主建国|民主促进|农工民主党|致公党|台湾民主自治同盟)[\u4e00-\u9fff]{0,2})"
 )
+# (And a committee of the CPPCC or the congress: `县政协社会和法制委员会：`.)
 _PARTY_SALUTATION = re.compile(
-    rf"(?:^|\n)[ \t]*(?:尊敬的)?(?P<who>{_PARTY}[^:,。\n《》]{{0,16}}?)[ \t]*:"
+    rf"(?:^|\n)[ \t]*(?:尊敬的)?(?P<who>{_PARTY}[^:,。\n《》]{{0,16}}?"
+    r"|[\u4e00-\u9fff]{0,6}(?:政协|人大)[\u4e00-\u9fff]{0,16}?委员会)[ \t]*:"
 )
 _PARTY_PROPOSER = re.compile(rf"(?P<who>{_PARTY}[\u4e00-\u9fff]{{0,16}}?)(?=提出|所提|提交)")
 _TITLE_ADDRESSEE = re.compile(
@@ -70,6 +72,7 @@ _N = r"[一二三四五六七八九十〇零\d]+"
 _SESSION_CORE = re.compile(
     rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会|政治协商会议)(?:常委会)?第?{_N}次(?:全体)?会议?"
     rf"|(?:人大|政协)第?{_N}届第?{_N}次(?:全体)?会议?"
+    rf"|政协[\u4e00-\u9fff]{{1,12}}?第?{_N}届第?{_N}次(?:全体)?会议?"
     rf"|(?:中国人民政治协商会议|政治协商会议|政协) ?[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
     rf"|政协第?{_N}届[\u4e00-\u9fff]{{1,12}}?委员会第?{_N}次(?:全体)?会议?"
 )
@@ -170,6 +173,8 @@ _CONTACT_UNIT = re.compile(
 )
 _OTHER_CONTACT_LABEL = re.compile(r"(?:联系)?电话|联系方式|手机|地址|邮编|签发人|:")
 _OFFICE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:股|科|处|室|办|中心)(?=[\u4e00-\u9fff]{2})")
+# Words a sentence to the reader has, and an agency's name has not.
+_ADDRESSING = re.compile(r"你|您|感谢|谢谢|我们")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff·]{2,12}")
 # A unit's name, where a contact's value gives it before the person's.
 _UNIT_END = re.compile(rf"(?:{_AGENCY_END}|科|股|室)$")
@@ -193,7 +198,7 @@ _RESULT_CLASS = (
         r"(?:答复类别|办复类别|办理结果|结果类别|办理类别|答复类型|类 ?别)\s*:?\s*[\"“「(]?\s*"
         r"(?P<c>[A-D甲乙丙丁])(?![A-Za-z])"
     ),
-    re.compile(r"号\s*[(]?\s*(?P<c>[A-D])\s*类"),
+    re.compile(r"号\s*[(]?\s*(?P<c>[A-D])\s*[)]?\s*类"),
     re.compile(
         r"(?P<c>[A-D甲乙丙丁])\s*类\s*[(]?\s*(?:已解决|列入|暂缓|留作参考|已经解决|正在解决)"
     ),
@@ -366,7 +371,7 @@ def _compact_date(line: str) -> str | None:
 def _signer(line: str, folded: str) -> str | None:
     """An agency's name standing alone on a line (`南华县交通运输局`, `单位名称：昆区农牧局`)."""
     match = _AGENCY_LINE.match(folded.strip())
-    if match is None:
+    if match is None or _ADDRESSING.search(folded):  # (`感谢你们对政府`, cut off there)
         return None
     offset = len(folded) - len(folded.lstrip())
     return clean(line[offset + match.start("a") : offset + match.end("a")])
@@ -474,7 +479,9 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
     if phone is None:
         for number in _PHONE_LABEL.finditer(text):
             line_start = text.rfind("\n", 0, number.start()) + 1
+            # (Its line or the next: the footer's sponsor line is followed by its ICP line.)
             line_end = text.find("\n", number.end())
+            line_end = text.find("\n", line_end + 1) if line_end >= 0 else -1
             if not _SITE_FOOTER.search(text, line_start, line_end if line_end >= 0 else len(text)):
                 phone = _slice(tail, number.start("v"), number.end("v"))
                 break

@@ -36,7 +36,8 @@ _FREQUENT = [(mark, mark.translate(_FOLD_TABLE)) for mark in "，：（）；！
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Pinyin that some copies insert after characters (`鎮(zhèn)`, `號(hào)`).
-_ANNOTATION = r"\([a-zA-Z\u00c0-\u024f]{1,7}\)"
+# (Lower case, and more than one plain letter: `号(B)类` and `(a)` are no pinyin.)
+_ANNOTATION = r"\((?:[a-z\u00c0-\u024f]{2,7}|[\u00c0-\u024f])\)"
 _PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff]){_ANNOTATION}")
 _PINYIN_HINT = re.compile(r"\([a-zA-Z\u00c0-\u024f]")
 

@@ -603,3 +603,65 @@ def test_an_opinion_that_asks_the_lead_unit_to_answer_with_it_is_a_co_handling_o
     assert document.reply is not None
     assert document.reply.lead_agency == "省科技厅"
     assert document.reply.co_agencies == ["示例省工业和信息化厅"]
+
+
+def test_a_cppcc_session_with_the_place_after_zhengxie() -> None:
+    page = _reply("你们在政协示例县九届一次会议上提出的提案收悉。", title="关于修路的答复")
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.session == "政协示例县九届一次会议"
+
+
+def test_a_committee_of_the_cppcc_greeted_by_the_reply_is_its_addressee() -> None:
+    page = _reply("你们提出的《关于加强法治宣传的提案》收悉。").replace(
+        "<p>王某某代表：</p>", "<p>县政协社会和法制委员会：</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.addressee == "县政协社会和法制委员会"
+
+
+def test_a_last_line_cut_off_in_a_sentence_is_no_signature() -> None:
+    lines = [
+        "王某某代表：",
+        "你们提出的关于修建道路的建议收悉，现答复如下：",
+        "我局将积极争取项目资金。",
+        "感谢你们对政府",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency is None
+
+
+def test_a_class_in_brackets_before_its_word_after_the_number() -> None:
+    page = _reply("你们提出的《关于抗旱渠道的建议》收悉。").replace(
+        "<p>王某某代表：</p>", "<p>示县水利字〔2016〕2号(B)类</p><p>王某某代表：</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.result_class == "B"
+
+
+def test_the_sites_sponsor_line_with_its_phone_gives_no_contact_phone() -> None:
+    lines = [
+        "王某某代表：",
+        "您提出的《关于教师周转房的建议》收悉，现答复如下：",
+        "我局将继续修建教师周转房。",
+        "2017年7月24日",
+        "(联系人:李某某)",
+        "主办单位:示例县人民政府办公室 联系方式:0000-87721549 地址:示例县府路27号",
+        "示例县人民政府版权所有 示ICP备00000000号",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.contact_phone is None
+
+
+def test_a_capital_letter_in_brackets_is_no_pinyin() -> None:
+    from crawler.extract.text import has_pinyin, strip_pinyin
+
+    assert strip_pinyin("鎮(zhèn)康縣會(huì)議") == "鎮康縣會議"
+    assert (
+        strip_pinyin("示县水利字〔2016〕2号(B)类，事项(a)") == "示县水利字〔2016〕2号(B)类，事项(a)"
+    )
+    assert not has_pinyin("2号(B)类")

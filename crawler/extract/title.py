@@ -73,6 +73,13 @@ _LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
 # A line that completes a title broken after it (`…第55号提案的` / `答复`).
 _OPEN_END = re.compile(r"(?:的|关于|对|和|及|与|、|第)$")
 _SHORT_END = re.compile(r"^(?:答\s*复|复\s*函|回\s*复|答复函|的函|通知|公告|意见|决定|办法)$")
+# The date and source a copy runs a title together with (`…的函 2024-05-31 来源:市政府办公厅`).
+_DATED = re.compile(r"\s+(?:19|20)\d\d-\d\d-\d\d(?:\s+[来來]源\s*[:：].*)?$")
+# The last line of a title broken after its item's number (`…第735号` / `建议答复的函`,
+# `…第0637号提案` / `办理情况的复函`).
+_TITLE_TAIL = re.compile(
+    r"^(?:的|建议|提案|议案|办理)[^,。:]{0,10}(?:答复|复函|回复|的函|答复函|意见)$"
+)
 
 
 def _text(el: etree._Element) -> str | None:
@@ -215,6 +222,7 @@ def _continues(line: str, following: str) -> bool:
     return bool(
         _OPEN_END.search(line)
         or _SHORT_END.match(squeeze(following))
+        or _TITLE_TAIL.match(squeeze(following))
         or following.startswith("第")
         or following.count("》") > following.count("《")
     )
@@ -227,9 +235,10 @@ def title_above(lines: Sequence[str]) -> str | None:
     one naming a session or a number first; its continuation lines are joined to it. Without
     such a line, the nearest title-like line above the body.
     """
-    # Table rows copied as `a | b | c`: each cell a line of its own, metadata rows left out.
+    # Table rows copied as `a | b | c`: each cell a line of its own, metadata rows left out; a
+    # title run together with its date and source, without them.
     cells = [
-        cell.strip()
+        _DATED.sub("", cell.strip())
         for line in lines
         if "|" not in line or not LABEL_RE.search(fold(line).folded)
         for cell in line.split("|")

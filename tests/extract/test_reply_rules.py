@@ -665,3 +665,37 @@ def test_a_capital_letter_in_brackets_is_no_pinyin() -> None:
         strip_pinyin("示县水利字〔2016〕2号(B)类，事项(a)") == "示县水利字〔2016〕2号(B)类，事项(a)"
     )
     assert not has_pinyin("2号(B)类")
+
+
+def test_a_title_run_together_with_its_date_and_source() -> None:
+    lines = [
+        "示例市人民政府办公厅关于对市十六届人大二次会议第1170号代表建议的答复的函 2024-05-31 来源:市政府办公厅建议提案处",
+        "王某某代表:",
+        "您提出的关于建设政策服务平台的代表建议收悉。现将办理情况答复如下:",
+        "我们正积极吸收采纳，不断推进相关工作。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert (
+        document.title == "示例市人民政府办公厅关于对市十六届人大二次会议第1170号代表建议的答复的函"
+    )
+    assert document.reply is not None
+    assert document.reply.lead_agency == "示例市人民政府办公厅"
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["示例省市场监督管理局", "对省第十三届人大五次会议第735号", "建议答复的函"],
+         "示例省市场监督管理局对省第十三届人大五次会议第735号建议答复的函"),
+        (["示例市大数据应用发展管理局", "关于市政协五届五次会议第0637号提案", "办理情况的复函"],
+         "示例市大数据应用发展管理局关于市政协五届五次会议第0637号提案办理情况的复函"),
+    ],
+)  # fmt: skip
+def test_a_title_broken_after_its_items_number(lines: list[str], title: str) -> None:
+    body = [
+        "王某某代表:",
+        "您提出的《关于优化营商环境的建议》收悉。现答复如下:",
+        "我局将持续推进相关工作。",
+    ]
+    document = extract_document(_lines_page([*lines, *body]), URL)
+    assert document.title == title

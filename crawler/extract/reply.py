@@ -524,6 +524,12 @@ def _lead_and_co(
     if kind == "co_handling_opinion":
         agency = _AGENCY_SALUTATION.search(text[:600])
         addressed = _slice(opening, agency.start("who"), agency.end("who")) if agency else None
+        if addressed is None:
+            # The unit addressed on a line of its own, without the colon, just above the text.
+            prose = _PROSE.search(text[:1500])
+            addressed = _agency_line(
+                opening, text.rfind("\n", 0, prose.start()) if prose else 0, last=True
+            )
         # Who signed the opinion wrote it; the page's publisher may be another body (the site's
         # information centre) — unless it names the signer in short (市经信局, 杭州市经济和信息化局).
         writer = publisher if publisher and (not own or _abbreviates(publisher, own)) else own
@@ -573,8 +579,29 @@ def _lead_and_co(
         crumb = publisher  # the breadcrumb's 宁国市交运局 is the publisher's 宁国市交通运输局
     if publisher and publisher.endswith(("网", "网站")):
         publisher = None  # the site's name given for the publisher (某某市人民政府网)
+    # Last, a unit named on a line of its own above the letter: the issuer over the title, or
+    # the publisher in a list of metadata values without labels (`• 郑州市大数据管理局`).
+    if not (lead or own or unit or crumb or publisher):
+        salutation = deputy_salutation(text[:1500])
+        issuer = _agency_line(opening, salutation.start() if salutation else min(len(text), 400))
+        return issuer, co
     lead = _fuller(lead, own) if lead else own or unit or crumb or publisher
     return lead, co
+
+
+_AGENCY_ONLY = re.compile(
+    rf"^[ \t•·\-]*(?P<a>[^\s,。:;()《》“”]{{2,30}}?{_AGENCY_END})[ \t]*$", re.MULTILINE
+)
+_PROSE = re.compile(r"^[^\n]{15,}?(?:[。,]|如下:)", re.MULTILINE)
+
+
+def _agency_line(text: Folded, end: int, last: bool = False) -> str | None:
+    """A unit's name alone on a line before `end`: the first such line (or the last)."""
+    found = list(_AGENCY_ONLY.finditer(text.folded, 0, max(0, end)))
+    if not found:
+        return None
+    match = found[-1] if last else found[0]
+    return _slice(text, match.start("a"), match.end("a"))
 
 
 def _is_proposal(*evidence: str) -> bool | None:

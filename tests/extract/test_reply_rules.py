@@ -699,3 +699,36 @@ def test_a_title_broken_after_its_items_number(lines: list[str], title: str) -> 
     ]
     document = extract_document(_lines_page([*lines, *body]), URL)
     assert document.title == title
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        ["示例市大数据应用发展管理局", "关于市五届人大五次会议第0167号建议办理情况的复函"],
+        # Metadata values listed without their labels (the labels live in the markup).
+        ["• MB0000000/2023-00023", "  • 示例市大数据管理局", "  • 政协提案", "  • 2023-08-15",
+         "关于市政协十五届一次会议第20230753号提案的答复"],
+    ],
+)  # fmt: skip
+def test_a_unit_alone_on_a_line_above_the_letter_answers_where_nothing_else_names_one(
+    top: list[str],
+) -> None:
+    body = ["王某某委员:", "您提出的《关于推动数据融合的提案》收悉。现答复如下:", "我局将持续推进数据共享。",
+            "2023年8月15日"]  # fmt: skip
+    document = extract_document(_lines_page([*top, *body]), URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency == top[0 if len(top) == 2 else 1].strip(" •")
+
+
+def test_a_co_handling_opinion_addressed_on_a_line_without_a_colon() -> None:
+    lines = [
+        "示例市住房和城乡建设局关于市政协八届第三次会议第20240425号会办意见的函",
+        "【字体:",
+        "市文化广电旅游体育局",
+        "我局对示例市政协第八届第三次会议《关于在古村落中规划建设乡村书房的提案》会办意见如下:",
+        "一、古村落基本情况。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.kind == "co_handling_opinion"
+    assert document.reply is not None
+    assert document.reply.lead_agency == "市文化广电旅游体育局"

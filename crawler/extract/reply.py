@@ -31,8 +31,9 @@ _DEPUTY_SALUTATION = re.compile(
     r"(?::|(?=[ \t]*\n))"
 )
 # Letters to many (各位委员, 主任、副主任、秘书长), and a line that only names the body (人大代表).
+# And a record's labels (`领衔代表：…`, `附议代表：…`), which are no greeting.
 _GROUP_WORDS = re.compile(
-    r"^(?:各|全体)|各位|主任|秘书长|同志们|领导|^[\u4e00-\u9fff]{0,6}(?:人大|政协)$"
+    r"^(?:各|全体)|各位|主任|秘书长|同志们|领导|^[\u4e00-\u9fff]{0,6}(?:人大|政协)$|^(?:领衔|附议|联名)$"
 )
 _AGENCY_SALUTATION = re.compile(
     r"(?:^|\n)[ \t]*(?P<who>[^:,。\n《》|]{2,30}?(?:局|委|厅|办|院|部|会|中心|政府|街道|镇|乡|公司|管委会|集团)):"
@@ -70,7 +71,7 @@ _TITLE_ADDRESSEE = re.compile(
 # -- the item: session, number, title ---------------------------------------------------------
 _N = r"[一二三四五六七八九十〇零\d]+"
 _SESSION_CORE = re.compile(
-    rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会|政治协商会议)(?:常委会)?第?{_N}次(?:全体)?会议?"
+    rf"第?{_N}届(?:全国)?(?:人大|政协|人民代表大会|政治协商会议)(?:常委会)? ?第?{_N}次(?:全体)?会议?"
     rf"|(?:人大|政协)第?{_N}届第?{_N}次(?:全体)?会议?"
     rf"|政协[\u4e00-\u9fff]{{1,12}}?第?{_N}届第?{_N}次(?:全体)?会议?"
     rf"|(?:中国人民政治协商会议|政治协商会议|政协) ?[\u4e00-\u9fff]{{0,12}}?第?{_N}届委员会第?{_N}次(?:全体)?会议?"
@@ -86,7 +87,7 @@ _NOT_PLACE = re.compile(
 _PROPOSAL_NO = (
     re.compile(r"[\"“「『]\s*(?P<no>[^\"”」』\s〔〕\[\]]{0,8}?\d+\s*号)\s*[\"”」』]"),
     # Not an announcement's or an order's number cited in the text (公告2019年第48号, 令第5号).
-    re.compile(r"(?<![年令])(?P<no>第\s*[A-Za-z]?\d+\s*号)"),
+    re.compile(r"(?<![年令])(?P<no>第\s*[A-Za-z]{0,3}\d+\s*号)"),
     # (立案号:2020072号): a number in brackets, under the item's label or none.
     re.compile(
         r"[(（]\s*(?:(?:立案|提案|建议|议案)号\s*:\s*)?(?P<no>[^()（）〔〕\[\]\s:]{0,8}?\d+\s*号)\s*[)）]"
@@ -135,9 +136,10 @@ _CO_SENTENCES = (
     re.compile(r"协办单位(?P<co>[^,。;:\n]{2,120}?)(?:负责人|共同|一起|,|。)"),
     re.compile(r"经商(?P<co>[^,。;:\n]{2,200}?)(?:同意|[,。;]|现)"),
     re.compile(r"综合(?P<co>[^,。;:\n]{2,60}?)(?:的)?意见"),
+    re.compile(r"(?:前往|与|会同|联系)(?P<co>[^,。;:\n]{2,120}?)等(?:会办|协办)单位"),
 )
 _AGENCY_NAME = re.compile(
-    rf"{_AGENCY_END}$|(?:集团|公司|大队|中队|支队|法院|检察院|委员会|银行|学校|医院|协会|联合会)$"
+    rf"{_AGENCY_END}$|(?:集团|公司|大队|中队|支队|法院|检察院|委员会|银行|学校|小学|中学|医院|协会|联合会)$"
 )
 _LEAD_PREFIX = re.compile(r"^(?:.*?(?:建议|提案|议案))?(?:经(?=[我本市省区县国中])|由)+")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|厅|办|院|部|单位|中心|处|署|馆|会|乡|镇|所|队)$")
@@ -148,9 +150,13 @@ _CO_PREFIX = re.compile(r"^(?:与|同|会同|经|由)")
 
 # -- the sign-off -------------------------------------------------------------------------------
 _DATE_LINE = re.compile(
-    r"^[\s\d〇○零Oo一二三四五六七八九十年月日号:\-/.]{6,24}$|^(?:答复日期|答复时间|日期)\s*:"
+    r"^[\s\d〇○零Oo一二三四五六七八九十年月日号:\-/.]{6,24}$|^(?:答复日期|答复时间)\s*:"
 )
-_COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<md>\d{3,4})\s*$")
+_COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<md>\d{2,4})\s*$")
+# A date whose 日 was left off (`2019年6月13`).
+_NO_DAY_MARK = re.compile(
+    r"^\s*(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*$"
+)
 # A date that closes a line (`…赤水市建设局 二00七年七月十七日 |`, `…支持! 2025年9月8日 (联系人…)`).
 _INLINE_DATE = re.compile(
     r"(?:^|\s)(?P<d>(?:19|20|二[〇○零0Oo])[\d〇○零Oo一二三四五六七八九]{2}年[\d一二三四五六七八九十]{1,3}月"
@@ -172,6 +178,11 @@ _CONTACT_UNIT = re.compile(
     rf"联系单位(?:和|及)?(?:联系人)?(?:及电话)?\s*:\s*(?P<a>[^\s,:;]{{2,30}}?{_AGENCY_END})(?=[\s,;]|联系|$)"
 )
 _OTHER_CONTACT_LABEL = re.compile(r"(?:联系)?电话|联系方式|手机|地址|邮编|签发人|:")
+# A name before the number under the phone's own label (`联系电话：陈某某 13800000000`).
+_NAMED_PHONE = re.compile(
+    r"联 *系 *电 *话\s*:\s*(?P<p>[\u4e00-\u9fff·]{2,4})\s*"
+    r"(?P<n>(?:\d{3,4}\s*[-—–─]+\s*)?\d{7,8}(?!\d)|1[3-9]\d{9}(?!\d))"
+)
 _OFFICE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:股|科|处|室|办|中心)(?=[\u4e00-\u9fff]{2})")
 # Words a sentence to the reader has, and an agency's name has not.
 _ADDRESSING = re.compile(r"你|您|感谢|谢谢|我们")
@@ -198,11 +209,11 @@ _RESULT_CLASS = (
         r"(?:答复类别|办复类别|办理结果|结果类别|办理类别|答复类型|类 ?别)\s*:?\s*[\"“「(]?\s*"
         r"(?P<c>[A-D甲乙丙丁])(?![A-Za-z])"
     ),
-    re.compile(r"号\s*[(]?\s*(?P<c>[A-D])\s*[)]?\s*类"),
+    re.compile(r"号\s*[(]?\s*(?P<c>[A-D])\s*\d?\s*[)]?\s*类"),
     re.compile(
         r"(?P<c>[A-D甲乙丙丁])\s*类\s*[(]?\s*(?:已解决|列入|暂缓|留作参考|已经解决|正在解决)"
     ),
-    re.compile(r"(?:^|\n)\s*[(]?\s*(?P<c>[A-D])\s*类?\s*[)]?\s*(?:\n|$)"),
+    re.compile(r"(?:^|\n)\s*[(]?\s*(?P<c>[A-D])\s*[)]?\s*类?\s*[)]?\s*(?:\n|$)"),
 )
 
 
@@ -354,7 +365,12 @@ def _proposal_title(text: Folded, end: int) -> str | None:
 
 
 def _compact_date(line: str) -> str | None:
-    """2023526, 2024425, 20241018: a date written without separators under a signature."""
+    """2023526, 2024425, 20241018, 202394: a date written without separators under a
+    signature (or without its 日: 2019年6月13)."""
+    unmarked = _NO_DAY_MARK.match(line)
+    if unmarked:
+        parsed = parse_date(f"{unmarked['y']}-{unmarked['m']}-{unmarked['d']}")
+        return parsed.date.isoformat() if parsed else None
     match = _COMPACT_DATE.match(line)
     if match is None:
         return None
@@ -476,10 +492,15 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
                 person = _slice(tail, start, end)
         if person and phone:
             break
+    named = _NAMED_PHONE.search(text) if person is None else None
+    if named and not _UNIT_END.search(named["p"]):
+        person = _slice(tail, named.start("p"), named.end("p"))
+        phone = phone or _slice(tail, named.start("n"), named.end("n"))
     if phone is None:
         for number in _PHONE_LABEL.finditer(text):
             line_start = text.rfind("\n", 0, number.start()) + 1
-            # (Its line or the next: the footer's sponsor line is followed by its ICP line.)
+            # (Its line and those around it: the footer's sponsor, ICP and phone lines.)
+            line_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
             line_end = text.find("\n", number.end())
             line_end = text.find("\n", line_end + 1) if line_end >= 0 else -1
             if not _SITE_FOOTER.search(text, line_start, line_end if line_end >= 0 else len(text)):

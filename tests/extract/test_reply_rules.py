@@ -732,3 +732,77 @@ def test_a_co_handling_opinion_addressed_on_a_line_without_a_colon() -> None:
     assert document.kind == "co_handling_opinion"
     assert document.reply is not None
     assert document.reply.lead_agency == "市文化广电旅游体育局"
+
+
+def test_a_records_label_is_no_salutation() -> None:
+    lines = [
+        "关于开通示例村公交的建议",
+        "领衔代表:王某某",
+        "附议代表:李某某、张某某",
+        "答复内容:",
+        "尊敬的王某某、李某某、张某某代表:",
+        "你们提出的关于开通示例村公交的建议收悉，现答复如下：我们将于年内开通公交。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.addressee == "王某某、李某某、张某某"
+
+
+@pytest.mark.parametrize(
+    ("line", "cls"),
+    [("示城管字〔2024〕17号A1类", "A"), ("(A)类", "A"), ("A)类", "A")],
+)
+def test_a_class_written_around_its_letter(line: str, cls: str) -> None:
+    page = _reply("你们提出的《关于加快图书馆建设的建议》收悉。").replace(
+        "<p>王某某代表：</p>", f"<p>{line}</p><p>王某某代表：</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.result_class == cls
+
+
+@pytest.mark.parametrize(
+    ("line", "date"), [("2019年6月13", "2019-06-13"), ("202394", "2023-09-04")]
+)
+def test_a_signature_date_without_its_day_mark_or_separators(line: str, date: str) -> None:
+    page = _reply("您提出的《关于增设公交站点的建议》收悉。").replace(
+        "<p>2023年6月9日</p>", f"<p>{line}</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert (document.reply.lead_agency, document.reply.signed_date) == ("示例市交通运输局", date)
+
+
+def test_a_portals_date_line_at_the_top_is_no_signed_date() -> None:
+    lines = [
+        "示例区文化和旅游发展委员会关于区十八届人大八次会议第06010003号建议的复函",
+        "日期:2025-06-03",
+        "王某某代表:",
+        "你提出的《关于加快推进图书馆建设的建议》收悉，现将办理情况答复如下。",
+        "我委将积极推进图书馆建设。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.signed_date is None
+
+
+def test_contact_name_and_number_under_the_phones_label_and_units_at_a_school() -> None:
+    page = _reply(
+        "您提出的《关于校园周边秩序的建议》收悉。我局前往烟草公司和市第二完全小学等会办单位进行协调。"
+    ).replace(
+        "<p>示例市交通运输局</p>", "<p>联系电话:陈某某 13805590606</p><p>示例市交通运输局</p>"
+    )
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert (document.reply.contact_person, document.reply.contact_phone) == (
+        "陈某某",
+        "13805590606",
+    )
+    assert document.reply.co_agencies == ["烟草公司", "市第二完全小学"]
+
+
+def test_a_numbers_letters_before_its_digits() -> None:
+    page = _reply("您提出的第DH0271号建议收悉。", title="关于修路的答复")
+    document = extract_document(page, URL)
+    assert document.reply is not None
+    assert document.reply.proposal_no == "第DH0271号"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,13 +19,16 @@ from crawler.cli import (
     one_line,
     since_option,
 )
-from crawler.extract import extract_document
 from crawler.items import Document
-from crawler.listings.reading import PageReading, read_page
+
+if TYPE_CHECKING:
+    from crawler.listings.reading import PageReading
 
 
 def extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
     """A saved page read as a document."""
+    from crawler.extract import extract_document  # (only the commands that read pages load it)
+
     body = path.read_bytes()
     document = extract_document(body, url or path.resolve().as_uri(), encoding=encoding)
     page_url = document.meta.get("Url", "")
@@ -37,6 +40,8 @@ def extract_file(path: Path, url: str | None, encoding: str | None) -> Document:
 
 def read_file(path: Path, url: str | None, encoding: str | None) -> PageReading:
     """What govwatch sees in a saved answer: a document, a listing, or what it is instead."""
+    from crawler.listings.reading import read_page
+
     body = path.read_bytes()
     reading = read_page(body, url or path.resolve().as_uri(), encoding=encoding)
     page_url = reading.document.meta.get("Url", "") if reading.document else ""

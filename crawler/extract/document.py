@@ -36,7 +36,7 @@ from crawler.extract.page import (
     text_content,
     without_empty_cells,
 )
-from crawler.extract.reply import extract_reply
+from crawler.extract.reply import extract_reply, unit_name
 from crawler.extract.select import elements
 from crawler.extract.table import read_fields
 from crawler.extract.text import clean, detect_script, fold, squeeze
@@ -410,7 +410,9 @@ def extract_document(
     category = next(
         (reading.first(name) for name in RANKED["category"] if reading.fields.get(name)), None
     )
-    decision, reply = _classify(reading, category, publisher, doc_number)
+    # A reply's lead agency, where nothing else names one, may be the unit its 来源 line names.
+    source = reading.first("source")
+    decision, reply = _classify(reading, category, publisher or unit_name(source), doc_number)
     meta, body_text, title = reading.meta, reading.body_text, reading.title
     return Document(
         url=url,
@@ -419,7 +421,7 @@ def extract_document(
         index_no=index_no,
         doc_no=doc_no,
         publisher=publisher,
-        source=reading.first("source") or meta.get("ContentSource"),
+        source=source or meta.get("ContentSource"),
         category=category,
         disclosure_form=reading.first("disclosure_form"),
         written_date=written.date.isoformat() if written else None,

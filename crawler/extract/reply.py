@@ -616,6 +616,14 @@ _AGENCY_ONLY = re.compile(
 _PROSE = re.compile(r"^[^\n]{15,}?(?:[。,]|如下:)", re.MULTILINE)
 
 
+def unit_name(text: str | None) -> str | None:
+    """`text` where it names a unit (`来源：惠东县高潭镇人民政府`), not the site (本站, 某某网)."""
+    name = clean(text)
+    if not name or name in ("本站", "本网") or name.endswith(("网", "网站")):
+        return None
+    return name if _AGENCY_NAME.search(fold(name).folded) else None
+
+
 def _agency_line(text: Folded, end: int, last: bool = False) -> str | None:
     """A unit's name alone on a line before `end`: the first such line (or the last)."""
     found = list(_AGENCY_ONLY.finditer(text.folded, 0, max(0, end)))

@@ -783,3 +783,22 @@ def test_the_title_among_lines_that_look_like_one(top: list[str], title: str) ->
             "示例县人民政府", "2022年7月20日"]  # fmt: skip
     document = extract_document(_lines_page([*top, *body]), URL)
     assert document.title == title
+
+
+@pytest.mark.parametrize(
+    ("source", "lead"), [("市工信局", "市工信局"), ("本网", None), ("示例市人民政府网", None)]
+)
+def test_a_reply_signed_by_date_alone_is_answered_by_the_unit_of_its_source_line(
+    source: str, lead: str | None
+) -> None:
+    lines = [
+        "关于市政协十三届二次会议第1号提案的答复",
+        f"发布时间：2023-11-27 来源：{source}",
+        "王某某委员：",
+        "您提出的《关于发展数字经济的提案》收悉，现答复如下：",
+        "我局将持续推进数字经济发展。",
+        "2023年11月20日",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.reply is not None
+    assert document.reply.lead_agency == lead

@@ -485,10 +485,12 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
             words = words[1:]  # 联系单位及联系人：某某局 某某; 联系人：某某局某某处，某某
         if person is None and words and match["label"] != "联系单位及电话":
             start, end = (match.end() + words[0][0], match.end() + words[0][1])
+            if end - start == 1 and len(words) > 1 and words[1][1] - words[1][0] <= 2:
+                end = match.end() + words[1][1]  # a name set apart as a label is (`张 雷`)
             if "股室" in match["label"] or "处室" in match["label"]:
                 office = _OFFICE.match(text, start, end)
                 start = office.end() if office else start
-            if _HAN_NAME.fullmatch(text, start, end):
+            if _HAN_NAME.fullmatch(text.replace(" ", "·"), start, end):
                 person = _slice(tail, start, end)
         if person and phone:
             break

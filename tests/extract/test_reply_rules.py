@@ -802,3 +802,12 @@ def test_a_reply_signed_by_date_alone_is_answered_by_the_unit_of_its_source_line
     document = extract_document(_lines_page(lines), URL)
     assert document.reply is not None
     assert document.reply.lead_agency == lead
+
+
+def test_a_contacts_name_set_apart_like_its_label() -> None:
+    sign_off = ("示例市交通运输局", "联 系 人：张 雷 联系电话：56155520", "2023年6月9日")
+    document = extract_document(
+        _reply("您提出的《关于增设公交站点的建议》收悉。", sign_off=sign_off), URL
+    )
+    assert document.reply is not None
+    assert (document.reply.contact_person, document.reply.contact_phone) == ("张 雷", "56155520")

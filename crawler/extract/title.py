@@ -73,6 +73,8 @@ _LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
 # A line that completes a title broken after it (`…第55号提案的` / `答复`).
 _OPEN_END = re.compile(r"(?:的|关于|对|和|及|与|、|第)$")
 _SHORT_END = re.compile(r"^(?:答\s*复|复\s*函|回\s*复|答复函|的函|通知|公告|意见|决定|办法)$")
+# A continuation that starts with the item's number (`…第一次会议` / `27号提案的答复`).
+_NUMBER_START = re.compile(r"\d+\s*号")
 # The date and source a copy runs a title together with (`…的函 2024-05-31 来源:市政府办公厅`).
 _DATED = re.compile(r"\s+(?:19|20)\d\d-\d\d-\d\d(?:\s+[来來]源\s*[:：].*)?$")
 # The last line of a title broken after its item's number (`…第735号` / `建议答复的函`,
@@ -224,6 +226,7 @@ def _continues(line: str, following: str) -> bool:
         or _SHORT_END.match(squeeze(following))
         or _TITLE_TAIL.match(squeeze(following))
         or following.startswith("第")
+        or _NUMBER_START.match(following) is not None
         or following.count("》") > following.count("《")
     )
 
@@ -248,6 +251,11 @@ def title_above(lines: Sequence[str]) -> str | None:
     folded = {i: fold(cells[i]).folded for i in titles}  # (in either script)
     documents = [i for i in titles if _DOC_TITLE.search(folded[i])]
     numbered = [i for i in documents if _SESSION_OR_NUMBER.search(folded[i])]
+    # Of two titles, the one that names the session (`…第27号提案的答复` above `对政协某县第十四届
+    # 委员会第一次会议` / `27号提案的答复`).
+    numbered = [i for i in numbered if "届" in folded[i]] + [
+        i for i in numbered if "届" not in folded[i]
+    ]
     if not titles:
         return None
     index = (numbered or documents or titles[-1:])[0]

@@ -776,6 +776,9 @@ def test_a_numbers_letters_before_its_digits() -> None:
         pytest.param(["综合信息/col/col1000001/index.html政务公开/col/col1000002/index.html",
                       "关于省十三届人大一次会议温36号建议的答复[示交建〔2018〕101号]"],
                      "关于省十三届人大一次会议温36号建议的答复[示交建〔2018〕101号]", id="breadcrumb"),
+        # Of two titles, the one naming the session, broken before the item's number.
+        pytest.param(["第27号提案的答复", "对政协示例县第十四届委员会第一次会议", "27号提案的答复"],
+                     "对政协示例县第十四届委员会第一次会议27号提案的答复", id="session-over-number"),
     ],
 )  # fmt: skip
 def test_the_title_among_lines_that_look_like_one(top: list[str], title: str) -> None:

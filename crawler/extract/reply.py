@@ -105,6 +105,7 @@ _ABOUT_QUOTED = re.compile(rf"关于{_QUOTED}的(?:代表|委员)?{_ITEM}")
 _PLAIN_TITLE = re.compile(r"(?P<t>关于[^,。《》“”\n]{2,100}?的(?:代表|委员)?(?:建议|提案|议案))")
 _ANCHOR = re.compile(r"提出|提交|所提|提的|领衔|收悉|案由|事由|题目|建议内容|标题")
 _RECEIVED = re.compile(r"收悉|已收到")
+_TITLES = (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE)
 
 # -- who answers, who helps ---------------------------------------------------------------------
 _AGENCY_END = (
@@ -337,24 +338,13 @@ def _proposal_title(text: Folded, end: int) -> str | None:
     opening = text.folded[:end]
     starts = [m.end() for m in _ANCHOR.finditer(opening)] or [0]
     for anchor in [0, *starts] if len(starts) > 3 else [*starts, 0]:
-        if anchor == 0:
-            # Before looking from the top (where a copy may keep the page's own title, quoting
-            # the number: `“西湖31号”建议的答复`), the title that ends just before 收悉.
-            received = _RECEIVED.search(opening)
-            offset = max(0, received.start() - 160) if received else 0
-            window = opening[offset : received.start()] if received else ""
-            found = [
-                match
-                for pattern in (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE)
-                for match in pattern.finditer(window)
-                if len(window) - match.end() <= 40
-            ]
-            if found:
-                last = max(found, key=lambda m: (m.end(), -m.start()))
-                return _slice(text, offset + last.start("t"), offset + last.end("t"))
+        # Before looking from the top (where a copy may keep the page's own title, quoting the
+        # number: `“西湖31号”建议的答复`), the title that ends just before 收悉.
+        if anchor == 0 and (received := _title_received(text, opening)):
+            return received
         window = opening[max(0, anchor - 4) : anchor + 220]
         best: tuple[int, int, int] | None = None
-        for pattern in (_BOOK_TITLE, _ABOUT_QUOTED, _QUOTED_TITLE, _PLAIN_TITLE):
+        for pattern in _TITLES:
             match = pattern.search(window)
             if match and (best is None or match.start() < best[0]):
                 best = (match.start("t"), match.end("t"), match.start())
@@ -362,6 +352,25 @@ def _proposal_title(text: Folded, end: int) -> str | None:
             offset = max(0, anchor - 4)
             return _slice(text, offset + best[0], offset + best[1])
     return None
+
+
+def _title_received(text: Folded, opening: str) -> str | None:
+    """The item's title that ends just before 收悉 (`《关于…的建议》(西湖31号)收悉`)."""
+    received = _RECEIVED.search(opening)
+    if received is None:
+        return None
+    offset = max(0, received.start() - 160)
+    window = opening[offset : received.start()]
+    found = [
+        match
+        for pattern in _TITLES
+        for match in pattern.finditer(window)
+        if len(window) - match.end() <= 40
+    ]
+    if not found:
+        return None
+    last = max(found, key=lambda m: (m.end(), -m.start()))
+    return _slice(text, offset + last.start("t"), offset + last.end("t"))
 
 
 def _compact_date(line: str) -> str | None:
@@ -490,7 +499,7 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
             if "股室" in match["label"] or "处室" in match["label"]:
                 office = _OFFICE.match(text, start, end)
                 start = office.end() if office else start
-            if _HAN_NAME.fullmatch(text.replace(" ", "·"), start, end):
+            if _HAN_NAME.fullmatch(text[start:end].replace(" ", "·")):
                 person = _slice(tail, start, end)
         if person and phone:
             break
@@ -500,15 +509,23 @@ def _contact(tail: Folded) -> tuple[str | None, str | None]:
         phone = phone or _slice(tail, named.start("n"), named.end("n"))
     if phone is None:
         for number in _PHONE_LABEL.finditer(text):
-            line_start = text.rfind("\n", 0, number.start()) + 1
             # (Its line and those around it: the footer's sponsor, ICP and phone lines.)
-            line_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
-            line_end = text.find("\n", number.end())
-            line_end = text.find("\n", line_end + 1) if line_end >= 0 else -1
-            if not _SITE_FOOTER.search(text, line_start, line_end if line_end >= 0 else len(text)):
+            around = _lines_around(text, number.start(), number.end(), before=1, after=1)
+            if not _SITE_FOOTER.search(around):
                 phone = _slice(tail, number.start("v"), number.end("v"))
                 break
     return person, phone
+
+
+def _lines_around(text: str, start: int, end: int, before: int = 0, after: int = 0) -> str:
+    """The lines that hold text[start:end], with `before` lines above them and `after` below."""
+    first = text.rfind("\n", 0, start) + 1
+    for _ in range(before):
+        first = text.rfind("\n", 0, max(0, first - 1)) + 1
+    last = text.find("\n", end)
+    for _ in range(after):
+        last = text.find("\n", last + 1) if last >= 0 else -1
+    return text[first : last if last >= 0 else len(text)]
 
 
 def _fuller(first: str | None, other: str | None) -> str | None:
@@ -560,15 +577,10 @@ def _lead_and_co(
     lead: str | None = None
     co: list[str] = []
     for label in _LEAD_LABEL.finditer(text[:1500]):
-        line_start = text.rfind("\n", 0, label.start()) + 1
-        line_end = text.find("\n", label.end())
-        after = line_end
-        for _ in range(2):  # the footer's other lines (建设与维护, ICP)
-            after = text.find("\n", after + 1) if after >= 0 else -1
-        if _FOOTER.search(text[line_start : line_end if line_end >= 0 else len(text)]) or (
-            _SITE_FOOTER.search(text, line_start, after if after >= 0 else len(text))
+        if _FOOTER.search(_lines_around(text, label.start(), label.end())) or (
+            _SITE_FOOTER.search(_lines_around(text, label.start(), label.end(), after=2))
         ):
-            continue  # 主办单位 of the website, in its footer
+            continue  # 主办单位 of the website, in its footer (its 建设与维护 and ICP lines below)
         names = _agencies(_slice(opening, label.start("v"), label.end("v")) or "")
         if names:
             lead, co = names[0], names[1:]
@@ -600,7 +612,7 @@ def _lead_and_co(
     crumb = _breadcrumb_agency(text)
     if crumb and publisher and _abbreviates(crumb, publisher):
         crumb = publisher  # the breadcrumb's 宁国市交运局 is the publisher's 宁国市交通运输局
-    if publisher and publisher.endswith(("网", "网站")):
+    if publisher and _names_the_site(publisher):
         publisher = None  # the site's name given for the publisher (某某市人民政府网)
     # Last, a unit named on a line of its own above the letter: the issuer over the title, or
     # the publisher in a list of metadata values without labels (`• 郑州市大数据管理局`).
@@ -618,10 +630,14 @@ _AGENCY_ONLY = re.compile(
 _PROSE = re.compile(r"^[^\n]{15,}?(?:[。,]|如下:)", re.MULTILINE)
 
 
+def _names_the_site(name: str) -> bool:
+    return name.endswith(("网", "网站"))
+
+
 def unit_name(text: str | None) -> str | None:
     """`text` where it names a unit (`来源：惠东县高潭镇人民政府`), not the site (本站, 某某网)."""
     name = clean(text)
-    if not name or name in ("本站", "本网") or name.endswith(("网", "网站")):
+    if not name or name in ("本站", "本网") or _names_the_site(name):
         return None
     return name if _AGENCY_NAME.search(fold(name).folded) else None
 

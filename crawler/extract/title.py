@@ -253,9 +253,7 @@ def title_above(lines: Sequence[str]) -> str | None:
     numbered = [i for i in documents if _SESSION_OR_NUMBER.search(folded[i])]
     # Of two titles, the one that names the session (`…第27号提案的答复` above `对政协某县第十四届
     # 委员会第一次会议` / `27号提案的答复`).
-    numbered = [i for i in numbered if "届" in folded[i]] + [
-        i for i in numbered if "届" not in folded[i]
-    ]
+    numbered.sort(key=lambda i: "届" not in folded[i])  # (stable: page order within each)
     if not titles:
         return None
     index = (numbered or documents or titles[-1:])[0]

@@ -41,6 +41,7 @@ from crawler.extract.labels import (
     RECORD_ITEM,
     RECORD_PERSON,
     field_for,
+    label_of,
     unbracket,
     whole_label,
 )
@@ -388,6 +389,8 @@ _DOC_NUMBER_LINE = re.compile(
 )
 _ISSUER_LINE = re.compile(
     r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
+    # The issuing unit's name alone on a line (a byline above the text).
+    r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办事处|人民政府|街道|中心|管委会)$"
 )
 _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")
 # Words that end a label, never an addressee (matched on folded text).
@@ -498,6 +501,14 @@ def _header_row(folded: list[str], lines: list[str], index: int) -> int:
     return count
 
 
+# A label that makes a block on its own at the top of the text (`发布时间：2024-02-05 11:25`),
+# where a bare 时间 or 日期 may open the text itself (a meeting's `时间：…` and `地点：…`).
+_ALONE = frozenset((
+    "index_no", "doc_no", "publisher", "written_date", "written_date_issued", "published_at",
+    "source", "category", "title",
+))  # fmt: skip
+
+
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
     index of the line after it, before the first paragraph of prose.
@@ -520,6 +531,7 @@ def _after_metadata(lines: list[str]) -> int:
     head = head[: top + 1]
     folded = unbracket(fold("\n".join(head)).folded).split("\n")
     labels, end = 0, 0
+    named: set[str] = set()  # (the fields of the labels found)
     index = 0
     while index < len(folded):
         line = folded[index].strip(_LINE_STRIP)
@@ -540,18 +552,21 @@ def _after_metadata(lines: list[str]) -> int:
             continue
         if found and LABEL_RE.match(line):
             labels, end = labels + found, index + width
-        elif whole_label(line) is not None:
+            named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
+        elif (alone := label_of(line)) is not None:
             # The label alone: its value is the next line, unless that is a label too.
             value = bool(following) and not LABEL_RE.match(following)
             labels, end = labels + 1, index + width + (1 if value else 0)
+            named.add(alone)
             index = end
             continue
         elif _PROSE_LINE.search(head[index]) or salutation(head[index]):
             break
         elif found:
             labels, end = labels + found, index + width
+            named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
         index += width
-    return end if labels >= 2 else 0
+    return end if labels >= 2 or (labels == 1 and named <= _ALONE) else 0
 
 
 # Fields whose labels make a block below the text a disclosure table (not a contact block).

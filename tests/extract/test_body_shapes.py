@@ -366,3 +366,42 @@ def test_two_empty_labels_above_a_salutation_are_no_row_of_labels() -> None:
     document = extract_document(_page(content, "关于做好档案开放工作的通知"), URL)
     assert document.publisher is None
     assert document.addressee == "各区县档案馆"
+
+
+def _bare_page(content: str, title: str) -> str:
+    # No header line outside the content: what the text's top says is all there is.
+    return (
+        f"<html><head><title>{title}</title></head><body>{CHROME_TOP}"
+        f"<div class='main'><h1>{title}</h1>{content}</div>{CHROME_BOTTOM}</body></html>"
+    )
+
+
+def test_one_publication_line_atop_the_text_is_metadata_not_text() -> None:
+    content = (
+        "<div class='box'><p>发布时间： 2024-06-03 09:15:00</p>"
+        "<p>根据有关规定，现将本年度档案开放工作情况公布如下，请各单位知悉并遵照执行。</p></div>"
+    )
+    document = extract_document(_bare_page(content, "示例市档案开放工作情况"), URL)
+    assert document.published_at == "2024-06-03T09:15:00+08:00"
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据有关规定")
+
+
+def test_a_meetings_time_atop_the_text_stays_text() -> None:
+    content = (
+        "<div class='box'><p>时间：2024年6月5日上午9时</p><p>地点：示例市档案馆三楼会议室</p>"
+        "<p>请各单位安排一名负责同志参加会议，并于会前报送参会名单，谢谢配合。</p></div>"
+    )
+    document = extract_document(_bare_page(content, "关于召开档案工作会议的通知"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("时间：2024年6月5日")
+
+
+def test_the_issuing_units_name_alone_above_the_text_is_a_byline() -> None:
+    content = (
+        "<div class='box'><p>示例区统计局</p>"
+        "<p>2023年，全区经济运行稳中有进，主要指标好于预期，现将有关数据公布如下。</p></div>"
+    )
+    document = extract_document(_bare_page(content, "示例区2023年统计公报"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("2023年，全区经济")

@@ -231,6 +231,56 @@ def _continues(line: str, following: str) -> bool:
     )
 
 
+# What a document's title ends with: its kind, perhaps with a note in brackets (（试行）).
+_KIND_END = re.compile(
+    r"(?:通知|公告|通告|意见|决定|办法|规定|细则|方案|规划|报告|批复|答复|复函|回复|的函|公示|通报|"
+    r"条例|纲要|解读|建议|提案|议案|规则|计划|要点|预案|决议)(?:[(（][^()（）]{1,12}[)）])?$"
+)
+
+
+def _fragment(cell: str) -> str | None:
+    """A piece of a title broken over lines (`某某市人民政府关于印发` / `某某实施方案的通知`):
+    a few words, no sentence, no colon, no label; None for anything else."""
+    text = cell.strip().lstrip(BULLETS + " ")
+    folded = fold(text).folded
+    if not 2 <= len(text) <= 60 or _SENTENCE.search(text) or ":" in folded:
+        return None
+    return None if LABEL_RE.search(folded) else text
+
+
+def _beginning_above(cells: Sequence[str], index: int, title: str) -> str:
+    """A title broken over two or three lines, with its beginning: the lines above an end that
+    lacks it (`某某市人民政府关于印发` / `某某建设` / `某某实施方案的通知`)."""
+    folded = squeeze(fold(title).folded)
+    if _KIND_END.search(folded) and "关于" not in folded and not folded.startswith("对"):
+        pieces: list[str] = []
+        for back in range(index - 1, max(index - 3, -1), -1):
+            piece = _fragment(cells[back])
+            if piece is None:
+                break
+            pieces.insert(0, piece)
+            if "关于" in fold(piece).folded:
+                return "".join(pieces) + title
+    return title
+
+
+def _end_below(following: Sequence[str], title: str) -> str:
+    """A title broken over two or three lines, with its end: the lines below a beginning that
+    lacks it (`某某关于命名“某某` / `某某”的通知`)."""
+    folded = squeeze(fold(title).folded)
+    if "关于" not in folded or _KIND_END.search(folded):
+        return title
+    pieces: list[str] = []
+    for line in following[:2]:
+        piece = _fragment(line)
+        if piece is None:
+            break
+        pieces.append(piece)
+        if _KIND_END.search(squeeze(fold(piece).folded)):
+            return title + "".join(pieces)
+    return title
+
+
 def title_above(lines: Sequence[str]) -> str | None:
     """The title among the lines that stand above the body, on a page without heading markup.
 
@@ -269,13 +319,16 @@ def title_above(lines: Sequence[str]) -> str | None:
         and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))
     ):
         title = cells[index - 1].strip() + title
+    title = _beginning_above(cells, index, title)
+    after = index + 1
     for following in cells[index + 1 : index + 3]:
         if not (title_like(following) or _SHORT_END.match(squeeze(following))):
             break
         if not _continues(title, following):
             break
         title += following
-    return title
+        after += 1
+    return _end_below(cells[after:], title)
 
 
 def _names_no_document(guide: str) -> bool:

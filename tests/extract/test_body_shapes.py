@@ -405,3 +405,28 @@ def test_the_issuing_units_name_alone_above_the_text_is_a_byline() -> None:
     document = extract_document(_bare_page(content, "示例区2023年统计公报"), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("2023年，全区经济")
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        # The beginning on lines of its own above the end.
+        (["示例市人民政府关于印发", "示例市加强质量体系建设", "三年行动方案的通知"],
+         "示例市人民政府关于印发示例市加强质量体系建设三年行动方案的通知"),
+        # The end on the line below a beginning broken inside a quotation.
+        (["示例省人民政府关于命名“示例省", "美丽县城”的通知"], "示例省人民政府关于命名“示例省美丽县城”的通知"),
+        (["示例省人民政府关于示例工业园区等3家", "工业园区更名的通知"],
+         "示例省人民政府关于示例工业园区等3家工业园区更名的通知"),
+    ],
+)  # fmt: skip
+def test_a_title_broken_over_lines_without_heading_markup_is_whole(
+    lines: list[str], title: str
+) -> None:
+    text = [
+        *lines,
+        "示政发〔2024〕3号",
+        "各县（市、区）人民政府：",
+        "现将有关事项通知如下，请认真贯彻执行。",
+    ]
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in text) + "</body></html>"
+    assert extract_document(page, URL).title == title

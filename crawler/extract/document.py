@@ -342,12 +342,13 @@ def _read_unmarked_title(reading: _Reading) -> None:
         reading.title = printed
     elif not reading.title:
         reading.title = reading.head_title
-    # The body proper skips the title the page repeats at its top, whichever source named it.
-    if reading.title and body_text and not reading.above:
+    # The body proper skips the title the page repeats at its top, whichever source named it
+    # (below a metadata block too: what was above stays above).
+    if reading.title and body_text:
         body_els = reading.body_els
-        reading.body_text, reading.addressee, reading.above = body_proper(
-            body_text, reading.title, lambda: link_lines(body_els)
-        )
+        text, addressee, above = body_proper(body_text, reading.title, lambda: link_lines(body_els))
+        reading.body_text, reading.addressee = text, addressee or reading.addressee
+        reading.above = reading.above + above
 
 
 def _read_dates(reading: _Reading) -> tuple[ParsedDate | None, ParsedDate | None]:

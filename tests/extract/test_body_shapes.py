@@ -430,3 +430,16 @@ def test_a_title_broken_over_lines_without_heading_markup_is_whole(
     ]
     page = "<html><body>" + "".join(f"<p>{line}</p>" for line in text) + "</body></html>"
     assert extract_document(page, URL).title == title
+
+
+def test_the_title_repeated_under_a_metadata_block_is_no_text() -> None:
+    text = [
+        "示例县人民政府工作规则", "索引号：000000000/2024-00105", "发布日期：2024-04-06",
+        "示例县人民政府工作规则", "第一章 总则", "一、为规范县人民政府工作，提高行政效能，制定本规则。",
+    ]  # fmt: skip
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in text) + "</body></html>"
+    document = extract_document(page, URL)
+    assert document.title == "示例县人民政府工作规则"
+    assert document.published_at == "2024-04-06"
+    assert document.body_text is not None
+    assert document.body_text.startswith("第一章 总则")

@@ -32,7 +32,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "written_date_registered": ("登记日期",),
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
-        "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间",
+        "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间", "信息时间",
     ),
     # A bare 时间/日期 is the publication only where no publication label says otherwise (a
     # template may print 日期 in its table and 发布时间 in its header line).
@@ -40,7 +40,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     # The subject classification first, the catalogue's classification next, then the
     # classifications by genre or by catalogue position that templates print beside them.
     "category": ("主题分类", "主题类别"),
-    "category_info": ("信息分类", "分类", "信息类别", "所属分类", "目录分类"),
+    "category_info": ("信息分类", "分类", "信息类别", "所属分类", "目录分类", "信息分类名称"),
     "category_other": ("组配分类", "体裁分类", "公开目录"),
     "disclosure_form": ("公开形式", "公开方式", "公开类别", "公开属性"),
     "source": ("信息来源", "来源", "文章来源"),
@@ -54,7 +54,8 @@ LABELS: dict[str, tuple[str, ...]] = {
         "有效期", "是否有效", "登记号", "编辑", "审核", "校对", "签发人", "内容描述",
         "文件有效性", "时效性", "信息时效期", "统一登记号", "备案登记号", "规范性文件编号",
         "公文种类", "体裁", "生效时间", "废止时间", "法定主动公开分类", "载体类型", "信息格式",
-        "所属专题", "文种",
+        "所属专题", "文种", "服务对象分类", "生命周期分类", "机构分类", "信息格式/语种", "语种",
+        "核心提示", "归档时间",
     ),
 }  # fmt: skip
 
@@ -89,7 +90,7 @@ _ALTERNATION = "|".join(
 # bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
 #: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).
 BULLETS = "·・•●○■□◆◇▪▫►▶★☆※◎"
-_BEFORE = r" |｜/;；,，、\]】)）" + BULLETS
+_BEFORE = r" |｜/;；,，、\]】)）【\[" + BULLETS
 # In a cell: a label after the start or a separator, then a colon or a space or the end.
 LABEL_RE = re.compile(
     rf"(?:^|(?<=[{_BEFORE}]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"

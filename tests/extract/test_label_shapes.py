@@ -256,6 +256,8 @@ def test_a_bare_date_label_alone_is_the_publication() -> None:
         ("印发时间：", "written_date", "2024-03-01", "2024-03-01"),
         ("签发日期：", "written_date", "2024-03-01", "2024-03-01"),
         ("信息发布时间：", "published_at", "2024-03-05", "2024-03-05"),
+        ("信息时间：", "published_at", "2024-03-05", "2024-03-05"),
+        ("信息分类名称：", "category", "综合政务/其他", "综合政务/其他"),
     ],
 )
 def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:
@@ -324,3 +326,21 @@ def test_a_labelled_document_number_wins_over_the_line_under_the_title() -> None
         f"<h1>{title}</h1><div>示财发〔2024〕12号</div>{BODY}</body></html>"
     )
     assert extract_document(page, URL).doc_no == "示财发〔2024〕9号"
+
+
+def test_a_tables_other_labels_left_empty_take_no_field() -> None:
+    # A classification table's labels whose values the copy left out: each is a label of its
+    # own, never the value of the label before it.
+    metadata = (
+        "<p>索 引 号 000000001/2024-00012 信息分类 信息公开制度</p>"
+        "<p>主题分类 服务对象分类</p><p>体裁分类 生命周期分类</p><p>文 号 信息格式/语种</p>"
+        "<p>分类：报告 机构分类</p>"
+    )
+    record = _record(metadata)
+    assert record["category"] == "信息公开制度"
+    assert record["doc_no"] is None
+
+
+def test_a_label_just_inside_an_opening_bracket() -> None:
+    metadata = "<p>【信息时间:2024-03-05 10:16 阅读次数: 我要打印】【关闭】</p>"
+    assert _record(metadata)["published_at"] == "2024-03-05T10:16:00+08:00"

@@ -23,7 +23,7 @@ from crawler.extract.decode import decode_html
 from crawler.extract.kind import Decision, classify
 from crawler.extract.labels import RANKED
 from crawler.extract.meta import find_attachments, read_meta
-from crawler.extract.numbers import doc_series, number_alone, parse_doc_no, parse_index_no
+from crawler.extract.numbers import doc_series, parse_doc_no, parse_index_no
 from crawler.extract.page import (
     EMPTY_CELL,
     Cells,
@@ -284,22 +284,6 @@ def _read_cells(reading: _Reading, printed: list[Heading]) -> None:
         labelled = choose([Heading(labelled, False)], reading.heading or article_title, head_title)
     reading.labelled_title = labelled
     reading.title = labelled or reading.heading or article_title
-    if "doc_no" not in reading.fields and reading.heading:
-        number = _number_under(reading.page_cells, reading.heading)
-        if number:
-            reading.fields["doc_no"] = [number]
-
-
-def _number_under(page_cells: Cells, heading: str) -> str | None:
-    """A document number the template prints alone on the line under the title heading, above
-    the text (a policy library's `国家税务总局公告2025年第17号`); one the text prints at its own
-    top is the document's letterhead, not the page's metadata."""
-    above = page_cells.original[: page_cells.body_at]
-    key = squeeze(heading)
-    for index in range(len(above) - 2, -1, -1):
-        if squeeze(above[index]) == key:
-            return number_alone(above[index + 1])
-    return None
 
 
 def _read_body(reading: _Reading) -> None:

@@ -44,22 +44,6 @@ def parse_doc_no(raw: str | None) -> DocNumber | None:
     return DocNumber(raw=raw, normalized=normalized, issuer=issuer, year=year, serial=serial)
 
 
-# A line that is a document number and nothing else: an issuer's short name (no sentence in it)
-# before the bracketed year, or an announcement's or order's number.
-_NUMBER_ALONE = re.compile(
-    r"^[^\s，。,;；:：]{1,30}\s*[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*第?\s*\d+\s*[号號]$"
-    r"|^[^，。,;；:：]{1,30}(?:公告|令)\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]$"
-    r"|^[^，。,;；:：]{1,20}令\s*第\s*\d+\s*[号號]$"
-)
-
-
-def number_alone(line: str) -> str | None:
-    """The line, stripped, when it is a document number alone (`某政办发〔2023〕5号`,
-    `国家税务总局公告2025年第17号`); else None."""
-    stripped = line.strip()
-    return stripped if _NUMBER_ALONE.match(unicodedata.normalize("NFKC", stripped)) else None
-
-
 def doc_series(number: DocNumber | None) -> str | None:
     """`提函` for 杭经信提函〔…〕, `提` for 杭经信提〔…〕, else None."""
     if number is None or number.issuer is None:

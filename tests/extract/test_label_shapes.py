@@ -300,34 +300,6 @@ def test_a_label_left_empty_takes_no_date_that_is_not_its_own() -> None:
     assert _record(metadata)["publisher"] is None
 
 
-@pytest.mark.parametrize(
-    "number", ["示例市财政局公告2024年第3号", "示财发〔2024〕12号", "示例部令第5号"]
-)
-def test_a_number_printed_under_the_title_heading_is_the_document_number(number: str) -> None:
-    # A policy library's template prints the number alone under its heading, above the text.
-    title = "示例市财政局关于调整示例补贴标准的公告"
-    page = (
-        f"<html><head><title>{title}</title></head><body><div class='nav'>首页 &gt; 政策文件</div>"
-        f"<h1>{title}</h1><div class='sub'>{number}</div><div>字体：大 中 小</div>{BODY}"
-        "</body></html>"
-    )
-    assert extract_document(page, URL).doc_no == number
-
-
-def test_the_number_atop_the_text_is_its_letterhead_not_the_pages_metadata() -> None:
-    body = BODY.replace("<p>各有关单位", "<p>示财发〔2024〕12号</p><p>各有关单位")
-    assert _record("", body)["doc_no"] is None
-
-
-def test_a_labelled_document_number_wins_over_the_line_under_the_title() -> None:
-    title = "示例市财政局关于调整示例补贴标准的公告"
-    page = (
-        f"<html><head><title>{title}</title></head><body><p>文号：示财发〔2024〕9号</p>"
-        f"<h1>{title}</h1><div>示财发〔2024〕12号</div>{BODY}</body></html>"
-    )
-    assert extract_document(page, URL).doc_no == "示财发〔2024〕9号"
-
-
 def test_a_tables_other_labels_left_empty_take_no_field() -> None:
     # A classification table's labels whose values the copy left out: each is a label of its
     # own, never the value of the label before it.

@@ -107,3 +107,17 @@ def test_the_date_under_the_heading_counts_where_the_content_repeats_the_title()
     document = extract_document(page.encode(), "http://gjj.example.gov.cn/t20260302_1.html")
     assert document.title == title
     assert document.published_at is not None and document.published_at.startswith("2026-03-02")
+
+
+@pytest.mark.parametrize("label", ["发文日期", "登记日期", "签发日期"])
+def test_a_date_under_the_title_after_a_written_date_label_is_no_publication(label: str) -> None:
+    from crawler.extract.document import extract_document
+
+    title = "示例县人民政府办公室关于印发示例县应急预案的通知"
+    page = (
+        f"<html><body><p>{title}</p><p>索引号：000000000/2024-00012 {label}：2024年06月28日</p>"
+        "<p>各乡镇人民政府，县级有关部门：</p><p>现将有关预案印发给你们，请认真贯彻执行。</p>"
+        "</body></html>"
+    )
+    document = extract_document(page.encode(), "http://www.example.gov.cn/xxgk/1.htm")
+    assert document.published_at is None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.extract.labels import BULLETS, LABEL_RE
+from crawler.extract.labels import BULLETS, LABEL_RE, unbracket
 from crawler.extract.page import INLINE, Scan, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
@@ -207,7 +207,7 @@ def title_like(line: str) -> bool:
         return False
     if _SENTENCE.search(text) or _FURNITURE_LINE.search(text):
         return False
-    folded = _NUMBER_SUFFIX.sub("", fold(text).folded)
+    folded = unbracket(_NUMBER_SUFFIX.sub("", fold(text).folded))
     return not (
         LABEL_RE.search(folded)
         or folded.rstrip().endswith(":")
@@ -281,6 +281,10 @@ def _end_below(following: Sequence[str], title: str) -> str:
     return title
 
 
+# An attachment's file name (a link under the title): never the title.
+_FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|txt)$", re.IGNORECASE)
+
+
 def title_above(lines: Sequence[str]) -> str | None:
     """The title among the lines that stand above the body, on a page without heading markup.
 
@@ -307,6 +311,17 @@ def title_above(lines: Sequence[str]) -> str | None:
     if not titles:
         return None
     index = (numbered or documents or titles[-1:])[0]
+    # A column's name above the title it is part of (`信息公开工作年度报告` above `某某局2025年政府
+    # 信息公开工作年度报告`): the whole title below wins.
+    key = squeeze(folded[index])
+    index = next(
+        (
+            i
+            for i in documents
+            if i > index and key in squeeze(folded[i]) and not _FILE_NAME.search(folded[i])
+        ),
+        index,
+    )
     title = cells[index]
     # The issuing body on the line above a title that opens with 关于 or 对 (`某某局` / `关于…的
     # 复函`): one title broken after the body's name. Not the last of an issuer block (several bodies,

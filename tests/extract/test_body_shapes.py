@@ -443,3 +443,22 @@ def test_the_title_repeated_under_a_metadata_block_is_no_text() -> None:
     assert document.published_at == "2024-04-06"
     assert document.body_text is not None
     assert document.body_text.startswith("第一章 总则")
+
+
+def _lines(lines: list[str]) -> str:
+    return "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+
+
+def test_a_numbered_list_of_bracketed_labels_holds_no_title() -> None:
+    title = "示例区人民政府关于印发《示例区人民政府工作规则》的通知"
+    lines = ["1. [索引号]000000/ZK-2024-000019", "2. [主题分类] 工作方案", "3. [成文日期] 2024-04-02",
+             title, "各街道办事处，区政府各委、办、局：", "现将《示例区人民政府工作规则》印发给你们，请认真贯彻执行。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title
+
+
+def test_the_columns_name_above_the_title_it_is_part_of_is_no_title() -> None:
+    title = "示例区数据局2025年政府信息公开工作年度报告"
+    lines = ["信息公开工作年度报告", "当前位置：数据局 >> 政府信息公开 >> 信息公开工作年度报告", title,
+             "发布时间：2026-01-26 14:41 来源：区数据局", "一、总体情况",
+             "2025年，我局认真贯彻落实政府信息公开条例，持续推进政务公开工作。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title

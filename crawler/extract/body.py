@@ -389,8 +389,9 @@ _DOC_NUMBER_LINE = re.compile(
 )
 _ISSUER_LINE = re.compile(
     r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
-    # The issuing unit's name alone on a line (a byline above the text).
-    r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办事处|人民政府|街道|中心|管委会)$"
+    # The issuing unit's name alone on a line, or with the date (a byline above the text).
+    r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会)"
+    r"(?:\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?)?$"
 )
 _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")
 # Words that end a label, never an addressee (matched on folded text).

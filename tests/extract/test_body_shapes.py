@@ -397,9 +397,12 @@ def test_a_meetings_time_atop_the_text_stays_text() -> None:
     assert document.body_text.startswith("时间：2024年6月5日")
 
 
-def test_the_issuing_units_name_alone_above_the_text_is_a_byline() -> None:
+@pytest.mark.parametrize(
+    "byline", ["示例区统计局", "示例区统计局 2024/3/26", "示例省政务公开办  2024/3/26"]
+)
+def test_the_issuing_units_name_alone_above_the_text_is_a_byline(byline: str) -> None:
     content = (
-        "<div class='box'><p>示例区统计局</p>"
+        f"<div class='box'><p>{byline}</p>"
         "<p>2023年，全区经济运行稳中有进，主要指标好于预期，现将有关数据公布如下。</p></div>"
     )
     document = extract_document(_bare_page(content, "示例区2023年统计公报"), URL)

@@ -393,6 +393,11 @@ _ISSUER_LINE = re.compile(
     r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会)"
     r"(?:\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?)?$"
 )
+# A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
+_TOOLBAR_LINE = re.compile(
+    r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分享到|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
+    r"[^。，,;；]{0,30}$"
+)
 _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")
 # Words that end a label, never an addressee (matched on folded text).
 _NOT_ADDRESSEE = re.compile(
@@ -702,6 +707,7 @@ def body_proper(
                 or (title_key and _is_title_part(line, title_key))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
+                or _TOOLBAR_LINE.match(line)
             ):
                 if known_links is None:
                     known_links = links()

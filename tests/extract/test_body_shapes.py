@@ -465,3 +465,16 @@ def test_the_columns_name_above_the_title_it_is_part_of_is_no_title() -> None:
              "发布时间：2026-01-26 14:41 来源：区数据局", "一、总体情况",
              "2025年，我局认真贯彻落实政府信息公开条例，持续推进政务公开工作。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).title == title
+
+
+@pytest.mark.parametrize(
+    "toolbar", ["字体大小: 打印", "【字体：大 中 小】【打印】【关闭】", "【大】【中】【小】"]
+)
+def test_a_readers_toolbar_atop_the_text_is_no_text(toolbar: str) -> None:
+    content = (
+        f"<div class='box'><p>发布日期：2024-06-03 来源：示例市政府办公室</p><p>{toolbar}</p>"
+        "<p>为推动年度重点工作落实，现将上半年进展情况公布如下，请各单位对照抓好落实。</p></div>"
+    )
+    document = extract_document(_bare_page(content, "示例市重点工作上半年进展情况"), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("为推动年度重点工作落实")

@@ -34,8 +34,8 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Lines that are never a title: breadcrumbs, toolbars, greetings, dates, counters.
 _FURNITURE_LINE = re.compile(
-    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|\s>\s.*\s>\s|"
-    r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|"
+    r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|[>»].*[>»]|版权所有|"
+    r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|扫一扫|"
     r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?|"
     # A breadcrumb copied with its links' addresses (`综合信息/col/col1676887/index.html政务公开…`).
     r"\.(?:s?html?|jsp|aspx?|php)(?![a-z])"
@@ -281,6 +281,8 @@ def _end_below(following: Sequence[str], title: str) -> str:
     return title
 
 
+# A name in brackets (`（县农业农村局）`, the unit a part of the text is from): no title.
+_BRACKETED = re.compile(r"^[(（][^()（）]*[)）]$")
 # An attachment's file name (a link under the title): never the title.
 _FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|txt)$", re.IGNORECASE)
 
@@ -310,7 +312,16 @@ def title_above(lines: Sequence[str]) -> str | None:
     numbered.sort(key=lambda i: "届" not in folded[i])  # (stable: page order within each)
     if not titles:
         return None
-    index = (numbered or documents or titles[-1:])[0]
+    # The line right above a byline or a metadata line (`发布时间：…`, `来源：…`) is the title:
+    # a column's name above it is not.
+    bylined = [
+        i
+        for i in titles
+        if i + 1 < len(cells)
+        and LABEL_RE.match(unbracket(fold(cells[i + 1].strip()).folded))
+        and not _BRACKETED.match(cells[i].strip())
+    ]
+    index = (bylined or numbered or documents or titles[-1:])[0]
     # A column's name above the title it is part of (`信息公开工作年度报告` above `某某局2025年政府
     # 信息公开工作年度报告`): the whole title below wins.
     key = squeeze(folded[index])

@@ -478,3 +478,21 @@ def test_a_readers_toolbar_atop_the_text_is_no_text(toolbar: str) -> None:
     document = extract_document(_bare_page(content, "示例市重点工作上半年进展情况"), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("为推动年度重点工作落实")
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        ["年度信息公开报告"],  # the column's name
+        ["建议提案办理总体情况"],
+        ["示例区人民政府 版权所有"],
+        ["示例市交通运输局> 法定主动公开内容> 财政预算/决算>"],
+    ],
+)
+def test_the_line_right_above_the_byline_is_the_title(top: list[str]) -> None:
+    title = "示例市财政局2022年政府信息公开工作年度报告"
+    lines = [*top, title, "来源：示例市财政局", "发布日期：2023-01-31 13:15:26", "一、总体情况",
+             "2022年，我局认真贯彻落实政府信息公开条例，扎实推进政务公开工作。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.published_at == "2023-01-31T13:15:26+08:00"

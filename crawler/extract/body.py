@@ -467,6 +467,20 @@ def salutation(line: str) -> str | None:
     return who
 
 
+# A greeting to deputies or members alone on its line, without a colon (`高松代表`,
+# `张某、李某委员`), where the next line opens the letter (`您提出的…`, `《关于…》收悉`).
+_BARE_GREETING = re.compile(r"^(?:尊敬的)?[\u4e00-\u9fff·、，, ]{2,40}?(?:代表|委员)们?$")
+_LETTER_OPENING = re.compile(r"^(?:您|你|贵|《|关于|感谢|首先)|收悉")
+
+
+def bare_greeting(lines: list[str], index: int) -> str | None:
+    """The addressee when `lines[index]` is a greeting without a colon, else None."""
+    line = lines[index].strip()
+    if not _BARE_GREETING.match(line) or index + 1 >= len(lines):
+        return None
+    return line if _LETTER_OPENING.search(lines[index + 1].strip()[:40]) else None
+
+
 def opening_lines(text: str, limit: int = 8) -> list[str]:
     """The lines at the top of a text above its salutation, paragraphs of prose left out."""
     found: list[str] = []
@@ -692,7 +706,7 @@ def body_proper(
     after = first + _after_metadata(lines[first : first + _OPENING_LINES])
     for index in range(after, min(len(lines), first + _OPENING_LINES)):
         line = lines[index]
-        if salutation(line):
+        if salutation(line) or bare_greeting(lines, index):
             start = index
             break
         if _PROSE_LINE.search(line) and not _is_title_part(line, title_key):
@@ -714,5 +728,7 @@ def body_proper(
                 if squeeze(line) not in known_links:
                     break
             start += 1
-    addressee = salutation(lines[start]) if start < len(lines) else None
+    addressee = (
+        (salutation(lines[start]) or bare_greeting(lines, start)) if start < len(lines) else None
+    )
     return "\n".join(lines[start:]), addressee, lines[:start]

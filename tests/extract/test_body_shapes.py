@@ -496,3 +496,20 @@ def test_the_line_right_above_the_byline_is_the_title(top: list[str]) -> None:
     document = extract_document(_lines(lines), URL)
     assert document.title == title
     assert document.published_at == "2023-01-31T13:15:26+08:00"
+
+
+@pytest.mark.parametrize("greeting", ["王某某代表", "张某、李某委员", "尊敬的刘某某代表"])
+def test_a_greeting_without_a_colon_opens_the_reply(greeting: str) -> None:
+    title = "关于对县政协十届五次会议第49号提案的答复"
+    lines = [title, "发布时间：2024-01-05", greeting, "您提出的《关于更新农村学校图书的提案》收悉，现答复如下：",
+             "一、我局已安排专项资金，分批更新农村学校图书。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == greeting
+    assert document.body_text is not None
+    assert document.body_text.startswith(greeting)
+
+
+def test_a_line_ending_in_a_role_word_that_opens_no_letter_is_no_greeting() -> None:
+    lines = ["示例县召开人大代表座谈会", "发布时间：2024-01-05", "听取人大代表",
+             "1月4日，示例县召开人大代表座谈会，听取代表对政府工作的意见建议。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).addressee is None

@@ -529,6 +529,11 @@ _ALONE = frozenset((
 ))  # fmt: skip
 
 
+_DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
+_DATED_BYLINE = re.compile(rf"^{_DATE}(?=\s|$)")
+_GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
+
+
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
     index of the line after it, before the first paragraph of prose.
@@ -570,6 +575,16 @@ def _after_metadata(lines: list[str]) -> int:
             labels, end = labels + row, index + 2 * row
             index = end
             continue
+        if dated := _DATED_BYLINE.match(line):
+            # A byline that opens with the date (`2021-07-07 11:02 作者：…`): the date's label
+            # is left out, what follows is labels or nothing.
+            rest = line[dated.end() :].strip()
+            if not rest or LABEL_RE.match(rest):
+                labels, end = labels + 1 + found, index + width
+                named.add("published_at")
+                named.update(field_for(m["label"]) for m in LABEL_RE.finditer(rest) if m["colon"])
+                index += width
+                continue
         if found and LABEL_RE.match(line):
             labels, end = labels + found, index + width
             named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
@@ -586,7 +601,19 @@ def _after_metadata(lines: list[str]) -> int:
             labels, end = labels + found, index + width
             named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
         index += width
-    return end if labels >= 2 or (labels == 1 and named <= _ALONE) else 0
+    if labels >= 2 or (labels == 1 and named <= _ALONE):
+        return end
+    # A bare 日期：/时间： with a date alone is a byline too, unless a label follows it (a
+    # meeting's `时间：…` over `地点：…` is the text).
+    after = folded[end].strip(_LINE_STRIP) if end < len(folded) else ""
+    if (
+        labels == 1
+        and named == {"published_at_generic"}
+        and _GENERIC_DATE.match(folded[end - 1].strip(_LINE_STRIP))
+        and not _LABEL_LIKE.match(after)
+    ):
+        return end
+    return 0
 
 
 # Fields whose labels make a block below the text a disclosure table (not a contact block).

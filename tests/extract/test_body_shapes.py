@@ -513,3 +513,24 @@ def test_a_line_ending_in_a_role_word_that_opens_no_letter_is_no_greeting() -> N
     lines = ["示例县召开人大代表座谈会", "发布时间：2024-01-05", "听取人大代表",
              "1月4日，示例县召开人大代表座谈会，听取代表对政府工作的意见建议。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).addressee is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "published"),
+    [
+        ("2021-07-07 11:02 作者：示例乡", "2021-07-07T11:02:00+08:00"),
+        ("日期：2025-07-14", "2025-07-14"),
+        ("日期:2020-05-28 字体:【", "2020-05-28"),
+    ],
+)
+def test_a_byline_of_a_date_and_its_author_or_a_bare_date_label(
+    byline: str, published: str
+) -> None:
+    content = (
+        f"<div class='box'><p>{byline}</p>"
+        "<p>7月6日，示例乡组织志愿者走村入户发放宣传手册，提醒群众注意防范溺水风险。</p></div>"
+    )
+    document = extract_document(_bare_page(content, "示例乡开展夏季防溺水宣传"), URL)
+    assert document.published_at == published
+    assert document.body_text is not None
+    assert document.body_text.startswith("7月6日")

@@ -220,7 +220,7 @@ class _Reading:
 
     def first(self, name: str) -> str | None:
         """A field's first value (a differing later one is a warning)."""
-        named = name.split("_", 1)[0] if name.startswith("category") else name
+        named = name.split("_", 1)[0] if name.startswith(("category", "publisher")) else name
         return _first(self.fields.get(name, []), named, self.warnings)
 
     @property
@@ -407,7 +407,9 @@ def extract_document(
     written, published = _read_dates(reading)
     doc_no, index_no = reading.first("doc_no"), reading.first("index_no")
     doc_number = parse_doc_no(doc_no)
-    publisher = reading.first("publisher")
+    publisher = next(
+        (reading.first(name) for name in RANKED["publisher"] if reading.fields.get(name)), None
+    )
     category = next(
         (reading.first(name) for name in RANKED["category"] if reading.fields.get(name)), None
     )

@@ -20,9 +20,12 @@ LABELS: dict[str, tuple[str, ...]] = {
     "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
     "publisher": (
         "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
-        "所属机构", "制发机关", "信息公开主体", "制发单位", "制发机构", "发布机关", "发布部门",
+        "制发机关", "信息公开主体", "制发单位", "制发机构", "发布机关", "发布部门",
         "发文部门",
     ),
+    # The site's owning body, where the template prints it (所属机构): the publisher only where
+    # no publisher label names one.
+    "publisher_owner": ("所属机构",),
     "written_date": (
         "成文日期", "公文生成日期", "生成日期", "成文时间", "印发日期", "印发时间", "签发日期",
     ),
@@ -61,6 +64,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 
 #: A field and its weaker labels, strongest first: the first that has a value is the field's.
 RANKED: dict[str, tuple[str, ...]] = {
+    "publisher": ("publisher", "publisher_owner"),
     "written_date": ("written_date", "written_date_issued", "written_date_registered"),
     "published_at": ("published_at", "published_at_generic"),
     "category": ("category", "category_info", "category_other"),

@@ -316,3 +316,17 @@ def test_a_tables_other_labels_left_empty_take_no_field() -> None:
 def test_a_label_just_inside_an_opening_bracket() -> None:
     metadata = "<p>【信息时间:2024-03-05 10:16 阅读次数: 我要打印】【关闭】</p>"
     assert _record(metadata)["published_at"] == "2024-03-05T10:16:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ("<p>所属机构：示例市自然资源局 发布机构：示例市人民政府</p>", "示例市人民政府"),
+        ("<p>发布机构：示例市人民政府 所属机构：示例市自然资源局</p>", "示例市人民政府"),
+        ("<p>所属机构：示例市自然资源局 发布日期：2024-03-05</p>", "示例市自然资源局"),
+    ],
+)
+def test_the_owning_body_names_the_publisher_only_where_no_publisher_label_does(
+    metadata: str, expected: str
+) -> None:
+    assert _record(metadata)["publisher"] == expected

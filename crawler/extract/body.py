@@ -395,7 +395,7 @@ _ISSUER_LINE = re.compile(
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
-    r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分享到|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
+    r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
 )
 _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")

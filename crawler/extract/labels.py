@@ -43,7 +43,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     # The subject classification first, the catalogue's classification next, then the
     # classifications by genre or by catalogue position that templates print beside them.
     "category": ("主题分类", "主题类别"),
-    "category_info": ("信息分类", "分类", "信息类别", "所属分类", "目录分类", "信息分类名称"),
+    "category_info": (
+        "信息分类", "分类", "信息类别", "所属分类", "目录分类", "信息分类名称", "主题",
+    ),
     "category_other": ("组配分类", "体裁分类", "公开目录"),
     "disclosure_form": ("公开形式", "公开方式", "公开类别", "公开属性"),
     "source": ("信息来源", "来源", "文章来源"),

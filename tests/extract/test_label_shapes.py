@@ -258,6 +258,7 @@ def test_a_bare_date_label_alone_is_the_publication() -> None:
         ("信息发布时间：", "published_at", "2024-03-05", "2024-03-05"),
         ("信息时间：", "published_at", "2024-03-05", "2024-03-05"),
         ("信息分类名称：", "category", "综合政务/其他", "综合政务/其他"),
+        ("主 题 :", "category", "综合政务\\政务公开", "综合政务\\政务公开"),
     ],
 )
 def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:

@@ -534,3 +534,16 @@ def test_a_byline_of_a_date_and_its_author_or_a_bare_date_label(
     assert document.published_at == published
     assert document.body_text is not None
     assert document.body_text.startswith("7月6日")
+
+
+def test_a_news_title_that_ends_like_a_bodys_name_is_still_the_title() -> None:
+    title = "示例区召开2022年总河长会"
+    lines = [
+        title,
+        "【字体：大 中 小】",
+        "11月17日上午，示例区召开2022年总河长会，部署下一阶段河湖治理工作。",
+    ]
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("11月17日上午")

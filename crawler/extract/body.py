@@ -471,14 +471,25 @@ def salutation(line: str) -> str | None:
 # `张某、李某委员`), where the next line opens the letter (`您提出的…`, `《关于…》收悉`).
 _BARE_GREETING = re.compile(r"^(?:尊敬的)?[\u4e00-\u9fff·、，, ]{2,40}?(?:代表|委员)们?$")
 _LETTER_OPENING = re.compile(r"^(?:您|你|贵|《|关于|感谢|首先)|收悉")
+# And a notice's addressees without a colon (`各街道办事处、乡人民政府，区人民政府各部门`): units
+# listed, or one 各…, over the notice's first paragraph.
+_BARE_ADDRESSEES = re.compile(
+    r"^(?:各[^。：:；;！？!?\s]{1,150}|[^。：:；;！？!?\s]{2,150}[、，,][^。：:；;！？!?\s]{1,150})"
+    r"(?:单位|部门|政府|机构|机关|委员会|办事处|管委会|局|委|办|中心|街道|企业|学校)$"
+)
 
 
 def bare_greeting(lines: list[str], index: int) -> str | None:
     """The addressee when `lines[index]` is a greeting without a colon, else None."""
     line = lines[index].strip()
-    if not _BARE_GREETING.match(line) or index + 1 >= len(lines):
+    if index + 1 >= len(lines):
         return None
-    return line if _LETTER_OPENING.search(lines[index + 1].strip()[:40]) else None
+    following = lines[index + 1].strip()
+    if _BARE_GREETING.match(line):
+        return line if _LETTER_OPENING.search(following[:40]) else None
+    if _BARE_ADDRESSEES.match(line) and _PROSE_LINE.search(following):
+        return line
+    return None
 
 
 def opening_lines(text: str, limit: int = 8) -> list[str]:

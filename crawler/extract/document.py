@@ -313,6 +313,20 @@ def _read_body(reading: _Reading) -> None:
             labelled = choose([Heading(labelled, False)], reading.article_title, reading.head_title)
         reading.labelled_title = labelled
         reading.title = labelled or reading.title
+        _reread_with_title(reading)
+
+
+def _reread_with_title(reading: _Reading) -> None:
+    """The body proper read again with a title found only after the first reading, which
+    skips the title the page repeats at its top (below a metadata block too: what was above
+    stays above)."""
+    if reading.title and reading.body_text:
+        body_els = reading.body_els
+        text, addressee, above = body_proper(
+            reading.body_text, reading.title, lambda: link_lines(body_els)
+        )
+        reading.body_text, reading.addressee = text, addressee or reading.addressee
+        reading.above = reading.above + above
 
 
 def _read_unmarked_title(reading: _Reading) -> None:
@@ -326,13 +340,7 @@ def _read_unmarked_title(reading: _Reading) -> None:
         reading.title = printed
     elif not reading.title:
         reading.title = reading.head_title
-    # The body proper skips the title the page repeats at its top, whichever source named it
-    # (below a metadata block too: what was above stays above).
-    if reading.title and body_text:
-        body_els = reading.body_els
-        text, addressee, above = body_proper(body_text, reading.title, lambda: link_lines(body_els))
-        reading.body_text, reading.addressee = text, addressee or reading.addressee
-        reading.above = reading.above + above
+    _reread_with_title(reading)
 
 
 def _read_dates(reading: _Reading) -> tuple[ParsedDate | None, ParsedDate | None]:

@@ -547,3 +547,27 @@ def test_a_news_title_that_ends_like_a_bodys_name_is_still_the_title() -> None:
     assert document.title == title
     assert document.body_text is not None
     assert document.body_text.startswith("11月17日上午")
+
+
+@pytest.mark.parametrize(
+    "addressees",
+    ["各街道办事处、乡人民政府，区人民政府各部门，各有关单位", "镇政府、各街道办事处，区属各单位"],
+)
+def test_a_notices_addressees_without_a_colon_open_the_text(addressees: str) -> None:
+    lines = ["示例区人民政府办公室关于印发年度目标任务分解方案的通知", "发布时间：2025-01-06 10:00", addressees,
+             "《年度目标任务分解方案》已经区人民政府同意，现印发给你们，请认真贯彻执行。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == addressees
+    assert document.body_text is not None
+    assert document.body_text.startswith(addressees)
+
+
+def test_a_title_named_by_a_label_in_the_text_is_skipped_where_the_text_repeats_it() -> None:
+    title = "区人民政府办公室关于印发年度目标任务分解方案的通知"
+    lines = ["文号 示政办〔2025〕1号 信息分类：综合政务", f"标 题 {title}", "发布时间：2025-01-06 10:00",
+             "区人民政府办公室关于印发", "年度目标任务分解方案的通知",
+             "为抓好年度目标任务落实，现将分解方案印发，请各单位认真贯彻执行。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("为抓好年度目标任务落实")

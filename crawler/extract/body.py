@@ -47,7 +47,7 @@ from crawler.extract.labels import (
 )
 from crawler.extract.page import EMPTY_CELL, INLINE, SKIPPED, SOFT, Scan, scan, text_content
 from crawler.extract.text import either_script, fold, squeeze
-from crawler.extract.title import names_a_title
+from crawler.extract.title import names_a_title, unit_headline
 
 # Known body containers, in order of trust: gov.cn, TRS WCM, Hanweb classic (#zoom), then common
 # templates. ("id", name) or ("class", name).
@@ -450,7 +450,7 @@ def _is_title_part(line: str, title: str) -> bool:
 def salutation(line: str) -> str | None:
     """The addressee when a line opens with a salutation (`各有关单位：`, `何征宇代表：您…`)."""
     match = _SALUTATION_LINE.match(line.strip())
-    if match is None:
+    if match is None or unit_headline(line):
         return None
     who = match["who"].strip()
     # A bullet before a metadata line (`· 发布机构：`) makes no addressee of its label.

@@ -201,6 +201,19 @@ def title_from_head(root: etree._Element, names: Sequence[str]) -> str | None:
 _NUMBER_SUFFIX = re.compile(r"\((?:编号|文号)\s*:[^()]{1,30}\)$")
 
 
+# A news headline led by the unit it is about (`某某局：认真做好建议提案办理工作`): a unit, a
+# colon, a short phrase that is no sentence and opens no letter (`某某局：你局…`, `…：现将…`).
+_UNIT_HEADLINE = re.compile(
+    r"^(?!各)[^:：，。,\s]{2,20}?(?:局|委|办|厅|乡|镇|县|区|市|街道|政府|中心|村|社区)\s*[:：]\s*"
+    r"(?!您|你|现|为|根据|按照|依据|经|《|近|今|在|请|结合|关于)[^。！？!?；;:：]{6,40}$"
+)
+
+
+def unit_headline(line: str) -> bool:
+    """Whether the line is a headline led by the unit it is about (not a salutation)."""
+    return _UNIT_HEADLINE.match(line.strip()) is not None
+
+
 def title_like(line: str) -> bool:
     """A line that could be a title: some words, no sentence, no label, no page furniture, no
     bulleted item of a list (`• 提案,建议提案,提案答复函`: a metadata value)."""
@@ -213,7 +226,7 @@ def title_like(line: str) -> bool:
     return not (
         LABEL_RE.search(folded)
         or folded.rstrip().endswith(":")
-        or _LABELLED.match(folded)
+        or (_LABELLED.match(folded) and not unit_headline(text))
         or _DOC_NUMBER_ONLY.match(folded)
         or folded.endswith("文件")
         or "签发人" in folded

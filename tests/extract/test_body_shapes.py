@@ -571,3 +571,34 @@ def test_a_title_named_by_a_label_in_the_text_is_skipped_where_the_text_repeats_
     assert document.title == title
     assert document.body_text is not None
     assert document.body_text.startswith("为抓好年度目标任务落实")
+
+
+@pytest.mark.parametrize(
+    "headline", ["示例市林业局：认真做好建议提案办理工作", "示例乡：入户宣传防溺水，筑牢安全防线"]
+)
+def test_a_headline_led_by_its_unit_and_a_colon_is_the_title_not_a_salutation(
+    headline: str,
+) -> None:
+    lines = [
+        headline,
+        "发布时间：2018-06-15",
+        "近日，示例单位召开专题会议，部署年度重点工作，要求各部门抓好落实。",
+    ]
+    document = extract_document(_lines(lines), URL)
+    assert document.title == headline
+    assert document.addressee is None
+    assert document.published_at == "2018-06-15"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["示例市交通运输局：你局《关于示例事项的请示》收悉。", "各有关单位：现将有关事项通知如下"],
+)
+def test_a_salutation_with_the_letter_on_its_line_stays_one(line: str) -> None:
+    lines = [
+        "关于示例事项的批复",
+        "发布时间：2018-06-15",
+        line,
+        "一、同意你局所报方案，请认真组织实施。",
+    ]
+    assert extract_document(_lines(lines), URL).addressee == line.split("：")[0]

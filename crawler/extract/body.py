@@ -395,6 +395,9 @@ _ISSUER_LINE = re.compile(
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
+    # (And a share box's words, `用微信扫描二维码` / `分享至好友和朋友圈` / `×`, and an image's file
+    # name printed where the image failed.)
+    r"^(?:[×xX✕]|[\w\-.]{1,60}\.(?:jpe?g|png|gif|bmp|webp))$|^(?:用?微信扫|扫一扫)|"
     r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
 )

@@ -468,8 +468,13 @@ def test_the_columns_name_above_the_title_it_is_part_of_is_no_title() -> None:
 
 
 @pytest.mark.parametrize(
-    "toolbar", ["字体大小: 打印", "【字体：大 中 小】【打印】【关闭】", "【大】【中】【小】"]
-)
+    "toolbar",
+    [
+        "字体大小: 打印", "【字体：大 中 小】【打印】【关闭】", "【大】【中】【小】", "分享",
+        # A share box, and an image's file name printed where the image failed.
+        "用微信扫描二维码</p><p>分享至好友和朋友圈</p><p>×", "10203897864724210707.jpg",
+    ],
+)  # fmt: skip
 def test_a_readers_toolbar_atop_the_text_is_no_text(toolbar: str) -> None:
     content = (
         f"<div class='box'><p>发布日期：2024-06-03 来源：示例市政府办公室</p><p>{toolbar}</p>"

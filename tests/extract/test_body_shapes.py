@@ -376,15 +376,39 @@ def _bare_page(content: str, title: str) -> str:
     )
 
 
-def test_one_publication_line_atop_the_text_is_metadata_not_text() -> None:
-    content = (
-        "<div class='box'><p>发布时间： 2024-06-03 09:15:00</p>"
-        "<p>根据有关规定，现将本年度档案开放工作情况公布如下，请各单位知悉并遵照执行。</p></div>"
-    )
-    document = extract_document(_bare_page(content, "示例市档案开放工作情况"), URL)
-    assert document.published_at == "2024-06-03T09:15:00+08:00"
+# The first paragraph of a content area's text, under what may open the area above it.
+TEXT = "7月6日，示例乡组织志愿者走村入户发放宣传手册，提醒群众注意防范溺水风险。"
+
+
+@pytest.mark.parametrize(
+    ("top", "published"),
+    [
+        # One labelled line alone; a byline that opens with the date; a bare 日期 with a date.
+        (["发布时间： 2024-06-03 09:15:00"], "2024-06-03T09:15:00+08:00"),
+        (["2021-07-07 11:02 作者：示例乡"], "2021-07-07T11:02:00+08:00"),
+        (["日期：2025-07-14"], "2025-07-14"),
+        (["日期:2020-05-28 字体:【"], "2020-05-28"),
+        # The issuing unit's name, alone or with the date (…办 too).
+        (["示例区统计局"], None),
+        (["示例区统计局 2024/3/26"], "2024-03-26"),
+        (["示例省政务公开办  2024/3/26"], "2024-03-26"),
+        # A reader's toolbar, a share box, an image's file name printed where the image failed.
+        (["发布日期：2024-06-03 来源：示例市政府办公室", "字体大小: 打印"], "2024-06-03"),
+        (["发布日期：2024-06-03", "【字体：大 中 小】【打印】【关闭】"], "2024-06-03"),
+        (["发布日期：2024-06-03", "【大】【中】【小】"], "2024-06-03"),
+        (["发布日期：2024-06-03", "分享"], "2024-06-03"),
+        (["发布日期：2024-06-03", "用微信扫描二维码", "分享至好友和朋友圈", "×"], "2024-06-03"),
+        (["发布日期：2024-06-03", "10203897864724210707.jpg"], "2024-06-03"),
+    ],
+)  # fmt: skip
+def test_what_opens_a_content_area_above_its_text_is_no_text(
+    top: list[str], published: str | None
+) -> None:
+    content = "<div class='box'>" + "".join(f"<p>{line}</p>" for line in [*top, TEXT]) + "</div>"
+    document = extract_document(_bare_page(content, "示例乡开展夏季防溺水宣传"), URL)
     assert document.body_text is not None
-    assert document.body_text.startswith("根据有关规定")
+    assert document.body_text.startswith("7月6日")
+    assert document.published_at == published
 
 
 def test_a_meetings_time_atop_the_text_stays_text() -> None:
@@ -395,19 +419,6 @@ def test_a_meetings_time_atop_the_text_stays_text() -> None:
     document = extract_document(_bare_page(content, "关于召开档案工作会议的通知"), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("时间：2024年6月5日")
-
-
-@pytest.mark.parametrize(
-    "byline", ["示例区统计局", "示例区统计局 2024/3/26", "示例省政务公开办  2024/3/26"]
-)
-def test_the_issuing_units_name_alone_above_the_text_is_a_byline(byline: str) -> None:
-    content = (
-        f"<div class='box'><p>{byline}</p>"
-        "<p>2023年，全区经济运行稳中有进，主要指标好于预期，现将有关数据公布如下。</p></div>"
-    )
-    document = extract_document(_bare_page(content, "示例区2023年统计公报"), URL)
-    assert document.body_text is not None
-    assert document.body_text.startswith("2023年，全区经济")
 
 
 @pytest.mark.parametrize(
@@ -468,24 +479,6 @@ def test_the_columns_name_above_the_title_it_is_part_of_is_no_title() -> None:
 
 
 @pytest.mark.parametrize(
-    "toolbar",
-    [
-        "字体大小: 打印", "【字体：大 中 小】【打印】【关闭】", "【大】【中】【小】", "分享",
-        # A share box, and an image's file name printed where the image failed.
-        "用微信扫描二维码</p><p>分享至好友和朋友圈</p><p>×", "10203897864724210707.jpg",
-    ],
-)  # fmt: skip
-def test_a_readers_toolbar_atop_the_text_is_no_text(toolbar: str) -> None:
-    content = (
-        f"<div class='box'><p>发布日期：2024-06-03 来源：示例市政府办公室</p><p>{toolbar}</p>"
-        "<p>为推动年度重点工作落实，现将上半年进展情况公布如下，请各单位对照抓好落实。</p></div>"
-    )
-    document = extract_document(_bare_page(content, "示例市重点工作上半年进展情况"), URL)
-    assert document.body_text is not None
-    assert document.body_text.startswith("为推动年度重点工作落实")
-
-
-@pytest.mark.parametrize(
     "top",
     [
         ["年度信息公开报告"],  # the column's name
@@ -518,27 +511,6 @@ def test_a_line_ending_in_a_role_word_that_opens_no_letter_is_no_greeting() -> N
     lines = ["示例县召开人大代表座谈会", "发布时间：2024-01-05", "听取人大代表",
              "1月4日，示例县召开人大代表座谈会，听取代表对政府工作的意见建议。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).addressee is None
-
-
-@pytest.mark.parametrize(
-    ("byline", "published"),
-    [
-        ("2021-07-07 11:02 作者：示例乡", "2021-07-07T11:02:00+08:00"),
-        ("日期：2025-07-14", "2025-07-14"),
-        ("日期:2020-05-28 字体:【", "2020-05-28"),
-    ],
-)
-def test_a_byline_of_a_date_and_its_author_or_a_bare_date_label(
-    byline: str, published: str
-) -> None:
-    content = (
-        f"<div class='box'><p>{byline}</p>"
-        "<p>7月6日，示例乡组织志愿者走村入户发放宣传手册，提醒群众注意防范溺水风险。</p></div>"
-    )
-    document = extract_document(_bare_page(content, "示例乡开展夏季防溺水宣传"), URL)
-    assert document.published_at == published
-    assert document.body_text is not None
-    assert document.body_text.startswith("7月6日")
 
 
 def test_a_news_title_that_ends_like_a_bodys_name_is_still_the_title() -> None:

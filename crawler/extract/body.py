@@ -477,7 +477,7 @@ _LETTER_OPENING = re.compile(r"^(?:您|你|贵|《|关于|感谢|首先)|收悉"
 # And a notice's addressees without a colon (`各街道办事处、乡人民政府，区人民政府各部门`): units
 # listed, or one 各…, over the notice's first paragraph.
 _BARE_ADDRESSEES = re.compile(
-    r"^(?:各[^。：:；;！？!?\s]{1,150}|[^。：:；;！？!?\s]{2,150}[、，,][^。：:；;！？!?\s]{1,150})"
+    r"^(?!.*关于)(?:各[^。：:；;！？!?\s]{1,150}|[^。：:；;！？!?\s]{2,150}[、，,][^。：:；;！？!?\s]{1,150})"
     r"(?:单位|部门|政府|机构|机关|委员会|办事处|管委会|局|委|办|中心|街道|企业|学校)$"
 )
 

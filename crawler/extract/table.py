@@ -112,8 +112,8 @@ def _joined(
 # The fields only a document's own metadata table has (a table of documents has titles and
 # dates, a 索引号 or a 文号 column at most beside them … and more than one row).
 _TABLE_FIELDS = frozenset(
-    ("index_no", "doc_no", "publisher", "publisher_owner", "written_date", "written_date_issued", "category",
-     "category_info", "category_other", "disclosure_form")
+    ("index_no", "doc_no", "publisher", "publisher_owner", "written_date", "written_date_issued",
+     "category", "category_info", "category_other", "disclosure_form")
 )  # fmt: skip
 
 

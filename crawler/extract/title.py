@@ -305,9 +305,10 @@ _FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar|txt)$", re.IGNORE
 def title_above(lines: Sequence[str]) -> str | None:
     """The title among the lines that stand above the body, on a page without heading markup.
 
-    The first line that reads as a document's title (`关于…的通知`, `…第48号建议的复函`) wins,
-    one naming a session or a number first; its continuation lines are joined to it. Without
-    such a line, the nearest title-like line above the body.
+    The title-like line right above a byline (`发布时间：…`) wins; else the first line that reads
+    as a document's title (`关于…的通知`, `…第48号建议的复函`), one naming a session or a number
+    first; else the nearest title-like line above the body. A title broken over lines is joined
+    whole.
     """
     # Table rows copied as `a | b | c`: each cell a line of its own, metadata rows left out; a
     # title run together with its date and source, without them.

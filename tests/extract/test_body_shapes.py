@@ -579,3 +579,10 @@ def test_a_salutation_with_the_letter_on_its_line_stays_one(line: str) -> None:
         "一、同意你局所报方案，请认真组织实施。",
     ]
     assert extract_document(_lines(lines), URL).addressee == line.split("：")[0]
+
+
+def test_a_title_listing_units_over_the_first_paragraph_is_no_addressee() -> None:
+    title = "关于表彰2023年度先进集体、先进单位"
+    lines = [title, "为表彰先进，经研究，决定对以下集体和单位予以表彰，希望受表彰者再接再厉。"]
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee is None

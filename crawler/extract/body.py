@@ -387,11 +387,13 @@ _DOC_NUMBER_LINE = re.compile(
     r"(?:\s*(?:签发人|簽發人)\s*[:：].{0,10})?$"
     r"|^[A-Za-z]{2,10}\s*\d{4,}\s*号$|^第?\s*\d+\s*号\s*(?:提案|建议|議案|议案|建議)?$"
 )
+# A date as a byline prints it (`2018/3/26`, `2021-07-07 11:02`, `2024年01月26日`).
+_DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
 _ISSUER_LINE = re.compile(
     r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
     # The issuing unit's name alone on a line, or with the date (a byline above the text).
     r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会)"
-    r"(?:\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?)?$"
+    rf"(?:\s*{_DATE})?$"
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
@@ -543,7 +545,6 @@ _ALONE = frozenset((
 ))  # fmt: skip
 
 
-_DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
 _DATED_BYLINE = re.compile(rf"^{_DATE}(?=\s|$)")
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
@@ -582,7 +583,9 @@ def _after_metadata(lines: list[str]) -> int:
             if match and match.end("label") > len(line):
                 line, width = line + following, 2
                 following = folded[index + 2].strip(_LINE_STRIP) if index + 2 < len(folded) else ""
-        found = sum(1 for match in LABEL_RE.finditer(line) if match["colon"])
+        # (The fields of the labels the line holds with their colons, read once.)
+        colons = [field_for(match["label"]) for match in LABEL_RE.finditer(line) if match["colon"]]
+        found = len(colons)
         row = _header_row(folded, head, index)
         if row:
             # A row of labels over a row of their values, a cell a line.
@@ -595,13 +598,12 @@ def _after_metadata(lines: list[str]) -> int:
             rest = line[dated.end() :].strip()
             if not rest or LABEL_RE.match(rest):
                 labels, end = labels + 1 + found, index + width
-                named.add("published_at")
-                named.update(field_for(m["label"]) for m in LABEL_RE.finditer(rest) if m["colon"])
+                named.update(("published_at", *colons))
                 index += width
                 continue
         if found and LABEL_RE.match(line):
             labels, end = labels + found, index + width
-            named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
+            named.update(colons)
         elif (alone := label_of(line)) is not None:
             # The label alone: its value is the next line, unless that is a label too.
             value = bool(following) and not LABEL_RE.match(following)
@@ -613,7 +615,7 @@ def _after_metadata(lines: list[str]) -> int:
             break
         elif found:
             labels, end = labels + found, index + width
-            named.update(field_for(m["label"]) for m in LABEL_RE.finditer(line) if m["colon"])
+            named.update(colons)
         index += width
     if labels >= 2 or (labels == 1 and named <= _ALONE):
         return end

@@ -26,7 +26,7 @@ from typing import Any
 
 from crawler.store.query import search_form
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 EXTRACTOR_VERSION = "1"
 
 
@@ -202,11 +202,16 @@ def _migrate_12(db: Any) -> None:
     body's in its index only (`crawler.store.postgres.PG_AFTER`)."""
 
 
+def _migrate_13(db: Any) -> None:
+    """Nothing in SQLite. PostgreSQL keeps each document's search text in its row
+    (`crawler.store.postgres.PG_AFTER`)."""
+
+
 #: Schema migrations by number, shared by both backends.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
     7: _migrate_7, 8: _migrate_8, 9: _migrate_9, 10: _migrate_10, 11: _migrate_11,
-    12: _migrate_12,
+    12: _migrate_12, 13: _migrate_13,
 }  # fmt: skip
 
 

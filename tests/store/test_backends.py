@@ -365,6 +365,23 @@ def _open(url: str) -> None:
     open_store(url).close()
 
 
+def test_the_search_text_stays_in_the_row_and_the_body_goes_out(pg_cluster: Any) -> None:
+    """A phrase is checked in each candidate's search text: PostgreSQL keeps that text in the
+    row (storage MAIN), so a wide row moves its body to the TOAST table instead, and a count
+    reads no other table per hit."""
+    with open_store(pg_cluster.create_database()) as store:
+        body = "开源软件的答复。" * 800  # a row far over 2 kB
+        _save(store, "p:0", {"url": "http://x/0", "title": "答复", "body_text": body,
+                             "attachments": []})  # fmt: skip
+        storage = dict(store.conn.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'documents'::regclass AND attname IN ('search_title', 'search_body', 'body_text')",
+            (),
+        ).fetchall())  # fmt: skip
+        assert storage == {"search_title": "m", "search_body": "m", "body_text": "x"}
+        assert store.search_count("软件的答") == 1
+
+
 def test_a_url_is_a_database_not_a_file(tmp_path: Path) -> None:
     from crawler.config import load_config
 

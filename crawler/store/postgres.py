@@ -367,6 +367,10 @@ class PostgresStore(Store):
         candidates, candidate_params = _candidates(parsed, portal, kind, since)
         with self.batched() as conn:  # read once it all came back: one round trip
             conn.execute("SET LOCAL enable_seqscan = off")
+            # Workers share out the heap, not the bitmap, and each starts a process: at 100k
+            # documents the planner's parallel plan counted 15,847 hits in 157 ms where one
+            # process takes 85 (two workers on two cores; one worker gained nothing either).
+            conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             counted = conn.execute(
                 f"SELECT COUNT(*) FROM documents d WHERE {candidates} AND {where}",
                 [*candidate_params, *params],
@@ -445,11 +449,12 @@ def _phrase_sql(phrase: str) -> tuple[str, list[Any]]:
     """A run of index tokens, checked in the search text: the tokens side by side, whole
     (`_candidates` asks the GIN indexes for documents with their lexemes; this checks only the
     text). One token in the title is checked by the title's lexemes."""
-    text, like = _in_text(phrase)
+    text, needle = _in_text(phrase)
     if " " not in phrase:
-        return (f"(d.search_t @@ ?::tsquery OR {text('d.search_body')} LIKE ?)",
-                [_lexemes(phrase), like])  # fmt: skip
-    return f"({text('d.search_title')} LIKE ? OR {text('d.search_body')} LIKE ?)", [like, like]
+        return (f"(d.search_t @@ ?::tsquery OR strpos({text('d.search_body')}, ?) > 0)",
+                [_lexemes(phrase), needle])  # fmt: skip
+    return (f"(strpos({text('d.search_title')}, ?) > 0 OR strpos({text('d.search_body')}, ?) > 0)",
+            [needle, needle])  # fmt: skip
 
 
 def _chinese(token: str, length: int) -> bool:
@@ -459,16 +464,17 @@ def _chinese(token: str, length: int) -> bool:
 
 
 def _in_text(phrase: str) -> tuple[Callable[[str], str], str]:
-    """How to find `phrase`'s tokens whole in a search text: the text to look in, and the
-    LIKE pattern. A token is whole between spaces; a bigram is whole wherever it stands (no
+    """How to find `phrase`'s tokens whole in a search text: the text to look in, and what to
+    look for in it (`strpos`, a search with skips: 10% faster than `LIKE '%…%'` on a count of
+    15k hits). A token is whole between spaces; a bigram is whole wherever it stands (no
     token holds one inside it: Chinese runs are cut into bigrams, and Latin tokens hold no
     Chinese), so a phrase that starts and ends with one needs no spaces added around the text,
     which spares a copy of every candidate's text."""
     tokens = phrase.split(" ")
     left, right = not _chinese(tokens[0], 2), not _chinese(tokens[-1], 2)
-    pattern = f"{'% ' if left else '%'}{phrase}{' %' if right else '%'}"
+    needle = f"{' ' if left else ''}{phrase}{' ' if right else ''}"
     before, after = ("' ' || " if left else ""), (" || ' '" if right else "")
-    return (lambda column: f"{before}COALESCE({column}, ''){after}"), pattern
+    return (lambda column: f"{before}COALESCE({column}, ''){after}"), needle
 
 
 def _by_lexemes(term: Term) -> bool:
@@ -485,8 +491,10 @@ def _term_sql(term: Term) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for word in term.words:
         if _chinese(word, 1):
-            parts.append("(d.search_t @@ ?::tsquery OR ' ' || COALESCE(d.search_body, '') LIKE ?)")
-            params += [_lexemes(word, prefix=True), f"% {word}%"]  # a token that starts with it
+            parts.append(
+                "(d.search_t @@ ?::tsquery OR strpos(' ' || COALESCE(d.search_body, ''), ?) > 0)"
+            )
+            params += [_lexemes(word, prefix=True), f" {word}"]  # a token that starts with it
         else:
             sql, more = _phrase_sql(search_form(word))
             parts.append(sql)

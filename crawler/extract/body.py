@@ -385,7 +385,9 @@ def _readable(root: etree._Element, page: Scan) -> list[etree._Element]:
 _DOC_NUMBER_LINE = re.compile(
     r"^[^\s，。,;；]{0,30}[〔\[［(（【]\s*(?:19|20)\d\d\s*[〕\]］)）】]\s*第?\s*\d+\s*号"
     r"(?:\s*(?:签发人|簽發人)\s*[:：].{0,10})?$"
-    r"|^[A-Za-z]{2,10}\s*\d{4,}\s*号$|^第?\s*\d+\s*号\s*(?:提案|建议|議案|议案|建議)?$"
+    r"|^[A-Za-z]{2,10}\s*\d{4,}\s*号$|^第?\s*\d+\s*[号號]\s*(?:提案|建议|議案|议案|建議)?$"
+    # A notice's number alone (`2022年第7号`, `财政部 税务总局公告2025年第17号`).
+    r"|^[(（]?[^\s，。,;；()（）]{0,20}(?:\s[^\s，。,;；()（）]{1,20})?(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號][)）]?$"
 )
 # A date as a byline prints it (`2018/3/26`, `2021-07-07 11:02`, `2024年01月26日`).
 _DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
@@ -402,13 +404,15 @@ _TOOLBAR_LINE = re.compile(
     r"^(?:[×xX✕]|[\w\-.]{1,60}\.(?:jpe?g|png|gif|bmp|webp))$|^(?:用?微信扫|扫一扫)|"
     r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
+    # A row of three or more short buttons between bars (`语音播报 | 图片解读 | H5解读`).
+    r"|^(?:[^|｜。，,;；:：]{1,6}[|｜]){2,}[^|｜。，,;；:：]{1,6}$"
 )
 _SALUTATION_LINE = re.compile(r"^(?P<who>[^：:。！？!?]{2,150}?)\s*[:：]\s*(?P<rest>.*)$")
 # Words that end a label, never an addressee (matched on folded text).
 _NOT_ADDRESSEE = re.compile(
     r"(?:如下|以下|附件|附|来源|时间|日期|地址|电话|联系人|关键词|标题|发布|索引|文号|主题|分类|"
     r"备注|说明|注|问|答|事由|案由|提案人|承办单位|办理情况|办复内容|主办单位|分办单位|反馈|"
-    r"建议人|建议号|内容|题目|字体|字号|浏览次数|阅读|分享|打印|"
+    r"建议人|建议号|(?:领衔|附议)(?:代表|委员|人)|内容|题目|字体|字号|浏览次数|阅读|分享|打印|"
     # Who signed, checked or wrote it (`…〔2023〕16号 签发人：某某`): a label of the header.
     r"(?:签发|审核|审签|核稿|拟稿|经办|撰稿|录入|责任|填报)人)$"
 )
@@ -764,7 +768,7 @@ def body_proper(
                 or (title_key and _is_title_part(line, title_key))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
-                or _TOOLBAR_LINE.match(line)
+                or _TOOLBAR_LINE.match(line.lstrip(_LINE_STRIP))
             ):
                 if known_links is None:
                     known_links = links()

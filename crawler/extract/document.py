@@ -109,7 +109,7 @@ def _date_near_title(lines: list[str], title: str | None) -> str | None:
         if len(line) >= 4 and (key in line or line in key):
             for line in lines[index + 1 : index + 5]:
                 for match in _BARE_DATE.finditer(line):
-                    if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：")):
+                    if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：|｜")):
                         return match.group(0)
     return None
 

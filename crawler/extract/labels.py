@@ -151,4 +151,7 @@ def looks_like_label(folded_cell: str) -> bool:
 RECORD_PERSON = r"提 *案 *人|建 *议 *人|代表姓名|领衔代表|提出人|提 *案 *者"
 # The item's own words under a label (a 标题 / 问题内容 / 问题答复 table): a record as well.
 RECORD_ITEM = r"问 *题 *内 *容|建 *议 *内 *容|提 *案 *内 *容"
-RECORD_ANSWER = r"办 *理 *情 *况|办 *复 *内 *容|答 *复 *内 *容|问 *题 *答 *复|办理结果|答复意见|办 *复 *情 *况|办理答复"
+RECORD_ANSWER = (
+    r"办 *理 *情 *况|办 *复 *内 *容|答 *复 *内 *容|问 *题 *答 *复|办理结果|答复意见|办 *复 *情 *况|办理答复"
+    r"|(?:提案|建议|议案)答复"
+)

@@ -36,7 +36,8 @@ from crawler.extract.text import clean, squeeze
 
 # Values that mean "none" on real pages.
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
-_TRAILING = re.compile(r"[\s|｜;；,，、\[【]+$")  # `【` opens the next bracketed label
+# (`【` opens the next bracketed label; a path's separator ends a category's steps: `交通运输 \`.)
+_TRAILING = re.compile(r"[\s|｜;；,，、\[【\\/＼／>]+$")
 _LEADING = re.compile(r"^[\s:：|｜]+")
 _BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
@@ -70,7 +71,14 @@ def _accepts(field: str, value: str | None) -> bool:
         return False
     if field in DATE_FIELDS:
         return parse_date(value) is not None
+    if field == "doc_no" and not _DOC_NUMBER_LIKE.search(value):
+        return False
     return _ONLY_DATE.match(value) is None
+
+
+# A document number holds a number and is no sentence: a template's blanks (`无文号`, `〔〕号`,
+# `———`) are none, nor the title a label left empty takes from the line below it.
+_DOC_NUMBER_LIKE = re.compile(r"^(?!.*关于).{0,60}[0-9０-９〇一二三四五六七八九十].{0,60}$")
 
 
 def _splits_label(cell: str, following: str) -> bool:

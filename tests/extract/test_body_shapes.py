@@ -586,3 +586,40 @@ def test_a_title_listing_units_over_the_first_paragraph_is_no_addressee() -> Non
     lines = [title, "为表彰先进，经研究，决定对以下集体和单位予以表彰，希望受表彰者再接再厉。"]
     document = extract_document(_lines(lines), URL)
     assert document.addressee is None
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "• 扫一扫在手机打开当前页",
+        "语音播报 | 图片解读 | H5解读 | 电子书",
+        "2022年第7号",
+        "（2026年第1号）",
+        "示例市生态环境局公告2024年第3号",
+    ],
+)
+def test_a_button_row_or_a_notices_number_atop_the_text_is_no_text(furniture: str) -> None:
+    title = "示例市生态环境局关于发布建设项目目录的通告"
+    lines = [title, "发布日期：2024-04-06 来源：示例市生态环境局", furniture,
+             "为进一步优化营商环境，结合本市实际，现将建设项目目录予以发布。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("为进一步优化营商环境")
+
+
+def test_a_row_of_two_words_between_bars_stays_text() -> None:
+    lines = ["示例市生态环境局关于发布建设项目目录的通告", "发布日期：2024-04-06",
+             "甲类 | 乙类", "为进一步优化营商环境，现将建设项目目录予以发布。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("甲类 | 乙类")
+
+
+def test_the_deputies_who_lead_or_second_an_item_are_no_addressee() -> None:
+    lines = ["领衔代表：王某某", "附议代表：李某、张某", "建议尽快完成河道清理，保持水面清洁。", "提案答复",
+             "王某某等代表：", "你们提出的关于河道清洁的提案已收悉，现答复如下：",
+             "我镇已联系相关部门对河道进行定期清理。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == "王某某等代表"
+    assert document.body_text is not None
+    assert document.body_text.startswith("王某某等代表：")

@@ -331,3 +331,41 @@ def test_the_owning_body_names_the_publisher_only_where_no_publisher_label_does(
     metadata: str, expected: str
 ) -> None:
     assert _record(metadata)["publisher"] == expected
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "<p>索引号：000000001/2024-00012 文号：无文号</p>",
+        "<p>索引号：000000001/2024-00012 | 文号： | 〔〕号 | 发布机构：示例市住房保障中心</p>",
+        "<p>索引号：000000001/2024-00012 发文字号：———</p>",
+        # The label left empty at the end of the block, the title on the next line.
+        "<p>索引号：000000001/2024-00012</p><p>发文字号：</p>"
+        "<p>示例市住房保障中心关于调整业务办理时间的通知</p>",
+    ],
+)
+def test_a_document_number_template_left_blank_is_no_number(metadata: str) -> None:
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2024-00012"
+    assert record["doc_no"] is None
+
+
+def test_a_document_number_in_words_of_its_own_is_still_read() -> None:
+    record = _record("<p>文号：示政办发〔2024〕12号</p><p>发布机构：示例市人民政府办公室</p>")
+    assert record["doc_no"] == "示政办发〔2024〕12号"
+
+
+def test_a_category_keeps_no_separator_at_its_end() -> None:
+    assert _record("<p>主题分类：交通运输 \\</p>")["category"] == "交通运输"
+    assert _record("<p>主题分类：综合政务/政务公开</p>")["category"] == "综合政务/政务公开"
+
+
+def test_a_date_after_an_issue_date_label_and_a_bar_is_no_publication_date() -> None:
+    page = (
+        "<html><body><p>标题： | 示例市2024年政府信息公开工作年度报告</p>"
+        "<p>索引号： | 000000001/2025-00001 | 发文日期： | 2025-03-06</p>"
+        "<p>本报告根据政府信息公开条例编制。</p></body></html>"
+    )
+    document = extract_document(page, URL)
+    assert document.written_date == "2025-03-06"
+    assert document.published_at is None

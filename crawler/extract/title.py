@@ -59,8 +59,9 @@ _ORG_NAME = re.compile(
     r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表|政协|人大)$"
 )
 # The name of a body that issues documents (a unit, not a site, a column or a date).
+# (潼关县, 于都县: the characters of 关于 may stand in a name; the word may not.)
 _ISSUER = re.compile(
-    r"^[^关于的，。、《》:：()（）\d]{4,30}(?:局|委员会|政府|办公室|办公厅|厅|中心|大队|支队|院|处|"
+    r"^(?!.*(?:关于|的))[^，。、《》:：()（）\d]{4,30}(?:局|委员会|政府|办公室|办公厅|厅|中心|大队|支队|院|处|"
     r"管委会|管理委员会|街道办事处|公司)$"
 )
 # A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
@@ -241,6 +242,8 @@ def _continues(line: str, following: str) -> bool:
         or _SHORT_END.match(squeeze(following))
         or _TITLE_TAIL.match(squeeze(following))
         or following.startswith("第")
+        # A word that joins two parts, never a title's first (`…代表建议` / `和政协提案…的通知`).
+        or following.startswith(("和", "及", "与", "暨", "并"))
         or _NUMBER_START.match(following) is not None
         or following.count("》") > following.count("《")
     )

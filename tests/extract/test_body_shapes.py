@@ -623,3 +623,19 @@ def test_the_deputies_who_lead_or_second_an_item_are_no_addressee() -> None:
     assert document.addressee == "王某某等代表"
     assert document.body_text is not None
     assert document.body_text.startswith("王某某等代表：")
+
+
+@pytest.mark.parametrize("unit", ["山海关区民政局", "于都县教育局"])
+def test_a_units_name_holding_the_characters_of_about_heads_the_title_below(unit: str) -> None:
+    lines = ["首页 / 政府信息公开 / 建议提案 / 正文", unit, "关于对政协第十届三次会议第52号提案的答复",
+             "来源：区民政局 发布时间：2024-09-11 11:23", "马某、周某等委员：",
+             "您提出的关于推进养老服务体系建设的提案收悉，现答复如下：", "我区共建设养老机构三家。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == f"{unit}关于对政协第十届三次会议第52号提案的答复"
+
+
+def test_a_title_broken_before_a_joining_word_is_joined() -> None:
+    lines = ["示例县人民政府办公室", "关于认真做好2024年度市人大代表建议", "和政协提案办理工作的通知",
+             "示政办发〔2024〕9号", "各有关单位：", "为做好今年的办理工作，现就有关事项通知如下。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == (
+        "示例县人民政府办公室关于认真做好2024年度市人大代表建议和政协提案办理工作的通知"
+    )

@@ -630,7 +630,10 @@ def test_a_units_name_holding_the_characters_of_about_heads_the_title_below(unit
     lines = ["首页 / 政府信息公开 / 建议提案 / 正文", unit, "关于对政协第十届三次会议第52号提案的答复",
              "来源：区民政局 发布时间：2024-09-11 11:23", "马某、周某等委员：",
              "您提出的关于推进养老服务体系建设的提案收悉，现答复如下：", "我区共建设养老机构三家。"]  # fmt: skip
-    assert extract_document(_lines(lines), URL).title == f"{unit}关于对政协第十届三次会议第52号提案的答复"
+    assert (
+        extract_document(_lines(lines), URL).title
+        == f"{unit}关于对政协第十届三次会议第52号提案的答复"
+    )
 
 
 def test_a_title_broken_before_a_joining_word_is_joined() -> None:

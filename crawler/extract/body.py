@@ -553,6 +553,28 @@ _DATED_BYLINE = re.compile(rf"^{_DATE}(?=\s|$)")
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 
+def _opens_with_label(line: str) -> bool:
+    """A line that opens with a label, with or without its colon (`内容概述 本报告…。`)."""
+    return LABEL_RE.match(unbracket(fold(line).folded).strip(_LINE_STRIP)) is not None
+
+
+def _colonless_pairs(line: str, labels: int, original: str) -> list[str]:
+    """The fields of a line of labels and values side by side without colons (`索 引 号
+    0142…/2026-00001 分 类 报告`, a table copied a row a line): two labels or more, or one of
+    a block's own that opens no sentence, or any once a block has begun (`内容概述 本报告…`).
+    Not a label alone (its value is the next line)."""
+    if LABEL_RE.match(line) is None or label_of(line) is not None:
+        return []
+    pairs = [field_for(match["label"]) for match in LABEL_RE.finditer(line)]
+    if (
+        len(pairs) >= 2
+        or (labels and pairs[0] != "published_at_generic")  # (a meeting's `时间 …` is text)
+        or (pairs[0] in _ALONE and not _PROSE_LINE.search(original))
+    ):
+        return pairs
+    return []
+
+
 def _after_metadata(lines: list[str]) -> int:
     """Past a metadata block (索引号, 发布机构, 发布时间 …) at the top of the text, if any: the
     index of the line after it, before the first paragraph of prose.
@@ -568,7 +590,9 @@ def _after_metadata(lines: list[str]) -> int:
         (
             i
             for i, line in enumerate(head)
-            if _PROSE_LINE.search(line) and not _LABEL_LIKE.match(line)
+            if _PROSE_LINE.search(line)
+            and not _LABEL_LIKE.match(line)
+            and not _opens_with_label(line)
         ),
         len(head),
     )
@@ -608,6 +632,9 @@ def _after_metadata(lines: list[str]) -> int:
         if found and LABEL_RE.match(line):
             labels, end = labels + found, index + width
             named.update(colons)
+        elif not found and (pairs := _colonless_pairs(line, labels, head[index])):
+            labels, end = labels + len(pairs), index + width
+            named.update(pairs)
         elif (alone := label_of(line)) is not None:
             # The label alone: its value is the next line, unless that is a label too.
             value = bool(following) and not LABEL_RE.match(following)

@@ -642,3 +642,35 @@ def test_a_title_broken_before_a_joining_word_is_joined() -> None:
     assert extract_document(_lines(lines), URL).title == (
         "示例县人民政府办公室关于认真做好2024年度市人大代表建议和政协提案办理工作的通知"
     )
+
+
+def test_a_table_copied_a_row_a_line_without_colons_is_read_and_is_no_text() -> None:
+    lines = ["索 引 号 000000001/2026-00001 分 类 科技、教育/报告", "发布机构 示例区教育局 发文日期 2026-01-15",
+             "标 题 示例区教育局2025年政府信息公开工作年度报告",
+             "内容概述 本报告依据政府信息公开条例编制，总结我局一年来的政府信息公开工作。", "时 效 有效",
+             "示例区教育局2025年政府信息公开工作年度报告", "一、总体情况",
+             "本报告依据政府信息公开条例编制，总结我局一年来的政府信息公开工作。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.index_no == "000000001/2026-00001"
+    assert document.publisher == "示例区教育局"
+    assert document.written_date == "2026-01-15"
+    assert document.category == "科技、教育/报告"
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、总体情况")
+
+
+def test_a_first_paragraph_opening_with_a_labels_word_stays_text() -> None:
+    lines = ["示例市人民政府关于做好防汛工作的通知", "发布时间：2024-06-01", "各区人民政府：",
+             "时间紧迫，汛期将至，现将有关事项通知如下。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == "各区人民政府"
+    assert document.body_text is not None
+    assert document.body_text.startswith("各区人民政府：\n时间紧迫")
+
+
+def test_a_meetings_time_without_a_colon_under_a_byline_stays_text() -> None:
+    lines = ["关于召开全市防汛工作会议的通知", "发布时间：2024-06-01", "时间 2024年6月3日（星期一）上午9:00",
+             "地点 市政府第一会议室", "参会人员 各区分管负责同志"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("时间 2024年6月3日")

@@ -92,6 +92,19 @@ for _field, _labels in LABELS.items():
 _ALTERNATION = "|".join(
     _SPACE.join(re.escape(ch) for ch in label) for label in sorted(_BY_LABEL, key=len, reverse=True)
 )
+#: A block's own label glued to its value (`索引号000014348/2020-01628`, `发布机构县自然资源局`,
+#: a label in `<b>` before its value): the fields a disclosure table names, whole labels only.
+GLUED_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "published_at",
+                          "category"))  # fmt: skip
+GLUED_RE = re.compile(
+    "^(?P<label>"
+    + "|".join(
+        re.escape(label)
+        for label in sorted(_BY_LABEL, key=len, reverse=True)
+        if _BY_LABEL[label] in GLUED_FIELDS
+    )
+    + r")(?=[^\s:|｜])"
+)
 # What may stand before a label in a cell: a space or a separator, a closing bracket, or the
 # bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
 #: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).

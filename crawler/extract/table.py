@@ -23,8 +23,10 @@ import re
 
 from crawler.extract.dates import parse_date
 from crawler.extract.labels import (
+    BULLETS,
     COUNTERS,
     DATE_FIELDS,
+    GLUED_RE,
     LABEL_RE,
     LABEL_STARTS,
     field_for,
@@ -201,6 +203,11 @@ class _FieldReader:
             self.run_ends[at] = stop
         # Where the body stood: a label above it never takes a value from below it.
         self.end_above = self.boundary if self.boundary is not None else self.count
+        # Labels glued to their values count where the page prints two such cells or more
+        # above its text (a block of them; one alone may be a sentence's first word).
+        self.glued = (
+            sum(1 for cell in self.folded[: self.end_above] if _glued(cell) is not None) >= 2
+        )
 
     def record(self, field: str, value: str | None) -> None:
         if value is not None and not field.startswith("_") and _accepts(field, value):
@@ -264,6 +271,11 @@ class _FieldReader:
             # Mid-cell, only `label:` counts (`2017-06-08 16:30 来源：中国政府网`).
             matches = [match for match in LABEL_RE.finditer(cell) if match["colon"]]
         else:
+            if self.glued and (glued := _glued(cell)) is not None:
+                label, at = glued
+                original = self.original[index]
+                source = original if len(original) == len(cell) else cell
+                self.record(field_for(label), _value(source[at:]))
             return index + 1
         step = 1
         original = self.original[index]
@@ -280,6 +292,21 @@ class _FieldReader:
                     step = 3 if self.colon_after(index) else 2
             self.record(label_field, value)
         return index + step
+
+
+def _glued(folded_cell: str) -> tuple[str, int] | None:
+    """A block's own label glued to its value, in a short cell that is no sentence: (the
+    label, where its value starts)."""
+    if len(folded_cell) > 80 or _SENTENCE_MARK.search(folded_cell):
+        return None
+    stripped = folded_cell.lstrip(BULLETS + " -")
+    match = GLUED_RE.match(stripped)
+    if match is None:
+        return None
+    return match["label"], len(folded_cell) - len(stripped) + match.end()
+
+
+_SENTENCE_MARK = re.compile(r"[。！？!?；;，,]")
 
 
 def _starts_with_label(folded_cell: str) -> bool:

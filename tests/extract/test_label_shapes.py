@@ -369,3 +369,23 @@ def test_a_date_after_an_issue_date_label_and_a_bar_is_no_publication_date() -> 
     document = extract_document(page, URL)
     assert document.written_date == "2025-03-06"
     assert document.published_at is None
+
+
+def test_labels_in_bold_glued_to_their_values_are_read_as_a_block() -> None:
+    metadata = (
+        "<ul class='xxgk'><li><b>索引号</b>000014348/2020-01628</li><li><b>发布机构</b>县自然资源局</li>"
+        "<li><b>文号</b>示自然资函〔2019〕18号</li><li><b>发布日期</b>2019-12-26</li>"
+        "<li><b>时效性</b>有效</li></ul>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000014348/2020-01628"
+    assert record["publisher"] == "县自然资源局"
+    assert record["doc_no"] == "示自然资函〔2019〕18号"
+    assert record["published_at"] == "2019-12-26"
+
+
+def test_one_line_opening_with_a_labels_words_is_no_glued_label() -> None:
+    metadata = "<p>发布时间：2024-03-05</p><p>发布机构改革方案解读</p>"
+    record = _record(metadata)
+    assert record["published_at"] == "2024-03-05"
+    assert record["publisher"] is None

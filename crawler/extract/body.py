@@ -555,7 +555,12 @@ _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 def _opens_with_label(line: str) -> bool:
     """A line that opens with a label, with or without its colon (`内容概述 本报告…。`)."""
+    if not _EARLY_SPACE.match(line):
+        return False  # (no label's space or colon near the start: told without folding)
     return LABEL_RE.match(unbracket(fold(line).folded).strip(_LINE_STRIP)) is not None
+
+
+_EARLY_SPACE = re.compile(r"^.{0,16}?[\s\u3000:：\]】]")
 
 
 def _colonless_pairs(line: str, labels: int, original: str) -> list[str]:

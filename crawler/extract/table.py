@@ -297,11 +297,9 @@ class _FieldReader:
 def _glued(folded_cell: str) -> tuple[str, int] | None:
     """A block's own label glued to its value, in a short cell that is no sentence: (the
     label, where its value starts)."""
-    if len(folded_cell) > 80 or _SENTENCE_MARK.search(folded_cell):
-        return None
     stripped = folded_cell.lstrip(BULLETS + " -")
     match = GLUED_RE.match(stripped)
-    if match is None:
+    if match is None or len(folded_cell) > 80 or _SENTENCE_MARK.search(folded_cell):
         return None
     return match["label"], len(folded_cell) - len(stripped) + match.end()
 

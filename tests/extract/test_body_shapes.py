@@ -670,7 +670,8 @@ def test_a_first_paragraph_opening_with_a_labels_word_stays_text() -> None:
 
 def test_a_meetings_time_without_a_colon_under_a_byline_stays_text() -> None:
     lines = ["关于召开全市防汛工作会议的通知", "发布时间：2024-06-01", "时间 2024年6月3日（星期一）上午9:00",
-             "地点 市政府第一会议室", "参会人员 各区分管负责同志"]  # fmt: skip
+             "地点 市政府第一会议室", "参会人员 各区分管负责同志",
+             "请各区于6月2日前报送参会人员名单，会议期间不得请假，确保准时参会。"]  # fmt: skip
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("时间 2024年6月3日")

@@ -549,7 +549,13 @@ _ALONE = frozenset((
 ))  # fmt: skip
 
 
-_DATED_BYLINE = re.compile(rf"^{_DATE}(?=\s|$)")
+_DATED_BYLINE = re.compile(rf"^{_DATE}(?!\d)")  # (a label may follow: `2024年01月26日来源:…`)
+# What follows the date on such a byline: labels, known or not (`稿件作者: 浏览量:`), or the
+# unit's name (`2026-01-26 15:53 市人大常委会办公室`).
+_BYLINE_REST = re.compile(
+    r"^(?:[^\s:：，。,]{1,12}\s*[:：]"
+    r"|[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|政府|街道|中心|管委会)$)"
+)
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 
@@ -629,7 +635,7 @@ def _after_metadata(lines: list[str]) -> int:
             # A byline that opens with the date (`2021-07-07 11:02 作者：…`): the date's label
             # is left out, what follows is labels or nothing.
             rest = line[dated.end() :].strip()
-            if not rest or LABEL_RE.match(rest):
+            if not rest or _BYLINE_REST.search(rest) or LABEL_RE.match(rest):
                 labels, end = labels + 1 + found, index + width
                 named.update(("published_at", *colons))
                 index += width
@@ -662,7 +668,7 @@ def _after_metadata(lines: list[str]) -> int:
         labels == 1
         and named == {"published_at_generic"}
         and _GENERIC_DATE.match(folded[end - 1].strip(_LINE_STRIP))
-        and not _LABEL_LIKE.match(after)
+        and (not _LABEL_LIKE.match(after) or _TOOLBAR_LINE.match(after))
     ):
         return end
     return 0

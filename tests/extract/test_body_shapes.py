@@ -675,3 +675,40 @@ def test_a_meetings_time_without_a_colon_under_a_byline_stays_text() -> None:
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("时间 2024年6月3日")
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "2024-01-23 16:45  稿件作者:   浏览量:- 【浏览字体: 】 分享到:",
+        "2026-01-26 15:53 示例市人大常委会办公室",
+        "2024年01月26日来源:示例区教育局",
+    ],
+)
+def test_a_byline_opening_with_its_date_then_any_labels_or_its_unit_is_no_text(
+    byline: str,
+) -> None:
+    lines = ["首页 > 政务公开 > 年度报告", "示例区教育局2023年政府信息公开工作年度报告", byline,
+             "一、总体情况", "2023年，我局认真贯彻落实政府信息公开条例，持续推进政务公开工作。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、总体情况")
+    assert document.published_at is not None
+    assert document.published_at[:4] in ("2024", "2026")
+
+
+def test_a_paragraph_opening_with_a_date_stays_text() -> None:
+    lines = ["示例区召开防汛工作会议", "发布时间：2024-06-02", "2024年6月1日，示例区召开防汛工作会议，部署今年的防汛工作。",
+             "会议要求各街道落实责任，做好人员和物资准备。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("2024年6月1日，示例区召开")
+
+
+def test_a_bare_date_over_the_font_size_buttons_is_the_publication() -> None:
+    lines = ["首页 > 图片新闻", "示例县农业协作将重点开展良种行动", "日期: 2022-08-02", "字体:",
+             "第五次农业龙头企业考察活动近日举行，双方签订了一批合作协议。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.published_at == "2022-08-02"
+    assert document.body_text is not None
+    assert document.body_text.startswith("第五次农业龙头企业")

@@ -401,8 +401,10 @@ _ISSUER_LINE = re.compile(
 _TOOLBAR_LINE = re.compile(
     # (And a share box's words, `用微信扫描二维码` / `分享至好友和朋友圈` / `×`, and an image's file
     # name printed where the image failed.)
-    r"^(?:[×xX✕]|[\w\-.]{1,60}\.(?:jpe?g|png|gif|bmp|webp))$|^(?:用?微信扫|扫一扫)|"
-    r"^[【\[]?\s*(?:字\s*体|字\s*号|选择阅读字号|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
+    r"^(?:[×xX✕]|[\w\-.]{1,60}\.(?:jpe?g|png|gif|bmp|webp))$|^(?:用?微信扫|扫一扫|打开微信|使用.扫一扫)|"
+    # (A row of share buttons by the sites' names: `头条`, `微博 空间 qq`.)
+    r"^(?:微信|微博|空间|QQ|qq|头条|朋友圈|新浪|腾讯|豆瓣|[ \t])+$|"
+    r"^[【\[]?\s*(?:字\s*体|字\s*号|文字大小|选择阅读字号|朗\s*读|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
     # A row of three or more short buttons between bars (`语音播报 | 图片解读 | H5解读`).
     r"|^(?:[^|｜。，,;；:：]{1,6}[|｜]){2,}[^|｜。，,;；:：]{1,6}$"

@@ -17,7 +17,9 @@ import re
 # only where the stronger one is absent (see `RANKED`).
 LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("信息索引号", "索引号", "信息索取号", "索取号"),
-    "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号"),
+    "doc_no": (
+        "文号", "文件编号", "发文字号", "发文文号", "文件文号", "发文编号", "文件字号", "发布文号",
+    ),
     "publisher": (
         "发布机构", "发文机关", "发文机构", "发布单位", "报送单位", "发文单位", "公开主体",
         "制发机关", "信息公开主体", "制发单位", "制发机构", "发布机关", "发布部门",
@@ -36,6 +38,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
         "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间", "信息时间",
+        "发表日期", "公开日",
     ),
     # A bare 时间/日期 is the publication only where no publication label says otherwise (a
     # template may print 日期 in its table and 发布时间 in its header line).
@@ -51,13 +54,15 @@ LABELS: dict[str, tuple[str, ...]] = {
     "source": ("信息来源", "来源", "文章来源"),
     "title": ("标题", "文件标题", "文件名称", "名称", "信息名称"),
     "keywords": ("主题词", "关键词", "关键字"),
-    "_counter": ("浏览次数", "点击率", "点击数", "访问次数", "阅读次数", "浏览量", "阅读量"),
+    "_counter": ("浏览次数", "点击率", "点击数", "访问次数", "阅读次数", "浏览量", "阅读量",
+                 "访问量"),
     "_other": (
         "有效性", "效力状态", "时效", "统一编号", "服务对象", "公开范围", "公开时限", "生效日期",
         "废止日期", "失效日期", "实施日期", "发布人", "作者", "责任编辑", "字号", "打印",
         "联系方式", "文件下载", "附件", "内容概述", "摘要", "公开责任部门",
         "有效期", "是否有效", "登记号", "编辑", "审核", "校对", "签发人", "内容描述",
-        "文件有效性", "时效性", "信息时效期", "统一登记号", "备案登记号", "规范性文件编号",
+        "文件有效性", "时效性", "信息时效期", "公文时效", "更新时间", "统一登记号", "备案登记号",
+        "规范性文件编号",
         "公文种类", "体裁", "生效时间", "废止时间", "法定主动公开分类", "载体类型", "信息格式",
         "所属专题", "文种", "服务对象分类", "生命周期分类", "机构分类", "信息格式/语种", "语种",
         "核心提示", "归档时间",
@@ -96,15 +101,17 @@ _ALTERNATION = "|".join(
 #: a label in `<b>` before its value): the fields a disclosure table names, whole labels only.
 GLUED_FIELDS = frozenset(("index_no", "doc_no", "publisher", "written_date", "published_at",
                           "category"))  # fmt: skip
-GLUED_RE = re.compile(
-    "^(?P<label>"
-    + "|".join(
-        re.escape(label)
-        for label in sorted(_BY_LABEL, key=len, reverse=True)
-        if _BY_LABEL[label] in GLUED_FIELDS
-    )
-    + r")(?=[^\s:|｜])"
+_BLOCK_LABELS = "|".join(
+    re.escape(label)
+    for label in sorted(_BY_LABEL, key=len, reverse=True)
+    if _BY_LABEL[label] in GLUED_FIELDS
 )
+GLUED_RE = re.compile(rf"^(?P<label>{_BLOCK_LABELS})(?=[^\s:|｜])")
+#: Such a label and its colon run into the value before it (`…人民政府成文日期:2021年…`, the
+#: label in `<b>` right after the last value).
+GLUED_COLON_RE = re.compile(rf"(?<=\S)(?P<label>{_BLOCK_LABELS}) *(?P<colon>:)")
+#: A text that opens with such a label and its colon: the next label, never a value.
+BLOCK_LABEL_FIRST = re.compile(rf"^\s*(?:{_BLOCK_LABELS})\s*[:：]")
 # What may stand before a label in a cell: a space or a separator, a closing bracket, or the
 # bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
 #: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).

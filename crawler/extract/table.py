@@ -23,9 +23,11 @@ import re
 
 from crawler.extract.dates import parse_date
 from crawler.extract.labels import (
+    BLOCK_LABEL_FIRST,
     BULLETS,
     COUNTERS,
     DATE_FIELDS,
+    GLUED_COLON_RE,
     GLUED_RE,
     LABEL_RE,
     LABEL_STARTS,
@@ -40,7 +42,7 @@ from crawler.extract.text import clean, squeeze
 _EMPTY_VALUES = frozenset(("无", "/", "-", "--", "—", "——", "暂无", "null", "none", "空"))
 # (`【` opens the next bracketed label; a path's separator ends a category's steps: `交通运输 \`.)
 _TRAILING = re.compile(r"[\s|｜;；,，、\[【\\/＼／>]+$")
-_LEADING = re.compile(r"^[\s:：|｜]+")
+_LEADING = re.compile(r"^(?:[\s:：|｜]|[-–•·●](?=\s))+")  # (and a bullet: `- 南政〔2025〕39号`)
 _BAR = re.compile(r"\s[|｜]\s")
 _DIGITS = re.compile(r"^\s*\d*\s*(次)?\s*$")
 
@@ -71,6 +73,8 @@ def _accepts(field: str, value: str | None) -> bool:
     date of the next line, taken by a label left empty, is no publisher)."""
     if value is None:
         return False
+    if (":" in value or "：" in value) and BLOCK_LABEL_FIRST.match(value):
+        return False  # the next label, after one left empty (`文 号:发布日期: 2018-03-31`)
     if field in DATE_FIELDS:
         return parse_date(value) is not None
     if field == "doc_no" and not _DOC_NUMBER_LIKE.search(value):
@@ -228,7 +232,10 @@ class _FieldReader:
         if following is not None and following.strip() == ":" and index + 2 < self.end_of(index):
             index += 1
             following = folded[index + 1]
-        if not following or looks_like_label(following) or _starts_with_label(following):
+        if not following:
+            return None
+        bare = following.lstrip(BULLETS + " -")  # (`- 发文日期:…`, a line of a bulleted block)
+        if looks_like_label(bare) or _starts_with_label(bare):
             return None
         if field != "title" and squeeze(following) in self.not_values:
             return None
@@ -277,6 +284,8 @@ class _FieldReader:
                 source = original if len(original) == len(cell) else cell
                 self.record(field_for(label), _value(source[at:]))
             return index + 1
+        if ":" in cell and len(cell) <= 200:
+            matches = _with_glued_labels(cell, matches)
         step = 1
         original = self.original[index]
         source = original if len(original) == len(cell) else cell
@@ -292,6 +301,17 @@ class _FieldReader:
                     step = 3 if self.colon_after(index) else 2
             self.record(label_field, value)
         return index + step
+
+
+def _with_glued_labels(cell: str, matches: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The labels of a cell, with a block's own label and colon run into the value before it
+    (`发布机构:某某人民政府成文日期:2021年11月01日`), where it stands inside no label found."""
+    glued = [
+        match
+        for match in GLUED_COLON_RE.finditer(cell)
+        if not any(match.start() < other.end() and other.start() < match.end() for other in matches)
+    ]
+    return sorted([*matches, *glued], key=lambda match: match.start()) if glued else matches
 
 
 def _glued(folded_cell: str) -> tuple[str, int] | None:

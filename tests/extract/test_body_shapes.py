@@ -596,6 +596,10 @@ def test_a_title_listing_units_over_the_first_paragraph_is_no_addressee() -> Non
         "2022年第7号",
         "（2026年第1号）",
         "示例市生态环境局公告2024年第3号",
+        "朗读",
+        "【文字大小:",
+        "微博 空间 qq",
+        "打开微信,点击底部的“发现”,",
     ],
 )
 def test_a_button_row_or_a_notices_number_atop_the_text_is_no_text(furniture: str) -> None:

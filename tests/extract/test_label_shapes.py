@@ -389,3 +389,48 @@ def test_one_line_opening_with_a_labels_words_is_no_glued_label() -> None:
     record = _record(metadata)
     assert record["published_at"] == "2024-03-05"
     assert record["publisher"] is None
+
+
+def test_a_line_of_labels_run_into_the_values_before_them_is_split() -> None:
+    metadata = (
+        "<p>发布机构:<b>示例市人民政府</b><b>成文日期:</b>2021年11月01日</p>"
+        "<p>文号:<b>示政发〔2021〕38号</b><b>发布日期:</b>2021年11月08日</p>"
+    )
+    record = _record(metadata)
+    assert record["publisher"] == "示例市人民政府"
+    assert record["written_date"] == "2021-11-01"
+    assert record["doc_no"] == "示政发〔2021〕38号"
+    assert record["published_at"] == "2021-11-08"
+
+
+def test_an_empty_label_before_the_next_label_takes_nothing() -> None:
+    record = _record("<p>索引号:000000001/2021-07690 文 号:发布日期: 2018-03-31 08:03</p>")
+    assert record["doc_no"] is None
+    assert record["published_at"] == "2018-03-31T08:03:00+08:00"
+
+
+def test_values_on_bulleted_lines_of_their_own_lose_the_bullet() -> None:
+    metadata = (
+        "<p>- 索引号:</p><p>- 000000001/2025-110484</p><p>- 文号:</p><p>- 示政〔2025〕39号</p>"
+        "<p>- 登记日期:</p><p>- 发文日期:2025-04-15</p><p>- 发布单位:</p><p>- 示例镇人民政府</p>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "000000001/2025-110484"
+    assert record["doc_no"] == "示政〔2025〕39号"
+    assert record["written_date"] == "2025-04-15"
+    assert record["publisher"] == "示例镇人民政府"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field", "expected"),
+    [
+        ("<p>文件字号：示政〔2025〕58号</p>", "doc_no", "示政〔2025〕58号"),
+        ("<p>发布文号：示政字〔2020〕60号</p>", "doc_no", "示政字〔2020〕60号"),
+        ("<p>发表日期：2021-06-08</p>", "published_at", "2021-06-08"),
+        ("<p>发布时间：2021-03-2918:26</p>", "published_at", "2021-03-29T18:26:00+08:00"),
+    ],
+)
+def test_more_label_wordings_and_a_time_run_into_its_date(
+    metadata: str, field: str, expected: str
+) -> None:
+    assert _record(metadata)[field] == expected

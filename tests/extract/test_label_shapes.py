@@ -371,17 +371,38 @@ def test_a_date_after_an_issue_date_label_and_a_bar_is_no_publication_date() -> 
     assert document.published_at is None
 
 
-def test_labels_in_bold_glued_to_their_values_are_read_as_a_block() -> None:
-    metadata = (
-        "<ul class='xxgk'><li><b>索引号</b>000014348/2020-01628</li><li><b>发布机构</b>县自然资源局</li>"
-        "<li><b>文号</b>示自然资函〔2019〕18号</li><li><b>发布日期</b>2019-12-26</li>"
-        "<li><b>时效性</b>有效</li></ul>"
-    )
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        # Labels in <b> glued to their values, a block of them.
+        (
+            "<ul class='xxgk'><li><b>索引号</b>000014348/2020-01628</li><li><b>发布机构</b>县自然资源局</li>"
+            "<li><b>文号</b>示自然资函〔2019〕18号</li><li><b>发布日期</b>2019-12-26</li>"
+            "<li><b>时效性</b>有效</li></ul>",
+            {"index_no": "000014348/2020-01628", "publisher": "县自然资源局",
+             "doc_no": "示自然资函〔2019〕18号", "published_at": "2019-12-26"},
+        ),
+        # A label and its colon run into the value before it.
+        (
+            "<p>发布机构:<b>示例市人民政府</b><b>成文日期:</b>2021年11月01日</p>"
+            "<p>文号:<b>示政发〔2021〕38号</b><b>发布日期:</b>2021年11月08日</p>",
+            {"publisher": "示例市人民政府", "written_date": "2021-11-01",
+             "doc_no": "示政发〔2021〕38号", "published_at": "2021-11-08"},
+        ),
+        # Each label and each value on a bulleted line of its own.
+        (
+            "<p>- 索引号:</p><p>- 000000001/2025-110484</p><p>- 文号:</p><p>- 示政〔2025〕39号</p>"
+            "<p>- 登记日期:</p><p>- 发文日期:2025-04-15</p><p>- 发布单位:</p><p>- 示例镇人民政府</p>",
+            {"index_no": "000000001/2025-110484", "doc_no": "示政〔2025〕39号",
+             "written_date": "2025-04-15", "publisher": "示例镇人民政府"},
+        ),
+    ],
+)  # fmt: skip
+def test_labels_that_meet_their_values_without_a_separator_are_read(
+    metadata: str, expected: dict[str, str]
+) -> None:
     record = _record(metadata)
-    assert record["index_no"] == "000014348/2020-01628"
-    assert record["publisher"] == "县自然资源局"
-    assert record["doc_no"] == "示自然资函〔2019〕18号"
-    assert record["published_at"] == "2019-12-26"
+    assert {field: record[field] for field in expected} == expected
 
 
 def test_one_line_opening_with_a_labels_words_is_no_glued_label() -> None:
@@ -391,34 +412,10 @@ def test_one_line_opening_with_a_labels_words_is_no_glued_label() -> None:
     assert record["publisher"] is None
 
 
-def test_a_line_of_labels_run_into_the_values_before_them_is_split() -> None:
-    metadata = (
-        "<p>发布机构:<b>示例市人民政府</b><b>成文日期:</b>2021年11月01日</p>"
-        "<p>文号:<b>示政发〔2021〕38号</b><b>发布日期:</b>2021年11月08日</p>"
-    )
-    record = _record(metadata)
-    assert record["publisher"] == "示例市人民政府"
-    assert record["written_date"] == "2021-11-01"
-    assert record["doc_no"] == "示政发〔2021〕38号"
-    assert record["published_at"] == "2021-11-08"
-
-
 def test_an_empty_label_before_the_next_label_takes_nothing() -> None:
     record = _record("<p>索引号:000000001/2021-07690 文 号:发布日期: 2018-03-31 08:03</p>")
     assert record["doc_no"] is None
     assert record["published_at"] == "2018-03-31T08:03:00+08:00"
-
-
-def test_values_on_bulleted_lines_of_their_own_lose_the_bullet() -> None:
-    metadata = (
-        "<p>- 索引号:</p><p>- 000000001/2025-110484</p><p>- 文号:</p><p>- 示政〔2025〕39号</p>"
-        "<p>- 登记日期:</p><p>- 发文日期:2025-04-15</p><p>- 发布单位:</p><p>- 示例镇人民政府</p>"
-    )
-    record = _record(metadata)
-    assert record["index_no"] == "000000001/2025-110484"
-    assert record["doc_no"] == "示政〔2025〕39号"
-    assert record["written_date"] == "2025-04-15"
-    assert record["publisher"] == "示例镇人民政府"
 
 
 @pytest.mark.parametrize(

@@ -649,8 +649,11 @@ def _after_metadata(lines: list[str]) -> int:
             labels, end = labels + len(pairs), index + width
             named.update(pairs)
         elif (alone := label_of(line)) is not None:
-            # The label alone: its value is the next line, unless that is a label too.
-            value = bool(following) and not LABEL_RE.match(following)
+            # The label alone: its value is the next line, unless that is a label too, or the
+            # label is a button's (`打印`, `字号`: no value, the text may follow).
+            value = (
+                bool(following) and not LABEL_RE.match(following) and not _TOOLBAR_LINE.match(line)
+            )
             labels, end = labels + 1, index + width + (1 if value else 0)
             named.add(alone)
             index = end

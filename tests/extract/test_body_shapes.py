@@ -716,3 +716,13 @@ def test_a_bare_date_over_the_font_size_buttons_is_the_publication() -> None:
     assert document.published_at == "2022-08-02"
     assert document.body_text is not None
     assert document.body_text.startswith("第五次农业龙头企业")
+
+
+def test_the_paragraph_under_a_print_button_is_text_not_the_buttons_value() -> None:
+    lines = ["当前位置:首页 > 公告公示", "示例市人民政府办公室2020年政府信息公开工作年度报告",
+             "2021-02-07 18:07     来源:示例市人民政府办公室", "打印",
+             "根据政府信息公开条例，市政府办公室编制了本年度报告。报告全文包括总体情况等六部分。",
+             "一、总体情况", "2020年，市政府办公室认真贯彻落实政府信息公开条例。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据政府信息公开条例")

@@ -34,9 +34,9 @@ from lxml import etree
 
 from crawler.extract.labels import (
     BASE_FIELD,
-    BULLETS,
     LABEL_RE,
     LABEL_STARTS,
+    LINE_STRIP,
     RECORD_ANSWER,
     RECORD_ITEM,
     RECORD_PERSON,
@@ -391,11 +391,13 @@ _DOC_NUMBER_LINE = re.compile(
 )
 # A date as a byline prints it (`2018/3/26`, `2021-07-07 11:02`, `2024年01月26日`).
 _DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
+# A unit's name as a byline prints it (`某某区教育局`, `市人大常委会办公室`), and how it ends.
+_UNIT_CHARS = r"[^\s，。,:：;；()（）《》“”、]{2,30}?"
+_UNIT_ENDS = r"局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会"
 _ISSUER_LINE = re.compile(
     r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
     # The issuing unit's name alone on a line, or with the date (a byline above the text).
-    r"|^[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会)"
-    rf"(?:\s*{_DATE})?$"
+    rf"|^{_UNIT_CHARS}(?:{_UNIT_ENDS})(?:\s*{_DATE})?$"
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
@@ -465,7 +467,7 @@ def salutation(line: str) -> str | None:
         return None
     who = match["who"].strip()
     # A bullet before a metadata line (`· 发布机构：`) makes no addressee of its label.
-    folded = squeeze(fold(who).folded).lstrip(_LINE_STRIP)
+    folded = squeeze(fold(who).folded).lstrip(LINE_STRIP)
     if (
         _NOT_ADDRESSEE.search(folded)
         or _OPENS_PROSE.search(folded)
@@ -515,7 +517,6 @@ def opening_lines(text: str, limit: int = 8) -> list[str]:
 
 
 # (And the hyphen a copy of the page sets before each item of a list: `- 发布机构: …`.)
-_LINE_STRIP = " -" + BULLETS
 _LABEL_LIKE = re.compile(r"^\s*[\[【]?[^\s:：，。,]{1,12}[\]】]?\s*[:：\]】]")
 
 
@@ -524,12 +525,12 @@ def _header_row(folded: list[str], lines: list[str], index: int) -> int:
     `index` on, when as many values follow them, a line each (an empty cell's line among them),
     none a label, prose or a salutation; else 0."""
     count = 0
-    while index + count < len(folded) and whole_label(folded[index + count].strip(_LINE_STRIP)):
+    while index + count < len(folded) and whole_label(folded[index + count].strip(LINE_STRIP)):
         count += 1
     if count < 2 or index + 2 * count > len(folded):
         return 0
     for at in range(index + count, index + 2 * count):
-        value = folded[at].strip(_LINE_STRIP)
+        value = folded[at].strip(LINE_STRIP)
         if value == EMPTY_CELL:
             continue
         if (
@@ -555,8 +556,7 @@ _DATED_BYLINE = re.compile(rf"^{_DATE}(?!\d)")  # (a label may follow: `2024年0
 # What follows the date on such a byline: labels, known or not (`稿件作者: 浏览量:`), or the
 # unit's name (`2026-01-26 15:53 市人大常委会办公室`).
 _BYLINE_REST = re.compile(
-    r"^(?:[^\s:：，。,]{1,12}\s*[:：]"
-    r"|[^\s，。,:：;；()（）《》“”、]{2,30}?(?:局|委员会|委|厅|办公室|办|办事处|人民政府|政府|街道|中心|管委会)$)"
+    rf"^(?:[^\s:：，。,]{{1,12}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)$)"
 )
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
@@ -565,20 +565,22 @@ def _opens_with_label(line: str) -> bool:
     """A line that opens with a label, with or without its colon (`内容概述 本报告…。`)."""
     if not _EARLY_SPACE.match(line):
         return False  # (no label's space or colon near the start: told without folding)
-    return LABEL_RE.match(unbracket(fold(line).folded).strip(_LINE_STRIP)) is not None
+    return LABEL_RE.match(unbracket(fold(line).folded).strip(LINE_STRIP)) is not None
 
 
 _EARLY_SPACE = re.compile(r"^.{0,16}?[\s\u3000:：\]】]")
 
 
-def _colonless_pairs(line: str, labels: int, original: str) -> list[str]:
-    """The fields of a line of labels and values side by side without colons (`索 引 号
-    0142…/2026-00001 分 类 报告`, a table copied a row a line): two labels or more, or one of
-    a block's own that opens no sentence, or any once a block has begun (`内容概述 本报告…`).
-    Not a label alone (its value is the next line)."""
-    if LABEL_RE.match(line) is None or label_of(line) is not None:
+def _colonless_pairs(
+    line: str, matches: list[re.Match[str]], labels: int, original: str
+) -> list[str]:
+    """The fields of a line that opens with a label (its `matches`), of labels and values side
+    by side without colons (`索 引 号 0142…/2026-00001 分 类 报告`, a table copied a row a line):
+    two labels or more, or one of a block's own that opens no sentence, or any once a block has
+    begun (`内容概述 本报告…`). Not a label alone (its value is the next line)."""
+    if label_of(line) is not None:
         return []
-    pairs = [field_for(match["label"]) for match in LABEL_RE.finditer(line)]
+    pairs = [field_for(match["label"]) for match in matches]
     if (
         len(pairs) >= 2
         or (labels and pairs[0] != "published_at_generic")  # (a meeting's `时间 …` is text)
@@ -615,18 +617,20 @@ def _after_metadata(lines: list[str]) -> int:
     named: set[str] = set()  # (the fields of the labels found)
     index = 0
     while index < len(folded):
-        line = folded[index].strip(_LINE_STRIP)
-        following = folded[index + 1].strip(_LINE_STRIP) if index + 1 < len(folded) else ""
+        line = folded[index].strip(LINE_STRIP)
+        following = folded[index + 1].strip(LINE_STRIP) if index + 1 < len(folded) else ""
         width = 1
         if 0 < len(line) <= 4 and line.replace(" ", "") in LABEL_STARTS:
             # A label broken over two lines (`发布` / `机构：…`).
             match = LABEL_RE.match(line + following)
             if match and match.end("label") > len(line):
                 line, width = line + following, 2
-                following = folded[index + 2].strip(_LINE_STRIP) if index + 2 < len(folded) else ""
-        # (The fields of the labels the line holds with their colons, read once.)
-        colons = [field_for(match["label"]) for match in LABEL_RE.finditer(line) if match["colon"]]
+                following = folded[index + 2].strip(LINE_STRIP) if index + 2 < len(folded) else ""
+        # (The line's labels, read once: those with their colons, and whether one opens it.)
+        matches = list(LABEL_RE.finditer(line))
+        colons = [field_for(match["label"]) for match in matches if match["colon"]]
         found = len(colons)
+        opens = bool(matches) and matches[0].start() == 0
         row = _header_row(folded, head, index)
         if row:
             # A row of labels over a row of their values, a cell a line.
@@ -642,10 +646,12 @@ def _after_metadata(lines: list[str]) -> int:
                 named.update(("published_at", *colons))
                 index += width
                 continue
-        if found and LABEL_RE.match(line):
+        if found and opens:
             labels, end = labels + found, index + width
             named.update(colons)
-        elif not found and (pairs := _colonless_pairs(line, labels, head[index])):
+        elif (
+            not found and opens and (pairs := _colonless_pairs(line, matches, labels, head[index]))
+        ):
             labels, end = labels + len(pairs), index + width
             named.update(pairs)
         elif (alone := label_of(line)) is not None:
@@ -668,11 +674,11 @@ def _after_metadata(lines: list[str]) -> int:
         return end
     # A bare 日期：/时间： with a date alone is a byline too, unless a label follows it (a
     # meeting's `时间：…` over `地点：…` is the text).
-    after = folded[end].strip(_LINE_STRIP) if end < len(folded) else ""
+    after = folded[end].strip(LINE_STRIP) if end < len(folded) else ""
     if (
         labels == 1
         and named == {"published_at_generic"}
-        and _GENERIC_DATE.match(folded[end - 1].strip(_LINE_STRIP))
+        and _GENERIC_DATE.match(folded[end - 1].strip(LINE_STRIP))
         and (not _LABEL_LIKE.match(after) or _TOOLBAR_LINE.match(after))
     ):
         return end
@@ -811,7 +817,7 @@ def body_proper(
                 or (title_key and _is_title_part(line, title_key))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
-                or _TOOLBAR_LINE.match(line.lstrip(_LINE_STRIP))
+                or _TOOLBAR_LINE.match(line.lstrip(LINE_STRIP))
             ):
                 if known_links is None:
                     known_links = links()

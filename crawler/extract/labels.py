@@ -116,6 +116,8 @@ BLOCK_LABEL_FIRST = re.compile(rf"^\s*(?:{_BLOCK_LABELS})\s*[:：]")
 # bullet or icon character templates set before each line of a metadata block (`·发布机构：`).
 #: The bullets and icons templates set before each line of a metadata block (`·发布机构：`).
 BULLETS = "·・•●○■□◆◇▪▫►▶★☆※◎"
+#: What a line of a metadata block is stripped of before its label: spaces, dashes, bullets.
+LINE_STRIP = " -" + BULLETS
 _BEFORE = r" |｜/;；,，、\]】)）【\[" + BULLETS
 # In a cell: a label after the start or a separator, then a colon or a space or the end.
 LABEL_RE = re.compile(

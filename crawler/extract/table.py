@@ -24,13 +24,13 @@ import re
 from crawler.extract.dates import parse_date
 from crawler.extract.labels import (
     BLOCK_LABEL_FIRST,
-    BULLETS,
     COUNTERS,
     DATE_FIELDS,
     GLUED_COLON_RE,
     GLUED_RE,
     LABEL_RE,
     LABEL_STARTS,
+    LINE_STRIP,
     field_for,
     looks_like_label,
 )
@@ -234,7 +234,7 @@ class _FieldReader:
             following = folded[index + 1]
         if not following:
             return None
-        bare = following.lstrip(BULLETS + " -")  # (`- 发文日期:…`, a line of a bulleted block)
+        bare = following.lstrip(LINE_STRIP)  # (`- 发文日期:…`, a line of a bulleted block)
         if looks_like_label(bare) or _starts_with_label(bare):
             return None
         if field != "title" and squeeze(following) in self.not_values:
@@ -317,7 +317,7 @@ def _with_glued_labels(cell: str, matches: list[re.Match[str]]) -> list[re.Match
 def _glued(folded_cell: str) -> tuple[str, int] | None:
     """A block's own label glued to its value, in a short cell that is no sentence: (the
     label, where its value starts)."""
-    stripped = folded_cell.lstrip(BULLETS + " -")
+    stripped = folded_cell.lstrip(LINE_STRIP)
     match = GLUED_RE.match(stripped)
     if match is None or len(folded_cell) > 80 or _SENTENCE_MARK.search(folded_cell):
         return None

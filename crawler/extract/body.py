@@ -427,7 +427,8 @@ _PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
 # 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
 _ADDRESSEE_END = re.compile(
     r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
-    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?$"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?"
+    r"(?:您好|你好)?$"  # (`尊敬的于委员您好：`)
 )
 _OPENING_LINES = 60
 
@@ -554,10 +555,9 @@ _ALONE = frozenset((
 
 _DATED_BYLINE = re.compile(rf"^{_DATE}(?!\d)")  # (a label may follow: `2024年01月26日来源:…`)
 # What follows the date on such a byline: labels, known or not (`稿件作者: 浏览量:`), or the
-# unit's name (`2026-01-26 15:53 市人大常委会办公室`).
-_BYLINE_REST = re.compile(
-    rf"^(?:[^\s:：，。,]{{1,12}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)$)"
-)
+# unit's name (`2026-01-26 15:53 市人大常委会办公室`). A label is a word or two: a longer run
+# before a colon is the text's first sentence (`2020年10月7日李扬镇长调度秸秆禁烧工作:`).
+_BYLINE_REST = re.compile(rf"^(?:[^\s:：，。,]{{1,8}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)$)")
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 
@@ -679,7 +679,7 @@ def _after_metadata(lines: list[str]) -> int:
         labels == 1
         and named == {"published_at_generic"}
         and _GENERIC_DATE.match(folded[end - 1].strip(LINE_STRIP))
-        and (not _LABEL_LIKE.match(after) or _TOOLBAR_LINE.match(after))
+        and (not _LABEL_LIKE.match(after) or _TOOLBAR_LINE.match(after) or salutation(after))
     ):
         return end
     return 0

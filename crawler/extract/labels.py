@@ -30,6 +30,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "publisher_owner": ("所属机构",),
     "written_date": (
         "成文日期", "公文生成日期", "生成日期", "成文时间", "印发日期", "印发时间", "签发日期",
+        "产生日期",
     ),
     # 发文日期 is the written date on most templates, the publication on some; 登记日期 (a
     # normative document's registration) is the written date only where the signature says so.
@@ -38,16 +39,16 @@ LABELS: dict[str, tuple[str, ...]] = {
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
         "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间", "信息时间",
-        "发表日期", "公开日",
+        "发表日期", "公开日", "添加时间",
     ),
     # A bare 时间/日期 is the publication only where no publication label says otherwise (a
     # template may print 日期 in its table and 发布时间 in its header line).
     "published_at_generic": ("时间", "日期"),
     # The subject classification first, the catalogue's classification next, then the
     # classifications by genre or by catalogue position that templates print beside them.
-    "category": ("主题分类", "主题类别"),
+    "category": ("主题分类", "主题类别", "所属主题"),
     "category_info": (
-        "信息分类", "分类", "信息类别", "所属分类", "目录分类", "信息分类名称", "主题",
+        "信息分类", "分类", "信息类别", "所属分类", "目录分类", "信息分类名称", "主题", "内容分类",
     ),
     "category_other": ("组配分类", "体裁分类", "公开目录"),
     "disclosure_form": ("公开形式", "公开方式", "公开类别", "公开属性"),

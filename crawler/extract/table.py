@@ -79,7 +79,20 @@ def _accepts(field: str, value: str | None) -> bool:
         return parse_date(value) is not None
     if field == "doc_no" and not _DOC_NUMBER_LIKE.search(value):
         return False
-    return _ONLY_DATE.match(value) is None
+    return _ONLY_DATE.match(value) is None and not (field != "title" and _titled(value))
+
+
+def _titled(value: str) -> bool:
+    """A document's title: what a label left empty takes from the line below it (`对…第41号建议
+    的答复`, `解读《…》`), and no number's, publisher's or category's value (a category's path
+    may end in a kind: `城乡建设 / 部门文件 / 通知`)."""
+    return len(value) > 14 and "/" not in value and _TITLE_LIKE.search(value) is not None
+
+
+_TITLE_LIKE = re.compile(
+    r"^(?:关于|对|解读)|《|(?:通知|通报|答复|复函|意见|办法|决定|公告|通告|报告|方案|规划|细则"
+    r"|规定|批复|解读|预案|决议|纲要)$"
+)
 
 
 # A document number holds a number and is no sentence: a template's blanks (`无文号`, `〔〕号`,
@@ -160,7 +173,7 @@ def _header_row(
             continue
         if looks_like_label(value) or _starts_with_label(value):
             return None
-        if field != "title" and squeeze(value) in not_values:
+        if field != "title" and (squeeze(value) in not_values or _titled(value)):
             return None
         if field in DATE_FIELDS and parse_date(value) is None:
             return None

@@ -726,3 +726,27 @@ def test_the_paragraph_under_a_print_button_is_text_not_the_buttons_value() -> N
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("根据政府信息公开条例")
+
+
+def test_a_paragraph_opening_with_a_date_and_a_long_clause_before_its_colon_stays_text() -> None:
+    lines = ["示例镇部署秸秆禁烧工作", "发布时间:2024-10-07 发布机构:示例镇人民政府",
+             "2024年10月7日示例镇长部署秸秆禁烧工作:",
+             "一、要落实责任。镇村干部务必把任务层层分解到人。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("2024年10月7日示例镇长")
+
+
+@pytest.mark.parametrize(
+    "time_line", ["时间:2023-11-07 08:53", "时间:2023-11-07 08:53来源:作者:点击:"]
+)
+def test_a_bare_time_line_over_a_members_greeting_is_the_publication(time_line: str) -> None:
+    lines = ["对县政协第二次会议第025号提案的答复", time_line, "尊敬的王某某委员您好:",
+             "您提出的关于老旧小区排水改造的提案收悉,现答复如下:",
+             "该处道路狭窄,我局将结合明年计划统筹安排。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.published_at is not None
+    assert document.published_at.startswith("2023-11-07")
+    assert document.addressee == "尊敬的王某某委员您好"
+    assert document.body_text is not None
+    assert document.body_text.startswith("尊敬的王某某委员您好")

@@ -259,6 +259,10 @@ def test_a_bare_date_label_alone_is_the_publication() -> None:
         ("信息时间：", "published_at", "2024-03-05", "2024-03-05"),
         ("信息分类名称：", "category", "综合政务/其他", "综合政务/其他"),
         ("主 题 :", "category", "综合政务\\政务公开", "综合政务\\政务公开"),
+        ("所属主题：", "category", "人大代表建议办理", "人大代表建议办理"),
+        ("内容分类：", "category", "建议提案办理情况", "建议提案办理情况"),
+        ("添加时间：", "published_at", "2024-03-05", "2024-03-05"),
+        ("产生日期：", "written_date", "2024-03-01", "2024-03-01"),
     ],
 )
 def test_more_label_variants(label: str, field: str, value: str, expected: str) -> None:
@@ -431,3 +435,34 @@ def test_more_label_wordings_and_a_time_run_into_its_date(
     metadata: str, field: str, expected: str
 ) -> None:
     assert _record(metadata)[field] == expected
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        # A label left empty at the end of its line, the title on the next.
+        "<p>索引号：ABC-2024-0012</p><p>• 文号：</p>"
+        "<p>对示例市第九届人民代表大会第三次会议第18号建议的答复</p>",
+        "<p>索引号：ABC-2024-0012 | 发布机构： |</p>"
+        "<p>解读《示例县人民政府关于做好森林防火工作的命令》 | |</p>",
+        # A row of labels whose cells run on into the title.
+        "<p>文 号： | 所属主题： | 2024年度 |</p>"
+        "<p>示例县林业局对示例县政协第三次会议第124号提案的答复</p>",
+    ],
+)
+def test_a_label_left_empty_takes_no_title_from_below(metadata: str) -> None:
+    page = (
+        "<html><head><meta charset='utf-8'></head><body>"
+        f"{metadata}<p>示例委员：</p><p>您提出的关于加强林区防火的提案收悉，现答复如下。</p></body></html>"
+    )
+    record = extract_document(page, URL).to_record()
+    assert record["doc_no"] is None
+    assert record["publisher"] is None
+    assert record["category"] in (None, "2024年度")
+
+
+def test_a_categorys_path_may_end_in_a_kind_of_document() -> None:
+    metadata = (
+        "<table><tr><td>主题分类：</td><td>城乡建设、环境保护 / 部门文件 / 通知</td></tr></table>"
+    )
+    assert _record(metadata)["category"] == "城乡建设、环境保护 / 部门文件 / 通知"

@@ -113,6 +113,17 @@ def _deputy_salutation(opening: str) -> str | None:
     return found.group(0).strip(" \n|:") if found else None
 
 
+def _reply_title(title: str, category: str | None) -> bool:
+    """A title that is an answer to a numbered item (`…第48号建议的复函`)."""
+    return bool(
+        _REPLY_TITLE.search(title)
+        and not _NOT_REPLY_TITLE.search(title)
+        and not (_SUMMARY_TITLE.search(title) and not re.search(r"\d+\s*号", title))
+        and (not title.endswith("函") or _TITLE_ANSWER_WORD.search(title))
+        and (_NUMBERED.search(title) or (category and _CATEGORY.search(category)))
+    )
+
+
 def classify(
     title: str | None, category: str | None, series: str | None, text: str | None
 ) -> Decision:
@@ -132,19 +143,18 @@ def classify(
     co_body = _found(_CO_BODY, opening)
     if co_body:
         return Decision("co_handling_opinion", (co_body,))
-    party = _found(_PARTY_CONGRESS, opening[:800])
+    replies = _reply_title(title, category)
+    # (A reply's text may mention a Party congress in passing, `按照第十次党代会的部署`: a title
+    # that answers a deputy or member outweighs it.)
+    party = _found(_PARTY_CONGRESS, title) or (
+        None if replies else _found(_PARTY_CONGRESS, opening[:800])
+    )
     if party:
         return Decision("other", (f"a Party congress item ({party}), not a deputy's",))
+    if replies:
+        return Decision("reply", (f"title: {title}",))
 
     evidence: list[str] = []
-    if (
-        _REPLY_TITLE.search(title)
-        and not _NOT_REPLY_TITLE.search(title)
-        and not (_SUMMARY_TITLE.search(title) and not re.search(r"\d+\s*号", title))
-        and (not title.endswith("函") or _TITLE_ANSWER_WORD.search(title))
-        and (_NUMBERED.search(title) or (category and _CATEGORY.search(category)))
-    ):
-        return Decision("reply", (f"title: {title}",))
 
     salutation = _deputy_salutation(opening)
     answer = _found(_ANSWER, opening)

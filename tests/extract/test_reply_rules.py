@@ -814,3 +814,27 @@ def test_a_contacts_name_set_apart_like_its_label() -> None:
     )
     assert document.reply is not None
     assert (document.reply.contact_person, document.reply.contact_phone) == ("张 雷", "56155520")
+
+
+def test_a_reply_mentioning_a_party_congress_in_passing_is_still_a_reply() -> None:
+    lines = [
+        "示例区人民政府关于对区政协第三次会议第20230118号提案的答复",
+        "王某某委员:",
+        "您提出的《关于发展夜间经济的建议》提案收悉,现答复如下:",
+        "近年来我区夜间经济发展较快,已成为繁荣经济的重要组成部分。",
+        "一、加强政策引导。按照区第十次党代会的部署,我们为夜间经济营造良好的发展环境。",
+    ]
+    document = extract_document(_lines_page(lines), URL)
+    assert document.kind == "reply"
+    assert document.reply is not None
+    assert document.reply.proposal_no == "第20230118号"
+
+
+def test_an_item_of_a_party_congress_is_still_no_deputys_reply() -> None:
+    lines = [
+        "关于对镇第十四次党代会第5号提案的答复",
+        "王某某等代表:",
+        "你们在镇第十四次党代表大会上提出的《关于河道保洁的提案》已收悉,现答复如下:",
+        "镇里已调整保洁单位,下一步将加强日常巡查。",
+    ]
+    assert extract_document(_lines_page(lines), URL).kind == "other"

@@ -558,6 +558,7 @@ _DATED_BYLINE = re.compile(rf"^{_DATE}(?!\d)")  # (a label may follow: `2024年0
 # unit's name (`2026-01-26 15:53 市人大常委会办公室`). A label is a word or two: a longer run
 # before a colon is the text's first sentence (`2020年10月7日李扬镇长调度秸秆禁烧工作:`).
 _BYLINE_REST = re.compile(rf"^(?:[^\s:：，。,]{{1,8}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)$)")
+_UNIT_BYLINE = re.compile(rf"^{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)\s+")
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 
@@ -636,6 +637,18 @@ def _after_metadata(lines: list[str]) -> int:
             # A row of labels over a row of their values, a cell a line.
             labels, end = labels + row, index + 2 * row
             index = end
+            continue
+        if (
+            found
+            and not opens
+            and (unit := _UNIT_BYLINE.match(line))
+            and matches[0].start() == unit.end()
+            and re.search(_DATE, line)
+        ):
+            # A byline led by the unit's name (`某某厅  时间: 2023-12-13 09:44  【字体:`).
+            labels, end = labels + 1 + found, index + width
+            named.update(("source", *colons))
+            index += width
             continue
         if dated := _DATED_BYLINE.match(line):
             # A byline that opens with the date (`2021-07-07 11:02 作者：…`): the date's label

@@ -750,3 +750,22 @@ def test_a_bare_time_line_over_a_members_greeting_is_the_publication(time_line: 
     assert document.addressee == "尊敬的王某某委员您好"
     assert document.body_text is not None
     assert document.body_text.startswith("尊敬的王某某委员您好")
+
+
+def test_a_byline_led_by_its_units_name_is_no_text() -> None:
+    lines = ["首页 > 通知公告", "拟推荐创建示范村镇名单的公示", "示例省农业农村厅  时间: 2023-12-13 09:44  【字体:",
+             "为发挥典型经验的示范引领作用,经各地推荐、审核,现将名单予以公示。",
+             "公示期间如有异议,请与我厅联系。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.published_at == "2023-12-13T09:44:00+08:00"
+    assert document.body_text is not None
+    assert document.body_text.startswith("为发挥典型经验")
+
+
+def test_a_paragraph_opening_with_a_units_name_and_a_date_stays_text() -> None:
+    lines = ["示例区召开安全生产会议", "发布时间:2024-06-02",
+             "示例区应急管理局 2024年6月1日召开全区安全生产工作会议,部署汛期安全工作。",
+             "会议要求各街道落实责任。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("示例区应急管理局")

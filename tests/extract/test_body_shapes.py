@@ -598,6 +598,7 @@ def test_a_title_listing_units_over_the_first_paragraph_is_no_addressee() -> Non
         "示例市生态环境局公告2024年第3号",
         "朗读",
         "【文字大小:",
+        "【浏览字体:",
         "微博 空间 qq",
         "打开微信,点击底部的“发现”,",
     ],

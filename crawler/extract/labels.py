@@ -108,6 +108,9 @@ _BLOCK_LABELS = "|".join(
     if _BY_LABEL[label] in GLUED_FIELDS
 )
 GLUED_RE = re.compile(rf"^(?P<label>{_BLOCK_LABELS})(?=[^\s:|｜])")
+#: Another label glued to its value after a space, on a line of such pairs (`发文字号黎政发〔2023〕
+#: 24号 发文时间2023-09-08`): where the value before it ends.
+GLUED_NEXT_RE = re.compile(rf" +(?P<label>{_ALTERNATION})(?=[^\s:|｜])")
 #: Such a label and its colon run into the value before it (`…人民政府成文日期:2021年…`, the
 #: label in `<b>` right after the last value).
 GLUED_COLON_RE = re.compile(rf"(?<=\S)(?P<label>{_BLOCK_LABELS}) *(?P<colon>:)")

@@ -27,6 +27,7 @@ from crawler.extract.labels import (
     COUNTERS,
     DATE_FIELDS,
     GLUED_COLON_RE,
+    GLUED_NEXT_RE,
     GLUED_RE,
     LABEL_RE,
     LABEL_STARTS,
@@ -295,6 +296,9 @@ class _FieldReader:
                 label, at = glued
                 original = self.original[index]
                 source = original if len(original) == len(cell) else cell
+                for following in GLUED_NEXT_RE.finditer(cell, at):
+                    self.record(field_for(label), _value(source[at : following.start()]))
+                    label, at = following["label"], following.end()
                 self.record(field_for(label), _value(source[at:]))
             return index + 1
         if ":" in cell and len(cell) <= 200:

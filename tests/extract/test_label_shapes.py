@@ -466,3 +466,17 @@ def test_a_categorys_path_may_end_in_a_kind_of_document() -> None:
         "<table><tr><td>主题分类：</td><td>城乡建设、环境保护 / 部门文件 / 通知</td></tr></table>"
     )
     assert _record(metadata)["category"] == "城乡建设、环境保护 / 部门文件 / 通知"
+
+
+def test_two_labels_glued_to_their_values_on_one_line_are_read_apart() -> None:
+    metadata = (
+        "<p>索引号ABC-2023-0024 主题分类机关事务</p>"
+        "<p>发布机构示例县人民政府办公室 主题词工作规则</p>"
+        "<p>发文字号示政发〔2023〕24号 发文时间2023-09-08</p>"
+    )
+    record = _record(metadata)
+    assert record["index_no"] == "ABC-2023-0024"
+    assert record["category"] == "机关事务"
+    assert record["publisher"] == "示例县人民政府办公室"
+    assert record["doc_no"] == "示政发〔2023〕24号"
+    assert record["written_date"] == "2023-09-08"

@@ -794,6 +794,23 @@ def _record_answer(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
+def _below_title(lines: list[str], title_key: str) -> int:
+    """Past the title printed whole on a line of its own near the top, and what stands above
+    it (a site's banner, a browser warning, a motto: `尊敬的用户，您好！…`): the text starts
+    below its title, where most of it is (a short text may end with a list of related
+    articles that names it). 0 where no line near the top is the title."""
+    for index, line in enumerate(lines[:_TITLE_LINES]):
+        if index and squeeze(line) == title_key:
+            above = sum(map(len, lines[:index]))
+            return index + 1 if sum(map(len, lines[index + 1 :])) > above else 0
+        if salutation(line):
+            break
+    return 0
+
+
+_TITLE_LINES = 15
+
+
 def body_proper(
     text: str, title: str | None, links: Callable[[], frozenset[str]] = frozenset
 ) -> tuple[str, str | None, list[str]]:
@@ -812,6 +829,8 @@ def body_proper(
         if lines[row][column:].strip():
             lines[row : row + 1] = [lines[row][:column].rstrip(), lines[row][column:].strip()]
         first = row + 1
+    elif title_key:
+        first = _below_title(lines, title_key)
     after = first + _after_metadata(lines[first : first + _OPENING_LINES])
     for index in range(after, min(len(lines), first + _OPENING_LINES)):
         line = lines[index]

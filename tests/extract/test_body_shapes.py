@@ -770,3 +770,32 @@ def test_a_paragraph_opening_with_a_units_name_and_a_date_stays_text() -> None:
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("示例区应急管理局")
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "尊敬的用户,您好!您的浏览器版本过低,请升级后浏览本站。",
+        "社会主义核心价值观:富强、民主、文明、和谐。",
+    ],
+)
+def test_a_banner_above_the_title_is_no_text(banner: str) -> None:
+    title = "示例市人民政府办公厅关于印发行政执法公示制度的通知"
+    page = (
+        f"<html><head><title>{title}</title></head><body><p>{banner}</p><p>{title}</p>"
+        "<p>信息来源:示例市人民政府办公厅 发布时间:2015-12-22 12:07 【字体:</p>"
+        "<p>各县、区人民政府,市政府各部门:</p><p>现将行政执法公示制度印发给你们,请认真遵照执行。</p>"
+        "<p>第一条 为规范行政执法行为,提高行政执法工作的透明度,制定本制度。</p></body></html>"
+    )
+    document = extract_document(page, URL)
+    assert document.published_at == "2015-12-22T12:07:00+08:00"
+    assert document.addressee == "各县、区人民政府,市政府各部门"
+
+
+def test_a_short_text_ending_with_its_title_among_related_articles_keeps_its_start() -> None:
+    title = "拟推荐示范村镇名单的公示"
+    lines = [title, "发布时间:2023-12-13", "为发挥典型经验的示范引领作用,现将推荐名单予以公示。",
+             "相关阅读", title, "32481666"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("为发挥典型经验")

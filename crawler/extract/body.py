@@ -398,6 +398,8 @@ _ISSUER_LINE = re.compile(
     r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
     # The issuing unit's name alone on a line, or with the date (a byline above the text).
     rf"|^{_UNIT_CHARS}(?:{_UNIT_ENDS})(?:\s*{_DATE})?$"
+    # An index number alone, or with the date, under the title (`1115…48D/2024-00004  2024-03-08`).
+    rf"|^[0-9A-Za-z\-]{{4,}}/(?:19|20)\d\d-\d+(?:\s+{_DATE})?$"
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
@@ -406,8 +408,10 @@ _TOOLBAR_LINE = re.compile(
     r"^(?:[×xX✕]|[\w\-.]{1,60}\.(?:jpe?g|png|gif|bmp|webp))$|^(?:用?微信扫|扫一扫|打开微信|使用.扫一扫)|"
     # (A row of share buttons by the sites' names: `头条`, `微博 空间 qq`.)
     r"^(?:微信|微博|空间|QQ|qq|头条|朋友圈|新浪|腾讯|豆瓣|[ \t])+$|"
-    r"^[【\[]?\s*(?:(?:浏览|阅读)?字\s*体|字\s*号|文字大小|选择阅读字号|朗\s*读|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
+    r"^[【\[]?\s*(?:(?:浏览|阅读)?字\s*体|字\s*号|文字大小|选择阅读字号|(?:有声)?朗\s*读|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
+    # A row of a reader's buttons (`加大字体 缩小字体 收藏 取消收藏 打印`).
+    r"|^(?:(?:加大|缩小|放大|默认)?字\s*体|[大中小]|(?:取消)?收藏|打印|关闭|分享|[【】\[\]]|\s)+$"
     # A row of three or more short buttons between bars (`语音播报 | 图片解读 | H5解读`).
     r"|^(?:[^|｜。，,;；:：]{1,6}[|｜]){2,}[^|｜。，,;；:：]{1,6}$"
 )
@@ -427,7 +431,8 @@ _PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
 # 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
 _ADDRESSEE_END = re.compile(
     r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
-    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗)\)?"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗|"
+    r"群众|居民|村民|乡亲)\)?"
     r"(?:您好|你好)?$"  # (`尊敬的于委员您好：`)
 )
 _OPENING_LINES = 60
@@ -557,7 +562,9 @@ _DATED_BYLINE = re.compile(rf"^{_DATE}(?!\d)")  # (a label may follow: `2024年0
 # What follows the date on such a byline: labels, known or not (`稿件作者: 浏览量:`), or the
 # unit's name (`2026-01-26 15:53 市人大常委会办公室`). A label is a word or two: a longer run
 # before a colon is the text's first sentence (`2020年10月7日李扬镇长调度秸秆禁烧工作:`).
-_BYLINE_REST = re.compile(rf"^(?:[^\s:：，。,]{{1,8}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)$)")
+_BYLINE_REST = re.compile(
+    rf"^(?:[^\s:：，。,]{{1,8}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府|网)$)"
+)
 _UNIT_BYLINE = re.compile(rf"^{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)\s+")
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 

@@ -97,8 +97,11 @@ _TITLE_LIKE = re.compile(
 
 
 # A document number holds a number and is no sentence: a template's blanks (`无文号`, `〔〕号`,
-# `———`) are none, nor the title a label left empty takes from the line below it.
-_DOC_NUMBER_LIKE = re.compile(r"^(?!.*关于).{0,60}[0-9０-９〇一二三四五六七八九十].{0,60}$")
+# `———`) are none, nor the title a label left empty takes from the line below it, nor the
+# issuer's name under it (`十堰市…人民政府`: a numeral in a place name is no number).
+_DOC_NUMBER_LIKE = re.compile(
+    r"^(?!.*关于)(?=.*(?:[0-9０-９]|[〇一二三四五六七八九十百]+\s*[号期])).{0,60}[0-9０-９〇一二三四五六七八九十].{0,60}$"
+)
 
 
 def _splits_label(cell: str, following: str) -> bool:

@@ -599,6 +599,8 @@ def test_a_title_listing_units_over_the_first_paragraph_is_no_addressee() -> Non
         "朗读",
         "【文字大小:",
         "【浏览字体:",
+        "有声朗读:",
+        "加大字体 缩小字体 收藏 取消收藏 打印",
         "微博 空间 qq",
         "打开微信,点击底部的“发现”,",
     ],
@@ -688,6 +690,8 @@ def test_a_meetings_time_without_a_colon_under_a_byline_stays_text() -> None:
         "2024-01-23 16:45  稿件作者:   浏览量:- 【浏览字体: 】 分享到:",
         "2026-01-26 15:53 示例市人大常委会办公室",
         "2024年01月26日来源:示例区教育局",
+        "2024-01-26 10:14 示例省人民政府网",
+        "11152523011672048D/2024-00004  2024-01-26",
     ],
 )
 def test_a_byline_opening_with_its_date_then_any_labels_or_its_unit_is_no_text(
@@ -799,3 +803,10 @@ def test_a_short_text_ending_with_its_title_among_related_articles_keeps_its_sta
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("为发挥典型经验")
+
+
+def test_an_open_letter_to_the_people_of_a_town_has_its_addressee() -> None:
+    lines = ["加强森林防火工作 确保森林资源安全", "发布时间:2024-02-01", "示例镇广大人民群众:",
+             "你们好!当前正值森林防火紧要期,为切实保护森林资源,特向全镇人民发出如下倡议。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == "示例镇广大人民群众"

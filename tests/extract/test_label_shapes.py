@@ -480,3 +480,17 @@ def test_two_labels_glued_to_their_values_on_one_line_are_read_apart() -> None:
     assert record["publisher"] == "示例县人民政府办公室"
     assert record["doc_no"] == "示政发〔2023〕24号"
     assert record["written_date"] == "2023-09-08"
+
+
+def test_a_number_label_left_empty_takes_no_issuers_name_with_a_numeral_in_it() -> None:
+    page = (
+        "<html><head><meta charset='utf-8'></head><body>"
+        "<p>发布机构</p><p>区政府办</p><p>文号</p><p>十堰市示例区人民政府</p>"
+        "<p>关于对市人大五次会议第91号建议的答复</p><p>王某代表:</p>"
+        "<p>您提出的关于加强道路养护的建议收悉,现答复如下。</p></body></html>"
+    )
+    assert extract_document(page, URL).doc_no is None
+
+
+def test_a_number_in_chinese_numerals_is_still_a_number() -> None:
+    assert _record("<p>文号：督察通报第十七期</p>")["doc_no"] == "督察通报第十七期"

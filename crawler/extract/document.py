@@ -114,6 +114,30 @@ def _date_near_title(lines: list[str], title: str | None) -> str | None:
     return None
 
 
+# An announcement's number alone on its line (`财政部 税务总局公告2025年第17号`): what a reader
+# takes for its document number where no label names one. (A 文号 printed alone under a notice's
+# title, `长府办发〔2017〕65号`, is no labelled value and is left out.)
+_NOTICE_NUMBER = re.compile(
+    r"^[^\s，。,;；()（）]{1,20}(?: [^\s，。,;；()（）]{1,20})?公告\s*(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號]$"
+)
+
+
+def _notice_number(lines: list[str], title: str | None) -> str | None:
+    """An announcement's number printed alone in the lines just under its title (at most
+    three), or None."""
+    if not title:
+        return None
+    key = squeeze(title)
+    for index in range(len(lines) - 1, -1, -1):
+        line = squeeze(lines[index])
+        if len(line) >= 4 and (key in line or line in key):
+            for below in lines[index + 1 : index + 4]:
+                if _NOTICE_NUMBER.match(below.strip()):
+                    return below.strip()
+            return None
+    return None
+
+
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:19|20)\d\d|[〇○零Oo一二三四五六七八九]{4})\s*年[\s\d〇○零Oo一二三四五六七八九十]{1,6}月"
     r"[\s\d〇○零Oo一二三四五六七八九十]{1,6}日\s*$"
@@ -413,7 +437,8 @@ def extract_document(
         reading.body_text = None
         reading.warnings.append("no body text found (the text may be in an attachment)")
     written, published = _read_dates(reading)
-    doc_no, index_no = reading.first("doc_no"), reading.first("index_no")
+    doc_no = reading.first("doc_no") or _notice_number(reading.above_body, reading.title)
+    index_no = reading.first("index_no")
     doc_number = parse_doc_no(doc_no)
     publisher = next(
         (reading.first(name) for name in RANKED["publisher"] if reading.fields.get(name)), None

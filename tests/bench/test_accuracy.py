@@ -21,7 +21,7 @@ FLOORS = {
     # Older pages (001–093) and pages from portals first seen later (101 and up), apart: a rule
     # that fits only the older pages shows as a gap between the two.
     "pages_fields_older": 0.99,
-    "pages_fields_new": 0.98,
+    "pages_fields_new": 0.99,
     # The same pages with the known body containers switched off: the body found by scoring.
     "pages_fields_unknown_layout": 0.99,
     # And with every id and class removed: no template known at all.

@@ -494,3 +494,23 @@ def test_a_number_label_left_empty_takes_no_issuers_name_with_a_numeral_in_it() 
 
 def test_a_number_in_chinese_numerals_is_still_a_number() -> None:
     assert _record("<p>文号：督察通报第十七期</p>")["doc_no"] == "督察通报第十七期"
+
+
+def test_an_announcements_number_alone_under_its_title_is_its_document_number() -> None:
+    title = "示例部 示例总局关于调整个人住房交易政策的公告"
+    page = (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        "<p>示例部 示例总局公告2025年第17号</p><div id='zoom'><p>现将有关政策公告如下：</p>"
+        "<p>个人将购买2年以上的住房对外销售的，免征有关税费。</p></div></body></html>"
+    )
+    assert extract_document(page, URL).doc_no == "示例部 示例总局公告2025年第17号"
+
+
+def test_a_notices_number_alone_under_its_title_is_left_unlabelled() -> None:
+    title = "示例市人民政府办公厅关于印发示例实施方案的通知"
+    page = (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        "<p>示政办发〔2017〕65号</p><div id='zoom'><p>各区人民政府，市政府各部门：</p>"
+        "<p>现将实施方案印发给你们，请认真贯彻执行。</p></div></body></html>"
+    )
+    assert extract_document(page, URL).doc_no is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -98,19 +98,25 @@ _OTHER_DATE_LABEL = re.compile(
 )
 
 
-def _date_near_title(lines: list[str], title: str | None) -> str | None:
-    """A date printed without a label in the lines just under the title (at most four); under
-    the heading's title, where the content repeats it (with its number, not its date) below."""
+def _under_title(lines: list[str], title: str | None, count: int) -> Iterator[list[str]]:
+    """For each line that holds the title, from the last up: the `count` lines under it (under
+    the heading's title, where the content repeats it below)."""
     if not title:
-        return None
+        return
     key = squeeze(title)
     for index in range(len(lines) - 1, -1, -1):
         line = squeeze(lines[index])
         if len(line) >= 4 and (key in line or line in key):
-            for line in lines[index + 1 : index + 5]:
-                for match in _BARE_DATE.finditer(line):
-                    if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：|｜")):
-                        return match.group(0)
+            yield lines[index + 1 : index + 1 + count]
+
+
+def _date_near_title(lines: list[str], title: str | None) -> str | None:
+    """A date printed without a label in the lines just under the title (at most four)."""
+    for below in _under_title(lines, title, 4):
+        for line in below:
+            for match in _BARE_DATE.finditer(line):
+                if not _OTHER_DATE_LABEL.search(line[: match.start()].rstrip(" :：|｜")):
+                    return match.group(0)
     return None
 
 
@@ -125,16 +131,10 @@ _NOTICE_NUMBER = re.compile(
 def _notice_number(lines: list[str], title: str | None) -> str | None:
     """An announcement's number printed alone in the lines just under its title (at most
     three), or None."""
-    if not title:
-        return None
-    key = squeeze(title)
-    for index in range(len(lines) - 1, -1, -1):
-        line = squeeze(lines[index])
-        if len(line) >= 4 and (key in line or line in key):
-            for below in lines[index + 1 : index + 4]:
-                if _NOTICE_NUMBER.match(below.strip()):
-                    return below.strip()
-            return None
+    for below in _under_title(lines, title, 3):
+        for line in below:
+            if _NOTICE_NUMBER.match(line.strip()):
+                return line.strip()
     return None
 
 

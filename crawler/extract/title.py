@@ -54,8 +54,9 @@ _DOC_NUMBER_ANY = re.compile(
 )
 # (A news title tells what a body did: `某区召开2022年总河长会` is no name.)
 _ORG_NAME = re.compile(
-    r"^(?!.*(?:召开|开展|举行|举办|部署|推进|启动|调研|视察|走访|慰问))"
-    r"[^关于的，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
+    # (潼关县, 于都县: the characters of 关于 may stand in a name; the word may not.)
+    r"^(?!.*(?:召开|开展|举行|举办|部署|推进|启动|调研|视察|走访|慰问|关于|的))"
+    r"[^，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
     r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表|政协|人大)$"
 )
 # The name of a body that issues documents (a unit, not a site, a column or a date).

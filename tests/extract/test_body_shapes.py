@@ -13,6 +13,7 @@ import pytest
 from crawler.extract import extract_document
 from crawler.extract.body import find_body
 from crawler.extract.page import parse_html
+from crawler.extract.title import is_name
 
 URL = "http://www.example.gov.cn/xxgk/2024/06/01/1001.html"
 CHROME_TOP = (
@@ -641,6 +642,14 @@ def test_a_units_name_holding_the_characters_of_about_heads_the_title_below(unit
         extract_document(_lines(lines), URL).title
         == f"{unit}关于对政协第十届三次会议第52号提案的答复"
     )
+
+
+@pytest.mark.parametrize(("text", "named"), [("潼关县人民政府", True), ("于都县教育局", True),
+                                              ("关于印发工作要点的通知", False)])  # fmt: skip
+def test_a_units_name_may_hold_the_characters_of_about_but_not_the_word(
+    text: str, named: bool
+) -> None:
+    assert is_name(text) is named
 
 
 def test_a_title_broken_before_a_joining_word_is_joined() -> None:

@@ -839,9 +839,10 @@ def body_proper(
     elif title_key:
         first = _below_title(lines, title_key)
     after = first + _after_metadata(lines[first : first + _OPENING_LINES])
+    addressee: str | None = None
     for index in range(after, min(len(lines), first + _OPENING_LINES)):
         line = lines[index]
-        if salutation(line) or bare_greeting(lines, index):
+        if addressee := salutation(line) or bare_greeting(lines, index):
             start = index
             break
         if _PROSE_LINE.search(line) and not _is_title_part(line, title_key):
@@ -863,7 +864,6 @@ def body_proper(
                 if squeeze(line) not in known_links:
                     break
             start += 1
-    addressee = (
-        (salutation(lines[start]) or bare_greeting(lines, start)) if start < len(lines) else None
-    )
+        if start < len(lines):
+            addressee = salutation(lines[start]) or bare_greeting(lines, start)
     return "\n".join(lines[start:]), addressee, lines[:start]

@@ -806,13 +806,12 @@ def _below_title(lines: list[str], title_key: str) -> int:
     it (a site's banner, a browser warning, a motto: `尊敬的用户，您好！…`): the text starts
     below its title, where most of it is (a short text may end with a list of related
     articles that names it). 0 where no line near the top is the title."""
-    for index, line in enumerate(lines[:_TITLE_LINES]):
-        if index and squeeze(line) == title_key:
-            above = sum(map(len, lines[:index]))
-            return index + 1 if sum(map(len, lines[index + 1 :])) > above else 0
-        if salutation(line):
-            break
-    return 0
+    at = next(
+        (i for i, line in enumerate(lines[1:_TITLE_LINES], 1) if squeeze(line) == title_key), None
+    )
+    if at is None or any(salutation(line) for line in lines[:at]):
+        return 0  # (no title line; or the letter opens above it, and the title line is its own)
+    return at + 1 if sum(map(len, lines[at + 1 :])) > sum(map(len, lines[:at])) else 0
 
 
 _TITLE_LINES = 15

@@ -807,7 +807,12 @@ def _below_title(lines: list[str], title_key: str) -> int:
     below its title, where most of it is (a short text may end with a list of related
     articles that names it). 0 where no line near the top is the title."""
     at = next(
-        (i for i, line in enumerate(lines[1:_TITLE_LINES], 1) if squeeze(line) == title_key), None
+        (
+            i
+            for i, line in enumerate(lines[1:_TITLE_LINES], 1)
+            if len(line) >= len(title_key) and squeeze(line) == title_key
+        ),
+        None,
     )
     if at is None or any(salutation(line) for line in lines[:at]):
         return 0  # (no title line; or the letter opens above it, and the title line is its own)

@@ -131,6 +131,8 @@ _NOTICE_NUMBER = re.compile(
 def _notice_number(lines: list[str], title: str | None) -> str | None:
     """An announcement's number printed alone in the lines just under its title (at most
     three), or None."""
+    if not any("公告" in line for line in lines):
+        return None  # (the common case, told without squeezing the lines)
     for below in _under_title(lines, title, 3):
         for line in below:
             if _NOTICE_NUMBER.match(line.strip()):

@@ -566,6 +566,7 @@ _BYLINE_REST = re.compile(
     rf"^(?:[^\s:：，。,]{{1,8}}\s*[:：]|{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府|网)$)"
 )
 _UNIT_BYLINE = re.compile(rf"^{_UNIT_CHARS}(?:{_UNIT_ENDS}|政府)\s+")
+_ANY_DATE = re.compile(_DATE)
 _GENERIC_DATE = re.compile(rf"^(?:日 *期|时 *间) *: *{_DATE}(?:\s|$)")
 
 
@@ -650,7 +651,7 @@ def _after_metadata(lines: list[str]) -> int:
             and not opens
             and (unit := _UNIT_BYLINE.match(line))
             and matches[0].start() == unit.end()
-            and re.search(_DATE, line)
+            and _ANY_DATE.search(line)
         ):
             # A byline led by the unit's name (`某某厅  时间: 2023-12-13 09:44  【字体:`).
             labels, end = labels + 1 + found, index + width
@@ -801,7 +802,7 @@ def _record_answer(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def _below_title(lines: list[str], title_key: str) -> int:
+def _past_title_line(lines: list[str], title_key: str) -> int:
     """Past the title printed whole on a line of its own near the top, and what stands above
     it (a site's banner, a browser warning, a motto: `尊敬的用户，您好！…`): the text starts
     below its title, where most of it is (a short text may end with a list of related
@@ -841,7 +842,7 @@ def body_proper(
             lines[row : row + 1] = [lines[row][:column].rstrip(), lines[row][column:].strip()]
         first = row + 1
     elif title_key:
-        first = _below_title(lines, title_key)
+        first = _past_title_line(lines, title_key)
     after = first + _after_metadata(lines[first : first + _OPENING_LINES])
     addressee: str | None = None
     for index in range(after, min(len(lines), first + _OPENING_LINES)):

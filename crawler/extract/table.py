@@ -90,6 +90,8 @@ def _titled(value: str) -> bool:
     return len(value) > 14 and "/" not in value and _TITLE_LIKE.search(value) is not None
 
 
+# (Not `title.KIND_END`, what a printed title ends with: a category's value may end in 建议,
+# 提案 or 公示, `市人大代表建议和市政协委员提案`, and still be no title.)
 _TITLE_LIKE = re.compile(
     r"^(?:关于|对|解读)|《|(?:通知|通报|答复|复函|意见|办法|决定|公告|通告|报告|方案|规划|细则"
     r"|规定|批复|解读|预案|决议|纲要)$"

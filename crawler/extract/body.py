@@ -855,11 +855,18 @@ def body_proper(
     if start is None:
         known_links: frozenset[str] | None = None  # read off the tree only when needed
         start = after
+        titled = False  # (the line above was a part of the title)
         while start < len(lines) - 1 and start < first + _OPENING_LINES:
             line = lines[start].strip()
+            part = bool(title_key) and (
+                _is_title_part(line, title_key)
+                # The short last line of a title broken over lines (`…远景目标` / `纲要`).
+                or (titled and bool(line) and title_key.endswith(squeeze(line)))
+            )
+            titled = part or (titled and not line)
             if not (
                 line == EMPTY_CELL  # (an empty cell of a table at the top)
-                or (title_key and _is_title_part(line, title_key))
+                or part
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
                 or _TOOLBAR_LINE.match(line.lstrip(LINE_STRIP))

@@ -47,6 +47,7 @@ from crawler.extract.title import (
     split_date,
     strip_markup,
     title_above,
+    title_atop,
     title_from_head,
 )
 from crawler.items import DocNumber, Document, Reply
@@ -362,6 +363,9 @@ def _read_unmarked_title(reading: _Reading) -> None:
         return
     body_text, above_body = reading.body_text, reading.above_body
     printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
+    if not printed and above_body and body_text:
+        # (What stood above the text held no title: a breadcrumb, a metadata block.)
+        printed = title_atop(body_text)
     if printed and choose([Heading(printed, False)], reading.article_title, reading.head_title):
         reading.title = printed
     elif not reading.title:

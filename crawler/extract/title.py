@@ -377,6 +377,19 @@ def title_above(lines: Sequence[str]) -> str | None:
     return _end_below(cells[after:], title)
 
 
+def title_atop(text: str) -> str | None:
+    """The title printed as the text's first line, on a page that gives it nowhere else
+    (`某某镇2022年政府信息公开工作年度报告` over `本报告依据…`): a line of its own that reads as a
+    title and ends with a kind of document, with the text going on below it."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or not title_like(lines[0]) or is_name(lines[0]):
+        return None
+    first = lines[0]
+    if not _KIND_END.search(squeeze(fold(first).folded)):
+        return None
+    return first if sum(map(len, lines[1:])) > 2 * len(first) else None
+
+
 def _names_no_document(guide: str) -> bool:
     """A `<title>` or meta title that is a name (`某某政协`, `XX网`), or a few characters without
     a word of a document's title (a site's short name): no guide to the printed title."""

@@ -819,3 +819,44 @@ def test_an_open_letter_to_the_people_of_a_town_has_its_addressee() -> None:
              "你们好!当前正值森林防火紧要期,为切实保护森林资源,特向全镇人民发出如下倡议。"]  # fmt: skip
     document = extract_document(_lines(lines), URL)
     assert document.addressee == "示例镇广大人民群众"
+
+
+def test_a_title_printed_only_as_the_texts_first_line_is_the_title() -> None:
+    # A metadata block, then the title alone on its line, then the text; no heading markup.
+    title = "示例镇人民政府2023年政府信息公开工作年度报告"
+    lines = ["您现在的位置:首页 > 信息公开年报", "索引号 000123/2024-000045 主题分类 政务公开",
+             "发布机构 示例镇 生成日期 2024-01-20", title,
+             "本报告依据《中华人民共和国政府信息公开条例》编制,数据统计期限为2023年全年。",
+             "一、总体情况", "2023年,我镇坚持公开为常态、不公开为例外,公开质量持续提升。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("本报告依据")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "一、总体情况",  # a section's heading: it ends with no kind of document
+        "示例市住房公积金管理中心",  # a name
+    ],
+)
+def test_a_first_line_that_reads_as_no_documents_title_is_no_title(first: str) -> None:
+    lines = ["您现在的位置:首页 > 通知公告", "发布机构 示例局 生成日期 2024-01-20", first,
+             "今年以来,我局各项工作稳步推进,重点任务均按计划完成。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title is None
+    assert document.body_text is not None
+    assert document.body_text.endswith("重点任务均按计划完成。")
+
+
+def test_the_short_last_line_of_a_title_broken_over_lines_is_no_text() -> None:
+    title = "示例区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+    lines = ["[ 索引号 ] 000107/2021-00020 [ 发布机构 ] 示例区发展改革委", title,
+             "示例区国民经济和社会发展", "第十四个五年规划和二〇三五年远景目标", "纲要",
+             "本纲要根据区委关于制定规划的建议编制,主要阐明全区发展的战略意图。",
+             "第一篇 全面建成小康社会取得决定性成就"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("本纲要根据")

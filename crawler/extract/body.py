@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from lxml import etree
 
@@ -463,7 +464,24 @@ def _is_title_part(line: str, title: str) -> bool:
     squeezed = squeeze(line)
     if len(squeezed) < 4 or ":" in squeezed or "：" in squeezed or _SENTENCE_END.search(squeezed):
         return False
-    return squeezed in title or (title in squeezed and len(squeezed) - len(title) <= 8)
+    return (
+        squeezed in title
+        or (title in squeezed and len(squeezed) - len(title) <= 8)
+        # The title printed with a character or two its label has not (`某市2023政府信息公开工作
+        # 年度报告` under `名称: 某市2023年政府信息公开工作年度报告`).
+        or (len(squeezed) >= 12 and _near(squeezed, title))
+    )
+
+
+def _near(line: str, title: str) -> bool:
+    """The same text but for one or two characters added, dropped or changed."""
+    if abs(len(line) - len(title)) > 2:
+        return False
+    matcher = SequenceMatcher(None, line, title, autojunk=False)
+    if matcher.quick_ratio() < 0.9:
+        return False
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    return len(line) + len(title) - 2 * same <= 4
 
 
 def salutation(line: str) -> str | None:
@@ -821,6 +839,8 @@ def _past_title_line(lines: list[str], title_key: str) -> int:
 
 
 _TITLE_LINES = 15
+# A label left without its value above the text (`访问量:`, `关联导读:`): the page's furniture.
+_EMPTY_LABEL = re.compile(r"^[^\s:：，。,；;、]{2,6}\s*[:：]$")
 
 
 def body_proper(
@@ -867,6 +887,7 @@ def body_proper(
             if not (
                 line == EMPTY_CELL  # (an empty cell of a table at the top)
                 or part
+                or (_EMPTY_LABEL.match(line) and not salutation(line))
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
                 or _TOOLBAR_LINE.match(line.lstrip(LINE_STRIP))

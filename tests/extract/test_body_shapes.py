@@ -860,3 +860,43 @@ def test_the_short_last_line_of_a_title_broken_over_lines_is_no_text() -> None:
     assert document.title == title
     assert document.body_text is not None
     assert document.body_text.startswith("本纲要根据")
+
+
+@pytest.mark.parametrize("label", ["访问量:", "关联导读:", "点击数:"])
+def test_a_label_left_without_its_value_above_the_text_is_no_text(label: str) -> None:
+    title = "示例区农业农村局2024年度政府信息公开工作年度报告"
+    lines = [title, label, "根据《中华人民共和国政府信息公开条例》要求,现公布本局2024年度报告。",
+             "一、总体情况", "2024年,我局认真落实政务公开各项要求。"]  # fmt: skip
+    document = extract_document(_page("".join(f"<p>{line}</p>" for line in lines), title), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+def test_a_salutation_is_no_label_left_without_its_value() -> None:
+    title = "关于示例村道路硬化工程的批复"
+    lines = [title, "镇建设办:", "你办《关于示例村道路硬化工程的请示》收悉,经研究,同意实施。"]
+    document = extract_document(_page("".join(f"<p>{line}</p>" for line in lines), title), URL)
+    assert document.addressee == "镇建设办"
+    assert document.body_text is not None
+    assert document.body_text.startswith("镇建设办:")
+
+
+def test_the_title_printed_a_character_short_of_its_label_is_no_text() -> None:
+    labelled = "示例市2023年政府信息公开工作年度报告"
+    lines = ["索引号: 00825398-5/2024-00033 分类: 综合政务", f"名称: {labelled}",
+             "发文日期: 2024年02月05日", "示例市2023政府信息公开工作年度报告",
+             "本报告由总体情况、主动公开政府信息情况等部分组成,数据截至2023年12月31日。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == labelled
+    assert document.body_text is not None
+    assert document.body_text.startswith("本报告由总体情况")
+
+
+def test_a_line_that_differs_from_the_title_by_more_than_a_few_characters_stays_text() -> None:
+    labelled = "示例市2023年政府信息公开工作年度报告"
+    lines = [f"名称: {labelled}", "发文日期: 2024年02月05日",
+             "示例市2023年政务公开工作要点的落实",
+             "本报告由总体情况、主动公开政府信息情况等部分组成,数据截至2023年12月31日。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("示例市2023年政务公开工作要点的落实")

@@ -365,7 +365,7 @@ def _read_unmarked_title(reading: _Reading) -> None:
     printed = title_above(above_body or (opening_lines(body_text) if body_text else []))
     if not printed and above_body and body_text:
         # (What stood above the text held no title: a breadcrumb, a metadata block.)
-        printed = title_atop(body_text)
+        printed = title_atop(body_text, above_body)
     if printed and choose([Heading(printed, False)], reading.article_title, reading.head_title):
         reading.title = printed
     elif not reading.title:

@@ -41,6 +41,9 @@ _FURNITURE_LINE = re.compile(
     r"\.(?:s?html?|jsp|aspx?|php)(?![a-z])"
 )
 _SENTENCE = re.compile(r"[。！？!?]")
+# A question or an exclamation at the end of a line (`…是多少？`, `…下调啦！`).
+_ASKED = re.compile(r"[！？!?]\s*$")
+_BARE_DATE = re.compile(r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s|$)")
 # Words a document's title has (and a menu, a breadcrumb or a notice line has not).
 _DOC_TITLE = re.compile(
     r"关于|^对|答复|复函|回复|的函|意见|通知|公告|通告|决定|办法|规定|建议|提案|议案|报告|批复|公示|通报|"
@@ -65,6 +68,8 @@ _ISSUER = re.compile(
     r"^(?!.*(?:关于|的))[^，。、《》:：()（）\d]{4,30}(?:局|委员会|政府|办公室|办公厅|厅|中心|大队|支队|院|处|"
     r"管委会|管理委员会|街道办事处|公司)$"
 )
+# A title that opens with its year (`2022年度政府信息公开工作年度报告`).
+_YEAR_LED = re.compile(r"(?:19|20)\d\d\s*年")
 # A heading all in brackets is the line under the title (`（2025年12月8日…会议通过）`).
 _BRACKETED = re.compile(r"^\s*[(（【\[].*[)）】\]]\s*$")
 # (Its serial may be left blank, `清政建复〔2022〕号`, and a handling class follow it, `(B类)`.)
@@ -323,7 +328,11 @@ def title_above(lines: Sequence[str]) -> str | None:
         for cell in line.split("|")
         if cell.strip()
     ]
-    titles = [i for i, cell in enumerate(cells) if title_like(cell) and not is_name(cell)]
+    titles = [
+        i
+        for i, cell in enumerate(cells)
+        if (title_like(cell) or _asked_over_byline(cells, i)) and not is_name(cell)
+    ]
     folded = {i: fold(cells[i]).folded for i in titles}  # (in either script)
     documents = [i for i in titles if _DOC_TITLE.search(folded[i])]
     numbered = [i for i in documents if _SESSION_OR_NUMBER.search(folded[i])]
@@ -355,11 +364,12 @@ def title_above(lines: Sequence[str]) -> str | None:
     )
     title = cells[index]
     # The issuing body on the line above a title that opens with 关于 or 对 (`某某局` / `关于…的
-    # 复函`): one title broken after the body's name. Not the last of an issuer block (several bodies,
+    # 复函`), or with its year (`某某局` / `2022年政府信息公开工作年度报告`): one title broken
+    # after the body's name. Not the last of an issuer block (several bodies,
     # one a line, their names often letter-spaced), which stands above a title of its own.
     if (
         index > 0
-        and folded[index].startswith(("关于", "对"))
+        and (folded[index].startswith(("关于", "对")) or _YEAR_LED.match(folded[index]))
         and " " not in cells[index - 1].strip()
         and _ISSUER.match(cells[index - 1].strip())
         and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))
@@ -377,17 +387,34 @@ def title_above(lines: Sequence[str]) -> str | None:
     return _end_below(cells[after:], title)
 
 
-def title_atop(text: str) -> str | None:
+def title_atop(text: str, above: Sequence[str] = ()) -> str | None:
     """The title printed as the text's first line, on a page that gives it nowhere else
     (`某某镇2022年政府信息公开工作年度报告` over `本报告依据…`): a line of its own that reads as a
-    title and ends with a kind of document, with the text going on below it."""
+    title and ends with a kind of document, with the text going on below it; the issuing
+    body's name on the line `above` it opens it (`某某局` / `2022年政府信息公开工作年度报告`)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if len(lines) < 2 or not title_like(lines[0]) or is_name(lines[0]):
         return None
     first = lines[0]
-    if not _KIND_END.search(squeeze(fold(first).folded)):
+    folded = squeeze(fold(first).folded)
+    if not _KIND_END.search(folded) or sum(map(len, lines[1:])) <= 2 * len(first):
         return None
-    return first if sum(map(len, lines[1:])) > 2 * len(first) else None
+    unit = next((line.strip() for line in reversed(above) if line.strip()), "")
+    if (folded.startswith(("关于", "对")) or _YEAR_LED.match(folded)) and _ISSUER.match(unit):
+        return unit + first
+    return first
+
+
+def _asked_over_byline(cells: Sequence[str], index: int) -> bool:
+    """A title that asks or exclaims (`…标准是多少?`, `…利率下调啦!`), over its byline or its
+    date: a sentence's mark at its end only, no full stop."""
+    text = cells[index].strip()
+    if not _ASKED.search(text) or "。" in text or index + 1 >= len(cells):
+        return False
+    below = unbracket(fold(cells[index + 1].strip()).folded)
+    return bool(LABEL_RE.match(below) or _BARE_DATE.match(below)) and title_like(
+        _SENTENCE.sub(" ", text)
+    )
 
 
 def _names_no_document(guide: str) -> bool:

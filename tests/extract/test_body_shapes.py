@@ -900,3 +900,37 @@ def test_a_line_that_differs_from_the_title_by_more_than_a_few_characters_stays_
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("示例市2023年政务公开工作要点的落实")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "示例市公积金贷款利率下调啦!",
+        "2024年我市公积金缴存基数上下限是多少?",
+        "缴存基数如何确定?缴存比例有何规定?",
+    ],
+)
+def test_a_title_that_asks_or_exclaims_over_its_byline_is_the_title(title: str) -> None:
+    lines = ["首页 > 常见问题", title, "来源:本网 发布时间: 2024-07-08 17:32",
+             "根据有关规定,本年度缴存基数按上年度职工月平均工资确定,最高不超过规定上限。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.published_at == "2024-07-08T17:32:00+08:00"
+
+
+def test_a_question_in_the_text_above_no_byline_is_no_title() -> None:
+    lines = ["示例市住房公积金管理中心关于调整缴存基数的通知", "发布时间: 2024-07-08",
+             "各缴存单位:", "如何确定今年的缴存基数?", "按上年度职工月平均工资确定,最高不超过规定上限。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == "示例市住房公积金管理中心关于调整缴存基数的通知"
+
+
+@pytest.mark.parametrize(
+    "heading", ["2022年政府信息公开工作年度报告", "关于2023年度预算执行情况的报告"]
+)
+def test_the_issuers_name_on_the_line_above_a_title_opens_it(heading: str) -> None:
+    unit = "示例市自然资源和规划局"
+    lines = ["索引号: 000000/2023-000120 发布时间: 2023-01-30", unit, heading,
+             "根据《中华人民共和国政府信息公开条例》规定,现公布本局有关情况,请各方监督。",
+             "一、总体情况", "本年度我局持续推进政务公开,各项工作有序开展。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == unit + heading

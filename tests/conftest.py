@@ -110,8 +110,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the end-to-end folders, and tests that start a server, nodes or a browser. Under
     pytest-xdist, the long files are spread over the workers' shares (`_spread`)."""
     tests = config.rootpath / "tests"
-    workers = config.getoption("numprocesses", None)
-    if isinstance(workers, int) and workers > 1 and len(items) > workers:
+    # (Each pytest-xdist worker collects and orders the tests itself; it knows how many there are.)
+    workers = getattr(config, "workerinput", {}).get("workercount", 0)
+    if workers > 1 and len(items) > workers:
         _spread(items, workers, lambda item: item.path.relative_to(tests).as_posix())
     for item in items:
         parts = item.path.relative_to(tests).parts

@@ -19,6 +19,9 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import is_reactor_installed
 
+# (Imported before Scrapy's own TLS modules, which it imports in a way that spares each
+# crawl's start a walk of the whole stack: crawler.fetch.tls says why.)
+import crawler.fetch.tls as _tls_first  # noqa: F401
 from crawler.clock import now
 from crawler.fetch.middlewares import drop_waiting
 from crawler.listings.blocked import remedy, solvable

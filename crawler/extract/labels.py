@@ -122,7 +122,8 @@ BLOCK_LABEL_FIRST = re.compile(rf"^\s*(?:{_BLOCK_LABELS})\s*[:：]")
 BULLETS = "·・•●○■□◆◇▪▫►▶★☆※◎"
 #: What a line of a metadata block is stripped of before its label: spaces, dashes, bullets.
 LINE_STRIP = " -" + BULLETS
-_BEFORE = r" |｜/;；,，、\]】)）【\[" + BULLETS
+# (And a colon: a label left empty runs into the next, `浏览次数:信息来源: …`.)
+_BEFORE = r" |｜/;；,，、\]】)）【\[:" + BULLETS
 # In a cell: a label after the start or a separator, then a colon or a space or the end.
 LABEL_RE = re.compile(
     rf"(?:^|(?<=[{_BEFORE}]))(?P<label>{_ALTERNATION})(?:{_SPACE}(?P<colon>:)|(?= |$))"

@@ -514,3 +514,26 @@ def test_a_notices_number_alone_under_its_title_is_left_unlabelled() -> None:
         "<p>现将实施方案印发给你们，请认真贯彻执行。</p></div></body></html>"
     )
     assert extract_document(page, URL).doc_no is None
+
+
+def test_a_label_left_empty_runs_into_the_next_label() -> None:
+    # `浏览次数:` with no count, then the source and the date, all in one line under the title.
+    title = "示例区发展和改革委员会2020年政府信息公开工作年度报告"
+    byline = "<p>浏览次数:信息来源: 示例区发展和改革委员会发布时间:2021-01-28 10:13</p>"
+    body = (
+        byline + "<p>一、总体情况</p><p>按照《政府信息公开条例》要求,我委全力推进政务公开工作。</p>"
+    )
+    document = extract_document(_page("", body, title), URL)
+    assert document.published_at == "2021-01-28T10:13:00+08:00"
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、总体情况")
+
+
+def test_a_number_left_empty_before_the_date_label_takes_no_date() -> None:
+    metadata = (
+        "<p>索引号:000000/2018-00031 文号:发布日期: 2018-03-31</p><p>发布机构:示例县教育局</p>"
+    )
+    document = extract_document(_page(metadata), URL)
+    assert document.doc_no is None
+    assert document.published_at == "2018-03-31"
+    assert document.publisher == "示例县教育局"

@@ -934,3 +934,30 @@ def test_the_issuers_name_on_the_line_above_a_title_opens_it(heading: str) -> No
              "根据《中华人民共和国政府信息公开条例》规定,现公布本局有关情况,请各方监督。",
              "一、总体情况", "本年度我局持续推进政务公开,各项工作有序开展。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).title == unit + heading
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "示例区交通运输局2023年度部门预算公开说明",
+        "2020年度示例省卫生健康委员会部门决算",
+        "示例镇人民政府(本级)2024年度决算公开说明",
+        "示例市住房公积金中心2021年部门预算公开",
+    ],
+)
+def test_a_budgets_or_final_accounts_disclosure_printed_atop_the_text_is_its_title(
+    title: str,
+) -> None:
+    lines = ["您现在的位置:首页 > 预决算公开", "发布机构 示例局 生成日期 2024-05-20", title,
+             "一、部门基本情况", "(一)职能职责",
+             "根据有关规定,本部门主要负责全区交通运输行业管理工作,统筹公路、水路建设与运输服务。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、部门基本情况")
+
+
+def test_a_name_with_a_year_is_a_title_and_a_columns_name_is_a_name() -> None:
+    assert not is_name("示例市住房公积金中心2021年部门预算公开")
+    assert is_name("部门预算公开")
+    assert is_name("示例市住房公积金中心")

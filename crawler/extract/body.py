@@ -33,6 +33,7 @@ from difflib import SequenceMatcher
 
 from lxml import etree
 
+from crawler.extract.dates import DAY
 from crawler.extract.labels import (
     BASE_FIELD,
     LABEL_RE,
@@ -391,7 +392,7 @@ _DOC_NUMBER_LINE = re.compile(
     r"|^[(（]?[^\s，。,;；()（）]{0,20}(?:\s[^\s，。,;；()（）]{1,20})?(?:19|20)\d\d\s*年\s*第\s*\d+\s*[号號][)）]?$"
 )
 # A date as a byline prints it (`2018/3/26`, `2021-07-07 11:02`, `2024年01月26日`).
-_DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
+_DATE = DAY + r"(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
 # A unit's name as a byline prints it (`某某区教育局`, `市人大常委会办公室`), and how it ends.
 _UNIT_CHARS = r"[^\s，。,:：;；()（）《》“”、]{2,30}?"
 _UNIT_ENDS = r"局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会"

@@ -18,6 +18,9 @@ _DIGITS = {
     "壹": 1, "贰": 2, "叁": 3, "两": 2,
 }  # fmt: skip
 _NUM = r"[0-9０-９〇○零Oo一二三四五六七八九十两]"
+#: A day as a line prints it (`2018/3/26`, `2021-07-07`, `2024年01月26日`), for finding one in
+#: text (a byline, the line under a title); `parse_date` reads what is found.
+DAY = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 _S = r"[ \u3000\u00a0]*"
 
 # 2023-11-03, 2023/11/3, 2023.11.03, 2011- 09- 01 14: 58: 15, 2023-11-03-11:04:05 (gov.cn).

@@ -18,7 +18,7 @@ from crawler.extract.body import (
     only_links,
     opening_lines,
 )
-from crawler.extract.dates import ParsedDate, parse_date
+from crawler.extract.dates import DAY, ParsedDate, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.kind import Decision, classify
 from crawler.extract.labels import RANKED
@@ -90,10 +90,7 @@ _REPLY_WORDS = re.compile(
 )
 # A date and time printed without a label; a date that a label of another kind precedes
 # (成文日期, 生效日期 …) is not a publication date.
-_BARE_DATE = re.compile(
-    r"(?<![\d/.\-])(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"(?:\s*\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?)?"
-)
+_BARE_DATE = re.compile(r"(?<![\d/.\-])" + DAY + r"(?:\s*\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?)?")
 _OTHER_DATE_LABEL = re.compile(
     r"(?:成文|生成|印发|发文|登记|签发|归档|生效|废止|失效|实施|有效|截止|开始|结束|交办|答复)\S{0,4}$"
 )

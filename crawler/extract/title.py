@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from crawler.extract.dates import DAY
 from crawler.extract.labels import BULLETS, LABEL_RE, unbracket
 from crawler.extract.page import INLINE, Scan, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
@@ -43,7 +44,7 @@ _FURNITURE_LINE = re.compile(
 _SENTENCE = re.compile(r"[。！？!?]")
 # A question or an exclamation at the end of a line (`…是多少？`, `…下调啦！`).
 _ASKED = re.compile(r"[！？!?]\s*$")
-_BARE_DATE = re.compile(r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s|$)")
+_BARE_DATE = re.compile(rf"^{DAY}(?:\s|$)")
 # Words a document's title has (and a menu, a breadcrumb or a notice line has not).
 _DOC_TITLE = re.compile(
     r"关于|^对|答复|复函|回复|的函|意见|通知|公告|通告|决定|办法|规定|建议|提案|议案|报告|批复|公示|通报|"
@@ -346,11 +347,7 @@ def title_above(lines: Sequence[str]) -> str | None:
     # The line right above a byline or a metadata line (`发布时间：…`, `来源：…`) is the title:
     # a column's name above it is not.
     bylined = [
-        i
-        for i in titles
-        if i + 1 < len(cells)
-        and LABEL_RE.match(unbracket(fold(cells[i + 1].strip()).folded))
-        and not _BRACKETED.match(cells[i].strip())
+        i for i in titles if _over_byline(cells, i) and not _BRACKETED.match(cells[i].strip())
     ]
     index = (bylined or numbered or documents or titles[-1:])[0]
     # A column's name above the title it is part of (`信息公开工作年度报告` above `某某局2025年政府
@@ -371,7 +368,7 @@ def title_above(lines: Sequence[str]) -> str | None:
     # one a line, their names often letter-spaced), which stands above a title of its own.
     if (
         index > 0
-        and (folded[index].startswith(("关于", "对")) or _YEAR_LED.match(folded[index]))
+        and _issuer_may_open(folded[index])
         and " " not in cells[index - 1].strip()
         and _ISSUER.match(cells[index - 1].strip())
         and not (index > 1 and _ISSUER.match(squeeze(cells[index - 2])))
@@ -402,21 +399,33 @@ def title_atop(text: str, above: Sequence[str] = ()) -> str | None:
     if not _KIND_END.search(folded) or sum(map(len, lines[1:])) <= 2 * len(first):
         return None
     unit = next((line.strip() for line in reversed(above) if line.strip()), "")
-    if (folded.startswith(("关于", "对")) or _YEAR_LED.match(folded)) and _ISSUER.match(unit):
+    if _issuer_may_open(folded) and _ISSUER.match(unit):
         return unit + first
     return first
+
+
+def _issuer_may_open(title: str) -> bool:
+    """Whether the issuing body's name, printed on the line above, opens this title (folded):
+    one that opens with 关于 or 对, or with its year."""
+    return title.startswith(("关于", "对")) or _YEAR_LED.match(title) is not None
+
+
+def _over_byline(cells: Sequence[str], index: int, *, or_date: bool = False) -> bool:
+    """Whether the cell after `index` is a byline (it opens with a label), or with `or_date`
+    a bare date."""
+    if index + 1 >= len(cells):
+        return False
+    below = unbracket(fold(cells[index + 1].strip()).folded)
+    return bool(LABEL_RE.match(below) or (or_date and _BARE_DATE.match(below)))
 
 
 def _asked_over_byline(cells: Sequence[str], index: int) -> bool:
     """A title that asks or exclaims (`…标准是多少?`, `…利率下调啦!`), over its byline or its
     date: a sentence's mark at its end only, no full stop."""
     text = cells[index].strip()
-    if not _ASKED.search(text) or "。" in text or index + 1 >= len(cells):
+    if not _ASKED.search(text) or "。" in text:
         return False
-    below = unbracket(fold(cells[index + 1].strip()).folded)
-    return bool(LABEL_RE.match(below) or _BARE_DATE.match(below)) and title_like(
-        _SENTENCE.sub(" ", text)
-    )
+    return _over_byline(cells, index, or_date=True) and title_like(_SENTENCE.sub(" ", text))
 
 
 def _names_no_document(guide: str) -> bool:

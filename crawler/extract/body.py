@@ -397,11 +397,14 @@ _DATE = DAY + r"(?:\s*\d{1,2}:\d\d(?::\d\d)?)?"
 _UNIT_CHARS = r"[^\s，。,:：;；()（）《》“”、]{2,30}?"
 _UNIT_ENDS = r"局|委员会|委|厅|办公室|办|办事处|人民政府|街道|中心|管委会"
 _ISSUER_LINE = re.compile(
-    r"^(?:签发人|簽發人)\s*[:：]|文件$|^[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+$"
+    # (A date alone, or in brackets under a plan's title: `（2022年10月）`.)
+    r"^(?:签发人|簽發人)\s*[:：]|文件$|^[(（]?[\d\s年月日〇○零一二三四五六七八九十Oo\-/.:]+[)）]?$"
     # The issuing unit's name alone on a line, or with the date (a byline above the text).
     rf"|^{_UNIT_CHARS}(?:{_UNIT_ENDS})(?:\s*{_DATE})?$"
     # An index number alone, or with the date, under the title (`1115…48D/2024-00004  2024-03-08`).
     rf"|^[0-9A-Za-z\-]{{4,}}/(?:19|20)\d\d-\d+(?:\s+{_DATE})?$"
+    # How it is disclosed, a value left without its label (`主动公开`).
+    r"|^(?:主动公开|依申请公开)$"
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(
@@ -413,7 +416,7 @@ _TOOLBAR_LINE = re.compile(
     r"^[【\[]?\s*(?:(?:浏览|阅读)?字\s*体|字\s*号|文字大小|选择阅读字号|(?:有声)?朗\s*读|打\s*印|关\s*闭|分\s*享|收\s*藏|【?\s*大\s*】?\s*【?\s*中\s*】?\s*【?\s*小)"
     r"[^。，,;；]{0,30}$"
     # A row of a reader's buttons (`加大字体 缩小字体 收藏 取消收藏 打印`).
-    r"|^(?:(?:加大|缩小|放大|默认)?字\s*体|[大中小]|(?:取消)?收藏|打印|关闭|分享|[【】\[\]]|\s)+$"
+    r"|^(?:(?:加大|缩小|放大|默认)?字\s*体|[大中小]|(?:取消)?收藏|打印|保存|关闭|分享|[【】\[\]]|\s)+$"
     # A row of three or more short buttons between bars (`语音播报 | 图片解读 | H5解读`).
     r"|^(?:[^|｜。，,;；:：]{1,6}[|｜]){2,}[^|｜。，,;；:：]{1,6}$"
 )
@@ -424,7 +427,9 @@ _NOT_ADDRESSEE = re.compile(
     r"备注|说明|注|问|答|事由|案由|提案人|承办单位|办理情况|办复内容|主办单位|分办单位|反馈|"
     r"建议人|建议号|(?:领衔|附议)(?:代表|委员|人)|内容|题目|字体|字号|浏览次数|阅读|分享|打印|"
     # Who signed, checked or wrote it (`…〔2023〕16号 签发人：某某`): a label of the header.
-    r"(?:签发|审核|审签|核稿|拟稿|经办|撰稿|录入|责任|填报)人)$"
+    r"(?:签发|审核|审签|核稿|拟稿|经办|撰稿|录入|责任|填报)人|"
+    # Who reported, wrote or shot it (`（通讯员：某某）为全面…`): a byline, glued to the text.
+    r"通讯员|记者|作者|摄影|编辑)$"
 )
 # A sentence that ends in a colon (`现对…作如下调整：`) is prose, not an addressee.
 _OPENS_PROSE = re.compile(r"如下|以下|下列|^(?:为|根据|按照|依据|经|现|近日|近期|兹)")
@@ -841,6 +846,19 @@ def _past_title_line(lines: list[str], title_key: str) -> int:
 
 _TITLE_LINES = 15
 # A label left without its value above the text (`访问量:`, `关联导读:`): the page's furniture.
+_CONTENTS = re.compile(r"^\s*目\s*录\s*$")
+# A heading short of a sentence (`某某局公告`, `某某市人民政府令`).
+_HEADING_LINE = re.compile(r"^[^，。,;；:：！？!?]{2,40}$")
+
+
+def _over_number(line: str, lines: list[str], index: int) -> bool:
+    """A document's heading printed over its number (`国家林业和草原局公告` / `2021年第13号`)."""
+    if not _HEADING_LINE.match(line.strip()):
+        return False
+    below = next((text.strip() for text in lines[index + 1 : index + 3] if text.strip()), "")
+    return bool(_DOC_NUMBER_LINE.match(below))
+
+
 _EMPTY_LABEL = re.compile(r"^[^\s:：，。,；;、]{2,6}\s*[:：]$")
 
 
@@ -871,8 +889,10 @@ def body_proper(
         if addressee := salutation(line) or bare_greeting(lines, index):
             start = index
             break
-        if _PROSE_LINE.search(line) and not _is_title_part(line, title_key):
-            break
+        if (_PROSE_LINE.search(line) and not _is_title_part(line, title_key)) or _CONTENTS.match(
+            line
+        ):
+            break  # (a table of contents opens the text: no salutation below it)
     if start is None:
         known_links: frozenset[str] | None = None  # read off the tree only when needed
         start = after
@@ -892,6 +912,7 @@ def body_proper(
                 or _DOC_NUMBER_LINE.match(line)
                 or _ISSUER_LINE.search(line)
                 or _TOOLBAR_LINE.match(line.lstrip(LINE_STRIP))
+                or _over_number(line, lines, start)
             ):
                 if known_links is None:
                     known_links = links()

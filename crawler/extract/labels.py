@@ -39,7 +39,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "published_at": (
         "发布日期", "公开日期", "公布日期", "发布时间", "上载日期", "公开时间", "文章日期",
         "发表时间", "信息发布日期", "信息发布时间", "发稿时间", "上线时间", "信息时间",
-        "发表日期", "公开日", "添加时间",
+        "发表日期", "公开日", "添加时间", "信息提供日期",
     ),
     # A bare 时间/日期 is the publication only where no publication label says otherwise (a
     # template may print 日期 in its table and 发布时间 in its header line).
@@ -66,7 +66,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "规范性文件编号",
         "公文种类", "体裁", "生效时间", "废止时间", "法定主动公开分类", "载体类型", "信息格式",
         "所属专题", "文种", "服务对象分类", "生命周期分类", "机构分类", "信息格式/语种", "语种",
-        "核心提示", "归档时间",
+        "核心提示", "归档时间", "文章作者", "监督索引号",
     ),
 }  # fmt: skip
 

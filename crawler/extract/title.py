@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crawler.extract.dates import DAY
-from crawler.extract.labels import BULLETS, LABEL_RE, unbracket
+from crawler.extract.labels import BULLETS, LABEL_RE, label_of, unbracket
 from crawler.extract.page import INLINE, Scan, render_text, text_content
 from crawler.extract.text import clean, fold, squeeze, strip_pinyin
 
@@ -324,17 +324,20 @@ def title_above(lines: Sequence[str]) -> str | None:
     """
     # Table rows copied as `a | b | c`: each cell a line of its own, metadata rows left out; a
     # title run together with its date and source, without them.
-    cells = [
-        _DATED.sub("", cell.strip())
+    printed = [
+        cell.strip()
         for line in lines
         if "|" not in line or not LABEL_RE.search(fold(line).folded)
         for cell in line.split("|")
         if cell.strip()
     ]
+    cells = [_DATED.sub("", cell) for cell in printed]
     titles = [
         i
         for i, cell in enumerate(cells)
-        if (title_like(cell) or _asked_over_byline(cells, i)) and not is_name(cell)
+        if (title_like(cell) or _asked_over_byline(cells, i))
+        and not is_name(cell)
+        and not _a_value(printed, i)
     ]
     folded = {i: fold(cells[i]).folded for i in titles}  # (in either script)
     documents = [i for i in titles if _DOC_TITLE.search(folded[i])]
@@ -408,6 +411,17 @@ def _issuer_may_open(title: str) -> bool:
     """Whether the issuing body's name, printed on the line above, opens this title (folded):
     one that opens with 关于 or 对, or with its year."""
     return title.startswith(("关于", "对")) or _YEAR_LED.match(title) is not None
+
+
+def _a_value(cells: Sequence[str], index: int) -> bool:
+    """A field's value in a table rendered a cell a line, labels and values alternating: its
+    label alone above it, another label alone below (`公开目录` / `政府信息公开制度` / `主题分类`).
+    Not under the title's label (`标题`), nor under one often left empty or a button's
+    (`有效性`, `打印`); a label left empty above the title has a byline or the text below."""
+    if not 0 < index < len(cells) - 1:
+        return False
+    above, below = (label_of(unbracket(fold(cells[i]).folded)) for i in (index - 1, index + 1))
+    return above not in (None, "title", "_other", "_counter") and below is not None
 
 
 def _over_byline(cells: Sequence[str], index: int, *, or_date: bool = False) -> bool:

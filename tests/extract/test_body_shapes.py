@@ -961,3 +961,99 @@ def test_a_name_with_a_year_is_a_title_and_a_columns_name_is_a_name() -> None:
     assert not is_name("示例市住房公积金中心2021年部门预算公开")
     assert is_name("部门预算公开")
     assert is_name("示例市住房公积金中心")
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "文章作者:admin 文章来源:本站原创 责任编辑:admin 更新日期:2024年03月08日 浏览次数:",
+        "作者:示例办 来源:示例办 时间:2024-03-08 浏览: 人次",
+    ],
+)
+def test_a_byline_led_by_its_author_is_no_salutation(byline: str) -> None:
+    title = "示例县人民政府办公室关于印发示例县防汛应急预案的通知"
+    lines = [title, byline, "各乡、镇人民政府,县直各单位:",
+             "《示例县防汛应急预案》已经县人民政府同意,现印发给你们,请认真贯彻执行。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == "各乡、镇人民政府,县直各单位"
+    assert document.published_at is not None and document.published_at.startswith("2024-03-08")
+    assert document.body_text is not None
+    assert document.body_text.startswith("各乡、镇人民政府")
+
+
+def test_a_reporters_byline_glued_to_the_text_is_no_salutation() -> None:
+    lines = ["示例市召开公路养护工程设计评审会", "发布时间:2024-04-01",
+             "(通讯员:张三 李四)为加快公路养护工程进度,3月29日,设计评审会在市公路中心召开。",
+             "会议原则同意设计方案,要求各单位尽快完善设计文件。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).addressee is None
+
+
+def test_a_date_in_brackets_under_a_plans_title_is_no_text() -> None:
+    title = "示例县突发环境事件应急预案"
+    lines = [title, "来源:示例县生态环境分局 阅读次数:120", "(2022年10月)",
+             "为贯彻落实《中华人民共和国环境保护法》,有效应对突发环境事件,制定本预案。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("为贯彻落实")
+
+
+@pytest.mark.parametrize("furniture", [["字号:", "保存"], ["主动公开", "朗读"]])
+def test_a_save_button_and_a_disclosure_form_above_the_text_are_no_text(
+    furniture: list[str],
+) -> None:
+    title = "示例市农业局2017年度政府信息公开年度报告"
+    lines = [title, "发布时间:2018-01-08", *furniture,
+             "根据《中华人民共和国政府信息公开条例》,特向社会公布本局2017年度报告。",
+             "一、概述", "本年度我局持续推进政务公开。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+def test_an_announcements_heading_over_its_number_is_no_text() -> None:
+    lines = ["关于公布主要草种目录的公告", "发布时间:2021-08-12 15:42 来源:示例局",
+             "示例局公告", "2021年第13号",
+             "根据《中华人民共和国种子法》的规定,现将有关目录予以公布。", "特此公告。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国种子法》")
+
+
+def test_a_heading_over_a_sentence_stays_text() -> None:
+    # Only a number line below makes the line above it a heading.
+    lines = ["示例局关于开展安全检查的通知", "发布时间:2021-08-12", "一、检查范围",
+             "全市范围内的各类生产经营单位,重点是危险化学品企业。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、检查范围")
+
+
+def test_no_salutation_is_read_below_a_table_of_contents() -> None:
+    title = "2024年度示例区水务局部门决算公开"
+    lines = [f"标题: {title}", "发布机构: 示例区水务局", "目 录", "第一部分 部门概况",
+             "一、部门职责", "二、机构设置", "第二部分 部门决算表",
+             "示例区水务局为区财政全额预算拨款的行政机关,下属二级预算单位:",
+             "示例区水利工作站、示例区水土保持站。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee is None
+    assert document.body_text is not None
+    assert document.body_text.startswith("目 录")
+
+
+def test_a_value_in_a_table_of_a_cell_a_line_is_no_title() -> None:
+    title = "示例省民政厅办公室关于印发信息公开目录编制规则的通知"
+    lines = ["示例州人民政府", title, "浏览:0 来源: 作者:", "索引号", "01527918X-2020-000001",
+             "发文机构", "示例州民政局", "公开目录", "政府信息公开制度", "主题分类", "民政",
+             "发文日期", "2020-10-10", "厅机关各处室,各直属单位:",
+             "为确保主动公开信息的索引号编码与公文发文字号一致,现将修订后的规则印发给你们。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.addressee == "厅机关各处室,各直属单位"
+
+
+def test_a_title_under_a_label_left_empty_is_still_the_title() -> None:
+    title = "示例县人民政府工作规则"
+    lines = ["索 引 号 010605548/2023-00027 发布机构", "文 号 〔〕号 有效性 有效", "公开日", title,
+             "发布时间: 2021-09-18 浏览次数:",
+             "为加强政府自身建设,使县政府工作制度化、规范化,制定本规则。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title

@@ -537,3 +537,14 @@ def test_a_number_left_empty_before_the_date_label_takes_no_date() -> None:
     assert document.doc_no is None
     assert document.published_at == "2018-03-31"
     assert document.publisher == "示例县教育局"
+
+
+def test_the_date_the_information_was_provided_is_its_publication() -> None:
+    # (Shenzhen's district portals print 信息提供日期 where others print 发布日期.)
+    page = ("<html><body><h1>示例区民政局2023年度政府信息公开工作年度报告</h1>"
+            "<p>信息提供日期 : 2024-01-26 11:06来源 : 示例区民政局</p>"
+            "<p>根据《中华人民共和国政府信息公开条例》规定,现公布本局2023年度报告。</p></body></html>")  # fmt: skip
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.published_at == "2024-01-26T11:06:00+08:00"
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")

@@ -438,7 +438,7 @@ _PROSE_LINE = re.compile(r"[。！？]|[，,；;].{30,}")
 # 缴存人), a unit's name (局, 委, 中心, 街道) — a bracket may close it (…（不动产登记事务中心）).
 _ADDRESSEE_END = re.compile(
     r"(?:代表|委员|们|同志|主席|小组|单位|部门|职工|企业|政府|局|委|办|会|中心|院|厅|街道|镇|乡|村|处|"
-    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|组织|区|县|市|州|盟|旗|"
+    r"室|科|部|人|所|站|队|组|校|司|社|行|户|者|员|家|馆|台|园|场|厂|团|机构|机关|团体|主体|组织|区|县|市|州|盟|旗|"
     r"群众|居民|村民|乡亲)\)?"
     r"(?:您好|你好)?$"  # (`尊敬的于委员您好：`)
 )
@@ -851,6 +851,11 @@ _CONTENTS = re.compile(r"^\s*目\s*录\s*$")
 _HEADING_LINE = re.compile(r"^[^，。,;；:：！？!?]{2,40}$")
 
 
+def _title_end(line: str, title: str) -> bool:
+    """`line` (squeezed) ends the title, or is a short piece of it, its end perhaps lost."""
+    return title.endswith(line) or (len(line) <= 6 and line in title)
+
+
 def _over_number(line: str, lines: list[str], index: int) -> bool:
     """A document's heading printed over its number (`国家林业和草原局公告` / `2021年第13号`)."""
     if not _HEADING_LINE.match(line.strip()):
@@ -901,8 +906,9 @@ def body_proper(
             line = lines[start].strip()
             part = bool(title_key) and (
                 _is_title_part(line, title_key)
-                # The short last line of a title broken over lines (`…远景目标` / `纲要`).
-                or (titled and bool(line) and title_key.endswith(squeeze(line)))
+                # The short last line of a title broken over lines (`…远景目标` / `纲要`), its
+                # end perhaps lost (`…信息公开工作` / `年度报`).
+                or (titled and bool(line) and _title_end(squeeze(line), title_key))
             )
             titled = part or (titled and not line)
             if not (

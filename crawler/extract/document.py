@@ -49,6 +49,7 @@ from crawler.extract.title import (
     title_above,
     title_atop,
     title_from_head,
+    whole_below,
 )
 from crawler.items import DocNumber, Document, Reply
 
@@ -363,6 +364,8 @@ def _read_unmarked_title(reading: _Reading) -> None:
     if not printed and above_body and body_text:
         # (What stood above the text held no title: a breadcrumb, a metadata block.)
         printed = title_atop(body_text, above_body)
+    elif printed and body_text:
+        printed = whole_below(printed, body_text)
     if printed and choose([Heading(printed, False)], reading.article_title, reading.head_title):
         reading.title = printed
     elif not reading.title:

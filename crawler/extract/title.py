@@ -259,9 +259,9 @@ def _continues(line: str, following: str) -> bool:
 # What a document's title ends with: its kind, perhaps with a note in brackets (（试行）).
 _KIND_END = re.compile(
     r"(?:通知|公告|通告|意见|决定|办法|规定|细则|方案|规划|报告|批复|答复|复函|回复|的函|公示|通报|"
-    r"条例|纲要|解读|建议|提案|议案|规则|计划|要点|预案|决议|"
+    r"条例|纲要|解读|建议|提案|议案|规则|计划|要点|预案|决议|流程|指南|"
     # A budget's or a final account's disclosure (`某局2023年度部门决算公开说明`), a year's report.
-    r"[预决]算(?:公开)?(?:情况)?(?:说明)?|年报)(?:[(（][^()（）]{1,12}[)）])?$"
+    r"[预决]算(?:汇总)?(?:公开)?(?:情况)?(?:说明)?|年报)(?:[(（][^()（）]{1,12}[)）])?$"
 )
 
 
@@ -405,6 +405,25 @@ def title_atop(text: str, above: Sequence[str] = ()) -> str | None:
     if _issuer_may_open(folded) and _ISSUER.match(unit):
         return unit + first
     return first
+
+
+def whole_below(title: str, text: str) -> str:
+    """A title the page printed cut short (`…信息公开工作年度报`, `…信息公开工…`), whole as the
+    text's first line: that line."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    key = squeeze(title)
+    cut = key.rstrip("….")
+    whole = squeeze(first)
+    longer = len(whole) - len(cut)
+    if (
+        cut
+        and whole.startswith(cut)
+        and (0 < longer <= 4 or (cut != key and longer > 0))
+        and _KIND_END.search(fold(whole).folded)
+        and not _KIND_END.search(fold(key).folded)
+    ):
+        return first
+    return title
 
 
 def _issuer_may_open(title: str) -> bool:

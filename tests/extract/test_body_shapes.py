@@ -1057,3 +1057,55 @@ def test_a_title_under_a_label_left_empty_is_still_the_title() -> None:
              "发布时间: 2021-09-18 浏览次数:",
              "为加强政府自身建设,使县政府工作制度化、规范化,制定本规则。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).title == title
+
+
+def test_the_market_players_addressed_are_the_addressee() -> None:
+    lines = ["关于规范节日期间商品价格行为的提醒告诫函", "发布日期:2024-09-05 浏览次数: 浏览",
+             "各市场经营主体:", "中秋节、国庆节将至,为维护节日期间市场价格秩序,现提醒如下。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).addressee == "各市场经营主体"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["示例镇人民政府2023年部门决算汇总公开", "社会团体成立登记审批流程", "示例县民政局社会救助办事指南"],
+)
+def test_a_title_printed_atop_the_text_under_a_table_of_rows_is_the_title(title: str) -> None:
+    lines = ["索引号: | 000000/2023-00001 | 发布机构: | |", "发布日期: | 2023-11-24 | 所属主题: | 民政 |",
+             title, "社会团体,是指中国公民自愿组成,为实现会员共同意愿,按照其章程开展活动的非营利性组织。",
+             "一、办理依据", "《社会团体登记管理条例》第九条。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("社会团体,是指")
+
+
+@pytest.mark.parametrize(
+    "cut", ["示例镇2025年政府信息公开工作年度报", "示例镇2025年政府信息公开工…"]
+)
+def test_a_title_cut_short_above_its_byline_is_the_whole_title_below(cut: str) -> None:
+    title = "示例镇2025年政府信息公开工作年度报告"
+    lines = ["无障碍浏览", cut, "发布日期:2026-02-05 点击数:", title,
+             "根据《中华人民共和国政府信息公开条例》要求,结合我镇工作实际,编制本报告。",
+             "一、总体情况"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+def test_a_title_line_below_of_other_words_stays_text() -> None:
+    cut = "示例镇2025年政府信息公开工作"
+    lines = [cut, "发布日期:2026-02-05", "示例镇2025年政府信息公开工作要点已经镇政府同意,现予印发。"]
+    document = extract_document(_lines(lines), URL)
+    assert document.title == cut
+
+
+def test_the_short_last_line_of_a_title_broken_over_lines_with_its_end_lost_is_no_text() -> None:
+    title = "示例镇人民政府2025年政府信息公开工作年度报告"
+    lines = [title, "发布机构:示例镇 索引号:xgz/2026-00001 时间:2026-01-20 作者:",
+             "示例镇人民政府2025年政府信息公开工作", "年度报",
+             "根据《中华人民共和国政府信息公开条例》规定,现公布本镇2025年度报告。",
+             "一、总体情况"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")

@@ -548,3 +548,12 @@ def test_the_date_the_information_was_provided_is_its_publication() -> None:
     assert document.published_at == "2024-01-26T11:06:00+08:00"
     assert document.body_text is not None
     assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+def test_a_row_of_labels_without_colons_led_by_the_informations_title_is_read() -> None:
+    page = ("<html><body><p>信息标题 关于印发《示例县突发环境事件应急预案》的通知 "
+            "文件编号 示政办发〔2021〕34号</p><p>发布日期:2021-10-08</p>"
+            "<p>各乡镇人民政府,县直各单位:</p><p>现将应急预案印发给你们,请认真组织实施。</p></body></html>")  # fmt: skip
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.doc_no == "示政办发〔2021〕34号"
+    assert document.title == "关于印发《示例县突发环境事件应急预案》的通知"

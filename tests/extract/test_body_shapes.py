@@ -1067,7 +1067,11 @@ def test_the_market_players_addressed_are_the_addressee() -> None:
 
 @pytest.mark.parametrize(
     "title",
-    ["示例镇人民政府2023年部门决算汇总公开", "社会团体成立登记审批流程", "示例县民政局社会救助办事指南"],
+    [
+        "示例镇人民政府2023年部门决算汇总公开",
+        "社会团体成立登记审批流程",
+        "示例县民政局社会救助办事指南",
+    ],
 )
 def test_a_title_printed_atop_the_text_under_a_table_of_rows_is_the_title(title: str) -> None:
     lines = ["索引号: | 000000/2023-00001 | 发布机构: | |", "发布日期: | 2023-11-24 | 所属主题: | 民政 |",
@@ -1095,7 +1099,11 @@ def test_a_title_cut_short_above_its_byline_is_the_whole_title_below(cut: str) -
 
 def test_a_title_line_below_of_other_words_stays_text() -> None:
     cut = "示例镇2025年政府信息公开工作"
-    lines = [cut, "发布日期:2026-02-05", "示例镇2025年政府信息公开工作要点已经镇政府同意,现予印发。"]
+    lines = [
+        cut,
+        "发布日期:2026-02-05",
+        "示例镇2025年政府信息公开工作要点已经镇政府同意,现予印发。",
+    ]
     document = extract_document(_lines(lines), URL)
     assert document.title == cut
 

@@ -467,7 +467,7 @@ def link_lines(body: list[etree._Element], limit: int = 4) -> frozenset[str]:
 
 def _is_title_part(line: str, title: str) -> bool:
     """The title repeated, a line of a title broken over lines, or the title of what it issues."""
-    squeezed = squeeze(line)
+    squeezed = squeeze(_DATE_AFTER.sub("", line))  # (a date printed after it is no part)
     if len(squeezed) < 4 or ":" in squeezed or "：" in squeezed or _SENTENCE_END.search(squeezed):
         return False
     return (
@@ -477,6 +477,9 @@ def _is_title_part(line: str, title: str) -> bool:
         # 年度报告` under `名称: 某市2023年政府信息公开工作年度报告`).
         or (len(squeezed) >= 12 and _near(squeezed, title))
     )
+
+
+_DATE_AFTER = re.compile(rf"\s+{DAY}(?:\s*\d{{1,2}}:\d\d(?::\d\d)?)?\s*$")
 
 
 def _near(line: str, title: str) -> bool:
@@ -702,8 +705,12 @@ def _after_metadata(lines: list[str]) -> int:
         elif (alone := label_of(line)) is not None:
             # The label alone: its value is the next line, unless that is a label too, or the
             # label is a button's (`打印`, `字号`: no value, the text may follow).
+            # (Nor is a salutation a value: `文号` left empty over `某某委员:`.)
             value = (
-                bool(following) and not LABEL_RE.match(following) and not _TOOLBAR_LINE.match(line)
+                bool(following)
+                and not LABEL_RE.match(following)
+                and not _TOOLBAR_LINE.match(line)
+                and not following.endswith(":")
             )
             labels, end = labels + 1, index + width + (1 if value else 0)
             named.add(alone)

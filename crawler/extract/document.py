@@ -98,15 +98,17 @@ _OTHER_DATE_LABEL = re.compile(
 
 
 def _under_title(lines: list[str], title: str | None, count: int) -> Iterator[list[str]]:
-    """For each line that holds the title, from the last up: the `count` lines under it (under
-    the heading's title, where the content repeats it below)."""
+    """For each line that holds the title, from the last up: what follows the title on its
+    line (squeezed: `…年度报告 2024-01-26`), then the `count` lines under it (under the heading's
+    title, where the content repeats it below)."""
     if not title:
         return
     key = squeeze(title)
     for index in range(len(lines) - 1, -1, -1):
         line = squeeze(lines[index])
         if len(line) >= 4 and (key in line or line in key):
-            yield lines[index + 1 : index + 1 + count]
+            after = line.split(key, 1)[1] if key in line else ""
+            yield [after, *lines[index + 1 : index + 1 + count]]
 
 
 def _date_near_title(lines: list[str], title: str | None) -> str | None:

@@ -36,7 +36,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Lines that are never a title: breadcrumbs, toolbars, greetings, dates, counters.
 _FURNITURE_LINE = re.compile(
     r"(?:首页|当前位置|所在位置|您的位置|当前的位置)\s*[:：>»/]|^首页|[>»]\s*正文$|[>»].*[>»]|版权所有|"
-    r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|字体|字号|打印|关闭|收藏|分享|扫一扫|"
+    # A toolbar's words where a toolbar has them, not inside words (`老字号`, `关于关闭…的公告`).
+    r"欢迎(?:您|访问|光临)|无障碍|长者模式|关怀版|读屏|扫一扫|"
+    r"(?:^|[\s【\[|｜])(?:字体|字号|打印|关闭|收藏|分享)|(?:字体|字号)\s*[:：]|打印本页|关闭窗口|分享到|"
     r"^(?:今天是|现在是)|星期[一二三四五六日天]|^\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?|"
     # A breadcrumb copied with its links' addresses (`综合信息/col/col1676887/index.html政务公开…`).
     r"\.(?:s?html?|jsp|aspx?|php)(?![a-z])"

@@ -1117,3 +1117,36 @@ def test_the_short_last_line_of_a_title_broken_over_lines_with_its_end_lost_is_n
     document = extract_document(_lines(lines), URL)
     assert document.body_text is not None
     assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+def test_a_date_printed_after_the_title_on_its_line_is_the_publication() -> None:
+    title = "示例区审计局2023年政府信息公开工作年度报告"
+    lines = [f"{title} 2024-01-26",
+             "本年度报告根据《中华人民共和国政府信息公开条例》要求编制。", "一、总体情况"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.title == title
+    assert document.published_at is not None and document.published_at.startswith("2024-01-26")
+    assert document.body_text is not None
+    assert document.body_text.startswith("本年度报告根据")
+
+
+def test_a_salutation_under_a_number_left_empty_is_the_salutation() -> None:
+    lines = ["关于市政协十届三次会议第52号提案的答复", "发布机构", "示例县交通运输局", "文号",
+             "张三、李四委员:", "你们提出的《关于改造示例镇公路的提案》收悉,现答复如下。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.addressee == "张三、李四委员"
+    assert document.doc_no is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "关于第二批“示例老字号”拟认定名单的公示",
+        "关于关闭部分小煤矿的公告",
+        "示例市文物收藏管理办法",
+    ],
+)
+def test_a_toolbars_words_inside_a_title_leave_it_a_title(title: str) -> None:
+    lines = ["当前位置:", "首页 >> 结果公示", title, "发布日期:2026-03-06浏览次数:字号:[ ]",
+             "为促进我市老字号保护传承,根据有关办法要求,经企业申报、专家评审,现予公示。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title

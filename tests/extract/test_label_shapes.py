@@ -557,3 +557,24 @@ def test_a_row_of_labels_without_colons_led_by_the_informations_title_is_read() 
     document = extract_document(page, "http://www.example.gov.cn/a/1.html")
     assert document.doc_no == "示政办发〔2021〕34号"
     assert document.title == "关于印发《示例县突发环境事件应急预案》的通知"
+
+
+def test_labels_of_the_responsible_unit_and_of_where_it_comes_from_are_labels() -> None:
+    page = ("<html><body><h1>示例区统计局2022年政府信息公开工作年度报告</h1>"
+            "<p>发布机构 示例区统计局 责任部门 示例区统计局办公室 有效性 有效</p>"
+            "<p>来自:示例市统计局 时间:2023-01-13</p>"
+            "<p>一、总体情况</p><p>2022年,市统计局认真贯彻落实政务公开各项要求,公开质量持续提升。</p>"
+            "</body></html>")  # fmt: skip
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.publisher == "示例区统计局"
+    assert document.published_at is not None and document.published_at.startswith("2023-01-13")
+    assert document.body_text is not None
+    assert document.body_text.startswith("一、总体情况")
+
+
+def test_an_index_labelled_short_of_its_number_is_the_index_number() -> None:
+    page = ("<html><body><h1>关于建立法治宣传教育责任清单的实施办法</h1>"
+            "<p>索  引: 001008004003010/2020-35762 公开形式: 主动公开</p>"
+            "<p>为贯彻落实法治宣传教育规划,制定本办法。</p></body></html>")  # fmt: skip
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.index_no == "001008004003010/2020-35762"

@@ -77,3 +77,18 @@ def test_importing_extract_loads_no_scrapy_nor_network() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_command_line_starts_without_the_portals_parsers() -> None:
+    # Every `govwatch` command (search, show, a replica's serve…) pays for what `crawler.cli`
+    # imports: the portals' discovery and profile parsers (parsel, lxml) wait for a `portals`
+    # command, or for a crawl that reads the profiles.
+    code = (
+        "import sys, crawler.cli\n"
+        "print(','.join(m for m in ('parsel', 'lxml', 'crawler.portals.discover', "
+        "'crawler.portals.profiles', 'scrapy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import urllib.error
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -14,16 +14,14 @@ import yaml
 
 from crawler.cli import cli, load_profiles_or_exit
 from crawler.cli import profiles_option as profiles_dir_option
-from crawler.portals.catalogue import catalogue, enable
-from crawler.portals.discover import Discovery, suggest_name
-from crawler.portals.onboard import Blocked, Fetch, Fetcher, discover, prove
-from crawler.portals.profiles import (
-    CATALOGUE,
-    Profile,
-    ProfileError,
-    parse_profile,
-    profiles_target,
-)
+
+if TYPE_CHECKING:
+    from crawler.portals.discover import Discovery
+    from crawler.portals.onboard import Fetch
+    from crawler.portals.profiles import Profile
+
+# (The portals' modules, read where a `portals` command runs: every other command, and the
+# replica, start without their parsers.)
 
 
 @cli.group(invoke_without_command=True)
@@ -95,10 +93,14 @@ def portals_enable(names: tuple[str, ...], profiles: str | None) -> int:
     return run_enable(list(names), profiles)
 
 
-def run_catalogue(directory: Path = CATALOGUE) -> int:
-    """Print the catalogue by province and family; the exit code."""
+def run_catalogue(directory: Path | None = None) -> int:
+    """Print the catalogue (the shipped one by default) by province and family; the exit
+    code."""
+    from crawler.portals.catalogue import catalogue
+    from crawler.portals.profiles import CATALOGUE, ProfileError
+
     try:
-        profiles = catalogue(directory)
+        profiles = catalogue(directory or CATALOGUE)
     except ProfileError as error:
         click.echo(f"govwatch portals: {error}", err=True)
         return 2
@@ -118,8 +120,13 @@ def run_catalogue(directory: Path = CATALOGUE) -> int:
     return 0
 
 
-def run_enable(names: list[str], profiles: str | None, directory: Path = CATALOGUE) -> int:
-    """Copy the named catalogue profiles into the user's profiles directory; the exit code."""
+def run_enable(names: list[str], profiles: str | None, directory: Path | None = None) -> int:
+    """Copy the named catalogue profiles (the shipped catalogue's by default) into the user's
+    profiles directory; the exit code."""
+    from crawler.portals.catalogue import catalogue, enable
+    from crawler.portals.profiles import CATALOGUE, ProfileError, profiles_target
+
+    directory = directory or CATALOGUE
     target = profiles_target(profiles)
     if target is None:
         click.echo("govwatch portals enable: say where your profiles live: --profiles DIR "
@@ -151,6 +158,8 @@ def run_portals_add(
         return 2
     if get is not None:
         return _add(url, name, profiles, dry_run, get)
+    from crawler.portals.onboard import Fetcher
+
     fetcher = Fetcher(_chromium)
     try:
         return _add(url, name, profiles, dry_run, fetcher)
@@ -167,6 +176,10 @@ def _chromium() -> Any:
 
 
 def _add(url: str, name: str | None, profiles: str | None, dry_run: bool, get: Fetch) -> int:
+    from crawler.portals.discover import suggest_name
+    from crawler.portals.onboard import Blocked, discover, prove
+    from crawler.portals.profiles import ProfileError, parse_profile, profiles_target
+
     try:
         found = discover(url, get)
     except Blocked as error:

@@ -63,3 +63,11 @@ def _a_helper(cls: type, name: str, function: object) -> None:
             assert source[found.end() : found.end() + 1] == "(", where
             uses += 1
     assert uses, name
+
+
+def test_the_check_finds_a_generator_that_returns_a_value() -> None:
+    def callback(response: object) -> object:
+        yield response
+        return "lost"
+
+    assert is_generator_with_return_value(callback)

@@ -104,10 +104,13 @@ _NAME_PARTS = re.compile(r"[\s_\-]+")
 _CONTAINERS = frozenset(("div", "td", "th", "article", "main", "body", "center", "form"))
 _PUNCT = re.compile(r"[，。；！？、,;]")
 # What a footer says and a document does not: a page without its template's class names still
-# has these words in its footer (simplified and traditional).
+# has these words in its footer (simplified and traditional). Who runs and who supports the
+# site only as a footer's labels (`主办单位：`, `技术支持 某公司`): a text speaks of 承办单位
+# (the units that handle deputies' suggestions) and of 技术支持 in its sentences.
 _CHROME_TEXT = re.compile(
     r"ICP[备備证證]|公网安备|公網安備|网站标识码|網站標識碼|网站识别码|版权所有|版權所有|Copyright|©|"
-    r"技术支持|技術支持|浏览器|瀏覽器|分辨率|主办单位|主辦單位|承办单位|承辦單位|主[办辦][:：]|承[办辦][:：]"
+    r"(?:技术支持|技術支持|(?:主办|主辦|承办|承辦)(?:单位|單位))(?:\s*[:：]|\s)|浏览器|瀏覽器|分辨率|"
+    r"主[办辦][:：]|承[办辦][:：]"
 )
 _SENTENCE_END = re.compile(r"[。！？；]")
 
@@ -581,6 +584,7 @@ def _header_row(folded: list[str], lines: list[str], index: int) -> int:
 # where a bare 时间 or 日期 may open the text itself (a meeting's `时间：…` and `地点：…`).
 _ALONE = frozenset((
     "index_no", "doc_no", "publisher", "written_date", "written_date_issued", "published_at",
+    "published_at_updated",
     "source", "category", "title",
 ))  # fmt: skip
 

@@ -182,6 +182,10 @@ def _written(fields: dict[str, list[str]], body_text: str | None) -> list[str]:
     return issued
 
 
+#: The publication's labels, an update's left out (`_read_dates`).
+_PRINTED = tuple(name for name in RANKED["published_at"] if name != "published_at_updated")
+
+
 def _published(
     candidates: list[str | None], meta_times: list[str], warnings: list[str]
 ) -> ParsedDate | None:
@@ -380,11 +384,14 @@ def _read_dates(reading: _Reading) -> tuple[ParsedDate | None, ParsedDate | None
     beside or under the title); a `PubDate` meta tag of the same day may lend its time."""
     fields, warnings, chosen = reading.fields, reading.warnings, reading.chosen
     written = parse_date(_first(_written(fields, reading.body_text), "written_date", warnings))
+    near_title = reading.heading_date or _date_near_title(reading.above_body, reading.title)
     printed_dates: list[str | None] = (
         [_text_of(chosen.get("published_at"))]
         if chosen.get("published_at")
-        else [value for name in RANKED["published_at"] for value in fields.get(name, [])]
-        or [reading.heading_date or _date_near_title(reading.above_body, reading.title)]
+        else [value for name in _PRINTED for value in fields.get(name, [])]
+        or ([near_title] if near_title else [])
+        # (The day of the last update only where the page prints no other: no conflict.)
+        or list(fields.get("published_at_updated", []))
     )
     meta = reading.meta
     published = _published(

@@ -44,6 +44,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     # A bare 时间/日期 is the publication only where no publication label says otherwise (a
     # template may print 日期 in its table and 发布时间 in its header line).
     "published_at_generic": ("时间", "日期"),
+    # When the page was last updated: its publication only where it prints no other date.
+    "published_at_updated": ("更新日期", "更新时间"),
     # The subject classification first, the catalogue's classification next, then the
     # classifications by genre or by catalogue position that templates print beside them.
     "category": ("主题分类", "主题类别", "所属主题"),
@@ -62,7 +64,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "废止日期", "失效日期", "实施日期", "发布人", "作者", "责任编辑", "字号", "打印",
         "联系方式", "文件下载", "附件", "内容概述", "摘要", "公开责任部门",
         "有效期", "是否有效", "登记号", "编辑", "审核", "校对", "签发人", "内容描述",
-        "文件有效性", "时效性", "信息时效期", "公文时效", "更新时间", "统一登记号", "备案登记号",
+        "文件有效性", "时效性", "信息时效期", "公文时效", "统一登记号", "备案登记号",
         "规范性文件编号",
         "公文种类", "体裁", "生效时间", "废止时间", "法定主动公开分类", "载体类型", "信息格式",
         "所属专题", "文种", "服务对象分类", "生命周期分类", "机构分类", "信息格式/语种", "语种",
@@ -74,7 +76,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 RANKED: dict[str, tuple[str, ...]] = {
     "publisher": ("publisher", "publisher_owner"),
     "written_date": ("written_date", "written_date_issued", "written_date_registered"),
-    "published_at": ("published_at", "published_at_generic"),
+    "published_at": ("published_at", "published_at_generic", "published_at_updated"),
     "category": ("category", "category_info", "category_other"),
 }
 #: A weaker rank's field → the field it ranks for.
@@ -84,7 +86,7 @@ COUNTERS = frozenset(("_counter",))
 DATE_FIELDS = frozenset(
     (
         "written_date", "written_date_issued", "written_date_registered", "published_at",
-        "published_at_generic",
+        "published_at_generic", "published_at_updated",
     )
 )  # fmt: skip
 

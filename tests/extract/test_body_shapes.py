@@ -1150,3 +1150,29 @@ def test_a_toolbars_words_inside_a_title_leave_it_a_title(title: str) -> None:
     lines = ["当前位置:", "首页 >> 结果公示", title, "发布日期:2026-03-06浏览次数:字号:[ ]",
              "为促进我市老字号保护传承,根据有关办法要求,经企业申报、专家评审,现予公示。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).title == title
+
+
+def test_a_single_paragraph_that_names_the_handling_units_is_the_text() -> None:
+    # 承办单位 in a sentence is no footer's label (`承办单位：某某`).
+    text = ("5月下旬,市政府办公室会同市人大就代表建议办理情况,对各承办单位进行联合督查。"
+            "代表提出的146件建议分别交33个部门办理,大部分承办单位已书面答复代表。")  # fmt: skip
+    lines = ["市人大督办代表建议办理", "时间:2014-03-25 00:00:00 来源: 作者:", text]
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text == text
+
+
+def test_a_footers_labels_are_still_no_text() -> None:
+    # A footer without a class name that says so: its labels (主办单位：, 技术支持：) tell it.
+    text = "<p>各乡镇:为做好安全生产工作,决定开展专项检查,请认真组织实施,确保取得实效。</p>"
+    footer = (
+        "<div><p>主办单位:示例县人民政府办公室,承办单位:示例县大数据中心。</p>"
+        "<p>技术支持:示例网络公司,联系电话:0000-1234567,地址:示例路1号。</p></div>"
+    )
+    page = (
+        "<html><body><h1>关于开展安全检查的通知</h1><p>发布时间:2024-03-01</p>"
+        f"<div>{text}</div>{footer}</body></html>"
+    )
+    document = extract_document(page, URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("各乡镇")
+    assert "主办单位" not in document.body_text

@@ -578,3 +578,33 @@ def test_an_index_labelled_short_of_its_number_is_the_index_number() -> None:
             "<p>为贯彻落实法治宣传教育规划,制定本办法。</p></body></html>")  # fmt: skip
     document = extract_document(page, "http://www.example.gov.cn/a/1.html")
     assert document.index_no == "001008004003010/2020-35762"
+
+
+@pytest.mark.parametrize(
+    ("meta", "published"),
+    [
+        ("<p>更新日期:2024-01-12</p>", "2024-01-12"),  # the only date printed
+        ("<p>发布时间:2024-01-05 更新时间:2024-03-08</p>", "2024-01-05"),
+        ("<p>更新时间:2024-03-08</p><p>发布时间:2024-01-05</p>", "2024-01-05"),
+    ],
+)
+def test_the_day_of_the_last_update_is_the_publication_only_where_no_other_is_printed(
+    meta: str, published: str
+) -> None:
+    page = ("<html><body><h1>示例县人民政府关于印发防汛应急预案的通知</h1>" + meta +
+            "<p>各乡镇人民政府,县直各单位:</p><p>现将预案印发给你们,请认真贯彻执行。</p></body></html>")  # fmt: skip
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.published_at is not None and document.published_at.startswith(published)
+    assert document.warnings == []
+    assert document.body_text is not None and document.body_text.startswith("各乡镇人民政府")
+
+
+def test_the_day_of_the_last_update_in_a_byline_above_the_title_is_the_publication() -> None:
+    lines = ["来源:州人大", "访问量:", "更新日期:2024-01-12", "示例州人民代表大会",
+             "常务委员会机关公文处理办法", "第一章 总则",
+             "第一条 为规范本机关公文处理工作,提高公文处理质量,制定本办法。"]  # fmt: skip
+    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    assert document.published_at is not None and document.published_at.startswith("2024-01-12")
+    assert document.body_text is not None
+    assert not document.body_text.startswith("更新日期")

@@ -838,3 +838,12 @@ def test_an_item_of_a_party_congress_is_still_no_deputys_reply() -> None:
         "镇里已调整保洁单位,下一步将加强日常巡查。",
     ]
     assert extract_document(_lines_page(lines), URL).kind == "other"
+
+
+def test_an_items_number_keeps_the_letters_of_its_series() -> None:
+    title = "关于区十九届人大五次会议DH407号建议办理情况的答复函"
+    document = extract_document(
+        _reply("您提出的《关于促进垃圾减量化的建议》收悉。", title=title), URL
+    )
+    assert document.reply is not None
+    assert document.reply.proposal_no == "DH407号"

@@ -62,6 +62,8 @@ _DOC_NUMBER_ANY = re.compile(
 _ORG_NAME = re.compile(
     # (潼关县, 于都县: the characters of 关于 may stand in a name; the word may not.)
     r"^(?!.*(?:召开|开展|举行|举办|部署|推进|启动|调研|视察|走访|慰问|关于|的|\d{4}年))"
+    # (A body's announcement is no name: `中华人民共和国农业部公告`, `某局责令改正公告`.)
+    r"(?!.*(?:部|局|委员会|人民政府|厅)[^，。、《》:：]{0,6}公告$)"
     r"[^，。、《》:：]{2,30}(?:中心|局|委员会|政府|网站|网|办公室|办公厅|厅|委|部|院|会|所|站|处|门户|平台|"
     r"文件|公开|公告|通知|动态|要闻|新闻|信息|专栏|栏目|首页|列表|政协|人大)$"
 )
@@ -261,7 +263,7 @@ def _continues(line: str, following: str) -> bool:
 # What a document's title ends with: its kind, perhaps with a note in brackets (（试行）).
 _KIND_END = re.compile(
     r"(?:通知|公告|通告|意见|决定|办法|规定|细则|方案|规划|报告|批复|答复|复函|回复|的函|公示|通报|"
-    r"条例|纲要|解读|建议|提案|议案|规则|计划|要点|预案|决议|流程|指南|"
+    r"条例|纲要|解读|建议|提案|议案|规则|计划|要点|预案|决议|流程|指南|思路|"
     # A budget's or a final account's disclosure (`某局2023年度部门决算公开说明`), a year's report.
     r"[预决]算(?:汇总)?(?:公开)?(?:情况)?(?:说明)?|年报)(?:[(（][^()（）]{1,12}[)）])?$"
 )

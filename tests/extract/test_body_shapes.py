@@ -1176,3 +1176,20 @@ def test_a_footers_labels_are_still_no_text() -> None:
     assert document.body_text is not None
     assert document.body_text.startswith("各乡镇")
     assert "主办单位" not in document.body_text
+
+
+@pytest.mark.parametrize("title", ["示例省农业农村厅公告", "示例市市场监督管理局责令改正公告"])
+def test_a_bodys_announcement_is_a_title_and_no_name(title: str) -> None:
+    lines = [title, "索取号 AC60302052023189 文 号", "产生日期 2023-03-23",
+             "根据《外国企业常驻代表机构登记管理条例》的规定,我局对下列代表机构责令改正。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title
+    assert not is_name(title)
+    assert is_name("通知公告") and is_name("招标采购公告")
+
+
+def test_a_years_work_summary_and_next_years_thinking_printed_atop_the_text_is_its_title() -> None:
+    title = "示例镇2024年工作总结和2025年工作思路"
+    lines = ["索引号: | 001008004005097/2025-01377 | 发布机构: | 示例镇 |", title,
+             "2024年,示例镇深入贯彻落实上级决策部署,各项工作取得新成效。", "一、2024年工作总结",
+             "全年完成地区生产总值增长6%,一般公共预算收入稳步增长,民生保障持续加强。"]  # fmt: skip
+    assert extract_document(_lines(lines), URL).title == title

@@ -408,6 +408,9 @@ _ISSUER_LINE = re.compile(
     rf"|^[0-9A-Za-z\-]{{4,}}/(?:19|20)\d\d-\d+(?:\s+{_DATE})?$"
     # How it is disclosed, a value left without its label (`主动公开`).
     r"|^(?:主动公开|依申请公开)$"
+    # A news item's dateline or reporters' byline alone on its line (`新华社北京4月23日电`,
+    # `记者某某、某某报道:`).
+    r"|^[^\s，。,:：]{0,14}\d{1,2}月\d{1,2}日电$|^(?:本报)?记者[^，。,:：]{1,40}?报道[:：]?$"
 )
 # A reader's toolbar at the top of the text (`【字体：大 中 小】`, `字体大小: 打印`, `分享到：`).
 _TOOLBAR_LINE = re.compile(

@@ -1193,3 +1193,20 @@ def test_a_years_work_summary_and_next_years_thinking_printed_atop_the_text_is_i
              "2024年,示例镇深入贯彻落实上级决策部署,各项工作取得新成效。", "一、2024年工作总结",
              "全年完成地区生产总值增长6%,一般公共预算收入稳步增长,民生保障持续加强。"]  # fmt: skip
     assert extract_document(_lines(lines), URL).title == title
+
+
+@pytest.mark.parametrize("byline", ["新华社北京4月23日电", "记者张三、李四报道:"])
+def test_a_news_items_dateline_or_reporters_alone_on_their_line_are_no_text(byline: str) -> None:
+    lines = ["示例县召开人大常委会会议", "发布时间:2024-02-25", byline,
+             "2月25日下午,县人大常委会召开会议,听取和审议有关工作报告。", "会议指出,要认真抓好落实。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("2月25日下午")
+
+
+def test_a_sentence_that_opens_with_a_reporters_name_stays_text() -> None:
+    lines = ["示例县召开人大常委会会议", "发布时间:2024-02-25",
+             "记者从县人大常委会获悉,2月25日下午召开的会议听取了有关工作报告。"]  # fmt: skip
+    document = extract_document(_lines(lines), URL)
+    assert document.body_text is not None
+    assert document.body_text.startswith("记者从县人大常委会获悉")

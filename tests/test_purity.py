@@ -73,10 +73,7 @@ def test_importing_extract_loads_no_scrapy_nor_network() -> None:
         "bad += [m for m in ('socket', 'http.client', 'urllib.request') if m in added]\n"
         "print(','.join(bad))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert _printed_by_a_fresh_process(code) == ""
 
 
 def test_the_command_line_starts_without_the_portals_parsers() -> None:
@@ -88,7 +85,12 @@ def test_the_command_line_starts_without_the_portals_parsers() -> None:
         "print(','.join(m for m in ('parsel', 'lxml', 'crawler.portals.discover', "
         "'crawler.portals.profiles', 'scrapy') if m in sys.modules))"
     )
+    assert _printed_by_a_fresh_process(code) == ""
+
+
+def _printed_by_a_fresh_process(code: str) -> str:
+    """What `code` prints in a Python of its own (no module of this one loaded)."""
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == ""
+    return result.stdout.strip()

@@ -859,7 +859,7 @@ def _past_title_line(lines: list[str], title_key: str) -> int:
 
 
 _TITLE_LINES = 15
-# A label left without its value above the text (`访问量:`, `关联导读:`): the page's furniture.
+# A table of contents' heading (`目 录`): where the text opens.
 _CONTENTS = re.compile(r"^\s*目\s*录\s*$")
 # A heading short of a sentence (`某某局公告`, `某某市人民政府令`).
 _HEADING_LINE = re.compile(r"^[^，。,;；:：！？!?]{2,40}$")
@@ -878,6 +878,7 @@ def _over_number(line: str, lines: list[str], index: int) -> bool:
     return bool(_DOC_NUMBER_LINE.match(below))
 
 
+# A label left without its value above the text (`访问量:`, `关联导读:`): the page's furniture.
 _EMPTY_LABEL = re.compile(r"^[^\s:：，。,；;、]{2,6}\s*[:：]$")
 
 

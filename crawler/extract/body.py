@@ -485,7 +485,7 @@ def _is_title_part(line: str, title: str) -> bool:
     )
 
 
-_DATE_AFTER = re.compile(rf"\s+{DAY}(?:\s*\d{{1,2}}:\d\d(?::\d\d)?)?\s*$")
+_DATE_AFTER = re.compile(rf"\s+{_DATE}\s*$")
 
 
 def _near(line: str, title: str) -> bool:

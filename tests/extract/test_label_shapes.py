@@ -29,6 +29,12 @@ def _page(metadata: str, body: str = BODY, title: str = "关于调整示例业�
     )
 
 
+def _bare(*blocks: str) -> str:
+    """A page of these blocks straight in `<body>`, no `<title>` nor container known: what
+    it says is read from them alone."""
+    return "<html><body>" + "".join(blocks) + "</body></html>"
+
+
 def _record(metadata: str, body: str = BODY) -> dict[str, Any]:
     return extract_document(_page(metadata, body), URL).to_record()
 
@@ -541,31 +547,30 @@ def test_a_number_left_empty_before_the_date_label_takes_no_date() -> None:
 
 def test_the_date_the_information_was_provided_is_its_publication() -> None:
     # (Shenzhen's district portals print 信息提供日期 where others print 发布日期.)
-    page = ("<html><body><h1>示例区民政局2023年度政府信息公开工作年度报告</h1>"
-            "<p>信息提供日期 : 2024-01-26 11:06来源 : 示例区民政局</p>"
-            "<p>根据《中华人民共和国政府信息公开条例》规定,现公布本局2023年度报告。</p></body></html>")  # fmt: skip
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare("<h1>示例区民政局2023年度政府信息公开工作年度报告</h1>",
+                 "<p>信息提供日期 : 2024-01-26 11:06来源 : 示例区民政局</p>",
+                 "<p>根据《中华人民共和国政府信息公开条例》规定,现公布本局2023年度报告。</p>")  # fmt: skip
+    document = extract_document(page, URL)
     assert document.published_at == "2024-01-26T11:06:00+08:00"
     assert document.body_text is not None
     assert document.body_text.startswith("根据《中华人民共和国政府信息公开条例》")
 
 
 def test_a_row_of_labels_without_colons_led_by_the_informations_title_is_read() -> None:
-    page = ("<html><body><p>信息标题 关于印发《示例县突发环境事件应急预案》的通知 "
-            "文件编号 示政办发〔2021〕34号</p><p>发布日期:2021-10-08</p>"
-            "<p>各乡镇人民政府,县直各单位:</p><p>现将应急预案印发给你们,请认真组织实施。</p></body></html>")  # fmt: skip
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare("<p>信息标题 关于印发《示例县突发环境事件应急预案》的通知 "
+                 "文件编号 示政办发〔2021〕34号</p>", "<p>发布日期:2021-10-08</p>",
+                 "<p>各乡镇人民政府,县直各单位:</p><p>现将应急预案印发给你们,请认真组织实施。</p>")  # fmt: skip
+    document = extract_document(page, URL)
     assert document.doc_no == "示政办发〔2021〕34号"
     assert document.title == "关于印发《示例县突发环境事件应急预案》的通知"
 
 
 def test_labels_of_the_responsible_unit_and_of_where_it_comes_from_are_labels() -> None:
-    page = ("<html><body><h1>示例区统计局2022年政府信息公开工作年度报告</h1>"
-            "<p>发布机构 示例区统计局 责任部门 示例区统计局办公室 有效性 有效</p>"
-            "<p>来自:示例市统计局 时间:2023-01-13</p>"
-            "<p>一、总体情况</p><p>2022年,市统计局认真贯彻落实政务公开各项要求,公开质量持续提升。</p>"
-            "</body></html>")  # fmt: skip
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare("<h1>示例区统计局2022年政府信息公开工作年度报告</h1>",
+                 "<p>发布机构 示例区统计局 责任部门 示例区统计局办公室 有效性 有效</p>",
+                 "<p>来自:示例市统计局 时间:2023-01-13</p>", "<p>一、总体情况</p>",
+                 "<p>2022年,市统计局认真贯彻落实政务公开各项要求,公开质量持续提升。</p>")  # fmt: skip
+    document = extract_document(page, URL)
     assert document.publisher == "示例区统计局"
     assert document.published_at is not None and document.published_at.startswith("2023-01-13")
     assert document.body_text is not None
@@ -573,10 +578,10 @@ def test_labels_of_the_responsible_unit_and_of_where_it_comes_from_are_labels() 
 
 
 def test_an_index_labelled_short_of_its_number_is_the_index_number() -> None:
-    page = ("<html><body><h1>关于建立法治宣传教育责任清单的实施办法</h1>"
-            "<p>索  引: 001008004003010/2020-35762 公开形式: 主动公开</p>"
-            "<p>为贯彻落实法治宣传教育规划,制定本办法。</p></body></html>")  # fmt: skip
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare("<h1>关于建立法治宣传教育责任清单的实施办法</h1>",
+                 "<p>索  引: 001008004003010/2020-35762 公开形式: 主动公开</p>",
+                 "<p>为贯彻落实法治宣传教育规划,制定本办法。</p>")  # fmt: skip
+    document = extract_document(page, URL)
     assert document.index_no == "001008004003010/2020-35762"
 
 
@@ -591,9 +596,9 @@ def test_an_index_labelled_short_of_its_number_is_the_index_number() -> None:
 def test_the_day_of_the_last_update_is_the_publication_only_where_no_other_is_printed(
     meta: str, published: str
 ) -> None:
-    page = ("<html><body><h1>示例县人民政府关于印发防汛应急预案的通知</h1>" + meta +
-            "<p>各乡镇人民政府,县直各单位:</p><p>现将预案印发给你们,请认真贯彻执行。</p></body></html>")  # fmt: skip
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare("<h1>示例县人民政府关于印发防汛应急预案的通知</h1>", meta,
+                 "<p>各乡镇人民政府,县直各单位:</p><p>现将预案印发给你们,请认真贯彻执行。</p>")  # fmt: skip
+    document = extract_document(page, URL)
     assert document.published_at is not None and document.published_at.startswith(published)
     assert document.warnings == []
     assert document.body_text is not None and document.body_text.startswith("各乡镇人民政府")
@@ -603,8 +608,8 @@ def test_the_day_of_the_last_update_in_a_byline_above_the_title_is_the_publicati
     lines = ["来源:州人大", "访问量:", "更新日期:2024-01-12", "示例州人民代表大会",
              "常务委员会机关公文处理办法", "第一章 总则",
              "第一条 为规范本机关公文处理工作,提高公文处理质量,制定本办法。"]  # fmt: skip
-    page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
-    document = extract_document(page, "http://www.example.gov.cn/a/1.html")
+    page = _bare(*(f"<p>{line}</p>" for line in lines))
+    document = extract_document(page, URL)
     assert document.published_at is not None and document.published_at.startswith("2024-01-12")
     assert document.body_text is not None
     assert not document.body_text.startswith("更新日期")
